@@ -1,0 +1,39 @@
+"""govrules: score Chinese 政务公开 assessment rubrics.
+
+The stable API::
+
+    import govrules
+
+    registry = govrules.Registry.discover()        # installed packs
+    pack = registry.get("datonghu_2023")           # or govrules.load_pack(path)
+    result = pack.assess({"target": "xiangzhen", "facts": {...}})
+    result.total, result.to_json()
+    pack.facts_schema("xiangzhen")                 # JSON Schema for forms
+"""
+
+__version__ = "0.1.0"
+
+from .errors import EngineError, FactsError, GovrulesError, PackError, PackNotFound, Problem  # noqa: E402
+from .hookspecs import hookimpl  # noqa: E402
+from .numbers import ROUNDING  # noqa: E402
+from .pack import Pack, load_pack, load_pack_text  # noqa: E402
+from .registry import BrokenPack, Registry  # noqa: E402
+from .result import Result  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "BrokenPack",
+    "EngineError",
+    "FactsError",
+    "GovrulesError",
+    "Pack",
+    "PackError",
+    "PackNotFound",
+    "Problem",
+    "ROUNDING",
+    "Registry",
+    "Result",
+    "hookimpl",
+    "load_pack",
+    "load_pack_text",
+]

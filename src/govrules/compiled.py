@@ -1,0 +1,267 @@
+"""A pack compiled for one target: its rows, rules in normal form, and facts.
+
+Compiling is done once per (pack, target) and yields frozen records that the
+evaluators (durable_rules and the reference evaluator) and the scorer read.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+import attrs
+from pydantic import BaseModel
+
+from .conditions import Compare, Node, Or, conjunction, facts_of, normalize
+from .facts import build_model
+from .model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rule, Target, Zeroing
+from .numbers import ZERO
+from .packcheck import applicable_targets, walk_indicators
+
+OWNER_ITEM = "item"
+OWNER_ADJUSTMENT = "adjustment"
+OWNER_ZEROING = "zeroing"
+
+
+@attrs.frozen
+class CompiledRule:
+    """One rule, ready to evaluate: when it fires and which facts it needs."""
+
+    uid: str  # owner id + "#" + rule id, unique in the pack
+    owner: str
+    owner_kind: str
+    rule: Rule | None  # None for a zeroing condition
+    zeroing: Zeroing | None
+    condition: Node
+    reads: tuple[str, ...]  # every fact the rule's condition reads
+    optional: tuple[str, ...] = ()  # facts whose absence means "did not fire", not "not checked"
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Facts that must be present for the rule to count as checked."""
+        return tuple(n for n in self.reads if n not in self.optional)
+
+    @property
+    def quote(self) -> str:
+        return self.rule.quote if self.rule is not None else self.zeroing.quote  # type: ignore[union-attr]
+
+    @property
+    def kind(self) -> str:
+        return self.rule.kind if self.rule is not None else "zeroing"
+
+
+@attrs.frozen
+class ItemView:
+    indicator: Indicator
+    ancestors: tuple[Indicator, ...]
+    max: Decimal | None
+    rules: tuple[CompiledRule, ...]
+    caps: tuple[Cap, ...]
+
+    @property
+    def id(self) -> str:
+        return self.indicator.id
+
+
+@attrs.frozen
+class SectionView:
+    indicator: Indicator
+    ancestors: tuple[Indicator, ...]
+    stated_max: Decimal | None
+    max: Decimal | None
+    children: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return self.indicator.id
+
+
+@attrs.frozen
+class LedgerView:
+    adjustment: Adjustment
+    rules: tuple[CompiledRule, ...]
+
+    @property
+    def id(self) -> str:
+        return self.adjustment.id
+
+
+@attrs.frozen
+class TargetView:
+    """Everything needed to assess one target of one pack."""
+
+    pack_id: str
+    target: Target
+    items: tuple[ItemView, ...]
+    sections: tuple[SectionView, ...]
+    top: tuple[str, ...]
+    ledgers: tuple[LedgerView, ...]
+    zeroings: tuple[CompiledRule, ...]
+    facts: tuple[FactSpec, ...]
+    fact_users: dict[str, tuple[str, ...]]
+    evidence: tuple[tuple[str, str], ...]
+    facts_model: type[BaseModel]
+
+    @property
+    def rules(self) -> tuple[CompiledRule, ...]:
+        out: list[CompiledRule] = []
+        for item in self.items:
+            out.extend(item.rules)
+        for ledger in self.ledgers:
+            out.extend(ledger.rules)
+        out.extend(self.zeroings)
+        return tuple(out)
+
+    @property
+    def scored(self) -> bool:
+        return self.target.total is not None
+
+    def item(self, item_id: str) -> ItemView | None:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        return None
+
+
+def implicit_condition(rule: Rule) -> Node | None:
+    """When a rule of each kind fires, before its own ``when``."""
+    kind = rule.kind
+    if kind in ("per_occurrence", "per_missing"):
+        return Compare(rule.fact, ">", 0)  # type: ignore[union-attr]
+    if kind == "shortfall":
+        return Compare(rule.fact, "<", rule.threshold)  # type: ignore[union-attr]
+    if kind == "discretionary":
+        return Compare(rule.fact, ">", 0)  # type: ignore[union-attr]
+    if kind == "tiered":
+        parts = tuple(Compare(t.fact, ">", 0) for t in rule.tiers)  # type: ignore[union-attr]
+        return parts[0] if len(parts) == 1 else Or(parts)
+    return None  # fixed and all_or_nothing: their ``when`` is the whole condition
+
+
+def compile_rule(owner: str, owner_kind: str, rule: Rule) -> CompiledRule:
+    own = normalize(rule.when) if rule.when is not None else None
+    condition = conjunction(implicit_condition(rule), own)
+    reads = facts_of(condition)
+    # An assessor who records no discretionary deduction deducts nothing: the
+    # document makes such a deduction optional (视情况酌情扣分).
+    optional = (rule.fact,) if rule.kind == "discretionary" else ()  # type: ignore[union-attr]
+    return CompiledRule(
+        uid=f"{owner}#{rule.id}",
+        owner=owner,
+        owner_kind=owner_kind,
+        rule=rule,
+        zeroing=None,
+        condition=condition,
+        reads=reads,
+        optional=optional,
+    )
+
+
+def _applies(targets: tuple[str, ...] | None, target: str) -> bool:
+    return targets is None or target in targets
+
+
+def compile_target(spec: PackSpec, target_id: str) -> TargetView:
+    target = next(t for t in spec.targets if t.id == target_id)
+    all_targets = tuple(t.id for t in spec.targets)
+    items: list[ItemView] = []
+    sections: list[SectionView] = []
+    maxima: dict[str, Decimal | None] = {}
+
+    def visit(ind: Indicator, ancestors: tuple[Indicator, ...]) -> bool:
+        if ind.is_leaf:
+            if target_id not in applicable_targets(ind, ancestors, all_targets):
+                return False
+            value = (ind.points or {}).get(target_id)
+            maxima[ind.id] = value
+            rules = tuple(compile_rule(ind.id, OWNER_ITEM, r) for r in ind.rules)
+            items.append(ItemView(ind, ancestors, value, rules, ind.caps))
+            return True
+        position = len(sections)
+        sections.append(None)  # type: ignore[arg-type]  # keep document order: parent before children
+        children = tuple(c.id for c in ind.children if visit(c, ancestors + (ind,)))
+        if not children:
+            sections.pop(position)
+            return False
+        child_max = [maxima[c] for c in children]
+        total = sum((m for m in child_max if m is not None), ZERO) if any(m is not None for m in child_max) else None
+        maxima[ind.id] = total
+        sections[position] = SectionView(ind, ancestors, (ind.points or {}).get(target_id), total, children)
+        return True
+
+    top = tuple(ind.id for ind in spec.indicators if visit(ind, ()))
+    ledgers = tuple(
+        LedgerView(adj, tuple(compile_rule(adj.id, OWNER_ADJUSTMENT, r) for r in adj.rules))
+        for adj in spec.adjustments
+        if _applies(adj.targets, target_id)
+    )
+    zeroings = tuple(
+        CompiledRule(
+            uid=f"{z.id}#zero",
+            owner=z.id,
+            owner_kind=OWNER_ZEROING,
+            rule=None,
+            zeroing=z,
+            condition=normalize(z.when),
+            reads=facts_of(normalize(z.when)),
+        )
+        for z in spec.zeroing
+        if _applies(z.targets, target_id)
+    )
+
+    users: dict[str, list[str]] = {}
+    for rules, owner in (
+        [(i.rules, i.id) for i in items] + [(l.rules, l.id) for l in ledgers] + [(zeroings, "zeroing")]
+    ):
+        for r in rules:
+            for name in r.reads:
+                if owner not in users.setdefault(name, []):
+                    users[name].append(owner if owner != "zeroing" else r.owner)
+    # A derived count is also fed by its source list of dates.
+    by_name = {f.name: f for f in spec.facts}
+    for f in spec.facts:
+        if f.derive is not None and f.name in users:
+            users.setdefault(f.derive.source, [])
+            for owner in users[f.name]:
+                if owner not in users[f.derive.source]:
+                    users[f.derive.source].append(owner)
+    facts = tuple(f for f in spec.facts if f.name in users)
+    fact_users = {name: tuple(owners) for name, owners in users.items() if name in by_name}
+    evidence = tuple((item.id, kind) for item in items for kind in item.indicator.evidence)
+    model = build_model(f"{spec.pack.id}__{target_id}__facts", facts, fact_users, discretion_bounds(facts, items))
+    return TargetView(
+        pack_id=spec.pack.id,
+        target=target,
+        items=tuple(items),
+        sections=tuple(sections),
+        top=top,
+        ledgers=ledgers,
+        zeroings=zeroings,
+        facts=facts,
+        fact_users=fact_users,
+        evidence=evidence,
+        facts_model=model,
+    )
+
+
+def discretion_bounds(facts: tuple[FactSpec, ...], items: list[ItemView]) -> dict[str, Decimal]:
+    """The most an assessor may deduct through each discretionary fact, for this target.
+
+    A discretionary fact's own ``maximum`` if it has one, else the points of the
+    items that use it (the smallest, where several do).
+    """
+    bounds: dict[str, Decimal] = {}
+    for f in facts:
+        if f.type != "discretionary":
+            continue
+        if f.maximum is not None:
+            bounds[f.name] = f.maximum
+            continue
+        users = [i.max for i in items for r in i.rules if r.rule is not None and getattr(r.rule, "fact", None) == f.name and i.max is not None]
+        if users:
+            bounds[f.name] = min(users)
+    return bounds
+
+
+def describe_item(item: ItemView | SectionView) -> tuple[str, ...]:
+    """The names from the top of the tree down to this row."""
+    return tuple(a.name for a in item.ancestors) + (item.indicator.name,)
+

@@ -1,0 +1,122 @@
+"""Conditions as data: normal form, type checks, and plain-Python evaluation.
+
+A pack's ``when:`` is a tree of comparisons joined by ``all`` / ``any`` /
+``not``. It is compiled once, at load, into a negation-free tree of
+:class:`Compare`, :class:`And` and :class:`Or` (``not`` is pushed down to the
+comparisons), which both evaluators read: the plain-Python reference evaluator
+here and the durable_rules compiler in :mod:`govrules.inference.durable`.
+
+Every fact a rule mentions must be present for the rule to fire; a rule with a
+missing fact is *not checked*, never silently false or true.
+
+A fact is compared through its *scalar view*: the value itself for count,
+number, boolean, date and choice facts; the number of listed elements for a
+subset fact; the points for a discretionary fact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Mapping, Union
+
+import attrs
+
+from .model import Condition
+
+Scalar = Union[bool, int, Decimal, dt.date, str]
+
+_NEGATE = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+ORDERING = frozenset({"<", "<=", ">", ">="})
+
+
+@attrs.frozen
+class Compare:
+    fact: str
+    op: str
+    value: Scalar
+
+
+@attrs.frozen
+class And:
+    parts: tuple["Node", ...]
+
+
+@attrs.frozen
+class Or:
+    parts: tuple["Node", ...]
+
+
+Node = Union[Compare, And, Or]
+
+
+def normalize(cond: Condition, negate: bool = False) -> Node:
+    """Compile a pack condition to negation-free normal form."""
+    if cond.fact is not None:
+        op = cond.operator
+        return Compare(cond.fact, _NEGATE[op] if negate else op, cond.operand)  # type: ignore[arg-type]
+    if cond.not_ is not None:
+        return normalize(cond.not_, not negate)
+    parts = tuple(normalize(c, negate) for c in (cond.all or cond.any or ()))
+    is_all = cond.all is not None
+    # De Morgan: not(all) is any(not), not(any) is all(not).
+    if is_all != negate:
+        return parts[0] if len(parts) == 1 else And(parts)
+    return parts[0] if len(parts) == 1 else Or(parts)
+
+
+def conjunction(*nodes: Node | None) -> Node:
+    present = tuple(n for n in nodes if n is not None)
+    if not present:
+        raise ValueError("empty conjunction")
+    return present[0] if len(present) == 1 else And(present)
+
+
+def facts_of(node: Node) -> tuple[str, ...]:
+    """The facts a condition reads, in first-mention order, each once."""
+    seen: dict[str, None] = {}
+
+    def visit(n: Node) -> None:
+        if isinstance(n, Compare):
+            seen.setdefault(n.fact, None)
+        else:
+            for p in n.parts:
+                visit(p)
+
+    visit(node)
+    return tuple(seen)
+
+
+def _compare(left: Scalar, op: str, right: Scalar) -> bool:
+    if op == "==":
+        return left == right
+    if op == "!=":
+        return left != right
+    if op == "<":
+        return left < right  # type: ignore[operator]
+    if op == "<=":
+        return left <= right  # type: ignore[operator]
+    if op == ">":
+        return left > right  # type: ignore[operator]
+    if op == ">=":
+        return left >= right  # type: ignore[operator]
+    raise ValueError(f"unknown operator {op!r}")
+
+
+def evaluate(node: Node, scalars: Mapping[str, Scalar]) -> bool:
+    """Evaluate a normal-form condition; every fact it reads must be in ``scalars``."""
+    if isinstance(node, Compare):
+        return _compare(scalars[node.fact], node.op, node.value)
+    if isinstance(node, And):
+        return all(evaluate(p, scalars) for p in node.parts)
+    return any(evaluate(p, scalars) for p in node.parts)
+
+
+def describe(node: Node) -> str:
+    """A compact human-readable form, for reports and error messages."""
+    if isinstance(node, Compare):
+        value = node.value
+        text = "true" if value is True else "false" if value is False else str(value)
+        return f"{node.fact} {node.op} {text}"
+    joiner = " and " if isinstance(node, And) else " or "
+    return "(" + joiner.join(describe(p) for p in node.parts) + ")"

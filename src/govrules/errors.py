@@ -1,0 +1,71 @@
+"""Errors the library raises on purpose.
+
+Every error that comes from bad input (a pack file, an assessment's facts, a
+command-line argument) is a :class:`GovrulesError` carrying one
+:class:`Problem` per thing that is wrong, so callers can show all of them at
+once instead of fixing one and rerunning.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with an input.
+
+    ``where`` names the place (``rubric.yaml:57 指标 xz.3 rules[1].amount`` or
+    ``facts.late_count``); ``message`` says what is wrong there.
+    """
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+    def to_dict(self) -> dict[str, str]:
+        return {"where": self.where, "message": self.message}
+
+
+class GovrulesError(Exception):
+    """Base class of every error govrules raises on purpose."""
+
+    def __init__(self, summary: str, problems: list[Problem] | tuple[Problem, ...] = ()):
+        self.summary = summary
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return self.summary
+        lines = [self.summary] + [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "error": type(self).__name__,
+            "summary": self.summary,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+class PackError(GovrulesError):
+    """A pack file is malformed or contradicts itself (sums, ids, references)."""
+
+
+class FactsError(GovrulesError):
+    """An assessment's input (facts, evidence, N/A, reviews) is invalid."""
+
+
+class PackNotFound(GovrulesError):
+    """No installed or given pack has the requested id."""
+
+
+class EngineError(GovrulesError):
+    """The inference engine broke one of its own guarantees.
+
+    Raised instead of returning a score that might be wrong, e.g. when the
+    end-of-assessment marker did not fire.
+    """

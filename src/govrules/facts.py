@@ -1,0 +1,273 @@
+"""Facts: validating what an assessor recorded, and the JSON Schema of it.
+
+Each pack declares the facts it accepts (:class:`~govrules.model.FactSpec`).
+For one target, the facts its rows use become a strict pydantic model: unknown
+names, wrong types (a string where a count belongs, ``true`` where a number
+belongs), negative counts, a discretionary deduction above its bound or
+without a reason are all errors, reported together. The same model gives the
+JSON Schema that embedding systems use to build forms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal, Mapping
+
+import attrs
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    WithJsonSchema,
+    create_model,
+    model_validator,
+)
+
+from .conditions import Scalar
+from .errors import Problem
+from .model import FactSpec
+from .numbers import to_decimal
+
+#: Most digits after the point a number fact may have; keeps every comparison
+#: exact in both evaluators (durable_rules compares binary floats).
+NUMBER_PLACES = 6
+NUMBER_LIMIT = Decimal(10) ** 9
+
+
+@attrs.frozen
+class Discretion:
+    """An assessor's discretionary deduction: how much, and why."""
+
+    points: Decimal
+    reason: str
+
+
+def _number(value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ValueError("must be a number (a JSON number, not text or true/false)")
+    try:
+        d = to_decimal(value)
+    except (InvalidOperation, TypeError) as exc:
+        raise ValueError(f"not a number: {exc}") from None
+    if not d.is_finite():
+        raise ValueError("must be a finite number")
+    if abs(d) >= NUMBER_LIMIT:
+        raise ValueError(f"must be smaller than {NUMBER_LIMIT}")
+    if d.as_tuple().exponent < -NUMBER_PLACES:  # type: ignore[operator]
+        raise ValueError(f"at most {NUMBER_PLACES} digits after the decimal point")
+    return d
+
+
+def _date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise ValueError("must be a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be a date written as YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date written as YYYY-MM-DD") from None
+
+
+NumberIn = Annotated[Decimal, BeforeValidator(_number), WithJsonSchema({"type": "number"})]
+DateIn = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date"})]
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    seen = set()
+    for v in values:
+        if v in seen:
+            raise ValueError(f"{v!r} is listed twice")
+        seen.add(v)
+    return values
+
+
+def _discretion_model(spec: FactSpec, maximum: Decimal) -> type[BaseModel]:
+    class DiscretionIn(BaseModel):
+        model_config = ConfigDict(extra="forbid", title=f"{spec.label}（酌情扣分）")
+        points: Annotated[NumberIn, Field(ge=0, le=maximum, description=f"扣分，0 至 {maximum}")]
+        reason: Annotated[str, Field(default="", description="扣分理由（扣分时必填）")]
+
+        @model_validator(mode="after")
+        def _reason(self) -> "DiscretionIn":
+            if self.points > 0 and not self.reason.strip():
+                raise ValueError("a discretionary deduction needs a reason (reason: 扣分理由)")
+            return self
+
+    DiscretionIn.__name__ = f"Discretion_{spec.name}"
+    return DiscretionIn
+
+
+def _annotation(spec: FactSpec, bound: Decimal | None = None) -> Any:
+    """The pydantic type of one fact."""
+    bounds: dict[str, Any] = {}
+    if spec.minimum is not None:
+        bounds["ge"] = spec.minimum
+    if spec.maximum is not None and spec.type in ("count", "number"):
+        bounds["le"] = spec.maximum
+    if spec.type == "count":
+        return Annotated[StrictInt, Field(ge=max(0, int(spec.minimum or 0)), **{k: v for k, v in bounds.items() if k == "le"})]
+    if spec.type == "number":
+        return Annotated[NumberIn, Field(**bounds)]
+    if spec.type == "boolean":
+        return StrictBool
+    if spec.type == "date":
+        return DateIn
+    if spec.type == "choice":
+        return Literal[tuple(spec.elements or ())]  # type: ignore[misc]
+    if spec.type == "subset":
+        element = Literal[tuple(spec.elements or ())]  # type: ignore[misc]
+        return Annotated[list[element], AfterValidator(_unique)]  # type: ignore[valid-type]
+    if spec.type == "dates":
+        return Annotated[list[DateIn], AfterValidator(_unique)]
+    if spec.type == "discretionary":
+        maximum = bound if bound is not None else spec.maximum
+        if maximum is None:
+            raise AssertionError(f"discretionary fact {spec.name} has no bound")
+        return _discretion_model(spec, maximum)
+    raise AssertionError(spec.type)
+
+
+def _description(spec: FactSpec, used_by: tuple[str, ...]) -> str:
+    parts = [spec.description or spec.label]
+    if spec.unit:
+        parts.append(f"单位：{spec.unit}")
+    if spec.type == "subset":
+        parts.append("列出缺少的项")
+    if spec.derive is not None:
+        parts.append(f"可由 {spec.derive.source} 推算")
+    return "；".join(parts)
+
+
+def build_model(
+    name: str,
+    specs: tuple[FactSpec, ...],
+    used_by: Mapping[str, tuple[str, ...]],
+    bounds: Mapping[str, Decimal] | None = None,
+) -> type[BaseModel]:
+    """A strict pydantic model accepting exactly ``specs``, each optional.
+
+    ``bounds`` gives the bound of each discretionary fact for this target.
+    """
+    fields: dict[str, Any] = {}
+    for spec in specs:
+        extra: dict[str, Any] = {"x-govrules-type": spec.type, "x-indicators": list(used_by.get(spec.name, ()))}
+        if spec.unit:
+            extra["x-unit"] = spec.unit
+        if spec.derive is not None:
+            extra["x-derived-from"] = spec.derive.source
+        fields[spec.name] = (
+            Annotated[
+                _annotation(spec, (bounds or {}).get(spec.name)) | None,
+                Field(
+                    default=None,
+                    title=spec.label,
+                    description=_description(spec, used_by.get(spec.name, ())),
+                    json_schema_extra=extra,
+                ),
+            ],
+            None,
+        )
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        name,
+        __config__=ConfigDict(extra="forbid", title=name),
+        **fields,
+    )
+
+
+def check_default(spec: FactSpec) -> str | None:
+    """Why a fact's declared default is not a valid value of it, or None."""
+    if spec.type == "discretionary":
+        return "a discretionary fact takes no default: an assessor's judgement is never assumed"
+    model = build_model("Default", (spec,), {})
+    try:
+        model.model_validate({spec.name: spec.default})
+    except ValidationError as exc:
+        return "default: " + "; ".join(e["msg"] for e in exc.errors())
+    return None
+
+
+def pydantic_problems(exc: ValidationError, prefix: str, known: tuple[str, ...] = ()) -> list[Problem]:
+    """Turn pydantic's errors into our problems, with did-you-mean for unknown names."""
+    out: list[Problem] = []
+    for err in exc.errors(include_url=False):
+        loc = [str(p) for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+        # pydantic puts the union arm or literal in the path; the reader wants the field.
+        loc = [p for p in loc if p not in ("constrained-int", "is-instance[date]")]
+        where = ".".join([prefix] + loc) if prefix else ".".join(loc)
+        message = err["msg"]
+        if err["type"] == "extra_forbidden" and loc:
+            name = loc[-1]
+            close = difflib.get_close_matches(name, list(known), n=1)
+            message = f"unknown name {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+        elif message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        out.append(Problem(where, message))
+    return out
+
+
+def canonical(spec: FactSpec, value: Any) -> Any:
+    """A validated fact value in the one form results and evaluators use."""
+    if value is None:
+        return None
+    if spec.type == "subset":
+        order = {e: i for i, e in enumerate(spec.elements or ())}
+        return tuple(sorted(value, key=order.__getitem__))
+    if spec.type == "dates":
+        return tuple(sorted(value))
+    if spec.type == "discretionary":
+        return Discretion(points=value.points, reason=value.reason.strip())
+    return value
+
+
+def scalar(spec: FactSpec, value: Any) -> Scalar:
+    """The value a condition compares (see :mod:`govrules.conditions`)."""
+    if spec.type == "subset":
+        return len(value)
+    if spec.type == "discretionary":
+        return value.points  # type: ignore[no-any-return]
+    return value  # type: ignore[no-any-return]
+
+
+def missed_periods(dates: tuple[dt.date, ...], start: dt.date, end: dt.date, period_days: int) -> int:
+    """How many consecutive, complete ``period_days`` windows from ``start`` to ``end`` hold no date.
+
+    Windows start at ``start``; a last window shorter than ``period_days`` is
+    not a period and is not counted. Dates outside the windows are ignored.
+    """
+    windows = ((end - start).days + 1) // period_days
+    hit = set()
+    for d in dates:
+        if start <= d <= end:
+            k = (d - start).days // period_days
+            if k < windows:
+                hit.add(k)
+    return windows - len(hit)
+
+
+def to_jsonable(value: Any) -> Any:
+    """A fact value as it appears in a result's JSON (exact numbers as text)."""
+    from .numbers import fmt
+
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, Decimal):
+        return fmt(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Discretion):
+        return {"points": fmt(value.points), "reason": value.reason}
+    if isinstance(value, tuple):
+        return [to_jsonable(v) for v in value]
+    return value

@@ -1,0 +1,366 @@
+"""The pack format: what a rubric file may say, as pydantic models.
+
+These models check the *shape* of a pack file (field names, types, one rule
+kind per rule). Whether the pack is *consistent* (ids unique, references
+resolve, stated totals equal the sums of their items, quotes appear in the
+source text) is checked afterwards by :mod:`govrules.packcheck`, which can see
+the whole pack at once.
+
+Nothing in a pack is ever evaluated as code: conditions are data
+(:class:`Condition`), interpreted by :mod:`govrules.conditions`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+IDENT = r"^[a-z][a-z0-9_]*$"
+ITEM_ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+RULE_ID = r"^[a-z][a-z0-9_]*$"
+
+#: Names a fact may not take, because the inference engine uses them itself.
+RESERVED_FACT_NAMES = frozenset({"sid", "id", "t", "item", "kind"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- meta
+
+
+class PackMeta(_Strict):
+    id: Annotated[str, Field(pattern=IDENT)]
+    version: str
+    title: str
+    issuer: str
+    document_number: str | None = None
+    date: dt.date | None = None
+    year: int | None = None
+    source: str = Field(description="The source document this pack encodes (file name or citation).")
+    source_text: str | None = Field(
+        default=None, description="A text copy of the document beside the pack file; every quote is checked against it."
+    )
+    description: str | None = None
+
+
+class Target(_Strict):
+    """An assessed-object type (考核对象), e.g. 区直 or 乡镇, with its stated total."""
+
+    id: Annotated[str, Field(pattern=IDENT)]
+    name: str
+    total: Decimal | None = Field(
+        default=None, description="The base total the document states; null for an unscored checklist."
+    )
+    quote: str | None = None
+
+
+class Reading(_Strict):
+    """A choice the pack had to make where the document is ambiguous or broken."""
+
+    id: Annotated[str, Field(pattern=IDENT)]
+    quote: str = Field(description="The document's words the choice is about, verbatim.")
+    choice: str = Field(description="What this pack does.")
+    alternatives: tuple[str, ...] = ()
+    defect: bool = Field(default=False, description="True where the document itself is broken (a typo, a duplicate).")
+
+
+# -------------------------------------------------------------------------- facts
+
+FactType = Literal["count", "number", "boolean", "date", "choice", "subset", "discretionary", "dates"]
+
+
+class Derivation(_Strict):
+    """How a count fact is derived from a list of dates when that list is given.
+
+    ``missed_periods``: split ``start``..``end`` into consecutive windows of
+    ``period_days`` days; the count is the number of windows with no date in them.
+    """
+
+    kind: Literal["missed_periods"]
+    source: Annotated[str, Field(pattern=IDENT)]
+    period_days: Annotated[int, Field(gt=0)]
+    start: dt.date
+    end: dt.date
+    reading: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Derivation:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        return self
+
+
+class FactSpec(_Strict):
+    """A fact the pack accepts: what an assessor records about a unit."""
+
+    name: Annotated[str, Field(pattern=IDENT)]
+    label: str = Field(description="Chinese label shown on forms.")
+    type: FactType
+    unit: str | None = None
+    description: str | None = None
+    elements: tuple[str, ...] | None = Field(
+        default=None, description="For choice and subset facts: the enumerated list from the document."
+    )
+    minimum: Decimal | None = None
+    maximum: Decimal | None = Field(
+        default=None,
+        description="Upper bound; for a discretionary fact, the most an assessor may deduct (default: the points of the item using it).",
+    )
+    default: object | None = Field(
+        default=None, description="Value used when the assessment omits this fact; without one, items using it are not checked."
+    )
+    derive: Derivation | None = None
+    quote: str | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> FactSpec:
+        if self.type in ("choice", "subset"):
+            if not self.elements:
+                raise ValueError(f"a {self.type} fact needs its list of elements")
+            if len(set(self.elements)) != len(self.elements):
+                raise ValueError("elements are listed twice; record a document's duplicate as a reading and list it once")
+        elif self.elements is not None:
+            raise ValueError(f"elements only go with choice and subset facts, not {self.type}")
+        if self.derive is not None and self.type != "count":
+            raise ValueError("only a count fact can be derived")
+        return self
+
+
+# --------------------------------------------------------------------- conditions
+
+CompareOp = Literal["==", "!=", "<", "<=", ">", ">="]
+
+
+class Condition(_Strict):
+    """A condition over facts, as data. Exactly one form per node:
+
+    * ``{fact: f, op: "<", value: 12}``
+    * ``{fact: f, is: false}`` (the same as ``op: "=="``)
+    * ``{all: [...]}``, ``{any: [...]}``, ``{not: {...}}``
+    """
+
+    fact: str | None = None
+    op: CompareOp | None = None
+    value: bool | int | Decimal | dt.date | str | None = None
+    is_: bool | int | Decimal | dt.date | str | None = Field(default=None, alias="is")
+    all: tuple[Condition, ...] | None = None
+    any: tuple[Condition, ...] | None = None
+    not_: Condition | None = Field(default=None, alias="not")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Condition:
+        given = self.model_fields_set
+        forms = [
+            "fact" in given,
+            "all" in given,
+            "any" in given,
+            "not_" in given,
+        ]
+        if sum(forms) != 1:
+            raise ValueError("a condition is exactly one of {fact: …}, {all: […]}, {any: […]}, {not: {…}}")
+        if "fact" in given:
+            has_op = "op" in given
+            has_is = "is_" in given
+            if has_op == has_is:
+                raise ValueError("a fact condition takes either `is: value` or `op:` with `value:`")
+            if has_op and "value" not in given:
+                raise ValueError("`op:` needs a `value:`")
+            if has_is and "value" in given:
+                raise ValueError("`is:` and `value:` do not go together")
+        for part in ("all", "any"):
+            seq = getattr(self, part)
+            if seq is not None and not seq:
+                raise ValueError(f"`{part}:` needs at least one condition")
+        return self
+
+    @property
+    def operator(self) -> str:
+        return "==" if "is_" in self.model_fields_set else self.op  # type: ignore[return-value]
+
+    @property
+    def operand(self) -> object:
+        return self.is_ if "is_" in self.model_fields_set else self.value
+
+
+# -------------------------------------------------------------------------- rules
+
+
+class _RuleBase(_Strict):
+    id: Annotated[str, Field(pattern=RULE_ID)]
+    quote: str = Field(description="The document's words this rule encodes, verbatim.")
+    label: str | None = Field(default=None, description="Short Chinese description for reports; defaults to the quote.")
+    when: Condition | None = Field(default=None, description="An extra condition that must also hold.")
+    reading: str | None = None
+
+
+class PerOccurrence(_RuleBase):
+    """``amount`` for each occurrence counted by a count fact (每次扣0.1分)."""
+
+    kind: Literal["per_occurrence"]
+    fact: str
+    amount: Decimal | None = Field(default=None, description="Null where the document names no amount.")
+
+
+class PerMissing(_RuleBase):
+    """``amount`` for each element missing from an enumerated list (每缺一项扣0.5分)."""
+
+    kind: Literal["per_missing"]
+    fact: str
+    amount: Decimal | None = None
+
+
+class Shortfall(_RuleBase):
+    """``amount`` for each unit a value falls short of a threshold (少于12条的，每少一条扣1分)."""
+
+    kind: Literal["shortfall"]
+    fact: str
+    threshold: Decimal
+    amount: Decimal | None = None
+
+
+class Fixed(_RuleBase):
+    """A fixed ``amount`` when a condition holds (未专题研究的扣1分)."""
+
+    kind: Literal["fixed"]
+    when: Condition
+    amount: Decimal | None = None
+
+
+class AllOrNothing(_RuleBase):
+    """The item scores nothing when the condition holds (未按要求不计分)."""
+
+    kind: Literal["all_or_nothing"]
+    when: Condition
+
+
+class Discretionary(_RuleBase):
+    """An assessor's judgement, bounded by the fact's maximum, with a mandatory reason (视情况酌情扣分)."""
+
+    kind: Literal["discretionary"]
+    fact: str
+
+
+class Tier(_Strict):
+    level: str = Field(description="The issuing level, e.g. 国务院, 省级, 市级.")
+    fact: str
+    amount: Decimal | None = None
+
+
+class Tiered(_RuleBase):
+    """Per-occurrence amounts that depend on the issuing level (每个每次扣1、0.5、0.2分)."""
+
+    kind: Literal["tiered"]
+    tiers: tuple[Tier, ...] = Field(min_length=1)
+
+
+Rule = Annotated[
+    Union[PerOccurrence, PerMissing, Shortfall, Fixed, AllOrNothing, Discretionary, Tiered],
+    Field(discriminator="kind"),
+]
+
+
+class Cap(_Strict):
+    """The most a group of an item's deduction rules may take together (最高扣分不超过3分)."""
+
+    rules: tuple[str, ...] = Field(min_length=1)
+    max: Decimal = Field(ge=0)
+    quote: str
+    reading: str | None = None
+
+
+# --------------------------------------------------------------------- indicators
+
+
+class Indicator(_Strict):
+    """A row of the rubric: a section (with children) or an item (a leaf)."""
+
+    id: Annotated[str, Field(pattern=ITEM_ID)]
+    name: str
+    points: dict[str, Decimal] | None = Field(
+        default=None,
+        description="Points per target. On an item, its maximum; on a section, the maximum the document states.",
+    )
+    targets: tuple[str, ...] | None = Field(
+        default=None, description="Targets this row applies to, where it has no points (unscored checklists)."
+    )
+    source: str | None = Field(default=None, description="The row's text in the document (考核内容 / 三级指标).")
+    method: str | None = Field(default=None, description="The row's 评分办法 / 扣分办法 / 考核方式 text.")
+    evaluation: tuple[str, ...] = Field(default=(), description="Evaluation modes (线下评估 / 线上评估 / 日常考评).")
+    evidence: tuple[str, ...] = Field(default=(), description="Evidence the document requires for this row.")
+    rules: tuple[Rule, ...] = ()
+    caps: tuple[Cap, ...] = ()
+    floor_reading: str | None = Field(default=None, description="Reading behind flooring this item at 0, if the document does not say so.")
+    children: tuple[Indicator, ...] = ()
+    note: str | None = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+
+# ------------------------------------------------------------ outside the total
+
+
+class Adjustment(_Strict):
+    """A ledger outside the base total: a bonus (加分) or a penalty (减分)."""
+
+    id: Annotated[str, Field(pattern=ITEM_ID)]
+    name: str
+    direction: Literal["bonus", "penalty"]
+    cap: Decimal | None = Field(default=None, ge=0, description="Most this ledger may add or take; null for no cap.")
+    cap_quote: str | None = None
+    targets: tuple[str, ...] | None = None
+    source: str | None = None
+    rules: tuple[Rule, ...] = Field(min_length=1)
+    reading: str | None = None
+
+
+class Zeroing(_Strict):
+    """A condition that zeroes the whole assessment (直接归零项)."""
+
+    id: Annotated[str, Field(pattern=ITEM_ID)]
+    name: str
+    when: Condition
+    quote: str
+    targets: tuple[str, ...] | None = None
+    source: str | None = None
+
+
+class NotApplicablePolicy(_Strict):
+    """Whether units may declare an item not applicable, and how it is then scored.
+
+    ``full_points``: the item counts as met. ``rescale``: the item is left out
+    and the base is scaled back to the target's total over the applicable maxima.
+    """
+
+    allowed: bool = False
+    scoring: Literal["full_points", "rescale"] = "rescale"
+    quote: str | None = None
+    reading: str | None = None
+
+
+class FloorPolicy(_Strict):
+    """Items never score below 0. This records where the document says so, or the reading where it does not."""
+
+    quote: str | None = None
+    reading: str | None = None
+
+
+class PackSpec(_Strict):
+    """A whole pack file."""
+
+    format: Literal[1] = 1
+    pack: PackMeta
+    targets: tuple[Target, ...] = Field(min_length=1)
+    readings: tuple[Reading, ...] = ()
+    facts: tuple[FactSpec, ...] = ()
+    indicators: tuple[Indicator, ...] = Field(min_length=1)
+    adjustments: tuple[Adjustment, ...] = ()
+    zeroing: tuple[Zeroing, ...] = ()
+    not_applicable: NotApplicablePolicy = NotApplicablePolicy()
+    floor: FloorPolicy = FloorPolicy()

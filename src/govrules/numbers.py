@@ -1,0 +1,88 @@
+"""Exact score arithmetic.
+
+Scores are :class:`decimal.Decimal` everywhere; a float never enters a score.
+Sums, products of an amount by a count, caps and floors are exact. The one
+place a result can have more digits than its inputs is a division (rescaling
+when items are not applicable, or a scoring model that scales to 100); there,
+and only there, :data:`ROUNDING` applies.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+
+import attrs
+
+
+@attrs.frozen
+class RoundingRule:
+    """How a quotient is rounded: to ``places`` decimal places, ``mode``."""
+
+    places: int
+    mode: str
+
+    @property
+    def quantum(self) -> Decimal:
+        return Decimal(1).scaleb(-self.places)
+
+    def apply(self, value: Decimal) -> Decimal:
+        return value.quantize(self.quantum, rounding=self.mode)
+
+    def describe(self) -> str:
+        return f"{self.places} decimal places, {self.mode}"
+
+
+#: The declared rounding rule: applied to quotients only, once, at the end.
+ROUNDING = RoundingRule(places=2, mode=decimal.ROUND_HALF_UP)
+
+ZERO = Decimal(0)
+
+# A private context so that the caller's decimal context (precision, traps)
+# never changes our arithmetic; 28 digits is far more than any rubric needs.
+_CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN, traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+
+
+def to_decimal(value: object) -> Decimal:
+    """Convert an input number to Decimal without passing through binary float.
+
+    A Python float is converted through its shortest repr, so ``0.1`` becomes
+    ``Decimal("0.1")``, not ``0.1000000000000000055511151231257827``.
+    """
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a number")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        return Decimal(value.strip())
+    raise TypeError(f"not a number: {value!r}")
+
+
+def mul(a: Decimal, b: Decimal | int) -> Decimal:
+    return _CONTEXT.multiply(a, Decimal(b))
+
+
+def add(*values: Decimal) -> Decimal:
+    total = ZERO
+    for v in values:
+        total = _CONTEXT.add(total, v)
+    return total
+
+
+def divide(a: Decimal, b: Decimal) -> Decimal:
+    """A quotient, rounded by :data:`ROUNDING` (the only rounding we do)."""
+    return ROUNDING.apply(_CONTEXT.divide(a, b))
+
+
+def fmt(value: Decimal | None) -> str | None:
+    """Canonical text of a score: no exponent, no trailing zeros (``19.7``, ``20``)."""
+    if value is None:
+        return None
+    if value == 0:
+        return "0"
+    text = format(value.normalize(), "f")
+    return text

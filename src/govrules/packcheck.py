@@ -1,0 +1,369 @@
+"""Whole-pack consistency checks, run at load time.
+
+Shape errors are pydantic's job (:mod:`govrules.model`); these checks need the
+whole pack at once: unique ids, references that resolve, facts of the right
+type for each rule, conditions that compare like with like, stated totals and
+section maxima equal to the sums of their items, and quotes that really occur
+in the source document. Every problem names the file, line and row; all are
+reported together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from decimal import Decimal
+from typing import Iterator
+
+from .conditions import ORDERING
+from .errors import Problem
+from .model import (
+    RESERVED_FACT_NAMES,
+    Condition,
+    FactSpec,
+    Indicator,
+    PackSpec,
+    Rule,
+)
+from .numbers import ZERO, fmt
+from .yamlio import Located, Path_
+
+#: Which fact types each rule kind counts on.
+RULE_FACT_TYPES: dict[str, tuple[str, ...]] = {
+    "per_occurrence": ("count",),
+    "per_missing": ("subset",),
+    "shortfall": ("count", "number"),
+    "discretionary": ("discretionary",),
+}
+
+_ORDERED_TYPES = frozenset({"count", "number", "date", "subset", "discretionary"})
+
+
+def normalize_text(text: str) -> str:
+    """Text as compared for quotes: NFKC, without any white space."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
+
+
+def walk_indicators(
+    indicators: tuple[Indicator, ...], path: Path_ = ("indicators",), ancestors: tuple[Indicator, ...] = ()
+) -> Iterator[tuple[Indicator, Path_, tuple[Indicator, ...]]]:
+    """Every indicator in document order, with its path in the file and its ancestors."""
+    for i, ind in enumerate(indicators):
+        here = path + (i,)
+        yield ind, here, ancestors
+        yield from walk_indicators(ind.children, here + ("children",), ancestors + (ind,))
+
+
+def applicable_targets(ind: Indicator, ancestors: tuple[Indicator, ...], all_targets: tuple[str, ...]) -> tuple[str, ...]:
+    """The targets a row applies to: its own points or targets, else its nearest ancestor's, else all."""
+    for node in (ind,) + tuple(reversed(ancestors)):
+        if node.points is not None or node.targets is not None:
+            declared = set(node.points or ()) | set(node.targets or ())
+            return tuple(t for t in all_targets if t in declared)
+    return all_targets
+
+
+def leaf_targets(ind: Indicator, ancestors: tuple[Indicator, ...], all_targets: tuple[str, ...]) -> tuple[str, ...]:
+    """The targets of an indicator: for a section, those of any of its leaves."""
+    if ind.is_leaf:
+        return applicable_targets(ind, ancestors, all_targets)
+    found: set[str] = set()
+    for child in ind.children:
+        found.update(leaf_targets(child, ancestors + (ind,), all_targets))
+    return tuple(t for t in all_targets if t in found)
+
+
+def rules_of(rule: Rule) -> tuple[tuple[str, str], ...]:
+    """(fact, expected-use) pairs a rule reads besides its condition."""
+    if rule.kind == "tiered":
+        return tuple((tier.fact, "count") for tier in rule.tiers)  # type: ignore[union-attr]
+    fact = getattr(rule, "fact", None)
+    return ((fact, rule.kind),) if fact else ()
+
+
+class _Checker:
+    def __init__(self, spec: PackSpec, located: Located, document: str | None):
+        self.spec = spec
+        self.loc = located
+        self.problems: list[Problem] = []
+        self.targets = tuple(t.id for t in spec.targets)
+        self.facts: dict[str, FactSpec] = {}
+        self.readings = {r.id for r in spec.readings}
+        self.document = normalize_text(document) if document is not None else None
+
+    def problem(self, path: Path_, message: str) -> None:
+        self.problems.append(Problem(self.loc.where(path), message))
+
+    # ------------------------------------------------------------------ parts
+
+    def check_ids(self) -> None:
+        seen: dict[str, Path_] = {}
+        for i, t in enumerate(self.spec.targets):
+            if t.id in seen:
+                self.problem(("targets", i, "id"), f"target id {t.id!r} is used twice")
+            seen[t.id] = ("targets", i)
+        seen_r: set[str] = set()
+        for i, r in enumerate(self.spec.readings):
+            if r.id in seen_r:
+                self.problem(("readings", i, "id"), f"reading id {r.id!r} is used twice")
+            seen_r.add(r.id)
+            self.check_quote(("readings", i, "quote"), r.quote)
+        ids: dict[str, Path_] = {}
+        for ind, path, _ in walk_indicators(self.spec.indicators):
+            self._unique(ids, ind.id, path)
+        for i, adj in enumerate(self.spec.adjustments):
+            self._unique(ids, adj.id, ("adjustments", i))
+        for i, z in enumerate(self.spec.zeroing):
+            self._unique(ids, z.id, ("zeroing", i))
+
+    def _unique(self, ids: dict[str, Path_], ident: str, path: Path_) -> None:
+        if ident in ids:
+            first = self.loc.line_of(ids[ident])
+            self.problem(path + ("id",), f"id {ident!r} is used twice (first on line {first})")
+        else:
+            ids[ident] = path
+
+    def check_reading(self, path: Path_, reading: str | None) -> None:
+        if reading is not None and reading not in self.readings:
+            self.problem(path, f"unknown reading {reading!r}; declare it under readings:")
+
+    def check_quote(self, path: Path_, text: str | None) -> None:
+        if text is None or self.document is None:
+            return
+        if normalize_text(text) not in self.document:
+            short = text if len(text) <= 40 else text[:40] + "…"
+            self.problem(path, f"quote not found in the source document: 「{short}」")
+
+    def check_targets_known(self, path: Path_, targets: object) -> None:
+        for t in targets or ():  # type: ignore[union-attr]
+            if t not in self.targets:
+                self.problem(path, f"unknown target {t!r}; the pack's targets are {', '.join(self.targets)}")
+
+    def check_facts(self) -> None:
+        for i, f in enumerate(self.spec.facts):
+            path = ("facts", i)
+            if f.name in self.facts:
+                self.problem(path + ("name",), f"fact {f.name!r} is declared twice")
+            if f.name in RESERVED_FACT_NAMES:
+                self.problem(path + ("name",), f"{f.name!r} is reserved by the engine; choose another fact name")
+            self.facts[f.name] = f
+            self.check_quote(path + ("quote",), f.quote)
+        for i, f in enumerate(self.spec.facts):
+            path = ("facts", i)
+            if f.derive is not None:
+                src = self.facts.get(f.derive.source)
+                if src is None:
+                    self.problem(path + ("derive", "source"), self._unknown_fact(f.derive.source))
+                elif src.type != "dates":
+                    self.problem(path + ("derive", "source"), f"derives from {src.name!r}, a {src.type} fact; it must be a dates fact")
+                self.check_reading(path + ("derive", "reading"), f.derive.reading)
+            if f.default is not None:
+                from .facts import check_default  # local: facts imports this module's helpers
+
+                message = check_default(f)
+                if message:
+                    self.problem(path + ("default",), message)
+
+    def _unknown_fact(self, name: str) -> str:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(self.facts), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"unknown fact {name!r}{hint}"
+
+    def check_condition(self, path: Path_, cond: Condition) -> None:
+        if cond.fact is not None:
+            fact = self.facts.get(cond.fact)
+            if fact is None:
+                self.problem(path + ("fact",), self._unknown_fact(cond.fact))
+                return
+            op, value = cond.operator, cond.operand
+            where = path + (("op",) if "op" in cond.model_fields_set else ("is",))
+            if op in ORDERING and fact.type not in _ORDERED_TYPES:
+                self.problem(where, f"{op} does not apply to {fact.name!r}, a {fact.type} fact")
+            message = _value_mismatch(fact, value)
+            if message:
+                self.problem(path + (("value",) if "value" in cond.model_fields_set else ("is",)), message)
+            return
+        for key in ("all", "any"):
+            for i, part in enumerate(getattr(cond, key) or ()):
+                self.check_condition(path + (key, i), part)
+        if cond.not_ is not None:
+            self.check_condition(path + ("not",), cond.not_)
+
+    def check_rules(self, owner_path: Path_, rules: tuple[Rule, ...], context_text: str | None) -> set[str]:
+        ids: set[str] = set()
+        for i, rule in enumerate(rules):
+            path = owner_path + ("rules", i)
+            if rule.id in ids:
+                self.problem(path + ("id",), f"rule id {rule.id!r} is used twice in this row")
+            ids.add(rule.id)
+            self.check_quote(path + ("quote",), rule.quote)
+            self.check_reading(path + ("reading",), rule.reading)
+            if rule.when is not None:
+                self.check_condition(path + ("when",), rule.when)
+            for j, (fact_name, use) in enumerate(rules_of(rule)):
+                fpath = path + (("tiers", j, "fact") if rule.kind == "tiered" else ("fact",))
+                fact = self.facts.get(fact_name)
+                if fact is None:
+                    self.problem(fpath, self._unknown_fact(fact_name))
+                    continue
+                wanted = RULE_FACT_TYPES.get(use, ("count",))
+                if fact.type not in wanted:
+                    self.problem(fpath, f"a {rule.kind} rule needs a {' or '.join(wanted)} fact; {fact_name!r} is {fact.type}")
+            for field in ("amount",):
+                amount = getattr(rule, field, None)
+                if amount is not None and amount < 0:
+                    self.problem(path + (field,), "amounts are written as positive numbers; the ledger decides the sign")
+            if rule.kind == "tiered":
+                for j, tier in enumerate(rule.tiers):  # type: ignore[union-attr]
+                    if tier.amount is not None and tier.amount < 0:
+                        self.problem(path + ("tiers", j, "amount"), "amounts are written as positive numbers")
+        return ids
+
+    def check_indicators(self) -> None:
+        for ind, path, ancestors in walk_indicators(self.spec.indicators):
+            self.check_targets_known(path + ("points",), ind.points)
+            self.check_targets_known(path + ("targets",), ind.targets)
+            self.check_quote(path + ("source",), ind.source)
+            self.check_quote(path + ("method",), ind.method)
+            self.check_reading(path + ("floor_reading",), ind.floor_reading)
+            if ind.points:
+                for t, v in ind.points.items():
+                    if v < 0:
+                        self.problem(path + ("points", t), "points cannot be negative")
+            if not ind.is_leaf and (ind.rules or ind.caps):
+                self.problem(path + ("rules",), "only items (rows without children) carry rules; move them to an item")
+            rule_ids = self.check_rules(path, ind.rules, None)
+            for j, rule in enumerate(ind.rules):
+                fact = self.facts.get(getattr(rule, "fact", "") or "")
+                if rule.kind == "discretionary" and fact is not None and fact.maximum is None and not ind.points:
+                    self.problem(
+                        path + ("rules", j, "fact"),
+                        f"discretionary fact {fact.name!r} needs a maximum: this row has no points to bound it",
+                    )
+            capped: dict[str, int] = {}
+            for j, cap in enumerate(ind.caps):
+                for rid in cap.rules:
+                    if rid in capped:
+                        self.problem(path + ("caps", j, "rules"), f"rule {rid!r} is already in cap {capped[rid]}; a rule belongs to one cap at most")
+                    capped[rid] = j
+            for j, cap in enumerate(ind.caps):
+                cpath = path + ("caps", j)
+                self.check_quote(cpath + ("quote",), cap.quote)
+                self.check_reading(cpath + ("reading",), cap.reading)
+                for rid in cap.rules:
+                    if rid not in rule_ids:
+                        self.problem(cpath + ("rules",), f"cap refers to rule {rid!r}, which this row does not have")
+                for rule in ind.rules:
+                    if rule.id in cap.rules and rule.kind == "all_or_nothing":
+                        self.problem(cpath + ("rules",), f"an all-or-nothing rule ({rule.id!r}) cannot be capped")
+
+    def check_totals(self) -> None:
+        for target in self.spec.targets:
+            tid = target.id
+            scored = target.total is not None
+            top_sum = ZERO
+            for i, ind in enumerate(self.spec.indicators):
+                value = self._max_of(ind, ("indicators", i), (), tid, scored)
+                if value is not None:
+                    top_sum += value
+            if scored and top_sum != target.total:
+                idx = self.targets.index(tid)
+                self.problem(
+                    ("targets", idx, "total"),
+                    f"{target.name} total is stated as {fmt(target.total)}, but its items add up to {fmt(top_sum)}",
+                )
+
+    def _max_of(self, ind: Indicator, path: Path_, ancestors: tuple[Indicator, ...], tid: str, scored: bool) -> Decimal | None:
+        """The maximum of a row for a target (None where the row does not apply), checking sections on the way."""
+        if ind.is_leaf:
+            if tid not in applicable_targets(ind, ancestors, self.targets):
+                return None
+            value = (ind.points or {}).get(tid)
+            if scored and value is None:
+                self.problem(path + ("points",), f"this item applies to {tid!r}, a scored target, but has no points for it")
+            return value
+        total = ZERO
+        any_child = False
+        for j, child in enumerate(ind.children):
+            value = self._max_of(child, path + ("children", j), ancestors + (ind,), tid, scored)
+            if value is not None:
+                total += value
+                any_child = True
+            elif tid in leaf_targets(child, ancestors + (ind,), self.targets):
+                any_child = True
+        stated = (ind.points or {}).get(tid)
+        if stated is not None:
+            if not any_child:
+                self.problem(path + ("points", tid), f"states points for {tid!r}, but none of its items applies to it")
+            elif stated != total:
+                self.problem(
+                    path + ("points", tid),
+                    f"section maximum for {tid!r} is stated as {fmt(stated)}, but its items add up to {fmt(total)}",
+                )
+        return total if any_child else None
+
+    def check_outside(self) -> None:
+        for i, adj in enumerate(self.spec.adjustments):
+            path = ("adjustments", i)
+            self.check_targets_known(path + ("targets",), adj.targets)
+            self.check_quote(path + ("source",), adj.source)
+            self.check_quote(path + ("cap_quote",), adj.cap_quote)
+            self.check_reading(path + ("reading",), adj.reading)
+            self.check_rules(path, adj.rules, adj.source)
+            for j, rule in enumerate(adj.rules):
+                if rule.kind in ("all_or_nothing", "discretionary", "per_missing"):
+                    self.problem(path + ("rules", j, "kind"), f"a {rule.kind} rule does not fit a bonus or penalty ledger")
+        for i, z in enumerate(self.spec.zeroing):
+            path = ("zeroing", i)
+            self.check_targets_known(path + ("targets",), z.targets)
+            self.check_quote(path + ("quote",), z.quote)
+            self.check_quote(path + ("source",), z.source)
+            self.check_condition(path + ("when",), z.when)
+        na = self.spec.not_applicable
+        self.check_quote(("not_applicable", "quote"), na.quote)
+        self.check_reading(("not_applicable", "reading"), na.reading)
+        self.check_quote(("floor", "quote"), self.spec.floor.quote)
+        self.check_reading(("floor", "reading"), self.spec.floor.reading)
+        for i, t in enumerate(self.spec.targets):
+            self.check_quote(("targets", i, "quote"), t.quote)
+
+    def run(self) -> list[Problem]:
+        self.check_ids()
+        self.check_facts()
+        self.check_indicators()
+        self.check_totals()
+        self.check_outside()
+        return self.problems
+
+
+def _value_mismatch(fact: FactSpec, value: object) -> str | None:
+    """Why ``value`` cannot be compared with ``fact``, or None if it can.
+
+    durable_rules compares mismatched types silently (``"10" >= 3`` is just
+    false), so a pack may never compare a fact with a value of another type.
+    """
+    t = fact.type
+    if t == "boolean":
+        ok = isinstance(value, bool)
+    elif t in ("count", "subset"):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif t in ("number", "discretionary"):
+        ok = isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+    elif t == "date":
+        ok = isinstance(value, dt.date)
+    elif t == "choice":
+        ok = isinstance(value, str) and value in (fact.elements or ())
+        if isinstance(value, str) and not ok:
+            return f"{value!r} is not one of the choices of {fact.name!r}: {', '.join(fact.elements or ())}"
+    else:
+        return f"{fact.name!r} is a {t} fact and cannot be compared"
+    if not ok:
+        return f"{fact.name!r} is a {t} fact; {value!r} ({type(value).__name__}) cannot be compared with it"
+    return None
+
+
+def check_pack(spec: PackSpec, located: Located, document: str | None) -> list[Problem]:
+    """All consistency problems of a pack, each naming its file, line and row."""
+    return _Checker(spec, located, document).run()

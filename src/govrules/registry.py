@@ -1,0 +1,149 @@
+"""Finding packs: pluggy plugins registered through entry points.
+
+A :class:`Registry` is built explicitly and holds no global state: build one
+at start-up (``Registry.discover()``), share it between threads (it is
+immutable), or build several with different plugins. A pack that fails to
+import, to validate or to pass a plugin's checks is listed in
+:attr:`Registry.broken` with its error; it never hides the others.
+"""
+
+from __future__ import annotations
+
+import difflib
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, Iterable
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from .errors import GovrulesError, PackError, PackNotFound, Problem
+from .pack import Pack, load_pack
+
+
+@attrs.frozen
+class BrokenPack:
+    """A pack (or a plugin) that could not be loaded, and why."""
+
+    plugin: str
+    where: str
+    summary: str
+    problems: tuple[Problem, ...] = ()
+
+    def __str__(self) -> str:
+        lines = [f"{self.plugin} ({self.where}): {self.summary}"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+def _plugin_manager() -> pluggy.PluginManager:
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    return pm
+
+
+class Registry:
+    """The packs available to an application."""
+
+    def __init__(self, packs: Iterable[Pack] = (), broken: Iterable[BrokenPack] = ()):
+        self._packs: dict[str, Pack] = {}
+        self._broken = list(broken)
+        for pack in packs:
+            if pack.id in self._packs:
+                raise PackError(f"pack id {pack.id!r} is given twice", [Problem(pack.origin, f"also in {self._packs[pack.id].origin}")])
+            self._packs[pack.id] = pack
+
+    # ---------------------------------------------------------------- build
+
+    @classmethod
+    def discover(cls, group: str = hookspecs.ENTRY_POINT_GROUP, plugins: Iterable[tuple[str, Any]] = ()) -> "Registry":
+        """Build a registry from the installed entry points of ``group``, plus ``plugins`` given as (name, object)."""
+        pm = _plugin_manager()
+        broken: list[BrokenPack] = []
+        candidates: list[tuple[str, str, Any]] = []
+        for ep in sorted(entry_points(group=group), key=lambda e: e.name):
+            try:
+                candidates.append((ep.name, ep.value, ep.load()))
+            except Exception as exc:  # a plugin that cannot import must not take the others down
+                broken.append(BrokenPack(ep.name, ep.value, f"cannot import: {type(exc).__name__}: {exc}"))
+        candidates.extend((name, repr(obj), obj) for name, obj in plugins)
+
+        for name, where, obj in candidates:
+            try:
+                pm.register(obj, name=name)
+                pm.check_pending()
+            except (pluggy.PluginValidationError, ValueError) as exc:
+                if pm.is_registered(obj):
+                    pm.unregister(obj)
+                broken.append(BrokenPack(name, where, f"invalid plugin: {exc}"))
+
+        provided: dict[str, list[tuple[str, Pack]]] = {}
+        for impl in pm.hook.govrules_packs.get_hookimpls():
+            name = impl.plugin_name
+            try:
+                paths = impl.function()
+            except Exception as exc:
+                broken.append(BrokenPack(name, "govrules_packs()", f"hook failed: {type(exc).__name__}: {exc}"))
+                continue
+            for path in paths or ():
+                try:
+                    pack = load_pack(Path(path))
+                except GovrulesError as exc:
+                    broken.append(BrokenPack(name, str(path), exc.summary, exc.problems))
+                    continue
+                provided.setdefault(pack.id, []).append((name, pack))
+
+        packs: list[Pack] = []
+        for pack_id, offers in sorted(provided.items()):
+            if len(offers) > 1:
+                # Refuse them all: picking one would depend on plugin order.
+                who = ", ".join(f"{n} ({p.origin})" for n, p in offers)
+                for n, p in offers:
+                    broken.append(BrokenPack(n, p.origin, f"pack id {pack_id!r} is provided more than once: {who}"))
+                continue
+            name, pack = offers[0]
+            problems: list[Problem] = []
+            for impl in pm.hook.govrules_check_pack.get_hookimpls():
+                try:
+                    problems.extend(impl.function(pack=pack) or ())
+                except Exception as exc:
+                    problems.append(Problem(impl.plugin_name, f"check failed: {type(exc).__name__}: {exc}"))
+            if problems:
+                broken.append(BrokenPack(name, pack.origin, "rejected by a plugin's checks", tuple(problems)))
+                continue
+            packs.append(pack)
+        return cls(packs, broken)
+
+    # ---------------------------------------------------------------- query
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(sorted(self._packs))
+
+    @property
+    def packs(self) -> tuple[Pack, ...]:
+        return tuple(self._packs[i] for i in self.ids)
+
+    @property
+    def broken(self) -> tuple[BrokenPack, ...]:
+        return tuple(self._broken)
+
+    def get(self, pack_id: str) -> Pack:
+        """The pack with this id, or :class:`PackNotFound` saying what exists (and what is broken)."""
+        pack = self._packs.get(pack_id)
+        if pack is not None:
+            return pack
+        problems = [Problem("installed", ", ".join(self.ids) or "no packs are installed")]
+        close = difflib.get_close_matches(pack_id, list(self._packs), n=1)
+        if close:
+            problems.insert(0, Problem("did you mean", close[0]))
+        for b in self._broken:
+            problems.append(Problem(f"broken: {b.plugin}", b.summary))
+        raise PackNotFound(f"no pack {pack_id!r}", problems)
+
+    def __contains__(self, pack_id: object) -> bool:
+        return pack_id in self._packs
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.packs)

@@ -1,0 +1,343 @@
+"""Result records: frozen, traceable, and serialised to deterministic JSON.
+
+A :class:`Result` carries, for every item, each effect (a deduction or a
+bonus) with the rule that produced it, the fact values that fired it and the
+document's words; how caps, the floor at zero, all-or-nothing rules, N/A and
+review overrides changed the score; and stamps of the pack and engine that
+produced it. ``to_json()`` is byte-identical for the same input, whatever the
+order the input listed its facts in.
+
+Statuses follow XCCDF: ``pass``, ``fail``, ``notapplicable``, ``notchecked``,
+``error``.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .facts import to_jsonable
+from .numbers import fmt
+
+PASS = "pass"
+FAIL = "fail"
+NOT_APPLICABLE = "notapplicable"
+NOT_CHECKED = "notchecked"
+ERROR = "error"
+STATUSES = (PASS, FAIL, NOT_APPLICABLE, NOT_CHECKED, ERROR)
+
+#: Chinese labels for reports.
+STATUS_LABELS = {PASS: "符合", FAIL: "不符合", NOT_APPLICABLE: "不适用", NOT_CHECKED: "未检查", ERROR: "错误"}
+
+Facts = tuple[tuple[str, Any], ...]
+
+
+def _facts_json(facts: Facts) -> dict[str, Any]:
+    return {name: to_jsonable(value) for name, value in facts}
+
+
+@attrs.frozen
+class Effect:
+    """One deduction, bonus or penalty, and where it came from."""
+
+    rule: str
+    kind: str
+    label: str
+    quote: str
+    amount: Decimal | None  # positive; None where the document names no amount
+    quantity: Decimal | int | None = None
+    unit_amount: Decimal | None = None
+    level: str | None = None
+    reason: str | None = None
+    reading: str | None = None
+    facts: Facts = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "kind": self.kind,
+            "label": self.label,
+            "amount": fmt(self.amount),
+            "quantity": fmt(self.quantity) if isinstance(self.quantity, Decimal) else self.quantity,
+            "unit_amount": fmt(self.unit_amount),
+            "level": self.level,
+            "reason": self.reason,
+            "reading": self.reading,
+            "facts": _facts_json(self.facts),
+            "quote": self.quote,
+        }
+
+
+@attrs.frozen
+class CapApplied:
+    """A cap that cut a group of deductions down to its maximum."""
+
+    rules: tuple[str, ...]
+    raw: Decimal
+    max: Decimal
+    cut: Decimal
+    quote: str
+    reading: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rules": list(self.rules),
+            "raw": fmt(self.raw),
+            "max": fmt(self.max),
+            "cut": fmt(self.cut),
+            "quote": self.quote,
+            "reading": self.reading,
+        }
+
+
+@attrs.frozen
+class Override:
+    """A 复核 override: who changed which score, when, from what to what, and why."""
+
+    reviewer: str
+    at: str
+    old: Decimal | None
+    new: Decimal
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"reviewer": self.reviewer, "at": self.at, "old": fmt(self.old), "new": fmt(self.new), "reason": self.reason}
+
+
+@attrs.frozen
+class ItemResult:
+    id: str
+    names: tuple[str, ...]
+    max: Decimal | None
+    score: Decimal | None
+    status: str
+    computed: Decimal | None = None  # the score from the facts, before any override
+    effects: tuple[Effect, ...] = ()
+    caps: tuple[CapApplied, ...] = ()
+    floor_cut: Decimal = Decimal(0)
+    zeroed_by: str | None = None  # the all-or-nothing rule that zeroed the item
+    not_applicable: str | None = None
+    unchecked_facts: tuple[str, ...] = ()
+    missing_evidence: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    evaluation: tuple[str, ...] = ()
+    self_score: Decimal | None = None
+    override: Override | None = None
+    floor_quote: str | None = None
+    floor_reading: str | None = None
+
+    @property
+    def deducted(self) -> Decimal | None:
+        if self.max is None or self.score is None:
+            return None
+        return self.max - self.score
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "names": list(self.names),
+            "status": self.status,
+            "max": fmt(self.max),
+            "score": fmt(self.score),
+            "computed": fmt(self.computed),
+            "self_score": fmt(self.self_score),
+            "effects": [e.to_dict() for e in self.effects],
+            "caps": [c.to_dict() for c in self.caps],
+            "floor_cut": fmt(self.floor_cut),
+            "floor_quote": self.floor_quote if self.floor_cut else None,
+            "floor_reading": self.floor_reading if self.floor_cut else None,
+            "zeroed_by": self.zeroed_by,
+            "not_applicable": self.not_applicable,
+            "unchecked_facts": list(self.unchecked_facts),
+            "evidence": list(self.evidence),
+            "missing_evidence": list(self.missing_evidence),
+            "evaluation": list(self.evaluation),
+            "override": self.override.to_dict() if self.override else None,
+        }
+
+
+@attrs.frozen
+class SectionResult:
+    id: str
+    names: tuple[str, ...]
+    max: Decimal | None
+    stated_max: Decimal | None
+    score: Decimal | None
+    status: str
+    children: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "names": list(self.names),
+            "status": self.status,
+            "max": fmt(self.max),
+            "stated_max": fmt(self.stated_max),
+            "score": fmt(self.score),
+            "children": list(self.children),
+        }
+
+
+@attrs.frozen
+class LedgerResult:
+    """A bonus or penalty ledger outside the base total."""
+
+    id: str
+    name: str
+    direction: str
+    cap: Decimal | None
+    raw: Decimal
+    applied: Decimal
+    effects: tuple[Effect, ...]
+    complete: bool
+    unscored: tuple[str, ...]  # rules that fired but whose amount the document does not name
+    cap_quote: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "direction": self.direction,
+            "cap": fmt(self.cap),
+            "cap_quote": self.cap_quote,
+            "raw": fmt(self.raw),
+            "applied": fmt(self.applied),
+            "complete": self.complete,
+            "unscored": list(self.unscored),
+            "effects": [e.to_dict() for e in self.effects],
+        }
+
+
+@attrs.frozen
+class Zeroed:
+    id: str
+    name: str
+    quote: str
+    facts: Facts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "quote": self.quote, "facts": _facts_json(self.facts)}
+
+
+@attrs.frozen
+class Difference:
+    """An item whose 自评 score differs from its final score."""
+
+    item: str
+    self_score: Decimal
+    final: Decimal | None
+
+    def to_dict(self) -> dict[str, Any]:
+        diff = None if self.final is None else self.final - self.self_score
+        return {"item": self.item, "self_score": fmt(self.self_score), "final": fmt(self.final), "difference": fmt(diff)}
+
+
+@attrs.frozen
+class Stamp:
+    pack_id: str
+    pack_version: str
+    pack_title: str
+    content_hash: str
+    engine_version: str
+    evaluator: str
+    rounding: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pack": {"id": self.pack_id, "version": self.pack_version, "title": self.pack_title, "content_hash": self.content_hash},
+            "engine": {"name": "govrules", "version": self.engine_version, "evaluator": self.evaluator},
+            "rounding": self.rounding,
+        }
+
+
+@attrs.frozen
+class Result:
+    stamp: Stamp
+    target: str
+    target_name: str
+    unit: str | None
+    scored: bool
+    items: tuple[ItemResult, ...]
+    sections: tuple[SectionResult, ...]
+    ledgers: tuple[LedgerResult, ...]
+    base_max: Decimal | None
+    base_sum: Decimal | None  # the plain sum of item scores
+    base: Decimal | None  # after the N/A policy (rescaling), if any
+    rescaled: bool
+    zeroed: tuple[Zeroed, ...]
+    total: Decimal | None
+    max_total: Decimal | None
+    complete: bool
+    not_checked: tuple[str, ...]
+    missing_evidence: tuple[tuple[str, str], ...]
+    self_total: Decimal | None
+    differences: tuple[Difference, ...]
+    facts: Facts
+    derived_facts: tuple[str, ...]
+    readings: tuple[tuple[str, str, str], ...]  # (id, quote, choice) of readings that shaped this result
+
+    def item(self, item_id: str) -> ItemResult:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def section(self, section_id: str) -> SectionResult:
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        raise KeyError(section_id)
+
+    def ledger(self, ledger_id: str) -> LedgerResult:
+        for ledger in self.ledgers:
+            if ledger.id == ledger_id:
+                return ledger
+        raise KeyError(ledger_id)
+
+    @property
+    def status_counts(self) -> dict[str, int]:
+        counts = {s: 0 for s in STATUSES}
+        for item in self.items:
+            counts[item.status] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.stamp.to_dict()
+        data.update(
+            {
+                "target": {"id": self.target, "name": self.target_name},
+                "unit": self.unit,
+                "scored": self.scored,
+                "complete": self.complete,
+                "total": fmt(self.total),
+                "max_total": fmt(self.max_total),
+                "base": {
+                    "max": fmt(self.base_max),
+                    "sum": fmt(self.base_sum),
+                    "score": fmt(self.base),
+                    "rescaled": self.rescaled,
+                },
+                "zeroed": [z.to_dict() for z in self.zeroed],
+                "status_counts": self.status_counts,
+                "not_checked": list(self.not_checked),
+                "missing_evidence": [{"item": i, "evidence": k} for i, k in self.missing_evidence],
+                "self_assessment": {
+                    "total": fmt(self.self_total),
+                    "differences": [d.to_dict() for d in self.differences],
+                },
+                "sections": [s.to_dict() for s in self.sections],
+                "items": [i.to_dict() for i in self.items],
+                "ledgers": [l.to_dict() for l in self.ledgers],
+                "facts": _facts_json(self.facts),
+                "derived_facts": list(self.derived_facts),
+                "readings": [{"id": i, "quote": q, "choice": c} for i, q, c in self.readings],
+            }
+        )
+        return data
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """Deterministic JSON: the same assessment always gives the same bytes."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, sort_keys=False)

@@ -1,0 +1,274 @@
+"""Scoring: a pure function of findings.
+
+Order of operations, for each item:
+
+1. not applicable (declared with a written explanation): scored by the pack's
+   N/A policy, rules ignored;
+2. a rule whose facts are missing: the item is *not checked* and has no score;
+3. an all-or-nothing rule fired: the item scores 0;
+4. otherwise the fired rules' amounts are summed, each cap cuts its group of
+   rules down to its maximum, and the item is floored at 0 (扣完为止): an item
+   never goes below 0 nor above its points;
+5. a 复核 override replaces the score and is recorded (who, when, old → new, why).
+
+Then sections and the base total are sums of their items; if the N/A policy
+is ``rescale``, the base is scaled back to the target's total (the only
+division, rounded once by :data:`~govrules.numbers.ROUNDING`); bonus and
+penalty ledgers are added outside the base, each up to its cap; a zeroing
+condition makes the total 0, whatever else holds.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .compiled import ItemView, SectionView, TargetView, describe_item
+from .findings import Findings, effects_of
+from .model import PackSpec
+from .numbers import ROUNDING, ZERO, add, divide
+from .result import (
+    FAIL,
+    NOT_APPLICABLE,
+    NOT_CHECKED,
+    PASS,
+    CapApplied,
+    Difference,
+    Effect,
+    ItemResult,
+    LedgerResult,
+    Override,
+    Result,
+    SectionResult,
+    Stamp,
+    Zeroed,
+)
+
+
+def _sum(values: list[Decimal]) -> Decimal:
+    return add(*values) if values else ZERO
+
+
+def _score_item(item: ItemView, findings: Findings, spec: PackSpec) -> ItemResult:
+    a = findings.assessment
+    ind = item.indicator
+    names = describe_item(item)
+    na = dict(a.not_applicable).get(item.id)
+    missing_ev = tuple(kind for (i, kind) in findings.missing_evidence if i == item.id)
+    base = dict(
+        id=item.id,
+        names=names,
+        max=item.max,
+        evidence=ind.evidence,
+        evaluation=ind.evaluation,
+        missing_evidence=missing_ev,
+        floor_quote=spec.floor.quote,
+        floor_reading=ind.floor_reading or spec.floor.reading,
+    )
+    if na is not None:
+        score = item.max if spec.not_applicable.scoring == "full_points" else None
+        return ItemResult(score=score, computed=score, status=NOT_APPLICABLE, not_applicable=na, **base)  # type: ignore[arg-type]
+
+    rule_findings = [findings.rules[r.uid] for r in item.rules]
+    unchecked = tuple(dict.fromkeys(n for f in rule_findings if not f.checked for n in f.rule.required if n not in a.fact_values))
+    effects: list[Effect] = []
+    for f in rule_findings:
+        effects.extend(effects_of(f, item.max))
+    fired = any(f.fired for f in rule_findings)
+
+    if unchecked:
+        return ItemResult(score=None, computed=None, status=NOT_CHECKED, effects=tuple(effects), unchecked_facts=unchecked, **base)  # type: ignore[arg-type]
+    if item.max is None:  # an unscored checklist row: a status, no points
+        return ItemResult(score=None, computed=None, status=FAIL if fired else PASS, effects=tuple(effects), **base)  # type: ignore[arg-type]
+
+    zeroed_by = next((e.rule for e in effects if e.kind == "all_or_nothing"), None)
+    caps: list[CapApplied] = []
+    floor_cut = ZERO
+    if zeroed_by is not None:
+        score = ZERO
+    else:
+        deduction = _sum([e.amount for e in effects if e.amount is not None])
+        for cap in item.caps:
+            group = {f"{item.id}#{rid}" for rid in cap.rules}
+            raw = _sum([e.amount for e in effects if e.rule in group and e.amount is not None])
+            if raw > cap.max:
+                cut = raw - cap.max
+                deduction -= cut
+                caps.append(CapApplied(tuple(sorted(group)), raw, cap.max, cut, cap.quote, cap.reading))
+        if deduction > item.max:
+            floor_cut = deduction - item.max
+            deduction = item.max
+        score = item.max - deduction
+    return ItemResult(
+        score=score,
+        computed=score,
+        status=FAIL if fired else PASS,
+        effects=tuple(effects),
+        caps=tuple(caps),
+        floor_cut=floor_cut,
+        zeroed_by=zeroed_by,
+        **base,  # type: ignore[arg-type]
+    )
+
+
+def _apply_review(result: ItemResult, findings: Findings) -> ItemResult:
+    import attrs
+
+    review = next((r for r in findings.assessment.reviews if r.item == result.id), None)
+    self_score = dict(findings.assessment.self_assessment).get(result.id)
+    changes: dict[str, object] = {"self_score": self_score}
+    if review is not None:
+        changes["override"] = Override(review.reviewer, review.at, result.score, review.score, review.reason)
+        changes["score"] = review.score
+        if result.status != NOT_APPLICABLE:
+            changes["status"] = PASS if review.score == result.max else FAIL
+    return attrs.evolve(result, **changes)  # type: ignore[arg-type]
+
+
+def _section_status(statuses: list[str]) -> str:
+    if FAIL in statuses:
+        return FAIL
+    if NOT_CHECKED in statuses:
+        return NOT_CHECKED
+    if PASS in statuses:
+        return PASS
+    return NOT_APPLICABLE
+
+
+def _score_sections(view: TargetView, items: dict[str, ItemResult]) -> dict[str, SectionResult]:
+    out: dict[str, SectionResult] = {}
+    by_id: dict[str, ItemResult | SectionResult] = dict(items)
+    # Sections are listed parent first; score them children first.
+    for section in reversed(view.sections):
+        children = [by_id[c] for c in section.children]
+        scores = [c.score for c in children if c.score is not None]
+        score = _sum(scores) if (scores and view.scored) else None
+        result = SectionResult(
+            id=section.id,
+            names=describe_item(section),
+            max=section.max,
+            stated_max=section.stated_max,
+            score=score,
+            status=_section_status([c.status for c in children]),
+            children=section.children,
+        )
+        out[section.id] = result
+        by_id[section.id] = result
+    return out
+
+
+def _score_ledgers(view: TargetView, findings: Findings) -> tuple[LedgerResult, ...]:
+    out = []
+    for ledger in view.ledgers:
+        adj = ledger.adjustment
+        effects: list[Effect] = []
+        complete = True
+        for rule in ledger.rules:
+            f = findings.rules[rule.uid]
+            complete = complete and f.checked
+            effects.extend(effects_of(f, None))
+        raw = _sum([e.amount for e in effects if e.amount is not None])
+        applied = raw if adj.cap is None else min(raw, adj.cap)
+        unscored = tuple(dict.fromkeys(e.rule for e in effects if e.amount is None))
+        out.append(LedgerResult(adj.id, adj.name, adj.direction, adj.cap, raw, applied, tuple(effects), complete, unscored, adj.cap_quote))
+    return tuple(out)
+
+
+def _readings(spec: PackSpec, items: list[ItemResult], ledgers: tuple[LedgerResult, ...], findings: Findings, rescaled: bool) -> tuple[tuple[str, str, str], ...]:
+    used: list[str] = []
+    for item in items:
+        used.extend(e.reading for e in item.effects if e.reading)
+        used.extend(c.reading for c in item.caps if c.reading)
+        if item.floor_cut and item.floor_reading:
+            used.append(item.floor_reading)
+        if item.not_applicable is not None and spec.not_applicable.reading:
+            used.append(spec.not_applicable.reading)
+    for ledger in ledgers:
+        used.extend(e.reading for e in ledger.effects if e.reading)
+    for name in findings.assessment.derived:
+        fact = next(f for f in findings.view.facts if f.name == name)
+        if fact.derive and fact.derive.reading:
+            used.append(fact.derive.reading)
+    by_id = {r.id: r for r in spec.readings}
+    order = {r.id: i for i, r in enumerate(spec.readings)}
+    return tuple((rid, by_id[rid].quote, by_id[rid].choice) for rid in sorted(set(used), key=order.__getitem__))
+
+
+def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
+    """The score sheet for one assessment: a pure function of its findings."""
+    view = findings.view
+    a = findings.assessment
+    items_list = [_apply_review(_score_item(item, findings, spec), findings) for item in view.items]
+    items = {i.id: i for i in items_list}
+    sections = _score_sections(view, items)
+    tops: list[ItemResult | SectionResult] = [sections.get(t) or items[t] for t in view.top]
+
+    scored = view.scored
+    not_checked = tuple(i.id for i in items_list if i.status == NOT_CHECKED)
+    rescaled = False
+    base_max = view.target.total
+    base_sum = base = None
+    if scored:
+        base_sum = _sum([t.score for t in tops if t.score is not None])
+        base = base_sum
+        na_excluded = [i for i in items_list if i.status == NOT_APPLICABLE and i.score is None and i.max is not None]
+        if na_excluded and spec.not_applicable.scoring == "rescale":
+            applicable_max = base_max - _sum([i.max for i in na_excluded])  # type: ignore[operator,misc]
+            rescaled = True
+            base = divide(base_sum * base_max, applicable_max) if applicable_max > 0 else ZERO  # type: ignore[operator]
+
+    ledgers = _score_ledgers(view, findings)
+    zeroed = []
+    zero_complete = True
+    for rule in view.zeroings:
+        f = findings.rules[rule.uid]
+        zero_complete = zero_complete and f.checked
+        if f.fired:
+            z = rule.zeroing
+            zeroed.append(Zeroed(z.id, z.name, z.quote, f.facts))  # type: ignore[union-attr]
+
+    complete = not not_checked and all(l.complete for l in ledgers) and zero_complete
+    total = max_total = None
+    if scored:
+        bonus = _sum([l.applied for l in ledgers if l.direction == "bonus"])
+        penalty = _sum([l.applied for l in ledgers if l.direction == "penalty"])
+        if zeroed:
+            total = ZERO  # zeroing wins over everything, complete or not
+        elif complete:
+            # An incomplete assessment has no total: a sum over the checked items
+            # only would look like a score and be wrong. base_sum still shows it.
+            total = base + bonus - penalty  # type: ignore[operator]
+        bonus_caps = [l.adjustment.cap for l in view.ledgers if l.adjustment.direction == "bonus"]
+        max_total = None if any(c is None for c in bonus_caps) else base_max + _sum(bonus_caps)  # type: ignore[operator,arg-type]
+    self_scores = a.self_assessment
+    self_total = _sum([s for _, s in self_scores]) if self_scores else None
+    differences = tuple(
+        Difference(i.id, i.self_score, i.score) for i in items_list if i.self_score is not None and i.self_score != i.score
+    )
+    return Result(
+        stamp=stamp,
+        target=view.target.id,
+        target_name=view.target.name,
+        unit=a.unit,
+        scored=scored,
+        items=tuple(items_list),
+        sections=tuple(sections[s.id] for s in view.sections),
+        ledgers=ledgers,
+        base_max=base_max,
+        base_sum=base_sum,
+        base=base,
+        rescaled=rescaled,
+        zeroed=tuple(zeroed),
+        total=total,
+        max_total=max_total,
+        complete=complete,
+        not_checked=not_checked,
+        missing_evidence=findings.missing_evidence,
+        self_total=self_total,
+        differences=differences,
+        facts=a.facts,
+        derived_facts=a.derived,
+        readings=_readings(spec, items_list, ledgers, findings, rescaled),
+    )
+
+
+__all__ = ["score", "ROUNDING"]
