@@ -115,6 +115,8 @@ def _apply_review(result: ItemResult, findings: Findings) -> ItemResult:
 
     review = next((r for r in findings.assessment.reviews if r.item == result.id), None)
     self_score = dict(findings.assessment.self_assessment).get(result.id)
+    if review is None and self_score is None:
+        return result
     changes: dict[str, object] = {"self_score": self_score}
     if review is not None:
         changes["override"] = Override(review.reviewer, review.at, result.score, review.score, review.reason)

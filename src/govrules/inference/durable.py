@@ -11,11 +11,16 @@ this module is the only place that touches it, and it does so in one way:
   engine has none left.
 * One ruleset per compiled (pack, target), created once and reused; it is
   deleted when the evaluator is garbage-collected.
-* One session (sid) and one ``assert_facts`` call per assessment: the
-  assessment fact, then one fact per piece of evidence, then an end marker,
-  last. A rule on the end marker always fires, so (a) we can check that the
-  engine really finished, and (b) ``delete_state``, which segfaults on a
-  session in which no rule fired, is only ever called on one where a rule did.
+* One session (sid) and one ``assert_facts`` call per assessment: one record
+  per group of rules (holding the facts they read), one fact per piece of
+  evidence, then the end markers, last. A rule on the final end marker always
+  fires, so (a) we can check that the engine really finished, and (b)
+  ``delete_state``, which segfaults on a session in which no rule fired, is
+  only ever called on one where a rule did.
+* Rules are grouped, 32 to a record type, so that no fact fans out to many
+  alpha nodes (durable_rules overflows a 64-entry stack, error 303), no alpha
+  node has more than 512 children (creating the ruleset would never return)
+  and none carries more than 256 beta nodes (error 108).
 * ``delete_state`` runs in ``finally``, so at most one session is live.
 * Absence ("no such evidence") is written as ``end marker, then none(...)``:
   an absence pattern placed first never fires.
@@ -50,7 +55,6 @@ from . import Evaluation
 
 _OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 _END = "end"
-_ASSESSMENT = "a"
 _EVIDENCE = "ev"
 _names = itertools.count()
 
@@ -80,29 +84,54 @@ def _pattern(node: Node, specs: dict[str, FactSpec]) -> dict[str, Any]:
     return {key: [_pattern(p, specs) for p in node.parts]}
 
 
+#: Rules (and evidence requirements) per record type. durable_rules walks an
+#: alpha network with a 64-entry stack (error 303 beyond it), keeps at most 512
+#: children per alpha node (beyond that, ruleset creation never returns) and
+#: 256 beta nodes per alpha node (error 108). Grouping 32 rules per record type
+#: keeps every one of those far below its limit, whatever the pack's size.
+GROUP = 32
+#: Most record types under the root: each type is a child of the root node.
+MAX_TYPES = 400
+
+
+def _groups(n: int) -> list[range]:
+    return [range(start, min(start + GROUP, n)) for start in range(0, n, GROUP)]
+
+
 def ruleset_definition(view: TargetView) -> tuple[dict[str, Any], dict[str, str], dict[str, tuple[str, str]]]:
-    """The durable_rules ruleset for a target, and what each of its rule names stands for."""
+    """The durable_rules ruleset for a target, and what each of its rule names stands for.
+
+    Rule ``r<i>`` matches the record of its group (``t: g<m>``), which holds the
+    facts its group's rules read. Evidence requirement ``e<j>`` fires when its
+    group's end marker (``t: end<m>``) has arrived and no piece of evidence
+    ``{t: ev<m>, k: j}`` came before it.
+    """
     specs = {f.name: f for f in view.facts}
     definition: dict[str, Any] = {_END: {"all": [{"e": {"t": _END}}]}}
     rule_names: dict[str, str] = {}
     evidence_names: dict[str, tuple[str, str]] = {}
-    for i, rule in enumerate(view.rules):
-        name = f"r{i}"
-        parts: list[dict[str, Any]] = [{"t": _ASSESSMENT}]
-        parts.extend({"$ex": {fact: 1}} for fact in rule.reads)
-        parts.append(_pattern(rule.condition, specs))
-        definition[name] = {"all": [{"m": {"$and": parts}}]}
-        rule_names[name] = rule.uid
-    for j, (item, kind) in enumerate(view.evidence):
-        name = f"e{j}"
-        # The end marker must come first: an absence pattern placed first never fires.
-        definition[name] = {
-            "all": [
-                {"e": {"t": _END}},
-                {"n$not": {"$and": [{"t": _EVIDENCE}, {"item": item}, {"kind": kind}]}},
-            ]
-        }
-        evidence_names[name] = (item, kind)
+    rules = view.rules
+    for m, group in enumerate(_groups(len(rules))):
+        for i in group:
+            rule = rules[i]
+            parts: list[dict[str, Any]] = [{"t": f"g{m}"}]
+            parts.extend({"$ex": {fact: 1}} for fact in rule.reads)
+            parts.append(_pattern(rule.condition, specs))
+            definition[f"r{i}"] = {"all": [{"m": {"$and": parts}}]}
+            rule_names[f"r{i}"] = rule.uid
+    for m, group in enumerate(_groups(len(view.evidence))):
+        for j in group:
+            # The end marker must come first: an absence pattern placed first never fires.
+            definition[f"e{j}"] = {
+                "all": [{"e": {"t": f"{_END}{m}"}}, {"n$not": {"$and": [{"t": f"{_EVIDENCE}{m}"}, {"k": j}]}}]
+            }
+            evidence_names[f"e{j}"] = view.evidence[j]
+    types = len(_groups(len(rules))) + 2 * len(_groups(len(view.evidence))) + 1
+    if types > MAX_TYPES:
+        raise EngineError(
+            f"{view.pack_id} / {view.target.id} has too many rules for one durable_rules ruleset "
+            f"({len(rules)} rules, {len(view.evidence)} evidence requirements)"
+        )
     return definition, rule_names, evidence_names
 
 
@@ -116,22 +145,35 @@ class DurableEvaluator:
         self._specs = {f.name: f for f in view.facts}
         definition, self._rule_names, self._evidence_names = ruleset_definition(view)
         ruleset_name = f"govrules_{view.pack_id}_{view.target.id}_{next(_names)}"
-        self._handle = _dre.create_ruleset(ruleset_name, json.dumps(definition, ensure_ascii=False))
+        try:
+            self._handle = _dre.create_ruleset(ruleset_name, json.dumps(definition, ensure_ascii=False))
+        except _dre.error as exc:
+            raise EngineError(f"durable_rules cannot compile {view.pack_id} / {view.target.id}: {exc}") from exc
         self._finalizer = weakref.finalize(self, _dre.delete_ruleset, self._handle)
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
-        self._evidence_pairs = frozenset(view.evidence)
+        self._group_reads = [
+            tuple(dict.fromkeys((name, self._specs[name]) for i in group for name in view.rules[i].reads))
+            for group in _groups(len(view.rules))
+        ]
 
     def _facts(self, sid: str, assessment: Assessment) -> list[dict[str, Any]]:
-        record: dict[str, Any] = {"sid": sid, "id": _ASSESSMENT, "t": _ASSESSMENT}
-        for name, value in assessment.facts:
-            spec = self._specs.get(name)
-            if spec is not None and spec.type != "dates":
-                record[name] = encode(spec, scalar(spec, value))
-        facts = [record]
-        for k, (item, kind) in enumerate(sorted(assessment.evidence & self._evidence_pairs)):
-            facts.append({"sid": sid, "id": f"ev{k}", "t": _EVIDENCE, "item": item, "kind": kind})
-        facts.append({"sid": sid, "id": _END, "t": _END})  # last, always
+        values = dict(assessment.facts)
+        facts = []
+        for m, reads in enumerate(self._group_reads):
+            record: dict[str, Any] = {"sid": sid, "id": f"g{m}", "t": f"g{m}"}
+            for name, spec in reads:
+                if name in values:
+                    record[name] = encode(spec, scalar(spec, values[name]))
+            facts.append(record)
+        evidence_groups = _groups(len(self._view.evidence))
+        for m, group in enumerate(evidence_groups):
+            for j in group:
+                if self._view.evidence[j] in assessment.evidence:
+                    facts.append({"sid": sid, "id": f"{_EVIDENCE}{j}", "t": f"{_EVIDENCE}{m}", "k": j})
+        # End markers last: absence is judged when they arrive.
+        facts.extend({"sid": sid, "id": f"{_END}{m}", "t": f"{_END}{m}"} for m in range(len(evidence_groups)))
+        facts.append({"sid": sid, "id": _END, "t": _END})
         return facts
 
     def evaluate(self, view: TargetView, assessment: Assessment) -> Evaluation:
@@ -146,6 +188,8 @@ class DurableEvaluator:
                 if code == 2:
                     raise EngineError("durable_rules saw a fact twice in one assessment")
                 self._drain(state_handle, fired)
+            except _dre.error as exc:
+                raise EngineError(f"durable_rules failed on this assessment: {exc}") from exc
             finally:
                 if _END in fired:
                     _dre.delete_state(self._handle, sid)

@@ -1,0 +1,249 @@
+"""Guards for each known durable_rules 2.0.28 pitfall (see docs/durable_rules.md).
+
+Some tests show the pitfall in raw durable_rules (in a subprocess where it could
+crash), the others show that govrules' use of it is not affected.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import threading
+from decimal import Decimal as D
+
+import durable_rules_engine as dre
+import pytest
+
+import govrules
+from govrules.inference.durable import DurableEvaluator, ruleset_definition
+from govrules.inference.reference import ReferenceEvaluator
+
+DOC = "每次扣1分 未按要求不计分 缺少佐证"
+
+
+def many_rules_pack(n: int) -> govrules.Pack:
+    """A pack with ``n`` items, each losing 1 point per occurrence of its own count fact."""
+    facts = "\n".join(f"  - {{name: c{i}, label: 次数{i}, type: count}}" for i in range(n))
+    items = "\n".join(
+        f"      - id: i{i}\n        name: 项{i}\n        points: {{t: 1}}\n        evidence: [缺少佐证]\n"
+        f"        rules:\n          - {{id: r, kind: per_occurrence, fact: c{i}, amount: 1, quote: 每次扣1分}}"
+        for i in range(n)
+    )
+    text = (
+        f"format: 1\npack: {{id: many, version: '1', title: 多, issuer: 测, source: 测}}\n"
+        f"targets:\n  - {{id: t, name: 对象, total: {n}}}\nfacts:\n{facts}\n"
+        f"indicators:\n  - id: s\n    name: 全部\n    children:\n{items}\n"
+    )
+    return govrules.load_pack_text(text, "many.yaml", DOC)
+
+
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120)
+
+
+def test_no_background_threads():
+    # The stock durable.engine.Host starts timer threads; we never create a Host.
+    before = threading.active_count()
+    pack = many_rules_pack(5)
+    for k in range(20):
+        pack.assess({"facts": {f"c{i}": k % 2 for i in range(5)}})
+    assert threading.active_count() == before
+
+
+def test_every_action_has_run_when_assess_returns():
+    # With the stock Host, assert_facts returns before most actions ran. Here all
+    # 300 rules fire in one assessment and all 300 are in the result.
+    n = 300
+    pack = many_rules_pack(n)
+    facts = {f"c{i}": 1 for i in range(n)}
+    result = pack.assess({"facts": facts})
+    assert sum(1 for item in result.items if item.effects) == n
+    assert result.total == 0
+
+
+def test_an_assessment_in_which_no_rule_fires():
+    # delete_state segfaults on a session in which no rule fired; the end-marker
+    # rule always fires, so the session is deletable and is deleted.
+    pack = many_rules_pack(3)
+    result = pack.assess({"facts": {"c0": 0, "c1": 0, "c2": 0}, "evidence": {"i0": ["缺少佐证"], "i1": ["缺少佐证"], "i2": ["缺少佐证"]}})
+    assert result.total == D(3)
+    assert all(not i.effects for i in result.items)
+
+
+def test_sessions_are_deleted_so_live_sessions_never_pile_up():
+    # A ruleset holds at most 1024 live sessions; we delete each in `finally`.
+    pack = many_rules_pack(2)
+    for k in range(3000):
+        pack.assess({"facts": {"c0": k % 3, "c1": 0}})
+    view = pack.view("t")
+    evaluator = pack._evaluator(view, "durable")
+    for sid in ("1", "1500", "3000"):
+        with pytest.raises(dre.error):
+            dre.get_state(evaluator._handle, sid)
+
+
+def test_raw_durable_rules_refuses_more_than_1024_live_sessions():
+    proc = run_python(
+        """
+        import json, durable_rules_engine as dre
+        h = dre.create_ruleset("x", json.dumps({"r": {"all": [{"m": {"t": "a"}}]}}))
+        try:
+            for i in range(1100):
+                dre.assert_facts(h, json.dumps([{"sid": str(i), "id": "a", "t": "a"}]))
+        except MemoryError:
+            print("refused at", i)
+        """
+    )
+    assert "refused at 1024" in proc.stdout
+
+
+def test_assessments_do_not_see_each_other():
+    pack = many_rules_pack(2)
+    first = pack.assess({"facts": {"c0": 1, "c1": 1}})
+    second = pack.assess({"facts": {"c0": 0, "c1": 0}})
+    assert first.total == 0 and second.total == D(2)
+
+
+def test_threads_share_a_pack_safely():
+    # Two threads on one sid segfault; sids are matched by a 32-bit hash. One
+    # lock per ruleset serialises sessions, so threads only ever see their own.
+    pack = many_rules_pack(4)
+    inputs = [{"facts": {f"c{i}": (k >> i) & 1 for i in range(4)}} for k in range(16)]
+    expected = [pack.assess(x, evaluator="reference").to_dict()["total"] for x in inputs]
+    errors: list[BaseException] = []
+    outputs: dict[int, list[str]] = {}
+
+    def work(tid: int) -> None:
+        try:
+            outputs[tid] = [pack.assess(inputs[(tid + j) % 16]).to_dict()["total"] for j in range(200)]
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for tid, got in outputs.items():
+        assert got == [expected[(tid + j) % 16] for j in range(200)]
+
+
+def test_absence_pattern_placed_first_never_fires_in_raw_durable_rules():
+    proc = run_python(
+        """
+        import json, durable_rules_engine as dre
+        rules = {
+            "first": {"all": [{"n$not": {"t": "ev"}}, {"e": {"t": "end"}}]},
+            "last": {"all": [{"e": {"t": "end"}}, {"n$not": {"t": "ev"}}]},
+        }
+        h = dre.create_ruleset("x", json.dumps(rules))
+        code, state = dre.assert_facts(h, json.dumps([{"sid": "1", "id": "end", "t": "end"}]))
+        fired = []
+        r = dre.start_action_for_state(h, state)
+        while r:
+            fired += list(json.loads(r[1]))
+            dre.update_state(h, r[0])
+            nxt = dre.complete_and_start_action(h, state)
+            r = (r[0], nxt) if nxt else dre.start_action_for_state(h, state)
+        print(sorted(fired))
+        """
+    )
+    assert proc.stdout.strip() == "['last']"
+
+
+def test_missing_evidence_is_found_by_an_absence_rule_after_the_end_marker():
+    pack = many_rules_pack(3)
+    definition, _, evidence = ruleset_definition(pack.view("t"))
+    for name in evidence:
+        assert list(definition[name]["all"][0]) == ["e"]  # the end marker comes first
+    result = pack.assess({"facts": {"c0": 0, "c1": 0, "c2": 0}, "evidence": {"i1": ["缺少佐证"]}})
+    assert result.missing_evidence == (("i0", "缺少佐证"), ("i2", "缺少佐证"))
+    assert result.item("i0").missing_evidence == ("缺少佐证",)
+
+
+def test_raw_durable_rules_compares_mismatched_types_silently():
+    proc = run_python(
+        """
+        import json, durable_rules_engine as dre
+        h = dre.create_ruleset("x", json.dumps({"end": {"all": [{"e": {"t": "end"}}]},
+                                                "r": {"all": [{"m": {"$and": [{"t": "a"}, {"$gte": {"x": 3}}]}}]}}))
+        code, state = dre.assert_facts(h, json.dumps([{"sid": "1", "id": "a", "t": "a", "x": "10"}, {"sid": "1", "id": "end", "t": "end"}]))
+        fired = []
+        r = dre.start_action_for_state(h, state)
+        while r:
+            fired += list(json.loads(r[1]))
+            dre.update_state(h, r[0])
+            nxt = dre.complete_and_start_action(h, state)
+            r = (r[0], nxt) if nxt else dre.start_action_for_state(h, state)
+        print(sorted(fired))
+        """
+    )
+    assert proc.stdout.strip() == "['end']"  # "10" >= 3 is just false
+
+
+def test_mismatched_types_never_reach_durable_rules():
+    pack = many_rules_pack(1)
+    with pytest.raises(govrules.FactsError):
+        pack.assess({"facts": {"c0": "10"}})
+    with pytest.raises(govrules.FactsError):
+        pack.assess({"facts": {"c0": True}})
+
+
+def test_evaluator_refuses_another_targets_view():
+    a, b = many_rules_pack(1), many_rules_pack(1)
+    ev = DurableEvaluator(a.view("t"))
+    _, assessment = b.validate({"facts": {"c0": 1}})
+    with pytest.raises(govrules.EngineError):
+        ev.evaluate(b.view("t"), assessment)
+    ev.close()
+
+
+def test_large_packs_stay_within_durable_rules_limits():
+    # 600 rules and 600 evidence requirements: beyond durable_rules' 64-entry
+    # alpha stack, 256 betas per alpha node and 512 children per alpha node,
+    # had the rules not been grouped 32 to a record type.
+    pack = many_rules_pack(600)
+    data = {"facts": {f"c{i}": i % 2 for i in range(600)}, "evidence": {f"i{i}": ["缺少佐证"] for i in range(0, 600, 3)}}
+    durable = pack.assess(data).to_dict()
+    reference = pack.assess(data, evaluator="reference").to_dict()
+    durable["engine"].pop("evaluator")
+    reference["engine"].pop("evaluator")
+    assert durable == reference
+    assert durable["total"] == "300"  # the 300 odd items lose their 1 point each
+    assert len(durable["missing_evidence"]) == 400
+
+
+def test_reference_and_durable_agree_on_the_many_rules_pack():
+    pack = many_rules_pack(8)
+    for k in range(256):
+        data = {"facts": {f"c{i}": (k >> i) & 1 for i in range(8)}}
+        view, assessment = pack.validate(data)
+        durable = pack._evaluator(view, "durable").evaluate(view, assessment)
+        reference = ReferenceEvaluator().evaluate(view, assessment)
+        assert durable == reference
+
+
+def test_choice_values_with_chinese_text():
+    text = textwrap.dedent(
+        """\
+        format: 1
+        pack: {id: choice, version: '1', title: 选, issuer: 测, source: 测}
+        targets: [{id: t, name: 对象, total: 2}]
+        facts:
+          - {name: level, label: 级别, type: choice, elements: [国家级, 省级, 市级]}
+        indicators:
+          - id: a
+            name: 项
+            points: {t: 2}
+            rules:
+              - {id: r, kind: fixed, amount: 1, when: {fact: level, is: 市级}, quote: 每次扣1分}
+              - {id: s, kind: fixed, amount: 1, when: {fact: level, op: "!=", value: 国家级}, quote: 每次扣1分}
+        """
+    )
+    pack = govrules.load_pack_text(text, "choice.yaml", DOC)
+    for level, total in (("国家级", D(2)), ("省级", D(1)), ("市级", D(0))):
+        for ev in ("durable", "reference"):
+            assert pack.assess({"facts": {"level": level}}, evaluator=ev).total == total
