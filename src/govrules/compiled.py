@@ -32,12 +32,8 @@ class CompiledRule:
     zeroing: Zeroing | None
     condition: Node
     reads: tuple[str, ...]  # every fact the rule's condition reads
-    optional: tuple[str, ...] = ()  # facts whose absence means "did not fire", not "not checked"
-
-    @property
-    def required(self) -> tuple[str, ...]:
-        """Facts that must be present for the rule to count as checked."""
-        return tuple(n for n in self.reads if n not in self.optional)
+    optional: tuple[str, ...] = ()  # facts whose absence means "nothing recorded", not "unknown"
+    quantity: tuple[str, ...] = ()  # facts the amount is worked out from, once the rule fires
 
     @property
     def quote(self) -> str:
@@ -143,6 +139,10 @@ def compile_rule(owner: str, owner_kind: str, rule: Rule) -> CompiledRule:
     # An assessor who records no discretionary deduction deducts nothing: the
     # document makes such a deduction optional (视情况酌情扣分).
     optional = (rule.fact,) if rule.kind == "discretionary" else ()  # type: ignore[union-attr]
+    if rule.kind == "tiered":
+        quantity = tuple(t.fact for t in rule.tiers)  # type: ignore[union-attr]
+    else:
+        quantity = tuple(f for f in (getattr(rule, "fact", None),) if f and f not in optional)
     return CompiledRule(
         uid=f"{owner}#{rule.id}",
         owner=owner,
@@ -152,6 +152,7 @@ def compile_rule(owner: str, owner_kind: str, rule: Rule) -> CompiledRule:
         condition=condition,
         reads=reads,
         optional=optional,
+        quantity=quantity,
     )
 
 

@@ -6,8 +6,11 @@ A pack's ``when:`` is a tree of comparisons joined by ``all`` / ``any`` /
 comparisons), which both evaluators read: the plain-Python reference evaluator
 here and the durable_rules compiler in :mod:`govrules.inference.durable`.
 
-Every fact a rule mentions must be present for the rule to fire; a rule with a
-missing fact is *not checked*, never silently false or true.
+Missing facts follow three-valued (Kleene) logic: a comparison on a missing
+fact is *unknown*; ``all`` is false as soon as one part is false, ``any`` true
+as soon as one part is true, and unknown otherwise. A rule fires when its
+condition is true; a rule whose condition is unknown is *not checked*, never
+silently false or true.
 
 A fact is compared through its *scalar view*: the value itself for count,
 number, boolean, date and choice facts; the number of listed elements for a
@@ -103,13 +106,24 @@ def _compare(left: Scalar, op: str, right: Scalar) -> bool:
     raise ValueError(f"unknown operator {op!r}")
 
 
-def evaluate(node: Node, scalars: Mapping[str, Scalar]) -> bool:
-    """Evaluate a normal-form condition; every fact it reads must be in ``scalars``."""
+def decide(node: Node, scalars: Mapping[str, Scalar], optional: frozenset[str] | tuple[str, ...] = ()) -> bool | None:
+    """Evaluate a normal-form condition in three-valued logic: True, False, or None (unknown).
+
+    A comparison on a missing fact is unknown, unless the fact is ``optional``
+    (its absence means "nothing recorded"), where it is false.
+    """
     if isinstance(node, Compare):
-        return _compare(scalars[node.fact], node.op, node.value)
+        if node.fact in scalars:
+            return _compare(scalars[node.fact], node.op, node.value)
+        return False if node.fact in optional else None
+    results = [decide(p, scalars, optional) for p in node.parts]
     if isinstance(node, And):
-        return all(evaluate(p, scalars) for p in node.parts)
-    return any(evaluate(p, scalars) for p in node.parts)
+        if any(r is False for r in results):
+            return False
+        return True if all(r is True for r in results) else None
+    if any(r is True for r in results):
+        return True
+    return False if all(r is False for r in results) else None
 
 
 def describe(node: Node) -> str:

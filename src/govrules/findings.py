@@ -16,7 +16,8 @@ import attrs
 
 from .compiled import CompiledRule, TargetView
 from .facts import Discretion
-from .inference import Evaluation
+from .conditions import decide
+from .inference import Evaluation, scalars_of
 from .inputs import Assessment
 from .numbers import mul
 from .result import Effect
@@ -24,10 +25,13 @@ from .result import Effect
 
 @attrs.frozen
 class RuleFinding:
+    """One rule's result: checked (its condition could be decided), fired, and the facts it read."""
+
     rule: CompiledRule
     checked: bool
     fired: bool
     facts: tuple[tuple[str, Any], ...]
+    missing: tuple[str, ...] = ()  # facts it reads that the assessment lacks
 
     @property
     def uid(self) -> str:
@@ -45,12 +49,19 @@ class Findings:
 
 def findings_of(view: TargetView, assessment: Assessment, evaluation: Evaluation, evaluator: str) -> Findings:
     values = assessment.fact_values
+    scalars = scalars_of(view, assessment)
     out: dict[str, RuleFinding] = {}
     for rule in view.rules:
-        checked = all(name in values for name in rule.required)
         fired = rule.uid in evaluation.fired
+        # Whether the condition could be decided depends only on which facts
+        # are present, not on the evaluator; a fired rule was decided.
+        decided = fired or decide(rule.condition, scalars, rule.optional) is not None
+        # A fired rule is only fully known when its amount is: a tiered rule
+        # fired by one tier still needs the other tiers' counts.
+        checked = decided and (not fired or all(name in values for name in rule.quantity))
         facts = tuple((name, values[name]) for name in rule.reads if name in values)
-        out[rule.uid] = RuleFinding(rule, checked, fired, facts)
+        missing = tuple(name for name in rule.reads if name not in values and name not in rule.optional) if not checked else ()
+        out[rule.uid] = RuleFinding(rule, checked, fired, facts, missing)
     return Findings(view, assessment, out, evaluation.missing_evidence, evaluator)
 
 
@@ -89,7 +100,7 @@ def effects_of(finding: RuleFinding, item_max: Decimal | None) -> tuple[Effect, 
     if kind == "tiered":
         effects = []
         for tier in rule.tiers:  # type: ignore[union-attr]
-            n = values[tier.fact]
+            n = values.get(tier.fact, 0)  # a missing tier leaves the rule unchecked (see findings_of)
             if n > 0:
                 tier_common = dict(common, facts=((tier.fact, n),))
                 effects.append(

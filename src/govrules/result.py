@@ -130,6 +130,15 @@ class ItemResult:
     floor_reading: str | None = None
 
     @property
+    def complete(self) -> bool:
+        """Whether everything this row needs is known: its score, or for an unscored row its status."""
+        if self.override is not None or self.status == NOT_APPLICABLE:
+            return True
+        if self.max is None:
+            return self.status != NOT_CHECKED
+        return self.score is not None
+
+    @property
     def deducted(self) -> Decimal | None:
         if self.max is None or self.score is None:
             return None
@@ -140,6 +149,7 @@ class ItemResult:
             "id": self.id,
             "names": list(self.names),
             "status": self.status,
+            "complete": self.complete,
             "max": fmt(self.max),
             "score": fmt(self.score),
             "computed": fmt(self.computed),

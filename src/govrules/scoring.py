@@ -69,16 +69,19 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec) -> ItemResul
         return ItemResult(score=score, computed=score, status=NOT_APPLICABLE, not_applicable=na, **base)  # type: ignore[arg-type]
 
     rule_findings = [findings.rules[r.uid] for r in item.rules]
-    unchecked = tuple(dict.fromkeys(n for f in rule_findings if not f.checked for n in f.rule.required if n not in a.fact_values))
+    unchecked = tuple(dict.fromkeys(n for f in rule_findings for n in f.missing))
     effects: list[Effect] = []
     for f in rule_findings:
         effects.extend(effects_of(f, item.max))
     fired = any(f.fired for f in rule_findings)
+    # A fired rule is a definite failure; a rule that could not be decided
+    # leaves the score (and, if nothing fired, the status) unknown.
+    status = FAIL if fired else (NOT_CHECKED if unchecked else PASS)
 
-    if unchecked:
-        return ItemResult(score=None, computed=None, status=NOT_CHECKED, effects=tuple(effects), unchecked_facts=unchecked, **base)  # type: ignore[arg-type]
     if item.max is None:  # an unscored checklist row: a status, no points
-        return ItemResult(score=None, computed=None, status=FAIL if fired else PASS, effects=tuple(effects), **base)  # type: ignore[arg-type]
+        return ItemResult(score=None, computed=None, status=status, effects=tuple(effects), unchecked_facts=unchecked, **base)  # type: ignore[arg-type]
+    if unchecked:
+        return ItemResult(score=None, computed=None, status=status, effects=tuple(effects), unchecked_facts=unchecked, **base)  # type: ignore[arg-type]
 
     zeroed_by = next((e.rule for e in effects if e.kind == "all_or_nothing"), None)
     caps: list[CapApplied] = []
@@ -101,7 +104,7 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec) -> ItemResul
     return ItemResult(
         score=score,
         computed=score,
-        status=FAIL if fired else PASS,
+        status=status,
         effects=tuple(effects),
         caps=tuple(caps),
         floor_cut=floor_cut,
@@ -205,7 +208,7 @@ def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
     tops: list[ItemResult | SectionResult] = [sections.get(t) or items[t] for t in view.top]
 
     scored = view.scored
-    not_checked = tuple(i.id for i in items_list if i.status == NOT_CHECKED)
+    not_checked = tuple(i.id for i in items_list if not i.complete)
     rescaled = False
     base_max = view.target.total
     base_sum = base = None

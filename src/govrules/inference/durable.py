@@ -75,11 +75,16 @@ def encode(spec: FactSpec, value: Any) -> Any:
 
 
 def _pattern(node: Node, specs: dict[str, FactSpec]) -> dict[str, Any]:
+    """A condition as a durable_rules pattern that matches when it is *true*.
+
+    Each comparison also requires its fact to be present, so a missing fact
+    makes its comparison unknown (not matched) whatever the operator: the
+    three-valued semantics of :func:`govrules.conditions.decide`.
+    """
     if isinstance(node, Compare):
         value = encode(specs[node.fact], node.value)
-        if node.op == "==":
-            return {node.fact: value}
-        return {_OPS[node.op]: {node.fact: value}}
+        test = {node.fact: value} if node.op == "==" else {_OPS[node.op]: {node.fact: value}}
+        return {"$and": [{"$ex": {node.fact: 1}}, test]}
     key = "$and" if isinstance(node, And) else "$or"
     return {key: [_pattern(p, specs) for p in node.parts]}
 
@@ -114,10 +119,8 @@ def ruleset_definition(view: TargetView) -> tuple[dict[str, Any], dict[str, str]
     for m, group in enumerate(_groups(len(rules))):
         for i in group:
             rule = rules[i]
-            parts: list[dict[str, Any]] = [{"t": f"g{m}"}]
-            parts.extend({"$ex": {fact: 1}} for fact in rule.reads)
-            parts.append(_pattern(rule.condition, specs))
-            definition[f"r{i}"] = {"all": [{"m": {"$and": parts}}]}
+            pattern = {"$and": [{"t": f"g{m}"}, _pattern(rule.condition, specs)]}
+            definition[f"r{i}"] = {"all": [{"m": pattern}]}
             rule_names[f"r{i}"] = rule.uid
     for m, group in enumerate(_groups(len(view.evidence))):
         for j in group:

@@ -1,14 +1,15 @@
 """The reference evaluator: the rule semantics in plain Python.
 
-A rule fires when every fact it reads is present and its condition holds. An
-evidence requirement is missing when the assessment lists no such evidence for
-the item. This is the oracle the durable_rules evaluator is tested against.
+A rule fires when its condition is true in three-valued logic over the facts
+present (see :func:`govrules.conditions.decide`). An evidence requirement is
+missing when the assessment lists no such evidence for the item. This is the
+oracle the durable_rules evaluator is tested against.
 """
 
 from __future__ import annotations
 
 from ..compiled import TargetView
-from ..conditions import evaluate
+from ..conditions import decide
 from ..inputs import Assessment
 from . import Evaluation, scalars_of
 
@@ -18,10 +19,6 @@ class ReferenceEvaluator:
 
     def evaluate(self, view: TargetView, assessment: Assessment) -> Evaluation:
         scalars = scalars_of(view, assessment)
-        fired = frozenset(
-            rule.uid
-            for rule in view.rules
-            if all(name in scalars for name in rule.reads) and evaluate(rule.condition, scalars)
-        )
+        fired = frozenset(rule.uid for rule in view.rules if decide(rule.condition, scalars, rule.optional) is True)
         missing = tuple(pair for pair in view.evidence if pair not in assessment.evidence)
         return Evaluation(fired=fired, missing_evidence=missing)
