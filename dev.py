@@ -30,9 +30,11 @@ STAMP = VENV / ".govrules-setup"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 
+#: One shipped example per pack: (pack id, facts file).
 EXAMPLES = [
     ("datonghu_2023", "packs/datonghu_2023/src/govrules_pack_datonghu_2023/examples/xiangzhen.json"),
-    ("datonghu_2023", "packs/datonghu_2023/src/govrules_pack_datonghu_2023/examples/quzhi.json"),
+    ("miluo_2017", "packs/miluo_2017/src/govrules_pack_miluo_2017/examples/xiangzhen.json"),
+    ("taiqian", "packs/taiqian/src/govrules_pack_taiqian/examples/xiangzhen.json"),
 ]
 
 
