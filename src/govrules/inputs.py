@@ -238,7 +238,7 @@ def _validate_facts(spec: PackSpec, view: TargetView, raw: dict[str, Any]) -> tu
         if value is not None:  # an explicit null is the same as leaving the fact out
             values[name] = canonical(specs[name], value)
     for f in view.facts:
-        if f.derive is not None and f.name in given and f.derive.source in given:
+        if f.derive is not None and f.name in values and f.derive.source in values:
             problems.append(
                 Problem(f"facts.{f.name}", f"give either {f.name!r} or the dates in {f.derive.source!r} it is derived from, not both")
             )

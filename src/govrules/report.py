@@ -1,50 +1,91 @@
-"""Human-readable score sheets (terminal tables and Markdown).
+"""Human-readable score sheets: the rows in the document's layout, and 可挽回分值.
 
-The layout follows the documents: one row per item under its sections, with
-its points, the unit's 自评, the score after 复核, the status, and every
-deduction with the document's words.
+The layout follows the documents' tables: sections (一级指标) and items (二级 /
+三级指标) in document order, each name in its level's column, with the item's
+points, the unit's 自评, the score after 复核, its status, and every deduction
+with the document's words. :func:`sheet_rows` builds those rows once; the
+terminal table, Markdown, HTML (:mod:`govrules.html`) and Excel
+(:mod:`govrules.xlsx`) renderers all read them.
+
+:func:`recoverable` lists, for a scored result, what each fix would restore
+(可挽回分值): for every deduction, the points the item would regain if that one
+finding were put right and everything else stayed as it is, after the item's
+caps, its floor at 0 and any all-or-nothing rule; ordered by points restored.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
+import attrs
 from rich import box
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .numbers import fmt
-from .result import STATUS_LABELS, Effect, ItemResult, Result
+from .numbers import ZERO, add, divide, fmt
+from .result import FAIL, NOT_APPLICABLE, NOT_CHECKED, STATUS_LABELS, Effect, ItemResult, Result
+
+#: Column names of the indicator levels, as the documents write them.
+LEVEL_NAMES = ("一级指标", "二级指标", "三级指标", "四级指标", "五级指标", "六级指标")
 
 
-def effect_text(effect: Effect, sign: str = "-") -> str:
-    amount = "不计分" if effect.amount is None else f"{sign}{fmt(effect.amount)}"
+def level_name(depth: int) -> str:
+    return LEVEL_NAMES[depth] if depth < len(LEVEL_NAMES) else f"{depth + 1}级指标"
+
+
+# --------------------------------------------------------------------- notes
+
+
+def quantity_text(effect: Effect) -> str:
+    if effect.quantity in (None, 1) or effect.unit_amount is None:
+        return ""
+    q = effect.quantity if isinstance(effect.quantity, int) else fmt(effect.quantity)
+    return f"（{q} × {fmt(effect.unit_amount)}）"
+
+
+def effect_detail(effect: Effect, quote: bool = True) -> str:
+    """What a deduction is for: its label, level, how counted, the elements missing, the reason, the document's words."""
     detail = effect.label
     if effect.level:
         detail = f"{effect.level}：{detail}"
-    if effect.quantity not in (None, 1) and effect.unit_amount is not None:
-        detail += f"（{fmt(effect.quantity) if not isinstance(effect.quantity, int) else effect.quantity} × {fmt(effect.unit_amount)}）"
+    detail += quantity_text(effect)
+    if effect.kind == "per_missing":
+        listed = [v for _, value in effect.facts if isinstance(value, (tuple, list)) for v in value]
+        if listed:
+            detail += "（缺：" + "、".join(str(v) for v in listed) + "）"
     if effect.reason:
         detail += f"；理由：{effect.reason}"
-    return f"{amount} {detail}"
+    if quote and effect.quote and effect.quote != effect.label:
+        detail += f"（原文：「{effect.quote}」）"
+    return detail
+
+
+def effect_text(effect: Effect, sign: str = "-", quote: bool = True) -> str:
+    """One deduction (or bonus) in words: amount, what, how counted, the reason, the document's words."""
+    amount = "不计分" if effect.kind == "all_or_nothing" else ("未定分值" if effect.amount is None else f"{sign}{fmt(effect.amount)}")
+    return f"{amount} {effect_detail(effect, quote)}"
 
 
 def item_notes(item: ItemResult) -> list[str]:
+    """Everything that shaped an item's score, one line each."""
     notes = [effect_text(e) for e in item.effects]
     for cap in item.caps:
         notes.append(f"+{fmt(cap.cut)} 封顶：{cap.quote}（{fmt(cap.raw)} → {fmt(cap.max)}）")
     if item.floor_cut:
         notes.append(f"+{fmt(item.floor_cut)} 扣完为止：本项最低0分")
-    if item.zeroed_by:
+    if item.zeroed_by and not any(e.kind == "all_or_nothing" for e in item.effects):
         notes.append("本项不计分")
     if item.not_applicable:
         notes.append(f"不适用：{item.not_applicable}")
     if item.unchecked_facts:
-        notes.append("缺少事实：" + "、".join(item.unchecked_facts))
+        notes.append("未检查，缺少事实：" + "、".join(item.unchecked_facts))
     if item.missing_evidence:
         notes.append("缺少佐证：" + "、".join(item.missing_evidence))
     if item.override:
         o = item.override
-        notes.append(f"复核调整 {fmt(o.old)} → {fmt(o.new)}（{o.reviewer}，{o.at}）：{o.reason}")
+        notes.append(f"复核调整 {fmt(o.old) if o.old is not None else '—'} → {fmt(o.new)}（{o.reviewer}，{o.at}）：{o.reason}")
     return notes
 
 
@@ -54,16 +95,15 @@ def summary_lines(result: Result) -> list[str]:
         if result.zeroed:
             lines.append("总分：0（直接归零：" + "；".join(z.name for z in result.zeroed) + "）")
         elif result.total is None:
-            lines.append(
-                f"总分：未完成——{len(result.not_checked)} 项未检查（已检查项合计 {fmt(result.base_sum)}）"
-            )
+            lines.append(f"总分：未完成——{len(result.not_checked)} 项未检查（已检查项合计 {fmt(result.base_sum)}）")
         else:
             cap = f" / {fmt(result.max_total)}" if result.max_total is not None else ""
             lines.append(f"总分：{fmt(result.total)}{cap}")
-        base = f"基础分：{fmt(result.base)} / {fmt(result.base_max)}"
-        if result.rescaled:
-            base += f"（不适用项按比例折算，合计 {fmt(result.base_sum)}）"
-        lines.append(base)
+        if result.total is not None:
+            base = f"基础分：{fmt(result.base)} / {fmt(result.base_max)}"
+            if result.rescaled:
+                base += f"（不适用项按比例折算，合计 {fmt(result.base_sum)}）"
+            lines.append(base)
         for ledger in result.ledgers:
             sign = "+" if ledger.direction == "bonus" else "-"
             cap = f"（上限 {fmt(ledger.cap)}）" if ledger.cap is not None else ""
@@ -73,54 +113,342 @@ def summary_lines(result: Result) -> list[str]:
         lines.append("本文件未规定分值，仅逐项检查：" + "，".join(f"{STATUS_LABELS[s]} {n}" for s, n in counts.items() if n))
     if result.self_total is not None:
         lines.append(f"自评合计：{fmt(result.self_total)}")
+    if result.not_checked:
+        lines.append("未检查的指标：" + "、".join(result.not_checked))
     if result.missing_evidence:
         lines.append(f"缺少佐证材料：{len(result.missing_evidence)} 项")
     return lines
 
 
-def table(result: Result) -> Group:
-    title = f"{result.stamp.pack_title}（{result.target_name}）" + (f" — {result.unit}" if result.unit else "")
-    t = Table(title=title, box=box.SIMPLE_HEAVY, show_lines=False, expand=False)
-    t.add_column("编号", no_wrap=True)
-    t.add_column("指标")
-    t.add_column("分值", justify="right")
-    t.add_column("自评", justify="right")
-    t.add_column("得分", justify="right")
-    t.add_column("状态", no_wrap=True)
-    t.add_column("扣分与说明")
+# ---------------------------------------------------------------- the layout
+
+
+@attrs.frozen
+class SheetRow:
+    """One row of a score sheet, in document order: a section (一级指标) or an item."""
+
+    kind: str  # "section" or "item"
+    id: str
+    depth: int  # 0 for 一级指标
+    names: tuple[str, ...]
+    max: Decimal | None
+    self_score: Decimal | None
+    score: Decimal | None
+    status: str
+    notes: tuple[str, ...]
+    item: ItemResult | None = None
+
+    @property
+    def name(self) -> str:
+        return self.names[-1]
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def differs(self) -> bool:
+        return self.self_score is not None and self.self_score != self.score
+
+
+def sheet_rows(result: Result) -> list[SheetRow]:
+    """Sections and items in document order, parents first."""
+    items = {i.id: i for i in result.items}
+    sections = {s.id: s for s in result.sections}
+    order = {i.id: n for n, i in enumerate(result.items)}
+    children = {c for s in result.sections for c in s.children}
+
+    def first_item(node_id: str) -> int:
+        if node_id in items:
+            return order[node_id]
+        return min((first_item(c) for c in sections[node_id].children), default=len(order))
+
+    roots = sorted((n for n in list(sections) + list(items) if n not in children), key=first_item)
+    rows: list[SheetRow] = []
+
+    def visit(node_id: str) -> None:
+        if node_id in sections:
+            s = sections[node_id]
+            self_scores = [items[c].self_score for c in _leaves(s.id, sections)]
+            # A section's 自评 is the sum of its items' only when every item has one.
+            self_sum = add(*self_scores) if self_scores and all(x is not None for x in self_scores) else None  # type: ignore[arg-type]
+            rows.append(SheetRow("section", s.id, len(s.names) - 1, s.names, s.max, self_sum, s.score, s.status, ()))
+            for c in s.children:
+                visit(c)
+        else:
+            i = items[node_id]
+            rows.append(SheetRow("item", i.id, len(i.names) - 1, i.names, i.max, i.self_score, i.score, i.status, tuple(item_notes(i)), i))
+
+    for r in roots:
+        visit(r)
+    return rows
+
+
+def _leaves(section_id: str, sections: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for c in sections[section_id].children:
+        if c in sections:
+            out.extend(_leaves(c, sections))
+        else:
+            out.append(c)
+    return out
+
+
+def depth_of(rows: list[SheetRow]) -> int:
+    """How many level columns the sheet needs."""
+    return max((r.depth + 1 for r in rows), default=1)
+
+
+def level_cells(row: SheetRow, depth: int) -> list[str]:
+    """The row's name in its own level's column, the others blank (the document's merged cells)."""
+    cells = [""] * depth
+    cells[row.depth] = row.name
+    return cells
+
+
+# --------------------------------------------------------- points recoverable
+
+
+@attrs.frozen
+class Fix:
+    """One thing a unit could put right, and the points it would restore (可挽回分值)."""
+
+    item: str  # item id, ledger id, or zeroing id
+    names: tuple[str, ...]
+    kind: str  # "rule" (a deduction), "review" (a 复核 score below the maximum), "penalty", "zeroing"
+    rule: str | None
+    label: str
+    level: str | None
+    reason: str | None
+    quote: str | None
+    lost: Decimal | None  # what this finding deducts before caps and floors
+    restores: Decimal  # points the item (or ledger) regains if only this is put right
+    restores_total: Decimal  # what that adds to the total (differs when the base is rescaled)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.item,
+            "names": list(self.names),
+            "kind": self.kind,
+            "rule": self.rule,
+            "label": self.label,
+            "level": self.level,
+            "reason": self.reason,
+            "quote": self.quote,
+            "lost": fmt(self.lost),
+            "restores": fmt(self.restores),
+            "restores_total": fmt(self.restores_total),
+        }
+
+    @property
+    def text(self) -> str:
+        what = f"{self.level}：{self.label}" if self.level else self.label
+        if self.reason:
+            what += f"；理由：{self.reason}"
+        if self.restores_total == 0 and self.lost:
+            what += "（受封顶或扣完为止所限，单独整改此项不能挽回分数）"
+        return what
+
+
+def _item_score(item: ItemResult, effects: list[Effect]) -> Decimal:
+    """An item's score from a set of its effects, by the rules of :mod:`govrules.scoring`."""
+    assert item.max is not None
+    if any(e.kind == "all_or_nothing" for e in effects):
+        return ZERO
+    amounts = [e.amount for e in effects if e.amount is not None]
+    deduction = add(*amounts) if amounts else ZERO
+    for cap in item.caps:
+        group = set(cap.rules)
+        grouped = [e.amount for e in effects if e.rule in group and e.amount is not None]
+        raw = add(*grouped) if grouped else ZERO
+        if raw > cap.max:
+            deduction -= raw - cap.max
+    deduction = min(deduction, item.max)
+    return item.max - deduction
+
+
+def recoverable(result: Result) -> list[Fix]:
+    """What each fix would restore, most first (document order among equals)."""
+    if not result.scored:
+        return []
+    scale_num = scale_den = None
+    if result.rescaled and result.base_max is not None:
+        excluded = [i.max for i in result.items if i.status == NOT_APPLICABLE and i.score is None and i.max is not None]
+        scale_num, scale_den = result.base_max, result.base_max - add(*excluded)
+
+    def to_total(points: Decimal) -> Decimal:
+        if scale_num is None or not scale_den:
+            return points
+        return divide(points * scale_num, scale_den)
+
+    fixes: list[tuple[int, Fix]] = []
+    n = 0
     for item in result.items:
-        t.add_row(
-            item.id,
-            " › ".join(item.names[-2:]) if len(item.names) > 1 else item.names[0],
-            fmt(item.max) or "—",
-            fmt(item.self_score) or "",
-            fmt(item.score) if item.score is not None else "—",
-            STATUS_LABELS[item.status],
-            "\n".join(item_notes(item)),
-        )
+        if item.max is None or item.score is None or item.status in (NOT_APPLICABLE, NOT_CHECKED):
+            continue
+        if item.override is not None:
+            if item.override.new < item.max:
+                gain = item.max - item.override.new
+                o = item.override
+                fixes.append((n, Fix(item.id, item.names, "review", None, f"复核评分 {fmt(o.new)}（{o.reviewer}，{o.at}）", None, o.reason, None, gain, gain, to_total(gain))))
+                n += 1
+            continue
+        current = item.score
+        for k, effect in enumerate(item.effects):
+            rest = [e for j, e in enumerate(item.effects) if j != k]
+            gain = _item_score(item, rest) - current
+            fixes.append(
+                (n, Fix(item.id, item.names, "rule", effect.rule, effect.label, effect.level, effect.reason, effect.quote, effect.amount, gain, to_total(gain)))
+            )
+            n += 1
     for ledger in result.ledgers:
+        if ledger.direction != "penalty":
+            continue
+        for k, effect in enumerate(ledger.effects):
+            rest = [e.amount for j, e in enumerate(ledger.effects) if j != k and e.amount is not None]
+            raw = add(*rest) if rest else ZERO
+            applied = raw if ledger.cap is None else min(raw, ledger.cap)
+            gain = ledger.applied - applied
+            fixes.append((n, Fix(ledger.id, (ledger.name,), "penalty", effect.rule, effect.label, effect.level, effect.reason, effect.quote, effect.amount, gain, gain)))
+            n += 1
+    if result.zeroed and result.complete and result.base is not None:
+        bonus = add(*[l.applied for l in result.ledgers if l.direction == "bonus"]) if result.ledgers else ZERO
+        penalty = add(*[l.applied for l in result.ledgers if l.direction == "penalty"]) if result.ledgers else ZERO
+        unzeroed = result.base + bonus - penalty
+        if len(result.zeroed) == 1:
+            z = result.zeroed[0]
+            fixes.append((n, Fix(z.id, (z.name,), "zeroing", None, f"直接归零：{z.name}", None, None, z.quote, None, unzeroed, unzeroed)))
+    fixes.sort(key=lambda p: (-p[1].restores_total, p[0]))
+    return [f for _, f in fixes]
+
+
+# ----------------------------------------------------------- terminal and md
+
+
+def _title(result: Result) -> str:
+    return f"{result.stamp.pack_title}（{result.target_name}）" + (f" — {result.unit}" if result.unit else "")
+
+
+def table(result: Result) -> Group:
+    """The score sheet as a rich renderable."""
+    rows = sheet_rows(result)
+    depth = depth_of(rows)
+    t = Table(title=_title(result), box=box.SIMPLE_HEAVY, show_lines=False, expand=False)
+    t.add_column("编号", no_wrap=True)
+    for d in range(depth):
+        t.add_column(level_name(d), overflow="fold", max_width=16)
+    if result.scored:
+        t.add_column("分值", justify="right", no_wrap=True)
+        t.add_column("自评", justify="right", no_wrap=True)
+        t.add_column("复核", justify="right", no_wrap=True)
+    t.add_column("状态", no_wrap=True)
+    t.add_column("扣分与说明", overflow="fold")
+    for row in rows:
+        style = "bold" if row.kind == "section" else None
+        status_style = {FAIL: "red", NOT_CHECKED: "yellow", NOT_APPLICABLE: "dim"}.get(row.status, "green")
+        cells: list[Any] = [row.id, *level_cells(row, depth)]
+        if result.scored:
+            score = fmt(row.score) if row.score is not None else "—"
+            cells += [
+                fmt(row.max) or "—",
+                fmt(row.self_score) or "",
+                Text(score, style="yellow" if row.differs and row.kind == "item" else ""),
+            ]
+        cells += [Text(row.status_label, style=status_style), "\n".join(row.notes)]
+        t.add_row(*cells, style=style)
+    for ledger in result.ledgers:
+        sign = "+" if ledger.direction == "bonus" else "-"
         for effect in ledger.effects:
-            sign = "+" if ledger.direction == "bonus" else "-"
-            t.add_row(ledger.id, ledger.name, fmt(ledger.cap) or "", "", "", "", effect_text(effect, sign))
-    return Group(t, Text("\n".join(summary_lines(result))))
+            cells = [ledger.id, ledger.name, *[""] * (depth - 1)]
+            if result.scored:
+                cells += [fmt(ledger.cap) or "", "", ""]
+            cells += ["", effect_text(effect, sign)]
+            t.add_row(*cells)
+    parts: list[Any] = [t, Text("\n".join(summary_lines(result)))]
+    fixes = recoverable(result)
+    if fixes:
+        parts.append(recoverable_table(result, fixes))
+    return Group(*parts)
+
+
+def recoverable_table(result: Result, fixes: list[Fix]) -> Table:
+    t = Table(title="可挽回分值（按可挽回分数排序）", box=box.SIMPLE, title_justify="left")
+    t.add_column("可挽回", justify="right", no_wrap=True)
+    t.add_column("编号", no_wrap=True)
+    t.add_column("指标", overflow="fold", max_width=20)
+    t.add_column("整改事项", overflow="fold")
+    t.add_column("现扣分", justify="right", no_wrap=True)
+    for f in fixes:
+        t.add_row(fmt(f.restores_total), f.item, f.names[-1], f.text, fmt(f.lost) if f.lost is not None else "")
+    return t
 
 
 def render_table(result: Result, console: Console) -> None:
     console.print(table(result))
 
 
+def _md(text: str | None) -> str:
+    """Text for a Markdown table cell: HTML special characters escaped (Markdown passes HTML through), pipes escaped."""
+    text = (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|").replace("\n", "<br>")
+
+
 def markdown(result: Result) -> str:
-    lines = [f"# {result.stamp.pack_title}（{result.target_name}）" + (f" — {result.unit}" if result.unit else ""), ""]
-    lines.append("| 编号 | 指标 | 分值 | 自评 | 得分 | 状态 | 扣分与说明 |")
-    lines.append("|---|---|---:|---:|---:|---|---|")
-    for item in result.items:
-        notes = "<br>".join(n.replace("|", "\\|") for n in item_notes(item))
-        lines.append(
-            f"| {item.id} | {' › '.join(item.names)} | {fmt(item.max) or '—'} | {fmt(item.self_score) or ''} | "
-            f"{fmt(item.score) if item.score is not None else '—'} | {STATUS_LABELS[item.status]} | {notes} |"
-        )
+    rows = sheet_rows(result)
+    depth = depth_of(rows)
+    lines = [f"# {_md(_title(result))}", ""]
+    head = ["编号", *[level_name(d) for d in range(depth)]]
+    align = ["---"] * (depth + 1)
+    if result.scored:
+        head += ["分值", "自评", "复核"]
+        align += ["---:", "---:", "---:"]
+    head += ["状态", "扣分与说明"]
+    align += ["---", "---"]
+    lines.append("| " + " | ".join(head) + " |")
+    lines.append("|" + "|".join(align) + "|")
+    for row in rows:
+        names = [_md(c) for c in level_cells(row, depth)]
+        if row.kind == "section":
+            names = [f"**{c}**" if c else "" for c in names]
+        cells = [_md(row.id), *names]
+        if result.scored:
+            cells += [fmt(row.max) or "—", fmt(row.self_score) or "", fmt(row.score) if row.score is not None else "—"]
+        cells += [row.status_label, "<br>".join(_md(n) for n in row.notes)]
+        lines.append("| " + " | ".join(cells) + " |")
+    for ledger in result.ledgers:
+        sign = "+" if ledger.direction == "bonus" else "-"
+        for effect in ledger.effects:
+            cells = [ledger.id, _md(ledger.name), *[""] * (depth - 1)]
+            if result.scored:
+                cells += [fmt(ledger.cap) or "", "", ""]
+            cells += ["", _md(effect_text(effect, sign))]
+            lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
-    lines.extend(f"- {line}" for line in summary_lines(result))
+    lines.extend(f"- {_md(line)}" for line in summary_lines(result))
+    fixes = recoverable(result)
+    if fixes:
+        lines += ["", "## 可挽回分值", "", "| 可挽回 | 编号 | 指标 | 整改事项 | 现扣分 |", "|---:|---|---|---|---:|"]
+        for f in fixes:
+            lines.append(f"| {fmt(f.restores_total)} | {f.item} | {_md(f.names[-1])} | {_md(f.text)} | {fmt(f.lost) or ''} |")
+    reviews = [i for i in result.items if i.override]
+    if reviews:
+        lines += ["", "## 复核调整", "", "| 编号 | 复核人 | 时间 | 原分 | 调整后 | 理由 |", "|---|---|---|---:|---:|---|"]
+        for i in reviews:
+            o = i.override
+            assert o is not None
+            lines.append(f"| {_md(i.id)} | {_md(o.reviewer)} | {_md(o.at)} | {fmt(o.old) or '—'} | {fmt(o.new)} | {_md(o.reason)} |")
+    if result.readings:
+        lines += ["", "## 本结果依据的解读", ""]
+        lines.extend(f"- `{rid}` 「{_md(quote)}」：{_md(choice)}" for rid, quote, choice in result.readings)
     lines.append("")
     lines.append(f"<sub>{result.stamp.pack_id} {result.stamp.pack_version} {result.stamp.content_hash[:19]} · govrules {result.stamp.engine_version}</sub>")
     return "\n".join(lines) + "\n"
+
+
+def result_json(result: Result, indent: int | None = 2) -> str:
+    """The result's JSON with the 可挽回分值 list added at the end (``recoverable``)."""
+    import json
+
+    data = result.to_dict()
+    data["recoverable"] = [f.to_dict() for f in recoverable(result)]
+    return json.dumps(data, ensure_ascii=False, indent=indent)

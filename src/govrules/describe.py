@@ -1,0 +1,455 @@
+"""The rubric itself, in the document's layout (``govrules show``).
+
+:func:`describe` turns a pack (optionally one target of it) into plain data:
+every row (一级 / 二级 / 三级指标) in document order with its points per
+assessed-object type, the 考核内容 and 评分办法 text, each rule in words, caps,
+the evidence required and the evaluation modes; then the ledgers outside the
+base total, the zeroing conditions, the N/A and floor policies, and the
+readings. A pack with no points (an unscored checklist) is shown as a
+checklist. The renderers below (rich table, Markdown) read that data.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rich import box
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from .model import Cap, Condition, FactSpec, PackSpec
+from .numbers import fmt
+from .packcheck import leaf_targets, walk_indicators
+from .pack import Pack
+from .report import level_name
+
+_OPS = {"==": "为", "!=": "不为", "<": "少于", "<=": "不超过", ">": "多于", ">=": "不少于"}
+_DATE_OPS = {"<": "早于", "<=": "不晚于", ">": "晚于", ">=": "不早于"}
+TYPE_LABELS = {
+    "count": "次数",
+    "number": "数值",
+    "boolean": "是否",
+    "date": "日期",
+    "choice": "单选",
+    "subset": "缺少的项",
+    "discretionary": "酌情扣分",
+    "dates": "日期列表",
+}
+
+
+def _value_words(value: object) -> str:
+    if value is True:
+        return "“是”"
+    if value is False:
+        return "“否”"
+    if isinstance(value, Decimal):
+        return fmt(value) or "0"
+    if isinstance(value, str):
+        return f"“{value}”"
+    return str(value)
+
+
+def condition_words(cond: Condition, facts: dict[str, FactSpec]) -> str:
+    """A condition in plain Chinese: 「依申请公开是否按要求」为“否”."""
+    if cond.fact is not None:
+        spec = facts.get(cond.fact)
+        label = spec.label if spec else cond.fact
+        op = cond.operator
+        if spec is not None and spec.type in ("date",) and op in _DATE_OPS:
+            word = _DATE_OPS[op]
+        elif spec is not None and spec.type == "subset" and op in _OPS and op not in ("==", "!="):
+            word = "所缺项数" + _OPS[op]
+        else:
+            word = _OPS.get(op, op)
+        return f"「{label}」{word}{_value_words(cond.operand)}"
+    if cond.not_ is not None:
+        return f"并非（{condition_words(cond.not_, facts)}）"
+    if cond.all:
+        return "（" + " 且 ".join(condition_words(c, facts) for c in cond.all) + "）"
+    if cond.any:
+        return "（" + " 或 ".join(condition_words(c, facts) for c in cond.any) + "）"
+    return ""
+
+
+def _amount(amount: Decimal | None, verb: str) -> str:
+    return f"{verb}{fmt(amount)}分" if amount is not None else f"{verb}分（文件未规定分值，仅记录）"
+
+
+def rule_words(rule: Any, facts: dict[str, FactSpec], verb: str = "扣", bound: Decimal | None = None, checklist: bool = False) -> str:
+    """A rule in plain Chinese, from its data (not its quote).
+
+    On a row without points (an unscored checklist) a rule with no amount
+    marks the row as not met (记为不符合) instead of deducting.
+    """
+    kind = rule.kind
+
+    def label(name: str) -> str:
+        spec = facts.get(name)
+        return f"「{spec.label if spec else name}」"
+
+    def unit(name: str, default: str = "次") -> str:
+        spec = facts.get(name)
+        u = spec.unit if spec and spec.unit else default
+        return u if len(u) <= 1 else default
+
+    unmet = checklist and getattr(rule, "amount", None) is None and kind != "tiered"
+    if kind == "tiered" and checklist and all(t.amount is None for t in rule.tiers):
+        unmet = True
+    if kind == "per_occurrence":
+        text = f"{label(rule.fact)}多于0时记为不符合" if unmet else f"按{label(rule.fact)}，每{unit(rule.fact)}{_amount(rule.amount, verb)}"
+    elif kind == "per_missing":
+        spec = facts.get(rule.fact)
+        elements = f"（共{len(spec.elements)}项：{'、'.join(spec.elements)}）" if spec and spec.elements else ""
+        text = f"{label(rule.fact)}有缺项时记为不符合{elements}" if unmet else f"{label(rule.fact)}每缺一项{_amount(rule.amount, verb)}{elements}"
+    elif kind == "shortfall":
+        u = unit(rule.fact, "")
+        if unmet:
+            text = f"{label(rule.fact)}少于{fmt(rule.threshold)}{u}时记为不符合"
+        else:
+            text = f"{label(rule.fact)}少于{fmt(rule.threshold)}{u}的，每少1{u}{_amount(rule.amount, verb)}"
+    elif kind == "fixed":
+        text = f"{condition_words(rule.when, facts)}时" + ("记为不符合" if unmet else _amount(rule.amount, verb))
+    elif kind == "all_or_nothing":
+        text = f"{condition_words(rule.when, facts)}时" + ("记为不符合" if checklist else "本项不计分")
+    elif kind == "discretionary":
+        spec = facts.get(rule.fact)
+        most = spec.maximum if spec is not None and spec.maximum is not None else bound
+        limit = f"，最多{verb}{fmt(most)}分" if most is not None else ""
+        text = f"按{label(rule.fact)}酌情{verb}分，须写明理由{limit}"
+    elif kind == "tiered":
+        if unmet:
+            text = "、".join(f"{t.level}（{label(t.fact)}）" for t in rule.tiers) + "任一多于0时记为不符合"
+        else:
+            text = "；".join(f"{t.level}（{label(t.fact)}）每{unit(t.fact)}{_amount(t.amount, verb)}" for t in rule.tiers)
+    else:  # pragma: no cover - the model admits no other kinds
+        text = kind
+    if rule.when is not None and kind not in ("fixed", "all_or_nothing"):
+        text += f"，且仅当{condition_words(rule.when, facts)}"
+    return text
+
+
+def cap_words(cap: Cap, names: dict[str, str]) -> str:
+    rules = "、".join(names.get(r, r) for r in cap.rules)
+    return f"{rules}合计最多扣{fmt(cap.max)}分"
+
+
+def _rule_dict(rule: Any, facts: dict[str, FactSpec], verb: str, bound: Decimal | None, checklist: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": rule.id,
+        "kind": rule.kind,
+        "words": rule_words(rule, facts, verb, bound, checklist),
+        "label": rule.label,
+        "quote": rule.quote,
+        "reading": rule.reading,
+    }
+    if rule.kind == "tiered":
+        out["tiers"] = [{"level": t.level, "fact": t.fact, "amount": fmt(t.amount)} for t in rule.tiers]
+    else:
+        out["fact"] = getattr(rule, "fact", None)
+        out["amount"] = fmt(getattr(rule, "amount", None))
+    if getattr(rule, "threshold", None) is not None:
+        out["threshold"] = fmt(rule.threshold)
+    return out
+
+
+def _short_rule_name(rule: Any, facts: dict[str, FactSpec]) -> str:
+    if rule.label:
+        return f"「{rule.label}」"
+    fact = getattr(rule, "fact", None)
+    if fact and fact in facts:
+        return f"「{facts[fact].label}」"
+    return f"「{rule.quote[:24]}」"
+
+
+def describe(pack: Pack, target: str | None = None) -> dict[str, Any]:
+    """The rubric as plain data, in document order; only ``target``'s rows when it is given."""
+    spec: PackSpec = pack.spec
+    all_targets = tuple(t.id for t in spec.targets)
+    chosen = [t for t in spec.targets if target is None or t.id == target]
+    chosen_ids = tuple(t.id for t in chosen)
+    scored_ids = [t.id for t in chosen if t.total is not None]
+    facts = {f.name: f for f in spec.facts}
+    used: set[str] = set()
+    if target is not None:
+        used = {f.name for f in pack.view(target).facts}
+
+    rows: list[dict[str, Any]] = []
+    for ind, _path, ancestors in walk_indicators(spec.indicators):
+        applies = leaf_targets(ind, ancestors, all_targets)
+        here = [t for t in applies if t in chosen_ids]
+        if not here:
+            continue
+        points = {t: fmt((ind.points or {}).get(t)) for t in here if (ind.points or {}).get(t) is not None}
+        item_points = [v for t, v in (ind.points or {}).items() if t in here]
+        bound = min(item_points) if item_points else None
+        names = {r.id: _short_rule_name(r, facts) for r in ind.rules}
+        rows.append(
+            {
+                "id": ind.id,
+                "kind": "item" if ind.is_leaf else "section",
+                "depth": len(ancestors),
+                "names": [a.name for a in ancestors] + [ind.name],
+                "points": points,
+                "targets": list(here),
+                "source": ind.source,
+                "method": ind.method,
+                "rules": [_rule_dict(r, facts, "扣", bound, checklist=not points) for r in ind.rules],
+                "caps": [
+                    {"rules": list(c.rules), "max": fmt(c.max), "words": cap_words(c, names), "quote": c.quote, "reading": c.reading}
+                    for c in ind.caps
+                ],
+                "evidence": list(ind.evidence),
+                "evaluation": list(ind.evaluation),
+                "note": ind.note,
+                "floor_reading": ind.floor_reading,
+            }
+        )
+
+    def applies_to(targets: tuple[str, ...] | None) -> bool:
+        return targets is None or any(t in chosen_ids for t in targets)
+
+    adjustments = []
+    for adj in spec.adjustments:
+        if not applies_to(adj.targets):
+            continue
+        verb = "加" if adj.direction == "bonus" else "减"
+        adjustments.append(
+            {
+                "id": adj.id,
+                "name": adj.name,
+                "direction": adj.direction,
+                "direction_label": "加分" if adj.direction == "bonus" else "减分",
+                "cap": fmt(adj.cap),
+                "cap_quote": adj.cap_quote,
+                "targets": list(adj.targets) if adj.targets else list(chosen_ids),
+                "source": adj.source,
+                "rules": [_rule_dict(r, facts, verb, None) for r in adj.rules],
+            }
+        )
+    zeroing = [
+        {"id": z.id, "name": z.name, "words": condition_words(z.when, facts), "quote": z.quote, "source": z.source}
+        for z in spec.zeroing
+        if applies_to(z.targets)
+    ]
+    meta = spec.pack
+    return {
+        "pack": {
+            "id": meta.id,
+            "version": meta.version,
+            "title": meta.title,
+            "issuer": meta.issuer,
+            "document_number": meta.document_number,
+            "date": meta.date.isoformat() if meta.date else None,
+            "year": meta.year,
+            "source": meta.source,
+            "description": meta.description,
+            "content_hash": pack.content_hash,
+        },
+        "targets": [{"id": t.id, "name": t.name, "total": fmt(t.total)} for t in chosen],
+        "scored": bool(scored_ids),
+        "scored_targets": scored_ids,
+        "levels": [level_name(d) for d in range(max((r["depth"] + 1 for r in rows), default=1))],
+        "rows": rows,
+        "adjustments": adjustments,
+        "zeroing": zeroing,
+        "not_applicable": {
+            "allowed": spec.not_applicable.allowed,
+            "scoring": spec.not_applicable.scoring,
+            "quote": spec.not_applicable.quote,
+            "reading": spec.not_applicable.reading,
+        },
+        "floor": {"quote": spec.floor.quote, "reading": spec.floor.reading},
+        "readings": [
+            {"id": r.id, "quote": r.quote, "choice": r.choice, "alternatives": list(r.alternatives), "defect": r.defect}
+            for r in spec.readings
+        ],
+        "facts": [
+            {
+                "name": f.name,
+                "label": f.label,
+                "type": f.type,
+                "type_label": TYPE_LABELS[f.type],
+                "unit": f.unit,
+                "elements": list(f.elements) if f.elements else None,
+                "derived_from": f.derive.source if f.derive else None,
+            }
+            for f in spec.facts
+            if target is None or f.name in used
+        ],
+    }
+
+
+# ------------------------------------------------------------------ renderers
+
+
+def _points_columns(desc: dict[str, Any]) -> list[tuple[str, str]]:
+    """(target id, column title) for each scored target shown."""
+    targets = {t["id"]: t for t in desc["targets"]}
+    ids = desc["scored_targets"]
+    if len(ids) == 1:
+        return [(ids[0], "分值")]
+    return [(t, f"分值（{targets[t]['name']}）") for t in ids]
+
+
+def _content(row: dict[str, Any]) -> list[str]:
+    lines = []
+    if row["kind"] == "item" and row["source"]:
+        lines.append(f"考核内容：{row['source']}")
+    if row["method"]:
+        lines.append(f"评分办法：{row['method']}")
+    if row["note"]:
+        lines.append(f"注：{row['note']}")
+    return lines
+
+
+def _rules(row: dict[str, Any]) -> list[str]:
+    lines = [f"{i}.{r['words']}" + (f"〔解读 {r['reading']}〕" if r["reading"] else "") for i, r in enumerate(row["rules"], 1)]
+    lines += [f"封顶：{c['words']}（「{c['quote']}」）" + (f"〔解读 {c['reading']}〕" if c["reading"] else "") for c in row["caps"]]
+    return lines
+
+
+def _check(row: dict[str, Any]) -> list[str]:
+    out = []
+    if row["evidence"]:
+        out.append("佐证：" + "、".join(row["evidence"]))
+    if row["evaluation"]:
+        out.append("评估方式：" + "、".join(row["evaluation"]))
+    return out
+
+
+def _title(desc: dict[str, Any]) -> str:
+    p = desc["pack"]
+    names = "、".join(t["name"] for t in desc["targets"])
+    return f"{p['title']}（{names}）"
+
+
+def _heading(desc: dict[str, Any]) -> list[str]:
+    p = desc["pack"]
+    bits = [p["issuer"]]
+    if p["document_number"]:
+        bits.append(p["document_number"])
+    if p["date"]:
+        bits.append(p["date"])
+    lines = ["，".join(bits), f"来源：{p['source']}", f"指标包：{p['id']} {p['version']}"]
+    totals = [f"{t['name']} {t['total']}分" if t["total"] is not None else f"{t['name']}（不计分，逐项检查）" for t in desc["targets"]]
+    lines.append("考核对象：" + "；".join(totals))
+    return lines
+
+
+def _tail(desc: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """The parts after the table, as (heading, lines)."""
+    parts: list[tuple[str, list[str]]] = []
+    for adj in desc["adjustments"]:
+        cap = f"，上限{adj['cap']}分（「{adj['cap_quote']}」）" if adj["cap"] is not None else "，不设上限"
+        lines = [f"{adj['direction_label']}，计入总分之外{cap}"]
+        if adj["source"]:
+            lines.append(f"原文：{adj['source']}")
+        lines += [f"{i}. {r['words']}（「{r['quote']}」）" for i, r in enumerate(adj["rules"], 1)]
+        parts.append((f"{adj['name']}（{adj['id']}）", lines))
+    if desc["zeroing"]:
+        parts.append(("直接归零项", [f"{z['name']}：{z['words']}时总分为0（「{z['quote']}」）" for z in desc["zeroing"]]))
+    na = desc["not_applicable"]
+    if na["allowed"]:
+        how = "按比例折算：不适用项不计入，基础分按适用项满分折算" if na["scoring"] == "rescale" else "视为满分"
+        lines = [f"允许，须附书面说明；{how}"]
+        if na["quote"]:
+            lines.append(f"原文：「{na['quote']}」")
+    else:
+        lines = ["本文件未规定不适用项"]
+    parts.append(("不适用项", lines))
+    floor = desc["floor"]
+    if desc["scored"]:
+        if floor["quote"]:
+            parts.append(("扣完为止", [f"每项最低0分（「{floor['quote']}」）"]))
+        else:
+            parts.append(("扣完为止", ["每项最低0分" + (f"〔解读 {floor['reading']}〕" if floor["reading"] else "")]))
+    if desc["readings"]:
+        lines = []
+        for r in desc["readings"]:
+            flag = "〔原文缺陷〕" if r["defect"] else ""
+            lines.append(f"{r['id']}{flag}：「{r['quote']}」→ {r['choice']}")
+            lines += [f"    另一种读法：{a}" for a in r["alternatives"]]
+        parts.append(("解读（文件有歧义之处本包的取舍）", lines))
+    return parts
+
+
+def show_table(desc: dict[str, Any]) -> Group:
+    rows = desc["rows"]
+    levels = desc["levels"]
+    points = _points_columns(desc)
+    t = Table(title=_title(desc), box=box.SIMPLE_HEAVY, show_lines=True)
+    t.add_column("编号", no_wrap=True)
+    for name in levels:
+        t.add_column(name, overflow="fold", max_width=14)
+    for _, title in points:
+        t.add_column(title, justify="right", no_wrap=True)
+    multi = len(desc["targets"]) > 1
+    if not desc["scored"] and multi:
+        t.add_column("适用对象", overflow="fold")
+    t.add_column("考核内容与评分办法", overflow="fold", ratio=3)
+    t.add_column("评分规则", overflow="fold", ratio=3)
+    t.add_column("佐证与评估方式", overflow="fold", ratio=1)
+    if not desc["scored"]:
+        t.add_column("检查", no_wrap=True)
+    names = {x["id"]: x["name"] for x in desc["targets"]}
+    for row in rows:
+        cells = [""] * len(levels)
+        cells[row["depth"]] = row["names"][-1]
+        out: list[Any] = [row["id"], *cells]
+        out += [row["points"].get(tid, "") for tid, _ in points]
+        if not desc["scored"] and multi:
+            out.append("、".join(names[x] for x in row["targets"]))
+        out += ["\n".join(_content(row)), "\n".join(_rules(row)), "\n".join(_check(row))]
+        if not desc["scored"]:
+            out.append("☐" if row["kind"] == "item" else "")
+        t.add_row(*out, style="bold" if row["kind"] == "section" else None)
+    parts: list[Any] = [Text("\n".join(_heading(desc))), t]
+    for heading, lines in _tail(desc):
+        parts.append(Text(heading, style="bold"))
+        parts.append(Text("\n".join("  " + line for line in lines)))
+    return Group(*parts)
+
+
+def _md(text: str | None) -> str:
+    text = (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|").replace("\n", "<br>")
+
+
+def show_markdown(desc: dict[str, Any]) -> str:
+    levels = desc["levels"]
+    points = _points_columns(desc)
+    multi = len(desc["targets"]) > 1
+    out = [f"# {_title(desc)}", ""]
+    out += [f"{line}  " for line in _heading(desc)]
+    out.append("")
+    head = ["编号", *levels, *[title for _, title in points]]
+    if not desc["scored"] and multi:
+        head.append("适用对象")
+    head += ["考核内容", "评分办法", "评分规则", "佐证材料", "评估方式"]
+    if not desc["scored"]:
+        head.append("检查")
+    out.append("| " + " | ".join(head) + " |")
+    out.append("|" + "|".join("---:" if h.startswith("分值") else "---" for h in head) + "|")
+    names = {x["id"]: x["name"] for x in desc["targets"]}
+    for row in desc["rows"]:
+        cells = [""] * len(levels)
+        cells[row["depth"]] = f"**{_md(row['names'][-1])}**" if row["kind"] == "section" else _md(row["names"][-1])
+        line = [row["id"], *cells, *[row["points"].get(tid, "") for tid, _ in points]]
+        if not desc["scored"] and multi:
+            line.append("、".join(names[x] for x in row["targets"]))
+        line += [
+            _md(row["source"]) if row["kind"] == "item" else "",
+            _md(row["method"]),
+            "<br>".join(_md(x) for x in _rules(row)),
+            _md("、".join(row["evidence"])),
+            _md("、".join(row["evaluation"])),
+        ]
+        if not desc["scored"]:
+            line.append("☐" if row["kind"] == "item" else "")
+        out.append("| " + " | ".join(line) + " |")
+    for heading, lines in _tail(desc):
+        out += ["", f"## {heading}", ""]
+        out += [f"- {_md(line.strip())}" for line in lines]
+    return "\n".join(out) + "\n"

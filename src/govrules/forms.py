@@ -1,0 +1,714 @@
+"""Fillable facts files, and reading assessments from files and spreadsheet cells.
+
+* :func:`template_yaml`, :func:`template_json`, :func:`template_xlsx`: a blank
+  assessment for one target of a pack, with every fact (null = not recorded).
+* :func:`read_assessment`: an assessment from a JSON, YAML or filled-in Excel
+  form, as the dict :meth:`govrules.Pack.assess` takes.
+* :func:`cell_fact`: one spreadsheet cell (or CSV field) as a fact value:
+  ``是``/``否`` for booleans, ``、``-separated lists, dates as dates.
+
+The Excel form has four sheets: 基本信息 (pack, target, unit), 事实 (one row
+per fact: name, label, type, unit, allowed values, the items that use it, an
+empty 值 column, and a 理由 column for discretionary deductions), 指标 (自评分,
+不适用说明 and evidence provided, per item) and 复核 (review overrides).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from .compiled import TargetView
+from .errors import GovrulesError, Problem
+from .model import FactSpec
+from .numbers import fmt, to_decimal
+from .pack import Pack
+
+
+class InputError(GovrulesError):
+    """A command-line input (a file, an argument) cannot be used."""
+
+
+#: A cell that says nothing: the fact is not recorded.
+MISSING = object()
+
+
+class Formula(str):
+    """An Excel formula with no computed value saved (a workbook written by a program, never opened in Excel).
+
+    Where text is expected (a unit name, a reason) it is taken as the text it
+    is; where a number, a yes/no or a date is expected it is an error, never a
+    blank.
+    """
+
+
+def _no_formula(raw: Any) -> None:
+    if isinstance(raw, Formula):
+        raise ValueError(f"公式 {raw} 没有计算结果（请在 Excel 中打开并保存，或直接填写数值）")
+
+TRUE_WORDS = frozenset({"是", "true", "yes", "y", "1", "√", "✓", "✔", "对", "t"})
+FALSE_WORDS = frozenset({"否", "false", "no", "n", "0", "×", "✗", "✘", "错", "f"})
+EMPTY_LIST_WORDS = frozenset({"无", "none", "[]", "（无）", "(无)"})
+LIST_SPLIT = re.compile(r"[、,，;；\n]+")
+
+YAML_TYPE_LABELS = {
+    "count": "次数（非负整数）",
+    "number": "数值",
+    "boolean": "是否（true / false）",
+    "date": "日期（YYYY-MM-DD）",
+    "choice": "单选",
+    "subset": "缺少的项（列表 [a, b]；都不缺写 []）",
+    "discretionary": "酌情扣分（{points: 扣分, reason: 理由}，扣分时理由必填）",
+    "dates": "日期列表（[2023-01-02, 2023-01-16]）",
+}
+
+TYPE_LABELS = {
+    "count": "次数（非负整数）",
+    "number": "数值",
+    "boolean": "是否（是/否）",
+    "date": "日期（YYYY-MM-DD）",
+    "choice": "单选",
+    "subset": "缺少的项（用、分隔；都不缺填“无”）",
+    "discretionary": "酌情扣分（值填扣分，理由必填）",
+    "dates": "日期列表（用、分隔）",
+}
+
+FORM_SHEETS = ("基本信息", "事实", "指标", "复核")
+FACT_HEADERS = ("事实", "名称", "类型", "单位", "可选值", "使用指标", "值", "理由", "填写说明")
+ITEM_HEADERS = ("编号", "指标", "分值", "自评分", "不适用说明", "要求佐证", "已提供佐证")
+REVIEW_HEADERS = ("编号", "复核分", "复核人", "复核时间", "复核理由")
+INFO_HEADERS = ("字段", "名称", "值")
+
+
+# ------------------------------------------------------------------- targets
+
+
+def target_id(pack: Pack, given: str | None) -> str | None:
+    """A target given by id or by its Chinese name (``乡镇``), as its id; unknown ones are left for the core to report."""
+    if given is None:
+        return None
+    given = given.strip()
+    for t in pack.spec.targets:
+        if given in (t.id, t.name):
+            return t.id
+    return given
+
+
+def check_target(pack: Pack, given: str | None) -> str:
+    """The target's id (given by id or name, or the pack's only target); else a :class:`~govrules.errors.FactsError` naming the pack's targets, with did-you-mean."""
+    from .inputs import resolve_target
+
+    return resolve_target(pack.spec, {}, target_id(pack, given))
+
+
+# --------------------------------------------------------------- cell values
+
+
+def _text(raw: Any) -> str | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        text = raw.strip()
+        return text or None
+    return None
+
+
+def _to_date(raw: Any) -> dt.date:
+    _no_formula(raw)
+    if isinstance(raw, dt.datetime):
+        if raw.time() != dt.time(0):
+            raise ValueError(f"{raw.isoformat(sep=' ')} 含有时刻，应为日期（YYYY-MM-DD）")
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    text = str(raw).strip()
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
+    if not m:
+        raise ValueError(f"“{text}”不是日期（应写作 YYYY-MM-DD）")
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise ValueError(f"“{text}”不是有效日期") from None
+
+
+def _to_int(raw: Any) -> int:
+    _no_formula(raw)
+    if isinstance(raw, bool):
+        raise ValueError(f"{raw} 不是次数（应为非负整数）")
+    if isinstance(raw, int):
+        return raw
+    try:
+        d = to_decimal(raw)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValueError(f"“{raw}”不是次数（应为非负整数）") from None
+    if not d.is_finite() or d != d.to_integral_value():
+        raise ValueError(f"“{raw}”不是整数（次数应为非负整数）")
+    return int(d)
+
+
+def _to_number(raw: Any) -> Decimal:
+    _no_formula(raw)
+    if isinstance(raw, bool):
+        raise ValueError(f"{raw} 不是数值")
+    try:
+        d = to_decimal(raw)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValueError(f"“{raw}”不是数值") from None
+    if not d.is_finite():
+        raise ValueError(f"“{raw}”不是有限数值")
+    return d
+
+
+def _to_bool(raw: Any) -> bool:
+    _no_formula(raw)
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, (int, float, Decimal)) and raw in (0, 1):
+        return bool(raw)
+    text = str(raw).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ValueError(f"“{raw}”不是“是”或“否”")
+
+
+def split_list(raw: Any) -> list[str]:
+    """A ``、``-separated cell as a list (``无`` for an empty list)."""
+    if isinstance(raw, (list, tuple)):
+        return [str(x).strip() for x in raw]
+    text = str(raw).strip()
+    if text.lower() in EMPTY_LIST_WORDS:
+        return []
+    return [p.strip() for p in LIST_SPLIT.split(text) if p.strip()]
+
+
+def is_blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def cell_fact(spec: FactSpec, raw: Any) -> Any:
+    """One cell as a fact value (for the core to validate), :data:`MISSING` if blank; ValueError if unreadable.
+
+    Discretionary facts take two cells; see :func:`cell_discretion`.
+    """
+    if is_blank(raw):
+        return MISSING
+    t = spec.type
+    if t == "count":
+        return _to_int(raw)
+    if t == "number":
+        return _to_number(raw)
+    if t == "boolean":
+        return _to_bool(raw)
+    if t == "date":
+        return _to_date(raw).isoformat()
+    if t in ("choice", "subset", "dates"):
+        _no_formula(raw)
+    if t == "choice":
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        return str(raw).strip()
+    if t == "subset":
+        return split_list(raw)
+    if t == "dates":
+        return [_to_date(x).isoformat() for x in split_list(raw)]
+    if t == "discretionary":
+        return cell_discretion(raw, None)
+    raise AssertionError(t)
+
+
+def cell_discretion(points: Any, reason: Any) -> Any:
+    """A discretionary deduction from its 扣分 and 理由 cells; :data:`MISSING` if both are blank."""
+    if is_blank(points) and is_blank(reason):
+        return MISSING
+    if is_blank(points):
+        raise ValueError("写了理由但没有扣分（扣分列为空）")
+    value = _to_number(points)
+    return {"points": value, "reason": "" if is_blank(reason) else str(reason).strip()}
+
+
+def fact_where(spec: FactSpec) -> str:
+    return f"{spec.name}（{spec.label}）"
+
+
+# ---------------------------------------------------------------- templates
+
+
+def _users(view: TargetView, name: str) -> list[str]:
+    return list(view.fact_users.get(name, ()))
+
+
+def _item_names(view: TargetView) -> dict[str, str]:
+    names = {i.id: i.indicator.name for i in view.items}
+    names.update({l.id: l.adjustment.name for l in view.ledgers})
+    names.update({z.owner: z.zeroing.name for z in view.zeroings if z.zeroing is not None})
+    return names
+
+
+def _bound(view: TargetView, spec: FactSpec) -> Decimal | None:
+    from .compiled import discretion_bounds
+
+    return discretion_bounds((spec,), list(view.items)).get(spec.name)
+
+
+def fact_hint(view: TargetView, spec: FactSpec, yaml: bool = False) -> str:
+    """How to fill one fact, in words (for the YAML template or the Excel form)."""
+    parts = [(YAML_TYPE_LABELS if yaml else TYPE_LABELS)[spec.type]]
+    if spec.unit:
+        parts.append(f"单位：{spec.unit}")
+    if spec.elements:
+        parts.append("可选：" + "、".join(spec.elements))
+    if spec.type == "discretionary":
+        bound = _bound(view, spec)
+        if bound is not None:
+            parts.append(f"最多扣{fmt(bound)}分")
+    if spec.minimum is not None:
+        parts.append(f"最小 {fmt(spec.minimum)}")
+    if spec.maximum is not None and spec.type in ("count", "number"):
+        parts.append(f"最大 {fmt(spec.maximum)}")
+    if spec.default is not None:
+        parts.append(f"不填时按 {spec.default}")
+    if spec.derive is not None:
+        parts.append(f"也可不填，由 {spec.derive.source} 推算（二者只填其一）")
+    for f in view.facts:
+        if f.derive is not None and f.derive.source == spec.name:
+            parts.append(f"填写后据此推算 {f.name}（二者只填其一）")
+    if spec.description:
+        parts.append(spec.description)
+    names = _item_names(view)
+    users = _users(view, spec.name)
+    if users:
+        parts.append("用于 " + "、".join(f"{u} {names.get(u, '')}".strip() for u in users))
+    return "；".join(parts)
+
+
+def template_data(pack: Pack, target: str) -> dict[str, Any]:
+    view = pack.view(target)
+    data: dict[str, Any] = {"pack": pack.id, "target": target, "unit": None, "facts": {f.name: None for f in view.facts}}
+    return data
+
+
+def template_json(pack: Pack, target: str) -> str:
+    data = template_data(pack, target)
+    data.update({"evidence": {}, "not_applicable": {}, "self_assessment": {}, "reviews": []})
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _yaml_scalar(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def template_yaml(pack: Pack, target: str) -> str:
+    view = pack.view(target)
+    t = view.target
+    lines = [
+        f"# {pack.title}（{t.name}）事实填报表",
+        f"# 指标包 {pack.id} {pack.version}；填好后运行：govrules score {pack.id} 本文件.yaml",
+        "# 每个事实留空（null）表示“未检查”：用到它的指标不计分，总分暂不给出。",
+        "# 列表写作 [a, b]，都不缺时写 []；是否写 true / false；酌情扣分写作 {points: 0.5, reason: 扣分理由}。",
+        f"pack: {pack.id}",
+        f"target: {target}",
+        "unit: null            # 单位名称",
+        "facts:",
+    ]
+    for f in view.facts:
+        lines.append(f"  # {f.label}：{fact_hint(view, f, yaml=True)}")
+        lines.append(f"  {f.name}: null")
+    lines.append("")
+    lines.append("# 自评分（可选）：取消下面几行的注释并填写")
+    lines.append("# self_assessment:")
+    for item in view.items:
+        if item.max is not None:
+            lines.append(f"#   {item.id}: {fmt(item.max)}        # {item.indicator.name}（满分{fmt(item.max)}）")
+    asks = [(i, i.indicator.evidence) for i in view.items if i.indicator.evidence]
+    if asks:
+        lines.append("")
+        lines.append("# 已提供的佐证材料（可选）：")
+        lines.append("# evidence:")
+        for item, kinds in asks:
+            lines.append(f"#   {item.id}: [{', '.join(kinds)}]        # {item.indicator.name}")
+    if pack.spec.not_applicable.allowed:
+        lines.append("")
+        lines.append("# 不适用项（须附书面说明）：")
+        lines.append("# not_applicable:")
+        lines.append(f"#   {view.items[0].id}: 书面说明……")
+    lines.append("")
+    lines.append("# 复核调整（可选）：")
+    lines.append("# reviews:")
+    first = next((i for i in view.items if i.max is not None), None)
+    if first is not None:
+        lines.append(f"#   - {{item: {first.id}, score: {fmt(first.max)}, reviewer: 复核人, at: 2023-12-20, reason: 复核理由}}")
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------- Excel form
+
+
+def template_xlsx(pack: Pack, target: str, path: str | Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from .xlsx import safe
+
+    view = pack.view(target)
+    names = _item_names(view)
+    wb = Workbook()
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="FFF2CC")
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    info = wb.active
+    info.title = FORM_SHEETS[0]
+    info.append(list(INFO_HEADERS))
+    info.append(["pack", "指标包", safe(pack.id)])
+    info.append(["target", "考核对象", safe(target)])
+    info.append(["unit", "单位名称", None])
+    info.append(["version", "指标包版本（仅供参考）", safe(pack.version)])
+    info.append(["title", "考核细则（仅供参考）", safe(f"{pack.title}（{view.target.name}）")])
+    info["C4"].fill = fill
+    for c in info[1]:
+        c.font = bold
+    info.column_dimensions["A"].width = 10
+    info.column_dimensions["B"].width = 24
+    info.column_dimensions["C"].width = 50
+
+    ws = wb.create_sheet(FORM_SHEETS[1])
+    ws.append(list(FACT_HEADERS))
+    for c in ws[1]:
+        c.font = bold
+    bool_dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True, showErrorMessage=True, errorTitle="是否", error="请填“是”或“否”")
+    count_dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True, showErrorMessage=True, error="次数应为非负整数")
+    ws.add_data_validation(bool_dv)
+    ws.add_data_validation(count_dv)
+    for row, f in enumerate(view.facts, start=2):
+        users = _users(view, f.name)
+        ws.append(
+            [
+                safe(f.name),
+                safe(f.label),
+                safe(TYPE_LABELS[f.type]),
+                safe(f.unit or ""),
+                safe("、".join(f.elements) if f.elements else ""),
+                safe("、".join(f"{u} {names.get(u, '')}".strip() for u in users)),
+                None,
+                None,
+                safe(fact_hint(view, f)),
+            ]
+        )
+        ws.cell(row, 7).fill = fill
+        if f.type == "discretionary":
+            ws.cell(row, 8).fill = fill
+            bound = _bound(view, f)
+            if bound is not None:
+                dv = DataValidation(type="decimal", operator="between", formula1="0", formula2=str(bound), allow_blank=True, showErrorMessage=True, error=f"扣分应在 0 至 {fmt(bound)} 之间")
+                ws.add_data_validation(dv)
+                dv.add(ws.cell(row, 7))
+        elif f.type == "boolean":
+            bool_dv.add(ws.cell(row, 7))
+        elif f.type == "count":
+            count_dv.add(ws.cell(row, 7))
+        elif f.type == "choice" and f.elements:
+            listed = ",".join(f.elements)
+            if len(listed) <= 250 and not any(ch in listed for ch in '",'):
+                dv = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True, showErrorMessage=True)
+                ws.add_data_validation(dv)
+                dv.add(ws.cell(row, 7))
+        for col in (2, 5, 6, 9):
+            ws.cell(row, col).alignment = wrap
+    for col, width in zip("ABCDEFGHI", (28, 36, 18, 8, 30, 20, 14, 30, 60)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "C2"
+
+    items = wb.create_sheet(FORM_SHEETS[2])
+    items.append(list(ITEM_HEADERS))
+    for c in items[1]:
+        c.font = bold
+    for row, item in enumerate(view.items, start=2):
+        items.append(
+            [safe(item.id), safe(" › ".join(a.name for a in item.ancestors) + (" › " if item.ancestors else "") + item.indicator.name),
+             item.max, None, None, safe("、".join(item.indicator.evidence)), None]
+        )
+        if item.max is not None:
+            items.cell(row, 4).fill = fill
+            dv = DataValidation(type="decimal", operator="between", formula1="0", formula2=str(item.max), allow_blank=True, showErrorMessage=True)
+            items.add_data_validation(dv)
+            dv.add(items.cell(row, 4))
+    for col, width in zip("ABCDEFG", (10, 40, 8, 10, 30, 24, 24)):
+        items.column_dimensions[col].width = width
+
+    rev = wb.create_sheet(FORM_SHEETS[3])
+    rev.append(list(REVIEW_HEADERS))
+    for c in rev[1]:
+        c.font = bold
+    for col, width in zip("ABCDE", (10, 10, 16, 14, 60)):
+        rev.column_dimensions[col].width = width
+    wb.save(path)
+
+
+class Book:
+    """An Excel workbook as rows of cell values; a formula stands for its saved value, or is a :class:`Formula`."""
+
+    def __init__(self, values: Any, formulas: Any):
+        self._values = values
+        self._formulas = formulas
+
+    @property
+    def sheetnames(self) -> list[str]:
+        return list(self._values.sheetnames)
+
+    def first_sheet(self) -> str:
+        return self._values.worksheets[0].title
+
+    def rows(self, sheet: str) -> list[list[Any]]:
+        values = self._values[sheet].iter_rows(values_only=True)
+        formulas = self._formulas[sheet].iter_rows(values_only=True)
+        out = []
+        for vrow, frow in zip(values, formulas):
+            row = []
+            for v, f in zip(vrow, frow):
+                if v is None and isinstance(f, str) and f.startswith("="):
+                    v = Formula(f)
+                row.append(v)
+            while row and row[-1] is None:
+                row.pop()
+            out.append(row)
+        while out and not out[-1]:
+            out.pop()
+        return out
+
+
+def _header_map(rows: list[list[Any]], sheet: str, wanted: tuple[str, ...], where: str) -> dict[str, int]:
+    header = [(_text(v) or "") for v in rows[0]] if rows else []
+    cols = {name: i for i, name in enumerate(header) if name}
+    missing = [h for h in wanted if h not in cols]
+    if missing:
+        raise InputError(f"{where} 不是 govrules 填报表", [Problem(f"{where} 工作表「{sheet}」第1行", "缺少列：" + "、".join(missing))])
+    return cols
+
+
+def is_form(book: Book) -> bool:
+    """Is this workbook a govrules facts form (rather than a batch of units)?"""
+    return FORM_SHEETS[1] in book.sheetnames and FORM_SHEETS[0] in book.sheetnames
+
+
+def open_workbook(path: str | Path) -> Book:
+    """An Excel workbook's cell values (formulas as their last computed values)."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        return Book(load_workbook(path, data_only=True), load_workbook(path, data_only=False))
+    except FileNotFoundError:
+        raise InputError(f"找不到文件：{path}", [Problem(str(path), "no such file")]) from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InputError(f"无法读取 Excel 文件：{path}", [Problem(str(path), f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")]) from None
+
+
+def _cells(row: list[Any], cols: dict[str, int]) -> Any:
+    def cell(name: str) -> Any:
+        i = cols.get(name)
+        return row[i] if i is not None and i < len(row) else None
+
+    return cell
+
+
+def read_form(book: Book, pack: Pack, where: str) -> tuple[dict[str, Any], list[Problem]]:
+    """An assessment from a filled-in Excel form, and the problems found reading its cells."""
+    problems: list[Problem] = []
+    data: dict[str, Any] = {}
+    rows = book.rows(FORM_SHEETS[0])
+    cols = _header_map(rows, FORM_SHEETS[0], ("字段", "值"), where)
+    for row in rows[1:]:
+        cell = _cells(row, cols)
+        key, value = _text(cell("字段")), cell("值")
+        if key in ("pack", "target", "unit") and not is_blank(value):
+            data[key] = str(value).strip()
+    if "target" in data:
+        data["target"] = target_id(pack, data["target"])
+
+    specs = {f.name: f for f in pack.spec.facts}
+    rows = book.rows(FORM_SHEETS[1])
+    cols = _header_map(rows, FORM_SHEETS[1], ("事实", "值"), where)
+    facts: dict[str, Any] = {}
+    for r, row in enumerate(rows[1:], start=2):
+        cell = _cells(row, cols)
+        name = _text(cell("事实"))
+        value, reason = cell("值"), cell("理由")
+        if name is None:
+            if not (is_blank(value) and is_blank(reason)):
+                problems.append(Problem(f"{where} 事实!第{r}行", "填了值但没有事实名称（事实列为空）"))
+            continue
+        spec = specs.get(name)
+        if spec is None:
+            if not is_blank(value):
+                facts[name] = value  # the core reports the unknown name, with did-you-mean
+            continue
+        try:
+            v = cell_discretion(value, reason) if spec.type == "discretionary" else cell_fact(spec, value)
+        except ValueError as exc:
+            problems.append(Problem(f"{where} 事实!第{r}行 {fact_where(spec)}", str(exc)))
+            continue
+        if v is not MISSING:
+            facts[name] = v
+    data["facts"] = facts
+
+    if FORM_SHEETS[2] in book.sheetnames:
+        rows = book.rows(FORM_SHEETS[2])
+        cols = _header_map(rows, FORM_SHEETS[2], ("编号",), where)
+        self_scores: dict[str, Any] = {}
+        na: dict[str, str] = {}
+        evidence: dict[str, list[str]] = {}
+        for r, row in enumerate(rows[1:], start=2):
+            cell = _cells(row, cols)
+            item = _text(cell("编号"))
+            if item is None:
+                continue
+            score = cell("自评分")
+            if not is_blank(score):
+                try:
+                    self_scores[item] = _to_number(score)
+                except ValueError as exc:
+                    problems.append(Problem(f"{where} 指标!第{r}行 {item} 自评分", str(exc)))
+            why = cell("不适用说明")
+            if not is_blank(why):
+                na[item] = str(why).strip()
+            given = cell("已提供佐证")
+            if not is_blank(given):
+                evidence[item] = split_list(given)
+        if self_scores:
+            data["self_assessment"] = self_scores
+        if na:
+            data["not_applicable"] = na
+        if evidence:
+            data["evidence"] = evidence
+
+    if FORM_SHEETS[3] in book.sheetnames:
+        rows = book.rows(FORM_SHEETS[3])
+        cols = _header_map(rows, FORM_SHEETS[3], REVIEW_HEADERS, where)
+        reviews = []
+        for r, row in enumerate(rows[1:], start=2):
+            cell = _cells(row, cols)
+            values = {h: cell(h) for h in REVIEW_HEADERS}
+            if all(is_blank(v) for v in values.values()):
+                continue
+            review, review_problems = review_from_cells(
+                values["编号"], values["复核分"], values["复核人"], values["复核时间"], values["复核理由"], f"{where} 复核!第{r}行"
+            )
+            problems.extend(review_problems)
+            if review is not None:
+                reviews.append(review)
+        if reviews:
+            data["reviews"] = reviews
+    return data, problems
+
+
+def review_from_cells(item: Any, score: Any, reviewer: Any, at: Any, reason: Any, where: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    problems = []
+    out: dict[str, Any] = {"item": "" if is_blank(item) else str(item).strip()}
+    for key, value, label in (("reviewer", reviewer, "复核人"), ("reason", reason, "复核理由")):
+        out[key] = "" if is_blank(value) else str(value).strip()
+    if is_blank(score):
+        problems.append(Problem(where, "缺少复核分"))
+    else:
+        try:
+            out["score"] = _to_number(score)
+        except ValueError as exc:
+            problems.append(Problem(f"{where} 复核分", str(exc)))
+    if is_blank(at):
+        problems.append(Problem(where, "缺少复核时间"))
+    elif isinstance(at, (dt.date, dt.datetime)):
+        out["at"] = at.isoformat() if isinstance(at, dt.datetime) and at.time() != dt.time(0) else _to_date(at).isoformat()
+    elif isinstance(at, Formula):
+        problems.append(Problem(f"{where} 复核时间", f"公式 {at} 没有计算结果"))
+    else:
+        out["at"] = str(at).strip()
+    return (None if problems else out), problems
+
+
+# ------------------------------------------------------------ reading files
+
+
+def read_text_file(path: str) -> str:
+    p = Path(path)
+    try:
+        return sys.stdin.read() if path == "-" else p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"找不到文件：{path}", [Problem(path, "no such file")]) from None
+    except IsADirectoryError:
+        raise InputError(f"{path} 是目录，不是文件", [Problem(path, "is a directory")]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} 不是 UTF-8 文本", [Problem(path, str(exc))]) from None
+    except OSError as exc:
+        raise InputError(f"无法读取 {path}", [Problem(path, exc.strerror or str(exc))]) from None
+
+
+def parse_text(text: str, path: str, kind: str) -> Any:
+    """JSON or YAML text as data, exact numbers; :class:`InputError` naming the line on a syntax error."""
+    if kind == "yaml":
+        from .yamlio import load_yaml_text
+
+        try:
+            return load_yaml_text(text, path).data
+        except GovrulesError as exc:
+            raise InputError(f"{path} 不是有效的 YAML", exc.problems) from None
+    from .inputs import parse_json
+
+    try:
+        return parse_json(text)
+    except GovrulesError as exc:
+        raise InputError(f"{path} 不是有效的 JSON", [Problem(f"{path} {p.where}", p.message) for p in exc.problems]) from None
+
+
+def kind_of(path: str) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    if suffix == ".csv":
+        return "csv"
+    return "json"
+
+
+def read_assessment(path: str, pack: Pack) -> dict[str, Any] | Any:
+    """An assessment from a JSON, YAML or Excel-form file (``-``: JSON or YAML on stdin)."""
+    kind = kind_of(path)
+    if kind == "xlsx":
+        book = open_workbook(path)
+        if not is_form(book):
+            raise InputError(
+                f"{path} 不是 govrules 填报表",
+                [Problem(path, f"an Excel form has the sheets {'、'.join(FORM_SHEETS)} (make one with `govrules template {pack.id} --target T --format xlsx`); a workbook with one row per unit goes to `govrules batch`")],
+            )
+        data, problems = read_form(book, pack, Path(path).name)
+        if problems:
+            raise InputError(f"{path}：{len(problems)} 处无法读取", problems)
+        return data
+    if kind == "csv":
+        raise InputError(f"{path}：CSV 每行一个单位，请用 govrules batch", [Problem(path, "use `govrules batch PACK FILE.csv --out DIR`")])
+    text = read_text_file(path)
+    if path == "-":
+        kind = "json" if text.lstrip().startswith(("{", "[")) else "yaml"
+    return drop_null_facts(parse_text(text, path, kind))
+
+
+def drop_null_facts(data: Any) -> Any:
+    """Leave out facts given as null: null means "not recorded", the same as leaving the fact out.
+
+    (The core treats them alike, except that a null derived count and a null
+    list of dates it derives from are refused as "both given"; templates have
+    both, so they are dropped here.)
+    """
+    if isinstance(data, dict) and isinstance(data.get("facts"), dict):
+        data = dict(data)
+        data["facts"] = {k: v for k, v in data["facts"].items() if v is not None}
+    return data

@@ -1,0 +1,218 @@
+"""Excel and CSV exports, safe against formula injection.
+
+Any text cell that begins with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage
+return) would be read by a spreadsheet as a formula; :func:`safe` prefixes such
+text with ``'`` so it stays text. Every text a unit supplies (unit names,
+reasons, reviewer names) and every other text cell goes through it. Numbers
+are written as numbers, so a negative score is not touched.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+from .numbers import fmt
+from .report import Fix, depth_of, level_cells, level_name, recoverable, sheet_rows, summary_lines
+from .result import Effect, ItemResult, Result
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def safe(value: Any) -> Any:
+    """A cell value that no spreadsheet will run as a formula (control characters Excel refuses are dropped)."""
+    if isinstance(value, str):
+        value = _ILLEGAL.sub("", value)
+        if value.startswith(FORMULA_START):
+            return "'" + value
+    return value
+
+
+def safe_row(values: Iterable[Any]) -> list[Any]:
+    return [safe(v) for v in values]
+
+
+def write_csv(path: str | Path, header: list[str], rows: Iterable[Iterable[Any]]) -> None:
+    """A CSV file Excel opens correctly (UTF-8 with BOM), every field neutralised."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(safe_row(header))
+        for row in rows:
+            w.writerow(safe_row("" if v is None else (fmt(v) if isinstance(v, Decimal) else v) for v in row))
+
+
+def effect_words(effect: Effect, verb: str = "扣") -> str:
+    """A deduction in words that starts with a word, not a sign (``扣0.3分：…``)."""
+    from .report import effect_detail
+
+    if effect.kind == "all_or_nothing":
+        head = "本项不计分"
+    elif effect.amount is None:
+        head = "未定分值"
+    else:
+        head = f"{verb}{fmt(effect.amount)}分"
+    return f"{head}：{effect_detail(effect)}"
+
+
+def item_notes_words(item: ItemResult) -> list[str]:
+    notes = [effect_words(e) for e in item.effects]
+    for cap in item.caps:
+        notes.append(f"封顶退回{fmt(cap.cut)}分：{cap.quote}（{fmt(cap.raw)} → {fmt(cap.max)}）")
+    if item.floor_cut:
+        notes.append(f"扣完为止退回{fmt(item.floor_cut)}分：本项最低0分")
+    if item.not_applicable:
+        notes.append(f"不适用：{item.not_applicable}")
+    if item.unchecked_facts:
+        notes.append("未检查，缺少事实：" + "、".join(item.unchecked_facts))
+    if item.missing_evidence:
+        notes.append("缺少佐证：" + "、".join(item.missing_evidence))
+    if item.override:
+        o = item.override
+        notes.append(f"复核调整 {fmt(o.old) if o.old is not None else '—'} → {fmt(o.new)}（{o.reviewer}，{o.at}）：{o.reason}")
+    return notes
+
+
+def _style_header(ws: Any) -> None:
+    from openpyxl.styles import Font
+
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+
+
+def _widths(ws: Any, widths: Iterable[int]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+
+
+def fill_score_sheet(ws: Any, result: Result) -> None:
+    """The score sheet in the document's layout on one worksheet."""
+    from openpyxl.styles import Alignment, Font
+
+    rows = sheet_rows(result)
+    depth = depth_of(rows)
+    title = f"{result.stamp.pack_title}（{result.target_name}）"
+    ws.append(safe_row([title]))
+    ws.append(safe_row(["单位", result.unit or ""]))
+    ws.append([])
+    header = ["编号", *[level_name(d) for d in range(depth)]]
+    if result.scored:
+        header += ["分值", "自评", "复核"]
+    header += ["状态", "扣分与说明"]
+    ws.append(header)
+    head_row = ws.max_row
+    for c in ws[head_row]:
+        c.font = Font(bold=True)
+    ws["A1"].font = Font(bold=True, size=13)
+    for row in rows:
+        values: list[Any] = [row.id, *level_cells(row, depth)]
+        if result.scored:
+            values += [row.max, row.self_score, row.score]
+        notes = item_notes_words(row.item) if row.item is not None else []
+        values += [row.status_label, "\n".join(notes)]
+        ws.append(safe_row(values))
+        r = ws.max_row
+        if row.kind == "section":
+            for c in ws[r]:
+                c.font = Font(bold=True)
+        ws.cell(r, len(values)).alignment = Alignment(wrap_text=True, vertical="top")
+    for ledger in result.ledgers:
+        verb = "加" if ledger.direction == "bonus" else "减"
+        for effect in ledger.effects:
+            values = [ledger.id, ledger.name, *[""] * (depth - 1)]
+            if result.scored:
+                values += [ledger.cap, None, None]
+            values += ["", effect_words(effect, verb)]
+            ws.append(safe_row(values))
+    ws.append([])
+    for line in summary_lines(result):
+        ws.append(safe_row([line]))
+    total_row = ["总分", result.total] if result.scored else ["结果", "不计分"]
+    ws.append(safe_row(total_row))
+    ws.cell(ws.max_row, 1).font = Font(bold=True)
+    ws.freeze_panes = ws.cell(head_row + 1, 1)
+    _widths(ws, [10, *[16] * depth, *([8, 8, 8] if result.scored else []), 8, 90])
+
+
+def fill_fixes(ws: Any, fixes: list[Fix], unit: str | None = None) -> None:
+    for f in fixes:
+        values = ([unit] if unit is not None else []) + [f.restores_total, f.item, f.names[-1], f.text, f.lost, f.quote or ""]
+        ws.append(safe_row(values))
+
+
+FIX_HEADER = ["可挽回", "编号", "指标", "整改事项", "现扣分", "原文"]
+EFFECT_HEADER = ["编号", "指标", "扣分/加分", "类别", "说明", "层级", "数量", "单位分值", "理由", "原文", "解读"]
+
+
+def effect_rows(result: Result) -> list[list[Any]]:
+    out = []
+    for item in result.items:
+        for e in item.effects:
+            out.append([item.id, item.names[-1], None if e.amount is None else -e.amount, "扣分", e.label, e.level, e.quantity, e.unit_amount, e.reason, e.quote, e.reading])
+    for ledger in result.ledgers:
+        sign = 1 if ledger.direction == "bonus" else -1
+        for e in ledger.effects:
+            out.append([ledger.id, ledger.name, None if e.amount is None else sign * e.amount, ledger.name, e.label, e.level, e.quantity, e.unit_amount, e.reason, e.quote, e.reading])
+    return out
+
+
+def score_workbook(result: Result) -> Any:
+    """A workbook for one unit: 评分表, 可挽回分值, 扣分明细, 复核记录."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "评分表"
+    fill_score_sheet(ws, result)
+
+    ws = wb.create_sheet("可挽回分值")
+    ws.append(FIX_HEADER)
+    fill_fixes(ws, recoverable(result))
+    _style_header(ws)
+    _widths(ws, [8, 10, 20, 60, 8, 60])
+
+    ws = wb.create_sheet("扣分明细")
+    ws.append(EFFECT_HEADER)
+    for row in effect_rows(result):
+        ws.append(safe_row(row))
+    _style_header(ws)
+    _widths(ws, [10, 20, 10, 8, 50, 8, 6, 8, 40, 50, 20])
+
+    ws = wb.create_sheet("复核记录")
+    ws.append(["编号", "指标", "自评", "原分", "复核分", "复核人", "复核时间", "理由"])
+    for item in result.items:
+        if item.override:
+            o = item.override
+            ws.append(safe_row([item.id, item.names[-1], item.self_score, o.old, o.new, o.reviewer, o.at, o.reason]))
+    _style_header(ws)
+    _widths(ws, [10, 20, 8, 8, 8, 20, 20, 60])
+
+    ws = wb.create_sheet("信息")
+    stamp = result.stamp
+    for key, value in (
+        ("指标包", stamp.pack_id),
+        ("版本", stamp.pack_version),
+        ("内容摘要", stamp.content_hash),
+        ("考核对象", f"{result.target_name}（{result.target}）"),
+        ("单位", result.unit or ""),
+        ("govrules", stamp.engine_version),
+        ("取整规则", stamp.rounding),
+    ):
+        ws.append(safe_row([key, value]))
+    for rid, quote, choice in result.readings:
+        ws.append(safe_row([f"解读 {rid}", f"「{quote}」{choice}"]))
+    _widths(ws, [16, 90])
+    return wb
+
+
+def save(wb: Any, path: str | Path) -> None:
+    wb.save(path)
+
+
+__all__ = ["safe", "safe_row", "write_csv", "score_workbook", "fill_score_sheet", "effect_words"]
