@@ -167,3 +167,31 @@ def test_missing_pack_file():
 
 def test_shipped_pack_has_no_problems(datonghu):
     assert datonghu.document is not None  # quotes were checked against source.txt
+
+
+def test_one_shape_error_is_reported_once():
+    text = GOOD.replace("amount: 0.1,", "amount: abc,")
+    ps = problems(text)
+    assert len(ps) == 1 and "amount" in ps[0]
+
+
+def test_readings_are_checked_and_listed():
+    text = GOOD.replace(
+        "indicators:\n",
+        "readings:\n"
+        "  - {id: whole, quote: 考核表, choice: 全表的解读}\n"
+        "  - {id: late_r, quote: 未按时限完成的，每次扣0.1分, choice: 按件计}\n"
+        "  - {id: row_r, quote: 专题, choice: 本行的解读}\n"
+        "indicators:\n",
+    ).replace("quote: 未按时限完成的，每次扣0.1分}", "quote: 未按时限完成的，每次扣0.1分, reading: [late_r]}").replace(
+        "        name: 按要求\n", "        name: 按要求\n        reading: row_r\n"
+    )
+    pack = load(text)
+    met = pack.assess({"facts": {"late_count": 0, "ok": True}})
+    # whole: referenced by nothing, so it concerns the whole pack; row_r: the row is in every result.
+    assert [r[0] for r in met.readings] == ["whole", "row_r"]
+    late = pack.assess({"facts": {"late_count": 1, "ok": True}})
+    assert [r[0] for r in late.readings] == ["whole", "late_r", "row_r"]
+    assert late.item("s.1").effects[0].reading == ("late_r",)
+    bad = text.replace("reading: [late_r]", "reading: [late_r, nope]")
+    assert any("unknown reading 'nope'" in p for p in problems(bad))

@@ -173,7 +173,7 @@ def test_every_format_renders_for_every_installed_example(registry, pack_id, exa
 
     pack = registry.get(pack_id)
     data = json.loads(example.read_text(encoding="utf-8"))
-    result = pack.assess(data, evaluator="reference")
+    result = pack.assess(data)
     console = Console(file=open(tmp_path / "t.txt", "w", encoding="utf-8"), width=160)
     console.print(table(result))
     assert markdown(result).startswith("# ")

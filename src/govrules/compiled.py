@@ -95,6 +95,7 @@ class TargetView:
     fact_users: dict[str, tuple[str, ...]]
     evidence: tuple[tuple[str, str], ...]
     facts_model: type[BaseModel]
+    standing_readings: frozenset[str] = frozenset()  # readings every result of this target carries
 
     @property
     def rules(self) -> tuple[CompiledRule, ...]:
@@ -228,6 +229,19 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
     fact_users = {name: tuple(owners) for name, owners in users.items() if name in by_name}
     evidence = tuple((item.id, kind) for item in items for kind in item.indicator.evidence)
     model = build_model(f"{spec.pack.id}__{target_id}__facts", facts, fact_users, discretion_bounds(facts, items))
+    # Readings nothing refers to are about the whole pack; the rest stand for
+    # this target wherever what they are attached to is part of it.
+    standing = {r.id for r in spec.readings} - spec.referenced_readings()
+    standing.update(target.reading)
+    for item in items:
+        for node in item.ancestors + (item.indicator,):
+            standing.update(node.reading)
+    for ledger in ledgers:
+        standing.update(ledger.adjustment.reading)
+    for z in zeroings:
+        standing.update(z.zeroing.reading)  # type: ignore[union-attr]
+    for f in facts:
+        standing.update(f.reading)
     return TargetView(
         pack_id=spec.pack.id,
         target=target,
@@ -240,6 +254,7 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
         fact_users=fact_users,
         evidence=evidence,
         facts_model=model,
+        standing_readings=frozenset(standing),
     )
 
 

@@ -142,7 +142,7 @@ def _rule_dict(rule: Any, facts: dict[str, FactSpec], verb: str, bound: Decimal 
         "words": rule_words(rule, facts, verb, bound, checklist),
         "label": rule.label,
         "quote": rule.quote,
-        "reading": rule.reading,
+        "reading": list(rule.reading),
     }
     if rule.kind == "tiered":
         out["tiers"] = [{"level": t.level, "fact": t.fact, "amount": fmt(t.amount)} for t in rule.tiers]
@@ -197,13 +197,13 @@ def describe(pack: Pack, target: str | None = None) -> dict[str, Any]:
                 "method": ind.method,
                 "rules": [_rule_dict(r, facts, "扣", bound, checklist=not points) for r in ind.rules],
                 "caps": [
-                    {"rules": list(c.rules), "max": fmt(c.max), "words": cap_words(c, names), "quote": c.quote, "reading": c.reading}
+                    {"rules": list(c.rules), "max": fmt(c.max), "words": cap_words(c, names), "quote": c.quote, "reading": list(c.reading)}
                     for c in ind.caps
                 ],
                 "evidence": list(ind.evidence),
                 "evaluation": list(ind.evaluation),
                 "note": ind.note,
-                "floor_reading": ind.floor_reading,
+                "floor_reading": list(ind.floor_reading),
             }
         )
 
@@ -258,9 +258,9 @@ def describe(pack: Pack, target: str | None = None) -> dict[str, Any]:
             "allowed": spec.not_applicable.allowed,
             "scoring": spec.not_applicable.scoring,
             "quote": spec.not_applicable.quote,
-            "reading": spec.not_applicable.reading,
+            "reading": list(spec.not_applicable.reading),
         },
-        "floor": {"quote": spec.floor.quote, "reading": spec.floor.reading},
+        "floor": {"quote": spec.floor.quote, "reading": list(spec.floor.reading)},
         "readings": [
             {"id": r.id, "quote": r.quote, "choice": r.choice, "alternatives": list(r.alternatives), "defect": r.defect}
             for r in spec.readings
@@ -305,8 +305,8 @@ def _content(row: dict[str, Any]) -> list[str]:
 
 
 def _rules(row: dict[str, Any]) -> list[str]:
-    lines = [f"{i}.{r['words']}" + (f"〔解读 {r['reading']}〕" if r["reading"] else "") for i, r in enumerate(row["rules"], 1)]
-    lines += [f"封顶：{c['words']}（「{c['quote']}」）" + (f"〔解读 {c['reading']}〕" if c["reading"] else "") for c in row["caps"]]
+    lines = [f"{i}.{r['words']}" + (f"〔解读 {'、'.join(r['reading'])}〕" if r["reading"] else "") for i, r in enumerate(row["rules"], 1)]
+    lines += [f"封顶：{c['words']}（「{c['quote']}」）" + (f"〔解读 {'、'.join(c['reading'])}〕" if c["reading"] else "") for c in row["caps"]]
     return lines
 
 
@@ -364,7 +364,7 @@ def _tail(desc: dict[str, Any]) -> list[tuple[str, list[str]]]:
         if floor["quote"]:
             parts.append(("扣完为止", [f"每项最低0分（「{floor['quote']}」）"]))
         else:
-            parts.append(("扣完为止", ["每项最低0分" + (f"〔解读 {floor['reading']}〕" if floor["reading"] else "")]))
+            parts.append(("扣完为止", ["每项最低0分" + (f"〔解读 {'、'.join(floor['reading'])}〕" if floor["reading"] else "")]))
     if desc["readings"]:
         lines = []
         for r in desc["readings"]:

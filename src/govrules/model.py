@@ -16,7 +16,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 IDENT = r"^[a-z][a-z0-9_]*$"
 ITEM_ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
@@ -24,6 +24,18 @@ RULE_ID = r"^[a-z][a-z0-9_]*$"
 
 #: Names a fact may not take, because the inference engine uses them itself.
 RESERVED_FACT_NAMES = frozenset({"sid", "id", "t", "item", "kind"})
+
+
+def _reading_ids(value: object) -> object:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return value
+
+
+#: One reading id or a list of them; always a tuple once loaded.
+ReadingIds = Annotated[tuple[str, ...], BeforeValidator(_reading_ids)]
 
 
 class _Strict(BaseModel):
@@ -57,6 +69,7 @@ class Target(_Strict):
         default=None, description="The base total the document states; null for an unscored checklist."
     )
     quote: str | None = None
+    reading: ReadingIds = ()
 
 
 class Reading(_Strict):
@@ -86,7 +99,7 @@ class Derivation(_Strict):
     period_days: Annotated[int, Field(gt=0)]
     start: dt.date
     end: dt.date
-    reading: str | None = None
+    reading: ReadingIds = ()
 
     @model_validator(mode="after")
     def _ordered(self) -> Derivation:
@@ -116,6 +129,7 @@ class FactSpec(_Strict):
     )
     derive: Derivation | None = None
     quote: str | None = None
+    reading: ReadingIds = ()
 
     @model_validator(mode="after")
     def _shape(self) -> FactSpec:
@@ -195,7 +209,7 @@ class _RuleBase(_Strict):
     quote: str = Field(description="The document's words this rule encodes, verbatim.")
     label: str | None = Field(default=None, description="Short Chinese description for reports; defaults to the quote.")
     when: Condition | None = Field(default=None, description="An extra condition that must also hold.")
-    reading: str | None = None
+    reading: ReadingIds = ()
 
 
 class PerOccurrence(_RuleBase):
@@ -270,7 +284,7 @@ class Cap(_Strict):
     rules: tuple[str, ...] = Field(min_length=1)
     max: Decimal = Field(ge=0)
     quote: str
-    reading: str | None = None
+    reading: ReadingIds = ()
 
 
 # --------------------------------------------------------------------- indicators
@@ -294,7 +308,8 @@ class Indicator(_Strict):
     evidence: tuple[str, ...] = Field(default=(), description="Evidence the document requires for this row.")
     rules: tuple[Rule, ...] = ()
     caps: tuple[Cap, ...] = ()
-    floor_reading: str | None = Field(default=None, description="Reading behind flooring this item at 0, if the document does not say so.")
+    floor_reading: ReadingIds = Field(default=(), description="Reading behind flooring this item at 0, if the document does not say so.")
+    reading: ReadingIds = Field(default=(), description="Readings about this row as a whole; listed in every result that has the row.")
     children: tuple[Indicator, ...] = ()
     note: str | None = None
 
@@ -317,7 +332,7 @@ class Adjustment(_Strict):
     targets: tuple[str, ...] | None = None
     source: str | None = None
     rules: tuple[Rule, ...] = Field(min_length=1)
-    reading: str | None = None
+    reading: ReadingIds = ()
 
 
 class Zeroing(_Strict):
@@ -329,6 +344,7 @@ class Zeroing(_Strict):
     quote: str
     targets: tuple[str, ...] | None = None
     source: str | None = None
+    reading: ReadingIds = ()
 
 
 class NotApplicablePolicy(_Strict):
@@ -341,14 +357,14 @@ class NotApplicablePolicy(_Strict):
     allowed: bool = False
     scoring: Literal["full_points", "rescale"] = "rescale"
     quote: str | None = None
-    reading: str | None = None
+    reading: ReadingIds = ()
 
 
 class FloorPolicy(_Strict):
     """Items never score below 0. This records where the document says so, or the reading where it does not."""
 
     quote: str | None = None
-    reading: str | None = None
+    reading: ReadingIds = ()
 
 
 class PackSpec(_Strict):
@@ -364,3 +380,35 @@ class PackSpec(_Strict):
     zeroing: tuple[Zeroing, ...] = ()
     not_applicable: NotApplicablePolicy = NotApplicablePolicy()
     floor: FloorPolicy = FloorPolicy()
+
+    def referenced_readings(self) -> set[str]:
+        """Every reading id something in the pack refers to."""
+        ids: set[str] = set()
+
+        def rules(rs: tuple[Rule, ...]) -> None:
+            for r in rs:
+                ids.update(r.reading)
+
+        for t in self.targets:
+            ids.update(t.reading)
+        for f in self.facts:
+            ids.update(f.reading)
+            if f.derive is not None:
+                ids.update(f.derive.reading)
+        stack = list(self.indicators)
+        while stack:
+            ind = stack.pop()
+            ids.update(ind.reading)
+            ids.update(ind.floor_reading)
+            rules(ind.rules)
+            for c in ind.caps:
+                ids.update(c.reading)
+            stack.extend(ind.children)
+        for a in self.adjustments:
+            ids.update(a.reading)
+            rules(a.rules)
+        for z in self.zeroing:
+            ids.update(z.reading)
+        ids.update(self.not_applicable.reading)
+        ids.update(self.floor.reading)
+        return ids

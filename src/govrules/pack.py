@@ -159,8 +159,13 @@ def build_pack(located: Located, document: str | None = None, origin: str | None
         spec = PackSpec.model_validate(data)
     except ValidationError as exc:
         problems = []
-        for err in exc.errors(include_url=False):
-            path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in _RULE_KINDS))
+        errors = exc.errors(include_url=False)
+        paths = [tuple(e["loc"]) for e in errors]
+        for err in errors:
+            loc = tuple(err["loc"])
+            if err["type"] == "too_short" and any(p != loc and p[: len(loc)] == loc for p in paths):
+                continue  # a list emptied by its own members' errors: those errors say it all
+            path = tuple(p for p in loc if not (isinstance(p, str) and p in _RULE_KINDS))
             message = err["msg"]
             if message.startswith("Value error, "):
                 message = message[len("Value error, ") :]

@@ -123,9 +123,10 @@ class _Checker:
         else:
             ids[ident] = path
 
-    def check_reading(self, path: Path_, reading: str | None) -> None:
-        if reading is not None and reading not in self.readings:
-            self.problem(path, f"unknown reading {reading!r}; declare it under readings:")
+    def check_reading(self, path: Path_, reading: tuple[str, ...]) -> None:
+        for rid in reading:
+            if rid not in self.readings:
+                self.problem(path, f"unknown reading {rid!r}; declare it under readings:")
 
     def check_quote(self, path: Path_, text: str | None) -> None:
         if text is None or self.document is None:
@@ -148,6 +149,7 @@ class _Checker:
                 self.problem(path + ("name",), f"{f.name!r} is reserved by the engine; choose another fact name")
             self.facts[f.name] = f
             self.check_quote(path + ("quote",), f.quote)
+            self.check_reading(path + ("reading",), f.reading)
         for i, f in enumerate(self.spec.facts):
             path = ("facts", i)
             if f.derive is not None:
@@ -228,6 +230,7 @@ class _Checker:
             self.check_quote(path + ("source",), ind.source)
             self.check_quote(path + ("method",), ind.method)
             self.check_reading(path + ("floor_reading",), ind.floor_reading)
+            self.check_reading(path + ("reading",), ind.reading)
             if ind.points:
                 for t, v in ind.points.items():
                     if v < 0:
@@ -320,6 +323,7 @@ class _Checker:
             self.check_targets_known(path + ("targets",), z.targets)
             self.check_quote(path + ("quote",), z.quote)
             self.check_quote(path + ("source",), z.source)
+            self.check_reading(path + ("reading",), z.reading)
             self.check_condition(path + ("when",), z.when)
         na = self.spec.not_applicable
         self.check_quote(("not_applicable", "quote"), na.quote)
@@ -328,6 +332,7 @@ class _Checker:
         self.check_reading(("floor", "reading"), self.spec.floor.reading)
         for i, t in enumerate(self.spec.targets):
             self.check_quote(("targets", i, "quote"), t.quote)
+            self.check_reading(("targets", i, "reading"), t.reading)
 
     def run(self) -> list[Problem]:
         self.check_ids()

@@ -111,6 +111,12 @@ def summary_lines(result: Result) -> list[str]:
     else:
         counts = result.status_counts
         lines.append("本文件未规定分值，仅逐项检查：" + "，".join(f"{STATUS_LABELS[s]} {n}" for s, n in counts.items() if n))
+        if result.zeroed:
+            lines.append("直接归零：" + "；".join(f"{z.name}（「{z.quote}」）" for z in result.zeroed))
+        for ledger in result.ledgers:
+            if ledger.effects:
+                occurrences = "，".join(f"{e.label} ×{e.quantity}" for e in ledger.effects)
+                lines.append(f"{ledger.name}（文件未规定分值，仅记录）：{occurrences}")
     if result.self_total is not None:
         lines.append(f"自评合计：{fmt(result.self_total)}")
     if result.not_checked:

@@ -52,7 +52,7 @@ class Effect:
     unit_amount: Decimal | None = None
     level: str | None = None
     reason: str | None = None
-    reading: str | None = None
+    reading: tuple[str, ...] = ()
     facts: Facts = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,7 +65,7 @@ class Effect:
             "unit_amount": fmt(self.unit_amount),
             "level": self.level,
             "reason": self.reason,
-            "reading": self.reading,
+            "reading": list(self.reading),
             "facts": _facts_json(self.facts),
             "quote": self.quote,
         }
@@ -80,7 +80,7 @@ class CapApplied:
     max: Decimal
     cut: Decimal
     quote: str
-    reading: str | None
+    reading: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -89,7 +89,7 @@ class CapApplied:
             "max": fmt(self.max),
             "cut": fmt(self.cut),
             "quote": self.quote,
-            "reading": self.reading,
+            "reading": list(self.reading),
         }
 
 
@@ -127,7 +127,7 @@ class ItemResult:
     self_score: Decimal | None = None
     override: Override | None = None
     floor_quote: str | None = None
-    floor_reading: str | None = None
+    floor_reading: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -158,7 +158,7 @@ class ItemResult:
             "caps": [c.to_dict() for c in self.caps],
             "floor_cut": fmt(self.floor_cut),
             "floor_quote": self.floor_quote if self.floor_cut else None,
-            "floor_reading": self.floor_reading if self.floor_cut else None,
+            "floor_reading": list(self.floor_reading) if self.floor_cut else [],
             "zeroed_by": self.zeroed_by,
             "not_applicable": self.not_applicable,
             "unchecked_facts": list(self.unchecked_facts),

@@ -178,24 +178,26 @@ def _score_ledgers(view: TargetView, findings: Findings) -> tuple[LedgerResult, 
     return tuple(out)
 
 
-def _readings(spec: PackSpec, items: list[ItemResult], ledgers: tuple[LedgerResult, ...], findings: Findings, rescaled: bool) -> tuple[tuple[str, str, str], ...]:
-    used: list[str] = []
+def _readings(spec: PackSpec, items: list[ItemResult], ledgers: tuple[LedgerResult, ...], findings: Findings) -> tuple[tuple[str, str, str], ...]:
+    """The readings that shaped this result: those standing for the target, and those of what applied."""
+    used: set[str] = set(findings.view.standing_readings)
     for item in items:
-        used.extend(e.reading for e in item.effects if e.reading)
-        used.extend(c.reading for c in item.caps if c.reading)
-        if item.floor_cut and item.floor_reading:
-            used.append(item.floor_reading)
-        if item.not_applicable is not None and spec.not_applicable.reading:
-            used.append(spec.not_applicable.reading)
+        for e in item.effects:
+            used.update(e.reading)
+        for c in item.caps:
+            used.update(c.reading)
+        if item.floor_cut:
+            used.update(item.floor_reading)
+        if item.not_applicable is not None:
+            used.update(spec.not_applicable.reading)
     for ledger in ledgers:
-        used.extend(e.reading for e in ledger.effects if e.reading)
+        for e in ledger.effects:
+            used.update(e.reading)
     for name in findings.assessment.derived:
         fact = next(f for f in findings.view.facts if f.name == name)
-        if fact.derive and fact.derive.reading:
-            used.append(fact.derive.reading)
-    by_id = {r.id: r for r in spec.readings}
-    order = {r.id: i for i, r in enumerate(spec.readings)}
-    return tuple((rid, by_id[rid].quote, by_id[rid].choice) for rid in sorted(set(used), key=order.__getitem__))
+        if fact.derive is not None:
+            used.update(fact.derive.reading)
+    return tuple((r.id, r.quote, r.choice) for r in spec.readings if r.id in used)
 
 
 def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
@@ -272,7 +274,7 @@ def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
         differences=differences,
         facts=a.facts,
         derived_facts=a.derived,
-        readings=_readings(spec, items_list, ledgers, findings, rescaled),
+        readings=_readings(spec, items_list, ledgers, findings),
     )
 
 

@@ -154,11 +154,11 @@ def effect_rows(result: Result) -> list[list[Any]]:
     out = []
     for item in result.items:
         for e in item.effects:
-            out.append([item.id, item.names[-1], None if e.amount is None else -e.amount, "扣分", e.label, e.level, e.quantity, e.unit_amount, e.reason, e.quote, e.reading])
+            out.append([item.id, item.names[-1], None if e.amount is None else -e.amount, "扣分", e.label, e.level, e.quantity, e.unit_amount, e.reason, e.quote, "、".join(e.reading)])
     for ledger in result.ledgers:
         sign = 1 if ledger.direction == "bonus" else -1
         for e in ledger.effects:
-            out.append([ledger.id, ledger.name, None if e.amount is None else sign * e.amount, ledger.name, e.label, e.level, e.quantity, e.unit_amount, e.reason, e.quote, e.reading])
+            out.append([ledger.id, ledger.name, None if e.amount is None else sign * e.amount, ledger.name, e.label, e.level, e.quantity, e.unit_amount, e.reason, e.quote, "、".join(e.reading)])
     return out
 
 

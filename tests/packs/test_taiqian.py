@@ -444,7 +444,15 @@ def test_special_items_are_reported_not_scored(taiqian, evaluator):
     assert penalty.unscored == ("special_penalty#leader_criticism", "special_penalty#noncompliance")
     assert [(e.quantity, e.amount) for e in penalty.effects] == [(1, None), (3, None)]
     assert penalty.raw == penalty.applied == D(0)
-    assert [r[0] for r in result.readings] == ["special_outside_total"]
+    # The readings on the special items, and the pack-wide ones (referred to by nothing,
+    # so they concern every result): the document has no points at all, and the defaults.
+    assert [r[0] for r in result.readings] == [
+        "no_points",
+        "special_outside_total",
+        "special_default_none",
+        "fraud_default_false",
+        "fraud_zeroes_unscored",
+    ]
 
 
 # --------------------------------------------------------------------------- 直接归零项
