@@ -47,7 +47,12 @@ def _pack(spec: str) -> Pack:
     """A pack by id (installed) or by path (a pack file or directory under development)."""
     path = Path(spec)
     if path.exists() and (path.is_dir() or path.suffix in (".yaml", ".yml")):
-        return load_pack(path)
+        from .pack import build_pack, read_pack_file
+
+        located, document, origin = read_pack_file(path)
+        # A tailored pack under development extends an installed one.
+        extends = located.data.get("extends") if isinstance(located.data, dict) else None
+        return build_pack(located, document, origin, Registry.discover() if extends else None)
     return Registry.discover().get(spec)
 
 
@@ -292,7 +297,13 @@ def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | Non
 )
 @click.option("--out", "-o", default=None, type=click.Path(dir_okay=False, writable=True), help=_OUT_HELP + " (required for xlsx)")
 @click.option("--evaluator", type=click.Choice(["durable", "reference"]), default="durable", show_default=True, hidden=True)
-def score_cmd(pack: str, facts: str, target: str | None, fmt_: str | None, out: str | None, evaluator: str) -> None:
+@click.option(
+    "--model",
+    type=click.Choice(["flat_unweighted"]),
+    default=None,
+    help="评分模型 for a document that assigns no points: flat_unweighted = 符合项 ÷ 已检查项 × 100 (the result names it)",
+)
+def score_cmd(pack: str, facts: str, target: str | None, fmt_: str | None, out: str | None, evaluator: str, model: str | None) -> None:
     """评分 Score one unit and print its score sheet.
 
     FACTS is a JSON or YAML assessment, a filled-in Excel form (from
@@ -314,7 +325,7 @@ def score_cmd(pack: str, facts: str, target: str | None, fmt_: str | None, out: 
     try:
         p = _pack(pack)
         data = read_assessment(facts, p)
-        result = p.assess(data, target_id(p, target), evaluator=evaluator)
+        result = p.assess(data, target_id(p, target), evaluator=evaluator, model=model)
     except GovrulesError as exc:
         _fail(exc)
     if fmt_ == "json":
@@ -342,6 +353,41 @@ def score_cmd(pack: str, facts: str, target: str | None, fmt_: str | None, out: 
 
 
 # --------------------------------------------------------------------- batch
+
+
+@main.command("diff")
+@click.argument("base")
+@click.argument("other")
+@click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def diff_cmd(base: str, other: str, fmt_: str) -> None:
+    """比较 Compare two packs: rows added, removed, re-weighted or changed.
+
+    OTHER is usually a tailoring of BASE (rows matched by their `from:`);
+    either may be an installed pack id or a pack path.
+
+    \b
+    Example:
+      govrules diff changsha_ref yuelu_2021
+    """
+    from .tailoring import diff
+
+    try:
+        d = diff(_pack(base), _pack(other))
+    except GovrulesError as exc:
+        _fail(exc)
+    if fmt_ == "json":
+        click.echo(json.dumps(d.to_dict(), ensure_ascii=False, indent=2))
+        return
+    console = Console(highlight=False)
+    console.print(f"{d.other} 相对于 {d.base}：")
+    console.print(f"  新增 {len(d.added)}：" + ("、".join(d.added) or "无"))
+    console.print(f"  删除 {len(d.removed)}：" + ("、".join(d.removed) or "无"))
+    console.print(f"  分值变化 {len(d.reweighted)}：")
+    for c in d.reweighted:
+        console.print(f"    {c.id}（来自 {c.parent_id}）：{c.points_before or '无分值'} → {c.points_after or '无分值'}")
+    console.print(f"  内容变化 {len(d.changed)}：")
+    for c in d.changed:
+        console.print(f"    {c.id}（来自 {c.parent_id}）：{'、'.join(c.changes)}")
 
 
 @main.command("batch")

@@ -312,6 +312,7 @@ class Indicator(_Strict):
     reading: ReadingIds = Field(default=(), description="Readings about this row as a whole; listed in every result that has the row.")
     children: tuple[Indicator, ...] = ()
     note: str | None = None
+    from_: str | None = Field(default=None, alias="from", description="In a tailored pack: the parent's row this row takes.")
 
     @property
     def is_leaf(self) -> bool:
@@ -333,6 +334,7 @@ class Adjustment(_Strict):
     source: str | None = None
     rules: tuple[Rule, ...] = Field(min_length=1)
     reading: ReadingIds = ()
+    from_: str | None = Field(default=None, alias="from")
 
 
 class Zeroing(_Strict):
@@ -345,6 +347,7 @@ class Zeroing(_Strict):
     targets: tuple[str, ...] | None = None
     source: str | None = None
     reading: ReadingIds = ()
+    from_: str | None = Field(default=None, alias="from")
 
 
 class NotApplicablePolicy(_Strict):
@@ -371,6 +374,7 @@ class PackSpec(_Strict):
     """A whole pack file."""
 
     format: Literal[1] = 1
+    extends: str | None = Field(default=None, description="The id of the pack this one tailors.")
     pack: PackMeta
     targets: tuple[Target, ...] = Field(min_length=1)
     readings: tuple[Reading, ...] = ()

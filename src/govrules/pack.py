@@ -12,7 +12,7 @@ import hashlib
 import json
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from pydantic import ValidationError
 
@@ -29,6 +29,7 @@ from .numbers import ROUNDING
 from .packcheck import check_pack
 from .result import Result, Stamp
 from .scoring import score
+from .tailoring import merge
 from .yamlio import Located, load_yaml_file, load_yaml_text
 
 EVALUATORS = ("durable", "reference")
@@ -37,11 +38,21 @@ EVALUATORS = ("durable", "reference")
 class Pack:
     """A rubric pack, ready to assess units against."""
 
-    def __init__(self, spec: PackSpec, origin: str, content_hash: str, document: str | None = None):
+    def __init__(
+        self,
+        spec: PackSpec,
+        origin: str,
+        content_hash: str,
+        documents: dict[str, str] | None = None,
+        located: Located | None = None,
+    ):
         self.spec = spec
         self.origin = origin
         self.content_hash = content_hash
-        self.document = document
+        #: Source documents by pack file: this pack's, and its parents' for a tailored pack.
+        self.documents = dict(documents or {})
+        #: The raw data with lines, kept so that a tailored pack can be resolved against it.
+        self.located = located
         self._views: dict[str, TargetView] = {}
         self._durable: dict[str, DurableEvaluator] = {}
         self._lock = threading.Lock()
@@ -63,6 +74,15 @@ class Pack:
     @property
     def targets(self) -> tuple[str, ...]:
         return tuple(t.id for t in self.spec.targets)
+
+    @property
+    def document(self) -> str | None:
+        """This pack's own source document (its ``source_text``), if it has one."""
+        return self.documents.get(self.origin)
+
+    @property
+    def extends(self) -> str | None:
+        return self.spec.extends
 
     def __repr__(self) -> str:
         return f"<Pack {self.id} {self.version} from {self.origin}>"
@@ -107,19 +127,26 @@ class Pack:
         view = self.view(target_id)
         return view, validate(self.spec, view, data)
 
-    def assess(self, data: Any, target: str | None = None, *, evaluator: str = "durable") -> Result:
+    def assess(self, data: Any, target: str | None = None, *, evaluator: str = "durable", model: str | None = None) -> Result:
         """Score one unit.
 
         ``data`` is the assessment input as a dict or JSON text (see
         :mod:`govrules.inputs`); ``target`` may be given here or in the input.
         ``evaluator`` is ``"durable"`` (durable_rules, the default) or
-        ``"reference"`` (plain Python); both give the same result.
+        ``"reference"`` (plain Python); both give the same result. ``model``
+        names a scoring model (see :mod:`govrules.models`) for documents that
+        assign no points; the result then carries its score and says which.
         """
         view, assessment = self.validate(data, target)
         ev = self._evaluator(view, evaluator)
         evaluation = ev.evaluate(view, assessment)
         findings = findings_of(view, assessment, evaluation, ev.name)
-        return score(self.spec, findings, self.stamp(ev.name))
+        result = score(self.spec, findings, self.stamp(ev.name))
+        if model is not None:
+            from .models import apply_model
+
+            result = apply_model(result, model)
+        return result
 
     def stamp(self, evaluator: str) -> Stamp:
         return Stamp(self.id, self.version, self.title, self.content_hash, __version__, evaluator, ROUNDING.describe())
@@ -141,22 +168,42 @@ class Pack:
             self._durable.clear()
 
 
-def _hash(spec: PackSpec, document: str | None) -> str:
+def _hash(spec: PackSpec, documents: dict[str, str]) -> str:
     canonical = json.dumps(spec.model_dump(mode="json", by_alias=True), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(canonical.encode("utf-8"))
-    if document is not None:
+    for document in sorted(documents.values()):
         digest.update(b"\0")
         digest.update(document.encode("utf-8"))
     return "sha256:" + digest.hexdigest()
 
 
-def build_pack(located: Located, document: str | None = None, origin: str | None = None) -> Pack:
-    """Validate parsed pack data and build a :class:`Pack`, or raise :class:`PackError` listing every problem."""
+def build_pack(
+    located: Located,
+    document: str | None = None,
+    origin: str | None = None,
+    parents: Mapping[str, Pack] | None = None,
+) -> Pack:
+    """Validate parsed pack data and build a :class:`Pack`, or raise :class:`PackError` listing every problem.
+
+    A tailored pack (``extends: <id>``) is resolved against its parent, taken
+    from ``parents`` (a mapping of id to Pack, e.g. a :class:`~govrules.Registry`).
+    """
     data = located.data
     if not isinstance(data, dict):
         raise PackError(f"{located.file} is not a pack", [Problem(located.where(()), "a pack file is a mapping with pack:, targets:, indicators:")])
+    origin = origin or located.file
+    documents = {origin: document} if document is not None else {}
+    raw = located
+    parent_id = data.get("extends")
+    if parent_id is not None:
+        parent = _parent(located, parent_id, parents)
+        if parent.located is None:
+            raise PackError(f"{located.file}: cannot tailor {parent_id!r}", [Problem(located.where(("extends",)), "the parent was not loaded from a file")])
+        located = merge(located, parent.located)
+        located.data["extends"] = parent_id
+        documents = {**parent.documents, **documents}
     try:
-        spec = PackSpec.model_validate(data)
+        spec = PackSpec.model_validate(located.data)
     except ValidationError as exc:
         problems = []
         errors = exc.errors(include_url=False)
@@ -172,33 +219,49 @@ def build_pack(located: Located, document: str | None = None, origin: str | None
             if err["type"] == "extra_forbidden":
                 message = f"unknown field {path[-1]!r}"
             problems.append(Problem(located.where(path), message))
-        raise PackError(f"{located.file}: {len(problems)} problem(s) in the pack", problems) from None
-    problems = check_pack(spec, located, document)
+        raise PackError(f"{raw.file}: {len(problems)} problem(s) in the pack", problems) from None
+    problems = check_pack(spec, located, documents)
     if problems:
-        raise PackError(f"{located.file}: {len(problems)} problem(s) in the pack", problems)
-    return Pack(spec, origin or located.file, _hash(spec, document), document)
+        raise PackError(f"{raw.file}: {len(problems)} problem(s) in the pack", problems)
+    return Pack(spec, origin, _hash(spec, documents), documents, located)
+
+
+def _parent(located: Located, parent_id: object, parents: Mapping[str, Pack] | None) -> Pack:
+    where = located.where(("extends",))
+    if not isinstance(parent_id, str):
+        raise PackError(f"{located.file}: extends names a pack by its id", [Problem(where, f"got {parent_id!r}")])
+    if parents is None or parent_id not in parents:
+        known = ", ".join(sorted(getattr(parents, "ids", None) or parents or ())) or "none given"
+        raise PackError(f"{located.file}: the pack it extends is not available", [Problem(where, f"no pack {parent_id!r} (available: {known})")])
+    return parents[parent_id]
 
 
 _RULE_KINDS = frozenset({"per_occurrence", "per_missing", "shortfall", "fixed", "all_or_nothing", "discretionary", "tiered"})
 
 
-def load_pack(path: str | Path) -> Pack:
-    """Load a pack from a file (``rubric.yaml``) or a pack directory containing one.
-
-    If the pack names a ``source_text`` file beside it (the source document as
-    text), every quote in the pack is checked against it.
-    """
+def read_pack_file(path: str | Path) -> tuple[Located, str | None, str]:
+    """Read a pack file (or the ``rubric.yaml`` of a pack directory): its data, source text and origin."""
     path = Path(path)
     if path.is_dir():
         path = path / "rubric.yaml"
     located = load_yaml_file(path)
-    document = _document(located, path.parent)
-    return build_pack(located, document, str(path))
+    return located, _document(located, path.parent), str(path)
 
 
-def load_pack_text(text: str, name: str = "<pack>", document: str | None = None) -> Pack:
+def load_pack(path: str | Path, parents: Mapping[str, Pack] | None = None) -> Pack:
+    """Load a pack from a file (``rubric.yaml``) or a pack directory containing one.
+
+    If the pack names a ``source_text`` file beside it (the source document as
+    text), every quote in the pack is checked against it. A tailored pack
+    finds the pack it extends in ``parents`` (e.g. ``Registry.discover()``).
+    """
+    located, document, origin = read_pack_file(path)
+    return build_pack(located, document, origin, parents)
+
+
+def load_pack_text(text: str, name: str = "<pack>", document: str | None = None, parents: Mapping[str, Pack] | None = None) -> Pack:
     """Load a pack from YAML text (for tests and tools)."""
-    return build_pack(load_yaml_text(text, name), document, name)
+    return build_pack(load_yaml_text(text, name), document, name, parents)
 
 
 def _document(located: Located, folder: Path) -> str | None:

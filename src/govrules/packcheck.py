@@ -82,14 +82,16 @@ def rules_of(rule: Rule) -> tuple[tuple[str, str], ...]:
 
 
 class _Checker:
-    def __init__(self, spec: PackSpec, located: Located, document: str | None):
+    def __init__(self, spec: PackSpec, located: Located, documents: dict[str, str]):
         self.spec = spec
         self.loc = located
         self.problems: list[Problem] = []
         self.targets = tuple(t.id for t in spec.targets)
         self.facts: dict[str, FactSpec] = {}
         self.readings = {r.id for r in spec.readings}
-        self.document = normalize_text(document) if document is not None else None
+        # Quotes are checked against the document of the file they were written in
+        # (a tailored pack's inherited rows against its parent's document).
+        self.documents = {file: normalize_text(text) for file, text in documents.items()}
 
     def problem(self, path: Path_, message: str) -> None:
         self.problems.append(Problem(self.loc.where(path), message))
@@ -129,9 +131,10 @@ class _Checker:
                 self.problem(path, f"unknown reading {rid!r}; declare it under readings:")
 
     def check_quote(self, path: Path_, text: str | None) -> None:
-        if text is None or self.document is None:
+        document = self.documents.get(self.loc.file_of(path))
+        if text is None or document is None:
             return
-        if normalize_text(text) not in self.document:
+        if normalize_text(text) not in document:
             short = text if len(text) <= 40 else text[:40] + "…"
             self.problem(path, f"quote not found in the source document: 「{short}」")
 
@@ -369,6 +372,14 @@ def _value_mismatch(fact: FactSpec, value: object) -> str | None:
     return None
 
 
-def check_pack(spec: PackSpec, located: Located, document: str | None) -> list[Problem]:
-    """All consistency problems of a pack, each naming its file, line and row."""
-    return _Checker(spec, located, document).run()
+def check_pack(spec: PackSpec, located: Located, documents: dict[str, str] | str | None) -> list[Problem]:
+    """All consistency problems of a pack, each naming its file, line and row.
+
+    ``documents`` maps each pack file to its source text (a plain string is the
+    document of ``located.file``).
+    """
+    if documents is None:
+        documents = {}
+    elif isinstance(documents, str):
+        documents = {located.file: documents}
+    return _Checker(spec, located, documents).run()

@@ -19,7 +19,7 @@ import pluggy
 
 from . import hookspecs
 from .errors import GovrulesError, PackError, PackNotFound, Problem
-from .pack import Pack, load_pack
+from .pack import Pack, build_pack, read_pack_file
 
 
 @attrs.frozen
@@ -35,6 +35,37 @@ class BrokenPack:
         lines = [f"{self.plugin} ({self.where}): {self.summary}"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
+
+
+def _build_in_order(sources: list[tuple[str, Any, str | None, str]], broken: list[BrokenPack]) -> dict[str, list[tuple[str, Pack]]]:
+    """Build packs parents first, so a tailored pack finds the pack it extends."""
+    provided: dict[str, list[tuple[str, Pack]]] = {}
+    built: dict[str, Pack] = {}
+    pending = list(sources)
+    while pending:
+        waiting = []
+        for name, located, document, origin in pending:
+            data = located.data if isinstance(located.data, dict) else {}
+            parent = data.get("extends")
+            if isinstance(parent, str) and parent not in built:
+                waiting.append((name, located, document, origin))
+                continue
+            try:
+                pack = build_pack(located, document, origin, built)
+            except GovrulesError as exc:
+                broken.append(BrokenPack(name, origin, exc.summary, exc.problems))
+                continue
+            provided.setdefault(pack.id, []).append((name, pack))
+            built.setdefault(pack.id, pack)
+        if len(waiting) == len(pending):
+            for name, located, _, origin in waiting:
+                parent = located.data.get("extends")
+                broken.append(
+                    BrokenPack(name, origin, f"extends {parent!r}, which is not installed, is broken, or extends it back")
+                )
+            break
+        pending = waiting
+    return provided
 
 
 def _plugin_manager() -> pluggy.PluginManager:
@@ -78,7 +109,7 @@ class Registry:
                     pm.unregister(obj)
                 broken.append(BrokenPack(name, where, f"invalid plugin: {exc}"))
 
-        provided: dict[str, list[tuple[str, Pack]]] = {}
+        sources: list[tuple[str, Any, str | None, str]] = []
         for impl in pm.hook.govrules_packs.get_hookimpls():
             name = impl.plugin_name
             try:
@@ -88,12 +119,13 @@ class Registry:
                 continue
             for path in paths or ():
                 try:
-                    pack = load_pack(Path(path))
+                    located, document, origin = read_pack_file(Path(path))
                 except GovrulesError as exc:
                     broken.append(BrokenPack(name, str(path), exc.summary, exc.problems))
                     continue
-                provided.setdefault(pack.id, []).append((name, pack))
+                sources.append((name, located, document, origin))
 
+        provided = _build_in_order(sources, broken)
         packs: list[Pack] = []
         for pack_id, offers in sorted(provided.items()):
             if len(offers) > 1:
@@ -141,6 +173,9 @@ class Registry:
         for b in self._broken:
             problems.append(Problem(f"broken: {b.plugin}", b.summary))
         raise PackNotFound(f"no pack {pack_id!r}", problems)
+
+    def __getitem__(self, pack_id: str) -> Pack:
+        return self.get(pack_id)
 
     def __contains__(self, pack_id: object) -> bool:
         return pack_id in self._packs

@@ -117,6 +117,10 @@ def summary_lines(result: Result) -> list[str]:
             if ledger.effects:
                 occurrences = "，".join(f"{e.label} ×{e.quantity}" for e in ledger.effects)
                 lines.append(f"{ledger.name}（文件未规定分值，仅记录）：{occurrences}")
+    if result.model is not None:
+        m = result.model
+        score = fmt(m.score) if m.score is not None else "—"
+        lines.append(f"评分模型 {m.name}：{score} / {fmt(m.max)}（符合 {m.passed}，不符合 {m.failed}，不计入 {m.not_counted}）— {m.description}")
     if result.self_total is not None:
         lines.append(f"自评合计：{fmt(result.self_total)}")
     if result.not_checked:

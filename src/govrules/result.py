@@ -288,6 +288,7 @@ class Result:
     facts: Facts
     derived_facts: tuple[str, ...]
     readings: tuple[tuple[str, str, str], ...]  # (id, quote, choice) of readings that shaped this result
+    model: Any = None  # a ModelScore when a named scoring model was asked for (govrules.models)
 
     def item(self, item_id: str) -> ItemResult:
         for item in self.items:
@@ -344,6 +345,7 @@ class Result:
                 "facts": _facts_json(self.facts),
                 "derived_facts": list(self.derived_facts),
                 "readings": [{"id": i, "quote": q, "choice": c} for i, q, c in self.readings],
+                "model": self.model.to_dict() if self.model is not None else None,
             }
         )
         return data

@@ -34,10 +34,21 @@ _Loader.add_constructor("tag:yaml.org,2002:float", _decimal)
 class Located:
     """Data read from a YAML file, with the line of every path in it."""
 
-    def __init__(self, file: str, data: Any, lines: dict[Path_, int]):
+    def __init__(self, file: str, data: Any, lines: dict[Path_, int], files: dict[Path_, str] | None = None):
         self.file = file
         self.data = data
         self.lines = lines
+        # Parts merged in from another file (a tailored pack's parent): path → that file.
+        self.files = files or {}
+
+    def file_of(self, path: Path_) -> str:
+        """The file the data at ``path`` was written in."""
+        path = tuple(path)
+        while path:
+            if path in self.files:
+                return self.files[path]
+            path = path[:-1]
+        return self.files.get((), self.file)
 
     def line_of(self, path: Path_) -> int | None:
         """The line of ``path``, or of its nearest ancestor that has one."""
@@ -69,7 +80,8 @@ class Located:
         line = self.line_of(path)
         loc = _format_path(path)
         ctx = self.context(path)
-        head = f"{self.file}:{line}" if line else self.file
+        file = self.file_of(path)
+        head = f"{file}:{line}" if line else file
         parts = [head]
         if ctx:
             parts.append(ctx)

@@ -1,0 +1,291 @@
+"""Tailoring: a pack derived from another pack, without copying it.
+
+A tailored pack names its parent with ``extends:`` and says only what differs.
+Resolution works on the raw pack data, before validation, so the merged pack
+is validated like any other (its stated totals included) and every error
+still names the file and line it came from: the child's, or the parent's for
+what was inherited unchanged.
+
+What a child may say (see docs/tailoring.md):
+
+* ``pack:`` its own metadata (required), ``targets:`` (else the parent's),
+  ``not_applicable:`` / ``floor:`` (else the parent's);
+* ``readings:`` and ``facts:`` are added to the parent's (same id or name:
+  the child's replaces the parent's);
+* ``indicators:`` absent: the parent's whole tree. Present: the child's own
+  tree, in its document's order, where a row may say ``from: <parent row id>``
+  to take that row (its text, rules, caps, evidence, and its children unless
+  the child lists ``children:``) and override any field it gives;
+* ``adjustments:`` / ``zeroing:`` likewise: absent, the parent's; present, the
+  child's list, where an entry may say ``from: <parent id>``;
+* ``set:`` small changes without restating rows: ``{"<row id>": {points: …}}``
+  or ``{"<row or ledger id>#<rule id>": {amount: …, threshold: …}}`` or
+  ``{"<ledger id>": {cap: …}}``.
+
+Rows keep ``from:`` in the resolved pack, so :func:`diff` can say which rows
+were added, removed, re-weighted or changed.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Iterator
+
+import attrs
+
+from .errors import PackError, Problem
+from .yamlio import Located, Path_
+
+TREE_KEYS = ("indicators", "children")
+
+
+class _Merger:
+    def __init__(self, child: Located, parent: Located):
+        self.child = child
+        self.parent = parent
+        self.lines: dict[Path_, int] = {}
+        self.files: dict[Path_, str] = {}
+        self.problems: list[Problem] = []
+        self.parent_rows = dict(_index(parent.data.get("indicators") or [], ("indicators",)))
+
+    # ----------------------------------------------------------- provenance
+
+    def take(self, src: Located, src_path: Path_, dst_path: Path_) -> Any:
+        """Copy the value at ``src_path`` of ``src`` to ``dst_path``, keeping its lines and file."""
+        value = _get(src.data, src_path)
+        for path, line in src.lines.items():
+            if path[: len(src_path)] == src_path:
+                self.lines[dst_path + path[len(src_path) :]] = line
+        self.files[dst_path] = src.file_of(src_path)
+        return copy.deepcopy(value)
+
+    def problem(self, located: Located, path: Path_, message: str) -> None:
+        self.problems.append(Problem(located.where(path), message))
+
+    # ---------------------------------------------------------------- parts
+
+    def merged_list(self, key: str, ident: str) -> list[Any]:
+        """The parent's entries plus the child's; the child's replaces one with the same ``ident``."""
+        out: list[Any] = []
+        position: dict[Any, int] = {}
+        for src in (self.parent, self.child):
+            for i, entry in enumerate(src.data.get(key) or []):
+                name = entry.get(ident) if isinstance(entry, dict) else None
+                at = position.get(name) if name is not None else None
+                if at is None:
+                    at = len(out)
+                    out.append(None)
+                    if name is not None:
+                        position[name] = at
+                out[at] = self.take(src, (key, i), (key, at))
+        return out
+
+    def row(self, node: Any, src_path: Path_, dst_path: Path_) -> Any:
+        """A child's row, resolving ``from:`` against the parent's rows."""
+        if not isinstance(node, dict) or "from" not in node:
+            # The child's own row; its children may still take rows from the parent.
+            value = self.take(self.child, src_path, dst_path)
+            if isinstance(node, dict) and isinstance(node.get("children"), list):
+                value["children"] = [
+                    self.row(c, src_path + ("children", j), dst_path + ("children", j)) for j, c in enumerate(node["children"])
+                ]
+            return value
+        origin = node["from"]
+        found = self.parent_rows.get(origin)
+        if found is None:
+            close = _close(origin, list(self.parent_rows))
+            self.problem(self.child, src_path + ("from",), f"the parent has no row {origin!r}{close}")
+            return self.take(self.child, src_path, dst_path)
+        parent_path = found
+        value = self.take(self.parent, parent_path, dst_path)
+        for key, given in node.items():
+            if key == "children":
+                continue
+            value[key] = copy.deepcopy(given)
+            self.take(self.child, src_path + (key,), dst_path + (key,))
+        if isinstance(node.get("children"), list):
+            value["children"] = [
+                self.row(c, src_path + ("children", j), dst_path + ("children", j)) for j, c in enumerate(node["children"])
+            ]
+            self.lines[dst_path + ("children",)] = self.child.lines.get(src_path + ("children",), 0)
+        value.setdefault("id", origin)
+        self.lines[dst_path] = self.child.lines.get(src_path, self.lines.get(dst_path, 0))
+        return value
+
+    def entries(self, key: str) -> list[Any]:
+        """Adjustments or zeroing: the parent's, or the child's list with ``from:``."""
+        if key not in self.child.data:
+            return [self.take(self.parent, (key, i), (key, i)) for i in range(len(self.parent.data.get(key) or []))]
+        by_id = {e.get("id"): i for i, e in enumerate(self.parent.data.get(key) or []) if isinstance(e, dict)}
+        out = []
+        for i, node in enumerate(self.child.data.get(key) or []):
+            if isinstance(node, dict) and "from" in node:
+                j = by_id.get(node["from"])
+                if j is None:
+                    self.problem(self.child, (key, i, "from"), f"the parent has no {key} entry {node['from']!r}{_close(node['from'], [k for k in by_id if k])}")
+                    out.append(self.take(self.child, (key, i), (key, i)))
+                    continue
+                value = self.take(self.parent, (key, j), (key, i))
+                for k, given in node.items():
+                    value[k] = copy.deepcopy(given)
+                    self.take(self.child, (key, i, k), (key, i, k))
+                value.setdefault("id", node["from"])
+                out.append(value)
+            else:
+                out.append(self.take(self.child, (key, i), (key, i)))
+        return out
+
+    def apply_set(self, merged: dict[str, Any]) -> None:
+        changes = self.child.data.get("set") or {}
+        if not isinstance(changes, dict):
+            self.problem(self.child, ("set",), "set: is a mapping of ids to the fields to change")
+            return
+        rows = dict(_index(merged.get("indicators") or [], ("indicators",)))
+        for i, entry in enumerate(merged.get("adjustments") or []):
+            if isinstance(entry, dict):
+                rows[entry.get("id")] = ("adjustments", i)
+        for target, fields in changes.items():
+            where = ("set", target)
+            if not isinstance(fields, dict):
+                self.problem(self.child, where, "give the fields to change as a mapping")
+                continue
+            row_id, _, rule_id = str(target).partition("#")
+            path = rows.get(row_id)
+            if path is None:
+                self.problem(self.child, where, f"no row or ledger {row_id!r}{_close(row_id, [r for r in rows if r])}")
+                continue
+            node = _get(merged, path)
+            if rule_id:
+                rules = node.get("rules") or []
+                k = next((k for k, r in enumerate(rules) if isinstance(r, dict) and r.get("id") == rule_id), None)
+                if k is None:
+                    self.problem(self.child, where, f"{row_id!r} has no rule {rule_id!r}")
+                    continue
+                node, path = rules[k], path + ("rules", k)
+            for key, value in fields.items():
+                node[key] = copy.deepcopy(value)
+                self.take(self.child, where + (key,), path + (key,))
+
+    def run(self) -> Located:
+        c, p = self.child.data, self.parent.data
+        merged: dict[str, Any] = {"format": c.get("format", 1)}
+        for key in ("pack",):
+            merged[key] = self.take(self.child, (key,), (key,))
+        for key in ("targets", "not_applicable", "floor"):
+            src = self.child if key in c else self.parent
+            if key in src.data:
+                merged[key] = self.take(src, (key,), (key,))
+        merged["readings"] = self.merged_list("readings", "id")
+        merged["facts"] = self.merged_list("facts", "name")
+        if "indicators" in c:
+            merged["indicators"] = [self.row(n, ("indicators", i), ("indicators", i)) for i, n in enumerate(c["indicators"] or [])]
+            self.lines[("indicators",)] = self.child.lines.get(("indicators",), 0)
+        else:
+            merged["indicators"] = self.take(self.parent, ("indicators",), ("indicators",))
+        for key in ("adjustments", "zeroing"):
+            merged[key] = self.entries(key)
+        self.apply_set(merged)
+        merged["extends"] = c.get("extends")
+        unknown = set(c) - {"format", "extends", "pack", "targets", "readings", "facts", "indicators", "adjustments", "zeroing", "not_applicable", "floor", "set"}
+        for key in sorted(unknown):
+            self.problem(self.child, (key,), f"unknown field {key!r} in a tailored pack")
+        if self.problems:
+            raise PackError(f"{self.child.file}: {len(self.problems)} problem(s) in the tailoring", self.problems)
+        self.files[()] = self.child.file
+        return Located(self.child.file, merged, self.lines, self.files)
+
+
+def _get(data: Any, path: Path_) -> Any:
+    for key in path:
+        data = data[key]
+    return data
+
+
+def _index(rows: list[Any], path: Path_) -> Iterator[tuple[str, Path_]]:
+    for i, row in enumerate(rows):
+        if isinstance(row, dict):
+            here = path + (i,)
+            if "id" in row:
+                yield row["id"], here
+            yield from _index(row.get("children") or [], here + ("children",))
+
+
+def _close(name: str, known: list[str]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(str(name), [str(k) for k in known], n=1)
+    return f"; did you mean {match[0]!r}?" if match else ""
+
+
+def merge(child: Located, parent: Located) -> Located:
+    """Resolve a tailored pack's raw data against its parent's."""
+    return _Merger(child, parent).run()
+
+
+# ------------------------------------------------------------------------ diff
+
+
+@attrs.frozen
+class RowChange:
+    id: str
+    parent_id: str | None
+    changes: tuple[str, ...]  # field names that differ: points, source, rules, …
+    points_before: dict[str, str] | None = None
+    points_after: dict[str, str] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+@attrs.frozen
+class PackDiff:
+    """What one pack changes relative to another, row by row."""
+
+    base: str
+    other: str
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    reweighted: tuple[RowChange, ...]
+    changed: tuple[RowChange, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "base": self.base,
+            "other": self.other,
+            "added": list(self.added),
+            "removed": list(self.removed),
+            "reweighted": [c.to_dict() for c in self.reweighted],
+            "changed": [c.to_dict() for c in self.changed],
+        }
+
+
+_COMPARED = ("name", "source", "method", "evaluation", "evidence", "rules", "caps", "targets")
+
+
+def diff(base: Any, other: Any) -> PackDiff:
+    """Rows of ``other`` added, removed, re-weighted or changed relative to ``base``.
+
+    Rows are matched by ``from:`` where ``other`` derives from ``base``, else by id.
+    """
+    from .numbers import fmt
+    from .packcheck import walk_indicators
+
+    base_rows = {ind.id: ind for ind, _, _ in walk_indicators(base.spec.indicators)}
+    matched: set[str] = set()
+    added, reweighted, changed = [], [], []
+    for ind, _, _ in walk_indicators(other.spec.indicators):
+        origin = ind.from_ or (ind.id if ind.id in base_rows else None)
+        if origin is None or origin not in base_rows:
+            added.append(ind.id)
+            continue
+        matched.add(origin)
+        before = base_rows[origin]
+        fields = tuple(f for f in _COMPARED if getattr(before, f) != getattr(ind, f))
+        points_before = {k: fmt(v) for k, v in (before.points or {}).items()}
+        points_after = {k: fmt(v) for k, v in (ind.points or {}).items()}
+        if points_before != points_after:
+            reweighted.append(RowChange(ind.id, origin, ("points",), points_before or None, points_after or None))  # type: ignore[arg-type]
+        if fields:
+            changed.append(RowChange(ind.id, origin, fields))
+    removed = tuple(i for i in base_rows if i not in matched)
+    return PackDiff(base.id, other.id, tuple(added), removed, tuple(reweighted), tuple(changed))

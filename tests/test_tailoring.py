@@ -1,0 +1,200 @@
+"""Tailoring: a pack derived from another, without copying it."""
+
+from __future__ import annotations
+
+import textwrap
+from decimal import Decimal as D
+
+import pytest
+
+import govrules
+from govrules.tailoring import diff
+
+PARENT_DOC = "参考指标 组织培训不少于2次 明确专人 未按要求 被表扬 弄虚作假"
+PARENT = """\
+format: 1
+pack: {id: ref, version: "1", title: 参考, issuer: 市, source: 参考文件}
+targets: [{id: county, name: 区县, total: null}]
+readings:
+  - {id: no_points, quote: 参考指标, choice: 文件未规定分值}
+facts:
+  - {name: trainings, label: 培训次数, type: count}
+  - {name: staffed, label: 明确专人, type: boolean}
+  - {name: praise, label: 被表扬次数, type: count, default: 0}
+indicators:
+  - id: org
+    name: 工作组织
+    children:
+      - id: org.1
+        name: 培训
+        source: 组织培训不少于2次
+        rules:
+          - {id: few, kind: shortfall, fact: trainings, threshold: 2, quote: 组织培训不少于2次}
+      - id: org.2
+        name: 专人
+        source: 明确专人
+        rules:
+          - {id: unmet, kind: fixed, when: {fact: staffed, is: false}, quote: 未按要求}
+adjustments:
+  - id: bonus
+    name: 加分项
+    direction: bonus
+    rules:
+      - {id: praised, kind: per_occurrence, fact: praise, quote: 被表扬}
+"""
+
+CHILD_DOC = "区考核 组织培训不少于2次 明确专人，每缺扣4分 加分项最多5分"
+CHILD = """\
+format: 1
+extends: ref
+pack: {id: district, version: "1", title: 区考核, issuer: 区, source: 区文件}
+targets: [{id: town, name: 街道, total: 10}]
+indicators:
+  - from: org
+    points: {town: 10}
+    children:
+      - from: org.1
+        points: {town: 6}
+        rules:
+          - {id: few, kind: shortfall, fact: trainings, threshold: 2, amount: 3, quote: 组织培训不少于2次}
+      - from: org.2
+        points: {town: 4}
+        source: 明确专人，每缺扣4分
+        rules:
+          - {id: unmet, kind: fixed, when: {fact: staffed, is: false}, amount: 4, quote: 每缺扣4分}
+adjustments:
+  - from: bonus
+    cap: 5
+    cap_quote: 加分项最多5分
+set:
+  "bonus#praised": {amount: 2}
+"""
+
+
+@pytest.fixture()
+def parent():
+    return govrules.load_pack_text(PARENT, "ref.yaml", PARENT_DOC)
+
+
+def child_of(parent, text=CHILD):
+    return govrules.load_pack_text(text, "district.yaml", CHILD_DOC, parents={"ref": parent})
+
+
+def test_tailored_pack_scores_with_its_own_points(parent):
+    child = child_of(parent)
+    assert child.extends == "ref"
+    # 1 training: 1 short of 2, × 3 = 3 → 6 − 3 = 3; staffed → 4; 3 praises × 2 = 6, capped at 5.
+    result = child.assess({"facts": {"trainings": 1, "staffed": True, "praise": 3}})
+    assert result.item("org.1").score == D(3)
+    assert result.base == D(7)
+    assert result.ledger("bonus").applied == D(5)
+    assert result.total == D(12)
+    assert result.max_total == D(15)
+    # The parent's pack-wide reading is inherited.
+    assert "no_points" in [r[0] for r in result.readings]
+
+
+def test_parent_is_unchanged(parent):
+    child_of(parent)
+    result = parent.assess({"facts": {"trainings": 1, "staffed": True}})
+    assert result.scored is False and result.item("org.1").status == "fail"
+
+
+def test_set_supplies_amounts_without_restating_rows(parent):
+    overlay = """\
+    format: 1
+    extends: ref
+    pack: {id: ref_scored, version: "1", title: 参考（本县）, issuer: 县, source: 县文件}
+    set:
+      "bonus#praised": {amount: 1}
+    """
+    pack = govrules.load_pack_text(textwrap.dedent(overlay), "overlay.yaml", None, parents={"ref": parent})
+    result = pack.assess({"facts": {"trainings": 2, "staffed": True, "praise": 2}})
+    assert result.ledger("bonus").raw == D(2)
+    assert result.item("org.1").status == "pass"
+
+
+def test_inherited_quotes_are_checked_against_the_parent_document(parent):
+    # org.1's inherited text is in the parent's document only; org.2's new text in the child's.
+    child_of(parent)
+    bad = CHILD.replace("source: 明确专人，每缺扣4分", "source: 明确专人，每缺扣5分")
+    with pytest.raises(govrules.PackError) as err:
+        child_of(parent, bad)
+    (problem,) = err.value.problems
+    assert str(problem).startswith("district.yaml:")
+    assert "quote not found" in str(problem)
+
+
+def test_errors_in_inherited_rows_name_the_parent_file(parent):
+    # The child gives 街道 points to org.1 only; org.2 is inherited without points → its line is in ref.yaml.
+    bad = CHILD.replace("        points: {town: 4}\n", "")
+    with pytest.raises(govrules.PackError) as err:
+        child_of(parent, bad)
+    text = str(err.value)
+    assert "has no points" in text
+    assert "ref.yaml:" in text or "district.yaml:" in text
+
+
+def test_unknown_parent_row(parent):
+    bad = CHILD.replace("from: org.2", "from: org.3")
+    with pytest.raises(govrules.PackError) as err:
+        child_of(parent, bad)
+    assert "the parent has no row 'org.3'; did you mean 'org.2'?" in str(err.value)
+
+
+def test_missing_parent():
+    with pytest.raises(govrules.PackError, match="no pack 'ref'"):
+        govrules.load_pack_text(CHILD, "district.yaml", CHILD_DOC, parents={})
+
+
+def test_diff_lists_added_removed_reweighted_changed(parent):
+    child = child_of(parent)
+    d = diff(parent, child)
+    assert d.added == ()
+    assert d.removed == ()
+    assert [c.id for c in d.reweighted] == ["org", "org.1", "org.2"]
+    assert d.reweighted[1].points_before is None and d.reweighted[1].points_after == {"town": "6"}
+    assert [(c.id, c.changes) for c in d.changed] == [("org.1", ("rules",)), ("org.2", ("source", "rules"))]
+
+
+def test_registry_builds_parents_first(tmp_path):
+    (tmp_path / "ref").mkdir()
+    (tmp_path / "district").mkdir()
+    (tmp_path / "ref" / "rubric.yaml").write_text(PARENT, encoding="utf-8")
+    (tmp_path / "district" / "rubric.yaml").write_text(CHILD, encoding="utf-8")
+
+    class Plugin:
+        @govrules.hookimpl
+        def govrules_packs(self):
+            return [tmp_path / "district", tmp_path / "ref"]  # child first on purpose
+
+    registry = govrules.Registry.discover(group="govrules.none", plugins=[("test", Plugin())])
+    assert registry.ids == ("district", "ref")
+    assert registry.get("district").extends == "ref"
+
+
+def test_flat_unweighted_model_is_explicit_and_named(parent):
+    # org.1 fails (1 training < 2), org.2 passes: 1 ÷ 2 × 100 = 50.
+    plain = parent.assess({"facts": {"trainings": 1, "staffed": True}})
+    assert plain.model is None and plain.total is None
+    result = parent.assess({"facts": {"trainings": 1, "staffed": True}}, model="flat_unweighted")
+    assert result.model.name == "flat_unweighted"
+    assert result.model.score == D(50)
+    assert (result.model.passed, result.model.failed) == (1, 1)
+    assert result.to_dict()["model"]["description"].startswith("等权计分")
+    assert result.total is None  # the document's own total stays absent
+    with pytest.raises(govrules.GovrulesError, match="unknown scoring model"):
+        parent.assess({"facts": {}}, model="weighted")
+
+
+def test_flat_unweighted_rounds_once():
+    # 2 of 3 → 66.666… → 66.67 (2 places, ROUND_HALF_UP)
+    text = PARENT.replace(
+        "adjustments:",
+        "      - id: org.3\n        name: 专人2\n        source: 明确专人\n        rules:\n"
+        "          - {id: unmet, kind: fixed, when: {fact: staffed, is: false}, quote: 未按要求}\n"
+        "adjustments:",
+    )
+    pack = govrules.load_pack_text(text, "ref.yaml", PARENT_DOC)
+    result = pack.assess({"facts": {"trainings": 1, "staffed": True}}, model="flat_unweighted")
+    assert result.model.score == D("66.67")
