@@ -156,7 +156,7 @@ def test_absence_pattern_placed_first_never_fires_in_raw_durable_rules():
 
 def test_missing_evidence_is_found_by_an_absence_rule_after_the_end_marker():
     pack = many_rules_pack(3)
-    definition, _, evidence = ruleset_definition(pack.view("t"))
+    definition, _, evidence, _ = ruleset_definition(pack.view("t"))
     for name in evidence:
         assert list(definition[name]["all"][0]) == ["e"]  # the end marker comes first
     result = pack.assess({"facts": {"c0": 0, "c1": 0, "c2": 0}, "evidence": {"i1": ["缺少佐证"]}})
@@ -247,3 +247,23 @@ def test_choice_values_with_chinese_text():
     for level, total in (("国家级", D(2)), ("省级", D(1)), ("市级", D(0))):
         for ev in ("durable", "reference"):
             assert pack.assess({"facts": {"level": level}}, evaluator=ev).total == total
+
+
+def test_a_condition_with_many_alternatives():
+    # durable_rules refuses an $or of 14 or more branches (error 113); conditions are
+    # expanded into their conjunctions, one durable rule each, under one pack rule.
+    n = 20
+    facts = "\n".join(f"  - {{name: f{i}, label: 事实{i}, type: boolean}}" for i in range(n))
+    parts = ", ".join(f"{{fact: f{i}, is: false}}" for i in range(n))
+    text = (
+        f"format: 1\npack: {{id: wide, version: '1', title: 宽, issuer: 测, source: 测}}\n"
+        f"targets: [{{id: t, name: 对象, total: 1}}]\nfacts:\n{facts}\n"
+        f"indicators:\n  - id: a\n    name: 项\n    points: {{t: 1}}\n"
+        f"    rules: [{{id: r, kind: all_or_nothing, when: {{any: [{parts}]}}, quote: 未按要求不计分}}]\n"
+    )
+    pack = govrules.load_pack_text(text, "wide.yaml", DOC)
+    all_true = {f"f{i}": True for i in range(n)}
+    assert pack.assess({"facts": all_true}).total == D(1)
+    assert pack.assess({"facts": {**all_true, "f17": False}}).total == 0
+    assert pack.assess({"facts": {"f3": False}}).total == 0  # decided by one part, the rest missing
+    assert pack.assess({"facts": {"f3": True}}).total is None  # undecided

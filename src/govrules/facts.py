@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal, Mapping
 
@@ -65,13 +67,16 @@ def _number(value: object) -> Decimal:
     return d
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _date(value: object) -> dt.date:
     if isinstance(value, dt.datetime):
         raise ValueError("must be a date (YYYY-MM-DD), not a date and time")
     if isinstance(value, dt.date):
         return value
-    if not isinstance(value, str):
-        raise ValueError("must be a date written as YYYY-MM-DD")
+    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
+        raise ValueError(f"{value!r} is not a date written as YYYY-MM-DD")
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
@@ -115,7 +120,9 @@ def _annotation(spec: FactSpec, bound: Decimal | None = None) -> Any:
     if spec.maximum is not None and spec.type in ("count", "number"):
         bounds["le"] = spec.maximum
     if spec.type == "count":
-        return Annotated[StrictInt, Field(ge=max(0, int(spec.minimum or 0)), **{k: v for k, v in bounds.items() if k == "le"})]
+        low = max(0, math.ceil(spec.minimum)) if spec.minimum is not None else 0
+        high = {"le": math.floor(spec.maximum)} if spec.maximum is not None else {}
+        return Annotated[StrictInt, Field(ge=low, **high)]
     if spec.type == "number":
         return Annotated[NumberIn, Field(**bounds)]
     if spec.type == "boolean":

@@ -216,6 +216,15 @@ class _Checker:
                 wanted = RULE_FACT_TYPES.get(use, ("count",))
                 if fact.type not in wanted:
                     self.problem(fpath, f"a {rule.kind} rule needs a {' or '.join(wanted)} fact; {fact_name!r} is {fact.type}")
+            if rule.kind == "shortfall":
+                fact = self.facts.get(rule.fact)  # type: ignore[union-attr]
+                threshold = rule.threshold  # type: ignore[union-attr]
+                if fact is not None and fact.type == "count" and threshold != threshold.to_integral_value():
+                    self.problem(path + ("threshold",), f"{fact.name!r} is a count; its threshold must be a whole number")
+                elif fact is not None:
+                    message = _number_limits(threshold)
+                    if message:
+                        self.problem(path + ("threshold",), message)
             for field in ("amount",):
                 amount = getattr(rule, field, None)
                 if amount is not None and amount < 0:
@@ -243,11 +252,13 @@ class _Checker:
             rule_ids = self.check_rules(path, ind.rules, None)
             for j, rule in enumerate(ind.rules):
                 fact = self.facts.get(getattr(rule, "fact", "") or "")
-                if rule.kind == "discretionary" and fact is not None and fact.maximum is None and not ind.points:
-                    self.problem(
-                        path + ("rules", j, "fact"),
-                        f"discretionary fact {fact.name!r} needs a maximum: this row has no points to bound it",
-                    )
+                if rule.kind == "discretionary" and fact is not None and fact.maximum is None:
+                    unbounded = [t for t in applicable_targets(ind, ancestors, self.targets) if t not in (ind.points or {})]
+                    if unbounded:
+                        self.problem(
+                            path + ("rules", j, "fact"),
+                            f"discretionary fact {fact.name!r} needs a maximum: this row has no points to bound it for {', '.join(unbounded)}",
+                        )
             capped: dict[str, int] = {}
             for j, cap in enumerate(ind.caps):
                 for rid in cap.rules:
@@ -359,6 +370,8 @@ def _value_mismatch(fact: FactSpec, value: object) -> str | None:
         ok = isinstance(value, int) and not isinstance(value, bool)
     elif t in ("number", "discretionary"):
         ok = isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+        if ok:
+            return _number_limits(Decimal(value))
     elif t == "date":
         ok = isinstance(value, dt.date)
     elif t == "choice":
@@ -369,6 +382,22 @@ def _value_mismatch(fact: FactSpec, value: object) -> str | None:
         return f"{fact.name!r} is a {t} fact and cannot be compared"
     if not ok:
         return f"{fact.name!r} is a {t} fact; {value!r} ({type(value).__name__}) cannot be compared with it"
+    return None
+
+
+def _number_limits(value: Decimal) -> str | None:
+    """Why a number in a condition cannot be compared exactly, or None.
+
+    Facts have at most NUMBER_PLACES decimal places and magnitude below
+    NUMBER_LIMIT; a value outside that could never be matched exactly, and
+    both evaluators must compare it the same way.
+    """
+    from .facts import NUMBER_LIMIT, NUMBER_PLACES
+
+    if not value.is_finite() or abs(value) >= NUMBER_LIMIT:
+        return f"{value} is out of range: numbers are smaller than {NUMBER_LIMIT}"
+    if value.as_tuple().exponent < -NUMBER_PLACES:  # type: ignore[operator]
+        return f"{value} has more than {NUMBER_PLACES} decimal places"
     return None
 
 

@@ -78,12 +78,12 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec) -> ItemResul
     # leaves the score (and, if nothing fired, the status) unknown.
     status = FAIL if fired else (NOT_CHECKED if unchecked else PASS)
 
+    zeroed_by = next((e.rule for e in effects if e.kind == "all_or_nothing"), None)
     if item.max is None:  # an unscored checklist row: a status, no points
         return ItemResult(score=None, computed=None, status=status, effects=tuple(effects), unchecked_facts=unchecked, **base)  # type: ignore[arg-type]
-    if unchecked:
+    if unchecked and zeroed_by is None:  # an all-or-nothing rule that fired decides the score alone
         return ItemResult(score=None, computed=None, status=status, effects=tuple(effects), unchecked_facts=unchecked, **base)  # type: ignore[arg-type]
 
-    zeroed_by = next((e.rule for e in effects if e.kind == "all_or_nothing"), None)
     caps: list[CapApplied] = []
     floor_cut = ZERO
     if zeroed_by is not None:
@@ -109,6 +109,7 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec) -> ItemResul
         caps=tuple(caps),
         floor_cut=floor_cut,
         zeroed_by=zeroed_by,
+        unchecked_facts=unchecked,
         **base,  # type: ignore[arg-type]
     )
 

@@ -46,9 +46,9 @@ from typing import Any
 import durable_rules_engine as _dre
 
 from ..compiled import TargetView
-from ..conditions import And, Compare, Node
+from ..conditions import And, Compare, Node, Or, facts_of
 from ..errors import EngineError
-from ..facts import scalar
+from ..facts import NUMBER_PLACES, scalar
 from ..inputs import Assessment
 from ..model import FactSpec
 from . import Evaluation
@@ -65,10 +65,13 @@ def encode(spec: FactSpec, value: Any) -> Any:
         return value
     if spec.type == "choice":
         return (spec.elements or ()).index(value)  # compare positions, not text
-    if isinstance(value, Decimal):
-        # Number facts have at most 6 decimal places and magnitude < 1e9, so
-        # distinct values stay distinct and ordered as binary floats.
-        return float(value)
+    if spec.type in ("number", "discretionary"):
+        # Exact: numbers have at most 6 decimal places and magnitude < 1e9, so
+        # scaled by 10^6 they are integers below 2^53. Never a float: Python
+        # writes 0.00005 as 5e-05, which durable_rules cannot read (it crashes).
+        return int(Decimal(value).scaleb(NUMBER_PLACES))
+    if isinstance(value, Decimal):  # a whole-number threshold on a count (the loader refuses others)
+        return int(value)
     if isinstance(value, dt.date):
         return value.toordinal()
     return value
@@ -103,25 +106,67 @@ def _groups(n: int) -> list[range]:
     return [range(start, min(start + GROUP, n)) for start in range(0, n, GROUP)]
 
 
-def ruleset_definition(view: TargetView) -> tuple[dict[str, Any], dict[str, str], dict[str, tuple[str, str]]]:
-    """The durable_rules ruleset for a target, and what each of its rule names stands for.
+#: Most conjunctions a condition may expand to; beyond it, it is compiled as one pattern.
+MAX_DNF = 64
 
-    Rule ``r<i>`` matches the record of its group (``t: g<m>``), which holds the
-    facts its group's rules read. Evidence requirement ``e<j>`` fires when its
-    group's end marker (``t: end<m>``) has arrived and no piece of evidence
-    ``{t: ev<m>, k: j}`` came before it.
+
+def _dnf(node: Node) -> list[tuple[Compare, ...]]:
+    """A condition as a disjunction of conjunctions of comparisons."""
+    if isinstance(node, Compare):
+        return [(node,)]
+    if isinstance(node, Or):
+        return [conj for part in node.parts for conj in _dnf(part)]
+    out: list[tuple[Compare, ...]] = [()]
+    for part in node.parts:
+        out = [left + right for left in out for right in _dnf(part)]
+        if len(out) > MAX_DNF:
+            raise OverflowError
+    return out
+
+
+def _branches(node: Node) -> list[Node]:
+    """The separate durable_rules patterns a condition compiles to: one per conjunction.
+
+    durable_rules refuses an ``$or`` of 14 or more branches (error 113), so a
+    condition is expanded into its conjunctions, each a rule of its own under
+    the same pack rule; the pack rule fires when any of them does.
+    """
+    try:
+        conjunctions = _dnf(node)
+    except OverflowError:
+        return [node]
+    if len(conjunctions) > MAX_DNF:
+        return [node]
+    return [c[0] if len(c) == 1 else And(c) for c in conjunctions]
+
+
+def ruleset_definition(view: TargetView) -> tuple[dict[str, Any], dict[str, str], dict[str, tuple[str, str]], list[tuple[str, ...]]]:
+    """The durable_rules ruleset for a target, what each of its rule names stands for, and the facts each record type carries.
+
+    Each pack rule compiles to one durable rule per conjunction of its
+    condition (``r<i>_<k>``). Durable rules are grouped 32 to a record type
+    (``t: g<m>``), whose record holds the facts they read. Evidence
+    requirement ``e<j>`` fires when its group's end marker (``t: end<m>``) has
+    arrived and no piece of evidence ``{t: ev<m>, k: j}`` came before it.
     """
     specs = {f.name: f for f in view.facts}
     definition: dict[str, Any] = {_END: {"all": [{"e": {"t": _END}}]}}
     rule_names: dict[str, str] = {}
     evidence_names: dict[str, tuple[str, str]] = {}
-    rules = view.rules
-    for m, group in enumerate(_groups(len(rules))):
-        for i in group:
-            rule = rules[i]
-            pattern = {"$and": [{"t": f"g{m}"}, _pattern(rule.condition, specs)]}
-            definition[f"r{i}"] = {"all": [{"m": pattern}]}
-            rule_names[f"r{i}"] = rule.uid
+    entries = [
+        (f"r{i}_{k}", rule.uid, branch)
+        for i, rule in enumerate(view.rules)
+        for k, branch in enumerate(_branches(rule.condition))
+    ]
+    group_reads: list[tuple[str, ...]] = []
+    for m, group in enumerate(_groups(len(entries))):
+        reads: dict[str, None] = {}
+        for e in group:
+            name, uid, branch = entries[e]
+            definition[name] = {"all": [{"m": {"$and": [{"t": f"g{m}"}, _pattern(branch, specs)]}}]}
+            rule_names[name] = uid
+            reads.update(dict.fromkeys(facts_of(branch)))
+        group_reads.append(tuple(reads))
     for m, group in enumerate(_groups(len(view.evidence))):
         for j in group:
             # The end marker must come first: an absence pattern placed first never fires.
@@ -129,13 +174,13 @@ def ruleset_definition(view: TargetView) -> tuple[dict[str, Any], dict[str, str]
                 "all": [{"e": {"t": f"{_END}{m}"}}, {"n$not": {"$and": [{"t": f"{_EVIDENCE}{m}"}, {"k": j}]}}]
             }
             evidence_names[f"e{j}"] = view.evidence[j]
-    types = len(_groups(len(rules))) + 2 * len(_groups(len(view.evidence))) + 1
+    types = len(group_reads) + 2 * len(_groups(len(view.evidence))) + 1
     if types > MAX_TYPES:
         raise EngineError(
             f"{view.pack_id} / {view.target.id} has too many rules for one durable_rules ruleset "
-            f"({len(rules)} rules, {len(view.evidence)} evidence requirements)"
+            f"({len(view.rules)} rules, {len(view.evidence)} evidence requirements)"
         )
-    return definition, rule_names, evidence_names
+    return definition, rule_names, evidence_names, group_reads
 
 
 class DurableEvaluator:
@@ -146,7 +191,7 @@ class DurableEvaluator:
     def __init__(self, view: TargetView):
         self._view = view
         self._specs = {f.name: f for f in view.facts}
-        definition, self._rule_names, self._evidence_names = ruleset_definition(view)
+        definition, self._rule_names, self._evidence_names, group_reads = ruleset_definition(view)
         ruleset_name = f"govrules_{view.pack_id}_{view.target.id}_{next(_names)}"
         try:
             self._handle = _dre.create_ruleset(ruleset_name, json.dumps(definition, ensure_ascii=False))
@@ -155,10 +200,7 @@ class DurableEvaluator:
         self._finalizer = weakref.finalize(self, _dre.delete_ruleset, self._handle)
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
-        self._group_reads = [
-            tuple(dict.fromkeys((name, self._specs[name]) for i in group for name in view.rules[i].reads))
-            for group in _groups(len(view.rules))
-        ]
+        self._group_reads = [tuple((name, self._specs[name]) for name in reads) for reads in group_reads]
 
     def _facts(self, sid: str, assessment: Assessment) -> list[dict[str, Any]]:
         values = dict(assessment.facts)
