@@ -1,0 +1,150 @@
+"""A second, deliberately naive reading of a pack's rules, independent of the compiler.
+
+Both evaluators read the *compiled* conditions (``not`` pushed down by De
+Morgan, implicit conditions added by rule kind). This module reads the pack
+as written instead: the rule kind's own trigger and the raw ``when`` tree
+(``all`` / ``any`` / ``not`` as they stand), on the fact values a result
+reports. A disagreement points at the compiler, which both evaluators share.
+Missing facts follow three-valued logic, as the pack format says: a rule
+fires when its condition is true, and is unchecked when it cannot be decided
+(or, fired, its amount cannot be worked out). It also recounts derived facts
+(missed periods) with a plain loop over the periods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping
+
+from ..facts import Discretion
+from ..model import Condition, FactSpec, Rule
+
+
+def scalar_of(spec: FactSpec, value: Any) -> Any:
+    if spec.type == "subset":
+        return len(value)
+    if spec.type == "discretionary":
+        assert isinstance(value, Discretion)
+        return value.points
+    return value
+
+
+def _cmp(left: Any, op: str, right: Any) -> bool:
+    if isinstance(right, bool) != isinstance(left, bool):
+        return op == "!="  # never equal across booleans and numbers (the loader forbids mixing anyway)
+    return {
+        "==": lambda: left == right,
+        "!=": lambda: left != right,
+        "<": lambda: left < right,
+        "<=": lambda: left <= right,
+        ">": lambda: left > right,
+        ">=": lambda: left >= right,
+    }[op]()
+
+
+def condition_facts(cond: Condition) -> set[str]:
+    if cond.fact is not None:
+        return {cond.fact}
+    out: set[str] = set()
+    for part in (cond.all or ()) + (cond.any or ()):
+        out |= condition_facts(part)
+    if cond.not_ is not None:
+        out |= condition_facts(cond.not_)
+    return out
+
+
+def holds(cond: Condition, scalars: Mapping[str, Any]) -> bool | None:
+    """A raw pack condition in three-valued (Kleene) logic: True, False, or None when it cannot be decided.
+
+    A comparison on a missing fact is unknown; ``all`` is false once a part is
+    false, ``any`` true once a part is true; ``not`` of unknown is unknown.
+    """
+    if cond.fact is not None:
+        if cond.fact not in scalars:
+            return None
+        return _cmp(scalars[cond.fact], cond.operator, cond.operand)
+    if cond.all is not None:
+        parts = [holds(c, scalars) for c in cond.all]
+        return False if False in parts else (True if all(p is True for p in parts) else None)
+    if cond.any is not None:
+        parts = [holds(c, scalars) for c in cond.any]
+        return True if True in parts else (False if all(p is False for p in parts) else None)
+    assert cond.not_ is not None
+    inner = holds(cond.not_, scalars)
+    return None if inner is None else not inner
+
+
+def _and(*parts: bool | None) -> bool | None:
+    return False if False in parts else (True if all(p is True for p in parts) else None)
+
+
+def _or(*parts: bool | None) -> bool | None:
+    return True if True in parts else (False if all(p is False for p in parts) else None)
+
+
+def trigger_facts(rule: Rule) -> set[str]:
+    """Facts the rule's kind reads, besides its ``when``."""
+    if rule.kind == "tiered":
+        return {t.fact for t in rule.tiers}  # type: ignore[union-attr]
+    fact = getattr(rule, "fact", None)
+    return {fact} if fact and rule.kind != "fixed" and rule.kind != "all_or_nothing" else set()
+
+
+def quantity_facts(rule: Rule) -> set[str]:
+    """Facts a fired rule's amount is worked out from (a tiered rule needs every tier's count)."""
+    if rule.kind == "discretionary":
+        return set()
+    return trigger_facts(rule)
+
+
+def rule_fires(rule: Rule, specs: Mapping[str, FactSpec], values: Mapping[str, Any]) -> bool | None:
+    """Whether a rule fires on these fact values, in three-valued logic (None: cannot be decided).
+
+    A discretionary rule whose own fact is missing does not fire: no
+    discretionary deduction recorded means none made.
+    """
+    reads = trigger_facts(rule) | (condition_facts(rule.when) if rule.when is not None else set())
+    scalars = {name: scalar_of(specs[name], values[name]) for name in reads if name in values}
+
+    def above(name: str, threshold: Any) -> bool | None:
+        return None if name not in scalars else scalars[name] > threshold
+
+    kind = rule.kind
+    if kind == "discretionary":
+        trigger: bool | None = False if rule.fact not in scalars else scalars[rule.fact] > 0  # type: ignore[union-attr]
+    elif kind in ("per_occurrence", "per_missing"):
+        trigger = above(rule.fact, 0)  # type: ignore[union-attr]
+    elif kind == "shortfall":
+        trigger = None if rule.fact not in scalars else scalars[rule.fact] < rule.threshold  # type: ignore[union-attr]
+    elif kind == "tiered":
+        trigger = _or(*(above(t.fact, 0) for t in rule.tiers))  # type: ignore[union-attr]
+    else:
+        trigger = True
+    return _and(trigger, True if rule.when is None else holds(rule.when, scalars))
+
+
+def rule_checked(rule: Rule, values: Mapping[str, Any], fired: bool | None) -> bool:
+    """A rule is checked when it could be decided and, if it fired, its amount is known."""
+    if fired is None:
+        return False
+    return not fired or all(name in values for name in quantity_facts(rule))
+
+
+def zeroing_fires(when: Condition, specs: Mapping[str, FactSpec], values: Mapping[str, Any]) -> bool | None:
+    reads = condition_facts(when)
+    return holds(when, {name: scalar_of(specs[name], values[name]) for name in reads if name in values})
+
+
+def missed_periods(dates: Any, start: dt.date, end: dt.date, period_days: int) -> int:
+    """Complete periods of ``period_days`` days from ``start`` (up to ``end``) holding none of ``dates``."""
+    missed = 0
+    first = start
+    while first + dt.timedelta(days=period_days - 1) <= end:
+        last = first + dt.timedelta(days=period_days - 1)
+        if not any(first <= d <= last for d in dates):
+            missed += 1
+        first = last + dt.timedelta(days=1)
+    return missed
+
+
+__all__ = ["holds", "missed_periods", "rule_checked", "rule_fires", "scalar_of", "zeroing_fires"]
