@@ -243,7 +243,9 @@ def read_pack_file(path: str | Path) -> tuple[Located, str | None, str]:
     """Read a pack file (or the ``rubric.yaml`` of a pack directory): its data, source text and origin."""
     path = Path(path)
     if path.is_dir():
-        path = path / "rubric.yaml"
+        # A pack's directory, or the project directory of an installable pack (src/<module>/rubric.yaml).
+        found = [path / "rubric.yaml"] if (path / "rubric.yaml").is_file() else sorted(path.glob("src/*/rubric.yaml"))
+        path = found[0] if len(found) == 1 else path / "rubric.yaml"
     located = load_yaml_file(path)
     return located, _document(located, path.parent), str(path)
 

@@ -1,0 +1,226 @@
+"""Pack authoring: a scaffold for a new county's rubric, and a linter.
+
+``govrules pack new ID`` writes an installable pack that loads, scores its
+example and passes the conformance kit; the author then replaces the sample
+rows with the document's table. ``govrules pack lint PATH`` reports every
+load error (with file, line and row) and the warnings below, all at once.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import GovrulesError, PackError, Problem
+from .pack import Pack, build_pack, read_pack_file
+from .packcheck import walk_indicators
+
+PACK_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def lint(pack: Pack) -> list[Problem]:
+    """Warnings about a pack that loads: things that are legal but probably wrong."""
+    located = pack.located
+    warnings: list[Problem] = []
+
+    def where(path: tuple) -> str:
+        return located.where(path) if located is not None else pack.origin
+
+    used: set[str] = set()
+    for target in pack.targets:
+        for fact in pack.view(target).facts:
+            used.add(fact.name)
+    for i, fact in enumerate(pack.spec.facts):
+        if fact.name not in used:
+            warnings.append(Problem(where(("facts", i, "name")), f"fact {fact.name!r} is declared but no rule reads it"))
+    for ind, path, _ in walk_indicators(pack.spec.indicators):
+        if ind.is_leaf and ind.points and any(v > 0 for v in ind.points.values()) and not ind.rules:
+            warnings.append(
+                Problem(where(path + ("rules",)), f"item {ind.id} ({ind.name}) has points but no rule: nothing can lose or earn them")
+            )
+        if ind.is_leaf and not ind.points and not ind.rules:
+            warnings.append(Problem(where(path + ("rules",)), f"item {ind.id} ({ind.name}) has no rule: it can never fail"))
+        for j, rule in enumerate(ind.rules):
+            amount = getattr(rule, "amount", None)
+            if ind.points and amount is not None:
+                for target, points in ind.points.items():
+                    if amount > points:
+                        warnings.append(
+                            Problem(
+                                where(path + ("rules", j, "amount")),
+                                f"one occurrence ({amount}) takes more than the item's {points} points for {target}",
+                            )
+                        )
+    if not pack.document and pack.spec.pack.source_text is None:
+        warnings.append(Problem(where(("pack",)), "no source_text: quotes are not checked against the document"))
+    return warnings
+
+
+def lint_path(path: str | Path, parents: object | None = None) -> tuple[Pack | None, list[Problem], list[Problem]]:
+    """Load a pack file and lint it: (pack or None, errors, warnings)."""
+    try:
+        located, document, origin = read_pack_file(path)
+        if isinstance(located.data, dict) and located.data.get("extends") and parents is None:
+            from .registry import Registry
+
+            parents = Registry.discover()
+        pack = build_pack(located, document, origin, parents)  # type: ignore[arg-type]
+    except GovrulesError as exc:
+        return None, list(exc.problems) or [Problem(str(path), exc.summary)], []
+    return pack, [], lint(pack)
+
+
+# ---------------------------------------------------------------------- scaffold
+
+_PYPROJECT = """\
+[build-system]
+requires = ["hatchling>=1.21"]
+build-backend = "hatchling.build"
+
+[project]
+name = "govrules-pack-{dist}"
+version = "0.1.0"
+description = "govrules pack: {title}"
+requires-python = ">=3.11,<3.13"
+dependencies = ["govrules>=0.1,<0.2"]
+
+[project.entry-points."govrules.packs"]
+{id} = "govrules_pack_{id}"
+
+[tool.hatch.build.targets.wheel]
+packages = ["src/govrules_pack_{id}"]
+"""
+
+_INIT = '''\
+"""govrules pack: {title}."""
+
+from pathlib import Path
+
+from govrules import hookimpl
+
+HERE = Path(__file__).parent
+
+
+@hookimpl
+def govrules_packs() -> list[Path]:
+    return [HERE / "rubric.yaml"]
+'''
+
+_SOURCE = """\
+{title}
+
+一级指标	二级指标	考核内容	分值	评分办法
+组织领导	领导重视	主要负责人每年至少听取一次专题汇报。	4	未听取专题汇报的扣2分。
+信息公开	主动公开	及时公开本单位政府信息。	6	未按时限公开的，每次扣0.5分，扣完为止。
+"""
+
+_RUBRIC = """\
+# {title}
+# Replace the sample rows with the document's table: 一级指标 → sections, 二级指标 → items,
+# 评分办法 → rules. Paste the document's text into source.txt: every quote is checked against it.
+# Reference: docs/pack-format.md
+format: 1
+pack:
+  id: {id}
+  version: 0.1.0
+  title: {title}
+  issuer: （发文单位）
+  source: （文件名称与文号）
+  source_text: source.txt
+
+targets:
+  - {{id: {target}, name: {target_name}, total: 10}}
+
+floor:
+  quote: 扣完为止
+
+facts:
+  - {{name: briefings_heard, label: 主要负责人听取专题汇报次数, type: count, unit: 次}}
+  - {{name: late_count, label: 未按时限公开次数, type: count, unit: 次}}
+
+indicators:
+  - id: zzld
+    name: 组织领导
+    points: {{{target}: 4}}
+    children:
+      - id: zzld.1
+        name: 领导重视
+        points: {{{target}: 4}}
+        source: 主要负责人每年至少听取一次专题汇报。
+        method: 未听取专题汇报的扣2分。
+        rules:
+          - {{id: no_briefing, kind: fixed, when: {{fact: briefings_heard, op: "<", value: 1}}, amount: 2, quote: 未听取专题汇报的扣2分}}
+  - id: xxgk
+    name: 信息公开
+    points: {{{target}: 6}}
+    children:
+      - id: xxgk.1
+        name: 主动公开
+        points: {{{target}: 6}}
+        source: 及时公开本单位政府信息。
+        method: 未按时限公开的，每次扣0.5分，扣完为止。
+        rules:
+          - {{id: late, kind: per_occurrence, fact: late_count, amount: 0.5, quote: 未按时限公开的，每次扣0.5分}}
+"""
+
+_EXAMPLE = """\
+{{
+  "pack": "{id}",
+  "target": "{target}",
+  "unit": "示例单位",
+  "facts": {{"briefings_heard": 1, "late_count": 3}}
+}}
+"""
+
+_TEST = '''\
+"""Tests of the {id} pack: hand-worked cases, and the conformance kit."""
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import govrules
+from govrules.testing import run_conformance
+
+HERE = Path(__file__).parent.parent / "src" / "govrules_pack_{id}"
+
+
+def pack():
+    return govrules.load_pack(HERE / "rubric.yaml")
+
+
+def test_example_scores_as_worked_out_by_hand():
+    # 领导重视 4 (one briefing heard); 主动公开 6 − 3 × 0.5 = 4.5 → total 8.5
+    data = json.loads((HERE / "examples" / "{target}.json").read_text(encoding="utf-8"))
+    assert pack().assess(data).total == Decimal("8.5")
+
+
+def test_conformance():
+    run_conformance(pack(), max_examples=30)
+'''
+
+
+def scaffold(pack_id: str, parent_dir: str | Path, title: str | None = None, target: str = "xiangzhen", target_name: str = "乡镇") -> Path:
+    """Write a new installable pack under ``parent_dir/pack_id``; return its directory."""
+    if not PACK_ID.match(pack_id):
+        raise PackError(f"invalid pack id {pack_id!r}", [Problem("ID", "use lower-case letters, digits and _; start with a letter (e.g. xx_county_2024)")])
+    if not PACK_ID.match(target):
+        raise PackError(f"invalid target id {target!r}", [Problem("--target", "use lower-case letters, digits and _")])
+    root = Path(parent_dir) / pack_id
+    if root.exists():
+        raise PackError(f"{root} already exists", [Problem(str(root), "choose another id or remove it")])
+    title = title or f"{pack_id} 政务公开工作考核细则"
+    module = root / "src" / f"govrules_pack_{pack_id}"
+    values = dict(id=pack_id, dist=pack_id.replace("_", "-"), title=title, target=target, target_name=target_name)
+    files = {
+        root / "pyproject.toml": _PYPROJECT,
+        module / "__init__.py": _INIT,
+        module / "rubric.yaml": _RUBRIC,
+        module / "source.txt": _SOURCE,
+        module / "examples" / f"{target}.json": _EXAMPLE,
+        root / "tests" / f"test_{pack_id}.py": _TEST,
+    }
+    for path, template in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(template.format(**values), encoding="utf-8")
+    return root
