@@ -198,3 +198,19 @@ def test_flat_unweighted_rounds_once():
     pack = govrules.load_pack_text(text, "ref.yaml", PARENT_DOC)
     result = pack.assess({"facts": {"trainings": 1, "staffed": True}}, model="flat_unweighted")
     assert result.model.score == D("66.67")
+
+
+def test_parent_readings_about_dropped_rows_do_not_become_pack_wide(parent):
+    text = PARENT.replace(
+        "  - {id: no_points, quote: 参考指标, choice: 文件未规定分值}\n",
+        "  - {id: no_points, quote: 参考指标, choice: 文件未规定分值}\n  - {id: about_org2, quote: 明确专人, choice: 专人的解读}\n",
+    ).replace("        name: 专人\n", "        name: 专人\n        reading: about_org2\n")
+    base = govrules.load_pack_text(text, "ref.yaml", PARENT_DOC)
+    child_text = CHILD.replace("points: {town: 10}", "points: {town: 6}").replace("total: 10", "total: 6").split("      - from: org.2")[0] + (
+        "adjustments:\n  - from: bonus\n    cap: 5\n    cap_quote: 加分项最多5分\n"
+    )
+    child = govrules.load_pack_text(child_text, "district.yaml", CHILD_DOC, parents={"ref": base})
+    result = child.assess({"facts": {"trainings": 2, "praise": 0}})
+    ids = [r[0] for r in result.readings]
+    assert "about_org2" not in ids  # attached to org.2, which the child dropped
+    assert "no_points" in ids  # pack-wide in the parent, so pack-wide here too
