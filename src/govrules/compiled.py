@@ -52,6 +52,13 @@ class ItemView:
     rules: tuple[CompiledRule, ...]
     caps: tuple[Cap, ...]
 
+    # The names from the top of the tree down, worked out once (every assessment asks).
+    names: tuple[str, ...] = attrs.field(init=False)
+
+    @names.default
+    def _names(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self.ancestors) + (self.indicator.name,)
+
     @property
     def id(self) -> str:
         return self.indicator.id
@@ -64,6 +71,12 @@ class SectionView:
     stated_max: Decimal | None
     max: Decimal | None
     children: tuple[str, ...]
+
+    names: tuple[str, ...] = attrs.field(init=False)
+
+    @names.default
+    def _names(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self.ancestors) + (self.indicator.name,)
 
     @property
     def id(self) -> str:
@@ -279,5 +292,5 @@ def discretion_bounds(facts: tuple[FactSpec, ...], items: list[ItemView]) -> dic
 
 def describe_item(item: ItemView | SectionView) -> tuple[str, ...]:
     """The names from the top of the tree down to this row."""
-    return tuple(a.name for a in item.ancestors) + (item.indicator.name,)
+    return item.names
 

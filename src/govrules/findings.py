@@ -55,7 +55,8 @@ def findings_of(view: TargetView, assessment: Assessment, evaluation: Evaluation
         fired = rule.uid in evaluation.fired
         # Whether the condition could be decided depends only on which facts
         # are present, not on the evaluator; a fired rule was decided.
-        decided = fired or decide(rule.condition, scalars, rule.optional) is not None
+        # With every fact present the condition is decided; only otherwise is it worth evaluating.
+        decided = fired or all(name in values for name in rule.reads) or decide(rule.condition, scalars, rule.optional) is not None
         # A fired rule is only fully known when its amount is: a tiered rule
         # fired by one tier still needs the other tiers' counts.
         checked = decided and (not fired or all(name in values for name in rule.quantity))

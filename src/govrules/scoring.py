@@ -22,7 +22,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .compiled import ItemView, SectionView, TargetView, describe_item
+import attrs
+
+from .compiled import ItemView, SectionView, TargetView
 from .findings import Findings, effects_of
 from .model import PackSpec
 from .numbers import ROUNDING, ZERO, add, divide
@@ -48,19 +50,29 @@ def _sum(values: list[Decimal]) -> Decimal:
     return add(*values) if values else ZERO
 
 
-def _score_item(item: ItemView, findings: Findings, spec: PackSpec) -> ItemResult:
-    a = findings.assessment
+class _PerAssessment:
+    """What every item looks up in the assessment, indexed once per assessment."""
+
+    def __init__(self, findings: Findings):
+        a = findings.assessment
+        self.na = dict(a.not_applicable)
+        self.self_scores = dict(a.self_assessment)
+        self.reviews = {r.item: r for r in a.reviews}
+        self.missing_evidence: dict[str, list[str]] = {}
+        for item_id, kind in findings.missing_evidence:
+            self.missing_evidence.setdefault(item_id, []).append(kind)
+
+
+def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAssessment) -> ItemResult:
     ind = item.indicator
-    names = describe_item(item)
-    na = dict(a.not_applicable).get(item.id)
-    missing_ev = tuple(kind for (i, kind) in findings.missing_evidence if i == item.id)
+    na = per.na.get(item.id)
     base = dict(
         id=item.id,
-        names=names,
+        names=item.names,
         max=item.max,
         evidence=ind.evidence,
         evaluation=ind.evaluation,
-        missing_evidence=missing_ev,
+        missing_evidence=tuple(per.missing_evidence.get(item.id, ())),
         floor_quote=spec.floor.quote,
         floor_reading=ind.floor_reading or spec.floor.reading,
     )
@@ -114,11 +126,9 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec) -> ItemResul
     )
 
 
-def _apply_review(result: ItemResult, findings: Findings) -> ItemResult:
-    import attrs
-
-    review = next((r for r in findings.assessment.reviews if r.item == result.id), None)
-    self_score = dict(findings.assessment.self_assessment).get(result.id)
+def _apply_review(result: ItemResult, per: _PerAssessment) -> ItemResult:
+    review = per.reviews.get(result.id)
+    self_score = per.self_scores.get(result.id)
     if review is None and self_score is None:
         return result
     changes: dict[str, object] = {"self_score": self_score}
@@ -150,7 +160,7 @@ def _score_sections(view: TargetView, items: dict[str, ItemResult]) -> dict[str,
         score = _sum(scores) if (scores and view.scored) else None
         result = SectionResult(
             id=section.id,
-            names=describe_item(section),
+            names=section.names,
             max=section.max,
             stated_max=section.stated_max,
             score=score,
@@ -205,7 +215,8 @@ def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
     """The score sheet for one assessment: a pure function of its findings."""
     view = findings.view
     a = findings.assessment
-    items_list = [_apply_review(_score_item(item, findings, spec), findings) for item in view.items]
+    per = _PerAssessment(findings)
+    items_list = [_apply_review(_score_item(item, findings, spec, per), per) for item in view.items]
     items = {i.id: i for i in items_list}
     sections = _score_sections(view, items)
     tops: list[ItemResult | SectionResult] = [sections.get(t) or items[t] for t in view.top]

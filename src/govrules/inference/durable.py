@@ -183,6 +183,16 @@ def ruleset_definition(view: TargetView) -> tuple[dict[str, Any], dict[str, str]
     return definition, rule_names, evidence_names, group_reads
 
 
+def _action_name(message: str) -> str:
+    """The rule name of an action message ``{"<name>": {...}}``, without parsing the rest."""
+    if message.startswith('{"'):
+        end = message.find('"', 2)
+        if end > 2:
+            return message[2:end]
+    (name,) = json.loads(message)  # pragma: no cover - any other shape
+    return name  # pragma: no cover
+
+
 class DurableEvaluator:
     """Evaluates assessments of one target on a private durable_rules ruleset."""
 
@@ -252,7 +262,7 @@ class DurableEvaluator:
         result = _dre.start_action_for_state(self._handle, state_handle)
         while result:
             state, message = result[0], result[1]
-            fired.update(json.loads(message))
+            fired.add(_action_name(message))
             _dre.update_state(self._handle, state)
             following = _dre.complete_and_start_action(self._handle, state_handle)
             result = (state, following) if following else _dre.start_action_for_state(self._handle, state_handle)
