@@ -626,8 +626,8 @@ def test_pytest_plugin_runs_the_kit_on_a_pack_file(tmp_path: Path) -> None:
 
             _score_item = scoring._score_item
 
-            def _broken(item, findings, spec):
-                result = _score_item(item, findings, spec)
+            def _broken(item, findings, *rest):
+                result = _score_item(item, findings, *rest)
                 if findings.view.pack_id == "tiny_broken" and item.id == "t.1" and result.score is not None:
                     return attrs.evolve(result, score=result.score + 1, computed=result.score + 1)
                 return result
