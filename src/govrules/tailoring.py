@@ -29,6 +29,7 @@ were added, removed, re-weighted or changed.
 from __future__ import annotations
 
 import copy
+import weakref
 from typing import Any, Iterator
 
 import attrs
@@ -53,9 +54,10 @@ class _Merger:
     def take(self, src: Located, src_path: Path_, dst_path: Path_) -> Any:
         """Copy the value at ``src_path`` of ``src`` to ``dst_path``, keeping its lines and file."""
         value = _get(src.data, src_path)
-        for path, line in src.lines.items():
-            if path[: len(src_path)] == src_path:
-                self.lines[dst_path + path[len(src_path) :]] = line
+        cut = len(src_path)
+        for path in _subtree(src).get(src_path, (src_path,)):
+            if path in src.lines:
+                self.lines[dst_path + path[cut:]] = src.lines[path]
         self.files[dst_path] = src.file_of(src_path)
         return copy.deepcopy(value)
 
@@ -193,6 +195,21 @@ class _Merger:
             raise PackError(f"{self.child.file}: {len(self.problems)} problem(s) in the tailoring", self.problems)
         self.files[()] = self.child.file
         return Located(self.child.file, merged, self.lines, self.files)
+
+
+_SUBTREES: "weakref.WeakKeyDictionary[Located, dict[Path_, list[Path_]]]" = weakref.WeakKeyDictionary()
+
+
+def _subtree(located: Located) -> dict[Path_, list[Path_]]:
+    """For every path of a file, the paths below it (itself included): built once per file."""
+    index = _SUBTREES.get(located)
+    if index is None:
+        index = {}
+        for path in located.lines:
+            for k in range(len(path) + 1):
+                index.setdefault(path[:k], []).append(path)
+        _SUBTREES[located] = index
+    return index
 
 
 def _get(data: Any, path: Path_) -> Any:

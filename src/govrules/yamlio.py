@@ -19,7 +19,12 @@ from .errors import PackError, Problem
 Path_ = tuple[str | int, ...]
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it (about 10× faster: pack files are large);
+# the same safe constructors either way.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
     pass
 
 
@@ -123,17 +128,18 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[
 def load_yaml_text(text: str, file: str) -> Located:
     """Parse YAML text; raise :class:`PackError` naming the line on a syntax error."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        if node is None:
-            raise PackError(f"{file} is empty", [Problem(file, "the file has no content")])
-        lines: dict[Path_, int] = {}
-        problems: list[Problem] = []
-        _walk(node, (), lines, problems, file)
-        if problems:
-            raise PackError(f"{file} has duplicate keys", problems)
         loader = _Loader(text)
         try:
-            data = loader.get_single_data()
+            node = loader.get_single_node()
+            if node is None:
+                raise PackError(f"{file} is empty", [Problem(file, "the file has no content")])
+            lines: dict[Path_, int] = {}
+            problems: list[Problem] = []
+            _walk(node, (), lines, problems, file)
+            if problems:
+                raise PackError(f"{file} has duplicate keys", problems)
+            # Build the data from the same node tree: the text is parsed once.
+            data = loader.construct_document(node)
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:

@@ -468,7 +468,7 @@ def check_statuses(pack: Pack, result: Result) -> None:
             expected = NOT_CHECKED if unchecked else PASS
         if item.status != expected:
             _fail(f"item {item.id} is {item.status}, expected {expected}", describe_item_result(item))
-        if unchecked and item.computed is not None:
+        if unchecked and item.computed is not None and item.zeroed_by is None:  # a fired all-or-nothing rule decides alone
             _fail(f"item {item.id} has undecided rules ({', '.join(r.uid for r in unchecked)}) but computes {fmt(item.computed)}", describe_item_result(item))
     not_complete = tuple(i.id for i in result.items if not item_complete(i))
     if result.not_checked != not_complete:
