@@ -214,3 +214,49 @@ def test_parent_readings_about_dropped_rows_do_not_become_pack_wide(parent):
     ids = [r[0] for r in result.readings]
     assert "about_org2" not in ids  # attached to org.2, which the child dropped
     assert "no_points" in ids  # pack-wide in the parent, so pack-wide here too
+
+
+def test_dropping_parent_readings_keeps_later_readings_on_their_own_file_and_line():
+    # Two parent readings attached to rows a and b; the child keeps b only and adds a reading
+    # of its own, quoted from its own document. The parent's readings are dropped; the child's
+    # must still be checked against the child's document, not shifted onto a parent entry.
+    parent = govrules.load_pack_text(
+        textwrap.dedent(
+            """\
+            format: 1
+            pack: {id: ref, version: "1", title: 参考, issuer: 市, source: 参考}
+            targets: [{id: town, name: 乡镇, total: null}]
+            readings:
+              - {id: about_a, quote: 甲项, choice: 甲}
+              - {id: about_b, quote: 乙项, choice: 乙}
+            facts: [{name: ok, label: 按要求, type: boolean}]
+            indicators:
+              - {id: a, name: 甲, source: 甲项, reading: about_a, rules: [{id: r, kind: fixed, when: {fact: ok, is: false}, quote: 甲项}]}
+              - {id: b, name: 乙, source: 乙项, reading: about_b, rules: [{id: r, kind: fixed, when: {fact: ok, is: false}, quote: 乙项}]}
+            """
+        ),
+        "ref.yaml",
+        "甲项 乙项",
+    )
+    child = govrules.load_pack_text(
+        textwrap.dedent(
+            """\
+            format: 1
+            extends: ref
+            pack: {id: kid, version: "1", title: 区, issuer: 区, source: 区}
+            targets: [{id: town, name: 乡镇, total: 4}]
+            readings: [{id: own, quote: 乙项4分, choice: 全有全无}]
+            indicators:
+              - from: b
+                points: {town: 4}
+                reading: own
+                rules: [{id: r, kind: all_or_nothing, when: {fact: ok, is: false}, quote: 乙项4分}]
+            """
+        ),
+        "kid.yaml",
+        "乙项4分",
+        parents={"ref": parent},
+    )
+    # The child's row replaced b's reading with its own, so about_b is orphaned too.
+    assert [r.id for r in child.spec.readings] == ["own"]
+    assert [r[0] for r in child.assess({"facts": {"ok": True}}).readings] == ["own"]

@@ -29,7 +29,7 @@ from .numbers import ROUNDING
 from .packcheck import check_pack
 from .result import Result, Stamp
 from .scoring import score
-from .tailoring import merge
+from .tailoring import drop_readings, merge
 from .yamlio import Located, load_yaml_file, load_yaml_text
 
 EVALUATORS = ("durable", "reference")
@@ -221,24 +221,26 @@ def build_pack(
             problems.append(Problem(located.where(path), message))
         raise PackError(f"{raw.file}: {len(problems)} problem(s) in the pack", problems) from None
     if parent_id is not None:
-        spec = _drop_orphaned_readings(spec, parent, raw)
+        orphaned = _orphaned_readings(spec, parent, raw)
+        if orphaned:
+            located = drop_readings(located, orphaned)
+            spec = PackSpec.model_validate(located.data)
     problems = check_pack(spec, located, documents)
     if problems:
         raise PackError(f"{raw.file}: {len(problems)} problem(s) in the pack", problems)
     return Pack(spec, origin, _hash(spec, documents), documents, located)
 
 
-def _drop_orphaned_readings(spec: PackSpec, parent: Pack, child: Located) -> PackSpec:
-    """Leave out the parent's readings about rows, targets or rules the child no longer has.
+def _orphaned_readings(spec: PackSpec, parent: Pack, child: Located) -> set[str]:
+    """The parent's readings about rows, targets or rules the child no longer has.
 
-    Otherwise a reading attached to something the child dropped would look
+    Left in, a reading attached to something the child dropped would look
     unreferenced, that is, pack-wide, and appear in every child result.
     """
     own = {r.get("id") for r in (child.data.get("readings") or []) if isinstance(r, dict)}
     attached_in_parent = parent.spec.referenced_readings()
     still = spec.referenced_readings()
-    keep = tuple(r for r in spec.readings if r.id in own or r.id in still or r.id not in attached_in_parent)
-    return spec if len(keep) == len(spec.readings) else spec.model_copy(update={"readings": keep})
+    return {r.id for r in spec.readings if r.id not in own and r.id not in still and r.id in attached_in_parent}
 
 
 def _parent(located: Located, parent_id: object, parents: Mapping[str, Pack] | None) -> Pack:
