@@ -35,6 +35,8 @@ EXAMPLES = [
     ("datonghu_2023", "packs/datonghu_2023/src/govrules_pack_datonghu_2023/examples/xiangzhen.json"),
     ("miluo_2017", "packs/miluo_2017/src/govrules_pack_miluo_2017/examples/xiangzhen.json"),
     ("taiqian", "packs/taiqian/src/govrules_pack_taiqian/examples/xiangzhen.json"),
+    ("changsha_ref", "packs/changsha_ref/src/govrules_pack_changsha_ref/examples/quxian.json"),
+    ("yuelu_2021", "packs/yuelu_2021/src/govrules_pack_yuelu_2021/examples/jiedao.json"),
 ]
 
 
