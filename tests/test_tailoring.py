@@ -155,6 +155,8 @@ def test_diff_lists_added_removed_reweighted_changed(parent):
     assert [c.id for c in d.reweighted] == ["org", "org.1", "org.2"]
     assert d.reweighted[1].points_before is None and d.reweighted[1].points_after == {"town": "6"}
     assert [(c.id, c.changes) for c in d.changed] == [("org.1", ("rules",)), ("org.2", ("source", "rules"))]
+    # The bonus gained a cap (5) and an amount (set: bonus#praised 2).
+    assert [(c.id, c.changes) for c in d.ledgers] == [("bonus", ("cap", "rules"))]
 
 
 def test_registry_builds_parents_first(tmp_path):

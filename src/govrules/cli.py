@@ -388,6 +388,9 @@ def diff_cmd(base: str, other: str, fmt_: str) -> None:
     console.print(f"  内容变化 {len(d.changed)}：")
     for c in d.changed:
         console.print(f"    {c.id}（来自 {c.parent_id}）：{'、'.join(c.changes)}")
+    console.print(f"  加减分变化 {len(d.ledgers)}：")
+    for c in d.ledgers:
+        console.print(f"    {c.id}：{'、'.join(c.changes)}")
 
 
 @main.group("pack")

@@ -285,6 +285,7 @@ class PackDiff:
     removed: tuple[str, ...]
     reweighted: tuple[RowChange, ...]
     changed: tuple[RowChange, ...]
+    ledgers: tuple[RowChange, ...] = ()  # bonus / penalty ledgers whose cap or rules changed, added or removed
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -294,6 +295,7 @@ class PackDiff:
             "removed": list(self.removed),
             "reweighted": [c.to_dict() for c in self.reweighted],
             "changed": [c.to_dict() for c in self.changed],
+            "ledgers": [c.to_dict() for c in self.ledgers],
         }
 
 
@@ -326,4 +328,18 @@ def diff(base: Any, other: Any) -> PackDiff:
         if fields:
             changed.append(RowChange(ind.id, origin, fields))
     removed = tuple(i for i in base_rows if i not in matched)
-    return PackDiff(base.id, other.id, tuple(added), removed, tuple(reweighted), tuple(changed))
+    base_ledgers = {a.id: a for a in base.spec.adjustments}
+    ledgers = []
+    seen: set[str] = set()
+    for adj in other.spec.adjustments:
+        origin = adj.from_ or adj.id
+        before = base_ledgers.get(origin)
+        if before is None:
+            ledgers.append(RowChange(adj.id, None, ("added",)))
+            continue
+        seen.add(origin)
+        fields = tuple(f for f in ("name", "direction", "cap", "rules", "targets") if getattr(before, f) != getattr(adj, f))
+        if fields:
+            ledgers.append(RowChange(adj.id, origin, fields))
+    ledgers.extend(RowChange(i, i, ("removed",)) for i in base_ledgers if i not in seen)
+    return PackDiff(base.id, other.id, tuple(added), removed, tuple(reweighted), tuple(changed), tuple(ledgers))
