@@ -96,20 +96,30 @@ def _unique(values: list[Any]) -> list[Any]:
     return values
 
 
+class _DiscretionBase(BaseModel):
+    """An assessor's discretionary deduction as entered: points and the reason for them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def _reason(self) -> "_DiscretionBase":
+        if self.points > 0 and not self.reason.strip():  # type: ignore[attr-defined]
+            raise ValueError("a discretionary deduction needs a reason (reason: 扣分理由)")
+        return self
+
+
 def _discretion_model(spec: FactSpec, maximum: Decimal) -> type[BaseModel]:
-    class DiscretionIn(BaseModel):
-        model_config = ConfigDict(extra="forbid", title=f"{spec.label}（酌情扣分）")
-        points: Annotated[NumberIn, Field(ge=0, le=maximum, description=f"扣分，0 至 {maximum}")]
-        reason: Annotated[str, Field(default="", description="扣分理由（扣分时必填）")]
-
-        @model_validator(mode="after")
-        def _reason(self) -> "DiscretionIn":
-            if self.points > 0 and not self.reason.strip():
-                raise ValueError("a discretionary deduction needs a reason (reason: 扣分理由)")
-            return self
-
-    DiscretionIn.__name__ = f"Discretion_{spec.name}"
-    return DiscretionIn
+    points = Annotated[
+        Decimal,
+        BeforeValidator(_number),
+        Field(ge=0, le=maximum, description=f"扣分，0 至 {maximum}"),
+        WithJsonSchema({"type": "number", "minimum": 0, "maximum": float(maximum), "description": f"扣分，0 至 {maximum}"}),
+    ]
+    reason = Annotated[str, Field(default="", description="扣分理由（扣分时必填）")]
+    # Named after the fact, so the JSON Schema's $defs read Discretion_<fact>.
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        f"Discretion_{spec.name}", __base__=_DiscretionBase, __module__="govrules.facts", points=(points, ...), reason=(reason, "")
+    )
 
 
 def _annotation(spec: FactSpec, bound: Decimal | None = None) -> Any:
@@ -124,7 +134,12 @@ def _annotation(spec: FactSpec, bound: Decimal | None = None) -> Any:
         high = {"le": math.floor(spec.maximum)} if spec.maximum is not None else {}
         return Annotated[StrictInt, Field(ge=low, **high)]
     if spec.type == "number":
-        return Annotated[NumberIn, Field(**bounds)]
+        schema: dict[str, Any] = {"type": "number"}
+        if "ge" in bounds:
+            schema["minimum"] = float(bounds["ge"])
+        if "le" in bounds:
+            schema["maximum"] = float(bounds["le"])
+        return Annotated[Decimal, BeforeValidator(_number), Field(**bounds), WithJsonSchema(schema)]
     if spec.type == "boolean":
         return StrictBool
     if spec.type == "date":
@@ -133,7 +148,7 @@ def _annotation(spec: FactSpec, bound: Decimal | None = None) -> Any:
         return Literal[tuple(spec.elements or ())]  # type: ignore[misc]
     if spec.type == "subset":
         element = Literal[tuple(spec.elements or ())]  # type: ignore[misc]
-        return Annotated[list[element], AfterValidator(_unique)]  # type: ignore[valid-type]
+        return Annotated[list[element], AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True})]  # type: ignore[valid-type]
     if spec.type == "dates":
         return Annotated[list[DateIn], AfterValidator(_unique)]
     if spec.type == "discretionary":
@@ -203,6 +218,9 @@ def check_default(spec: FactSpec) -> str | None:
     return None
 
 
+_DECIMAL_REPR = re.compile(r"Decimal\('([^']*)'\)")
+
+
 def pydantic_problems(exc: ValidationError, prefix: str, known: tuple[str, ...] = ()) -> list[Problem]:
     """Turn pydantic's errors into our problems, with did-you-mean for unknown names."""
     out: list[Problem] = []
@@ -218,7 +236,7 @@ def pydantic_problems(exc: ValidationError, prefix: str, known: tuple[str, ...] 
             message = f"unknown name {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
         elif message.startswith("Value error, "):
             message = message[len("Value error, ") :]
-        out.append(Problem(where, message))
+        out.append(Problem(where, _DECIMAL_REPR.sub(r"\1", message)))
     return out
 
 
