@@ -4,6 +4,7 @@
     python3 dev.py example     # set up, then score the shipped example units
     python3 dev.py test        # set up, then run the test suite (args go to pytest)
     python3 dev.py setup       # only set up
+    python3 dev.py docs        # set up, install the docs extra, build the site into site/ (strict)
 
 Setting up creates ``.venv`` beside this file and installs govrules with its
 test extras and every pack under ``packs/`` (editable), so that packs are
@@ -76,7 +77,7 @@ def setup() -> None:
 
 def main(argv: list[str]) -> int:
     job = argv[0] if argv else "example"
-    if job not in ("setup", "example", "test"):
+    if job not in ("setup", "example", "test", "docs"):
         print(__doc__)
         return 2
     setup()
@@ -86,6 +87,10 @@ def main(argv: list[str]) -> int:
     elif job == "test":
         extra = argv[1:]
         return subprocess.run([str(PY), "-m", "pytest", *extra], cwd=ROOT).returncode
+    elif job == "docs":
+        # govrules with its docs extra (mkdocs); what setup() installed stays as it is.
+        _run(PY, "-m", "pip", "install", "--quiet", "-e", ".[docs]")
+        return subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "-d", "site"], cwd=ROOT).returncode
     return 0
 
 
