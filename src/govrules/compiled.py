@@ -44,6 +44,10 @@ class CompiledRule:
         return self.rule.kind if self.rule is not None else "zeroing"
 
 
+def _path_names(row: "ItemView | SectionView") -> tuple[str, ...]:
+    return tuple(a.name for a in row.ancestors) + (row.indicator.name,)
+
+
 @attrs.frozen
 class ItemView:
     indicator: Indicator
@@ -51,13 +55,8 @@ class ItemView:
     max: Decimal | None
     rules: tuple[CompiledRule, ...]
     caps: tuple[Cap, ...]
-
     # The names from the top of the tree down, worked out once (every assessment asks).
-    names: tuple[str, ...] = attrs.field(init=False)
-
-    @names.default
-    def _names(self) -> tuple[str, ...]:
-        return tuple(a.name for a in self.ancestors) + (self.indicator.name,)
+    names: tuple[str, ...] = attrs.field(init=False, default=attrs.Factory(_path_names, takes_self=True))
 
     @property
     def id(self) -> str:
@@ -71,12 +70,7 @@ class SectionView:
     stated_max: Decimal | None
     max: Decimal | None
     children: tuple[str, ...]
-
-    names: tuple[str, ...] = attrs.field(init=False)
-
-    @names.default
-    def _names(self) -> tuple[str, ...]:
-        return tuple(a.name for a in self.ancestors) + (self.indicator.name,)
+    names: tuple[str, ...] = attrs.field(init=False, default=attrs.Factory(_path_names, takes_self=True))
 
     @property
     def id(self) -> str:
