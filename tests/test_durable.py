@@ -39,8 +39,23 @@ def many_rules_pack(n: int) -> govrules.Pack:
     return govrules.load_pack_text(text, "many.yaml", DOC)
 
 
-def run_python(code: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120)
+#: Appended to raw durable_rules scripts: run every pending action of session ``state``
+#: of ruleset ``h`` synchronously and print the rule names that fired.
+PRINT_FIRED = """
+fired = []
+r = dre.start_action_for_state(h, state)
+while r:
+    fired += list(json.loads(r[1]))
+    dre.update_state(h, r[0])
+    nxt = dre.complete_and_start_action(h, state)
+    r = (r[0], nxt) if nxt else dre.start_action_for_state(h, state)
+print(sorted(fired))
+"""
+
+
+def run_python(code: str, then: str = "") -> subprocess.CompletedProcess[str]:
+    script = textwrap.dedent(code) + then
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
 
 
 def test_no_background_threads():
@@ -141,15 +156,8 @@ def test_absence_pattern_placed_first_never_fires_in_raw_durable_rules():
         }
         h = dre.create_ruleset("x", json.dumps(rules))
         code, state = dre.assert_facts(h, json.dumps([{"sid": "1", "id": "end", "t": "end"}]))
-        fired = []
-        r = dre.start_action_for_state(h, state)
-        while r:
-            fired += list(json.loads(r[1]))
-            dre.update_state(h, r[0])
-            nxt = dre.complete_and_start_action(h, state)
-            r = (r[0], nxt) if nxt else dre.start_action_for_state(h, state)
-        print(sorted(fired))
-        """
+        """,
+        PRINT_FIRED,
     )
     assert proc.stdout.strip() == "['last']"
 
@@ -171,15 +179,8 @@ def test_raw_durable_rules_compares_mismatched_types_silently():
         h = dre.create_ruleset("x", json.dumps({"end": {"all": [{"e": {"t": "end"}}]},
                                                 "r": {"all": [{"m": {"$and": [{"t": "a"}, {"$gte": {"x": 3}}]}}]}}))
         code, state = dre.assert_facts(h, json.dumps([{"sid": "1", "id": "a", "t": "a", "x": "10"}, {"sid": "1", "id": "end", "t": "end"}]))
-        fired = []
-        r = dre.start_action_for_state(h, state)
-        while r:
-            fired += list(json.loads(r[1]))
-            dre.update_state(h, r[0])
-            nxt = dre.complete_and_start_action(h, state)
-            r = (r[0], nxt) if nxt else dre.start_action_for_state(h, state)
-        print(sorted(fired))
-        """
+        """,
+        PRINT_FIRED,
     )
     assert proc.stdout.strip() == "['end']"  # "10" >= 3 is just false
 

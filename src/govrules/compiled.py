@@ -103,9 +103,10 @@ class TargetView:
     evidence: tuple[tuple[str, str], ...]
     facts_model: type[BaseModel]
     standing_readings: frozenset[str] = frozenset()  # readings every result of this target carries
+    # Every rule in evaluation order (items, ledgers, zeroing): worked out once, read per assessment.
+    rules: tuple[CompiledRule, ...] = attrs.field(init=False, default=attrs.Factory(lambda v: v._all_rules(), takes_self=True))
 
-    @property
-    def rules(self) -> tuple[CompiledRule, ...]:
+    def _all_rules(self) -> tuple[CompiledRule, ...]:
         out: list[CompiledRule] = []
         for item in self.items:
             out.extend(item.rules)
@@ -282,9 +283,3 @@ def discretion_bounds(facts: tuple[FactSpec, ...], items: list[ItemView]) -> dic
         if users:
             bounds[f.name] = min(users)
     return bounds
-
-
-def describe_item(item: ItemView | SectionView) -> tuple[str, ...]:
-    """The names from the top of the tree down to this row."""
-    return item.names
-

@@ -35,7 +35,7 @@ from pydantic import (
 from .conditions import Scalar
 from .errors import Problem
 from .model import FactSpec
-from .numbers import to_decimal
+from .numbers import fmt, to_decimal
 
 #: Most digits after the point a number fact may have; keeps every comparison
 #: exact in both evaluators (durable_rules compares binary floats).
@@ -281,8 +281,6 @@ def missed_periods(dates: tuple[dt.date, ...], start: dt.date, end: dt.date, per
 
 def to_jsonable(value: Any) -> Any:
     """A fact value as it appears in a result's JSON (exact numbers as text)."""
-    from .numbers import fmt
-
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, Decimal):

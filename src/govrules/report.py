@@ -77,6 +77,12 @@ def item_notes(item: ItemResult) -> list[str]:
         notes.append(f"+{fmt(item.floor_cut)} 扣完为止：本项最低0分")
     if item.zeroed_by and not any(e.kind == "all_or_nothing" for e in item.effects):
         notes.append("本项不计分")
+    return notes + status_notes(item)
+
+
+def status_notes(item: ItemResult) -> list[str]:
+    """N/A, missing facts and evidence, and the 复核 override of an item, one line each."""
+    notes = []
     if item.not_applicable:
         notes.append(f"不适用：{item.not_applicable}")
     if item.unchecked_facts:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .numbers import fmt
-from .report import Fix, depth_of, level_cells, level_name, recoverable, sheet_rows, summary_lines
+from .report import Fix, depth_of, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
 from .result import Effect, ItemResult, Result
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -64,16 +64,7 @@ def item_notes_words(item: ItemResult) -> list[str]:
         notes.append(f"封顶退回{fmt(cap.cut)}分：{cap.quote}（{fmt(cap.raw)} → {fmt(cap.max)}）")
     if item.floor_cut:
         notes.append(f"扣完为止退回{fmt(item.floor_cut)}分：本项最低0分")
-    if item.not_applicable:
-        notes.append(f"不适用：{item.not_applicable}")
-    if item.unchecked_facts:
-        notes.append("未检查，缺少事实：" + "、".join(item.unchecked_facts))
-    if item.missing_evidence:
-        notes.append("缺少佐证：" + "、".join(item.missing_evidence))
-    if item.override:
-        o = item.override
-        notes.append(f"复核调整 {fmt(o.old) if o.old is not None else '—'} → {fmt(o.new)}（{o.reviewer}，{o.at}）：{o.reason}")
-    return notes
+    return notes + status_notes(item)
 
 
 def _style_header(ws: Any) -> None:

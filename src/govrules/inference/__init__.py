@@ -17,6 +17,7 @@ from typing import Protocol
 import attrs
 
 from ..compiled import TargetView
+from ..facts import scalar
 from ..inputs import Assessment
 
 
@@ -36,7 +37,5 @@ class Evaluator(Protocol):
 
 def scalars_of(view: TargetView, assessment: Assessment) -> dict[str, object]:
     """Each present fact's scalar view (what conditions compare)."""
-    from ..facts import scalar
-
     specs = {f.name: f for f in view.facts}
     return {name: scalar(specs[name], value) for name, value in assessment.facts if name in specs}

@@ -14,7 +14,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from ..compiled import TargetView, describe_item
+from ..compiled import TargetView
 from ..numbers import fmt
 from ..pack import Pack
 from ..result import Effect, ItemResult, Result
@@ -103,7 +103,7 @@ def describe_rule(view: TargetView, uid: str) -> str:
     for rule in view.rules:
         if rule.uid == uid:
             owner = view.item(rule.owner)
-            names = " / ".join(describe_item(owner)) if owner is not None else rule.owner
+            names = " / ".join(owner.names) if owner is not None else rule.owner
             return f"{uid}（{names}，{rule.kind}）「{rule.quote}」"
     return f"{uid} (not a rule of {view.pack_id} / {view.target.id})"
 
