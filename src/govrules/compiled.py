@@ -7,11 +7,13 @@ evaluators (durable_rules and the reference evaluator) and the scorer read.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
+
 import attrs
 from pydantic import BaseModel
 
 from .conditions import Compare, Node, Or, conjunction, facts_of, normalize
-from .facts import build_model
+from .facts import build_model, canonical
 from .model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rule, Target, Zeroing
 from .numbers import ZERO
 from .packcheck import applicable_targets, walk_indicators
@@ -103,8 +105,17 @@ class TargetView:
     evidence: tuple[tuple[str, str], ...]
     facts_model: type[BaseModel]
     standing_readings: frozenset[str] = frozenset()  # readings every result of this target carries
+    # Each defaulted fact's value, validated once here rather than per assessment.
+    defaults: dict[str, Any] = attrs.field(factory=dict)
     # Every rule in evaluation order (items, ledgers, zeroing): worked out once, read per assessment.
     rules: tuple[CompiledRule, ...] = attrs.field(init=False, default=attrs.Factory(lambda v: v._all_rules(), takes_self=True))
+
+    # Look-ups every assessment makes, built once.
+    fact_specs: dict[str, FactSpec] = attrs.field(init=False, default=attrs.Factory(lambda v: {f.name: f for f in v.facts}, takes_self=True))
+    fact_order: dict[str, int] = attrs.field(
+        init=False, default=attrs.Factory(lambda v: {f.name: i for i, f in enumerate(v.facts)}, takes_self=True)
+    )
+    item_index: dict[str, ItemView] = attrs.field(init=False, default=attrs.Factory(lambda v: {i.id: i for i in v.items}, takes_self=True))
 
     def _all_rules(self) -> tuple[CompiledRule, ...]:
         out: list[CompiledRule] = []
@@ -120,10 +131,7 @@ class TargetView:
         return self.target.total is not None
 
     def item(self, item_id: str) -> ItemView | None:
-        for item in self.items:
-            if item.id == item_id:
-                return item
-        return None
+        return self.item_index.get(item_id)
 
 
 def implicit_condition(rule: Rule) -> Node | None:
@@ -250,6 +258,9 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
         standing.update(z.zeroing.reading)  # type: ignore[union-attr]
     for f in facts:
         standing.update(f.reading)
+    defaults = {
+        f.name: canonical(f, getattr(model.model_validate({f.name: f.default}), f.name)) for f in facts if f.default is not None
+    }
     return TargetView(
         pack_id=spec.pack.id,
         target=target,
@@ -263,6 +274,7 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
         evidence=evidence,
         facts_model=model,
         standing_readings=frozenset(standing),
+        defaults=defaults,
     )
 
 

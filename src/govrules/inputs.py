@@ -252,7 +252,7 @@ def _derive(view: TargetView, values: dict[str, Any]) -> tuple[dict[str, Any], t
         if d is not None and f.name not in values and d.source in values:
             values[f.name] = missed_periods(values[d.source], d.start, d.end, d.period_days)
             derived.append(f.name)
-    for f in view.facts:
-        if f.name not in values and f.default is not None:
-            values[f.name] = canonical(f, getattr(view.facts_model.model_validate({f.name: f.default}), f.name))
+    for name, value in view.defaults.items():
+        if name not in values:
+            values[name] = value
     return values, tuple(derived)
