@@ -15,7 +15,8 @@ from pydantic import BaseModel
 from .conditions import Compare, Node, Or, conjunction, facts_of, normalize
 from .facts import build_model, canonical
 from .model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rule, Target, Zeroing
-from .numbers import ZERO
+from .numbers import ZERO, add
+from .result import PASS, ItemResult, SectionResult
 from .packcheck import applicable_targets, walk_indicators
 
 OWNER_ITEM = "item"
@@ -36,6 +37,9 @@ class CompiledRule:
     reads: tuple[str, ...]  # every fact the rule's condition reads
     optional: tuple[str, ...] = ()  # facts whose absence means "nothing recorded", not "unknown"
     quantity: tuple[str, ...] = ()  # facts the amount is worked out from, once the rule fires
+    # The same as sets, for one subset test per rule per assessment.
+    read_set: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda r: frozenset(r.reads), takes_self=True))
+    quantity_set: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda r: frozenset(r.quantity), takes_self=True))
 
     @property
     def quote(self) -> str:
@@ -57,12 +61,18 @@ class ItemView:
     max: Decimal | None
     rules: tuple[CompiledRule, ...]
     caps: tuple[Cap, ...]
+    floor_quote: str | None = None
+    floor_reading: tuple[str, ...] = ()  # the item's own reading behind the floor, else the pack's
     # The names from the top of the tree down, worked out once (every assessment asks).
     names: tuple[str, ...] = attrs.field(init=False, default=attrs.Factory(_path_names, takes_self=True))
+    id: str = attrs.field(init=False, default=attrs.Factory(lambda i: i.indicator.id, takes_self=True))
+    uids: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda i: frozenset(r.uid for r in i.rules), takes_self=True))
+    # Each cap with the uids of the rules it groups, sorted.
+    cap_groups: tuple[tuple[Cap, tuple[str, ...]], ...] = attrs.field(
+        init=False,
+        default=attrs.Factory(lambda i: tuple((c, tuple(sorted({f"{i.id}#{rid}" for rid in c.rules}))) for c in i.caps), takes_self=True),
+    )
 
-    @property
-    def id(self) -> str:
-        return self.indicator.id
 
 
 @attrs.frozen
@@ -73,10 +83,7 @@ class SectionView:
     max: Decimal | None
     children: tuple[str, ...]
     names: tuple[str, ...] = attrs.field(init=False, default=attrs.Factory(_path_names, takes_self=True))
-
-    @property
-    def id(self) -> str:
-        return self.indicator.id
+    id: str = attrs.field(init=False, default=attrs.Factory(lambda i: i.indicator.id, takes_self=True))
 
 
 @attrs.frozen
@@ -105,6 +112,11 @@ class TargetView:
     evidence: tuple[tuple[str, str], ...]
     facts_model: type[BaseModel]
     standing_readings: frozenset[str] = frozenset()  # readings every result of this target carries
+    # Each row's result when nothing happened to it (no rule fired, every fact
+    # known, its evidence there, no N/A, no 自评 or 复核): results are frozen,
+    # so every such assessment shares these instead of building its own.
+    untouched_items: dict[str, ItemResult] = attrs.field(factory=dict)  # in item order
+    untouched_sections: dict[str, SectionResult] = attrs.field(factory=dict)  # in section order
     # Each defaulted fact's value, validated once here rather than per assessment.
     defaults: dict[str, Any] = attrs.field(factory=dict)
     # Every rule in evaluation order (items, ledgers, zeroing): worked out once, read per assessment.
@@ -116,6 +128,19 @@ class TargetView:
         init=False, default=attrs.Factory(lambda v: {f.name: i for i, f in enumerate(v.facts)}, takes_self=True)
     )
     item_index: dict[str, ItemView] = attrs.field(init=False, default=attrs.Factory(lambda v: {i.id: i for i in v.items}, takes_self=True))
+    item_order: dict[str, int] = attrs.field(
+        init=False, default=attrs.Factory(lambda v: {i.id: n for n, i in enumerate(v.items)}, takes_self=True)
+    )
+    # Which item each item rule belongs to, and which sections enclose each item.
+    rule_item: dict[str, str] = attrs.field(
+        init=False, default=attrs.Factory(lambda v: {r.uid: i.id for i in v.items for r in i.rules}, takes_self=True)
+    )
+    enclosing: dict[str, tuple[str, ...]] = attrs.field(
+        init=False, default=attrs.Factory(lambda v: {i.id: tuple(a.id for a in i.ancestors) for i in v.items}, takes_self=True)
+    )
+    sections_children_first: tuple[SectionView, ...] = attrs.field(
+        init=False, default=attrs.Factory(lambda v: tuple(reversed(v.sections)), takes_self=True)
+    )
 
     def _all_rules(self) -> tuple[CompiledRule, ...]:
         out: list[CompiledRule] = []
@@ -191,7 +216,7 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
             value = (ind.points or {}).get(target_id)
             maxima[ind.id] = value
             rules = tuple(compile_rule(ind.id, OWNER_ITEM, r) for r in ind.rules)
-            items.append(ItemView(ind, ancestors, value, rules, ind.caps))
+            items.append(ItemView(ind, ancestors, value, rules, ind.caps, spec.floor.quote, ind.floor_reading or spec.floor.reading))
             return True
         position = len(sections)
         sections.append(None)  # type: ignore[arg-type]  # keep document order: parent before children
@@ -258,6 +283,7 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
         standing.update(z.zeroing.reading)  # type: ignore[union-attr]
     for f in facts:
         standing.update(f.reading)
+    untouched_items, untouched_sections = untouched_results(items, sections, target.total is not None)
     defaults = {
         f.name: canonical(f, getattr(model.model_validate({f.name: f.default}), f.name)) for f in facts if f.default is not None
     }
@@ -275,7 +301,43 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
         facts_model=model,
         standing_readings=frozenset(standing),
         defaults=defaults,
+        untouched_items=untouched_items,
+        untouched_sections=untouched_sections,
     )
+
+
+def untouched_results(
+    items: list[ItemView], sections: list[SectionView], scored: bool
+) -> tuple[dict[str, ItemResult], dict[str, SectionResult]]:
+    """Each row's result when nothing happened to it: full points (or, unscored, a pass)."""
+    item_results = {
+        item.id: ItemResult(
+            id=item.id,
+            names=item.names,
+            max=item.max,
+            score=item.max,
+            status=PASS,
+            computed=item.max,
+            evidence=item.indicator.evidence,
+            evaluation=item.indicator.evaluation,
+            floor_quote=item.floor_quote,
+            floor_reading=item.floor_reading,
+        )
+        for item in items
+    }
+    rows: dict[str, ItemResult | SectionResult] = dict(item_results)
+    for section in reversed(sections):  # children first
+        scores = [rows[c].score for c in section.children if rows[c].score is not None]
+        rows[section.id] = SectionResult(
+            id=section.id,
+            names=section.names,
+            max=section.max,
+            stated_max=section.stated_max,
+            score=add(*scores) if (scores and scored) else None,  # type: ignore[arg-type]
+            status=PASS,
+            children=section.children,
+        )
+    return item_results, {s.id: rows[s.id] for s in sections}  # type: ignore[misc]
 
 
 def discretion_bounds(facts: tuple[FactSpec, ...], items: list[ItemView]) -> dict[str, Decimal]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import functools
+
 import attrs
 
 from .compiled import CompiledRule, TargetView
@@ -40,30 +42,75 @@ class RuleFinding:
 
 @attrs.frozen
 class Findings:
+    """Every rule's finding for one assessment.
+
+    What scoring reads is worked out once, here: which rules fired and which
+    could not be checked (with the facts they lack). The per-rule
+    :class:`RuleFinding` records in :attr:`rules` are built on first use,
+    since scoring needs them only for the rules that fired.
+    """
+
     view: TargetView
     assessment: Assessment
-    rules: dict[str, RuleFinding]
+    fired: frozenset[str]
+    unchecked: dict[str, tuple[str, ...]]  # rule uid -> facts it lacks, for rules that could not be checked
     missing_evidence: tuple[tuple[str, str], ...]
     evaluator: str
+    values: dict[str, Any]  # the assessment's fact values by name
+
+    def facts_read(self, rule: CompiledRule) -> tuple[tuple[str, Any], ...]:
+        """The (name, value) of each fact the rule reads that the assessment has."""
+        values = self.values
+        reads = rule.reads
+        try:
+            return tuple(zip(reads, map(values.__getitem__, reads)))
+        except KeyError:  # some are missing: the ones that are there
+            return tuple([(name, values[name]) for name in reads if name in values])
+
+    def finding(self, rule: CompiledRule) -> RuleFinding:
+        """One rule's finding."""
+        missing = self.unchecked.get(rule.uid)
+        return RuleFinding(rule, missing is None, rule.uid in self.fired, self.facts_read(rule), missing or ())
+
+    def effects(self, rule: CompiledRule, item_max: Decimal | None) -> tuple[Effect, ...]:
+        """The effects of one rule (none unless it fired): :func:`effects_of` without building the finding."""
+        if rule.uid not in self.fired:
+            return ()
+        return _effects(rule, self.facts_read(rule), item_max)
+
+    @functools.cached_property
+    def rules(self) -> dict[str, RuleFinding]:
+        """Each rule's finding, by rule uid, in the target's rule order."""
+        return {rule.uid: self.finding(rule) for rule in self.view.rules}
 
 
 def findings_of(view: TargetView, assessment: Assessment, evaluation: Evaluation, evaluator: str) -> Findings:
-    values = assessment.fact_values
-    scalars = scalars_of(view, assessment)
-    out: dict[str, RuleFinding] = {}
+    values = dict(assessment.facts)
+    present = values.keys()
+    fired = evaluation.fired
+    unchecked: dict[str, tuple[str, ...]] = {}
+    scalars = None
     for rule in view.rules:
-        fired = rule.uid in evaluation.fired
-        # Whether the condition could be decided depends only on which facts
-        # are present, not on the evaluator; a fired rule was decided.
-        # With every fact present the condition is decided; only otherwise is it worth evaluating.
-        decided = fired or all(name in values for name in rule.reads) or decide(rule.condition, scalars, rule.optional) is not None
+        # Whether a rule could be checked depends only on which facts are
+        # present, not on the evaluator: with all of them present it could; a
+        # fired rule was decided; an unfired one is decided (three-valued)
+        # over what is there.
+        all_read = rule.read_set <= present
+        if all_read and rule.quantity_set <= present:
+            continue
+        is_fired = rule.uid in fired
+        if not (all_read or is_fired):
+            if scalars is None:
+                scalars = scalars_of(view, assessment)
+            decided = decide(rule.condition, scalars, rule.optional) is not None
+        else:
+            decided = True
         # A fired rule is only fully known when its amount is: a tiered rule
         # fired by one tier still needs the other tiers' counts.
-        checked = decided and (not fired or all(name in values for name in rule.quantity))
-        facts = tuple((name, values[name]) for name in rule.reads if name in values)
-        missing = tuple(name for name in rule.reads if name not in values and name not in rule.optional) if not checked else ()
-        out[rule.uid] = RuleFinding(rule, checked, fired, facts, missing)
-    return Findings(view, assessment, out, evaluation.missing_evidence, evaluator)
+        if decided and (not is_fired or rule.quantity_set <= present):
+            continue
+        unchecked[rule.uid] = tuple(name for name in rule.reads if name not in present and name not in rule.optional)
+    return Findings(view, assessment, fired, unchecked, evaluation.missing_evidence, evaluator, values)
 
 
 def _times(amount: Decimal | None, quantity: Decimal | int) -> Decimal | None:
@@ -74,13 +121,17 @@ def effects_of(finding: RuleFinding, item_max: Decimal | None) -> tuple[Effect, 
     """The deductions (or bonuses) a fired rule implies, before caps and floors."""
     if not finding.fired:
         return ()
-    rule = finding.rule.rule
-    values = dict(finding.facts)
+    return _effects(finding.rule, finding.facts, item_max)
+
+
+def _effects(compiled: CompiledRule, facts: tuple[tuple[str, Any], ...], item_max: Decimal | None) -> tuple[Effect, ...]:
+    rule = compiled.rule
+    values = dict(facts)
     if rule is None:  # a zeroing condition: no amount of its own
-        z = finding.rule.zeroing
-        return (Effect(finding.uid, "zeroing", z.name, z.quote, None, facts=finding.facts),)  # type: ignore[union-attr]
+        z = compiled.zeroing
+        return (Effect(compiled.uid, "zeroing", z.name, z.quote, None, facts=facts),)  # type: ignore[union-attr]
     label = rule.label or rule.quote
-    common = dict(rule=finding.uid, kind=rule.kind, label=label, quote=rule.quote, reading=rule.reading, facts=finding.facts)
+    common = dict(rule=compiled.uid, kind=rule.kind, label=label, quote=rule.quote, reading=rule.reading, facts=facts)
     kind = rule.kind
     if kind == "per_occurrence":
         n = values[rule.fact]  # type: ignore[union-attr]

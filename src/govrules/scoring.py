@@ -22,10 +22,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import attrs
 
 from .compiled import ItemView, SectionView, TargetView
-from .findings import Findings, effects_of
+from .findings import Findings
 from .model import PackSpec
 from .numbers import ROUNDING, ZERO, add, divide
 from .result import (
@@ -61,83 +60,135 @@ class _PerAssessment:
         self.missing_evidence: dict[str, list[str]] = {}
         for item_id, kind in findings.missing_evidence:
             self.missing_evidence.setdefault(item_id, []).append(kind)
+        # The items something happened to: a rule fired or could not be
+        # checked, N/A, missing evidence, 自评 or 复核. Every other item's
+        # result is its untouched one (see TargetView.untouched_items).
+        owner = findings.view.rule_item
+        touched = set(self.na)
+        touched.update(self.missing_evidence, self.self_scores, self.reviews)
+        touched.update(owner[u] for u in findings.fired if u in owner)
+        touched.update(owner[u] for u in findings.unchecked if u in owner)
+        self.touched = sorted(touched, key=findings.view.item_order.__getitem__)
 
 
 def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAssessment) -> ItemResult:
+    item_id = item.id
     ind = item.indicator
-    na = per.na.get(item.id)
-    base = dict(
-        id=item.id,
-        names=item.names,
-        max=item.max,
-        evidence=ind.evidence,
-        evaluation=ind.evaluation,
-        missing_evidence=tuple(per.missing_evidence.get(item.id, ())),
-        floor_quote=spec.floor.quote,
-        floor_reading=ind.floor_reading or spec.floor.reading,
-    )
+    kinds = per.missing_evidence.get(item_id)
+    missing_evidence = tuple(kinds) if kinds else ()
+    na = per.na.get(item_id)
     if na is not None:
         score = item.max if spec.not_applicable.scoring == "full_points" else None
-        return ItemResult(score=score, computed=score, status=NOT_APPLICABLE, not_applicable=na, **base)  # type: ignore[arg-type]
+        return ItemResult(
+            id=item_id,
+            names=item.names,
+            max=item.max,
+            score=score,
+            computed=score,
+            status=NOT_APPLICABLE,
+            not_applicable=na,
+            evidence=ind.evidence,
+            evaluation=ind.evaluation,
+            missing_evidence=missing_evidence,
+            floor_quote=item.floor_quote,
+            floor_reading=item.floor_reading,
+        )
 
-    rule_findings = [findings.rules[r.uid] for r in item.rules]
-    unchecked = tuple(dict.fromkeys(n for f in rule_findings for n in f.missing))
+    fired_uids = findings.fired
+    unchecked_rules = findings.unchecked
     effects: list[Effect] = []
-    for f in rule_findings:
-        effects.extend(effects_of(f, item.max))
-    fired = any(f.fired for f in rule_findings)
+    unchecked: dict[str, None] = {}
+    fired = False
+    zeroed_by = None
+    for rule in item.rules:
+        uid = rule.uid
+        if unchecked_rules:
+            unchecked.update(dict.fromkeys(unchecked_rules.get(uid, ())))
+        if uid in fired_uids:
+            fired = True
+            # The first all-or-nothing rule that fired zeroes the item.
+            if zeroed_by is None and rule.kind == "all_or_nothing":
+                zeroed_by = uid
+            effects.extend(findings.effects(rule, item.max))
     # A fired rule is a definite failure; a rule that could not be decided
     # leaves the score (and, if nothing fired, the status) unknown.
     status = FAIL if fired else (NOT_CHECKED if unchecked else PASS)
 
-    zeroed_by = next((e.rule for e in effects if e.kind == "all_or_nothing"), None)
-    if item.max is None:  # an unscored checklist row: a status, no points
-        return ItemResult(score=None, computed=None, status=status, effects=tuple(effects), unchecked_facts=unchecked, **base)  # type: ignore[arg-type]
-    if unchecked and zeroed_by is None:  # an all-or-nothing rule that fired decides the score alone
-        return ItemResult(score=None, computed=None, status=status, effects=tuple(effects), unchecked_facts=unchecked, **base)  # type: ignore[arg-type]
-
     caps: list[CapApplied] = []
     floor_cut = ZERO
-    if zeroed_by is not None:
+    if item.max is None or (unchecked and zeroed_by is None):
+        # An unscored checklist row has a status and no points; a row with a
+        # rule that could not be decided has no score, unless an
+        # all-or-nothing rule fired, which decides the score alone.
+        score = None
+    elif zeroed_by is not None:
         score = ZERO
     else:
         deduction = _sum([e.amount for e in effects if e.amount is not None])
-        for cap in item.caps:
-            group = {f"{item.id}#{rid}" for rid in cap.rules}
+        for cap, group in item.cap_groups:
             raw = _sum([e.amount for e in effects if e.rule in group and e.amount is not None])
             if raw > cap.max:
                 cut = raw - cap.max
                 deduction -= cut
-                caps.append(CapApplied(tuple(sorted(group)), raw, cap.max, cut, cap.quote, cap.reading))
+                caps.append(CapApplied(group, raw, cap.max, cut, cap.quote, cap.reading))
         if deduction > item.max:
             floor_cut = deduction - item.max
             deduction = item.max
         score = item.max - deduction
     return ItemResult(
+        id=item_id,
+        names=item.names,
+        max=item.max,
         score=score,
-        computed=score,
         status=status,
+        computed=score,
         effects=tuple(effects),
         caps=tuple(caps),
         floor_cut=floor_cut,
-        zeroed_by=zeroed_by,
-        unchecked_facts=unchecked,
-        **base,  # type: ignore[arg-type]
+        zeroed_by=zeroed_by if score is not None else None,
+        unchecked_facts=tuple(unchecked),
+        missing_evidence=missing_evidence,
+        evidence=ind.evidence,
+        evaluation=ind.evaluation,
+        floor_quote=item.floor_quote,
+        floor_reading=item.floor_reading,
     )
 
 
 def _apply_review(result: ItemResult, per: _PerAssessment) -> ItemResult:
-    review = per.reviews.get(result.id)
-    self_score = per.self_scores.get(result.id)
+    item_id = result.id
+    review = per.reviews.get(item_id)
+    self_score = per.self_scores.get(item_id)
     if review is None and self_score is None:
         return result
-    changes: dict[str, object] = {"self_score": self_score}
+    score, status, override = result.score, result.status, None
     if review is not None:
-        changes["override"] = Override(review.reviewer, review.at, result.score, review.score, review.reason)
-        changes["score"] = review.score
-        if result.status != NOT_APPLICABLE:
-            changes["status"] = PASS if review.score == result.max else FAIL
-    return attrs.evolve(result, **changes)  # type: ignore[arg-type]
+        override = Override(review.reviewer, review.at, result.score, review.score, review.reason)
+        score = review.score
+        if status != NOT_APPLICABLE:
+            status = PASS if review.score == result.max else FAIL
+    # Every field spelled out: attrs.evolve would look the fields up each time.
+    return ItemResult(
+        id=item_id,
+        names=result.names,
+        max=result.max,
+        score=score,
+        status=status,
+        computed=result.computed,
+        effects=result.effects,
+        caps=result.caps,
+        floor_cut=result.floor_cut,
+        zeroed_by=result.zeroed_by,
+        not_applicable=result.not_applicable,
+        unchecked_facts=result.unchecked_facts,
+        missing_evidence=result.missing_evidence,
+        evidence=result.evidence,
+        evaluation=result.evaluation,
+        self_score=self_score,
+        override=override,
+        floor_quote=result.floor_quote,
+        floor_reading=result.floor_reading,
+    )
 
 
 def _section_status(statuses: list[str]) -> str:
@@ -150,26 +201,33 @@ def _section_status(statuses: list[str]) -> str:
     return NOT_APPLICABLE
 
 
-def _score_sections(view: TargetView, items: dict[str, ItemResult]) -> dict[str, SectionResult]:
-    out: dict[str, SectionResult] = {}
-    by_id: dict[str, ItemResult | SectionResult] = dict(items)
-    # Sections are listed parent first; score them children first.
-    for section in reversed(view.sections):
-        children = [by_id[c] for c in section.children]
+def _score_sections(view: TargetView, items: dict[str, ItemResult], touched: list[str]) -> dict[str, SectionResult]:
+    sections = dict(view.untouched_sections)
+    untouched = view.untouched_items
+    # A section's result depends only on its children's scores and statuses:
+    # only the sections enclosing an item whose score or status changed need scoring.
+    affected: set[str] = set()
+    for i in touched:
+        result = items[i]
+        if result.score is not untouched[i].score or result.status != PASS:
+            affected.update(view.enclosing[i])
+    if not affected:
+        return sections
+    for section in view.sections_children_first:
+        if section.id not in affected:
+            continue
+        children = [sections[c] if c in sections else items[c] for c in section.children]
         scores = [c.score for c in children if c.score is not None]
-        score = _sum(scores) if (scores and view.scored) else None
-        result = SectionResult(
+        sections[section.id] = SectionResult(
             id=section.id,
             names=section.names,
             max=section.max,
             stated_max=section.stated_max,
-            score=score,
+            score=_sum(scores) if (scores and view.scored) else None,  # type: ignore[arg-type]
             status=_section_status([c.status for c in children]),
             children=section.children,
         )
-        out[section.id] = result
-        by_id[section.id] = result
-    return out
+    return sections
 
 
 def _score_ledgers(view: TargetView, findings: Findings) -> tuple[LedgerResult, ...]:
@@ -179,9 +237,8 @@ def _score_ledgers(view: TargetView, findings: Findings) -> tuple[LedgerResult, 
         effects: list[Effect] = []
         complete = True
         for rule in ledger.rules:
-            f = findings.rules[rule.uid]
-            complete = complete and f.checked
-            effects.extend(effects_of(f, None))
+            complete = complete and rule.uid not in findings.unchecked
+            effects.extend(findings.effects(rule, None))
         raw = _sum([e.amount for e in effects if e.amount is not None])
         applied = raw if adj.cap is None else min(raw, adj.cap)
         unscored = tuple(dict.fromkeys(e.rule for e in effects if e.amount is None))
@@ -205,7 +262,7 @@ def _readings(spec: PackSpec, items: list[ItemResult], ledgers: tuple[LedgerResu
         for e in ledger.effects:
             used.update(e.reading)
     for name in findings.assessment.derived:
-        fact = next(f for f in findings.view.facts if f.name == name)
+        fact = findings.view.fact_specs[name]
         if fact.derive is not None:
             used.update(fact.derive.reading)
     return tuple((r.id, r.quote, r.choice) for r in spec.readings if r.id in used)
@@ -216,20 +273,23 @@ def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
     view = findings.view
     a = findings.assessment
     per = _PerAssessment(findings)
-    items_list = [_apply_review(_score_item(item, findings, spec, per), per) for item in view.items]
-    items = {i.id: i for i in items_list}
-    sections = _score_sections(view, items)
-    tops: list[ItemResult | SectionResult] = [sections.get(t) or items[t] for t in view.top]
+    items = dict(view.untouched_items)  # in item order; the touched ones replaced in place
+    for item_id in per.touched:
+        items[item_id] = _apply_review(_score_item(view.item_index[item_id], findings, spec, per), per)
+    items_list = list(items.values())
+    touched = [items[i] for i in per.touched]  # untouched items are complete, pass, and carry nothing else
+    sections = _score_sections(view, items, per.touched)
+    tops: list[ItemResult | SectionResult] = [sections[t] if t in sections else items[t] for t in view.top]
 
     scored = view.scored
-    not_checked = tuple(i.id for i in items_list if not i.complete)
+    not_checked = tuple(i.id for i in touched if not i.complete)
     rescaled = False
     base_max = view.target.total
     base_sum = base = None
     if scored:
         base_sum = _sum([t.score for t in tops if t.score is not None])
         base = base_sum
-        na_excluded = [i for i in items_list if i.status == NOT_APPLICABLE and i.score is None and i.max is not None]
+        na_excluded = [i for i in touched if i.status == NOT_APPLICABLE and i.score is None and i.max is not None]
         if na_excluded and spec.not_applicable.scoring == "rescale":
             applicable_max = base_max - _sum([i.max for i in na_excluded])  # type: ignore[operator,misc]
             rescaled = True
@@ -239,11 +299,10 @@ def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
     zeroed = []
     zero_complete = True
     for rule in view.zeroings:
-        f = findings.rules[rule.uid]
-        zero_complete = zero_complete and f.checked
-        if f.fired:
+        zero_complete = zero_complete and rule.uid not in findings.unchecked
+        if rule.uid in findings.fired:
             z = rule.zeroing
-            zeroed.append(Zeroed(z.id, z.name, z.quote, f.facts))  # type: ignore[union-attr]
+            zeroed.append(Zeroed(z.id, z.name, z.quote, findings.facts_read(rule)))  # type: ignore[union-attr]
 
     complete = not not_checked and all(l.complete for l in ledgers) and zero_complete
     total = max_total = None
@@ -261,7 +320,7 @@ def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
     self_scores = a.self_assessment
     self_total = _sum([s for _, s in self_scores]) if self_scores else None
     differences = tuple(
-        Difference(i.id, i.self_score, i.score) for i in items_list if i.self_score is not None and i.self_score != i.score
+        Difference(i.id, i.self_score, i.score) for i in touched if i.self_score is not None and i.self_score != i.score
     )
     return Result(
         stamp=stamp,
@@ -270,7 +329,7 @@ def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
         unit=a.unit,
         scored=scored,
         items=tuple(items_list),
-        sections=tuple(sections[s.id] for s in view.sections),
+        sections=tuple(sections.values()),
         ledgers=ledgers,
         base_max=base_max,
         base_sum=base_sum,
@@ -286,7 +345,7 @@ def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
         differences=differences,
         facts=a.facts,
         derived_facts=a.derived,
-        readings=_readings(spec, items_list, ledgers, findings),
+        readings=_readings(spec, touched, ledgers, findings),
     )
 
 

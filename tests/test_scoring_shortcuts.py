@@ -1,0 +1,105 @@
+"""The scorer's shortcuts give the same results as scoring every row.
+
+Scoring skips the rows nothing happened to (no rule fired or was left
+unchecked, no N/A, no missing evidence, no 自评 or 复核) and shares their
+precomputed results (``TargetView.untouched_items`` / ``untouched_sections``);
+it rescores only the sections enclosing a row whose score or status changed;
+and the findings layer builds per-rule records only on demand. Each shortcut
+is checked here against the long way round, on generated assessments of
+every installed pack.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import govrules
+from govrules import scoring
+from govrules.compiled import compile_target
+from govrules.findings import findings_of
+from govrules.numbers import add
+from govrules.result import SectionResult
+from govrules.testing import assessments
+
+PACK_TARGETS = [(p.id, t) for p in govrules.Registry.discover().packs for t in p.targets]
+
+
+class _EveryItemTouched(scoring._PerAssessment):
+    """The long way round: every item scored from its findings, every section from its children."""
+
+    def __init__(self, findings):  # type: ignore[no-untyped-def]
+        super().__init__(findings)
+        self.touched = [i.id for i in findings.view.items]
+
+
+def _every_section(view, items):  # type: ignore[no-untyped-def]
+    """Each section scored from its children, none skipped."""
+    rows = {i.id: i for i in items}
+    for section in reversed(view.sections):
+        children = [rows[c] for c in section.children]
+        scores = [c.score for c in children if c.score is not None]
+        rows[section.id] = SectionResult(
+            id=section.id,
+            names=section.names,
+            max=section.max,
+            stated_max=section.stated_max,
+            score=add(*scores) if (scores and view.scored) else None,
+            status=scoring._section_status([c.status for c in children]),
+            children=section.children,
+        )
+    return tuple(rows[s.id] for s in view.sections)
+
+
+@pytest.mark.parametrize("pack_id,target", PACK_TARGETS)
+def test_untouched_results_are_what_scoring_the_row_gives(registry, pack_id, target):
+    pack = registry.get(pack_id)
+    view = pack.view(target)
+    fresh = compile_target(pack.spec, target)
+    assert fresh.untouched_items == view.untouched_items
+    assert list(view.untouched_items) == [i.id for i in view.items]
+    assert list(view.untouched_sections) == [s.id for s in view.sections]
+    for item in view.items:
+        result = view.untouched_items[item.id]
+        assert result.status == "pass" and result.score == item.max and result.complete
+        assert not (result.effects or result.caps or result.missing_evidence or result.unchecked_facts)
+
+
+@pytest.mark.parametrize("pack_id,target", PACK_TARGETS)
+@settings(max_examples=25)
+@given(data=st.data())
+def test_shortcuts_agree_with_scoring_every_row(registry, pack_id, target, data):
+    pack = registry.get(pack_id)
+    raw = data.draw(assessments(pack, target, complete=data.draw(st.booleans())))
+    view, assessment = pack.validate(raw, target)
+    evaluation = pack._evaluator(view, "reference").evaluate(view, assessment)
+    findings = findings_of(view, assessment, evaluation, "reference")
+    stamp = pack.stamp("reference")
+    quick = scoring.score(pack.spec, findings, stamp)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(scoring, "_PerAssessment", _EveryItemTouched)
+        slow = scoring.score(pack.spec, findings, stamp)
+    assert slow == quick
+    assert slow.to_json() == quick.to_json()
+    assert quick.sections == _every_section(view, quick.items)
+
+
+@pytest.mark.parametrize("pack_id,target", PACK_TARGETS)
+@settings(max_examples=15)
+@given(data=st.data())
+def test_rule_findings_built_on_demand_match_the_layer(registry, pack_id, target, data):
+    pack = registry.get(pack_id)
+    raw = data.draw(assessments(pack, target, complete=False))
+    view, assessment = pack.validate(raw, target)
+    evaluation = pack._evaluator(view, "reference").evaluate(view, assessment)
+    findings = findings_of(view, assessment, evaluation, "reference")
+    values = dict(assessment.facts)
+    assert list(findings.rules) == [r.uid for r in view.rules]
+    for rule in view.rules:
+        f = findings.rules[rule.uid]
+        assert f.fired == (rule.uid in evaluation.fired)
+        assert f.facts == tuple((n, values[n]) for n in rule.reads if n in values)
+        assert f.checked == (rule.uid not in findings.unchecked)
+        if not f.checked:
+            assert f.missing == tuple(n for n in rule.reads if n not in values and n not in rule.optional)
