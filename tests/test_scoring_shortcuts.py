@@ -11,11 +11,14 @@ every installed pack.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import govrules
+import govrules.models
 from govrules import scoring
 from govrules.compiled import compile_target
 from govrules.findings import findings_of
@@ -103,3 +106,16 @@ def test_rule_findings_built_on_demand_match_the_layer(registry, pack_id, target
         assert f.checked == (rule.uid not in findings.unchecked)
         if not f.checked:
             assert f.missing == tuple(n for n in rule.reads if n not in values and n not in rule.optional)
+
+
+@pytest.mark.parametrize("pack_id,target", PACK_TARGETS)
+@settings(max_examples=15)
+@given(data=st.data())
+def test_json_put_together_from_rows_is_the_dumped_dict(registry, pack_id, target, data):
+    pack = registry.get(pack_id)
+    raw = data.draw(assessments(pack, target, complete=data.draw(st.booleans())))
+    result = pack.assess(raw, target, model=data.draw(st.sampled_from([None, *govrules.models.MODELS])))
+    assert result.to_json() == json.dumps(result.to_dict(), ensure_ascii=False)
+    assert json.loads(result.to_json()) == result.to_dict()
+    # Asking twice (the rows' text is cached) gives the same bytes.
+    assert result.to_json() == result.to_json()

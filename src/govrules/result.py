@@ -13,6 +13,7 @@ Statuses follow XCCDF: ``pass``, ``fail``, ``notapplicable``, ``notchecked``,
 
 from __future__ import annotations
 
+import functools
 import json
 from decimal import Decimal
 from typing import Any
@@ -168,6 +169,12 @@ class ItemResult:
             "override": self.override.to_dict() if self.override else None,
         }
 
+    @functools.cached_property
+    def _json_text(self) -> str:
+        # Rows nothing happened to are shared by every result of their target
+        # (see TargetView.untouched_items), so their text is encoded once.
+        return _dumps(self.to_dict())
+
 
 @attrs.frozen
 class SectionResult:
@@ -189,6 +196,10 @@ class SectionResult:
             "score": fmt(self.score),
             "children": list(self.children),
         }
+
+    @functools.cached_property
+    def _json_text(self) -> str:
+        return _dumps(self.to_dict())
 
 
 @attrs.frozen
@@ -315,7 +326,8 @@ class Result:
             counts[item.status] += 1
         return counts
 
-    def to_dict(self) -> dict[str, Any]:
+    def _head(self) -> dict[str, Any]:
+        """The sheet's fields before its sections and items."""
         data = self.stamp.to_dict()
         data.update(
             {
@@ -339,21 +351,43 @@ class Result:
                     "total": fmt(self.self_total),
                     "differences": [d.to_dict() for d in self.differences],
                 },
-                "sections": [s.to_dict() for s in self.sections],
-                "items": [i.to_dict() for i in self.items],
-                "ledgers": [l.to_dict() for l in self.ledgers],
-                "facts": _facts_json(self.facts),
-                "derived_facts": list(self.derived_facts),
-                "readings": [{"id": i, "quote": q, "choice": c} for i, q, c in self.readings],
-                "model": self.model.to_dict() if self.model is not None else None,
             }
         )
+        return data
+
+    def _tail(self) -> dict[str, Any]:
+        """The sheet's fields after its sections and items."""
+        return {
+            "ledgers": [l.to_dict() for l in self.ledgers],
+            "facts": _facts_json(self.facts),
+            "derived_facts": list(self.derived_facts),
+            "readings": [{"id": i, "quote": q, "choice": c} for i, q, c in self.readings],
+            "model": self.model.to_dict() if self.model is not None else None,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self._head()
+        data["sections"] = [s.to_dict() for s in self.sections]
+        data["items"] = [i.to_dict() for i in self.items]
+        data.update(self._tail())
         return data
 
     def to_json(self, indent: int | None = None) -> str:
         """Deterministic JSON: the same assessment always gives the same bytes.
 
-        Compact by default (Python's C encoder; several times faster than an
-        indented dump); ``indent=2`` for people.
+        Compact by default; ``indent=2`` for people. The compact text is
+        ``json.dumps(self.to_dict(), ensure_ascii=False)``, put together from
+        each row's text, which is encoded once per row (and once per target
+        for the rows nothing happened to).
         """
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, sort_keys=False)
+        if indent is not None:
+            return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        head = _dumps(self._head())
+        tail = _dumps(self._tail())
+        sections = ", ".join([s._json_text for s in self.sections])
+        items = ", ".join([i._json_text for i in self.items])
+        return f'{head[:-1]}, "sections": [{sections}], "items": [{items}], {tail[1:]}'
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
