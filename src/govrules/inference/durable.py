@@ -8,15 +8,18 @@ this module is the only place that touches it, and it does so in one way:
   stock Host starts background timer threads and completes actions
   asynchronously, so ``assert_facts`` could return before the actions ran.
   Here actions are collected synchronously, in the calling thread, until the
-  engine has none left.
+  engine has none left (without the Host's ``update_state`` after each: our
+  actions never change the session's state fact, and no rule reads it).
 * One ruleset per compiled (pack, target), created once and reused; it is
   deleted when the evaluator is garbage-collected.
 * One session (sid) and one ``assert_facts`` call per assessment: one record
   per group of rules (holding the facts they read), one fact per piece of
-  evidence, then the end markers, last. A rule on the final end marker always
-  fires, so (a) we can check that the engine really finished, and (b)
+  evidence, then the end markers, last. A rule on the final end marker
+  always fires, so (a) we can check that the engine really finished, and (b)
   ``delete_state``, which segfaults on a session in which no rule fired, is
-  only ever called on one where a rule did.
+  only ever called on one where a rule did. The facts' JSON text is assembled
+  from parts worked out once per target (it is exactly what ``json.dumps``
+  writes for the same records).
 * Rules are grouped, 32 to a record type, so that no fact fans out to many
   alpha nodes (durable_rules overflows a 64-entry stack, error 303), no alpha
   node has more than 512 children (creating the ruleset would never return)
@@ -41,7 +44,7 @@ import json
 import threading
 import weakref
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 import durable_rules_engine as _dre
 
@@ -59,6 +62,16 @@ _EVIDENCE = "ev"
 _names = itertools.count()
 
 
+def _scaled(value: Any) -> int:
+    """A number as an integer scaled by 10^6.
+
+    Exact: numbers have at most 6 decimal places and magnitude < 1e9, so scaled
+    by 10^6 they are integers below 2^53. Never a float: Python writes 0.00005
+    as 5e-05, which durable_rules cannot read (it crashes).
+    """
+    return int(Decimal(value).scaleb(NUMBER_PLACES))
+
+
 def encode(spec: FactSpec, value: Any) -> Any:
     """A scalar in the form durable_rules compares correctly for this fact type."""
     if isinstance(value, bool):
@@ -66,15 +79,43 @@ def encode(spec: FactSpec, value: Any) -> Any:
     if spec.type == "choice":
         return (spec.elements or ()).index(value)  # compare positions, not text
     if spec.type in ("number", "discretionary"):
-        # Exact: numbers have at most 6 decimal places and magnitude < 1e9, so
-        # scaled by 10^6 they are integers below 2^53. Never a float: Python
-        # writes 0.00005 as 5e-05, which durable_rules cannot read (it crashes).
-        return int(Decimal(value).scaleb(NUMBER_PLACES))
+        return _scaled(value)
     if isinstance(value, Decimal):  # a whole-number threshold on a count (the loader refuses others)
         return int(value)
     if isinstance(value, dt.date):
         return value.toordinal()
     return value
+
+
+#: The JSON text of a boolean.
+_BOOLEAN_JSON = {True: "true", False: "false"}
+
+
+def value_writer(spec: FactSpec) -> Callable[[Any], str]:
+    """A function writing a fact's value as JSON text: that of ``encode(spec, scalar(spec, value))``.
+
+    It is chosen once per fact, so an assessment makes no type dispatch per
+    value. Each writer relies on the form validation gives its type (a count is
+    a strict int, a boolean a bool, a choice one of its elements, a number a
+    Decimal); tests/test_durable_fast.py checks that they agree with ``encode``.
+    Every encoded value is an integer or a boolean, so ``str`` writes it as JSON.
+    """
+    kind = spec.type
+    if kind == "boolean":
+        return _BOOLEAN_JSON.__getitem__
+    if kind == "count":
+        return str
+    if kind == "subset":
+        return lambda value: str(len(value))
+    if kind == "choice":
+        return {element: str(i) for i, element in enumerate(spec.elements or ())}.__getitem__
+    if kind == "date":
+        return lambda value: str(value.toordinal())
+    if kind == "number":
+        return lambda value: str(_scaled(value))
+    if kind == "discretionary":
+        return lambda value: str(_scaled(value.points))
+    return lambda value: json.dumps(encode(spec, scalar(spec, value)), ensure_ascii=False)  # pragma: no cover - no other type is compared
 
 
 def _pattern(node: Node, specs: dict[str, FactSpec]) -> dict[str, Any]:
@@ -183,14 +224,16 @@ def ruleset_definition(view: TargetView) -> tuple[dict[str, Any], dict[str, str]
     return definition, rule_names, evidence_names, group_reads
 
 
-def _action_name(message: str) -> str:
-    """The rule name of an action message ``{"<name>": {...}}``, without parsing the rest."""
-    if message.startswith('{"'):
-        end = message.find('"', 2)
-        if end > 2:
-            return message[2:end]
-    (name,) = json.loads(message)  # pragma: no cover - any other shape
-    return name  # pragma: no cover
+def _json_list(sid: str, bodies: list[str]) -> str:
+    """``json.dumps`` of the records ``{"sid": sid<body>}``, each body being the rest of a record's JSON text.
+
+    Every record of an assessment starts with its sid, the one part that
+    changes, so the bodies are built (mostly ahead of time) without it and the
+    sid is spliced in between them. The text is exactly what ``json.dumps``
+    (default separators) writes for the same records.
+    """
+    head = f'{{"sid": "{sid}"'  # a sid is a decimal number: nothing to escape
+    return "[" + head + ("}, " + head).join(bodies) + "}]"
 
 
 class DurableEvaluator:
@@ -200,8 +243,7 @@ class DurableEvaluator:
 
     def __init__(self, view: TargetView):
         self._view = view
-        self._specs = {f.name: f for f in view.facts}
-        definition, self._rule_names, self._evidence_names, group_reads = ruleset_definition(view)
+        definition, rule_names, evidence_names, group_reads = ruleset_definition(view)
         ruleset_name = f"govrules_{view.pack_id}_{view.target.id}_{next(_names)}"
         try:
             self._handle = _dre.create_ruleset(ruleset_name, json.dumps(definition, ensure_ascii=False))
@@ -210,36 +252,52 @@ class DurableEvaluator:
         self._finalizer = weakref.finalize(self, _dre.delete_ruleset, self._handle)
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
-        self._group_reads = [tuple((name, self._specs[name]) for name in reads) for reads in group_reads]
+        # What each durable rule name stands for: a pack rule's uid, or an evidence requirement.
+        self._rule_uids = rule_names
+        self._evidence_names = evidence_names
 
-    def _facts(self, sid: str, assessment: Assessment) -> list[dict[str, Any]]:
+        # The JSON text of each record, worked out once but for the sid and the
+        # fact values (see _json_list): per group of rules, its head and, per
+        # fact it reads, the text before the value and the value's writer.
+        writers = {f.name: value_writer(f) for f in view.facts}
+        self._rule_records = tuple(
+            (
+                f', "id": "g{m}", "t": "g{m}"',
+                tuple((name, f", {json.dumps(name, ensure_ascii=False)}: ", writers[name]) for name in reads),
+            )
+            for m, reads in enumerate(group_reads)
+        )
+        evidence_groups = _groups(len(view.evidence))
+        self._evidence_records = tuple(
+            (view.evidence[j], f', "id": "{_EVIDENCE}{j}", "t": "{_EVIDENCE}{m}", "k": {j}')
+            for m, group in enumerate(evidence_groups)
+            for j in group
+        )
+        # End markers last: absence is judged when they arrive; the final one always fires.
+        self._end_records = tuple(f', "id": "{_END}{m}", "t": "{_END}{m}"' for m in range(len(evidence_groups))) + (
+            f', "id": "{_END}", "t": "{_END}"',
+        )
+
+    def _fact_text(self, sid: str, assessment: Assessment) -> str:
+        """The JSON list of facts for one assessment: a record per group of rules, the evidence, the end markers."""
         values = dict(assessment.facts)
-        facts = []
-        for m, reads in enumerate(self._group_reads):
-            record: dict[str, Any] = {"sid": sid, "id": f"g{m}", "t": f"g{m}"}
-            for name, spec in reads:
-                if name in values:
-                    record[name] = encode(spec, scalar(spec, values[name]))
-            facts.append(record)
-        evidence_groups = _groups(len(self._view.evidence))
-        for m, group in enumerate(evidence_groups):
-            for j in group:
-                if self._view.evidence[j] in assessment.evidence:
-                    facts.append({"sid": sid, "id": f"{_EVIDENCE}{j}", "t": f"{_EVIDENCE}{m}", "k": j})
-        # End markers last: absence is judged when they arrive.
-        facts.extend({"sid": sid, "id": f"{_END}{m}", "t": f"{_END}{m}"} for m in range(len(evidence_groups)))
-        facts.append({"sid": sid, "id": _END, "t": _END})
-        return facts
+        bodies = []
+        for head, reads in self._rule_records:
+            bodies.append(head + "".join([key + write(values[name]) for name, key, write in reads if name in values]))
+        given = assessment.evidence
+        bodies.extend([body for pair, body in self._evidence_records if pair in given])
+        bodies.extend(self._end_records)
+        return _json_list(sid, bodies)
 
     def evaluate(self, view: TargetView, assessment: Assessment) -> Evaluation:
         if view is not self._view:
             raise EngineError("this evaluator was compiled for another target")
+        fired: list[str] = []
         with self._lock:
             sid = str(next(self._sids))
-            facts = self._facts(sid, assessment)
-            fired: set[str] = set()
+            text = self._fact_text(sid, assessment)
             try:
-                code, state_handle = _dre.assert_facts(self._handle, json.dumps(facts, ensure_ascii=False))
+                code, state_handle = _dre.assert_facts(self._handle, text)
                 if code == 2:
                     raise EngineError("durable_rules saw a fact twice in one assessment")
                 self._drain(state_handle, fired)
@@ -252,22 +310,30 @@ class DurableEvaluator:
             raise EngineError(
                 "durable_rules did not fire the end-of-assessment marker; refusing to return a possibly incomplete result"
             )
-        rules = frozenset(self._rule_names[n] for n in fired if n in self._rule_names)
-        absent = {self._evidence_names[n] for n in fired if n in self._evidence_names}
-        missing = tuple(pair for pair in view.evidence if pair in absent)
+        uids = self._rule_uids
+        rules = frozenset([uids[name] for name in fired if name in uids])
+        requirements = self._evidence_names
+        absent = {requirements[name] for name in fired if name in requirements}
+        missing = tuple([pair for pair in view.evidence if pair in absent]) if absent else ()
         return Evaluation(fired=rules, missing_evidence=missing)
 
-    def _drain(self, state_handle: int, fired: set[str]) -> None:
-        """Run every pending action of the session now, in this thread."""
-        result = _dre.start_action_for_state(self._handle, state_handle)
-        while result:
-            state, message = result[0], result[1]
-            fired.add(_action_name(message))
-            _dre.update_state(self._handle, state)
-            following = _dre.complete_and_start_action(self._handle, state_handle)
-            result = (state, following) if following else _dre.start_action_for_state(self._handle, state_handle)
+    def _drain(self, state_handle: int, fired: list[str]) -> None:
+        """Run every pending action of the session now, in this thread, adding each rule's name to ``fired``.
+
+        An action message is ``{"<rule name>": ...}`` (durable_rules writes it
+        so), and no rule name holds a quote. Unlike the stock Host, no
+        ``update_state`` between actions: it re-asserts the session's state
+        fact, which our actions never change and no rule reads. When
+        ``complete_and_start_action`` finds no next action, there is none:
+        ``start_action_for_state`` would look for it the same way.
+        """
+        handle = self._handle
+        result = _dre.start_action_for_state(handle, state_handle)
+        message = result[1] if result else None
+        while message:
+            fired.append(message[2 : message.index('"', 2)])
+            message = _dre.complete_and_start_action(handle, state_handle)
 
     def close(self) -> None:
         """Delete the ruleset now rather than at garbage collection."""
         self._finalizer()
-
