@@ -13,7 +13,7 @@ import attrs
 from pydantic import BaseModel
 
 from .conditions import Compare, Node, Or, conjunction, facts_of, normalize
-from .facts import build_model, canonical
+from .facts import RESHAPED_TYPES, build_model, canonical
 from .model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rule, Target, Zeroing
 from .numbers import ZERO, add
 from .result import PASS, ItemResult, SectionResult
@@ -97,6 +97,35 @@ class LedgerView:
 
 
 @attrs.frozen
+class InputPlan:
+    """What validating an input for one target needs besides its facts model (see :mod:`govrules.inputs`)."""
+
+    maxima: dict[str, Decimal]  # the points of each item that carries some: the items a score may be given for
+    reshaped: tuple[tuple[str, FactSpec], ...]  # facts whose values canonical() reshapes
+    # Defaults filled in where the input leaves a fact out. Not those of the
+    # facts a derivation involves (derived counts and their dates): there the
+    # input decides first whether the count is derived, so they wait for the derivation.
+    defaults: dict[str, Any]
+    derived: tuple[FactSpec, ...]  # facts with a derivation, in the target's order
+    # Whether the facts model lists its fields in the target's fact order
+    # (compile_target builds it from view.facts, so it does): then the
+    # validated values come out in that order and need no sorting.
+    in_order: bool
+
+
+def _input_plan(view: "TargetView") -> InputPlan:
+    derived = tuple(f for f in view.facts if f.derive is not None)
+    involved = {f.name for f in derived} | {f.derive.source for f in derived}  # type: ignore[union-attr]
+    return InputPlan(
+        maxima={item.id: item.max for item in view.items if item.max is not None},
+        reshaped=tuple((f.name, f) for f in view.facts if f.type in RESHAPED_TYPES),
+        defaults={name: value for name, value in view.defaults.items() if name not in involved},
+        derived=derived,
+        in_order=tuple(view.facts_model.model_fields) == tuple(f.name for f in view.facts),
+    )
+
+
+@attrs.frozen
 class TargetView:
     """Everything needed to assess one target of one pack."""
 
@@ -141,6 +170,8 @@ class TargetView:
     sections_children_first: tuple[SectionView, ...] = attrs.field(
         init=False, default=attrs.Factory(lambda v: tuple(reversed(v.sections)), takes_self=True)
     )
+
+    input_plan: InputPlan = attrs.field(init=False, default=attrs.Factory(_input_plan, takes_self=True))
 
     def _all_rules(self) -> tuple[CompiledRule, ...]:
         out: list[CompiledRule] = []

@@ -51,7 +51,23 @@ class Discretion:
     reason: str
 
 
+_INT_LIMIT = int(NUMBER_LIMIT)
+_FLOAT_LIMIT = float(NUMBER_LIMIT)  # exact: 10**9 is a binary float
+
+
 def _number(value: object) -> Decimal:
+    # Fast paths for what callers' dicts hold: each returns what the checks
+    # below would, for values that pass them; anything else takes the full way.
+    kind = type(value)
+    if kind is int:
+        if -_INT_LIMIT < value < _INT_LIMIT:  # type: ignore[operator]
+            return Decimal(value)  # type: ignore[arg-type]
+    elif kind is float and -_FLOAT_LIMIT < value < _FLOAT_LIMIT:  # type: ignore[operator]
+        # Finite and, through its shortest repr, below the limit; a float's
+        # repr without an exponent has its decimal places after the point.
+        text = repr(value)
+        if "e" not in text and len(text) - text.index(".") - 1 <= NUMBER_PLACES:
+            return Decimal(text)
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise ValueError("must be a number (a JSON number, not text or true/false)")
     try:
@@ -71,6 +87,14 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _date(value: object) -> dt.date:
+    if type(value) is str:  # what JSON gives, so checked first; the same checks as below
+        text = value.strip()
+        if _ISO_DATE.match(text):
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                pass
+        raise ValueError(f"{value!r} is not a date written as YYYY-MM-DD")
     if isinstance(value, dt.datetime):
         raise ValueError("must be a date (YYYY-MM-DD), not a date and time")
     if isinstance(value, dt.date):
@@ -84,6 +108,9 @@ def _date(value: object) -> dt.date:
 
 
 NumberIn = Annotated[Decimal, BeforeValidator(_number), WithJsonSchema({"type": "number"})]
+#: A number of at least 0 (a score). The bound comes before the validator so
+#: that pydantic-core checks it natively rather than through a Python function.
+NonNegativeNumberIn = Annotated[Decimal, Field(ge=0), BeforeValidator(_number), WithJsonSchema({"type": "number"})]
 DateIn = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date"})]
 
 
@@ -111,8 +138,11 @@ class _DiscretionBase(BaseModel):
 def _discretion_model(spec: FactSpec, maximum: Decimal) -> type[BaseModel]:
     points = Annotated[
         Decimal,
-        BeforeValidator(_number),
+        # Bounds before the validator, so pydantic-core checks them natively
+        # (after it they would run as Python functions); same messages once
+        # pydantic_problems has dropped the Decimal('…') around the bound.
         Field(ge=0, le=maximum, description=f"扣分，0 至 {maximum}"),
+        BeforeValidator(_number),
         WithJsonSchema({"type": "number", "minimum": 0, "maximum": float(maximum), "description": f"扣分，0 至 {maximum}"}),
     ]
     reason = Annotated[str, Field(default="", description="扣分理由（扣分时必填）")]
@@ -240,13 +270,19 @@ def pydantic_problems(exc: ValidationError, prefix: str, known: tuple[str, ...] 
     return out
 
 
+#: The fact types whose validated value :func:`canonical` reshapes; a value of
+#: any other type is already canonical as pydantic returns it.
+RESHAPED_TYPES = frozenset({"subset", "dates", "discretionary"})
+
+
 def canonical(spec: FactSpec, value: Any) -> Any:
     """A validated fact value in the one form results and evaluators use."""
     if value is None:
         return None
     if spec.type == "subset":
-        order = {e: i for i, e in enumerate(spec.elements or ())}
-        return tuple(sorted(value, key=order.__getitem__))
+        # The elements are validated: listed, each once (see FactSpec), so a
+        # position in the list is its order.
+        return tuple(sorted(value, key=spec.elements.index)) if len(value) > 1 else tuple(value)  # type: ignore[union-attr]
     if spec.type == "dates":
         return tuple(sorted(value))
     if spec.type == "discretionary":

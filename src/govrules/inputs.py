@@ -29,10 +29,10 @@ from typing import Annotated, Any
 import attrs
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from .compiled import TargetView
+from .compiled import InputPlan, TargetView
 from .errors import FactsError, Problem
-from .facts import NumberIn, canonical, missed_periods, pydantic_problems
-from .model import PackSpec
+from .facts import NonNegativeNumberIn, canonical, missed_periods, pydantic_problems
+from .model import FactSpec, PackSpec
 
 
 def _timestamp(value: object) -> str:
@@ -47,12 +47,21 @@ def _timestamp(value: object) -> str:
         raise ValueError(f"{value!r} is not an ISO date or date-time") from None
 
 
+def _empty(factory: type) -> Any:
+    """An empty default, made fresh for each input.
+
+    A literal ``= {}`` is deep-copied by pydantic for every input that leaves
+    the key out (most of them); the JSON Schema still shows the empty default.
+    """
+    return Field(default_factory=factory, json_schema_extra={"default": factory()})
+
+
 class ReviewIn(BaseModel):
     """A 复核 override of one item's score."""
 
     model_config = ConfigDict(extra="forbid")
     item: str
-    score: Annotated[NumberIn, Field(ge=0)]
+    score: NonNegativeNumberIn
     reviewer: Annotated[str, Field(min_length=1, description="复核人")]
     at: Annotated[str, BeforeValidator(_timestamp), Field(description="复核时间")]
     reason: Annotated[str, Field(min_length=1, description="复核理由")]
@@ -63,11 +72,11 @@ class AssessmentIn(BaseModel):
     pack: str | None = None
     target: str | None = None
     unit: str | None = None
-    facts: dict[str, Any] = {}
-    evidence: dict[str, list[str]] = {}
-    not_applicable: dict[str, str] = {}
-    self_assessment: dict[str, Annotated[NumberIn, Field(ge=0)]] = {}
-    reviews: list[ReviewIn] = []
+    facts: dict[str, Any] = _empty(dict)
+    evidence: dict[str, list[str]] = _empty(dict)
+    not_applicable: dict[str, str] = _empty(dict)
+    self_assessment: dict[str, NonNegativeNumberIn] = _empty(dict)
+    reviews: list[ReviewIn] = _empty(list)
 
 
 @attrs.frozen
@@ -140,28 +149,28 @@ def validate(spec: PackSpec, view: TargetView, data: Any) -> Assessment:
         raise FactsError("an assessment is a JSON object", [Problem("", f"got {type(data).__name__}")])
     problems: list[Problem] = []
     try:
-        envelope = AssessmentIn.model_validate(data)
+        envelope = AssessmentIn.__pydantic_validator__.validate_python(data)  # model_validate without its wrapper
     except ValidationError as exc:
         problems.extend(pydantic_problems(exc, "", known=list(AssessmentIn.model_fields)))
         envelope = None
     if data.get("pack") not in (None, spec.pack.id):
         problems.append(Problem("pack", f"this input is for pack {data.get('pack')!r}, not {spec.pack.id!r}"))
 
+    plan = view.input_plan
     raw_facts = data.get("facts", {})
     facts: dict[str, Any] = {}
     if isinstance(raw_facts, dict):
-        facts, fact_problems = _validate_facts(spec, view, raw_facts)
+        facts, fact_problems = _validate_facts(spec, view, plan, raw_facts)
         problems.extend(fact_problems)
 
-    items = {item.id: item for item in view.items}
-    item_ids = list(items)
+    items = view.item_index
     if envelope is not None:
         for item_id, kinds in envelope.evidence.items():
             item = items.get(item_id)
             if item is None:
-                problems.append(Problem(f"evidence.{item_id}", f"no item {item_id!r} for this target{_suggest(item_id, item_ids)}"))
+                problems.append(Problem(f"evidence.{item_id}", f"no item {item_id!r} for this target{_suggest(item_id, list(items))}"))
                 continue
-            allowed = list(item.indicator.evidence)
+            allowed = item.indicator.evidence
             for i, kind in enumerate(kinds):
                 if kind not in allowed:
                     hint = f"; this item asks for {', '.join(allowed)}" if allowed else "; this item asks for no evidence"
@@ -169,15 +178,18 @@ def validate(spec: PackSpec, view: TargetView, data: Any) -> Assessment:
         policy = spec.not_applicable
         for item_id, why in envelope.not_applicable.items():
             if item_id not in items:
-                problems.append(Problem(f"not_applicable.{item_id}", f"no item {item_id!r} for this target{_suggest(item_id, item_ids)}"))
+                problems.append(Problem(f"not_applicable.{item_id}", f"no item {item_id!r} for this target{_suggest(item_id, list(items))}"))
             elif not policy.allowed:
                 problems.append(Problem(f"not_applicable.{item_id}", f"pack {spec.pack.id} does not allow items to be declared not applicable"))
             elif not why.strip():
                 problems.append(Problem(f"not_applicable.{item_id}", "a not-applicable item needs its written explanation (书面说明)"))
+        maxima = plan.maxima
         for item_id, score in envelope.self_assessment.items():
-            problems.extend(_check_item_score(items, item_ids, f"self_assessment.{item_id}", item_id, score))
+            if item_id not in maxima or score > maxima[item_id]:
+                problems.append(_score_problem(items, f"self_assessment.{item_id}", item_id, score))
         for i, review in enumerate(envelope.reviews):
-            problems.extend(_check_item_score(items, item_ids, f"reviews[{i}].item", review.item, review.score))
+            if review.item not in maxima or review.score > maxima[review.item]:
+                problems.append(_score_problem(items, f"reviews[{i}].item", review.item, review.score))
         seen: set[str] = set()
         for i, review in enumerate(envelope.reviews):
             if review.item in seen:
@@ -186,73 +198,95 @@ def validate(spec: PackSpec, view: TargetView, data: Any) -> Assessment:
     if problems:
         raise FactsError(f"{len(problems)} problem(s) in the assessment input for {spec.pack.id} / {view.target.name}", problems)
     assert envelope is not None
-    facts, derived = _derive(view, facts)
-    order = {f.name: i for i, f in enumerate(view.facts)}
+    facts, derived = _derive(view, plan, facts)
+    # Many inputs carry no evidence, N/A or reviews: skip building those from nothing.
     return Assessment(
         target=view.target.id,
         unit=envelope.unit,
-        facts=tuple(sorted(facts.items(), key=lambda kv: order[kv[0]])),
+        facts=tuple(facts.items()),  # already in the target's order (see _validate_facts and _derive)
         derived=derived,
-        evidence=frozenset((item, kind) for item, kinds in envelope.evidence.items() for kind in kinds),
-        not_applicable=tuple(sorted((k, v.strip()) for k, v in envelope.not_applicable.items())),
+        evidence=frozenset((item, kind) for item, kinds in envelope.evidence.items() for kind in kinds) if envelope.evidence else frozenset(),
+        not_applicable=tuple(sorted((k, v.strip()) for k, v in envelope.not_applicable.items())) if envelope.not_applicable else (),
         self_assessment=tuple(sorted(envelope.self_assessment.items())),
         reviews=tuple(
             sorted(
                 (Review(r.item, r.score, r.reviewer.strip(), r.at, r.reason.strip()) for r in envelope.reviews),
                 key=lambda r: r.item,
             )
-        ),
+        )
+        if envelope.reviews
+        else (),
     )
 
 
-def _check_item_score(items: dict[str, Any], item_ids: list[str], where: str, item_id: str, score: Decimal) -> list[Problem]:
+def _score_problem(items: dict[str, Any], where: str, item_id: str, score: Decimal) -> Problem:
+    """What is wrong with a score for an item that is not one of the target's scored items, or above its points."""
     item = items.get(item_id)
     if item is None:
-        return [Problem(where, f"no item {item_id!r} for this target{_suggest(item_id, item_ids)}")]
+        return Problem(where, f"no item {item_id!r} for this target{_suggest(item_id, list(items))}")
     if item.max is None:
-        return [Problem(where, f"item {item_id!r} carries no points, so it takes no score")]
-    if score > item.max:
-        return [Problem(where, f"score {score} is more than the item's {item.max} points")]
-    return []
+        return Problem(where, f"item {item_id!r} carries no points, so it takes no score")
+    return Problem(where, f"score {score} is more than the item's {item.max} points")
 
 
-def _validate_facts(spec: PackSpec, view: TargetView, raw: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+def _validate_facts(spec: PackSpec, view: TargetView, plan: InputPlan, raw: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """The input's facts, canonical and in the target's order, with defaults filled in (except around derivations)."""
     problems: list[Problem] = []
-    here = {f.name for f in view.facts}
-    elsewhere = {f.name for f in spec.facts} - here
-    given = {}
-    for name, value in raw.items():
-        if name in elsewhere:
-            problems.append(Problem(f"facts.{name}", f"fact {name!r} is not used when assessing {view.target.name}"))
-        else:
-            given[name] = value
+    validator = view.facts_model.__pydantic_validator__  # model_validate only adds a Python call around it
     try:
-        model = view.facts_model.model_validate(given)
-    except ValidationError as exc:
-        problems.extend(pydantic_problems(exc, "facts", known=sorted(here)))
-        return {}, problems
-    specs = {f.name: f for f in view.facts}
-    values: dict[str, Any] = {}
-    for name in given:
-        value = getattr(model, name)
-        if value is not None:  # an explicit null is the same as leaving the fact out
-            values[name] = canonical(specs[name], value)
-    for f in view.facts:
-        if f.derive is not None and f.name in values and f.derive.source in values:
+        # Most inputs are valid as they are; the model forbids unknown names,
+        # so only an input it rejects can name facts of other targets.
+        model = validator.validate_python(raw)
+    except ValidationError:
+        here = view.fact_specs
+        elsewhere = {f.name for f in spec.facts} - here.keys()
+        given = {}
+        for name, value in raw.items():
+            if name in elsewhere:
+                problems.append(Problem(f"facts.{name}", f"fact {name!r} is not used when assessing {view.target.name}"))
+            else:
+                given[name] = value
+        try:
+            model = validator.validate_python(given)
+        except ValidationError as exc:
+            problems.extend(pydantic_problems(exc, "facts", known=sorted(here)))
+            return {}, problems
+    values = dict(vars(model))  # every fact of the target, None where the input leaves it out
+    for name, f in plan.reshaped:
+        value = values[name]
+        if value is not None:
+            values[name] = canonical(f, value)
+    # An explicit null is the same as leaving the fact out. Replacing or
+    # deleting a key keeps the others where they are, in the target's order.
+    defaults = plan.defaults
+    for name in [name for name, value in values.items() if value is None]:
+        if name in defaults:
+            values[name] = defaults[name]
+        else:
+            del values[name]
+    if not plan.in_order:
+        order = view.fact_order
+        values = dict(sorted(values.items(), key=lambda kv: order[kv[0]]))
+    for f in plan.derived:
+        if f.name in values and f.derive.source in values:  # type: ignore[union-attr]
             problems.append(
-                Problem(f"facts.{f.name}", f"give either {f.name!r} or the dates in {f.derive.source!r} it is derived from, not both")
+                Problem(f"facts.{f.name}", f"give either {f.name!r} or the dates in {f.derive.source!r} it is derived from, not both")  # type: ignore[union-attr]
             )
     return values, problems
 
 
-def _derive(view: TargetView, values: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+def _derive(view: TargetView, plan: InputPlan, values: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Derived counts from their dates, then the defaults the plan left for after them."""
+    if not plan.derived:
+        return values, ()
     derived: list[str] = []
-    for f in view.facts:
+    for f in plan.derived:
         d = f.derive
-        if d is not None and f.name not in values and d.source in values:
-            values[f.name] = missed_periods(values[d.source], d.start, d.end, d.period_days)
+        if f.name not in values and d.source in values:  # type: ignore[union-attr]
+            values[f.name] = missed_periods(values[d.source], d.start, d.end, d.period_days)  # type: ignore[union-attr]
             derived.append(f.name)
     for name, value in view.defaults.items():
         if name not in values:
             values[name] = value
-    return values, tuple(derived)
+    order = view.fact_order
+    return dict(sorted(values.items(), key=lambda kv: order[kv[0]])), tuple(derived)

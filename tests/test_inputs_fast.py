@@ -1,0 +1,176 @@
+"""Guards for the fast paths of input validation (govrules.inputs, govrules.facts).
+
+Each fast path must give exactly what the full way gives: the number and date
+validators' shortcuts for plain ``int``/``float``/``str`` values, the
+per-target plan that puts facts in order and fills in defaults without
+sorting, and the facts model tried on the input as it is before sorting out
+the names of other targets.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from decimal import Decimal as D
+from typing import Any
+
+import attrs
+import pytest
+
+import govrules
+from govrules.compiled import compile_target
+from govrules.facts import _date, _number
+from govrules.inputs import AssessmentIn, validate
+
+
+# datonghu_2023 乡镇 with every fact given and met (as in test_datonghu).
+XZ_ALL_MET = {
+    "active_late_count": 0,
+    "zone_missing": [],
+    "new_media_incident_count": 0,
+    "new_media_criticism_state_council": 0,
+    "new_media_criticism_province": 0,
+    "new_media_criticism_city": 0,
+    "new_media_stale_periods": 0,
+    "opinion_response_ok": True,
+    "foi_ok": True,
+}
+
+
+def xz(**facts: Any) -> dict[str, Any]:
+    return {"target": "xiangzhen", "facts": {**XZ_ALL_MET, **facts}}
+
+
+class _Int(int):
+    pass
+
+
+class _Float(float):
+    pass
+
+
+class _Str(str):
+    pass
+
+
+def _outcome(check: Any, value: Any) -> tuple[str, str]:
+    try:
+        return ("ok", repr(check(value)))
+    except ValueError as exc:
+        return ("error", str(exc))
+
+
+def _floats() -> list[float]:
+    rnd = random.Random(0)
+    edges = [0.0, -0.0, 0.1, 1.5, 2.0, 1e-6, 1e-7, 1.0000001, 123456.123456, 123456.1234567, 0.1 + 0.2, 1e9, -1e9, 1e16, 1e-5]
+    edges += [math.nextafter(1e9, 0), math.nextafter(-1e9, 0), math.inf, -math.inf, math.nan]
+    rand = [rnd.uniform(-2e9, 2e9) for _ in range(2000)] + [round(rnd.uniform(-1000, 1000), rnd.randint(0, 8)) for _ in range(2000)]
+    return edges + rand
+
+
+@pytest.mark.parametrize("value", [0, 1, -1, 10**9 - 1, 10**9, -(10**9) + 1, -(10**9), 10**20])
+def test_number_int_fast_path_is_the_full_check(value):
+    assert _outcome(_number, value) == _outcome(_number, _Int(value))
+
+
+def test_number_float_fast_path_is_the_full_check():
+    for value in _floats():
+        assert _outcome(_number, value) == _outcome(_number, _Float(value)), value
+
+
+@pytest.mark.parametrize("text", ["2023-01-01", " 2023-12-31 ", "2023-02-30", "2023-1-1", "2023/01/01", "20230101", "2023-01-01T10:00:00", "", "x"])
+def test_date_str_fast_path_is_the_full_check(text):
+    assert _outcome(_date, text) == _outcome(_date, _Str(text))
+
+
+def test_facts_come_out_in_the_targets_order_with_defaults(registry):
+    pack = registry.get("taiqian")
+    view = pack.view("xiangzhen")
+    defaulted = next(iter(view.defaults))
+    facts = {f.name: None for f in reversed(view.facts)}  # every fact given as null, in reverse order
+    _, assessment = pack.validate({"target": "xiangzhen", "facts": facts})
+    # An explicit null is the same as leaving the fact out: only the defaults remain, in the target's order.
+    assert assessment.facts == tuple((name, value) for name, value in view.defaults.items())
+    assert [name for name, _ in assessment.facts] == [f.name for f in view.facts if f.name in view.defaults]
+    _, left_out = pack.validate({"target": "xiangzhen", "facts": {}})
+    assert left_out.facts == assessment.facts
+    assert defaulted in dict(assessment.facts)
+
+
+def test_a_view_whose_model_is_in_another_order_still_gives_the_targets_order(registry):
+    pack = registry.get("datonghu_2023")
+    view = pack.view("xiangzhen")
+    reordered = attrs.evolve(view, facts=tuple(reversed(view.facts)))
+    assessment = validate(pack.spec, reordered, xz(active_late_count=2))
+    assert [name for name, _ in assessment.facts] == [f.name for f in reordered.facts if f.name in dict(assessment.facts)]
+    assert dict(assessment.facts) == dict(validate(pack.spec, view, xz(active_late_count=2)).facts)
+
+
+def test_defaults_around_a_derivation_wait_for_it(registry):
+    pack = registry.get("datonghu_2023")
+    view = pack.view("xiangzhen")
+    # No pack gives a derived count a default today; one that does must still derive it from dates given.
+    with_default = attrs.evolve(view, defaults={**view.defaults, "new_media_stale_periods": 7})
+    facts = {k: v for k, v in xz()["facts"].items() if k != "new_media_stale_periods"}
+    left_out = validate(pack.spec, with_default, {"facts": facts})
+    assert dict(left_out.facts)["new_media_stale_periods"] == 7 and left_out.derived == ()
+    dated = validate(pack.spec, with_default, {"facts": {**facts, "new_media_update_dates": ["2023-01-02"]}})
+    plain = validate(pack.spec, view, {"facts": {**facts, "new_media_update_dates": ["2023-01-02"]}})
+    assert dated.derived == ("new_media_stale_periods",)
+    assert dated.facts == plain.facts
+    with pytest.raises(govrules.FactsError, match="give either"):
+        validate(pack.spec, with_default, {"facts": {**facts, "new_media_stale_periods": 0, "new_media_update_dates": ["2023-01-02"]}})
+
+
+def test_a_fact_of_another_target_next_to_other_mistakes(datonghu):
+    data = xz(new_media_update_dates=["2023-01-02"], window_missing=[])
+    with pytest.raises(govrules.FactsError) as err:
+        datonghu.assess(data)
+    assert [(p.where, p.message) for p in err.value.problems] == [
+        ("facts.window_missing", "fact 'window_missing' is not used when assessing 乡镇"),
+        (
+            "facts.new_media_stale_periods",
+            "give either 'new_media_stale_periods' or the dates in 'new_media_update_dates' it is derived from, not both",
+        ),
+    ]
+    data = xz(window_missing=[], active_late_cout=1)
+    with pytest.raises(govrules.FactsError) as err:
+        datonghu.assess(data)
+    assert [(p.where, p.message) for p in err.value.problems] == [
+        ("facts.window_missing", "fact 'window_missing' is not used when assessing 乡镇"),
+        ("facts.active_late_cout", "unknown name 'active_late_cout'; did you mean 'active_late_count'?"),
+    ]
+
+
+def test_scores_are_checked_against_the_items_points(datonghu):
+    data = xz()
+    data["self_assessment"] = {"xz.1": 20, "xz.2": D("20.01"), "xz.9": 1}
+    data["reviews"] = [{"item": "xz.3", "score": -1, "reviewer": "r", "at": "2023-12-20", "reason": "r"}]
+    with pytest.raises(govrules.FactsError) as err:
+        datonghu.assess(data)
+    assert [(p.where, p.message) for p in err.value.problems] == [
+        ("reviews.0.score", "Input should be greater than or equal to 0"),
+    ]
+    del data["reviews"]
+    with pytest.raises(govrules.FactsError) as err:
+        datonghu.assess(data)
+    assert [(p.where, p.message) for p in err.value.problems] == [
+        ("self_assessment.xz.2", "score 20.01 is more than the item's 20 points"),
+        ("self_assessment.xz.9", "no item 'xz.9' for this target; did you mean 'xz.5'?"),
+    ]
+
+
+def test_each_compiled_view_carries_its_own_input_plan(registry):
+    pack = registry.get("datonghu_2023")
+    view = compile_target(pack.spec, "xiangzhen")
+    assert view.input_plan == pack.view("xiangzhen").input_plan
+    assert view.input_plan is not pack.view("xiangzhen").input_plan
+    assert view.input_plan.in_order
+
+
+def test_the_envelope_schema_keeps_its_empty_defaults():
+    properties = AssessmentIn.model_json_schema()["properties"]
+    assert [properties[k]["default"] for k in ("facts", "evidence", "not_applicable", "self_assessment", "reviews")] == [{}, {}, {}, {}, []]
+    first = AssessmentIn.model_validate({})
+    first.evidence["x"] = ["y"]
+    assert AssessmentIn.model_validate({}).evidence == {}  # a fresh default for each input
