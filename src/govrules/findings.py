@@ -89,6 +89,8 @@ def findings_of(view: TargetView, assessment: Assessment, evaluation: Evaluation
     present = values.keys()
     fired = evaluation.fired
     unchecked: dict[str, tuple[str, ...]] = {}
+    if len(values) == len(view.facts):  # every fact of the target is known: every rule could be checked
+        return Findings(view, assessment, fired, unchecked, evaluation.missing_evidence, evaluator, values)
     scalars = None
     for rule in view.rules:
         # Whether a rule could be checked depends only on which facts are
@@ -126,37 +128,38 @@ def effects_of(finding: RuleFinding, item_max: Decimal | None) -> tuple[Effect, 
 
 def _effects(compiled: CompiledRule, facts: tuple[tuple[str, Any], ...], item_max: Decimal | None) -> tuple[Effect, ...]:
     rule = compiled.rule
-    values = dict(facts)
+    uid = compiled.uid
     if rule is None:  # a zeroing condition: no amount of its own
         z = compiled.zeroing
-        return (Effect(compiled.uid, "zeroing", z.name, z.quote, None, facts=facts),)  # type: ignore[union-attr]
-    label = rule.label or rule.quote
-    common = dict(rule=compiled.uid, kind=rule.kind, label=label, quote=rule.quote, reading=rule.reading, facts=facts)
+        return (Effect(uid, "zeroing", z.name, z.quote, None, facts=facts),)  # type: ignore[union-attr]
     kind = rule.kind
+    label = rule.label or rule.quote
+    quote = rule.quote
+    reading = rule.reading
+    # Effect's fields in order: rule, kind, label, quote, amount, quantity,
+    # unit_amount, level, reason, reading, facts.
     if kind == "per_occurrence":
-        n = values[rule.fact]  # type: ignore[union-attr]
-        return (Effect(amount=_times(rule.amount, n), quantity=n, unit_amount=rule.amount, **common),)  # type: ignore[union-attr,arg-type]
+        n = dict(facts)[rule.fact]  # type: ignore[union-attr]
+        return (Effect(uid, kind, label, quote, _times(rule.amount, n), n, rule.amount, None, None, reading, facts),)  # type: ignore[union-attr]
     if kind == "per_missing":
-        n = len(values[rule.fact])  # type: ignore[union-attr]
-        return (Effect(amount=_times(rule.amount, n), quantity=n, unit_amount=rule.amount, **common),)  # type: ignore[union-attr,arg-type]
+        n = len(dict(facts)[rule.fact])  # type: ignore[union-attr]
+        return (Effect(uid, kind, label, quote, _times(rule.amount, n), n, rule.amount, None, None, reading, facts),)  # type: ignore[union-attr]
     if kind == "shortfall":
-        short = Decimal(rule.threshold) - Decimal(values[rule.fact])  # type: ignore[union-attr]
-        return (Effect(amount=_times(rule.amount, short), quantity=short, unit_amount=rule.amount, **common),)  # type: ignore[union-attr,arg-type]
+        short = Decimal(rule.threshold) - Decimal(dict(facts)[rule.fact])  # type: ignore[union-attr]
+        return (Effect(uid, kind, label, quote, _times(rule.amount, short), short, rule.amount, None, None, reading, facts),)  # type: ignore[union-attr]
     if kind == "fixed":
-        return (Effect(amount=rule.amount, quantity=1, unit_amount=rule.amount, **common),)  # type: ignore[union-attr,arg-type]
+        return (Effect(uid, kind, label, quote, rule.amount, 1, rule.amount, None, None, reading, facts),)  # type: ignore[union-attr]
     if kind == "all_or_nothing":
-        return (Effect(amount=item_max, quantity=1, **common),)  # type: ignore[arg-type]
+        return (Effect(uid, kind, label, quote, item_max, 1, None, None, None, reading, facts),)
     if kind == "discretionary":
-        d: Discretion = values[rule.fact]  # type: ignore[union-attr]
-        return (Effect(amount=d.points, quantity=1, reason=d.reason, **common),)  # type: ignore[arg-type]
+        d: Discretion = dict(facts)[rule.fact]  # type: ignore[union-attr]
+        return (Effect(uid, kind, label, quote, d.points, 1, None, None, d.reason, reading, facts),)
     if kind == "tiered":
+        values = dict(facts)
         effects = []
         for tier in rule.tiers:  # type: ignore[union-attr]
             n = values.get(tier.fact, 0)  # a missing tier leaves the rule unchecked (see findings_of)
             if n > 0:
-                tier_common = dict(common, facts=((tier.fact, n),))
-                effects.append(
-                    Effect(amount=_times(tier.amount, n), quantity=n, unit_amount=tier.amount, level=tier.level, **tier_common)  # type: ignore[arg-type]
-                )
+                effects.append(Effect(uid, kind, label, quote, _times(tier.amount, n), n, tier.amount, tier.level, None, reading, ((tier.fact, n),)))
         return tuple(effects)
     raise AssertionError(kind)
