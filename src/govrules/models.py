@@ -13,7 +13,7 @@ from decimal import Decimal
 import attrs
 
 from .errors import GovrulesError, Problem
-from .numbers import divide, fmt
+from .numbers import divide, exact, fmt
 from .result import FAIL, PASS, Result
 
 #: name → description (Chinese, for reports).
@@ -67,6 +67,7 @@ def flat_unweighted(result: Result) -> ModelScore:
     )
 
 
+@exact
 def apply_model(result: Result, name: str) -> Result:
     """The result with the named model's score attached (``result.model``)."""
     if name not in MODELS:

@@ -10,7 +10,9 @@ and only there, :data:`ROUNDING` applies.
 from __future__ import annotations
 
 import decimal
+import functools
 from decimal import Decimal
+from typing import Callable, TypeVar
 
 import attrs
 
@@ -60,6 +62,26 @@ def to_decimal(value: object) -> Decimal:
     if isinstance(value, str):
         return Decimal(value.strip())
     raise TypeError(f"not a number: {value!r}")
+
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def exact(func: F) -> F:
+    """Run ``func`` with our arithmetic context, whatever the caller's thread has set.
+
+    Decimal operators use the thread's current context: an application that
+    lowers its precision (``decimal.getcontext().prec = 2``) or changes the
+    rounding would otherwise change scores silently. Every public entry point
+    that does arithmetic on scores is wrapped in this.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with decimal.localcontext(_CONTEXT):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def mul(a: Decimal, b: Decimal | int) -> Decimal:

@@ -25,7 +25,7 @@ from .inference.durable import DurableEvaluator
 from .inference.reference import ReferenceEvaluator
 from .inputs import Assessment, parse_json, resolve_target, validate
 from .model import PackSpec
-from .numbers import ROUNDING
+from .numbers import ROUNDING, exact
 from .packcheck import check_pack
 from .result import Result, Stamp
 from .scoring import score
@@ -119,6 +119,7 @@ class Pack:
 
     # ------------------------------------------------------------ assessing
 
+    @exact
     def validate(self, data: Any, target: str | None = None) -> tuple[TargetView, Assessment]:
         """Check an assessment input; raise :class:`FactsError` listing every problem."""
         if isinstance(data, (str, bytes)):
@@ -127,6 +128,7 @@ class Pack:
         view = self.view(target_id)
         return view, validate(self.spec, view, data)
 
+    @exact
     def assess(self, data: Any, target: str | None = None, *, evaluator: str = "durable", model: str | None = None) -> Result:
         """Score one unit.
 
@@ -177,6 +179,7 @@ def _hash(spec: PackSpec, documents: dict[str, str]) -> str:
     return "sha256:" + digest.hexdigest()
 
 
+@exact
 def build_pack(
     located: Located,
     document: str | None = None,

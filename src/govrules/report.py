@@ -24,7 +24,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .numbers import ZERO, add, divide, fmt
+from .numbers import ZERO, add, divide, exact, fmt
 from .result import FAIL, NOT_APPLICABLE, NOT_CHECKED, STATUS_LABELS, Effect, ItemResult, Result
 
 #: Column names of the indicator levels, as the documents write them.
@@ -283,6 +283,7 @@ def _item_score(item: ItemResult, effects: list[Effect]) -> Decimal:
     return item.max - deduction
 
 
+@exact
 def recoverable(result: Result) -> list[Fix]:
     """What each fix would restore, most first (document order among equals)."""
     if not result.scored:

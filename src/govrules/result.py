@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from .facts import to_jsonable
-from .numbers import fmt
+from .numbers import exact, fmt
 
 PASS = "pass"
 FAIL = "fail"
@@ -140,6 +140,7 @@ class ItemResult:
         return self.score is not None
 
     @property
+    @exact
     def deducted(self) -> Decimal | None:
         if self.max is None or self.score is None:
             return None
@@ -251,6 +252,7 @@ class Difference:
     self_score: Decimal
     final: Decimal | None
 
+    @exact
     def to_dict(self) -> dict[str, Any]:
         diff = None if self.final is None else self.final - self.self_score
         return {"item": self.item, "self_score": fmt(self.self_score), "final": fmt(self.final), "difference": fmt(diff)}

@@ -26,7 +26,7 @@ from decimal import Decimal
 from .compiled import ItemView, SectionView, TargetView
 from .findings import Findings
 from .model import PackSpec
-from .numbers import ROUNDING, ZERO, add, divide
+from .numbers import ROUNDING, ZERO, add, divide, exact
 from .result import (
     FAIL,
     NOT_APPLICABLE,
@@ -268,6 +268,7 @@ def _readings(spec: PackSpec, items: list[ItemResult], ledgers: tuple[LedgerResu
     return tuple((r.id, r.quote, r.choice) for r in spec.readings if r.id in used)
 
 
+@exact
 def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
     """The score sheet for one assessment: a pure function of its findings."""
     view = findings.view
