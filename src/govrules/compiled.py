@@ -172,6 +172,8 @@ class TargetView:
     )
 
     input_plan: InputPlan = attrs.field(init=False, default=attrs.Factory(_input_plan, takes_self=True))
+    # The pack's readings as a result lists them, (id, quote, choice), in the pack's order.
+    reading_rows: tuple[tuple[str, str, str], ...] = ()
 
     def _all_rules(self) -> tuple[CompiledRule, ...]:
         out: list[CompiledRule] = []
@@ -332,6 +334,7 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
         facts_model=model,
         standing_readings=frozenset(standing),
         defaults=defaults,
+        reading_rows=tuple((r.id, r.quote, r.choice) for r in spec.readings),
         untouched_items=untouched_items,
         untouched_sections=untouched_sections,
     )

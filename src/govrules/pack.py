@@ -55,6 +55,7 @@ class Pack:
         self.located = located
         self._views: dict[str, TargetView] = {}
         self._durable: dict[str, DurableEvaluator] = {}
+        self._stamps: dict[str, Stamp] = {}  # by evaluator; a Stamp is frozen, so results share it
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------- identity
@@ -151,7 +152,10 @@ class Pack:
         return result
 
     def stamp(self, evaluator: str) -> Stamp:
-        return Stamp(self.id, self.version, self.title, self.content_hash, __version__, evaluator, ROUNDING.describe())
+        stamp = self._stamps.get(evaluator)
+        if stamp is None:
+            stamp = self._stamps[evaluator] = Stamp(self.id, self.version, self.title, self.content_hash, __version__, evaluator, ROUNDING.describe())
+        return stamp
 
     def facts_schema(self, target: str) -> dict[str, Any]:
         """JSON Schema of the ``facts`` object for one target (for building forms)."""

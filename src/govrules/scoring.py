@@ -46,7 +46,8 @@ from .result import (
 
 
 def _sum(values: list[Decimal]) -> Decimal:
-    return add(*values) if values else ZERO
+    # Plain addition is exact here: score() runs under numbers.exact.
+    return sum(values, ZERO)
 
 
 class _PerAssessment:
@@ -73,26 +74,12 @@ class _PerAssessment:
 
 def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAssessment) -> ItemResult:
     item_id = item.id
-    ind = item.indicator
     kinds = per.missing_evidence.get(item_id)
     missing_evidence = tuple(kinds) if kinds else ()
     na = per.na.get(item_id)
     if na is not None:
         score = item.max if spec.not_applicable.scoring == "full_points" else None
-        return ItemResult(
-            id=item_id,
-            names=item.names,
-            max=item.max,
-            score=score,
-            computed=score,
-            status=NOT_APPLICABLE,
-            not_applicable=na,
-            evidence=ind.evidence,
-            evaluation=ind.evaluation,
-            missing_evidence=missing_evidence,
-            floor_quote=item.floor_quote,
-            floor_reading=item.floor_reading,
-        )
+        return _item_result(item, per, score, NOT_APPLICABLE, not_applicable=na, missing_evidence=missing_evidence)
 
     fired_uids = findings.fired
     unchecked_rules = findings.unchecked
@@ -123,6 +110,8 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
         score = None
     elif zeroed_by is not None:
         score = ZERO
+    elif not effects:
+        score = item.max
     else:
         deduction = _sum([e.amount for e in effects if e.amount is not None])
         for cap, group in item.cap_groups:
@@ -135,63 +124,68 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
             floor_cut = deduction - item.max
             deduction = item.max
         score = item.max - deduction
+    return _item_result(
+        item,
+        per,
+        score,
+        status,
+        effects=tuple(effects),
+        caps=tuple(caps),
+        floor_cut=floor_cut,
+        zeroed_by=zeroed_by if score is not None else None,
+        unchecked=tuple(unchecked),
+        missing_evidence=missing_evidence,
+    )
+
+
+def _item_result(
+    item: ItemView,
+    per: _PerAssessment,
+    computed: Decimal | None,
+    status: str,
+    *,
+    effects: tuple[Effect, ...] = (),
+    caps: tuple[CapApplied, ...] = (),
+    floor_cut: Decimal = ZERO,
+    zeroed_by: str | None = None,
+    not_applicable: str | None = None,
+    unchecked: tuple[str, ...] = (),
+    missing_evidence: tuple[str, ...] = (),
+) -> ItemResult:
+    """An item's result from its computed score and status, with its 自评 and any 复核 override applied."""
+    item_id = item.id
+    score, override = computed, None
+    review = per.reviews.get(item_id)
+    if review is not None:
+        override = Override(review.reviewer, review.at, computed, review.score, review.reason)
+        score = review.score
+        if status != NOT_APPLICABLE:
+            status = PASS if review.score == item.max else FAIL
+    ind = item.indicator
     return ItemResult(
         id=item_id,
         names=item.names,
         max=item.max,
         score=score,
         status=status,
-        computed=score,
-        effects=tuple(effects),
-        caps=tuple(caps),
+        computed=computed,
+        effects=effects,
+        caps=caps,
         floor_cut=floor_cut,
-        zeroed_by=zeroed_by if score is not None else None,
-        unchecked_facts=tuple(unchecked),
+        zeroed_by=zeroed_by,
+        not_applicable=not_applicable,
+        unchecked_facts=unchecked,
         missing_evidence=missing_evidence,
         evidence=ind.evidence,
         evaluation=ind.evaluation,
+        self_score=per.self_scores.get(item_id),
+        override=override,
         floor_quote=item.floor_quote,
         floor_reading=item.floor_reading,
     )
 
 
-def _apply_review(result: ItemResult, per: _PerAssessment) -> ItemResult:
-    item_id = result.id
-    review = per.reviews.get(item_id)
-    self_score = per.self_scores.get(item_id)
-    if review is None and self_score is None:
-        return result
-    score, status, override = result.score, result.status, None
-    if review is not None:
-        override = Override(review.reviewer, review.at, result.score, review.score, review.reason)
-        score = review.score
-        if status != NOT_APPLICABLE:
-            status = PASS if review.score == result.max else FAIL
-    # Every field spelled out: attrs.evolve would look the fields up each time.
-    return ItemResult(
-        id=item_id,
-        names=result.names,
-        max=result.max,
-        score=score,
-        status=status,
-        computed=result.computed,
-        effects=result.effects,
-        caps=result.caps,
-        floor_cut=result.floor_cut,
-        zeroed_by=result.zeroed_by,
-        not_applicable=result.not_applicable,
-        unchecked_facts=result.unchecked_facts,
-        missing_evidence=result.missing_evidence,
-        evidence=result.evidence,
-        evaluation=result.evaluation,
-        self_score=self_score,
-        override=override,
-        floor_quote=result.floor_quote,
-        floor_reading=result.floor_reading,
-    )
-
-
-def _section_status(statuses: list[str]) -> str:
+def _section_status(statuses: set[str]) -> str:
     if FAIL in statuses:
         return FAIL
     if NOT_CHECKED in statuses:
@@ -213,19 +207,22 @@ def _score_sections(view: TargetView, items: dict[str, ItemResult], touched: lis
             affected.update(view.enclosing[i])
     if not affected:
         return sections
+    rows: dict[str, ItemResult | SectionResult] = {**items, **sections}
+    scored = view.scored
     for section in view.sections_children_first:
-        if section.id not in affected:
+        section_id = section.id
+        if section_id not in affected:
             continue
-        children = [sections[c] if c in sections else items[c] for c in section.children]
+        children = [rows[c] for c in section.children]
         scores = [c.score for c in children if c.score is not None]
-        sections[section.id] = SectionResult(
-            id=section.id,
-            names=section.names,
-            max=section.max,
-            stated_max=section.stated_max,
-            score=_sum(scores) if (scores and view.scored) else None,  # type: ignore[arg-type]
-            status=_section_status([c.status for c in children]),
-            children=section.children,
+        rows[section_id] = sections[section_id] = SectionResult(
+            section_id,
+            section.names,
+            section.max,
+            section.stated_max,
+            sum(scores, ZERO) if (scores and scored) else None,
+            _section_status({c.status for c in children}),
+            section.children,
         )
     return sections
 
@@ -238,7 +235,8 @@ def _score_ledgers(view: TargetView, findings: Findings) -> tuple[LedgerResult, 
         complete = True
         for rule in ledger.rules:
             complete = complete and rule.uid not in findings.unchecked
-            effects.extend(findings.effects(rule, None))
+            if rule.uid in findings.fired:
+                effects.extend(findings.effects(rule, None))
         raw = _sum([e.amount for e in effects if e.amount is not None])
         applied = raw if adj.cap is None else min(raw, adj.cap)
         unscored = tuple(dict.fromkeys(e.rule for e in effects if e.amount is None))
@@ -265,7 +263,7 @@ def _readings(spec: PackSpec, items: list[ItemResult], ledgers: tuple[LedgerResu
         fact = findings.view.fact_specs[name]
         if fact.derive is not None:
             used.update(fact.derive.reading)
-    return tuple((r.id, r.quote, r.choice) for r in spec.readings if r.id in used)
+    return tuple([r for r in findings.view.reading_rows if r[0] in used])
 
 
 @exact
@@ -276,7 +274,7 @@ def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
     per = _PerAssessment(findings)
     items = dict(view.untouched_items)  # in item order; the touched ones replaced in place
     for item_id in per.touched:
-        items[item_id] = _apply_review(_score_item(view.item_index[item_id], findings, spec, per), per)
+        items[item_id] = _score_item(view.item_index[item_id], findings, spec, per)
     items_list = list(items.values())
     touched = [items[i] for i in per.touched]  # untouched items are complete, pass, and carry nothing else
     sections = _score_sections(view, items, per.touched)
