@@ -195,3 +195,39 @@ def test_readings_are_checked_and_listed():
     assert late.item("s.1").effects[0].reading == ("late_r",)
     bad = text.replace("reading: [late_r]", "reading: [late_r, nope]")
     assert any("unknown reading 'nope'" in p for p in problems(bad))
+
+
+def test_bad_defaults_are_each_reported_at_their_row():
+    text = GOOD.replace(
+        "  - {name: ok, label: 按要求, type: boolean}\n",
+        "  - {name: ok, label: 按要求, type: boolean, default: 'yes'}\n"
+        "  - {name: extra_count, label: 次数, type: count, default: -1}\n"
+        "  - {name: level, label: 等级, type: choice, elements: [好, 差], default: 中}\n"
+        "  - {name: fine_count, label: 次数, type: count, default: 2}\n"
+        "  - {name: judged, label: 酌情, type: discretionary, maximum: 1, default: {points: 0}}\n",
+    )
+    found = problems(text)
+    rows = [p for p in found if ".default" in p]
+    assert len(rows) == 4, found
+    assert "facts[1].default" in rows[0] and "default: Input should be a valid boolean" in rows[0]
+    assert "facts[2].default" in rows[1] and "greater than or equal to 0" in rows[1]
+    assert "facts[3].default" in rows[2] and "'好' or '差'" in rows[2]
+    assert "facts[5].default" in rows[3] and "an assessor's judgement is never assumed" in rows[3]
+
+
+def test_checking_defaults_together_says_what_checking_each_says():
+    from govrules.facts import check_default, check_defaults
+    from govrules.model import FactSpec
+
+    specs = [
+        FactSpec(name="a", label="a", type="count", default=3),
+        FactSpec(name="b", label="b", type="count", default=-2),
+        FactSpec(name="c", label="c", type="boolean", default="no"),
+        FactSpec(name="d", label="d", type="number", minimum=0, maximum=5, default=7),
+        FactSpec(name="b", label="b again", type="boolean", default=1),  # declared twice: checked on its own
+        FactSpec(name="e", label="e", type="subset", elements=["x", "y"], default=["x", "x"]),
+    ]
+    together = check_defaults(specs)
+    each = {i: m for i, s in enumerate(specs) if (m := check_default(s))}
+    assert together == each
+    assert sorted(together) == [1, 2, 3, 4, 5]

@@ -133,3 +133,18 @@ def test_registries_are_independent(tmp_path):
 def test_a_pack_under_development_loads_from_a_path(tmp_path):
     path = write(tmp_path, "dev", MINI.format(id="dev"))
     assert govrules.load_pack(path.parent).id == "dev"
+
+
+def test_loading_packs_does_not_import_the_assessment_machinery():
+    # Commands that only list or lint packs start faster without it (cold start, issue 7).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, govrules; govrules.Registry.discover(); import govrules.cli; "
+        "print(sorted(m for m in ('govrules.compiled', 'govrules.result', 'govrules.inputs', 'govrules.scoring', "
+        "'govrules.findings', 'govrules.inference.durable', 'govrules.forms', 'durable_rules_engine') if m in sys.modules)); "
+        "print(govrules.Result.__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["[]", "Result"]

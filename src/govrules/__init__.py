@@ -18,7 +18,15 @@ from .hookspecs import hookimpl  # noqa: E402
 from .numbers import ROUNDING  # noqa: E402
 from .pack import Pack, load_pack, load_pack_text  # noqa: E402
 from .registry import BrokenPack, Registry  # noqa: E402
-from .result import Result  # noqa: E402
+
+
+def __getattr__(name: str) -> object:
+    # Result is imported on first use: loading packs does not need it (see govrules.pack).
+    if name == "Result":
+        from .result import Result
+
+        return Result
+    raise AttributeError(f"module 'govrules' has no attribute {name!r}")
 
 __all__ = [
     "__version__",

@@ -20,8 +20,7 @@ import click
 from rich.console import Console
 
 from . import __version__
-from .errors import GovrulesError, Problem
-from .forms import InputError, check_target, read_assessment, target_id
+from .errors import GovrulesError, InputError, Problem
 from .pack import Pack, load_pack
 from .registry import Registry
 
@@ -58,6 +57,8 @@ def _pack(spec: str) -> Pack:
 
 def _target(pack: Pack, given: str | None) -> str:
     """The target to use: the one given (id or Chinese name), or the pack's only one."""
+    from .forms import check_target
+
     return check_target(pack, given)
 
 
@@ -323,6 +324,8 @@ def score_cmd(pack: str, facts: str, target: str | None, fmt_: str | None, out: 
     fmt_ = _format(fmt_, out, ("table", "json", "markdown", "html", "xlsx"), "table")
     _need_out(fmt_, out)
     try:
+        from .forms import read_assessment, target_id
+
         p = _pack(pack)
         data = read_assessment(facts, p)
         result = p.assess(data, target_id(p, target), evaluator=evaluator, model=model)

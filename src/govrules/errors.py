@@ -59,6 +59,10 @@ class FactsError(GovrulesError):
     """An assessment's input (facts, evidence, N/A, reviews) is invalid."""
 
 
+class InputError(GovrulesError):
+    """A command-line input (a file, an argument) cannot be used."""
+
+
 class PackNotFound(GovrulesError):
     """No installed or given pack has the requested id."""
 

@@ -24,14 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from .compiled import TargetView
-from .errors import GovrulesError, Problem
+from .errors import GovrulesError, InputError, Problem
 from .model import FactSpec
 from .numbers import fmt, to_decimal
 from .pack import Pack
-
-
-class InputError(GovrulesError):
-    """A command-line input (a file, an argument) cannot be used."""
 
 
 #: A cell that says nothing: the fact is not recorded.

@@ -12,25 +12,28 @@ import hashlib
 import json
 import threading
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from pydantic import ValidationError
 
 from . import __version__
-from .compiled import TargetView, compile_target
 from .errors import FactsError, PackError, Problem
-from .findings import findings_of
-from .inference import Evaluator
-from .inference.durable import DurableEvaluator
-from .inference.reference import ReferenceEvaluator
-from .inputs import Assessment, parse_json, resolve_target, validate
 from .model import PackSpec
 from .numbers import ROUNDING, exact
 from .packcheck import check_pack
-from .result import Result, Stamp
-from .scoring import score
 from .tailoring import drop_readings, merge
 from .yamlio import Located, load_yaml_file, load_yaml_text
+
+# What assessing needs (compiling, validation, inference, scoring, results) is
+# imported where it is first used, not here: commands that only load packs
+# (govrules packs, pack lint) then start without it. Once imported, a module
+# stays in sys.modules, so the imports below cost next to nothing per call.
+if TYPE_CHECKING:
+    from .compiled import TargetView
+    from .inference import Evaluator
+    from .inference.durable import DurableEvaluator
+    from .inputs import Assessment
+    from .result import Result, Stamp
 
 EVALUATORS = ("durable", "reference")
 
@@ -100,12 +103,16 @@ class Pack:
             with self._lock:
                 view = self._views.get(target)
                 if view is None:
+                    from .compiled import compile_target
+
                     view = compile_target(self.spec, target)
                     self._views[target] = view
         return view
 
     def _evaluator(self, view: TargetView, name: str) -> Evaluator:
         if name == "reference":
+            from .inference.reference import ReferenceEvaluator
+
             return ReferenceEvaluator()
         if name != "durable":
             raise ValueError(f"unknown evaluator {name!r}; use one of {', '.join(EVALUATORS)}")
@@ -114,6 +121,8 @@ class Pack:
             with self._lock:
                 ev = self._durable.get(view.target.id)
                 if ev is None:
+                    from .inference.durable import DurableEvaluator
+
                     ev = DurableEvaluator(view)
                     self._durable[view.target.id] = ev
         return ev
@@ -123,6 +132,8 @@ class Pack:
     @exact
     def validate(self, data: Any, target: str | None = None) -> tuple[TargetView, Assessment]:
         """Check an assessment input; raise :class:`FactsError` listing every problem."""
+        from .inputs import parse_json, resolve_target, validate
+
         if isinstance(data, (str, bytes)):
             data = parse_json(data)
         target_id = resolve_target(self.spec, data, target)
@@ -140,6 +151,9 @@ class Pack:
         names a scoring model (see :mod:`govrules.models`) for documents that
         assign no points; the result then carries its score and says which.
         """
+        from .findings import findings_of
+        from .scoring import score
+
         view, assessment = self.validate(data, target)
         ev = self._evaluator(view, evaluator)
         evaluation = ev.evaluate(view, assessment)
@@ -154,6 +168,8 @@ class Pack:
     def stamp(self, evaluator: str) -> Stamp:
         stamp = self._stamps.get(evaluator)
         if stamp is None:
+            from .result import Stamp
+
             stamp = self._stamps[evaluator] = Stamp(self.id, self.version, self.title, self.content_hash, __version__, evaluator, ROUNDING.describe())
         return stamp
 

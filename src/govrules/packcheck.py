@@ -41,7 +41,8 @@ _ORDERED_TYPES = frozenset({"count", "number", "date", "subset", "discretionary"
 
 def normalize_text(text: str) -> str:
     """Text as compared for quotes: NFKC, without any white space."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
+    # str.split() with no argument splits at exactly the characters str.isspace() accepts.
+    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 def walk_indicators(
@@ -153,6 +154,9 @@ class _Checker:
             self.facts[f.name] = f
             self.check_quote(path + ("quote",), f.quote)
             self.check_reading(path + ("reading",), f.reading)
+        from .facts import check_defaults  # local: facts imports this module's helpers
+
+        bad_defaults = check_defaults(self.spec.facts)
         for i, f in enumerate(self.spec.facts):
             path = ("facts", i)
             if f.derive is not None:
@@ -162,12 +166,8 @@ class _Checker:
                 elif src.type != "dates":
                     self.problem(path + ("derive", "source"), f"derives from {src.name!r}, a {src.type} fact; it must be a dates fact")
                 self.check_reading(path + ("derive", "reading"), f.derive.reading)
-            if f.default is not None:
-                from .facts import check_default  # local: facts imports this module's helpers
-
-                message = check_default(f)
-                if message:
-                    self.problem(path + ("default",), message)
+            if i in bad_defaults:
+                self.problem(path + ("default",), bad_defaults[i])
 
     def _unknown_fact(self, name: str) -> str:
         import difflib
