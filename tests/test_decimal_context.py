@@ -13,7 +13,6 @@ import decimal
 import json
 from pathlib import Path
 
-import pytest
 
 import govrules
 from govrules import report

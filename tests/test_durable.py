@@ -6,7 +6,6 @@ crash), the others show that govrules' use of it is not affected.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import textwrap

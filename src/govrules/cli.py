@@ -21,7 +21,7 @@ from rich.console import Console
 
 from . import __version__
 from .errors import GovrulesError, InputError, Problem
-from .pack import Pack, load_pack
+from .pack import Pack
 from .registry import Registry
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2

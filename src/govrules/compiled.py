@@ -17,7 +17,7 @@ from .facts import RESHAPED_TYPES, build_model, canonical
 from .model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rule, Target, Zeroing
 from .numbers import ZERO, add
 from .result import PASS, ItemResult, SectionResult
-from .packcheck import applicable_targets, walk_indicators
+from .packcheck import applicable_targets
 
 OWNER_ITEM = "item"
 OWNER_ADJUSTMENT = "adjustment"

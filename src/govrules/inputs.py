@@ -32,7 +32,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from .compiled import InputPlan, TargetView
 from .errors import FactsError, Problem
 from .facts import NonNegativeNumberIn, canonical, missed_periods, pydantic_problems
-from .model import FactSpec, PackSpec
+from .model import PackSpec
 
 
 def _timestamp(value: object) -> str:

@@ -22,11 +22,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-
-from .compiled import ItemView, SectionView, TargetView
+from .compiled import ItemView, TargetView
 from .findings import Findings
 from .model import PackSpec
-from .numbers import ROUNDING, ZERO, add, divide, exact
+from .numbers import ROUNDING, ZERO, divide, exact
 from .result import (
     FAIL,
     NOT_APPLICABLE,

@@ -169,7 +169,7 @@ class _Merger:
                 self.take(self.child, where + (key,), path + (key,))
 
     def run(self) -> Located:
-        c, p = self.child.data, self.parent.data
+        c = self.child.data
         merged: dict[str, Any] = {"format": c.get("format", 1)}
         for key in ("pack",):
             merged[key] = self.take(self.child, (key,), (key,))
