@@ -119,3 +119,25 @@ def test_json_put_together_from_rows_is_the_dumped_dict(registry, pack_id, targe
     assert json.loads(result.to_json()) == result.to_dict()
     # Asking twice (the rows' text is cached) gives the same bytes.
     assert result.to_json() == result.to_json()
+
+
+def test_results_sharing_rows_pickle_and_copy(registry):
+    # Results share their untouched rows and cache each row's JSON text; a
+    # pickled or copied result (a worker process handing results back) is
+    # still equal and writes the same JSON.
+    import copy
+    import pickle
+
+    from pathlib import Path
+
+    from govrules.inputs import parse_json
+
+    pack = registry.get("taiqian")
+    data = parse_json((Path(pack.origin).parent / "examples" / "xiangzhen.json").read_bytes())
+    result = pack.assess(data)
+    view = pack.view("xiangzhen")
+    assert any(row is view.untouched_items[row.id] for row in result.items)  # some rows are shared
+    text = result.to_json()
+    for clone in (pickle.loads(pickle.dumps(result)), copy.deepcopy(result)):
+        assert clone == result
+        assert clone.to_json() == text
