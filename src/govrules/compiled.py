@@ -16,8 +16,8 @@ from .conditions import Compare, Node, Or, conjunction, facts_of, normalize
 from .facts import RESHAPED_TYPES, build_model, canonical
 from .model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rule, Target, Zeroing
 from .numbers import ZERO, add
-from .result import PASS, ItemResult, SectionResult
 from .packcheck import applicable_targets
+from .result import PASS, ItemResult, SectionResult
 
 OWNER_ITEM = "item"
 OWNER_ADJUSTMENT = "adjustment"
@@ -72,7 +72,6 @@ class ItemView:
         init=False,
         default=attrs.Factory(lambda i: tuple((c, tuple(sorted({f"{i.id}#{rid}" for rid in c.rules}))) for c in i.caps), takes_self=True),
     )
-
 
 
 @attrs.frozen
