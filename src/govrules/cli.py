@@ -23,6 +23,7 @@ from . import __version__
 from .errors import GovrulesError, InputError, Problem
 from .pack import Pack
 from .registry import Registry
+from .yamlio import ParseCache
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 WIDE = 160  # columns when the output is not a terminal (a file or a pipe)
@@ -42,6 +43,11 @@ def _fail(exc: GovrulesError) -> NoReturn:
     sys.exit(EXIT_INPUT)
 
 
+def _installed() -> Registry:
+    """The installed packs, their parsed files kept between runs (GOVRULES_CACHE=off: none kept)."""
+    return Registry.discover(cache=ParseCache.default())
+
+
 def _pack(spec: str) -> Pack:
     """A pack by id (installed) or by path (a pack file or directory under development)."""
     path = Path(spec)
@@ -51,8 +57,8 @@ def _pack(spec: str) -> Pack:
         located, document, origin = read_pack_file(path)
         # A tailored pack under development extends an installed one.
         extends = located.data.get("extends") if isinstance(located.data, dict) else None
-        return build_pack(located, document, origin, Registry.discover() if extends else None)
-    return Registry.discover().get(spec)
+        return build_pack(located, document, origin, _installed() if extends else None)
+    return _installed().get(spec)
 
 
 def _target(pack: Pack, given: str | None) -> str:
@@ -145,7 +151,7 @@ def packs_cmd(fmt_: str) -> None:
       govrules packs
       govrules packs --format json
     """
-    registry = Registry.discover()
+    registry = _installed()
     rows = [
         {
             "id": p.id,

@@ -22,7 +22,7 @@ from .model import PackSpec
 from .numbers import ROUNDING, exact
 from .packcheck import check_pack
 from .tailoring import drop_readings, merge
-from .yamlio import Located, load_yaml_file, load_yaml_text
+from .yamlio import Located, ParseCache, load_yaml_file, load_yaml_text
 
 # What assessing needs (compiling, validation, inference, scoring, results) is
 # imported where it is first used, not here: commands that only load packs
@@ -279,14 +279,17 @@ def _parent(located: Located, parent_id: object, parents: Mapping[str, Pack] | N
 _RULE_KINDS = frozenset({"per_occurrence", "per_missing", "shortfall", "fixed", "all_or_nothing", "discretionary", "tiered"})
 
 
-def read_pack_file(path: str | Path) -> tuple[Located, str | None, str]:
-    """Read a pack file (or the ``rubric.yaml`` of a pack directory): its data, source text and origin."""
+def read_pack_file(path: str | Path, cache: ParseCache | None = None) -> tuple[Located, str | None, str]:
+    """Read a pack file (or the ``rubric.yaml`` of a pack directory): its data, source text and origin.
+
+    ``cache`` keeps parsed files between runs (see :class:`~govrules.yamlio.ParseCache`).
+    """
     path = Path(path)
     if path.is_dir():
         # A pack's directory, or the project directory of an installable pack (src/<module>/rubric.yaml).
         found = [path / "rubric.yaml"] if (path / "rubric.yaml").is_file() else sorted(path.glob("src/*/rubric.yaml"))
         path = found[0] if len(found) == 1 else path / "rubric.yaml"
-    located = load_yaml_file(path)
+    located = load_yaml_file(path, cache)
     return located, _document(located, path.parent), str(path)
 
 

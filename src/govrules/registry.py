@@ -20,6 +20,7 @@ import pluggy
 from . import hookspecs
 from .errors import GovrulesError, PackError, PackNotFound, Problem
 from .pack import Pack, build_pack, read_pack_file
+from .yamlio import ParseCache
 
 
 @attrs.frozen
@@ -88,8 +89,15 @@ class Registry:
     # ---------------------------------------------------------------- build
 
     @classmethod
-    def discover(cls, group: str = hookspecs.ENTRY_POINT_GROUP, plugins: Iterable[tuple[str, Any]] = ()) -> "Registry":
-        """Build a registry from the installed entry points of ``group``, plus ``plugins`` given as (name, object)."""
+    def discover(
+        cls, group: str = hookspecs.ENTRY_POINT_GROUP, plugins: Iterable[tuple[str, Any]] = (), cache: ParseCache | None = None
+    ) -> "Registry":
+        """Build a registry from the installed entry points of ``group``, plus ``plugins`` given as (name, object).
+
+        ``cache`` keeps the packs' parsed files between runs (the ``govrules``
+        command uses :meth:`ParseCache.default`); every pack is validated and
+        checked whether or not it comes from the cache.
+        """
         pm = _plugin_manager()
         broken: list[BrokenPack] = []
         candidates: list[tuple[str, str, Any]] = []
@@ -119,7 +127,7 @@ class Registry:
                 continue
             for path in paths or ():
                 try:
-                    located, document, origin = read_pack_file(Path(path))
+                    located, document, origin = read_pack_file(Path(path), cache)
                 except GovrulesError as exc:
                     broken.append(BrokenPack(name, str(path), exc.summary, exc.problems))
                     continue

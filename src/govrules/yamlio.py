@@ -8,12 +8,19 @@ from their text, so ``0.1`` in a pack is exactly one tenth.
 
 from __future__ import annotations
 
+import hashlib
+import io
+import os
+import pickle
+import sys
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from . import __version__
 from .errors import PackError, Problem
 
 Path_ = tuple[str | int, ...]
@@ -150,13 +157,95 @@ def load_yaml_text(text: str, file: str) -> Located:
     return Located(file, data, lines)
 
 
-def load_yaml_file(path: Path) -> Located:
+def load_yaml_file(path: Path, cache: "ParseCache | None" = None) -> Located:
+    """Parse a YAML file, or take its parse from ``cache`` if the file's bytes are the same."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise PackError(f"pack file not found: {path}", [Problem(str(path), "no such file")]) from None
-    except UnicodeDecodeError as exc:
-        raise PackError(f"{path} is not UTF-8 text", [Problem(str(path), str(exc))]) from None
     except OSError as exc:
         raise PackError(f"cannot read {path}", [Problem(str(path), exc.strerror or str(exc))]) from None
-    return load_yaml_text(text, str(path))
+    if cache is not None:
+        hit = cache.get(raw, str(path))
+        if hit is not None:
+            return hit
+    try:
+        # Universal newlines, as reading the file as text would give.
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        raise PackError(f"{path} is not UTF-8 text", [Problem(str(path), str(exc))]) from None
+    located = load_yaml_text(text, str(path))
+    if cache is not None:
+        cache.put(raw, located)
+    return located
+
+
+class _PlainData(pickle.Unpickler):
+    """Unpickles plain data only: a cache file can hold nothing that runs code."""
+
+    _ALLOWED = {("decimal", "Decimal"), ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta")}
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in self._ALLOWED:
+            return getattr(sys.modules[module] if module in sys.modules else __import__(module), name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
+
+
+class ParseCache:
+    """Parsed pack files kept on disk, keyed by the files' bytes.
+
+    Loading a pack is mostly parsing its YAML, and every command loads every
+    installed pack. With a cache, a pack file that has not changed is read
+    back already parsed. Only the parse is kept: every pack is still
+    validated and checked each time it is loaded. Entries hold plain data
+    only (dicts, lists, text, numbers, decimals, dates), and are read back
+    with an unpickler that refuses anything else; an entry that cannot be
+    read is ignored and written again. Nothing goes wrong without a cache
+    directory: the pack is parsed as if there were no cache.
+
+    The library uses no cache unless given one (``Registry.discover(cache=…)``,
+    ``load_pack(…, cache=…)``); the ``govrules`` command uses
+    :meth:`default`.
+    """
+
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+
+    @classmethod
+    def default(cls) -> "ParseCache | None":
+        """``$XDG_CACHE_HOME/govrules`` (or ``~/.cache/govrules``); None if ``GOVRULES_CACHE=off``."""
+        if os.environ.get("GOVRULES_CACHE", "").strip().lower() in ("0", "off", "no", "false"):
+            return None
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        return cls(Path(base) / "govrules")
+
+    def _entry(self, raw: bytes) -> Path:
+        # What the parse depends on besides the bytes: this loader and the pickle format.
+        salt = f"govrules {__version__} pyyaml {yaml.__version__} {_Base.__name__} python {sys.version_info[:2]}\n".encode()
+        return self.directory / f"{hashlib.sha256(salt + raw).hexdigest()}.pickle"
+
+    def get(self, raw: bytes, file: str) -> Located | None:
+        try:
+            blob = self._entry(raw).read_bytes()
+            data, lines = _PlainData(io.BytesIO(blob)).load()
+        except Exception:  # missing, unreadable, truncated or not plain data: parse again
+            return None
+        return Located(file, data, lines)
+
+    def put(self, raw: bytes, located: Located) -> None:
+        tmp = None
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            with tempfile.NamedTemporaryFile(dir=self.directory, suffix=".tmp", delete=False) as fh:
+                tmp = fh.name
+                pickle.dump((located.data, located.lines), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self._entry(raw))  # atomic: a reader sees the old entry or the whole new one
+            tmp = None
+        except OSError:
+            pass  # no cache here (read-only home, full disk): the pack was parsed anyway
+        finally:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
