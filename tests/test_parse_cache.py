@@ -101,3 +101,17 @@ def test_the_command_keeps_parses_unless_told_not_to(tmp_path, setting, kept):
     result = CliRunner().invoke(main, ["packs"], env=env)
     assert result.exit_code == 0, result.output
     assert any((tmp_path / "govrules").glob("*.pickle")) == kept
+
+
+def test_the_cache_keeps_its_newest_entries_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(ParseCache, "MAX_ENTRIES", 3)
+    cache = ParseCache(tmp_path / "cache")
+    pack = tmp_path / "p.yaml"
+    for n in range(6):  # six edits of one file
+        pack.write_text(f"a: {n}\n", encoding="utf-8")
+        load_yaml_file(pack, cache)
+        for i, entry in enumerate(sorted((tmp_path / "cache").glob("*.pickle"), key=lambda p: p.stat().st_mtime)):
+            os.utime(entry, (1_000_000 + i, 1_000_000 + i))  # keep write order whatever the clock's resolution
+    kept = sorted((tmp_path / "cache").glob("*.pickle"))
+    assert len(kept) == 3
+    assert sorted(pickle.loads(p.read_bytes())[0]["a"] for p in kept) == [3, 4, 5]

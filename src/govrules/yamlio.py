@@ -208,6 +208,10 @@ class ParseCache:
     :meth:`default`.
     """
 
+    #: Entries kept: each edit of a pack file adds one (40–150 KB), so the
+    #: oldest are removed beyond this many.
+    MAX_ENTRIES = 200
+
     def __init__(self, directory: str | Path):
         self.directory = Path(directory)
 
@@ -223,6 +227,14 @@ class ParseCache:
         # What the parse depends on besides the bytes: this loader and the pickle format.
         salt = f"govrules {__version__} pyyaml {yaml.__version__} {_Base.__name__} python {sys.version_info[:2]}\n".encode()
         return self.directory / f"{hashlib.sha256(salt + raw).hexdigest()}.pickle"
+
+    def _prune(self) -> None:
+        entries = list(self.directory.glob("*.pickle"))
+        if len(entries) <= self.MAX_ENTRIES:
+            return
+        entries.sort(key=lambda p: p.stat().st_mtime)
+        for old in entries[: len(entries) - self.MAX_ENTRIES]:
+            old.unlink(missing_ok=True)
 
     def get(self, raw: bytes, file: str) -> Located | None:
         try:
@@ -241,6 +253,7 @@ class ParseCache:
                 pickle.dump((located.data, located.lines), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self._entry(raw))  # atomic: a reader sees the old entry or the whole new one
             tmp = None
+            self._prune()
         except OSError:
             pass  # no cache here (read-only home, full disk): the pack was parsed anyway
         finally:
