@@ -12,21 +12,7 @@ import pytest
 
 import govrules
 
-XZ_ALL_MET = {
-    "active_late_count": 0,
-    "zone_missing": [],
-    "new_media_incident_count": 0,
-    "new_media_criticism_state_council": 0,
-    "new_media_criticism_province": 0,
-    "new_media_criticism_city": 0,
-    "new_media_stale_periods": 0,
-    "opinion_response_ok": True,
-    "foi_ok": True,
-}
-
-
-def xz(**facts):
-    return {"target": "xiangzhen", "facts": {**XZ_ALL_MET, **facts}}
+from datonghu_facts import XZ_ALL_MET, xz
 
 
 def test_three_late_items_score_19_7(datonghu):

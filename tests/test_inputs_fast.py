@@ -22,23 +22,7 @@ from govrules.compiled import compile_target
 from govrules.facts import _date, _number
 from govrules.inputs import AssessmentIn, validate
 
-
-# datonghu_2023 乡镇 with every fact given and met (as in test_datonghu).
-XZ_ALL_MET = {
-    "active_late_count": 0,
-    "zone_missing": [],
-    "new_media_incident_count": 0,
-    "new_media_criticism_state_council": 0,
-    "new_media_criticism_province": 0,
-    "new_media_criticism_city": 0,
-    "new_media_stale_periods": 0,
-    "opinion_response_ok": True,
-    "foi_ok": True,
-}
-
-
-def xz(**facts: Any) -> dict[str, Any]:
-    return {"target": "xiangzhen", "facts": {**XZ_ALL_MET, **facts}}
+from datonghu_facts import xz
 
 
 class _Int(int):
