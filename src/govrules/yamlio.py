@@ -180,15 +180,19 @@ def load_yaml_file(path: Path, cache: "ParseCache | None" = None) -> Located:
     return located
 
 
+#: What a cached parse depends on besides the file's bytes: this loader and the pickle format.
+_CACHE_SALT = f"govrules {__version__} pyyaml {yaml.__version__} {_Base.__name__} python {sys.version_info[:2]}\n".encode()
+
+
 class _PlainData(pickle.Unpickler):
     """Unpickles plain data only: a cache file can hold nothing that runs code."""
 
     _ALLOWED = {("decimal", "Decimal"), ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta")}
 
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in self._ALLOWED:
-            return getattr(sys.modules[module] if module in sys.modules else __import__(module), name)
-        raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
+        if (module, name) not in self._ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
+        return super().find_class(module, name)
 
 
 class ParseCache:
@@ -224,9 +228,7 @@ class ParseCache:
         return cls(Path(base) / "govrules")
 
     def _entry(self, raw: bytes) -> Path:
-        # What the parse depends on besides the bytes: this loader and the pickle format.
-        salt = f"govrules {__version__} pyyaml {yaml.__version__} {_Base.__name__} python {sys.version_info[:2]}\n".encode()
-        return self.directory / f"{hashlib.sha256(salt + raw).hexdigest()}.pickle"
+        return self.directory / f"{hashlib.sha256(_CACHE_SALT + raw).hexdigest()}.pickle"
 
     def _prune(self) -> None:
         entries = list(self.directory.glob("*.pickle"))
