@@ -1,0 +1,64 @@
+"""Text from outside: what the boundary refuses, and how user text is shown.
+
+Unit names, reasons, reviewers, cell values and pack text come from people
+and files govrules does not control. Three things are decided here, once, so
+that every entry point (``Pack.assess``, pack loading, the CLI, batch) and
+every output (terminal, Markdown, HTML, Excel) treats them alike:
+
+* text that cannot be written out again (lone surrogates) is refused where it
+  comes in, instead of crashing the writer later;
+* text that is blank once white space and invisible characters are removed
+  does not count as a reason, a reviewer or an explanation;
+* text shown on a terminal loses its control characters (escape sequences,
+  OSC hyperlinks, bidi overrides) so a unit name cannot clear the screen or
+  disguise what is printed.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: C0 controls except tab and newline, DEL, C1 controls (ESC starts every
+#: terminal sequence; CSI/OSC also exist as single C1 bytes), and the
+#: invisible format characters that reorder or hide text (bidi overrides,
+#: zero-width characters, BOM).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+#: Characters that show nothing: white space and the invisible ones above.
+_INVISIBLE = re.compile(r"[\s\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u3000]+")
+
+#: Lone surrogates: Python strings may hold them, UTF-8 cannot.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """True if ``text`` holds a code point that UTF-8 cannot encode (``"\\ud800"``)."""
+    return _SURROGATE.search(text) is not None
+
+
+def is_blank(text: str) -> bool:
+    """True if ``text`` shows nothing: only white space and invisible characters."""
+    return _INVISIBLE.sub("", text) == ""
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control and invisible format characters (newlines and tabs are kept)."""
+    return _CONTROL.sub("", text)
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: line breaks become spaces, controls are removed."""
+    return strip_controls(re.sub(r"[\r\n\u0085\u2028\u2029]+", " ", text))
+
+
+def for_terminal(text: object) -> str:
+    """User text ready for a rich console printing with ``markup=True``.
+
+    Controls are removed and rich's markup is escaped, so ``[/]`` is printed
+    as typed and ``[link=…]`` makes no hyperlink. Prefer printing user text
+    with ``markup=False`` or as a ``rich.text.Text``; this is for lines that
+    mix markup of ours with text of theirs.
+    """
+    from rich.markup import escape
+
+    return escape(strip_controls(str(text)))
