@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import govrules
-from govrules.compiled import TargetView, discretion_bounds
-from govrules.conditions import Compare, Node
+from govrules.engine.compiled import TargetView, discretion_bounds
+from govrules.engine.conditions import Compare, Node
 
 ROOT = Path(__file__).resolve().parent.parent
 

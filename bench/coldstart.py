@@ -105,7 +105,7 @@ WHAT_IF = r"""
 import sys, time, yaml
 from decimal import Decimal
 import govrules
-from govrules import yamlio
+from govrules.rubric import yamlio
 mode = sys.argv[1]
 if mode == "libyaml":
     class CLoader(yaml.CSafeLoader):

@@ -41,8 +41,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import benchlib  # noqa: E402
 import handwritten_datonghu  # noqa: E402
 
-from govrules.findings import findings_of  # noqa: E402
-from govrules.scoring import score  # noqa: E402
+from govrules.engine.findings import findings_of  # noqa: E402
+from govrules.engine.scoring import score  # noqa: E402
 
 
 def interleaved(configs: dict[str, Callable[[Any], Any]], inputs: list[Any], runs: int, warmup: int) -> dict[str, dict[str, Any]]:

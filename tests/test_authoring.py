@@ -8,7 +8,7 @@ from decimal import Decimal as D
 from click.testing import CliRunner
 
 import govrules
-from govrules.authoring import lint, lint_path, scaffold
+from govrules.rubric.authoring import lint, lint_path, scaffold
 from govrules.cli import main
 
 

@@ -17,8 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import govrules
-from govrules.conditions import And, Compare, Or, decide, normalize
-from govrules.model import Condition
+from govrules.engine.conditions import And, Compare, Or, decide, normalize
+from govrules.rubric.model import Condition
 
 FACTS = {
     "n": ("count", [0, 1, 2, 12]),

@@ -20,7 +20,7 @@ from govrules.testing.strategies import discretion_bound, number_range
 REGISTRY = govrules.Registry.discover()
 
 #: durable_rules 2.0.28 crashes (SIGSEGV) or silently misreads an assessment when a
-#: number reaches it in exponent notation: govrules.inference.durable.encode turns a
+#: number reaches it in exponent notation: govrules.engine.inference.durable.encode turns a
 #: Decimal into a float, and json.dumps writes 0.00005 as 5e-05. Repro: see
 #: tests/test_testing_kit.py::test_small_number_reaches_durable_rules_intact.
 EXPONENT_BUG = (

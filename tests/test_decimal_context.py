@@ -15,8 +15,8 @@ from pathlib import Path
 
 
 import govrules
-from govrules import report
-from govrules.inputs import parse_json
+from govrules.outputs import report
+from govrules.engine.inputs import parse_json
 
 
 def _hostile() -> decimal.Context:

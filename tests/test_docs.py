@@ -144,7 +144,7 @@ def test_every_mechanism_page_has_a_runnable_example() -> None:
 
 def test_tutorial_pack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The tutorial's files, written out, give a pack that lints clean and passes its own tests."""
-    from govrules.authoring import lint_path
+    from govrules.rubric.authoring import lint_path
 
     files = [b for b in blocks(DOCS / "tutorial.md") if b.file is not None]
     assert {Path(b.file).name for b in files} >= {"rubric.yaml", "source.txt", "xiangzhen.json"}

@@ -16,8 +16,8 @@ import durable_rules_engine as dre
 import pytest
 
 import govrules
-from govrules.inference.durable import DurableEvaluator, ruleset_definition
-from govrules.inference.reference import ReferenceEvaluator
+from govrules.engine.inference.durable import DurableEvaluator, ruleset_definition
+from govrules.engine.inference.reference import ReferenceEvaluator
 
 DOC = "每次扣1分 未按要求不计分 缺少佐证"
 

@@ -1,4 +1,4 @@
-"""Guards for the durable evaluator's fast path (govrules.inference.durable).
+"""Guards for the durable evaluator's fast path (govrules.engine.inference.durable).
 
 The evaluator writes the facts' JSON text itself, from parts worked out once
 per target, and drains actions without ``update_state``. These tests check
@@ -20,9 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import govrules
-from govrules.facts import Discretion, scalar
-from govrules.inference.durable import DurableEvaluator, encode, value_writer
-from govrules.model import FactSpec
+from govrules.engine.facts import Discretion, scalar
+from govrules.engine.inference.durable import DurableEvaluator, encode, value_writer
+from govrules.rubric.model import FactSpec
 from govrules.testing import assessments
 
 REGISTRY = govrules.Registry.discover()

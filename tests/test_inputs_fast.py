@@ -1,4 +1,4 @@
-"""Guards for the fast paths of input validation (govrules.inputs, govrules.facts).
+"""Guards for the fast paths of input validation (govrules.engine.inputs, govrules.engine.facts).
 
 Each fast path must give exactly what the full way gives: the number and date
 validators' shortcuts for plain ``int``/``float``/``str`` values, the
@@ -18,9 +18,9 @@ import attrs
 import pytest
 
 import govrules
-from govrules.compiled import compile_target
-from govrules.facts import _date, _number
-from govrules.inputs import AssessmentIn, validate
+from govrules.engine.compiled import compile_target
+from govrules.engine.facts import _date, _number
+from govrules.engine.inputs import AssessmentIn, validate
 
 from datonghu_facts import xz
 

@@ -216,8 +216,8 @@ def test_bad_defaults_are_each_reported_at_their_row():
 
 
 def test_checking_defaults_together_says_what_checking_each_says():
-    from govrules.facts import check_default, check_defaults
-    from govrules.model import FactSpec
+    from govrules.engine.facts import check_default, check_defaults
+    from govrules.rubric.model import FactSpec
 
     specs = [
         FactSpec(name="a", label="a", type="count", default=3),

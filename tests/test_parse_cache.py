@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 import govrules
-from govrules import yamlio
+from govrules.rubric import yamlio
 from govrules.cli import main
-from govrules.yamlio import ParseCache, load_yaml_file
+from govrules.rubric.yamlio import ParseCache, load_yaml_file
 
 
 def _pack_files(registry: govrules.Registry) -> list[Path]:

@@ -142,8 +142,8 @@ def test_loading_packs_does_not_import_the_assessment_machinery():
 
     code = (
         "import sys, govrules; govrules.Registry.discover(); import govrules.cli; "
-        "print(sorted(m for m in ('govrules.compiled', 'govrules.result', 'govrules.inputs', 'govrules.scoring', "
-        "'govrules.findings', 'govrules.inference.durable', 'govrules.forms', 'durable_rules_engine') if m in sys.modules)); "
+        "print(sorted(m for m in ('govrules.engine.compiled', 'govrules.engine.result', 'govrules.engine.inputs', 'govrules.engine.scoring', "
+        "'govrules.engine.findings', 'govrules.engine.inference.durable', 'govrules.outputs.forms', 'durable_rules_engine') if m in sys.modules)); "
         "print(govrules.Result.__name__)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 import govrules
-from govrules.describe import describe, show_markdown, show_table
-from govrules.forms import template_json, template_xlsx, template_yaml
-from govrules.html import score_html
-from govrules.report import markdown, recoverable, result_json, sheet_rows, table
-from govrules.xlsx import safe, score_workbook
+from govrules.outputs.describe import describe, show_markdown, show_table
+from govrules.outputs.forms import template_json, template_xlsx, template_yaml
+from govrules.outputs.html import score_html
+from govrules.outputs.report import markdown, recoverable, result_json, sheet_rows, table
+from govrules.outputs.xlsx import safe, score_workbook
 
 QZ_ALL_MET = {
     "active_late_count": 0,

@@ -18,12 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import govrules
-import govrules.models
-from govrules import scoring
-from govrules.compiled import compile_target
-from govrules.findings import findings_of
+import govrules.engine.models
+from govrules.engine import scoring
+from govrules.engine.compiled import compile_target
+from govrules.engine.findings import findings_of
 from govrules.numbers import add
-from govrules.result import SectionResult
+from govrules.engine.result import SectionResult
 from govrules.testing import assessments
 
 PACK_TARGETS = [(p.id, t) for p in govrules.Registry.discover().packs for t in p.targets]
@@ -114,7 +114,7 @@ def test_rule_findings_built_on_demand_match_the_layer(registry, pack_id, target
 def test_json_put_together_from_rows_is_the_dumped_dict(registry, pack_id, target, data):
     pack = registry.get(pack_id)
     raw = data.draw(assessments(pack, target, complete=data.draw(st.booleans())))
-    result = pack.assess(raw, target, model=data.draw(st.sampled_from([None, *govrules.models.MODELS])))
+    result = pack.assess(raw, target, model=data.draw(st.sampled_from([None, *govrules.engine.models.MODELS])))
     assert result.to_json() == json.dumps(result.to_dict(), ensure_ascii=False)
     assert json.loads(result.to_json()) == result.to_dict()
     # Asking twice (the rows' text is cached) gives the same bytes.
@@ -130,7 +130,7 @@ def test_results_sharing_rows_pickle_and_copy(registry):
 
     from pathlib import Path
 
-    from govrules.inputs import parse_json
+    from govrules.engine.inputs import parse_json
 
     pack = registry.get("taiqian")
     data = parse_json((Path(pack.origin).parent / "examples" / "xiangzhen.json").read_bytes())

@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import pytest
 
 import govrules
-from govrules.tailoring import diff
+from govrules.rubric.tailoring import diff
 
 PARENT_DOC = "参考指标 组织培训不少于2次 明确专人 未按要求 被表扬 弄虚作假"
 PARENT = """\

@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import govrules
-from govrules.inference.reference import ReferenceEvaluator
-from govrules.result import Effect
+from govrules.engine.inference.reference import ReferenceEvaluator
+from govrules.engine.result import Effect
 from govrules.testing import (
     PROPERTIES,
     ConformanceFailure,
@@ -622,7 +622,7 @@ def test_pytest_plugin_runs_the_kit_on_a_pack_file(tmp_path: Path) -> None:
         textwrap.dedent(
             """\
             import attrs
-            import govrules.scoring as scoring
+            import govrules.engine.scoring as scoring
 
             _score_item = scoring._score_item
 

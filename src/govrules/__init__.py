@@ -23,7 +23,7 @@ from .registry import BrokenPack, Registry  # noqa: E402
 def __getattr__(name: str) -> object:
     # Result is imported on first use: loading packs does not need it (see govrules.pack).
     if name == "Result":
-        from .result import Result
+        from .engine.result import Result
 
         return Result
     raise AttributeError(f"module 'govrules' has no attribute {name!r}")

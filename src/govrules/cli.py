@@ -23,7 +23,7 @@ from . import __version__
 from .errors import GovrulesError, InputError, Problem
 from .pack import Pack
 from .registry import Registry
-from .yamlio import ParseCache
+from .rubric.yamlio import ParseCache
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 WIDE = 160  # columns when the output is not a terminal (a file or a pipe)
@@ -63,7 +63,7 @@ def _pack(spec: str) -> Pack:
 
 def _target(pack: Pack, given: str | None) -> str:
     """The target to use: the one given (id or Chinese name), or the pack's only one."""
-    from .forms import check_target
+    from .outputs.forms import check_target
 
     return check_target(pack, given)
 
@@ -211,7 +211,7 @@ def show_cmd(pack: str, target: str | None, fmt_: str | None, out: str | None) -
       govrules show datonghu_2023 --target 乡镇
       govrules show datonghu_2023 --format markdown --out rubric.md
     """
-    from .describe import describe, show_markdown, show_table
+    from .outputs.describe import describe, show_markdown, show_table
 
     fmt_ = _format(fmt_, out, ("table", "json", "markdown"), "table")
     try:
@@ -270,7 +270,7 @@ def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | Non
       govrules template datonghu_2023 --target 乡镇 --out 北洲子镇.yaml
       govrules template datonghu_2023 --target quzhi --format xlsx --out 区直.xlsx
     """
-    from .forms import template_json, template_xlsx, template_yaml
+    from .outputs.forms import template_json, template_xlsx, template_yaml
 
     fmt_ = _format(fmt_, out, ("yaml", "json", "xlsx"), "yaml")
     _need_out(fmt_, out)
@@ -330,7 +330,7 @@ def score_cmd(pack: str, facts: str, target: str | None, fmt_: str | None, out: 
     fmt_ = _format(fmt_, out, ("table", "json", "markdown", "html", "xlsx"), "table")
     _need_out(fmt_, out)
     try:
-        from .forms import read_assessment, target_id
+        from .outputs.forms import read_assessment, target_id
 
         p = _pack(pack)
         data = read_assessment(facts, p)
@@ -338,25 +338,25 @@ def score_cmd(pack: str, facts: str, target: str | None, fmt_: str | None, out: 
     except GovrulesError as exc:
         _fail(exc)
     if fmt_ == "json":
-        from .report import result_json
+        from .outputs.report import result_json
 
         _write_text(result_json(result) + "\n", out)
     elif fmt_ == "markdown":
-        from .report import markdown
+        from .outputs.report import markdown
 
         _write_text(markdown(result), out)
     elif fmt_ == "html":
-        from .html import score_html
+        from .outputs.html import score_html
 
         _write_text(score_html(result), out)
     elif fmt_ == "xlsx":
-        from .xlsx import score_workbook
+        from .outputs.xlsx import score_workbook
 
         assert out is not None
         _save_workbook(score_workbook(result), out)
         _stderr().print(f"已写入 {out}", markup=False)
     else:
-        from .report import table
+        from .outputs.report import table
 
         _write_rich(table(result), out)
 
@@ -378,7 +378,7 @@ def diff_cmd(base: str, other: str, fmt_: str) -> None:
     Example:
       govrules diff changsha_ref yuelu_2021
     """
-    from .tailoring import diff
+    from .rubric.tailoring import diff
 
     try:
         d = diff(_pack(base), _pack(other))
@@ -422,7 +422,7 @@ def pack_new(pack_id: str, parent: str, title: str | None, target: str, target_n
       govrules pack new xx_county_2024 --title "某县2024年政务公开考核细则"
       pip install -e packs/xx_county_2024
     """
-    from .authoring import scaffold
+    from .rubric.authoring import scaffold
 
     try:
         root = scaffold(pack_id, parent, title, target, target_name)
@@ -446,7 +446,7 @@ def pack_lint(path: str, strict: bool) -> None:
     Warnings: an item with points but no rule, an unused fact, an amount
     larger than its item.
     """
-    from .authoring import lint_path
+    from .rubric.authoring import lint_path
 
     pack, errors, warnings = lint_path(path)
     for p in errors:
@@ -512,7 +512,7 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str) -
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .batch import read_units, score_units, summary_data, write_outputs
+    from .outputs.batch import read_units, score_units, summary_data, write_outputs
 
     try:
         p = _pack(pack)

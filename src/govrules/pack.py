@@ -18,22 +18,22 @@ from pydantic import ValidationError
 
 from . import __version__
 from .errors import FactsError, PackError, Problem
-from .model import PackSpec
+from .rubric.model import PackSpec
 from .numbers import ROUNDING, exact
-from .packcheck import check_pack
-from .tailoring import drop_readings, merge
-from .yamlio import Located, ParseCache, load_yaml_file, load_yaml_text
+from .rubric.checks import check_pack
+from .rubric.tailoring import drop_readings, merge
+from .rubric.yamlio import Located, ParseCache, load_yaml_file, load_yaml_text
 
 # What assessing needs (compiling, validation, inference, scoring, results) is
 # imported where it is first used, not here: commands that only load packs
 # (govrules packs, pack lint) then start without it. Once imported, a module
 # stays in sys.modules, so the imports below cost next to nothing per call.
 if TYPE_CHECKING:
-    from .compiled import TargetView
-    from .inference import Evaluator
-    from .inference.durable import DurableEvaluator
-    from .inputs import Assessment
-    from .result import Result, Stamp
+    from .engine.compiled import TargetView
+    from .engine.inference import Evaluator
+    from .engine.inference.durable import DurableEvaluator
+    from .engine.inputs import Assessment
+    from .engine.result import Result, Stamp
 
 EVALUATORS = ("durable", "reference")
 
@@ -103,7 +103,7 @@ class Pack:
             with self._lock:
                 view = self._views.get(target)
                 if view is None:
-                    from .compiled import compile_target
+                    from .engine.compiled import compile_target
 
                     view = compile_target(self.spec, target)
                     self._views[target] = view
@@ -111,7 +111,7 @@ class Pack:
 
     def _evaluator(self, view: TargetView, name: str) -> Evaluator:
         if name == "reference":
-            from .inference.reference import ReferenceEvaluator
+            from .engine.inference.reference import ReferenceEvaluator
 
             return ReferenceEvaluator()
         if name != "durable":
@@ -121,7 +121,7 @@ class Pack:
             with self._lock:
                 ev = self._durable.get(view.target.id)
                 if ev is None:
-                    from .inference.durable import DurableEvaluator
+                    from .engine.inference.durable import DurableEvaluator
 
                     ev = DurableEvaluator(view)
                     self._durable[view.target.id] = ev
@@ -132,7 +132,7 @@ class Pack:
     @exact
     def validate(self, data: Any, target: str | None = None) -> tuple[TargetView, Assessment]:
         """Check an assessment input; raise :class:`FactsError` listing every problem."""
-        from .inputs import parse_json, resolve_target, validate
+        from .engine.inputs import parse_json, resolve_target, validate
 
         if isinstance(data, (str, bytes)):
             data = parse_json(data)
@@ -145,14 +145,14 @@ class Pack:
         """Score one unit.
 
         ``data`` is the assessment input as a dict or JSON text (see
-        :mod:`govrules.inputs`); ``target`` may be given here or in the input.
+        :mod:`govrules.engine.inputs`); ``target`` may be given here or in the input.
         ``evaluator`` is ``"durable"`` (durable_rules, the default) or
         ``"reference"`` (plain Python); both give the same result. ``model``
-        names a scoring model (see :mod:`govrules.models`) for documents that
+        names a scoring model (see :mod:`govrules.engine.models`) for documents that
         assign no points; the result then carries its score and says which.
         """
-        from .findings import findings_of
-        from .scoring import score
+        from .engine.findings import findings_of
+        from .engine.scoring import score
 
         view, assessment = self.validate(data, target)
         ev = self._evaluator(view, evaluator)
@@ -160,7 +160,7 @@ class Pack:
         findings = findings_of(view, assessment, evaluation, ev.name)
         result = score(self.spec, findings, self.stamp(ev.name))
         if model is not None:
-            from .models import apply_model
+            from .engine.models import apply_model
 
             result = apply_model(result, model)
         return result
@@ -168,7 +168,7 @@ class Pack:
     def stamp(self, evaluator: str) -> Stamp:
         stamp = self._stamps.get(evaluator)
         if stamp is None:
-            from .result import Stamp
+            from .engine.result import Stamp
 
             stamp = self._stamps[evaluator] = Stamp(self.id, self.version, self.title, self.content_hash, __version__, evaluator, ROUNDING.describe())
         return stamp
@@ -282,7 +282,7 @@ _RULE_KINDS = frozenset({"per_occurrence", "per_missing", "shortfall", "fixed", 
 def read_pack_file(path: str | Path, cache: ParseCache | None = None) -> tuple[Located, str | None, str]:
     """Read a pack file (or the ``rubric.yaml`` of a pack directory): its data, source text and origin.
 
-    ``cache`` keeps parsed files between runs (see :class:`~govrules.yamlio.ParseCache`).
+    ``cache`` keeps parsed files between runs (see :class:`~govrules.rubric.yamlio.ParseCache`).
     """
     path = Path(path)
     if path.is_dir():

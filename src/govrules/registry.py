@@ -20,7 +20,7 @@ import pluggy
 from . import hookspecs
 from .errors import GovrulesError, PackError, PackNotFound, Problem
 from .pack import Pack, build_pack, read_pack_file
-from .yamlio import ParseCache
+from .rubric.yamlio import ParseCache
 
 
 @attrs.frozen

@@ -67,7 +67,7 @@ def test_the_adopting_county_supplies_amounts(adopted):
 
 
 def test_diff_shows_no_row_changed(registry, adopted):
-    from govrules.tailoring import diff
+    from govrules.rubric.tailoring import diff
 
     d = diff(registry.get("taiqian"), adopted)
     assert (d.added, d.removed, d.reweighted, d.changed) == ((), (), (), ())

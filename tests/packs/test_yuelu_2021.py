@@ -41,7 +41,7 @@ import pytest
 
 import govrules
 import govrules_pack_yuelu_2021
-from govrules.tailoring import diff
+from govrules.rubric.tailoring import diff
 from govrules.testing import run_conformance
 
 EXAMPLES = Path(govrules_pack_yuelu_2021.__file__).parent / "examples"

@@ -73,7 +73,9 @@ def outputs(pack: Any, data: dict[str, Any]) -> Iterator[tuple[str, str]]:
     import govrules
 
     # Internal modules: a refactor that moves them changes these imports only.
-    from govrules import html, report, xlsx
+    from govrules.outputs import html
+    from govrules.outputs import report
+    from govrules.outputs import xlsx
 
     for evaluator in ("durable", "reference"):
         try:

@@ -14,10 +14,10 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from ..compiled import TargetView
+from ..engine.compiled import TargetView
 from ..numbers import fmt
 from ..pack import Pack
-from ..result import Effect, ItemResult, Result
+from ..engine.result import Effect, ItemResult, Result
 
 
 _MARK = "\u0000govrules-decimal:"

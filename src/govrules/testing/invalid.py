@@ -17,8 +17,8 @@ from typing import Any, Callable
 import attrs
 from hypothesis import strategies as st
 
-from ..compiled import TargetView
-from ..model import FactSpec
+from ..engine.compiled import TargetView
+from ..rubric.model import FactSpec
 from ..pack import Pack
 from .strategies import (
     _derived_groups,

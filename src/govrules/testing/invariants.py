@@ -33,12 +33,12 @@ import json
 from decimal import Decimal
 from typing import Any, Iterable
 
-from ..compiled import OWNER_ADJUSTMENT, OWNER_ITEM, TargetView
+from ..engine.compiled import OWNER_ADJUSTMENT, OWNER_ITEM, TargetView
 from ..errors import FactsError
 from ..numbers import ZERO, divide, fmt, to_decimal
 from ..pack import Pack
-from ..packcheck import normalize_text
-from ..result import FAIL, NOT_APPLICABLE, NOT_CHECKED, PASS, Result
+from ..rubric.checks import normalize_text
+from ..engine.result import FAIL, NOT_APPLICABLE, NOT_CHECKED, PASS, Result
 from . import oracle
 from .isolation import run_isolated
 from .describe import describe_input, describe_item_result, describe_result, describe_rule, input_json

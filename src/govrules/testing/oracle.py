@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
-from ..facts import Discretion
-from ..model import Condition, FactSpec, Rule
+from ..engine.facts import Discretion
+from ..rubric.model import Condition, FactSpec, Rule
 
 
 def scalar_of(spec: FactSpec, value: Any) -> Any:

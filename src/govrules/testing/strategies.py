@@ -32,10 +32,10 @@ from typing import Any, Iterable
 import attrs
 from hypothesis import strategies as st
 
-from ..compiled import TargetView, discretion_bounds
-from ..conditions import Compare, Node
-from ..facts import NUMBER_LIMIT, NUMBER_PLACES
-from ..model import FactSpec
+from ..engine.compiled import TargetView, discretion_bounds
+from ..engine.conditions import Compare, Node
+from ..engine.facts import NUMBER_LIMIT, NUMBER_PLACES
+from ..rubric.model import FactSpec
 from ..pack import Pack
 from .isolation import EXPONENT_BELOW, engine_reads_small_numbers, is_small
 
@@ -133,7 +133,7 @@ class NumberRange:
 
 
 def count_range(spec: FactSpec) -> NumberRange:
-    """What a count fact accepts (see :mod:`govrules.facts`: ``ge=max(0, int(minimum))``, ``le=maximum``)."""
+    """What a count fact accepts (see :mod:`govrules.engine.facts`: ``ge=max(0, int(minimum))``, ``le=maximum``)."""
     low = Decimal(max(0, int(spec.minimum or 0)))
     high = Decimal(LARGE_COUNT) if spec.maximum is None else spec.maximum.to_integral_value(ROUND_FLOOR)
     return NumberRange(low, high)

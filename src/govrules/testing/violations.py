@@ -18,9 +18,9 @@ from typing import Any, Iterable
 import attrs
 from hypothesis import strategies as st
 
-from ..compiled import TargetView
-from ..conditions import Compare
-from ..model import FactSpec
+from ..engine.compiled import TargetView
+from ..engine.conditions import Compare
+from ..rubric.model import FactSpec
 from ..pack import Pack
 from .isolation import engine_reads_small_numbers
 from .strategies import (

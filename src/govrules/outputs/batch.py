@@ -33,8 +33,8 @@ from urllib.parse import quote as url_quote
 
 import attrs
 
-from . import __version__
-from .errors import GovrulesError, Problem
+from .. import __version__
+from ..errors import GovrulesError, Problem
 from .forms import (
     MISSING,
     InputError,
@@ -52,9 +52,9 @@ from .forms import (
     target_id,
     _to_number,
 )
-from .numbers import fmt
-from .pack import Pack
-from .result import Result
+from ..numbers import fmt
+from ..pack import Pack
+from ..engine.result import Result
 
 UNIT_HEADERS = ("unit", "单位", "单位名称")
 TARGET_HEADERS = ("target", "考核对象")

@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
-from . import __version__
-from .errors import PackError, Problem
+from .. import __version__
+from ..errors import PackError, Problem
 
 Path_ = tuple[str | int, ...]
 

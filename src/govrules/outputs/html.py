@@ -13,15 +13,15 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from .numbers import fmt
+from ..numbers import fmt
 from .report import depth_of, effect_text, level_cells, level_name, recoverable, sheet_rows, summary_lines
-from .result import STATUS_LABELS, Result
+from ..engine.result import STATUS_LABELS, Result
 
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("govrules", "templates"),
+        loader=PackageLoader("govrules", "outputs/templates"),
         autoescape=True,  # every template, whatever its name
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -60,5 +60,5 @@ def score_html(result: Result) -> str:
 
 
 def batch_html(context: dict[str, Any]) -> str:
-    """The batch ranking page (see :func:`govrules.batch.BatchReport.html_context`)."""
+    """The batch ranking page (see :func:`govrules.outputs.batch.BatchReport.html_context`)."""
     return environment().get_template("batch.html.j2").render(**context)

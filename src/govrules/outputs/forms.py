@@ -23,11 +23,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from .compiled import TargetView
-from .errors import GovrulesError, InputError, Problem
-from .model import FactSpec
-from .numbers import fmt, to_decimal
-from .pack import Pack
+from ..engine.compiled import TargetView
+from ..errors import GovrulesError, InputError, Problem
+from ..rubric.model import FactSpec
+from ..numbers import fmt, to_decimal
+from ..pack import Pack
 
 
 #: A cell that says nothing: the fact is not recorded.
@@ -97,7 +97,7 @@ def target_id(pack: Pack, given: str | None) -> str | None:
 
 def check_target(pack: Pack, given: str | None) -> str:
     """The target's id (given by id or name, or the pack's only target); else a :class:`~govrules.errors.FactsError` naming the pack's targets, with did-you-mean."""
-    from .inputs import resolve_target
+    from ..engine.inputs import resolve_target
 
     return resolve_target(pack.spec, {}, target_id(pack, given))
 
@@ -248,7 +248,7 @@ def _item_names(view: TargetView) -> dict[str, str]:
 
 
 def _bound(view: TargetView, spec: FactSpec) -> Decimal | None:
-    from .compiled import discretion_bounds
+    from ..engine.compiled import discretion_bounds
 
     return discretion_bounds((spec,), list(view.items)).get(spec.name)
 
@@ -650,13 +650,13 @@ def read_text_file(path: str) -> str:
 def parse_text(text: str, path: str, kind: str) -> Any:
     """JSON or YAML text as data, exact numbers; :class:`InputError` naming the line on a syntax error."""
     if kind == "yaml":
-        from .yamlio import load_yaml_text
+        from ..rubric.yamlio import load_yaml_text
 
         try:
             return load_yaml_text(text, path).data
         except GovrulesError as exc:
             raise InputError(f"{path} 不是有效的 YAML", exc.problems) from None
-    from .inputs import parse_json
+    from ..engine.inputs import parse_json
 
     try:
         return parse_json(text)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import GovrulesError, PackError, Problem
-from .pack import Pack, build_pack, read_pack_file
-from .packcheck import walk_indicators
+from ..errors import GovrulesError, PackError, Problem
+from ..pack import Pack, build_pack, read_pack_file
+from .checks import walk_indicators
 
 PACK_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -61,7 +61,7 @@ def lint_path(path: str | Path, parents: object | None = None) -> tuple[Pack | N
     try:
         located, document, origin = read_pack_file(path)
         if isinstance(located.data, dict) and located.data.get("extends") and parents is None:
-            from .registry import Registry
+            from ..registry import Registry
 
             parents = Registry.discover()
         pack = build_pack(located, document, origin, parents)  # type: ignore[arg-type]

@@ -4,8 +4,8 @@ The layout follows the documents' tables: sections (一级指标) and items (二
 三级指标) in document order, each name in its level's column, with the item's
 points, the unit's 自评, the score after 复核, its status, and every deduction
 with the document's words. :func:`sheet_rows` builds those rows once; the
-terminal table, Markdown, HTML (:mod:`govrules.html`) and Excel
-(:mod:`govrules.xlsx`) renderers all read them.
+terminal table, Markdown, HTML (:mod:`govrules.outputs.html`) and Excel
+(:mod:`govrules.outputs.xlsx`) renderers all read them.
 
 :func:`recoverable` lists, for a scored result, what each fix would restore
 (可挽回分值): for every deduction, the points the item would regain if that one
@@ -24,8 +24,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .numbers import ZERO, add, divide, exact, fmt
-from .result import FAIL, NOT_APPLICABLE, NOT_CHECKED, STATUS_LABELS, Effect, ItemResult, Result
+from ..numbers import ZERO, add, divide, exact, fmt
+from ..engine.result import FAIL, NOT_APPLICABLE, NOT_CHECKED, STATUS_LABELS, Effect, ItemResult, Result
 
 #: Column names of the indicator levels, as the documents write them.
 LEVEL_NAMES = ("一级指标", "二级指标", "三级指标", "四级指标", "五级指标", "六级指标")
@@ -267,7 +267,7 @@ class Fix:
 
 
 def _item_score(item: ItemResult, effects: list[Effect]) -> Decimal:
-    """An item's score from a set of its effects, by the rules of :mod:`govrules.scoring`."""
+    """An item's score from a set of its effects, by the rules of :mod:`govrules.engine.scoring`."""
     assert item.max is not None
     if any(e.kind == "all_or_nothing" for e in effects):
         return ZERO

@@ -24,8 +24,8 @@ from decimal import Decimal
 
 from .compiled import ItemView, TargetView
 from .findings import Findings
-from .model import PackSpec
-from .numbers import ROUNDING, ZERO, divide, exact
+from ..rubric.model import PackSpec
+from ..numbers import ROUNDING, ZERO, divide, exact
 from .result import (
     FAIL,
     NOT_APPLICABLE,

@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from .facts import to_jsonable
-from .numbers import exact, fmt
+from ..numbers import exact, fmt
 
 PASS = "pass"
 FAIL = "fail"
@@ -301,7 +301,7 @@ class Result:
     facts: Facts
     derived_facts: tuple[str, ...]
     readings: tuple[tuple[str, str, str], ...]  # (id, quote, choice) of readings that shaped this result
-    model: Any = None  # a ModelScore when a named scoring model was asked for (govrules.models)
+    model: Any = None  # a ModelScore when a named scoring model was asked for (govrules.engine.models)
 
     def item(self, item_id: str) -> ItemResult:
         for item in self.items:

@@ -19,10 +19,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from .model import Cap, Condition, FactSpec, PackSpec
-from .numbers import fmt
-from .packcheck import leaf_targets, walk_indicators
-from .pack import Pack
+from ..rubric.model import Cap, Condition, FactSpec, PackSpec
+from ..numbers import fmt
+from ..rubric.checks import leaf_targets, walk_indicators
+from ..pack import Pack
 from .report import level_name
 
 _OPS = {"==": "为", "!=": "不为", "<": "少于", "<=": "不超过", ">": "多于", ">=": "不少于"}

@@ -1,6 +1,6 @@
 """Whole-pack consistency checks, run at load time.
 
-Shape errors are pydantic's job (:mod:`govrules.model`); these checks need the
+Shape errors are pydantic's job (:mod:`govrules.rubric.model`); these checks need the
 whole pack at once: unique ids, references that resolve, facts of the right
 type for each rule, conditions that compare like with like, stated totals and
 section maxima equal to the sums of their items, and quotes that really occur
@@ -15,8 +15,8 @@ import unicodedata
 from decimal import Decimal
 from typing import Iterator
 
-from .conditions import ORDERING
-from .errors import Problem
+from ..engine.conditions import ORDERING
+from ..errors import Problem
 from .model import (
     RESERVED_FACT_NAMES,
     Condition,
@@ -25,7 +25,7 @@ from .model import (
     PackSpec,
     Rule,
 )
-from .numbers import ZERO, fmt
+from ..numbers import ZERO, fmt
 from .yamlio import Located, Path_
 
 #: Which fact types each rule kind counts on.
@@ -154,7 +154,7 @@ class _Checker:
             self.facts[f.name] = f
             self.check_quote(path + ("quote",), f.quote)
             self.check_reading(path + ("reading",), f.reading)
-        from .facts import check_defaults  # local: facts imports this module's helpers
+        from ..engine.facts import check_defaults  # local: facts imports this module's helpers
 
         bad_defaults = check_defaults(self.spec.facts)
         for i, f in enumerate(self.spec.facts):
@@ -392,7 +392,7 @@ def _number_limits(value: Decimal) -> str | None:
     NUMBER_LIMIT; a value outside that could never be matched exactly, and
     both evaluators must compare it the same way.
     """
-    from .facts import NUMBER_LIMIT, NUMBER_PLACES
+    from ..engine.facts import NUMBER_LIMIT, NUMBER_PLACES
 
     if not value.is_finite() or abs(value) >= NUMBER_LIMIT:
         return f"{value} is out of range: numbers are smaller than {NUMBER_LIMIT}"

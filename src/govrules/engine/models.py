@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import attrs
 
-from .errors import GovrulesError, Problem
-from .numbers import divide, exact, fmt
+from ..errors import GovrulesError, Problem
+from ..numbers import divide, exact, fmt
 from .result import FAIL, PASS, Result
 
 #: name → description (Chinese, for reports).

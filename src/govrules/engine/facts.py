@@ -1,6 +1,6 @@
 """Facts: validating what an assessor recorded, and the JSON Schema of it.
 
-Each pack declares the facts it accepts (:class:`~govrules.model.FactSpec`).
+Each pack declares the facts it accepts (:class:`~govrules.rubric.model.FactSpec`).
 For one target, the facts its rows use become a strict pydantic model: unknown
 names, wrong types (a string where a count belongs, ``true`` where a number
 belongs), negative counts, a discretionary deduction above its bound or
@@ -34,9 +34,9 @@ from pydantic import (
 )
 
 from .conditions import Scalar
-from .errors import Problem
-from .model import FactSpec
-from .numbers import fmt, to_decimal
+from ..errors import Problem
+from ..rubric.model import FactSpec
+from ..numbers import fmt, to_decimal
 
 #: Most digits after the point a number fact may have; keeps every comparison
 #: exact in both evaluators (durable_rules compares binary floats).
@@ -149,7 +149,7 @@ def _discretion_model(spec: FactSpec, maximum: Decimal) -> type[BaseModel]:
     reason = Annotated[str, Field(default="", description="扣分理由（扣分时必填）")]
     # Named after the fact, so the JSON Schema's $defs read Discretion_<fact>.
     return create_model(  # type: ignore[call-overload,no-any-return]
-        f"Discretion_{spec.name}", __base__=_DiscretionBase, __module__="govrules.facts", points=(points, ...), reason=(reason, "")
+        f"Discretion_{spec.name}", __base__=_DiscretionBase, __module__="govrules.engine.facts", points=(points, ...), reason=(reason, "")
     )
 
 
@@ -326,7 +326,7 @@ def canonical(spec: FactSpec, value: Any) -> Any:
 
 
 def scalar(spec: FactSpec, value: Any) -> Scalar:
-    """The value a condition compares (see :mod:`govrules.conditions`)."""
+    """The value a condition compares (see :mod:`govrules.engine.conditions`)."""
     if spec.type == "subset":
         return len(value)
     if spec.type == "discretionary":

@@ -4,7 +4,7 @@ This is the middle layer (facts → findings → score). A finding says whether 
 rule was checked (all its facts present), whether it fired, and the fact
 values it read; the amounts it implies are worked out by
 :func:`effects_of`, and everything after that (caps, floors, totals) by
-:mod:`govrules.scoring`, a pure function of the findings.
+:mod:`govrules.engine.scoring`, a pure function of the findings.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from .facts import Discretion
 from .conditions import decide
 from .inference import Evaluation, scalars_of
 from .inputs import Assessment
-from .numbers import mul
+from ..numbers import mul
 from .result import Effect
 
 

@@ -14,9 +14,9 @@ from pydantic import BaseModel
 
 from .conditions import Compare, Node, Or, conjunction, facts_of, normalize
 from .facts import RESHAPED_TYPES, build_model, canonical
-from .model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rule, Target, Zeroing
-from .numbers import ZERO, add
-from .packcheck import applicable_targets
+from ..rubric.model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rule, Target, Zeroing
+from ..numbers import ZERO, add
+from ..rubric.checks import applicable_targets
 from .result import PASS, ItemResult, SectionResult
 
 OWNER_ITEM = "item"
@@ -97,7 +97,7 @@ class LedgerView:
 
 @attrs.frozen
 class InputPlan:
-    """What validating an input for one target needs besides its facts model (see :mod:`govrules.inputs`)."""
+    """What validating an input for one target needs besides its facts model (see :mod:`govrules.engine.inputs`)."""
 
     maxima: dict[str, Decimal]  # the points of each item that carries some: the items a score may be given for
     reshaped: tuple[tuple[str, FactSpec], ...]  # facts whose values canonical() reshapes

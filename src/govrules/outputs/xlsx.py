@@ -15,9 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
-from .numbers import fmt
+from ..numbers import fmt
 from .report import Fix, depth_of, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
-from .result import Effect, ItemResult, Result
+from ..engine.result import Effect, ItemResult, Result
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -4,7 +4,7 @@ A pack's ``when:`` is a tree of comparisons joined by ``all`` / ``any`` /
 ``not``. It is compiled once, at load, into a negation-free tree of
 :class:`Compare`, :class:`And` and :class:`Or` (``not`` is pushed down to the
 comparisons), which both evaluators read: the plain-Python reference evaluator
-here and the durable_rules compiler in :mod:`govrules.inference.durable`.
+here and the durable_rules compiler in :mod:`govrules.engine.inference.durable`.
 
 Missing facts follow three-valued (Kleene) logic: a comparison on a missing
 fact is *unknown*; ``all`` is false as soon as one part is false, ``any`` true
@@ -25,7 +25,7 @@ from typing import Mapping, Union
 
 import attrs
 
-from .model import Condition
+from ..rubric.model import Condition
 
 Scalar = Union[bool, int, Decimal, dt.date, str]
 

@@ -34,7 +34,7 @@ from typing import Any, Iterator
 
 import attrs
 
-from .errors import PackError, Problem
+from ..errors import PackError, Problem
 from .yamlio import Located, Path_
 
 TREE_KEYS = ("indicators", "children")
@@ -307,8 +307,8 @@ def diff(base: Any, other: Any) -> PackDiff:
 
     Rows are matched by ``from:`` where ``other`` derives from ``base``, else by id.
     """
-    from .numbers import fmt
-    from .packcheck import walk_indicators
+    from ..numbers import fmt
+    from .checks import walk_indicators
 
     base_rows = {ind.id: ind for ind, _, _ in walk_indicators(base.spec.indicators)}
     matched: set[str] = set()

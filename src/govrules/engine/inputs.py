@@ -30,9 +30,9 @@ import attrs
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from .compiled import InputPlan, TargetView
-from .errors import FactsError, Problem
+from ..errors import FactsError, Problem
 from .facts import NonNegativeNumberIn, canonical, missed_periods, pydantic_problems
-from .model import PackSpec
+from ..rubric.model import PackSpec
 
 
 def _timestamp(value: object) -> str:

@@ -2,9 +2,9 @@
 
 Two evaluators implement the same semantics and must agree on every input:
 
-* :class:`~govrules.inference.durable.DurableEvaluator`, the production path,
+* :class:`~govrules.engine.inference.durable.DurableEvaluator`, the production path,
   compiles a target's rules into a durable_rules (Rete) ruleset;
-* :class:`~govrules.inference.reference.ReferenceEvaluator` is plain Python,
+* :class:`~govrules.engine.inference.reference.ReferenceEvaluator` is plain Python,
   short enough to read in one sitting, and serves as the oracle in tests.
 
 Both return an :class:`Evaluation`; neither computes a score.

@@ -3,11 +3,11 @@
 These models check the *shape* of a pack file (field names, types, one rule
 kind per rule). Whether the pack is *consistent* (ids unique, references
 resolve, stated totals equal the sums of their items, quotes appear in the
-source text) is checked afterwards by :mod:`govrules.packcheck`, which can see
+source text) is checked afterwards by :mod:`govrules.rubric.checks`, which can see
 the whole pack at once.
 
 Nothing in a pack is ever evaluated as code: conditions are data
-(:class:`Condition`), interpreted by :mod:`govrules.conditions`.
+(:class:`Condition`), interpreted by :mod:`govrules.engine.conditions`.
 """
 
 from __future__ import annotations

@@ -50,10 +50,10 @@ import durable_rules_engine as _dre
 
 from ..compiled import TargetView
 from ..conditions import And, Compare, Node, Or, facts_of
-from ..errors import EngineError
+from ...errors import EngineError
 from ..facts import NUMBER_PLACES, scalar
 from ..inputs import Assessment
-from ..model import FactSpec
+from ...rubric.model import FactSpec
 from . import Evaluation
 
 _OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
@@ -123,7 +123,7 @@ def _pattern(node: Node, specs: dict[str, FactSpec]) -> dict[str, Any]:
 
     Each comparison also requires its fact to be present, so a missing fact
     makes its comparison unknown (not matched) whatever the operator: the
-    three-valued semantics of :func:`govrules.conditions.decide`.
+    three-valued semantics of :func:`govrules.engine.conditions.decide`.
     """
     if isinstance(node, Compare):
         value = encode(specs[node.fact], node.value)

@@ -1,7 +1,7 @@
 """The reference evaluator: the rule semantics in plain Python.
 
 A rule fires when its condition is true in three-valued logic over the facts
-present (see :func:`govrules.conditions.decide`). An evidence requirement is
+present (see :func:`govrules.engine.conditions.decide`). An evidence requirement is
 missing when the assessment lists no such evidence for the item. This is the
 oracle the durable_rules evaluator is tested against.
 """

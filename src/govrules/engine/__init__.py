@@ -1,0 +1,1 @@
+"""The engine: facts → findings → score, and the result a unit gets."""
