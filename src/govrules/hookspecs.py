@@ -1,8 +1,10 @@
 """The hooks a govrules plugin may implement.
 
-Packs are plugins: a pack distribution declares an entry point in the
-``govrules.packs`` group that names a module (or object) implementing some of
-these hooks with :data:`hookimpl`. The core never imports a pack by name.
+Packs and rule kinds are plugins: a distribution declares an entry point in
+the ``govrules.packs`` group that names a module (or object) implementing some
+of these hooks with :data:`hookimpl`. The core never imports a pack by name,
+and never names a rule kind: its own kinds (:mod:`govrules.kinds`) are
+registered through :func:`govrules_rule_kinds` like anyone else's.
 
 Every hook is called once per plugin, and results are combined without regard
 to the order plugins were found in: no hook may rely on running before or
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from .errors import Problem
+    from .kinds import RuleKind
     from .pack import Pack
 
 PROJECT = "govrules"
@@ -52,4 +55,25 @@ def govrules_check_pack(pack: "Pack") -> "list[Problem]":
     * return a list of :class:`~govrules.errors.Problem` (empty if the pack is
       fine); a pack with any problem is listed as broken, with them;
     * do not modify the pack; do not depend on other plugins' checks.
+    """
+
+
+@hookspec
+def govrules_rule_kinds() -> "list[RuleKind]":
+    """Return the rule kinds this plugin provides (``kind:`` values a pack's rules may use).
+
+    Contract:
+
+    * return a list of :class:`~govrules.kinds.RuleKind` instances, each with a
+      ``name`` no other plugin uses (two plugins naming the same kind are both
+      listed as broken: which one won would depend on plugin order) and a
+      ``model`` subclassing :class:`~govrules.rubric.model.RuleSpec` with
+      ``kind: Literal[name]``;
+    * a kind is stateless and owns everything about itself: schema, load-time
+      checks, trigger, effects, explanation, wording and conformance checks
+      (see :mod:`govrules.kinds.base`); it never changes the rules it is given;
+    * be cheap and free of side effects: it runs whenever a registry is built.
+
+    govrules' own kinds come from the plugin ``govrules.kinds``, registered
+    first.
     """

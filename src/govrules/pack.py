@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from . import __version__
 from .errors import FactsError, PackError, Problem
+from .kinds.vocabulary import Kinds
 from .rubric.model import PackSpec
 from .numbers import ROUNDING, exact
 from .rubric.checks import check_pack
@@ -48,8 +49,11 @@ class Pack:
         content_hash: str,
         documents: dict[str, str] | None = None,
         located: Located | None = None,
+        kinds: Kinds | None = None,
     ):
         self.spec = spec
+        #: The rule kinds the pack was loaded with (a tailoring of it is loaded with the same).
+        self.kinds = kinds if kinds is not None else Kinds.builtin()
         self.origin = origin
         self.content_hash = content_hash
         #: Source documents by pack file: this pack's, and its parents' for a tailored pack.
@@ -205,12 +209,15 @@ def build_pack(
     document: str | None = None,
     origin: str | None = None,
     parents: Mapping[str, Pack] | None = None,
+    kinds: Kinds | None = None,
 ) -> Pack:
     """Validate parsed pack data and build a :class:`Pack`, or raise :class:`PackError` listing every problem.
 
     A tailored pack (``extends: <id>``) is resolved against its parent, taken
     from ``parents`` (a mapping of id to Pack, e.g. a :class:`~govrules.Registry`).
+    ``kinds`` are the rule kinds its rules may use (:func:`default_kinds` if not given).
     """
+    kinds = default_kinds(parents) if kinds is None else kinds
     data = located.data
     if not isinstance(data, dict):
         raise PackError(f"{located.file} is not a pack", [Problem(located.where(()), "a pack file is a mapping with pack:, targets:, indicators:")])
@@ -226,7 +233,7 @@ def build_pack(
         located.data["extends"] = parent_id
         documents = {**parent.documents, **documents}
     try:
-        spec = PackSpec.model_validate(located.data)
+        spec = kinds.spec_model.model_validate(located.data)
     except ValidationError as exc:
         problems = []
         errors = exc.errors(include_url=False)
@@ -235,23 +242,28 @@ def build_pack(
             loc = tuple(err["loc"])
             if err["type"] == "too_short" and any(p != loc and p[: len(loc)] == loc for p in paths):
                 continue  # a list emptied by its own members' errors: those errors say it all
-            path = tuple(p for p in loc if not (isinstance(p, str) and p in _RULE_KINDS))
+            # A discriminated union puts the kind's name in the path (rules[0].fixed.amount).
+            path = tuple(p for p in loc if not (isinstance(p, str) and p in kinds))
             message = err["msg"]
             if message.startswith("Value error, "):
                 message = message[len("Value error, ") :]
             if err["type"] == "extra_forbidden":
                 message = f"unknown field {path[-1]!r}"
+            elif err["type"] == "union_tag_invalid":
+                message = f"unknown rule kind {err['input'].get('kind')!r}; {kinds.suggest(err['input'].get('kind'))}"
+            elif err["type"] == "union_tag_not_found":
+                message = f"a rule needs its kind: {kinds.suggest('')}"
             problems.append(Problem(located.where(path), message))
         raise PackError(f"{raw.file}: {len(problems)} problem(s) in the pack", problems) from None
     if parent_id is not None:
         orphaned = _orphaned_readings(spec, parent, raw)
         if orphaned:
             located = drop_readings(located, orphaned)
-            spec = PackSpec.model_validate(located.data)
+            spec = kinds.spec_model.model_validate(located.data)
     problems = check_pack(spec, located, documents)
     if problems:
         raise PackError(f"{raw.file}: {len(problems)} problem(s) in the pack", problems)
-    return Pack(spec, origin, _hash(spec, documents), documents, located)
+    return Pack(spec, origin, _hash(spec, documents), documents, located, kinds)
 
 
 def _orphaned_readings(spec: PackSpec, parent: Pack, child: Located) -> set[str]:
@@ -276,7 +288,12 @@ def _parent(located: Located, parent_id: object, parents: Mapping[str, Pack] | N
     return parents[parent_id]
 
 
-_RULE_KINDS = frozenset({"per_occurrence", "per_missing", "shortfall", "fixed", "all_or_nothing", "discretionary", "tiered"})
+def default_kinds(parents: object = None) -> Kinds:
+    """The rule kinds a pack is loaded with when none are given: its parents' (a registry's), else every installed plugin's."""
+    kinds = getattr(parents, "kinds", None)
+    if isinstance(kinds, Kinds):
+        return kinds
+    return Kinds.installed()
 
 
 def read_pack_file(path: str | Path, cache: ParseCache | None = None) -> tuple[Located, str | None, str]:
@@ -293,20 +310,25 @@ def read_pack_file(path: str | Path, cache: ParseCache | None = None) -> tuple[L
     return located, _document(located, path.parent), str(path)
 
 
-def load_pack(path: str | Path, parents: Mapping[str, Pack] | None = None) -> Pack:
+def load_pack(path: str | Path, parents: Mapping[str, Pack] | None = None, kinds: Kinds | None = None) -> Pack:
     """Load a pack from a file (``rubric.yaml``) or a pack directory containing one.
 
     If the pack names a ``source_text`` file beside it (the source document as
     text), every quote in the pack is checked against it. A tailored pack
     finds the pack it extends in ``parents`` (e.g. ``Registry.discover()``).
+    ``kinds``: the rule kinds its rules may use; by default those of
+    ``parents`` if it is a registry, else govrules' own and every installed
+    plugin's.
     """
     located, document, origin = read_pack_file(path)
-    return build_pack(located, document, origin, parents)
+    return build_pack(located, document, origin, parents, kinds)
 
 
-def load_pack_text(text: str, name: str = "<pack>", document: str | None = None, parents: Mapping[str, Pack] | None = None) -> Pack:
-    """Load a pack from YAML text (for tests and tools)."""
-    return build_pack(load_yaml_text(text, name), document, name, parents)
+def load_pack_text(
+    text: str, name: str = "<pack>", document: str | None = None, parents: Mapping[str, Pack] | None = None, kinds: Kinds | None = None
+) -> Pack:
+    """Load a pack from YAML text (for tests and tools); ``kinds`` as for :func:`load_pack`."""
+    return build_pack(load_yaml_text(text, name), document, name, parents, kinds)
 
 
 def _document(located: Located, folder: Path) -> str | None:

@@ -19,6 +19,7 @@ import pluggy
 
 from . import hookspecs
 from .errors import GovrulesError, PackError, PackNotFound, Problem
+from .kinds import Kinds, RuleKind
 from .pack import Pack, build_pack, read_pack_file
 from .rubric.yamlio import ParseCache
 
@@ -38,7 +39,7 @@ class BrokenPack:
         return "\n".join(lines)
 
 
-def _build_in_order(sources: list[tuple[str, Any, str | None, str]], broken: list[BrokenPack]) -> dict[str, list[tuple[str, Pack]]]:
+def _build_in_order(sources: list[tuple[str, Any, str | None, str]], broken: list[BrokenPack], kinds: Kinds) -> dict[str, list[tuple[str, Pack]]]:
     """Build packs parents first, so a tailored pack finds the pack it extends."""
     provided: dict[str, list[tuple[str, Pack]]] = {}
     built: dict[str, Pack] = {}
@@ -52,7 +53,7 @@ def _build_in_order(sources: list[tuple[str, Any, str | None, str]], broken: lis
                 waiting.append((name, located, document, origin))
                 continue
             try:
-                pack = build_pack(located, document, origin, built)
+                pack = build_pack(located, document, origin, built, kinds)
             except GovrulesError as exc:
                 broken.append(BrokenPack(name, origin, exc.summary, exc.problems))
                 continue
@@ -70,17 +71,80 @@ def _build_in_order(sources: list[tuple[str, Any, str | None, str]], broken: lis
 
 
 def _plugin_manager() -> pluggy.PluginManager:
+    from .kinds import plugin as builtin_kinds
+
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
+    # govrules' own rule kinds, through the same hook as anyone's.
+    pm.register(builtin_kinds, name="govrules.kinds")
     return pm
+
+
+def _entry_point_plugins(group: str, broken: list[BrokenPack]) -> list[tuple[str, str, Any]]:
+    candidates: list[tuple[str, str, Any]] = []
+    for ep in sorted(entry_points(group=group), key=lambda e: e.name):
+        try:
+            candidates.append((ep.name, ep.value, ep.load()))
+        except Exception as exc:  # a plugin that cannot import must not take the others down
+            broken.append(BrokenPack(ep.name, ep.value, f"cannot import: {type(exc).__name__}: {exc}"))
+    return candidates
+
+
+def _register(pm: pluggy.PluginManager, candidates: list[tuple[str, str, Any]], broken: list[BrokenPack]) -> None:
+    for name, where, obj in candidates:
+        try:
+            pm.register(obj, name=name)
+            pm.check_pending()
+        except (pluggy.PluginValidationError, ValueError) as exc:
+            if pm.is_registered(obj):
+                pm.unregister(obj)
+            broken.append(BrokenPack(name, where, f"invalid plugin: {exc}"))
+
+
+def _collect_kinds(pm: pluggy.PluginManager, broken: list[BrokenPack]) -> Kinds:
+    """Every plugin's rule kinds; a plugin whose hook fails, or whose kind another plugin also names, is broken."""
+    offered: dict[str, list[tuple[str, RuleKind]]] = {}
+    for impl in pm.hook.govrules_rule_kinds.get_hookimpls():
+        try:
+            kinds = list(impl.function() or ())
+            for kind in kinds:
+                if not isinstance(kind, RuleKind):
+                    raise TypeError(f"{kind!r} is not a govrules.kinds.RuleKind")
+                getattr(kind, "name")
+                getattr(kind, "model")
+        except Exception as exc:
+            broken.append(BrokenPack(impl.plugin_name, "govrules_rule_kinds()", f"hook failed: {type(exc).__name__}: {exc}"))
+            continue
+        for kind in kinds:
+            offered.setdefault(kind.name, []).append((impl.plugin_name, kind))
+    chosen: list[RuleKind] = []
+    for name, offers in sorted(offered.items()):
+        if len(offers) > 1:
+            # Refuse them all: picking one would depend on plugin order.
+            who = ", ".join(plugin for plugin, _ in offers)
+            for plugin, _ in offers:
+                broken.append(BrokenPack(plugin, "govrules_rule_kinds()", f"rule kind {name!r} is provided more than once: {who}"))
+            continue
+        chosen.append(offers[0][1])
+    return Kinds(chosen)
+
+
+def discover_kinds(group: str | None = None) -> tuple[Kinds, list[BrokenPack]]:
+    """govrules' own rule kinds and every installed plugin's, and the plugins that could not provide theirs."""
+    broken: list[BrokenPack] = []
+    pm = _plugin_manager()
+    _register(pm, _entry_point_plugins(group or hookspecs.ENTRY_POINT_GROUP, broken), broken)
+    return _collect_kinds(pm, broken), broken
 
 
 class Registry:
     """The packs available to an application."""
 
-    def __init__(self, packs: Iterable[Pack] = (), broken: Iterable[BrokenPack] = ()):
+    def __init__(self, packs: Iterable[Pack] = (), broken: Iterable[BrokenPack] = (), kinds: Kinds | None = None):
         self._packs: dict[str, Pack] = {}
         self._broken = list(broken)
+        #: The rule kinds the registry's packs may use: govrules' own and its plugins'.
+        self.kinds = kinds if kinds is not None else Kinds.builtin()
         for pack in packs:
             if pack.id in self._packs:
                 raise PackError(f"pack id {pack.id!r} is given twice", [Problem(pack.origin, f"also in {self._packs[pack.id].origin}")])
@@ -100,22 +164,10 @@ class Registry:
         """
         pm = _plugin_manager()
         broken: list[BrokenPack] = []
-        candidates: list[tuple[str, str, Any]] = []
-        for ep in sorted(entry_points(group=group), key=lambda e: e.name):
-            try:
-                candidates.append((ep.name, ep.value, ep.load()))
-            except Exception as exc:  # a plugin that cannot import must not take the others down
-                broken.append(BrokenPack(ep.name, ep.value, f"cannot import: {type(exc).__name__}: {exc}"))
+        candidates = _entry_point_plugins(group, broken)
         candidates.extend((name, repr(obj), obj) for name, obj in plugins)
-
-        for name, where, obj in candidates:
-            try:
-                pm.register(obj, name=name)
-                pm.check_pending()
-            except (pluggy.PluginValidationError, ValueError) as exc:
-                if pm.is_registered(obj):
-                    pm.unregister(obj)
-                broken.append(BrokenPack(name, where, f"invalid plugin: {exc}"))
+        _register(pm, candidates, broken)
+        kinds = _collect_kinds(pm, broken)
 
         sources: list[tuple[str, Any, str | None, str]] = []
         for impl in pm.hook.govrules_packs.get_hookimpls():
@@ -133,7 +185,7 @@ class Registry:
                     continue
                 sources.append((name, located, document, origin))
 
-        provided = _build_in_order(sources, broken)
+        provided = _build_in_order(sources, broken, kinds)
         packs: list[Pack] = []
         for pack_id, offers in sorted(provided.items()):
             if len(offers) > 1:
@@ -153,7 +205,7 @@ class Registry:
                 broken.append(BrokenPack(name, pack.origin, "rejected by a plugin's checks", tuple(problems)))
                 continue
             packs.append(pack)
-        return cls(packs, broken)
+        return cls(packs, broken, kinds)
 
     # ---------------------------------------------------------------- query
 

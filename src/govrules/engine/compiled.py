@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 from pydantic import BaseModel
 
-from .conditions import Compare, Node, Or, conjunction, facts_of, normalize
+from .conditions import Node, conjunction, facts_of, normalize
 from .facts import RESHAPED_TYPES, build_model, canonical
 from ..rubric.model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rule, Target, Zeroing
 from ..numbers import ZERO, add
@@ -37,6 +37,7 @@ class CompiledRule:
     reads: tuple[str, ...]  # every fact the rule's condition reads
     optional: tuple[str, ...] = ()  # facts whose absence means "nothing recorded", not "unknown"
     quantity: tuple[str, ...] = ()  # facts the amount is worked out from, once the rule fires
+    mode: str = "deduct"  # what its effects do to the row (see govrules.kinds.base)
     # The same as sets, for one subset test per rule per assessment.
     read_set: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda r: frozenset(r.reads), takes_self=True))
     quantity_set: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda r: frozenset(r.quantity), takes_self=True))
@@ -191,32 +192,10 @@ class TargetView:
         return self.item_index.get(item_id)
 
 
-def implicit_condition(rule: Rule) -> Node | None:
-    """When a rule of each kind fires, before its own ``when``."""
-    kind = rule.kind
-    if kind in ("per_occurrence", "per_missing"):
-        return Compare(rule.fact, ">", 0)  # type: ignore[union-attr]
-    if kind == "shortfall":
-        return Compare(rule.fact, "<", rule.threshold)  # type: ignore[union-attr]
-    if kind == "discretionary":
-        return Compare(rule.fact, ">", 0)  # type: ignore[union-attr]
-    if kind == "tiered":
-        parts = tuple(Compare(t.fact, ">", 0) for t in rule.tiers)  # type: ignore[union-attr]
-        return parts[0] if len(parts) == 1 else Or(parts)
-    return None  # fixed and all_or_nothing: their ``when`` is the whole condition
-
-
 def compile_rule(owner: str, owner_kind: str, rule: Rule) -> CompiledRule:
+    kind = rule.rule_kind
     own = normalize(rule.when) if rule.when is not None else None
-    condition = conjunction(implicit_condition(rule), own)
-    reads = facts_of(condition)
-    # An assessor who records no discretionary deduction deducts nothing: the
-    # document makes such a deduction optional (视情况酌情扣分).
-    optional = (rule.fact,) if rule.kind == "discretionary" else ()  # type: ignore[union-attr]
-    if rule.kind == "tiered":
-        quantity = tuple(t.fact for t in rule.tiers)  # type: ignore[union-attr]
-    else:
-        quantity = tuple(f for f in (getattr(rule, "fact", None),) if f and f not in optional)
+    condition = conjunction(kind.trigger(rule), own)
     return CompiledRule(
         uid=f"{owner}#{rule.id}",
         owner=owner,
@@ -224,9 +203,10 @@ def compile_rule(owner: str, owner_kind: str, rule: Rule) -> CompiledRule:
         rule=rule,
         zeroing=None,
         condition=condition,
-        reads=reads,
-        optional=optional,
-        quantity=quantity,
+        reads=facts_of(condition),
+        optional=tuple(kind.optional_facts(rule)),
+        quantity=tuple(kind.quantity_facts(rule)),
+        mode=kind.mode,
     )
 
 

@@ -17,11 +17,9 @@ import functools
 import attrs
 
 from .compiled import CompiledRule, TargetView
-from .facts import Discretion
 from .conditions import decide
 from .inference import Evaluation, scalars_of
 from .inputs import Assessment
-from ..numbers import mul
 from .result import Effect
 
 
@@ -107,16 +105,12 @@ def findings_of(view: TargetView, assessment: Assessment, evaluation: Evaluation
             decided = decide(rule.condition, scalars, rule.optional) is not None
         else:
             decided = True
-        # A fired rule is only fully known when its amount is: a tiered rule
-        # fired by one tier still needs the other tiers' counts.
+        # A fired rule is only fully known when its amount is: a rule fired
+        # by one of several facts may still need the others to count.
         if decided and (not is_fired or rule.quantity_set <= present):
             continue
         unchecked[rule.uid] = tuple(name for name in rule.reads if name not in present and name not in rule.optional)
     return Findings(view, assessment, fired, unchecked, evaluation.missing_evidence, evaluator, values)
-
-
-def _times(amount: Decimal | None, quantity: Decimal | int) -> Decimal | None:
-    return None if amount is None else mul(amount, quantity)
 
 
 def effects_of(finding: RuleFinding, item_max: Decimal | None) -> tuple[Effect, ...]:
@@ -128,38 +122,7 @@ def effects_of(finding: RuleFinding, item_max: Decimal | None) -> tuple[Effect, 
 
 def _effects(compiled: CompiledRule, facts: tuple[tuple[str, Any], ...], item_max: Decimal | None) -> tuple[Effect, ...]:
     rule = compiled.rule
-    uid = compiled.uid
     if rule is None:  # a zeroing condition: no amount of its own
         z = compiled.zeroing
-        return (Effect(uid, "zeroing", z.name, z.quote, None, facts=facts),)  # type: ignore[union-attr]
-    kind = rule.kind
-    label = rule.label or rule.quote
-    quote = rule.quote
-    reading = rule.reading
-    # Effect's fields in order: rule, kind, label, quote, amount, quantity,
-    # unit_amount, level, reason, reading, facts.
-    if kind == "per_occurrence":
-        n = dict(facts)[rule.fact]  # type: ignore[union-attr]
-        return (Effect(uid, kind, label, quote, _times(rule.amount, n), n, rule.amount, None, None, reading, facts),)  # type: ignore[union-attr]
-    if kind == "per_missing":
-        n = len(dict(facts)[rule.fact])  # type: ignore[union-attr]
-        return (Effect(uid, kind, label, quote, _times(rule.amount, n), n, rule.amount, None, None, reading, facts),)  # type: ignore[union-attr]
-    if kind == "shortfall":
-        short = Decimal(rule.threshold) - Decimal(dict(facts)[rule.fact])  # type: ignore[union-attr]
-        return (Effect(uid, kind, label, quote, _times(rule.amount, short), short, rule.amount, None, None, reading, facts),)  # type: ignore[union-attr]
-    if kind == "fixed":
-        return (Effect(uid, kind, label, quote, rule.amount, 1, rule.amount, None, None, reading, facts),)  # type: ignore[union-attr]
-    if kind == "all_or_nothing":
-        return (Effect(uid, kind, label, quote, item_max, 1, None, None, None, reading, facts),)
-    if kind == "discretionary":
-        d: Discretion = dict(facts)[rule.fact]  # type: ignore[union-attr]
-        return (Effect(uid, kind, label, quote, d.points, 1, None, None, d.reason, reading, facts),)
-    if kind == "tiered":
-        values = dict(facts)
-        effects = []
-        for tier in rule.tiers:  # type: ignore[union-attr]
-            n = values.get(tier.fact, 0)  # a missing tier leaves the rule unchecked (see findings_of)
-            if n > 0:
-                effects.append(Effect(uid, kind, label, quote, _times(tier.amount, n), n, tier.amount, tier.level, None, reading, ((tier.fact, n),)))
-        return tuple(effects)
-    raise AssertionError(kind)
+        return (Effect(compiled.uid, "zeroing", z.name, z.quote, None, facts=facts),)  # type: ignore[union-attr]
+    return rule.rule_kind.effects(compiled, facts, item_max)

@@ -55,6 +55,11 @@ class Effect:
     reason: str | None = None
     reading: tuple[str, ...] = ()
     facts: Facts = ()
+    # What it does to its row ("deduct", or "zero" for an all-or-nothing
+    # kind), and words its kind adds to the explanation: set by the rule's
+    # kind (govrules.kinds), so that no output needs to know kinds by name.
+    mode: str = "deduct"
+    detail: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -23,6 +23,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .compiled import ItemView, TargetView
+from ..kinds.base import ZERO_ROW
 from .findings import Findings
 from ..rubric.model import PackSpec
 from ..numbers import ROUNDING, ZERO, divide, exact
@@ -93,7 +94,7 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
         if uid in fired_uids:
             fired = True
             # The first all-or-nothing rule that fired zeroes the item.
-            if zeroed_by is None and rule.kind == "all_or_nothing":
+            if zeroed_by is None and rule.mode == ZERO_ROW:
                 zeroed_by = uid
             effects.extend(findings.effects(rule, item.max))
     # A fired rule is a definite failure; a rule that could not be decided

@@ -19,6 +19,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from ..kinds.base import Wording
 from ..rubric.model import Cap, Condition, FactSpec, PackSpec
 from ..numbers import fmt
 from ..rubric.checks import leaf_targets, walk_indicators
@@ -73,59 +74,16 @@ def condition_words(cond: Condition, facts: dict[str, FactSpec]) -> str:
     return ""
 
 
-def _amount(amount: Decimal | None, verb: str) -> str:
-    return f"{verb}{fmt(amount)}分" if amount is not None else f"{verb}分（文件未规定分值，仅记录）"
-
-
 def rule_words(rule: Any, facts: dict[str, FactSpec], verb: str = "扣", bound: Decimal | None = None, checklist: bool = False) -> str:
-    """A rule in plain Chinese, from its data (not its quote).
+    """A rule in plain Chinese, from its data (not its quote), in its kind's words.
 
     On a row without points (an unscored checklist) a rule with no amount
     marks the row as not met (记为不符合) instead of deducting.
     """
-    kind = rule.kind
-
-    def label(name: str) -> str:
-        spec = facts.get(name)
-        return f"「{spec.label if spec else name}」"
-
-    def unit(name: str, default: str = "次") -> str:
-        spec = facts.get(name)
-        u = spec.unit if spec and spec.unit else default
-        return u if len(u) <= 1 else default
-
-    unmet = checklist and getattr(rule, "amount", None) is None and kind != "tiered"
-    if kind == "tiered" and checklist and all(t.amount is None for t in rule.tiers):
-        unmet = True
-    if kind == "per_occurrence":
-        text = f"{label(rule.fact)}多于0时记为不符合" if unmet else f"按{label(rule.fact)}，每{unit(rule.fact)}{_amount(rule.amount, verb)}"
-    elif kind == "per_missing":
-        spec = facts.get(rule.fact)
-        elements = f"（共{len(spec.elements)}项：{'、'.join(spec.elements)}）" if spec and spec.elements else ""
-        text = f"{label(rule.fact)}有缺项时记为不符合{elements}" if unmet else f"{label(rule.fact)}每缺一项{_amount(rule.amount, verb)}{elements}"
-    elif kind == "shortfall":
-        u = unit(rule.fact, "")
-        if unmet:
-            text = f"{label(rule.fact)}少于{fmt(rule.threshold)}{u}时记为不符合"
-        else:
-            text = f"{label(rule.fact)}少于{fmt(rule.threshold)}{u}的，每少1{u}{_amount(rule.amount, verb)}"
-    elif kind == "fixed":
-        text = f"{condition_words(rule.when, facts)}时" + ("记为不符合" if unmet else _amount(rule.amount, verb))
-    elif kind == "all_or_nothing":
-        text = f"{condition_words(rule.when, facts)}时" + ("记为不符合" if checklist else "本项不计分")
-    elif kind == "discretionary":
-        spec = facts.get(rule.fact)
-        most = spec.maximum if spec is not None and spec.maximum is not None else bound
-        limit = f"，最多{verb}{fmt(most)}分" if most is not None else ""
-        text = f"按{label(rule.fact)}酌情{verb}分，须写明理由{limit}"
-    elif kind == "tiered":
-        if unmet:
-            text = "、".join(f"{t.level}（{label(t.fact)}）" for t in rule.tiers) + "任一多于0时记为不符合"
-        else:
-            text = "；".join(f"{t.level}（{label(t.fact)}）每{unit(t.fact)}{_amount(t.amount, verb)}" for t in rule.tiers)
-    else:  # pragma: no cover - the model admits no other kinds
-        text = kind
-    if rule.when is not None and kind not in ("fixed", "all_or_nothing"):
+    kind = rule.rule_kind
+    wording = Wording(facts, verb, bound, checklist, lambda cond: condition_words(cond, facts))
+    text = kind.words(rule, wording)
+    if rule.when is not None and not kind.words_say_when:
         text += f"，且仅当{condition_words(rule.when, facts)}"
     return text
 
@@ -144,13 +102,7 @@ def _rule_dict(rule: Any, facts: dict[str, FactSpec], verb: str, bound: Decimal 
         "quote": rule.quote,
         "reading": list(rule.reading),
     }
-    if rule.kind == "tiered":
-        out["tiers"] = [{"level": t.level, "fact": t.fact, "amount": fmt(t.amount)} for t in rule.tiers]
-    else:
-        out["fact"] = getattr(rule, "fact", None)
-        out["amount"] = fmt(getattr(rule, "amount", None))
-    if getattr(rule, "threshold", None) is not None:
-        out["threshold"] = fmt(rule.threshold)
+    out.update(rule.rule_kind.describe(rule))
     return out
 
 

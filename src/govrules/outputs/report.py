@@ -26,6 +26,7 @@ from rich.text import Text
 
 from ..numbers import ZERO, add, divide, exact, fmt
 from ..engine.result import FAIL, NOT_APPLICABLE, NOT_CHECKED, STATUS_LABELS, Effect, ItemResult, Result
+from ..kinds.base import ZERO_ROW
 
 #: Column names of the indicator levels, as the documents write them.
 LEVEL_NAMES = ("一级指标", "二级指标", "三级指标", "四级指标", "五级指标", "六级指标")
@@ -51,10 +52,7 @@ def effect_detail(effect: Effect, quote: bool = True) -> str:
     if effect.level:
         detail = f"{effect.level}：{detail}"
     detail += quantity_text(effect)
-    if effect.kind == "per_missing":
-        listed = [v for _, value in effect.facts if isinstance(value, (tuple, list)) for v in value]
-        if listed:
-            detail += "（缺：" + "、".join(str(v) for v in listed) + "）"
+    detail += effect.detail  # what the rule's kind adds (the elements missing, say)
     if effect.reason:
         detail += f"；理由：{effect.reason}"
     if quote and effect.quote and effect.quote != effect.label:
@@ -64,7 +62,7 @@ def effect_detail(effect: Effect, quote: bool = True) -> str:
 
 def effect_text(effect: Effect, sign: str = "-", quote: bool = True) -> str:
     """One deduction (or bonus) in words: amount, what, how counted, the reason, the document's words."""
-    amount = "不计分" if effect.kind == "all_or_nothing" else ("未定分值" if effect.amount is None else f"{sign}{fmt(effect.amount)}")
+    amount = "不计分" if effect.mode == ZERO_ROW else ("未定分值" if effect.amount is None else f"{sign}{fmt(effect.amount)}")
     return f"{amount} {effect_detail(effect, quote)}"
 
 
@@ -75,7 +73,7 @@ def item_notes(item: ItemResult) -> list[str]:
         notes.append(f"+{fmt(cap.cut)} 封顶：{cap.quote}（{fmt(cap.raw)} → {fmt(cap.max)}）")
     if item.floor_cut:
         notes.append(f"+{fmt(item.floor_cut)} 扣完为止：本项最低0分")
-    if item.zeroed_by and not any(e.kind == "all_or_nothing" for e in item.effects):
+    if item.zeroed_by and not any(e.mode == ZERO_ROW for e in item.effects):
         notes.append("本项不计分")
     return notes + status_notes(item)
 
@@ -269,7 +267,7 @@ class Fix:
 def _item_score(item: ItemResult, effects: list[Effect]) -> Decimal:
     """An item's score from a set of its effects, by the rules of :mod:`govrules.engine.scoring`."""
     assert item.max is not None
-    if any(e.kind == "all_or_nothing" for e in effects):
+    if any(e.mode == ZERO_ROW for e in effects):
         return ZERO
     amounts = [e.amount for e in effects if e.amount is not None]
     deduction = add(*amounts) if amounts else ZERO

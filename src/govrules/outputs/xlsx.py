@@ -18,6 +18,7 @@ from typing import Any, Iterable
 from ..numbers import fmt
 from .report import Fix, depth_of, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
 from ..engine.result import Effect, ItemResult, Result
+from ..kinds.base import ZERO_ROW
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -49,7 +50,7 @@ def effect_words(effect: Effect, verb: str = "扣") -> str:
     """A deduction in words that starts with a word, not a sign (``扣0.3分：…``)."""
     from .report import effect_detail
 
-    if effect.kind == "all_or_nothing":
+    if effect.mode == ZERO_ROW:
         head = "本项不计分"
     elif effect.amount is None:
         head = "未定分值"

@@ -25,16 +25,9 @@ from .model import (
     PackSpec,
     Rule,
 )
+from ..kinds.base import CheckContext
 from ..numbers import ZERO, fmt
 from .yamlio import Located, Path_
-
-#: Which fact types each rule kind counts on.
-RULE_FACT_TYPES: dict[str, tuple[str, ...]] = {
-    "per_occurrence": ("count",),
-    "per_missing": ("subset",),
-    "shortfall": ("count", "number"),
-    "discretionary": ("discretionary",),
-}
 
 _ORDERED_TYPES = frozenset({"count", "number", "date", "subset", "discretionary"})
 
@@ -72,14 +65,6 @@ def leaf_targets(ind: Indicator, ancestors: tuple[Indicator, ...], all_targets: 
     for child in ind.children:
         found.update(leaf_targets(child, ancestors + (ind,), all_targets))
     return tuple(t for t in all_targets if t in found)
-
-
-def rules_of(rule: Rule) -> tuple[tuple[str, str], ...]:
-    """(fact, expected-use) pairs a rule reads besides its condition."""
-    if rule.kind == "tiered":
-        return tuple((tier.fact, "count") for tier in rule.tiers)  # type: ignore[union-attr]
-    fact = getattr(rule, "fact", None)
-    return ((fact, rule.kind),) if fact else ()
 
 
 class _Checker:
@@ -196,7 +181,7 @@ class _Checker:
         if cond.not_ is not None:
             self.check_condition(path + ("not",), cond.not_)
 
-    def check_rules(self, owner_path: Path_, rules: tuple[Rule, ...], context_text: str | None) -> set[str]:
+    def check_rules(self, owner_path: Path_, rules: tuple[Rule, ...], context: CheckContext) -> set[str]:
         ids: set[str] = set()
         for i, rule in enumerate(rules):
             path = owner_path + ("rules", i)
@@ -207,32 +192,18 @@ class _Checker:
             self.check_reading(path + ("reading",), rule.reading)
             if rule.when is not None:
                 self.check_condition(path + ("when",), rule.when)
-            for j, (fact_name, use) in enumerate(rules_of(rule)):
-                fpath = path + (("tiers", j, "fact") if rule.kind == "tiered" else ("fact",))
-                fact = self.facts.get(fact_name)
+            kind = rule.rule_kind
+            for ref in kind.fact_refs(rule):
+                fact = self.facts.get(ref.name)
                 if fact is None:
-                    self.problem(fpath, self._unknown_fact(fact_name))
-                    continue
-                wanted = RULE_FACT_TYPES.get(use, ("count",))
-                if fact.type not in wanted:
-                    self.problem(fpath, f"a {rule.kind} rule needs a {' or '.join(wanted)} fact; {fact_name!r} is {fact.type}")
-            if rule.kind == "shortfall":
-                fact = self.facts.get(rule.fact)  # type: ignore[union-attr]
-                threshold = rule.threshold  # type: ignore[union-attr]
-                if fact is not None and fact.type == "count" and threshold != threshold.to_integral_value():
-                    self.problem(path + ("threshold",), f"{fact.name!r} is a count; its threshold must be a whole number")
-                elif fact is not None:
-                    message = _number_limits(threshold)
-                    if message:
-                        self.problem(path + ("threshold",), message)
-            for field in ("amount",):
-                amount = getattr(rule, field, None)
-                if amount is not None and amount < 0:
-                    self.problem(path + (field,), "amounts are written as positive numbers; the ledger decides the sign")
-            if rule.kind == "tiered":
-                for j, tier in enumerate(rule.tiers):  # type: ignore[union-attr]
-                    if tier.amount is not None and tier.amount < 0:
-                        self.problem(path + ("tiers", j, "amount"), "amounts are written as positive numbers")
+                    self.problem(path + ref.path, self._unknown_fact(ref.name))
+                elif fact.type not in ref.types:
+                    self.problem(path + ref.path, f"a {rule.kind} rule needs a {' or '.join(ref.types)} fact; {ref.name!r} is {fact.type}")
+            for where, message in kind.check(rule, context):
+                self.problem(path + tuple(where), message)
+            amount = getattr(rule, "amount", None)
+            if amount is not None and amount < 0:
+                self.problem(path + ("amount",), "amounts are written as positive numbers; the ledger decides the sign")
         return ids
 
     def check_indicators(self) -> None:
@@ -249,16 +220,9 @@ class _Checker:
                         self.problem(path + ("points", t), "points cannot be negative")
             if not ind.is_leaf and (ind.rules or ind.caps):
                 self.problem(path + ("rules",), "only items (rows without children) carry rules; move them to an item")
-            rule_ids = self.check_rules(path, ind.rules, None)
-            for j, rule in enumerate(ind.rules):
-                fact = self.facts.get(getattr(rule, "fact", "") or "")
-                if rule.kind == "discretionary" and fact is not None and fact.maximum is None:
-                    unbounded = [t for t in applicable_targets(ind, ancestors, self.targets) if t not in (ind.points or {})]
-                    if unbounded:
-                        self.problem(
-                            path + ("rules", j, "fact"),
-                            f"discretionary fact {fact.name!r} needs a maximum: this row has no points to bound it for {', '.join(unbounded)}",
-                        )
+            unpointed = tuple(t for t in applicable_targets(ind, ancestors, self.targets) if t not in (ind.points or {}))
+            context = CheckContext(self.facts, ind.points, unpointed, False, _number_limits)
+            rule_ids = self.check_rules(path, ind.rules, context)
             capped: dict[str, int] = {}
             for j, cap in enumerate(ind.caps):
                 for rid in cap.rules:
@@ -273,8 +237,8 @@ class _Checker:
                     if rid not in rule_ids:
                         self.problem(cpath + ("rules",), f"cap refers to rule {rid!r}, which this row does not have")
                 for rule in ind.rules:
-                    if rule.id in cap.rules and rule.kind == "all_or_nothing":
-                        self.problem(cpath + ("rules",), f"an all-or-nothing rule ({rule.id!r}) cannot be capped")
+                    if rule.id in cap.rules and not rule.rule_kind.cappable:
+                        self.problem(cpath + ("rules",), f"a {rule.kind} rule ({rule.id!r}) cannot be capped")
 
     def check_totals(self) -> None:
         for target in self.spec.targets:
@@ -328,9 +292,9 @@ class _Checker:
             self.check_quote(path + ("source",), adj.source)
             self.check_quote(path + ("cap_quote",), adj.cap_quote)
             self.check_reading(path + ("reading",), adj.reading)
-            self.check_rules(path, adj.rules, adj.source)
+            self.check_rules(path, adj.rules, CheckContext(self.facts, None, (), True, _number_limits))
             for j, rule in enumerate(adj.rules):
-                if rule.kind in ("all_or_nothing", "discretionary", "per_missing"):
+                if not rule.rule_kind.in_ledgers:
                     self.problem(path + ("rules", j, "kind"), f"a {rule.kind} rule does not fit a bonus or penalty ledger")
         for i, z in enumerate(self.spec.zeroing):
             path = ("zeroing", i)

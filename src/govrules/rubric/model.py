@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -204,7 +204,12 @@ class Condition(_Strict):
 # -------------------------------------------------------------------------- rules
 
 
-class _RuleBase(_Strict):
+class RuleSpec(_Strict):
+    """What every rule has, whatever its kind. Each kind's schema (:mod:`govrules.kinds`) extends it."""
+
+    #: The kind this rule's model belongs to (set by :class:`govrules.kinds.RuleKind`).
+    rule_kind: ClassVar[Any] = None
+
     id: Annotated[str, Field(pattern=RULE_ID)]
     quote: str = Field(description="The document's words this rule encodes, verbatim.")
     label: str | None = Field(default=None, description="Short Chinese description for reports; defaults to the quote.")
@@ -212,70 +217,8 @@ class _RuleBase(_Strict):
     reading: ReadingIds = ()
 
 
-class PerOccurrence(_RuleBase):
-    """``amount`` for each occurrence counted by a count fact (每次扣0.1分)."""
-
-    kind: Literal["per_occurrence"]
-    fact: str
-    amount: Decimal | None = Field(default=None, description="Null where the document names no amount.")
-
-
-class PerMissing(_RuleBase):
-    """``amount`` for each element missing from an enumerated list (每缺一项扣0.5分)."""
-
-    kind: Literal["per_missing"]
-    fact: str
-    amount: Decimal | None = None
-
-
-class Shortfall(_RuleBase):
-    """``amount`` for each unit a value falls short of a threshold (少于12条的，每少一条扣1分)."""
-
-    kind: Literal["shortfall"]
-    fact: str
-    threshold: Decimal
-    amount: Decimal | None = None
-
-
-class Fixed(_RuleBase):
-    """A fixed ``amount`` when a condition holds (未专题研究的扣1分)."""
-
-    kind: Literal["fixed"]
-    when: Condition
-    amount: Decimal | None = None
-
-
-class AllOrNothing(_RuleBase):
-    """The item scores nothing when the condition holds (未按要求不计分)."""
-
-    kind: Literal["all_or_nothing"]
-    when: Condition
-
-
-class Discretionary(_RuleBase):
-    """An assessor's judgement, bounded by the fact's maximum, with a mandatory reason (视情况酌情扣分)."""
-
-    kind: Literal["discretionary"]
-    fact: str
-
-
-class Tier(_Strict):
-    level: str = Field(description="The issuing level, e.g. 国务院, 省级, 市级.")
-    fact: str
-    amount: Decimal | None = None
-
-
-class Tiered(_RuleBase):
-    """Per-occurrence amounts that depend on the issuing level (每个每次扣1、0.5、0.2分)."""
-
-    kind: Literal["tiered"]
-    tiers: tuple[Tier, ...] = Field(min_length=1)
-
-
-Rule = Annotated[
-    Union[PerOccurrence, PerMissing, Shortfall, Fixed, AllOrNothing, Discretionary, Tiered],
-    Field(discriminator="kind"),
-]
+#: A rule of any kind (the kinds a registry knows decide which; see :func:`pack_spec_with`).
+Rule = RuleSpec
 
 
 class Cap(_Strict):
@@ -306,7 +249,7 @@ class Indicator(_Strict):
     method: str | None = Field(default=None, description="The row's 评分办法 / 扣分办法 / 考核方式 text.")
     evaluation: tuple[str, ...] = Field(default=(), description="Evaluation modes (线下评估 / 线上评估 / 日常考评).")
     evidence: tuple[str, ...] = Field(default=(), description="Evidence the document requires for this row.")
-    rules: tuple[Rule, ...] = ()
+    rules: tuple[RuleSpec, ...] = ()
     caps: tuple[Cap, ...] = ()
     floor_reading: ReadingIds = Field(default=(), description="Reading behind flooring this item at 0, if the document does not say so.")
     reading: ReadingIds = Field(default=(), description="Readings about this row as a whole; listed in every result that has the row.")
@@ -332,7 +275,7 @@ class Adjustment(_Strict):
     cap_quote: str | None = None
     targets: tuple[str, ...] | None = None
     source: str | None = None
-    rules: tuple[Rule, ...] = Field(min_length=1)
+    rules: tuple[RuleSpec, ...] = Field(min_length=1)
     reading: ReadingIds = ()
     from_: str | None = Field(default=None, alias="from")
 
@@ -389,7 +332,7 @@ class PackSpec(_Strict):
         """Every reading id something in the pack refers to."""
         ids: set[str] = set()
 
-        def rules(rs: tuple[Rule, ...]) -> None:
+        def rules(rs: tuple[RuleSpec, ...]) -> None:
             for r in rs:
                 ids.update(r.reading)
 
@@ -416,3 +359,29 @@ class PackSpec(_Strict):
         ids.update(self.not_applicable.reading)
         ids.update(self.floor.reading)
         return ids
+
+
+def pack_spec_with(rule: Any) -> type[PackSpec]:
+    """:class:`PackSpec` whose rows and ledgers take ``rule`` (a union of the kinds' rule models).
+
+    Used by :class:`govrules.kinds.Kinds`; the subclasses change nothing but
+    the type of ``rules``, so every field keeps its place and name.
+    """
+
+    class IndicatorSpec(Indicator):
+        __doc__ = Indicator.__doc__
+        rules: tuple[rule, ...] = ()  # type: ignore[valid-type]
+        children: tuple["IndicatorSpec", ...] = ()
+
+    class AdjustmentSpec(Adjustment):
+        __doc__ = Adjustment.__doc__
+        rules: tuple[rule, ...] = Field(min_length=1)  # type: ignore[valid-type]
+
+    class Spec(PackSpec):
+        __doc__ = PackSpec.__doc__
+        indicators: tuple[IndicatorSpec, ...] = Field(min_length=1)
+        adjustments: tuple[AdjustmentSpec, ...] = ()
+
+    IndicatorSpec.model_rebuild()
+    Spec.model_rebuild()
+    return Spec

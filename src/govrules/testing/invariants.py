@@ -39,6 +39,7 @@ from ..numbers import ZERO, divide, fmt, to_decimal
 from ..pack import Pack
 from ..rubric.checks import normalize_text
 from ..engine.result import FAIL, NOT_APPLICABLE, NOT_CHECKED, PASS, Result
+from ..kinds.base import ZERO_ROW
 from . import oracle
 from .isolation import run_isolated
 from .describe import describe_input, describe_item_result, describe_result, describe_rule, input_json
@@ -179,12 +180,12 @@ def check_item_arithmetic(pack: Pack, result: Result) -> None:
             _fail(f"checked item {item.id} has no computed score", detail)
         amounts = _sum(e.amount for e in item.effects)
         if item.zeroed_by is not None:
-            if item.zeroed_by not in {e.rule for e in item.effects if e.kind == "all_or_nothing"}:
+            if item.zeroed_by not in {e.rule for e in item.effects if e.mode == ZERO_ROW}:
                 _fail(f"item {item.id} is zeroed by {item.zeroed_by}, which is not an all-or-nothing rule that fired", detail)
             if item.computed != ZERO:
                 _fail(f"item {item.id} is zeroed by {describe_rule(view, item.zeroed_by)} but computes {fmt(item.computed)}", detail)
             continue
-        if any(e.kind == "all_or_nothing" for e in item.effects):
+        if any(e.mode == ZERO_ROW for e in item.effects):
             _fail(f"an all-or-nothing rule fired on item {item.id} but the item is not zeroed", detail)
         cuts = _sum(c.cut for c in item.caps)
         expected = item.max - amounts + cuts + item.floor_cut
@@ -354,8 +355,11 @@ def check_trace(pack: Pack, result: Result) -> None:
                 _fail(f"effect of {e.rule} on {owner} quotes 「{e.quote}」 ({e.kind}, reading {e.reading}); the rule says 「{declared.quote}」 ({declared.kind}, reading {declared.reading})")
             if e.label != (declared.label or declared.quote):
                 _fail(f"effect of {e.rule} is labelled {e.label!r}, the rule {declared.label!r}")
-            if declared.kind == "tiered" and e.level not in {t.level for t in declared.tiers}:  # type: ignore[union-attr]
-                _fail(f"effect of tiered rule {describe_rule(view, e.rule)} names level {e.level!r}, which the rule does not have")
+            wrong = declared.rule_kind.check_effect(declared, e)
+            if wrong:
+                _fail(f"effect of {declared.kind} rule {describe_rule(view, e.rule)} {wrong}")
+            if e.mode != declared.rule_kind.mode:
+                _fail(f"effect of {describe_rule(view, e.rule)} has mode {e.mode!r}; its kind {declared.kind!r} says {declared.rule_kind.mode!r}")
             if e.amount is not None and e.amount < 0:
                 _fail(f"effect of {describe_rule(view, e.rule)} has a negative amount {fmt(e.amount)}")
             _quote_in_document(pack, e.quote, f"effect of {e.rule}")

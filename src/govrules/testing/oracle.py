@@ -78,48 +78,27 @@ def _and(*parts: bool | None) -> bool | None:
     return False if False in parts else (True if all(p is True for p in parts) else None)
 
 
-def _or(*parts: bool | None) -> bool | None:
-    return True if True in parts else (False if all(p is False for p in parts) else None)
-
-
 def trigger_facts(rule: Rule) -> set[str]:
     """Facts the rule's kind reads, besides its ``when``."""
-    if rule.kind == "tiered":
-        return {t.fact for t in rule.tiers}  # type: ignore[union-attr]
-    fact = getattr(rule, "fact", None)
-    return {fact} if fact and rule.kind != "fixed" and rule.kind != "all_or_nothing" else set()
+    return {ref.name for ref in rule.rule_kind.fact_refs(rule)}
 
 
 def quantity_facts(rule: Rule) -> set[str]:
-    """Facts a fired rule's amount is worked out from (a tiered rule needs every tier's count)."""
-    if rule.kind == "discretionary":
-        return set()
-    return trigger_facts(rule)
+    """Facts a fired rule's amount is worked out from (its kind's quantity facts)."""
+    return set(rule.rule_kind.quantity_facts(rule))
 
 
 def rule_fires(rule: Rule, specs: Mapping[str, FactSpec], values: Mapping[str, Any]) -> bool | None:
     """Whether a rule fires on these fact values, in three-valued logic (None: cannot be decided).
 
-    A discretionary rule whose own fact is missing does not fire: no
+    The kind's own trigger is its :meth:`~govrules.kinds.RuleKind.oracle_trigger`,
+    a reading written independently of the compiled condition. A
+    discretionary rule whose own fact is missing does not fire: no
     discretionary deduction recorded means none made.
     """
     reads = trigger_facts(rule) | (condition_facts(rule.when) if rule.when is not None else set())
     scalars = {name: scalar_of(specs[name], values[name]) for name in reads if name in values}
-
-    def above(name: str, threshold: Any) -> bool | None:
-        return None if name not in scalars else scalars[name] > threshold
-
-    kind = rule.kind
-    if kind == "discretionary":
-        trigger: bool | None = False if rule.fact not in scalars else scalars[rule.fact] > 0  # type: ignore[union-attr]
-    elif kind in ("per_occurrence", "per_missing"):
-        trigger = above(rule.fact, 0)  # type: ignore[union-attr]
-    elif kind == "shortfall":
-        trigger = None if rule.fact not in scalars else scalars[rule.fact] < rule.threshold  # type: ignore[union-attr]
-    elif kind == "tiered":
-        trigger = _or(*(above(t.fact, 0) for t in rule.tiers))  # type: ignore[union-attr]
-    else:
-        trigger = True
+    trigger = rule.rule_kind.oracle_trigger(rule, scalars)
     return _and(trigger, True if rule.when is None else holds(rule.when, scalars))
 
 

@@ -1,0 +1,65 @@
+"""Rule kinds: the scoring mechanisms a pack's rules may use, as plugins.
+
+Each module here is one kind, owning its schema, checks, evaluation,
+explanation, wording for ``show``, conformance checks and docs (see
+:mod:`govrules.kinds.base`). They are registered through the same
+``govrules_rule_kinds`` hook a third-party plugin implements
+(:data:`plugin` below), the way pytest's own features are plugins.
+
+A plugin adding a kind::
+
+    from govrules import hookimpl
+    from govrules.kinds import RuleKind
+
+    class Graded(RuleKind):
+        name = "my_graded"
+        ...
+
+    @hookimpl
+    def govrules_rule_kinds():
+        return [Graded()]
+
+See docs/writing-a-rule-kind.md.
+"""
+
+from __future__ import annotations
+
+from ..hookspecs import hookimpl
+from .all_or_nothing import AllOrNothing
+from .base import DEDUCT, MODES, ZERO_ROW, CheckContext, FactRef, RuleKind, Wording, effect, kind_of
+from .discretionary import Discretionary
+from .fixed import Fixed
+from .per_missing import PerMissing
+from .per_occurrence import PerOccurrence
+from .shortfall import Shortfall
+from .tiered import Tiered
+from .vocabulary import Kinds
+
+
+class _BuiltinKinds:
+    """govrules' own kinds, registered like any plugin's."""
+
+    @hookimpl
+    def govrules_rule_kinds(self) -> list[RuleKind]:
+        return list(BUILTIN.values())
+
+
+BUILTIN = Kinds([PerOccurrence(), PerMissing(), Shortfall(), Fixed(), AllOrNothing(), Discretionary(), Tiered()])
+
+#: The plugin object the registry registers first, under the name ``govrules.kinds``.
+plugin = _BuiltinKinds()
+
+__all__ = [
+    "BUILTIN",
+    "DEDUCT",
+    "MODES",
+    "ZERO_ROW",
+    "CheckContext",
+    "FactRef",
+    "Kinds",
+    "RuleKind",
+    "Wording",
+    "effect",
+    "kind_of",
+    "plugin",
+]

@@ -1,0 +1,237 @@
+"""What a rule kind is: one object that owns everything about one scoring mechanism.
+
+A pack's rule says ``kind: per_occurrence`` (or any other kind a plugin
+provides). Everything govrules needs to know about that kind lives in one
+:class:`RuleKind` subclass, in one module:
+
+* its **schema** (:attr:`RuleKind.model`, a pydantic model of the rule's YAML);
+* its **load-time checks** (:meth:`RuleKind.fact_refs`, :meth:`RuleKind.check`),
+  reported with file, line and row like every other pack problem;
+* how it is **evaluated**: the condition under which it fires
+  (:meth:`RuleKind.trigger`), which both evaluators (durable_rules and the
+  plain-Python reference) run, and the facts its amount needs;
+* its **effect** on the row (:meth:`RuleKind.effects`, :attr:`RuleKind.mode`):
+  deduct an amount, or zero the row;
+* its **explanation** in Chinese, with the document's words
+  (:meth:`RuleKind.detail`), which every score sheet shows and from which
+  可挽回分值 follow;
+* how ``govrules show`` prints it (:meth:`RuleKind.words`, :meth:`RuleKind.describe`);
+* what the **conformance kit** checks of it (:meth:`RuleKind.oracle_trigger`,
+  :meth:`RuleKind.check_effect`);
+* its **documentation** page (:attr:`RuleKind.doc`).
+
+The core calls these methods and never names a kind. Kinds reach the core
+through the ``govrules_rule_kinds`` hook (:mod:`govrules.hookspecs`), the
+built-in ones included (:mod:`govrules.kinds`). See docs/writing-a-rule-kind.md.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping
+
+import attrs
+
+from ..rubric.model import Condition, FactSpec, RuleSpec
+
+if TYPE_CHECKING:
+    from ..engine.compiled import CompiledRule
+    from ..engine.conditions import Node
+    from ..engine.result import Effect
+
+Path_ = tuple[str | int, ...]
+
+#: What an effect does to its row.
+DEDUCT = "deduct"  # its amount is taken off the row's points (caps and the floor then apply)
+ZERO_ROW = "zero"  # the row scores nothing, whatever else fired (all-or-nothing)
+MODES = (DEDUCT, ZERO_ROW)
+
+
+@attrs.frozen
+class FactRef:
+    """A fact a rule names in one of its own fields (not in its ``when``), and the fact types that fit there."""
+
+    path: Path_  # within the rule, e.g. ("fact",) or ("tiers", 0, "fact")
+    name: str
+    types: tuple[str, ...]
+
+
+@attrs.frozen
+class CheckContext:
+    """What a kind's load-time checks may look at: the pack's facts and the row the rule is on."""
+
+    facts: Mapping[str, FactSpec]
+    #: The row's points per target (None for a ledger's rule or an unscored row).
+    points: Mapping[str, Decimal] | None
+    #: The targets the row applies to that have no points on it.
+    unpointed_targets: tuple[str, ...]
+    in_ledger: bool
+    #: Why a number cannot be compared exactly by both evaluators, or None (facts' limits).
+    number_limits: Callable[[Decimal], str | None]
+
+
+@attrs.frozen
+class Wording:
+    """What a kind's words for ``govrules show`` may use: the facts' labels and units, and the verb (扣 or 加)."""
+
+    facts: Mapping[str, FactSpec]
+    verb: str
+    bound: Decimal | None  # the row's points, bounding a discretionary deduction
+    checklist: bool  # the row has no points: a rule without an amount marks it 不符合
+    condition: Callable[[Condition], str]  # a condition in words
+
+    def label(self, name: str) -> str:
+        spec = self.facts.get(name)
+        return f"「{spec.label if spec else name}」"
+
+    def unit(self, name: str, default: str = "次") -> str:
+        spec = self.facts.get(name)
+        u = spec.unit if spec and spec.unit else default
+        return u if len(u) <= 1 else default
+
+    def amount(self, amount: Decimal | None) -> str:
+        from ..numbers import fmt
+
+        return f"{self.verb}{fmt(amount)}分" if amount is not None else f"{self.verb}分（文件未规定分值，仅记录）"
+
+
+class RuleKind:
+    """One kind of rule. Subclass it, set the class attributes, and override what differs.
+
+    Instances are stateless; the one the ``govrules_rule_kinds`` hook returns
+    is the one the core uses. Every method receives the rule as loaded (an
+    instance of :attr:`model`); none may change it.
+    """
+
+    #: The ``kind:`` value in a pack file.
+    name: ClassVar[str]
+    #: The rule's schema: a subclass of :class:`~govrules.rubric.model.RuleSpec`
+    #: with ``kind: Literal[name]`` and the kind's own fields.
+    model: ClassVar[type[RuleSpec]]
+    #: A few Chinese words for the mechanism (shown in lists of kinds).
+    title: ClassVar[str] = ""
+    #: The documentation page, relative to docs/ (or a URL for a plugin's own docs).
+    doc: ClassVar[str] = ""
+    #: What its effects do to the row: :data:`DEDUCT` or :data:`ZERO_ROW`.
+    mode: ClassVar[str] = DEDUCT
+    #: Whether it may stand in a bonus or penalty ledger (加分项 / 减分项).
+    in_ledgers: ClassVar[bool] = True
+    #: Whether a cap (最高扣…分) may group it with other rules.
+    cappable: ClassVar[bool] = True
+    #: Whether :meth:`words` already says the rule's ``when`` (a kind whose
+    #: ``when`` is its whole condition); otherwise ``show`` adds 「且仅当…」.
+    words_say_when: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        # The rule's model knows its kind, so anything holding a rule can reach it.
+        type.__setattr__(self.model, "rule_kind", self)
+
+    def __repr__(self) -> str:
+        return f"<rule kind {self.name} ({type(self).__module__})>"
+
+    # ------------------------------------------------------------- checking
+
+    def fact_refs(self, rule: Any) -> tuple[FactRef, ...]:
+        """The facts the rule names in its own fields, and the fact types that fit each.
+
+        The core checks that each is declared and of a fitting type. Default:
+        none.
+        """
+        return ()
+
+    def check(self, rule: Any, context: CheckContext) -> Iterable[tuple[Path_, str]]:
+        """Load-time problems beyond the schema and the fact references: (path within the rule, message) pairs."""
+        return ()
+
+    # ----------------------------------------------------------- evaluating
+
+    def trigger(self, rule: Any) -> Node | None:
+        """The condition under which the rule fires, before its own ``when`` (None: only ``when``).
+
+        Built from :mod:`govrules.engine.conditions` nodes, it is run by both
+        evaluators, so they agree by construction.
+        """
+        return None
+
+    def optional_facts(self, rule: Any) -> tuple[str, ...]:
+        """Facts whose absence means "nothing recorded" rather than "unknown" (a discretionary deduction)."""
+        return ()
+
+    def quantity_facts(self, rule: Any) -> tuple[str, ...]:
+        """Facts the amount is worked out from once the rule fires. Default: the facts it names, less the optional ones."""
+        optional = set(self.optional_facts(rule))
+        return tuple(r.name for r in self.fact_refs(rule) if r.name not in optional)
+
+    def effects(self, compiled: CompiledRule, facts: tuple[tuple[str, Any], ...], item_max: Decimal | None) -> tuple[Effect, ...]:
+        """The effects of a rule that fired, before caps and floors.
+
+        ``facts`` holds (name, value) of every fact the rule reads that the
+        assessment has, in the rule's order; ``item_max`` is the row's points
+        (None for a ledger or an unscored row). Build effects with :func:`effect`.
+        """
+        raise NotImplementedError
+
+    # ----------------------------------------------------------- explaining
+
+    def detail(self, effect: Effect) -> str:
+        """Words added to an effect's explanation after its label (the elements missing, say). Default: none."""
+        return ""
+
+    def words(self, rule: Any, wording: Wording) -> str:
+        """The rule in plain Chinese, from its data, for ``govrules show``."""
+        raise NotImplementedError
+
+    def describe(self, rule: Any) -> dict[str, Any]:
+        """The rule's own fields for ``govrules show --format json``. Default: its fact and amount."""
+        from ..numbers import fmt
+
+        out: dict[str, Any] = {"fact": getattr(rule, "fact", None), "amount": fmt(getattr(rule, "amount", None))}
+        return out
+
+    # ------------------------------------------------------------- testing
+
+    def oracle_trigger(self, rule: Any, scalars: Mapping[str, Any]) -> bool | None:
+        """A deliberately naive reading of :meth:`trigger` for the conformance kit.
+
+        ``scalars`` maps each fact the rule reads that the assessment has to
+        its scalar (a subset's size, a discretionary deduction's points).
+        Return True, False, or None where it cannot be decided. Written
+        from the document's words, independently of :meth:`trigger`, so the
+        kit catches a compiler that reads the rule wrong.
+        """
+        return True
+
+    def check_effect(self, rule: Any, effect: Effect) -> str | None:
+        """What is wrong with an effect this rule produced (for the conformance kit), or None."""
+        return None
+
+
+def effect(
+    compiled: CompiledRule,
+    amount: Decimal | None,
+    facts: tuple[tuple[str, Any], ...],
+    *,
+    quantity: Decimal | int | None = 1,
+    unit_amount: Decimal | None = None,
+    level: str | None = None,
+    reason: str | None = None,
+) -> Effect:
+    """An effect of ``compiled``'s rule: its label, quote, reading, kind and mode, and its kind's :meth:`~RuleKind.detail`."""
+    from ..engine.result import Effect
+
+    rule = compiled.rule
+    kind = type(rule).rule_kind
+    made = Effect(compiled.uid, rule.kind, rule.label or rule.quote, rule.quote, amount, quantity, unit_amount, level, reason, rule.reading, facts, kind.mode)
+    if type(kind).detail is not RuleKind.detail:
+        words = kind.detail(made)
+        if words:
+            made = attrs.evolve(made, detail=words)
+    return made
+
+
+def kind_of(rule: RuleSpec) -> RuleKind:
+    """The kind of a loaded rule."""
+    kind = type(rule).rule_kind
+    if kind is None:
+        raise TypeError(f"{type(rule).__name__} belongs to no registered rule kind")
+    return kind
