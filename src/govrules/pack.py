@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from . import __version__
 from .errors import FactsError, PackError, Problem
 from .kinds.vocabulary import Kinds
-from .rubric.model import PackSpec
+from .rubric.model import PackSpec, hash_data
 from .numbers import ROUNDING, exact
 from .rubric.checks import check_pack
 from .rubric.tailoring import drop_readings, merge
@@ -195,7 +195,7 @@ class Pack:
 
 
 def _hash(spec: PackSpec, documents: dict[str, str]) -> str:
-    canonical = json.dumps(spec.model_dump(mode="json", by_alias=True), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    canonical = json.dumps(hash_data(spec), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(canonical.encode("utf-8"))
     for document in sorted(documents.values()):
         digest.update(b"\0")

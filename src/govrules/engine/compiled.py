@@ -64,6 +64,8 @@ class ItemView:
     caps: tuple[Cap, ...]
     floor_quote: str | None = None
     floor_reading: tuple[str, ...] = ()  # the item's own reading behind the floor, else the pack's
+    ceiling: Decimal | None = None  # the most it may score with a bonus inside it, where the document says so
+    ceiling_quote: str | None = None
     # The names from the top of the tree down, worked out once (every assessment asks).
     names: tuple[str, ...] = attrs.field(init=False, default=attrs.Factory(_path_names, takes_self=True))
     id: str = attrs.field(init=False, default=attrs.Factory(lambda i: i.indicator.id, takes_self=True))
@@ -117,7 +119,7 @@ def _input_plan(view: "TargetView") -> InputPlan:
     derived = tuple(f for f in view.facts if f.derive is not None)
     involved = {f.name for f in derived} | {f.derive.source for f in derived}  # type: ignore[union-attr]
     return InputPlan(
-        maxima={item.id: item.max for item in view.items if item.max is not None},
+        maxima={item.id: item.max if item.ceiling is None else item.ceiling for item in view.items if item.max is not None},
         reshaped=tuple((f.name, f) for f in view.facts if f.type in RESHAPED_TYPES),
         defaults={name: value for name, value in view.defaults.items() if name not in involved},
         derived=derived,
@@ -228,7 +230,10 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
             value = (ind.points or {}).get(target_id)
             maxima[ind.id] = value
             rules = tuple(compile_rule(ind.id, OWNER_ITEM, r) for r in ind.rules)
-            items.append(ItemView(ind, ancestors, value, rules, ind.caps, spec.floor.quote, ind.floor_reading or spec.floor.reading))
+            ceiling = (ind.ceiling or {}).get(target_id)
+            items.append(
+                ItemView(ind, ancestors, value, rules, ind.caps, spec.floor.quote, ind.floor_reading or spec.floor.reading, ceiling, ind.ceiling_quote if ceiling is not None else None)
+            )
             return True
         position = len(sections)
         sections.append(None)  # type: ignore[arg-type]  # keep document order: parent before children
@@ -335,6 +340,8 @@ def untouched_results(
             evaluation=item.indicator.evaluation,
             floor_quote=item.floor_quote,
             floor_reading=item.floor_reading,
+            ceiling=item.ceiling,
+            ceiling_quote=item.ceiling_quote,
         )
         for item in items
     }

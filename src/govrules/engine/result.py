@@ -74,6 +74,9 @@ class Effect:
             "reading": list(self.reading),
             "facts": _facts_json(self.facts),
             "quote": self.quote,
+            # Deductions (and all-or-nothing zeroing, which the row's zeroed_by
+            # names) carry no mode: results from before modes read the same.
+            **({"mode": self.mode} if self.mode in ("award", "set") else {}),
         }
 
 
@@ -134,6 +137,9 @@ class ItemResult:
     override: Override | None = None
     floor_quote: str | None = None
     floor_reading: tuple[str, ...] = ()
+    ceiling: Decimal | None = None  # the most the row may score with a bonus inside it, where its document allows one
+    ceiling_cut: Decimal = Decimal(0)
+    ceiling_quote: str | None = None
 
     @property
     def complete(self) -> bool:
@@ -173,6 +179,8 @@ class ItemResult:
             "missing_evidence": list(self.missing_evidence),
             "evaluation": list(self.evaluation),
             "override": self.override.to_dict() if self.override else None,
+            # Only rows whose document lets them rise above their points carry these.
+            **({"ceiling": fmt(self.ceiling), "ceiling_cut": fmt(self.ceiling_cut), "ceiling_quote": self.ceiling_quote} if self.ceiling is not None else {}),
         }
 
     @functools.cached_property

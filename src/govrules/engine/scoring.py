@@ -21,9 +21,10 @@ condition makes the total 0, whatever else holds.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, Iterable
 
 from .compiled import ItemView, TargetView
-from ..kinds.base import ZERO_ROW
+from ..kinds.base import AWARD, DEDUCT, SET, ZERO_ROW
 from .findings import Findings
 from ..rubric.model import PackSpec
 from ..numbers import ROUNDING, ZERO, divide, exact
@@ -93,16 +94,17 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
             unchecked.update(dict.fromkeys(unchecked_rules.get(uid, ())))
         if uid in fired_uids:
             fired = True
-            # The first all-or-nothing rule that fired zeroes the item.
-            if zeroed_by is None and rule.mode == ZERO_ROW:
+            made = findings.effects(rule, item.max)
+            # The first rule whose effect zeroes the row (all-or-nothing) decides it.
+            if zeroed_by is None and (rule.mode == ZERO_ROW or any(e.mode == ZERO_ROW for e in made)):
                 zeroed_by = uid
-            effects.extend(findings.effects(rule, item.max))
+            effects.extend(made)
     # A fired rule is a definite failure; a rule that could not be decided
     # leaves the score (and, if nothing fired, the status) unknown.
     status = FAIL if fired else (NOT_CHECKED if unchecked else PASS)
 
-    caps: list[CapApplied] = []
-    floor_cut = ZERO
+    caps: tuple[CapApplied, ...] = ()
+    floor_cut = ceiling_cut = ZERO
     if item.max is None or (unchecked and zeroed_by is None):
         # An unscored checklist row has a status and no points; a row with a
         # rule that could not be decided has no score, unless an
@@ -113,25 +115,16 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
     elif not effects:
         score = item.max
     else:
-        deduction = _sum([e.amount for e in effects if e.amount is not None])
-        for cap, group in item.cap_groups:
-            raw = _sum([e.amount for e in effects if e.rule in group and e.amount is not None])
-            if raw > cap.max:
-                cut = raw - cap.max
-                deduction -= cut
-                caps.append(CapApplied(group, raw, cap.max, cut, cap.quote, cap.reading))
-        if deduction > item.max:
-            floor_cut = deduction - item.max
-            deduction = item.max
-        score = item.max - deduction
+        score, caps, floor_cut, ceiling_cut = row_score(item.max, item.ceiling, effects, item.cap_groups)
     return _item_result(
         item,
         per,
         score,
         status,
         effects=tuple(effects),
-        caps=tuple(caps),
+        caps=caps,
         floor_cut=floor_cut,
+        ceiling_cut=ceiling_cut,
         zeroed_by=zeroed_by if score is not None else None,
         unchecked=tuple(unchecked),
         missing_evidence=missing_evidence,
@@ -147,6 +140,7 @@ def _item_result(
     effects: tuple[Effect, ...] = (),
     caps: tuple[CapApplied, ...] = (),
     floor_cut: Decimal = ZERO,
+    ceiling_cut: Decimal = ZERO,
     zeroed_by: str | None = None,
     not_applicable: str | None = None,
     unchecked: tuple[str, ...] = (),
@@ -182,7 +176,57 @@ def _item_result(
         override=override,
         floor_quote=item.floor_quote,
         floor_reading=item.floor_reading,
+        ceiling=item.ceiling,
+        ceiling_cut=ceiling_cut,
+        ceiling_quote=item.ceiling_quote,
     )
+
+
+def row_score(
+    maximum: Decimal, ceiling: Decimal | None, effects: list[Effect], caps: Iterable[tuple[Any, tuple[str, ...]]]
+) -> tuple[Decimal, tuple[CapApplied, ...], Decimal, Decimal]:
+    """A scored row's score from the effects of its rules, none of which zeroes it.
+
+    The row starts from its points (or the points a ``set`` effect gives it, a
+    grade's say); deductions are taken off and awards added, each cap cutting
+    its group of rules down to its maximum; then the row is floored at 0
+    (扣完为止) and held to its ceiling (its points, or the higher maximum its
+    document states for a bonus inside the row). Returns the score, the caps
+    that cut, the floor cut and the ceiling cut. ``caps`` pairs each cap (with
+    ``max``, ``quote``, ``reading``) with the uids of the rules it groups.
+    """
+    base = maximum
+    deduction = award = ZERO
+    for e in effects:
+        amount = e.amount
+        if amount is None:
+            continue
+        mode = e.mode
+        if mode == DEDUCT:
+            deduction += amount
+        elif mode == AWARD:
+            award += amount
+        elif mode == SET:
+            base = amount if base is maximum else min(base, amount)
+    applied: list[CapApplied] = []
+    for cap, group in caps:
+        grouped = [e for e in effects if e.rule in group and e.amount is not None and e.mode in (DEDUCT, AWARD)]
+        raw = _sum([e.amount for e in grouped])  # type: ignore[misc]
+        if raw > cap.max:
+            cut = raw - cap.max
+            if grouped[0].mode == AWARD:  # a cap groups rules of one direction (checked at load)
+                award -= cut
+            else:
+                deduction -= cut
+            applied.append(CapApplied(group, raw, cap.max, cut, cap.quote, cap.reading))
+    score = base - deduction + award
+    floor_cut = ceiling_cut = ZERO
+    if score < 0:
+        floor_cut, score = -score, ZERO
+    top = maximum if ceiling is None else ceiling
+    if score > top:
+        ceiling_cut, score = score - top, top
+    return score, tuple(applied), floor_cut, ceiling_cut
 
 
 def _section_status(statuses: set[str]) -> str:

@@ -41,10 +41,12 @@ if TYPE_CHECKING:
 
 Path_ = tuple[str | int, ...]
 
-#: What an effect does to its row.
+#: What an effect does to its row (see govrules.engine.scoring.row_score).
 DEDUCT = "deduct"  # its amount is taken off the row's points (caps and the floor then apply)
 ZERO_ROW = "zero"  # the row scores nothing, whatever else fired (all-or-nothing)
-MODES = (DEDUCT, ZERO_ROW)
+AWARD = "award"  # its amount is added (a bonus inside the row: only up to the row's stated ceiling)
+SET = "set"  # the row's points before deductions and awards are its amount (a grade's points)
+MODES = (DEDUCT, ZERO_ROW, AWARD, SET)
 
 
 @attrs.frozen
@@ -112,8 +114,12 @@ class RuleKind:
     title: ClassVar[str] = ""
     #: The documentation page, relative to docs/ (or a URL for a plugin's own docs).
     doc: ClassVar[str] = ""
-    #: What its effects do to the row: :data:`DEDUCT` or :data:`ZERO_ROW`.
+    #: What its effects do to the row, unless :meth:`effects` says otherwise for
+    #: an effect: :data:`DEDUCT`, :data:`ZERO_ROW`, :data:`AWARD` or :data:`SET`.
     mode: ClassVar[str] = DEDUCT
+    #: The modes its effects may have (a kind that deducts below a threshold
+    #: and zeroes the row above it has two); the core checks where each may stand.
+    modes: ClassVar[tuple[str, ...]] = ()
     #: Whether it may stand in a bonus or penalty ledger (加分项 / 减分项).
     in_ledgers: ClassVar[bool] = True
     #: Whether a cap (最高扣…分) may group it with other rules.
@@ -125,6 +131,8 @@ class RuleKind:
     def __init__(self) -> None:
         # The rule's model knows its kind, so anything holding a rule can reach it.
         type.__setattr__(self.model, "rule_kind", self)
+        if not type(self).modes:
+            type(self).modes = (type(self).mode,)
 
     def __repr__(self) -> str:
         return f"<rule kind {self.name} ({type(self).__module__})>"
@@ -215,13 +223,16 @@ def effect(
     unit_amount: Decimal | None = None,
     level: str | None = None,
     reason: str | None = None,
+    mode: str | None = None,
 ) -> Effect:
     """An effect of ``compiled``'s rule: its label, quote, reading, kind and mode, and its kind's :meth:`~RuleKind.detail`."""
     from ..engine.result import Effect
 
     rule = compiled.rule
     kind = type(rule).rule_kind
-    made = Effect(compiled.uid, rule.kind, rule.label or rule.quote, rule.quote, amount, quantity, unit_amount, level, reason, rule.reading, facts, kind.mode)
+    made = Effect(
+        compiled.uid, rule.kind, rule.label or rule.quote, rule.quote, amount, quantity, unit_amount, level, reason, rule.reading, facts, mode or kind.mode
+    )
     if type(kind).detail is not RuleKind.detail:
         words = kind.detail(made)
         if words:

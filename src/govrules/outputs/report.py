@@ -26,7 +26,7 @@ from rich.text import Text
 
 from ..numbers import ZERO, add, divide, exact, fmt
 from ..engine.result import FAIL, NOT_APPLICABLE, NOT_CHECKED, STATUS_LABELS, Effect, ItemResult, Result
-from ..kinds.base import ZERO_ROW
+from ..kinds.base import AWARD, SET, ZERO_ROW
 
 #: Column names of the indicator levels, as the documents write them.
 LEVEL_NAMES = ("一级指标", "二级指标", "三级指标", "四级指标", "五级指标", "六级指标")
@@ -62,8 +62,20 @@ def effect_detail(effect: Effect, quote: bool = True) -> str:
 
 def effect_text(effect: Effect, sign: str = "-", quote: bool = True) -> str:
     """One deduction (or bonus) in words: amount, what, how counted, the reason, the document's words."""
-    amount = "不计分" if effect.mode == ZERO_ROW else ("未定分值" if effect.amount is None else f"{sign}{fmt(effect.amount)}")
-    return f"{amount} {effect_detail(effect, quote)}"
+    return f"{effect_amount(effect, sign)} {effect_detail(effect, quote)}"
+
+
+def effect_amount(effect: Effect, sign: str = "-") -> str:
+    """What an effect does to its row, in a few characters: −0.3, +0.05, 得8分, 不计分."""
+    if effect.mode == ZERO_ROW:
+        return "不计分"
+    if effect.amount is None:
+        return "未定分值"
+    if effect.mode == AWARD:
+        return f"+{fmt(effect.amount)}"
+    if effect.mode == SET:
+        return f"得{fmt(effect.amount)}分"
+    return f"{sign}{fmt(effect.amount)}"
 
 
 def item_notes(item: ItemResult) -> list[str]:
@@ -73,6 +85,8 @@ def item_notes(item: ItemResult) -> list[str]:
         notes.append(f"+{fmt(cap.cut)} 封顶：{cap.quote}（{fmt(cap.raw)} → {fmt(cap.max)}）")
     if item.floor_cut:
         notes.append(f"+{fmt(item.floor_cut)} 扣完为止：本项最低0分")
+    if item.ceiling_cut:
+        notes.append(f"-{fmt(item.ceiling_cut)} 本项最高{fmt(item.ceiling)}分：{item.ceiling_quote or ''}")
     if item.zeroed_by and not any(e.mode == ZERO_ROW for e in item.effects):
         notes.append("本项不计分")
     return notes + status_notes(item)
@@ -266,19 +280,15 @@ class Fix:
 
 def _item_score(item: ItemResult, effects: list[Effect]) -> Decimal:
     """An item's score from a set of its effects, by the rules of :mod:`govrules.engine.scoring`."""
+    from ..engine.scoring import row_score
+
     assert item.max is not None
     if any(e.mode == ZERO_ROW for e in effects):
         return ZERO
-    amounts = [e.amount for e in effects if e.amount is not None]
-    deduction = add(*amounts) if amounts else ZERO
-    for cap in item.caps:
-        group = set(cap.rules)
-        grouped = [e.amount for e in effects if e.rule in group and e.amount is not None]
-        raw = add(*grouped) if grouped else ZERO
-        if raw > cap.max:
-            deduction -= raw - cap.max
-    deduction = min(deduction, item.max)
-    return item.max - deduction
+    if not effects:
+        return item.max
+    # The caps that cut with every effect are the only ones that can cut with fewer.
+    return row_score(item.max, item.ceiling, effects, [(c, c.rules) for c in item.caps])[0]
 
 
 @exact

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 from ..numbers import fmt
 from .report import Fix, depth_of, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
 from ..engine.result import Effect, ItemResult, Result
-from ..kinds.base import ZERO_ROW
+from ..kinds.base import AWARD, SET, ZERO_ROW
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -54,6 +54,10 @@ def effect_words(effect: Effect, verb: str = "扣") -> str:
         head = "本项不计分"
     elif effect.amount is None:
         head = "未定分值"
+    elif effect.mode == AWARD:
+        head = f"加{fmt(effect.amount)}分"
+    elif effect.mode == SET:
+        head = f"得{fmt(effect.amount)}分"
     else:
         head = f"{verb}{fmt(effect.amount)}分"
     return f"{head}：{effect_detail(effect)}"
@@ -65,6 +69,8 @@ def item_notes_words(item: ItemResult) -> list[str]:
         notes.append(f"封顶退回{fmt(cap.cut)}分：{cap.quote}（{fmt(cap.raw)} → {fmt(cap.max)}）")
     if item.floor_cut:
         notes.append(f"扣完为止退回{fmt(item.floor_cut)}分：本项最低0分")
+    if item.ceiling_cut:
+        notes.append(f"超出本项最高{fmt(item.ceiling)}分的{fmt(item.ceiling_cut)}分不计：{item.ceiling_quote or ''}")
     return notes + status_notes(item)
 
 

@@ -25,7 +25,7 @@ from .model import (
     PackSpec,
     Rule,
 )
-from ..kinds.base import CheckContext
+from ..kinds.base import AWARD, DEDUCT, CheckContext
 from ..numbers import ZERO, fmt
 from .yamlio import Located, Path_
 
@@ -220,6 +220,7 @@ class _Checker:
                         self.problem(path + ("points", t), "points cannot be negative")
             if not ind.is_leaf and (ind.rules or ind.caps):
                 self.problem(path + ("rules",), "only items (rows without children) carry rules; move them to an item")
+            self.check_ceiling(ind, path, ancestors)
             unpointed = tuple(t for t in applicable_targets(ind, ancestors, self.targets) if t not in (ind.points or {}))
             context = CheckContext(self.facts, ind.points, unpointed, False, _number_limits)
             rule_ids = self.check_rules(path, ind.rules, context)
@@ -231,6 +232,9 @@ class _Checker:
                     capped[rid] = j
             for j, cap in enumerate(ind.caps):
                 cpath = path + ("caps", j)
+                awarding = [r.id for r in ind.rules if r.id in cap.rules and AWARD in r.rule_kind.modes]
+                if awarding and len(awarding) != len([r for r in ind.rules if r.id in cap.rules]):
+                    self.problem(cpath + ("rules",), f"a cap groups rules of one direction: {', '.join(awarding)} award points, the others deduct them")
                 self.check_quote(cpath + ("quote",), cap.quote)
                 self.check_reading(cpath + ("reading",), cap.reading)
                 for rid in cap.rules:
@@ -239,6 +243,32 @@ class _Checker:
                 for rule in ind.rules:
                     if rule.id in cap.rules and not rule.rule_kind.cappable:
                         self.problem(cpath + ("rules",), f"a {rule.kind} rule ({rule.id!r}) cannot be capped")
+
+    def check_ceiling(self, ind: Indicator, path: Path_, ancestors: tuple[Indicator, ...]) -> None:
+        """A row rises above its points only where its document says so, and never above the maximum it states."""
+        if ind.ceiling is not None:
+            self.check_targets_known(path + ("ceiling",), ind.ceiling)
+            if not ind.is_leaf:
+                self.problem(path + ("ceiling",), "only items (rows without children) have a ceiling")
+            if not ind.ceiling_quote:
+                self.problem(path + ("ceiling",), "a ceiling needs ceiling_quote: the document's words that let the row rise above its points")
+            for t, top in ind.ceiling.items():
+                points = (ind.points or {}).get(t)
+                if points is None:
+                    self.problem(path + ("ceiling", t), f"a ceiling for {t!r}, where the row has no points")
+                elif top < points:
+                    self.problem(path + ("ceiling", t), f"the ceiling {fmt(top)} is below the row's {fmt(points)} points")
+        self.check_quote(path + ("ceiling_quote",), ind.ceiling_quote)
+        awarding = [(j, r) for j, r in enumerate(ind.rules) if AWARD in r.rule_kind.modes]
+        if awarding:
+            scored = [t for t in (ind.points or {}) if t in self.targets]
+            lacking = [t for t in scored if t not in (ind.ceiling or {})]
+            for j, rule in awarding:
+                if lacking:
+                    self.problem(
+                        path + ("rules", j, "kind"),
+                        f"a {rule.kind} rule adds points, so the row needs a ceiling (the most it may score, as its document states) for {', '.join(lacking)}",
+                    )
 
     def check_totals(self) -> None:
         for target in self.spec.targets:
@@ -294,7 +324,7 @@ class _Checker:
             self.check_reading(path + ("reading",), adj.reading)
             self.check_rules(path, adj.rules, CheckContext(self.facts, None, (), True, _number_limits))
             for j, rule in enumerate(adj.rules):
-                if not rule.rule_kind.in_ledgers:
+                if not rule.rule_kind.in_ledgers or set(rule.rule_kind.modes) - {DEDUCT}:
                     self.problem(path + ("rules", j, "kind"), f"a {rule.kind} rule does not fit a bonus or penalty ledger")
         for i, z in enumerate(self.spec.zeroing):
             path = ("zeroing", i)

@@ -39,7 +39,7 @@ from ..numbers import ZERO, divide, fmt, to_decimal
 from ..pack import Pack
 from ..rubric.checks import normalize_text
 from ..engine.result import FAIL, NOT_APPLICABLE, NOT_CHECKED, PASS, Result
-from ..kinds.base import ZERO_ROW
+from ..kinds.base import AWARD, DEDUCT, SET, ZERO_ROW
 from . import oracle
 from .isolation import run_isolated
 from .describe import describe_input, describe_item_result, describe_result, describe_rule, input_json
@@ -187,15 +187,28 @@ def check_item_arithmetic(pack: Pack, result: Result) -> None:
             continue
         if any(e.mode == ZERO_ROW for e in item.effects):
             _fail(f"an all-or-nothing rule fired on item {item.id} but the item is not zeroed", detail)
-        cuts = _sum(c.cut for c in item.caps)
-        expected = item.max - amounts + cuts + item.floor_cut
+        # Written out apart from scoring.row_score, on purpose: see the module docstring.
+        sets = [e.amount for e in item.effects if e.mode == SET and e.amount is not None]
+        base = min(sets) if sets else item.max
+        deducted = _sum(e.amount for e in item.effects if e.mode == DEDUCT)
+        awarded = _sum(e.amount for e in item.effects if e.mode == AWARD)
+        award_rules = {e.rule for e in item.effects if e.mode == AWARD}
+        returned = _sum(c.cut for c in item.caps if not set(c.rules) & award_rules)
+        withheld = _sum(c.cut for c in item.caps if set(c.rules) & award_rules)
+        expected = base - deducted + awarded + returned - withheld + item.floor_cut - item.ceiling_cut
         if item.computed != expected:
             _fail(
-                f"item {item.id}: computed {fmt(item.computed)} ≠ max {fmt(item.max)} − effects {fmt(amounts)} + cap cuts {fmt(cuts)} + floor cut {fmt(item.floor_cut)} = {fmt(expected)}",
+                f"item {item.id}: computed {fmt(item.computed)} ≠ base {fmt(base)} − deductions {fmt(deducted)} + awards {fmt(awarded)}"
+                f" + cap cuts {fmt(returned)} − award cap cuts {fmt(withheld)} + floor cut {fmt(item.floor_cut)} − ceiling cut {fmt(item.ceiling_cut)} = {fmt(expected)}",
                 detail,
             )
         if item.floor_cut < 0 or (item.floor_cut > 0 and item.computed != ZERO):
             _fail(f"item {item.id}: floor cut {fmt(item.floor_cut)} with score {fmt(item.computed)}", detail)
+        top = item.max if item.ceiling is None else item.ceiling
+        if item.ceiling_cut < 0 or (item.ceiling_cut > 0 and item.computed != top) or item.computed > top:  # type: ignore[operator]
+            _fail(f"item {item.id}: ceiling cut {fmt(item.ceiling_cut)} with score {fmt(item.computed)}, most {fmt(top)}", detail)
+        if awarded and item.ceiling is None:
+            _fail(f"item {item.id} awards {fmt(awarded)} points but its document states no higher maximum for it", detail)
         declared_caps = {tuple(sorted(f"{item.id}#{r}" for r in c.rules)): c for c in declared.caps}
         for cap in item.caps:
             spec = declared_caps.get(tuple(cap.rules))
