@@ -209,6 +209,21 @@ class RuleKind:
         """
         return True
 
+    def violation_directions(self, rule: Any) -> Mapping[str, Any] | None:
+        """Which way of moving each fact the rule reads makes a unit only worse off, for the kit's monotone property.
+
+        None (the default for kinds that only deduct or zero): worked out from
+        the comparisons of the rule's condition (``>`` means up, ``<`` down).
+        A kind whose effects grow the other way, or not monotonically, returns
+        a mapping of fact to ``"up"``, ``"down"`` or a boolean value, leaving
+        out the facts with no such direction; those facts are then left out of
+        the property for the whole target. The default for a kind that awards
+        or sets points is ``{}``: none of its facts has a direction.
+        """
+        if set(self.modes) <= {DEDUCT, ZERO_ROW}:
+            return None
+        return {}
+
     def check_effect(self, rule: Any, effect: Effect) -> str | None:
         """What is wrong with an effect this rule produced (for the conformance kit), or None."""
         return None

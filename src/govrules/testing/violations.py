@@ -63,6 +63,14 @@ def _directions(view: TargetView, rules: Iterable[Any]) -> dict[str, Any]:
     specs = _specs(view)
     seen: dict[str, set[Any]] = {}
     for rule in rules:
+        declared = rule.rule.rule_kind.violation_directions(rule.rule) if rule.rule is not None else None
+        if declared is not None:
+            # The kind says which way each of its facts makes things worse;
+            # a fact it leaves out has no direction (None spoils it below).
+            for name in rule.reads + tuple(rule.quantity):
+                if name in specs:
+                    seen.setdefault(name, set()).add(declared.get(name))
+            continue
         for c in compares(rule.condition):
             if c.fact in specs:
                 seen.setdefault(c.fact, set()).add(_literal_direction(specs[c.fact], c))
