@@ -16,7 +16,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from .yamlio import MAX_DIGITS
 
 IDENT = r"^[a-z][a-z0-9_]*$"
 ITEM_ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
@@ -38,6 +40,18 @@ def _reading_ids(value: object) -> object:
 ReadingIds = Annotated[tuple[str, ...], BeforeValidator(_reading_ids)]
 
 
+def _bounded(value: Decimal) -> Decimal:
+    _, digits, exponent = value.as_tuple()
+    if not value.is_finite() or len(digits) > MAX_DIGITS or value.adjusted() >= MAX_DIGITS or exponent < -MAX_DIGITS:  # type: ignore[operator]
+        raise ValueError(f"a number has at most {MAX_DIGITS} digits and lies between -10^{MAX_DIGITS} and 10^{MAX_DIGITS}")
+    return value
+
+
+#: A number in a pack: exact, finite, and small enough for exact arithmetic
+#: (a quoted ``"1e999999999"`` would otherwise overflow the sums).
+Number = Annotated[Decimal, AfterValidator(_bounded)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -52,7 +66,7 @@ class PackMeta(_Strict):
     issuer: str
     document_number: str | None = None
     date: dt.date | None = None
-    year: int | None = None
+    year: Annotated[int, Field(ge=1, le=9999)] | None = None
     source: str = Field(description="The source document this pack encodes (file name or citation).")
     source_text: str | None = Field(
         default=None, description="A text copy of the document beside the pack file; every quote is checked against it."
@@ -65,7 +79,7 @@ class Target(_Strict):
 
     id: Annotated[str, Field(pattern=IDENT)]
     name: str
-    total: Decimal | None = Field(
+    total: Number | None = Field(
         default=None, description="The base total the document states; null for an unscored checklist."
     )
     quote: str | None = None
@@ -96,7 +110,7 @@ class Derivation(_Strict):
 
     kind: Literal["missed_periods"]
     source: Annotated[str, Field(pattern=IDENT)]
-    period_days: Annotated[int, Field(gt=0)]
+    period_days: Annotated[int, Field(gt=0, le=36600)]
     start: dt.date
     end: dt.date
     reading: ReadingIds = ()
@@ -119,8 +133,8 @@ class FactSpec(_Strict):
     elements: tuple[str, ...] | None = Field(
         default=None, description="For choice and subset facts: the enumerated list from the document."
     )
-    minimum: Decimal | None = None
-    maximum: Decimal | None = Field(
+    minimum: Number | None = None
+    maximum: Number | None = Field(
         default=None,
         description="Upper bound; for a discretionary fact, the most an assessor may deduct (default: the points of the item using it).",
     )
@@ -160,8 +174,8 @@ class Condition(_Strict):
 
     fact: str | None = None
     op: CompareOp | None = None
-    value: bool | int | Decimal | dt.date | str | None = None
-    is_: bool | int | Decimal | dt.date | str | None = Field(default=None, alias="is")
+    value: bool | int | Number | dt.date | str | None = None
+    is_: bool | int | Number | dt.date | str | None = Field(default=None, alias="is")
     all: tuple[Condition, ...] | None = None
     any: tuple[Condition, ...] | None = None
     not_: Condition | None = Field(default=None, alias="not")
@@ -217,7 +231,7 @@ class PerOccurrence(_RuleBase):
 
     kind: Literal["per_occurrence"]
     fact: str
-    amount: Decimal | None = Field(default=None, description="Null where the document names no amount.")
+    amount: Number | None = Field(default=None, description="Null where the document names no amount.")
 
 
 class PerMissing(_RuleBase):
@@ -225,7 +239,7 @@ class PerMissing(_RuleBase):
 
     kind: Literal["per_missing"]
     fact: str
-    amount: Decimal | None = None
+    amount: Number | None = None
 
 
 class Shortfall(_RuleBase):
@@ -233,8 +247,8 @@ class Shortfall(_RuleBase):
 
     kind: Literal["shortfall"]
     fact: str
-    threshold: Decimal
-    amount: Decimal | None = None
+    threshold: Number
+    amount: Number | None = None
 
 
 class Fixed(_RuleBase):
@@ -242,7 +256,7 @@ class Fixed(_RuleBase):
 
     kind: Literal["fixed"]
     when: Condition
-    amount: Decimal | None = None
+    amount: Number | None = None
 
 
 class AllOrNothing(_RuleBase):
@@ -262,7 +276,7 @@ class Discretionary(_RuleBase):
 class Tier(_Strict):
     level: str = Field(description="The issuing level, e.g. 国务院, 省级, 市级.")
     fact: str
-    amount: Decimal | None = None
+    amount: Number | None = None
 
 
 class Tiered(_RuleBase):
@@ -282,7 +296,7 @@ class Cap(_Strict):
     """The most a group of an item's deduction rules may take together (最高扣分不超过3分)."""
 
     rules: tuple[str, ...] = Field(min_length=1)
-    max: Decimal = Field(ge=0)
+    max: Number = Field(ge=0)
     quote: str
     reading: ReadingIds = ()
 
@@ -295,7 +309,7 @@ class Indicator(_Strict):
 
     id: Annotated[str, Field(pattern=ITEM_ID)]
     name: str
-    points: dict[str, Decimal] | None = Field(
+    points: dict[str, Number] | None = Field(
         default=None,
         description="Points per target. On an item, its maximum; on a section, the maximum the document states.",
     )
@@ -328,7 +342,7 @@ class Adjustment(_Strict):
     id: Annotated[str, Field(pattern=ITEM_ID)]
     name: str
     direction: Literal["bonus", "penalty"]
-    cap: Decimal | None = Field(default=None, ge=0, description="Most this ledger may add or take; null for no cap.")
+    cap: Number | None = Field(default=None, ge=0, description="Most this ledger may add or take; null for no cap.")
     cap_quote: str | None = None
     targets: tuple[str, ...] | None = None
     source: str | None = None
