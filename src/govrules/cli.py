@@ -70,7 +70,6 @@ def _json_text(data: Any) -> str:
     return _json_safe(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-
 SUFFIX_FORMATS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".xlsx": "xlsx", ".yaml": "yaml", ".yml": "yaml", ".txt": "table"}
 
 
