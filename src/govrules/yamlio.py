@@ -34,8 +34,8 @@ from .untrusted import has_lone_surrogate
 Path_ = tuple[str | int, ...]
 
 
-#: Limits on a YAML file (a pack file, or facts written as YAML). The largest
-#: shipped pack file is 85 KB, about 2,500 values, nested 12 deep; the limits
+#: Limits on a YAML file (a pack file, or any text given to load_yaml_text). The largest
+#: shipped pack file is 85 KB, 4,419 values, nested 12 deep; the limits
 #: leave ample room for real packs and stop files built to exhaust memory or
 #: time before they can.
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -74,46 +74,90 @@ class _Loader(_Base, Composer):  # type: ignore[misc,valid-type]
         self._depth = 0
         self._max_nodes = max_nodes
         self._max_depth = max_depth
-        # For each finished node (by id; the tree keeps them alive): its expanded size and height.
-        self._extent: dict[int, tuple[int, int]] = {}
+        # For each anchor whose value is complete: that value's size and height, aliases expanded.
+        self._extent: dict[str, tuple[int, int]] = {}
 
     # Python's composer over the C parser's events (libyaml's own composer cannot be bounded).
     get_single_node = Composer.get_single_node
     compose_document = Composer.compose_document
-    compose_scalar_node = Composer.compose_scalar_node
-    compose_sequence_node = Composer.compose_sequence_node
-    compose_mapping_node = Composer.compose_mapping_node
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+        return self._compose(parent, index)[0]
+
+    def _compose(self, parent: yaml.Node | None, index: object) -> tuple[yaml.Node, int, int]:
+        """PyYAML's ``Composer.compose_node`` in one piece, returning the node's size and height (aliases expanded)."""
+        event = self.peek_event()
+        kind = type(event)
+        if kind is yaml.AliasEvent:
             node = self.anchors.get(event.anchor)
             if node is None:
                 raise ComposerError(None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
-            extent = self._extent.get(id(node))
+            extent = self._extent.get(event.anchor)
             if extent is None:
                 raise ComposerError(None, None, f"the alias *{event.anchor} is inside the value it names, which would never end", event.start_mark)
             self._count(extent[0], event.start_mark)
             if self._depth + extent[1] > self._max_depth:
                 raise ComposerError(None, None, f"lists and mappings nested more than {self._max_depth} deep (aliases expanded)", event.start_mark)
             self.get_event()
-            return node
-        mark = self.peek_event().start_mark
-        self._count(1, mark)
-        self._depth += 1
-        if self._depth > self._max_depth:
-            raise ComposerError(None, None, f"lists and mappings nested more than {self._max_depth} deep", mark)
-        try:
-            node = Composer.compose_node(self, parent, index)
-        finally:
-            self._depth -= 1
-        if isinstance(node, yaml.ScalarNode):
-            self._extent[id(node)] = (1, 1)
+            return node, extent[0], extent[1]
+        self._count(1, event.start_mark)
+        anchor = event.anchor
+        if anchor is not None and anchor in self.anchors:
+            raise ComposerError(
+                f"found duplicate anchor {anchor!r}; first occurrence", self.anchors[anchor].start_mark, "second occurrence", event.start_mark
+            )
+        paths = bool(self.yaml_path_resolvers)  # none for the safe loader: skip the calls
+        if paths:
+            self.descend_resolver(parent, index)
+        self.get_event()
+        tag = event.tag
+        if kind is yaml.ScalarEvent:
+            if tag is None or tag == "!":
+                tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+            node: yaml.Node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            if anchor is not None:
+                self.anchors[anchor] = node
+            size, height = 1, 1
         else:
-            children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
-            extents = [self._extent[id(c)] for c in children]
-            self._extent[id(node)] = (1 + sum(e[0] for e in extents), 1 + max((e[1] for e in extents), default=0))
-        return node
+            self._depth += 1
+            if self._depth > self._max_depth:
+                raise ComposerError(None, None, f"lists and mappings nested more than {self._max_depth} deep", event.start_mark)
+            size, height = 1, 0
+            if kind is yaml.SequenceStartEvent:
+                if tag is None or tag == "!":
+                    tag = self.resolve(yaml.SequenceNode, None, event.implicit)
+                node = yaml.SequenceNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
+                if anchor is not None:
+                    self.anchors[anchor] = node
+                items = node.value
+                i = 0
+                while type(self.peek_event()) is not yaml.SequenceEndEvent:
+                    child, n, h = self._compose(node, i)
+                    items.append(child)
+                    size += n
+                    height = h if h > height else height
+                    i += 1
+            else:
+                if tag is None or tag == "!":
+                    tag = self.resolve(yaml.MappingNode, None, event.implicit)
+                node = yaml.MappingNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
+                if anchor is not None:
+                    self.anchors[anchor] = node
+                pairs = node.value
+                while type(self.peek_event()) is not yaml.MappingEndEvent:
+                    key, n, h = self._compose(node, None)
+                    value, m, g = self._compose(node, key)
+                    pairs.append((key, value))
+                    size += n + m
+                    height = max(height, h, g)
+            node.end_mark = self.get_event().end_mark
+            self._depth -= 1
+            height += 1
+        if paths:
+            self.ascend_resolver()
+        if anchor is not None:
+            self._extent[anchor] = (size, height)
+        return node, size, height
 
     def _count(self, n: int, mark: Any) -> None:
         self._nodes += n
