@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..numbers import fmt
-from .report import Fix, depth_of, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
+from .report import Fix, caps_award, depth_of, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
 from ..engine.result import Effect, ItemResult, Result
 from ..kinds.base import AWARD, SET, ZERO_ROW
 
@@ -66,7 +66,8 @@ def effect_words(effect: Effect, verb: str = "扣") -> str:
 def item_notes_words(item: ItemResult) -> list[str]:
     notes = [effect_words(e) for e in item.effects]
     for cap in item.caps:
-        notes.append(f"封顶退回{fmt(cap.cut)}分：{cap.quote}（{fmt(cap.raw)} → {fmt(cap.max)}）")
+        back = "超出加分上限不计" if caps_award(item, cap) else "封顶退回"
+        notes.append(f"{back}{fmt(cap.cut)}分：{cap.quote}（{fmt(cap.raw)} → {fmt(cap.max)}）")
     if item.floor_cut:
         notes.append(f"扣完为止退回{fmt(item.floor_cut)}分：本项最低0分")
     if item.ceiling_cut:
