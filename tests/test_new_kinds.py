@@ -335,3 +335,16 @@ def test_every_new_kinds_fact_has_a_worse_direction(pack: govrules.Pack) -> None
 def test_the_conformance_kit_passes(pack: govrules.Pack) -> None:
     report = run_conformance(pack, max_examples=150)
     assert report.ok, report
+
+
+def test_show_says_each_rule_in_words(pack: govrules.Pack) -> None:
+    rows = {row["id"]: row for row in describe(pack)["rows"]}
+    assert rows["2.232"]["rules"][0]["words"] == "「新进人员中35周岁以下占比」不低于95%，每低1%扣0.2分（不足1%的不计）"
+    assert rows["2.232"]["rules"][0]["at_least"] == "95"
+    assert rows["3.241"]["rules"][0]["words"] == "按「干预下级机构编制的次数」，每次扣0.5分；2次及以上的，本项不计分"
+    assert rows["3.241"]["rules"][0]["zero_from"] == 2
+    award = rows["2.222"]
+    assert award["rules"][0]["words"] == "按「对比上年度增加的人员编制数」，每名加0.05分（本项最高分以内）"
+    assert [c["words"] for c in award["caps"]] == ["「对比上年度增加的人员编制数」合计最多加0.5分", "「对比上年度减少的人员编制数」合计最多扣2分"]
+    assert (award["ceiling"], award["ceiling_quote"]) == ({"unit": "2"}, "加分不超过0.5分")
+    assert "ceiling" not in rows["3.241"]
