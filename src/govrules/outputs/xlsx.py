@@ -153,7 +153,12 @@ def effect_rows(result: Result) -> list[list[Any]]:
     out = []
     for item in result.items:
         for e in item.effects:
-            out.append([item.id, item.names[-1], None if e.amount is None else -e.amount, "扣分", e.label, e.level, e.quantity, e.unit_amount, e.reason, e.quote, "、".join(e.reading)])
+            change, what = (None if e.amount is None else -e.amount), "扣分"
+            if e.mode == AWARD:
+                change, what = e.amount, "加分"
+            elif e.mode == SET and e.amount is not None and item.max is not None:
+                change, what = e.amount - item.max, f"评定得{fmt(e.amount)}分"  # a grade: what it leaves of the row's points
+            out.append([item.id, item.names[-1], change, what, e.label, e.level, e.quantity, e.unit_amount, e.reason, e.quote, "、".join(e.reading)])
     for ledger in result.ledgers:
         sign = 1 if ledger.direction == "bonus" else -1
         for e in ledger.effects:
