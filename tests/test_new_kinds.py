@@ -348,3 +348,30 @@ def test_show_says_each_rule_in_words(pack: govrules.Pack) -> None:
     assert [c["words"] for c in award["caps"]] == ["「对比上年度增加的人员编制数」合计最多加0.5分", "「对比上年度减少的人员编制数」合计最多扣2分"]
     assert (award["ceiling"], award["ceiling_quote"]) == ({"unit": "2"}, "加分不超过0.5分")
     assert "ceiling" not in rows["3.241"]
+
+
+@pytest.mark.parametrize("evaluator", EVALUATORS)
+def test_a_deduction_beside_a_grade_comes_off_the_grades_points(evaluator: str) -> None:
+    # Row 10 graded 良 (8) with a second rule on the row deducting 1 per late report
+    # (wording borrowed from row 3.243's 「每例扣0.1分」, amount 1 for easy arithmetic): 8 − 2 × 1 = 6;
+    # graded 差 (0): 0 − 2 → floored at 0.
+    text = RUBRIC.read_text(encoding="utf-8").replace(
+        "  - {name: annual_report_grade,", "  - {name: late_count, label: 未按规定进行用编用职审核的例数, type: count}\n  - {name: annual_report_grade,"
+    ).replace(
+        "         quote: 优(10) 良(8) 一般(6) 差(0)}\n",
+        "         quote: 优(10) 良(8) 一般(6) 差(0)}\n      - {id: late, kind: per_occurrence, fact: late_count, amount: 1, quote: 未按规定进行用编用职审核的，每例扣0.1分}\n",
+    )
+    pack = govrules.load_pack_text(text, str(RUBRIC))
+    good = facts(grade="良")
+    good["facts"]["late_count"] = 2
+    assert pack.assess(good, evaluator=evaluator).item("10").score == D(6)
+    poor = facts(grade="差")
+    poor["facts"]["late_count"] = 2
+    item = pack.assess(poor, evaluator=evaluator).item("10")
+    assert (item.score, item.floor_cut) == (D(0), D(2))
+
+
+def test_a_grade_on_a_row_without_points_is_refused() -> None:
+    problems = _problems("    points: {unit: 10}\n    source: 10、", "    targets: [unit]\n    source: 10、")
+    found = {(q.where, q.message) for q in problems}
+    assert ("rubric.yaml:66 指标 10（年度报告） indicators[3].rules[0].kind", "a graded rule sets the row's points, but the row has no points for unit") in found
