@@ -375,3 +375,16 @@ def test_a_grade_on_a_row_without_points_is_refused() -> None:
     problems = _problems("    points: {unit: 10}\n    source: 10、", "    targets: [unit]\n    source: 10、")
     found = {(q.where, q.message) for q in problems}
     assert ("rubric.yaml:66 指标 10（年度报告） indicators[3].rules[0].kind", "a graded rule sets the row's points, but the row has no points for unit") in found
+
+
+def test_a_worse_grade_is_a_later_one(pack: govrules.Pack) -> None:
+    from govrules.testing import check_monotone, violations
+
+    start = facts(grade="良")
+    worse = find(
+        violations(pack, "unit", start),
+        lambda v: v is not None and v.fact == "annual_report_grade" and v.after != "良",
+        settings=settings(max_examples=2000, database=None),
+    )
+    assert worse.after in ("一般", "差")  # never 优: moving a grade the worse way never improves it
+    check_monotone(pack, start, worse.data, fact=worse.fact)

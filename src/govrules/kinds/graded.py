@@ -28,6 +28,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Iterable, Literal, Mapping
 
+import attrs
 from pydantic import Field
 
 from ..engine.conditions import Compare, Or
@@ -96,20 +97,17 @@ class Graded(RuleKind):
 
     def trigger(self, rule: Any) -> Any:
         # Only grades below the best fire: a unit graded best has met the row.
-        parts = tuple(Compare(rule.fact, "==", g) for g in _lower(rule))
-        if not parts:
-            return Compare(rule.fact, "!=", next(iter(rule.grades)))  # refused at load; never true for a one-point scale
+        # (A scale whose grades all give the same points is refused at load.)
+        parts = tuple(Compare(rule.fact, "==", g) for g in _lower(rule) or rule.grades)
         return parts[0] if len(parts) == 1 else Or(parts)
 
     def effects(self, compiled: Any, facts: tuple[tuple[str, Any], ...], item_max: Decimal | None) -> tuple[Any, ...]:
         rule = compiled.rule
         grade = dict(facts)[rule.fact]
         points = rule.grades[grade]
-        return (effect(compiled, points, facts, quantity=1, level=None, reason=None),)
-
-    def detail(self, made: Any) -> str:
-        grade = next((v for _, v in made.facts if isinstance(v, str)), None)
-        return f"（评为{grade}，得{fmt(made.amount)}分）" if grade is not None else ""
+        made = effect(compiled, points, facts, quantity=1)
+        # The explanation names the grade, which only the rule's own fact holds.
+        return (attrs.evolve(made, detail=f"（评为{grade}，得{fmt(points)}分）"),)
 
     def words(self, rule: Any, w: Wording) -> str:
         scale = "、".join(f"{g}{fmt(p)}分" for g, p in rule.grades.items())
