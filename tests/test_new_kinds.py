@@ -388,3 +388,14 @@ def test_a_worse_grade_is_a_later_one(pack: govrules.Pack) -> None:
     )
     assert worse.after in ("一般", "差")  # never 优: moving a grade the worse way never improves it
     check_monotone(pack, start, worse.data, fact=worse.fact)
+
+
+def test_an_award_of_nothing_or_on_an_unscored_row_is_refused() -> None:
+    (p,) = _problems("fact: staff_added_count, amount: 0.05", "fact: staff_added_count, amount: 0")
+    assert (p.where, p.message) == (
+        "rubric.yaml:48 指标 2.222（基层人员编制） indicators[1].rules[0].amount",
+        "an award of 0 points adds nothing; the amount is the points each occurrence adds",
+    )
+    problems = _problems("    points: {unit: 1.5}\n    ceiling: {unit: 2}\n    ceiling_quote: 加分不超过0.5分\n", "    targets: [unit]\n")
+    found = {(q.where, q.message) for q in problems}
+    assert ("rubric.yaml:46 指标 2.222（基层人员编制） indicators[1].rules[0].kind", "an award_each rule adds points to the row, but the row has no points for unit") in found

@@ -58,6 +58,8 @@ class AwardEach(RuleKind):
     def check(self, rule: Any, context: CheckContext) -> Iterable[tuple[Path_, str]]:
         if rule.amount == 0:
             yield ("amount",), "an award of 0 points adds nothing; the amount is the points each occurrence adds"
+        if context.unpointed_targets:
+            yield ("kind",), f"an award_each rule adds points to the row, but the row has no points for {'、'.join(context.unpointed_targets)}"
 
     def trigger(self, rule: Any) -> Compare:
         return Compare(rule.fact, ">", 0)
