@@ -38,6 +38,7 @@ EXAMPLES = [
     ("taiqian", "packs/taiqian/src/govrules_pack_taiqian/examples/xiangzhen.json"),
     ("changsha_ref", "packs/changsha_ref/src/govrules_pack_changsha_ref/examples/quxian.json"),
     ("yuelu_2021", "packs/yuelu_2021/src/govrules_pack_yuelu_2021/examples/jiedao.json"),
+    ("fsou_zfxxgk_pinggu", "packs/fsou_zfxxgk_pinggu/src/govrules_pack_fsou_zfxxgk_pinggu/examples/jiguan.json"),
 ]
 
 

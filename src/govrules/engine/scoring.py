@@ -93,13 +93,14 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
         if unchecked_rules:
             unchecked.update(dict.fromkeys(unchecked_rules.get(uid, ())))
         if uid in fired_uids:
-            fired = True
+            # A bonus inside the row is no failure: only the other rules make it 不符合.
+            fired = fired or rule.mode != AWARD
             made = findings.effects(rule, item.max)
             # The first rule whose effect zeroes the row (all-or-nothing) decides it.
             if zeroed_by is None and rule.may_zero and any(e.mode == ZERO_ROW for e in made):
                 zeroed_by = uid
             effects.extend(made)
-    # A fired rule is a definite failure; a rule that could not be decided
+    # A fired rule (other than a bonus) is a definite failure; a rule that could not be decided
     # leaves the score (and, if nothing fired, the status) unknown.
     status = FAIL if fired else (NOT_CHECKED if unchecked else PASS)
 

@@ -26,11 +26,15 @@ from __future__ import annotations
 
 from ..hookspecs import hookimpl
 from .all_or_nothing import AllOrNothing
-from .base import DEDUCT, MODES, ZERO_ROW, CheckContext, FactRef, RuleKind, Wording, effect, kind_of
+from .award_each import AwardEach
+from .base import AWARD, DEDUCT, MODES, SET, ZERO_ROW, CheckContext, FactRef, RuleKind, Wording, effect, kind_of
+from .deduct_then_zero import DeductThenZero
 from .discretionary import Discretionary
 from .fixed import Fixed
+from .graded import Graded
 from .per_missing import PerMissing
 from .per_occurrence import PerOccurrence
+from .per_step import PerStep
 from .shortfall import Shortfall
 from .tiered import Tiered
 from .vocabulary import Kinds
@@ -44,15 +48,31 @@ class _BuiltinKinds:
         return list(BUILTIN.values())
 
 
-BUILTIN = Kinds([PerOccurrence(), PerMissing(), Shortfall(), Fixed(), AllOrNothing(), Discretionary(), Tiered()])
+BUILTIN = Kinds(
+    [
+        PerOccurrence(),
+        PerMissing(),
+        Shortfall(),
+        Fixed(),
+        AllOrNothing(),
+        Discretionary(),
+        Tiered(),
+        Graded(),
+        DeductThenZero(),
+        PerStep(),
+        AwardEach(),
+    ]
+)
 
 #: The plugin object the registry registers first, under the name ``govrules.kinds``.
 plugin = _BuiltinKinds()
 
 __all__ = [
+    "AWARD",
     "BUILTIN",
     "DEDUCT",
     "MODES",
+    "SET",
     "ZERO_ROW",
     "CheckContext",
     "FactRef",

@@ -218,7 +218,9 @@ class RuleKind:
         a mapping of fact to ``"up"``, ``"down"`` or a boolean value, leaving
         out the facts with no such direction; those facts are then left out of
         the property for the whole target. The default for a kind that awards
-        or sets points is ``{}``: none of its facts has a direction.
+        or sets points is ``{}``: none of its facts has a direction. A choice
+        fact's direction is a tuple of its elements from best to worst (a
+        grade): moving to a later element is worse.
         """
         if set(self.modes) <= {DEDUCT, ZERO_ROW}:
             return None

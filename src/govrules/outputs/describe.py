@@ -18,7 +18,7 @@ from rich import box
 from rich.console import Group
 from rich.table import Table
 
-from ..kinds.base import Wording
+from ..kinds.base import AWARD, Wording
 from ..rubric.model import Cap, Condition, FactSpec, PackSpec
 from ..numbers import fmt
 from ..rubric.checks import leaf_targets, walk_indicators
@@ -88,9 +88,14 @@ def rule_words(rule: Any, facts: dict[str, FactSpec], verb: str = "扣", bound: 
     return text
 
 
-def cap_words(cap: Cap, names: dict[str, str]) -> str:
+def cap_words(cap: Cap, names: dict[str, str], verb: str = "扣") -> str:
     rules = "、".join(names.get(r, r) for r in cap.rules)
-    return f"{rules}合计最多扣{fmt(cap.max)}分"
+    return f"{rules}合计最多{verb}{fmt(cap.max)}分"
+
+
+def _cap_verb(cap: Cap, rules: tuple[Any, ...]) -> str:
+    """加 for a cap on rules that add a bonus inside the row (a cap groups rules of one direction), else 扣."""
+    return "加" if any(r.id in cap.rules and AWARD in r.rule_kind.modes for r in rules) else "扣"
 
 
 def _rule_dict(rule: Any, facts: dict[str, FactSpec], verb: str, bound: Decimal | None, checklist: bool = False) -> dict[str, Any]:
@@ -149,9 +154,11 @@ def describe(pack: Pack, target: str | None = None) -> dict[str, Any]:
                 "method": ind.method,
                 "rules": [_rule_dict(r, facts, "扣", bound, checklist=not points) for r in ind.rules],
                 "caps": [
-                    {"rules": list(c.rules), "max": fmt(c.max), "words": cap_words(c, names), "quote": c.quote, "reading": list(c.reading)}
+                    {"rules": list(c.rules), "max": fmt(c.max), "words": cap_words(c, names, _cap_verb(c, ind.rules)), "quote": c.quote, "reading": list(c.reading)}
                     for c in ind.caps
                 ],
+                # Only rows whose document lets a bonus inside them rise above their points.
+                **({"ceiling": {t: fmt(v) for t, v in ind.ceiling.items() if t in here}, "ceiling_quote": ind.ceiling_quote} if ind.ceiling else {}),
                 "evidence": list(ind.evidence),
                 "evaluation": list(ind.evaluation),
                 "note": ind.note,
@@ -259,6 +266,8 @@ def _content(row: dict[str, Any]) -> list[str]:
 def _rules(row: dict[str, Any]) -> list[str]:
     lines = [f"{i}.{r['words']}" + (f"〔解读 {'、'.join(r['reading'])}〕" if r["reading"] else "") for i, r in enumerate(row["rules"], 1)]
     lines += [f"封顶：{c['words']}（「{c['quote']}」）" + (f"〔解读 {'、'.join(c['reading'])}〕" if c["reading"] else "") for c in row["caps"]]
+    if row.get("ceiling"):
+        lines.append(f"本项最高：{'、'.join(f'{v}分' for v in row['ceiling'].values())}（「{row['ceiling_quote']}」）")
     return lines
 
 

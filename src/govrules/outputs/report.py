@@ -83,7 +83,9 @@ def item_notes(item: ItemResult) -> list[str]:
     """Everything that shaped an item's score, one line each."""
     notes = [effect_text(e) for e in item.effects]
     for cap in item.caps:
-        notes.append(f"+{fmt(cap.cut)} 封顶：{cap.quote}（{fmt(cap.raw)} → {fmt(cap.max)}）")
+        # A cap on a bonus takes points back; a cap on deductions gives them back.
+        sign = "-" if caps_award(item, cap) else "+"
+        notes.append(f"{sign}{fmt(cap.cut)} 封顶：{cap.quote}（{fmt(cap.raw)} → {fmt(cap.max)}）")
     if item.floor_cut:
         notes.append(f"+{fmt(item.floor_cut)} 扣完为止：本项最低0分")
     if item.ceiling_cut:
@@ -91,6 +93,11 @@ def item_notes(item: ItemResult) -> list[str]:
     if item.zeroed_by and not any(e.mode == ZERO_ROW for e in item.effects):
         notes.append("本项不计分")
     return notes + status_notes(item)
+
+
+def caps_award(item: ItemResult, cap: Any) -> bool:
+    """Whether a cap that cut groups rules adding a bonus (a cap groups rules of one direction)."""
+    return any(e.mode == AWARD for e in item.effects if e.rule in cap.rules)
 
 
 def status_notes(item: ItemResult) -> list[str]:
@@ -321,10 +328,14 @@ def recoverable(result: Result) -> list[Fix]:
             continue
         current = item.score
         for k, effect in enumerate(item.effects):
+            if effect.mode == AWARD:
+                continue  # a bonus is nothing to put right
             rest = [e for j, e in enumerate(item.effects) if j != k]
             gain = _item_score(item, rest) - current
+            # A grade's points are what it leaves, not what it takes.
+            lost = item.max - effect.amount if effect.mode == SET and effect.amount is not None else effect.amount
             fixes.append(
-                (n, Fix(item.id, item.names, "rule", effect.rule, effect.label, effect.level, effect.reason, effect.quote, effect.amount, gain, to_total(gain)))
+                (n, Fix(item.id, item.names, "rule", effect.rule, effect.label, effect.level, effect.reason, effect.quote, lost, gain, to_total(gain)))
             )
             n += 1
     for ledger in result.ledgers:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..numbers import fmt
-from .report import Fix, depth_of, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
+from .report import Fix, caps_award, depth_of, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
 from ..engine.result import Effect, ItemResult, Result
 from ..kinds.base import AWARD, SET, ZERO_ROW
 
@@ -80,7 +80,8 @@ def effect_words(effect: Effect, verb: str = "扣") -> str:
 def item_notes_words(item: ItemResult) -> list[str]:
     notes = [effect_words(e) for e in item.effects]
     for cap in item.caps:
-        notes.append(f"封顶退回{fmt(cap.cut)}分：{cap.quote}（{fmt(cap.raw)} → {fmt(cap.max)}）")
+        back = "超出加分上限不计" if caps_award(item, cap) else "封顶退回"
+        notes.append(f"{back}{fmt(cap.cut)}分：{cap.quote}（{fmt(cap.raw)} → {fmt(cap.max)}）")
     if item.floor_cut:
         notes.append(f"扣完为止退回{fmt(item.floor_cut)}分：本项最低0分")
     if item.ceiling_cut:
@@ -166,7 +167,12 @@ def effect_rows(result: Result) -> list[list[Any]]:
     out = []
     for item in result.items:
         for e in item.effects:
-            out.append([item.id, item.names[-1], None if e.amount is None else -e.amount, "扣分", e.label, e.level, e.quantity, e.unit_amount, e.reason, e.quote, "、".join(e.reading)])
+            change, what = (None if e.amount is None else -e.amount), "扣分"
+            if e.mode == AWARD:
+                change, what = e.amount, "加分"
+            elif e.mode == SET and e.amount is not None and item.max is not None:
+                change, what = e.amount - item.max, f"评定得{fmt(e.amount)}分"  # a grade: what it leaves of the row's points
+            out.append([item.id, item.names[-1], change, what, e.label, e.level, e.quantity, e.unit_amount, e.reason, e.quote, "、".join(e.reading)])
     for ledger in result.ledgers:
         sign = 1 if ledger.direction == "bonus" else -1
         for e in ledger.effects:

@@ -72,7 +72,10 @@ def describe_effect(effect: Effect) -> str:
     amount = fmt(effect.amount) if effect.amount is not None else "（无分值）"
     level = f" [{effect.level}]" if effect.level else ""
     reason = f" 理由：{effect.reason}" if effect.reason else ""
-    return f"{effect.rule}{level} −{amount}「{effect.quote}」{reason}"
+    sign = {"award": "+", "set": "="}.get(effect.mode, "−")
+    if effect.mode == "zero":
+        amount, sign = "不计分", " "
+    return f"{effect.rule}{level} {sign}{amount}「{effect.quote}」{reason}"
 
 
 def describe_item_result(item: ItemResult) -> str:

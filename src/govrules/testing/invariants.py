@@ -129,16 +129,23 @@ def check_view(pack: Pack, target: str) -> None:
 # ----------------------------------------------------------------------------- results
 
 
+def headroom(item: Any) -> Decimal:
+    """How far a row may rise above its points: up to the ceiling its document states (a bonus inside the row), else 0."""
+    if item.ceiling is None or item.max is None:
+        return ZERO
+    return item.ceiling - item.max  # type: ignore[no-any-return]
+
+
 def check_item_bounds(pack: Pack, result: Result) -> None:
-    """Every item score lies within [0, max]; an item without points has no score."""
+    """Every item score lies within [0, max] (or up to its stated ceiling); an item without points has no score."""
     for item in result.items:
         for what, value in (("score", item.score), ("computed score", item.computed)):
             if value is None:
                 continue
             if item.max is None:
                 _fail(f"item {item.id} carries no points but has a {what} {fmt(value)}", describe_item_result(item))
-            elif not (ZERO <= value <= item.max):
-                _fail(f"item {item.id}（{' / '.join(item.names)}）{what} {fmt(value)} is outside [0, {fmt(item.max)}]", describe_item_result(item))
+            elif not (ZERO <= value <= item.max + headroom(item)):
+                _fail(f"item {item.id}（{' / '.join(item.names)}）{what} {fmt(value)} is outside [0, {fmt(item.max + headroom(item))}]", describe_item_result(item))
 
 
 def check_item_arithmetic(pack: Pack, result: Result) -> None:
@@ -229,6 +236,7 @@ def check_sections(pack: Pack, result: Result) -> None:
     """Sections and the base are the sums of their items and stay within their (stated) maxima."""
     view = pack.view(result.target)
     scores: dict[str, Decimal | None] = {i.id: i.score for i in result.items}
+    room: dict[str, Decimal] = {i.id: headroom(i) for i in result.items}
     declared = {s.id: s for s in view.sections}
     by_id = {s.id: s for s in result.sections}
     if list(by_id) != [s.id for s in view.sections]:
@@ -243,10 +251,11 @@ def check_sections(pack: Pack, result: Result) -> None:
             _fail(f"{label} scores {fmt(section.score)}, but its children {list(spec.children)} add up to {fmt(expected)}", describe_result(result, list(spec.children)))
         if section.max != spec.max or section.stated_max != spec.stated_max:
             _fail(f"{label} max {fmt(section.max)} / stated {fmt(section.stated_max)} differ from the pack's {fmt(spec.max)} / {fmt(spec.stated_max)}")
+        room[sid] = _sum(room.get(c, ZERO) for c in spec.children)
         if section.score is not None:
-            if section.score < 0 or (section.max is not None and section.score > section.max):
-                _fail(f"{label} scores {fmt(section.score)}, outside [0, {fmt(section.max)}]")
-            if section.stated_max is not None and section.score > section.stated_max:
+            if section.score < 0 or (section.max is not None and section.score > section.max + room[sid]):
+                _fail(f"{label} scores {fmt(section.score)}, outside [0, {fmt(section.max + room[sid] if section.max is not None else None)}]")
+            if section.stated_max is not None and section.score > section.stated_max + room[sid]:
                 _fail(f"{label} scores {fmt(section.score)}, above its stated {fmt(section.stated_max)} points")
         scores[sid] = section.score
     if not view.scored:
@@ -266,8 +275,9 @@ def check_sections(pack: Pack, result: Result) -> None:
             _fail(f"base {fmt(result.base)} should be rescaled to {fmt(expected_base)} ({fmt(base_sum)} × {fmt(view.target.total)} / {fmt(applicable)})")
     elif result.rescaled or result.base != base_sum:
         _fail(f"base {fmt(result.base)} (rescaled={result.rescaled}) should be the plain sum {fmt(base_sum)}")
-    if result.base is not None and not (ZERO <= result.base <= view.target.total):  # type: ignore[operator]
-        _fail(f"base {fmt(result.base)} is outside [0, {fmt(view.target.total)}]", describe_result(result))
+    room = _sum(headroom(i) for i in result.items if i.status != NOT_APPLICABLE)
+    if result.base is not None and not (ZERO <= result.base <= view.target.total + room):  # type: ignore[operator]
+        _fail(f"base {fmt(result.base)} is outside [0, {fmt(view.target.total + room)}]", describe_result(result))  # type: ignore[operator]
 
 
 def check_ledgers(pack: Pack, result: Result) -> None:
@@ -316,7 +326,8 @@ def check_total(pack: Pack, result: Result) -> None:
     max_total = None if any(c is None for c in caps) else view.target.total + _sum(caps)  # type: ignore[operator]
     if result.max_total != max_total:
         _fail(f"max total {fmt(result.max_total)} should be {fmt(max_total)} (base total + bonus caps)")
-    if result.total is not None and max_total is not None and result.total > max_total:
+    # Rows whose document lets a bonus inside them rise above their points add their headroom.
+    if result.total is not None and max_total is not None and result.total > max_total + _sum(headroom(i) for i in result.items):
         _fail(f"total {fmt(result.total)} is above the most possible {fmt(max_total)}", describe_result(result, []))
 
 
@@ -371,8 +382,8 @@ def check_trace(pack: Pack, result: Result) -> None:
             wrong = declared.rule_kind.check_effect(declared, e)
             if wrong:
                 _fail(f"effect of {declared.kind} rule {describe_rule(view, e.rule)} {wrong}")
-            if e.mode != declared.rule_kind.mode:
-                _fail(f"effect of {describe_rule(view, e.rule)} has mode {e.mode!r}; its kind {declared.kind!r} says {declared.rule_kind.mode!r}")
+            if e.mode not in declared.rule_kind.modes:
+                _fail(f"effect of {describe_rule(view, e.rule)} has mode {e.mode!r}; its kind {declared.kind!r} says {' or '.join(map(repr, declared.rule_kind.modes))}")
             if e.amount is not None and e.amount < 0:
                 _fail(f"effect of {describe_rule(view, e.rule)} has a negative amount {fmt(e.amount)}")
             _quote_in_document(pack, e.quote, f"effect of {e.rule}")
@@ -458,7 +469,7 @@ def item_complete(item: Any) -> bool:
 def check_statuses(pack: Pack, result: Result) -> None:
     """Statuses agree with what fired and what could be decided, N/A and reviews; completeness likewise.
 
-    An item fails when a rule fired; otherwise it is not checked when a rule
+    An item fails when a rule fired (other than one adding a bonus); otherwise it is not checked when a rule
     could not be decided, else it passes. A review sets pass (full points) or
     fail. An item with an undecided rule has no computed score.
     """
@@ -479,7 +490,7 @@ def check_statuses(pack: Pack, result: Result) -> None:
             _fail(f"item {item.id} lists {sorted(item.unchecked_facts)} as missing; its undecided rules miss {sorted(missing)}", describe_item_result(item))
         if item.override is not None:
             expected = PASS if item.score == item.max else FAIL
-        elif any(fired[r.uid] for r in declared.rules):
+        elif any(fired[r.uid] for r in declared.rules if r.mode != AWARD):  # a bonus inside the row is no failure
             expected = FAIL
         else:
             expected = NOT_CHECKED if unchecked else PASS

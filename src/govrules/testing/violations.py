@@ -7,6 +7,11 @@ moving the fact makes it (more) true: up for ``>``/``>=``, down for
 penalty rule reads the same way has a *violation direction*: moving it that
 way only makes rules start firing, and their amounts only grow, so no item
 score may rise and no penalty may fall (:func:`govrules.testing.invariants.check_monotone`).
+
+A kind may also declare a direction of its own
+(:meth:`~govrules.kinds.RuleKind.violation_directions`): for a choice fact, a
+tuple of its elements from best to worst (a grade), where moving to a later
+element is worse.
 """
 
 from __future__ import annotations
@@ -136,6 +141,10 @@ def _worse_value(draw: Any, view: TargetView, spec: FactSpec, way: Any, value: A
     t = spec.type
     if t == "boolean":
         return way
+    if t == "choice" and isinstance(way, tuple):
+        # Elements from best to worst: any at or after the current one.
+        later = list(way[way.index(value):]) if value in way else [value]
+        return draw(st.sampled_from(later))
     if t in ("count", "number", "discretionary"):
         if t == "count":
             rng = count_range(spec)
