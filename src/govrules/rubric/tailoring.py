@@ -188,9 +188,11 @@ class _Merger:
             merged[key] = self.entries(key)
         self.apply_set(merged)
         merged["extends"] = c.get("extends")
-        unknown = set(c) - {"format", "extends", "pack", "targets", "readings", "facts", "indicators", "adjustments", "zeroing", "not_applicable", "floor", "set"}
-        for key in sorted(unknown):
-            self.problem(self.child, (key,), f"unknown field {key!r} in a tailored pack")
+        known = ("format", "extends", "pack", "targets", "readings", "facts", "indicators", "adjustments", "zeroing", "not_applicable", "floor", "set")
+        for key in sorted(set(c) - set(known), key=str):
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            self.problem(self.child, (key,), f"unknown field {key!r} in a tailored pack{hint}; the fields here are: {', '.join(known)}")
         if self.problems:
             raise PackError(f"{self.child.file}: {len(self.problems)} problem(s) in the tailoring", self.problems)
         self.files[()] = self.child.file
