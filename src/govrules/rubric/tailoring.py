@@ -29,6 +29,7 @@ were added, removed, re-weighted or changed.
 from __future__ import annotations
 
 import copy
+import difflib
 import weakref
 from typing import Any, Iterator
 
