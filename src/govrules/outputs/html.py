@@ -14,7 +14,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..numbers import fmt
-from .report import depth_of, effect_text, level_cells, level_name, recoverable, sheet_rows, summary_lines
+from .report import depth_of, effect_text, has_assessors, level_cells, level_name, recoverable, sheet_rows, summary_lines
 from ..engine.result import STATUS_LABELS, Result
 
 
@@ -51,6 +51,7 @@ def sheet_context(result: Result) -> dict[str, Any]:
         "fixes": recoverable(result),
         "reviews": [i for i in result.items if i.override],
         "stamp": result.stamp,
+        "assessors": has_assessors(result),
     }
 
 

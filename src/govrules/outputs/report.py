@@ -99,6 +99,8 @@ def status_notes(item: ItemResult) -> list[str]:
         notes.append(f"不适用：{item.not_applicable}")
     if item.unchecked_facts:
         notes.append("未检查，缺少事实：" + "、".join(item.unchecked_facts))
+    elif item.units and item.status == NOT_CHECKED:
+        notes.append(f"未检查：本项只考核{'、'.join(item.units)}（「{item.units_quote}」），本评估未写单位名称")
     if item.missing_evidence:
         notes.append("缺少佐证：" + "、".join(item.missing_evidence))
     if item.override:
@@ -167,6 +169,11 @@ class SheetRow:
     item: ItemResult | None = None
 
     @property
+    def assessors(self) -> str:
+        """负责考核部门, for an item whose pack names them."""
+        return "、".join(self.item.assessors) if self.item is not None else ""
+
+    @property
     def name(self) -> str:
         return self.names[-1]
 
@@ -220,6 +227,11 @@ def _leaves(section_id: str, sections: dict[str, Any]) -> list[str]:
         else:
             out.append(c)
     return out
+
+
+def has_assessors(result: Result) -> bool:
+    """Whether the sheet shows a 负责考核部门 column: only where the pack names assessors."""
+    return any(i.assessors for i in result.items)
 
 
 def depth_of(rows: list[SheetRow]) -> int:
@@ -367,6 +379,9 @@ def table(result: Result) -> Group:
         t.add_column("自评", justify="right", no_wrap=True)
         t.add_column("复核", justify="right", no_wrap=True)
     t.add_column("状态", no_wrap=True)
+    assessors = has_assessors(result)
+    if assessors:
+        t.add_column("负责考核部门", overflow="fold", max_width=12)
     t.add_column("扣分与说明", overflow="fold")
     for row in rows:
         style = "bold" if row.kind == "section" else None
@@ -379,7 +394,10 @@ def table(result: Result) -> Group:
                 fmt(row.self_score) or "",
                 Text(score, style="yellow" if row.differs and row.kind == "item" else ""),
             ]
-        cells += [Text(row.status_label, style=status_style), "\n".join(row.notes)]
+        cells.append(Text(row.status_label, style=status_style))
+        if assessors:
+            cells.append(row.assessors)
+        cells.append("\n".join(row.notes))
         t.add_row(*cells, style=style)
     for ledger in result.ledgers:
         sign = "+" if ledger.direction == "bonus" else "-"
@@ -387,7 +405,7 @@ def table(result: Result) -> Group:
             cells = [ledger.id, ledger.name, *[""] * (depth - 1)]
             if result.scored:
                 cells += [fmt(ledger.cap) or "", "", ""]
-            cells += ["", effect_text(effect, sign)]
+            cells += ["", *([""] if assessors else []), effect_text(effect, sign)]
             t.add_row(*cells)
     parts: list[Any] = [t, Text("\n".join(summary_lines(result)))]
     fixes = recoverable(result)
@@ -427,8 +445,9 @@ def markdown(result: Result) -> str:
     if result.scored:
         head += ["分值", "自评", "复核"]
         align += ["---:", "---:", "---:"]
-    head += ["状态", "扣分与说明"]
-    align += ["---", "---"]
+    assessors = has_assessors(result)
+    head += ["状态", *(["负责考核部门"] if assessors else []), "扣分与说明"]
+    align += ["---"] * (3 if assessors else 2)
     lines.append("| " + " | ".join(head) + " |")
     lines.append("|" + "|".join(align) + "|")
     for row in rows:
@@ -438,7 +457,7 @@ def markdown(result: Result) -> str:
         cells = [_md(row.id), *names]
         if result.scored:
             cells += [fmt(row.max) or "—", fmt(row.self_score) or "", fmt(row.score) if row.score is not None else "—"]
-        cells += [row.status_label, "<br>".join(_md(n) for n in row.notes)]
+        cells += [row.status_label, *([_md(row.assessors)] if assessors else []), "<br>".join(_md(n) for n in row.notes)]
         lines.append("| " + " | ".join(cells) + " |")
     for ledger in result.ledgers:
         sign = "+" if ledger.direction == "bonus" else "-"
@@ -446,7 +465,7 @@ def markdown(result: Result) -> str:
             cells = [ledger.id, _md(ledger.name), *[""] * (depth - 1)]
             if result.scored:
                 cells += [fmt(ledger.cap) or "", "", ""]
-            cells += ["", _md(effect_text(effect, sign))]
+            cells += ["", *([""] if assessors else []), _md(effect_text(effect, sign))]
             lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     lines.extend(f"- {_md(line)}" for line in summary_lines(result))
