@@ -98,10 +98,10 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
     item_id = item.id
     kinds = per.missing_evidence.get(item_id)
     missing_evidence = tuple(kinds) if kinds else ()
-    if item_id in per.out_of_scope:
-        why = per.out_of_scope[item_id]
-        if why is None:  # no unit name: the row may or may not apply
-            return _item_result(item, per, None, NOT_CHECKED, missing_evidence=missing_evidence)
+    why = per.out_of_scope.get(item_id, "")
+    if why is None and item_id not in per.na:  # no unit name: the row may or may not apply (a written N/A still settles it)
+        return _item_result(item, per, None, NOT_CHECKED, missing_evidence=missing_evidence)
+    if why:
         score = item.max if item.units_scoring == "full_points" else None
         return _item_result(item, per, score, NOT_APPLICABLE, not_applicable=why, missing_evidence=missing_evidence)
     na = per.na.get(item_id)
