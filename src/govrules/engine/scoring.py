@@ -2,6 +2,10 @@
 
 Order of operations, for each item:
 
+0. a row for named units only (``units:``), assessed for another unit: not
+   applicable with the document's words, scored by the row's ``units_scoring``
+   (else the pack's N/A policy), rules ignored; with no unit name, not checked
+   (unless declared N/A);
 1. not applicable (declared with a written explanation): scored by the pack's
    N/A policy, rules ignored;
 2. a rule whose facts are missing: the item is *not checked* and has no score;
