@@ -268,3 +268,11 @@ def test_conformance_kit_on_named_unit_rows(scoring):
     text = TEXT if scoring == "rescale" else TEXT.replace("        reading: lake_row_other_towns\n", "        reading: lake_row_other_towns\n        units_scoring: full_points\n")
     for prop in ("results", "stable", "monotone"):
         run_property(load(text), "xiangzhen", prop, settings=settings(max_examples=40))
+
+
+def test_lint_asks_how_other_units_score_a_named_unit_row():
+    from govrules.rubric.authoring import lint
+
+    bare = load(TEXT.replace("        reading: lake_row_other_towns\n", ""))
+    assert any("is for 琴江镇 only: say how other units score it" in p.message for p in lint(bare))
+    assert not any("琴江镇" in p.message for p in lint(load(TEXT)))
