@@ -28,8 +28,12 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import govrules
-from govrules.engine.compiled import TargetView, discretion_bounds
-from govrules.engine.conditions import Compare, Node
+try:
+    from govrules.engine.compiled import TargetView, discretion_bounds
+    from govrules.engine.conditions import Compare, Node
+except ImportError:  # a version from before the engine/ folder: bench/compare.py times older versions too
+    from govrules.compiled import TargetView, discretion_bounds  # type: ignore[no-redef]
+    from govrules.conditions import Compare, Node  # type: ignore[no-redef]
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 from pydantic import BaseModel
 
+from ..kinds.base import DEDUCT, ZERO_ROW, RuleKind
 from .conditions import Node, conjunction, facts_of, normalize
 from .facts import RESHAPED_TYPES, build_model, canonical
 from ..rubric.model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rule, Target, Zeroing
@@ -39,6 +40,11 @@ class CompiledRule:
     optional: tuple[str, ...] = ()  # facts whose absence means "nothing recorded", not "unknown"
     quantity: tuple[str, ...] = ()  # facts the amount is worked out from, once the rule fires
     mode: str = "deduct"  # what its effects do to the row (see govrules.kinds.base)
+    # Worked out once from the rule and its kind, read for every effect it makes.
+    behaviour: Any = None  # the rule's kind (govrules.kinds.RuleKind)
+    head: tuple[str, str, str, str] = ("", "", "", "")  # uid, kind, label, quote
+    may_zero: bool = False  # some effect of its kind may zero the row
+    has_detail: bool = False  # its kind adds words to each effect's explanation
     # The same as sets, for one subset test per rule per assessment.
     read_set: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda r: frozenset(r.reads), takes_self=True))
     quantity_set: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda r: frozenset(r.quantity), takes_self=True))
@@ -70,6 +76,11 @@ class ItemView:
     assessors: tuple[str, ...] = ()  # its own 负责考核部门, else its nearest section's
     units: tuple[str, ...] = ()  # the only units it is for (see govrules.rubric.scope)
     units_scoring: str | None = None  # how it counts for the other units: full_points or rescale
+    # Every effect its rules can make deducts (zeroing is decided before the
+    # arithmetic): scoring then adds amounts up without looking at modes.
+    deducts_only: bool = attrs.field(
+        init=False, default=attrs.Factory(lambda i: all(set(r.behaviour.modes) <= {DEDUCT, ZERO_ROW} for r in i.rules), takes_self=True)
+    )
     # The names from the top of the tree down, worked out once (every assessment asks).
     names: tuple[str, ...] = attrs.field(init=False, default=attrs.Factory(_path_names, takes_self=True))
     id: str = attrs.field(init=False, default=attrs.Factory(lambda i: i.indicator.id, takes_self=True))
@@ -205,8 +216,9 @@ def compile_rule(owner: str, owner_kind: str, rule: Rule) -> CompiledRule:
     kind = rule.rule_kind
     own = normalize(rule.when) if rule.when is not None else None
     condition = conjunction(kind.trigger(rule), own)
+    uid = f"{owner}#{rule.id}"
     return CompiledRule(
-        uid=f"{owner}#{rule.id}",
+        uid=uid,
         owner=owner,
         owner_kind=owner_kind,
         rule=rule,
@@ -216,6 +228,10 @@ def compile_rule(owner: str, owner_kind: str, rule: Rule) -> CompiledRule:
         optional=tuple(kind.optional_facts(rule)),
         quantity=tuple(kind.quantity_facts(rule)),
         mode=kind.mode,
+        behaviour=kind,
+        head=(uid, rule.kind, rule.label or rule.quote, rule.quote),
+        may_zero=ZERO_ROW in kind.modes,
+        has_detail=type(kind).detail is not RuleKind.detail,
     )
 
 

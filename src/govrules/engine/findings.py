@@ -125,4 +125,4 @@ def _effects(compiled: CompiledRule, facts: tuple[tuple[str, Any], ...], item_ma
     if rule is None:  # a zeroing condition: no amount of its own
         z = compiled.zeroing
         return (Effect(compiled.uid, "zeroing", z.name, z.quote, None, facts=facts),)  # type: ignore[union-attr]
-    return rule.rule_kind.effects(compiled, facts, item_max)
+    return compiled.behaviour.effects(compiled, facts, item_max)

@@ -127,7 +127,7 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
             fired = True
             made = findings.effects(rule, item.max)
             # The first rule whose effect zeroes the row (all-or-nothing) decides it.
-            if zeroed_by is None and (rule.mode == ZERO_ROW or any(e.mode == ZERO_ROW for e in made)):
+            if zeroed_by is None and rule.may_zero and any(e.mode == ZERO_ROW for e in made):
                 zeroed_by = uid
             effects.extend(made)
     # A fired rule is a definite failure; a rule that could not be decided
@@ -146,7 +146,7 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
     elif not effects:
         score = item.max
     else:
-        score, caps, floor_cut, ceiling_cut = row_score(item.max, item.ceiling, effects, item.cap_groups)
+        score, caps, floor_cut, ceiling_cut = row_score(item.max, item.ceiling, effects, item.cap_groups, item.deducts_only)
     return _item_result(
         item,
         per,
@@ -207,17 +207,15 @@ def _item_result(
         override=override,
         floor_quote=item.floor_quote,
         floor_reading=item.floor_reading,
-        ceiling=item.ceiling,
-        ceiling_cut=ceiling_cut,
-        ceiling_quote=item.ceiling_quote,
-        assessors=item.assessors,
-        units=item.units,
-        units_quote=ind.units_quote if item.units else None,
+        # Most rows have no ceiling, assessors or named units: the defaults then stand, at no cost.
+        **({"ceiling": item.ceiling, "ceiling_cut": ceiling_cut, "ceiling_quote": item.ceiling_quote} if item.ceiling is not None else {}),
+        **({"assessors": item.assessors} if item.assessors else {}),
+        **({"units": item.units, "units_quote": ind.units_quote} if item.units else {}),
     )
 
 
 def row_score(
-    maximum: Decimal, ceiling: Decimal | None, effects: list[Effect], caps: Iterable[tuple[Any, tuple[str, ...]]]
+    maximum: Decimal, ceiling: Decimal | None, effects: list[Effect], caps: Iterable[tuple[Any, tuple[str, ...]]], deducts_only: bool = False
 ) -> tuple[Decimal, tuple[CapApplied, ...], Decimal, Decimal]:
     """A scored row's score from the effects of its rules, none of which zeroes it.
 
@@ -228,20 +226,26 @@ def row_score(
     document states for a bonus inside the row). Returns the score, the caps
     that cut, the floor cut and the ceiling cut. ``caps`` pairs each cap (with
     ``max``, ``quote``, ``reading``) with the uids of the rules it groups.
+    ``deducts_only``: every effect is known to be a deduction (most rows; the
+    same arithmetic, without looking at modes).
     """
     base = maximum
-    deduction = award = ZERO
-    for e in effects:
-        amount = e.amount
-        if amount is None:
-            continue
-        mode = e.mode
-        if mode == DEDUCT:
-            deduction += amount
-        elif mode == AWARD:
-            award += amount
-        elif mode == SET:
-            base = amount if base is maximum else min(base, amount)
+    award = ZERO
+    if deducts_only:
+        deduction = _sum([e.amount for e in effects if e.amount is not None])  # type: ignore[misc]
+    else:
+        deduction = ZERO
+        for e in effects:
+            amount = e.amount
+            if amount is None:
+                continue
+            mode = e.mode
+            if mode == DEDUCT:
+                deduction += amount
+            elif mode == AWARD:
+                award += amount
+            elif mode == SET:
+                base = amount if base is maximum else min(base, amount)
     applied: list[CapApplied] = []
     for cap, group in caps:
         grouped = [e for e in effects if e.rule in group and e.amount is not None and e.mode in (DEDUCT, AWARD)]

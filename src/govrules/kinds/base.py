@@ -233,7 +233,6 @@ def effect(
     compiled: CompiledRule,
     amount: Decimal | None,
     facts: tuple[tuple[str, Any], ...],
-    *,
     quantity: Decimal | int | None = 1,
     unit_amount: Decimal | None = None,
     level: str | None = None,
@@ -241,18 +240,25 @@ def effect(
     mode: str | None = None,
 ) -> Effect:
     """An effect of ``compiled``'s rule: its label, quote, reading, kind and mode, and its kind's :meth:`~RuleKind.detail`."""
+    made = (_EFFECT or _load_effect())(*compiled.head, amount, quantity, unit_amount, level, reason, compiled.rule.reading, facts, mode or compiled.mode)
+    if compiled.has_detail:
+        words = compiled.behaviour.detail(made)
+        if words:
+            # Just made and seen by no one yet: setting the field beats building it twice.
+            object.__setattr__(made, "detail", words)
+    return made
+
+
+# The result layer is imported on first use: loading packs does not need it.
+_EFFECT: Any = None
+
+
+def _load_effect() -> Any:
+    global _EFFECT
     from ..engine.result import Effect
 
-    rule = compiled.rule
-    kind = type(rule).rule_kind
-    made = Effect(
-        compiled.uid, rule.kind, rule.label or rule.quote, rule.quote, amount, quantity, unit_amount, level, reason, rule.reading, facts, mode or kind.mode
-    )
-    if type(kind).detail is not RuleKind.detail:
-        words = kind.detail(made)
-        if words:
-            made = attrs.evolve(made, detail=words)
-    return made
+    _EFFECT = Effect
+    return Effect
 
 
 def kind_of(rule: RuleSpec) -> RuleKind:
