@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..numbers import fmt
-from .report import Fix, depth_of, has_assessors, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
+from .report import Fix, depth_of, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
+from .report import has_assessors
 from ..engine.result import Effect, ItemResult, Result
 from ..kinds.base import AWARD, SET, ZERO_ROW
 

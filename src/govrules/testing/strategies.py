@@ -686,8 +686,8 @@ def edge_assessments(pack: Pack, target: str, *, small_numbers: bool | None = No
             if spec.name in derived and edge == "high":
                 continue
             facts[spec.name] = _edge_value(view, spec, edge, small)
-        data: dict[str, Any] = {"target": target, "facts": facts}
-        if named:  # complete inputs name their unit: one the pack names a row for, or another
-            data["unit"] = named[len(out) // 2 % len(named)] if len(out) % 2 == 0 else "（其他单位）"
-        out.append(data)
+        out.append({"target": target, "facts": facts})
+    for k, data in enumerate(out if named else ()):
+        # Complete inputs name their unit: one the pack names a row for, or another.
+        data["unit"] = named[k // 2 % len(named)] if k % 2 == 0 else "（其他单位）"
     return out
