@@ -17,9 +17,10 @@ from typing import Any, Iterable
 
 from ..numbers import fmt
 from .report import Fix, depth_of, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
-from .report import has_assessors
 from ..engine.result import Effect, ItemResult, Result
 from ..kinds.base import AWARD, SET, ZERO_ROW
+
+from .report import has_assessors
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
