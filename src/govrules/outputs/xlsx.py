@@ -19,7 +19,6 @@ from ..numbers import fmt
 from .report import Fix, depth_of, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
 from ..engine.result import Effect, ItemResult, Result
 from ..kinds.base import AWARD, SET, ZERO_ROW
-
 from .report import has_assessors
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
