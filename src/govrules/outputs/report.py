@@ -394,10 +394,9 @@ def table(result: Result) -> Group:
                 fmt(row.self_score) or "",
                 Text(score, style="yellow" if row.differs and row.kind == "item" else ""),
             ]
-        cells.append(Text(row.status_label, style=status_style))
+        cells += [Text(row.status_label, style=status_style), "\n".join(row.notes)]
         if assessors:
-            cells.append(row.assessors)
-        cells.append("\n".join(row.notes))
+            cells.insert(-1, row.assessors)
         t.add_row(*cells, style=style)
     for ledger in result.ledgers:
         sign = "+" if ledger.direction == "bonus" else "-"
@@ -405,7 +404,9 @@ def table(result: Result) -> Group:
             cells = [ledger.id, ledger.name, *[""] * (depth - 1)]
             if result.scored:
                 cells += [fmt(ledger.cap) or "", "", ""]
-            cells += ["", *([""] if assessors else []), effect_text(effect, sign)]
+            cells += ["", effect_text(effect, sign)]
+            if assessors:
+                cells.insert(-1, "")
             t.add_row(*cells)
     parts: list[Any] = [t, Text("\n".join(summary_lines(result)))]
     fixes = recoverable(result)
