@@ -22,6 +22,7 @@ from .kinds.vocabulary import Kinds
 from .rubric.model import PackSpec, hash_data
 from .numbers import ROUNDING, exact
 from .rubric.checks import check_pack
+from .rubric.fieldhints import unknown_field
 from .rubric.tailoring import drop_readings, merge
 from .rubric.yamlio import Located, ParseCache, load_yaml_file, load_yaml_text, read_regular_file
 
@@ -248,7 +249,7 @@ def build_pack(
             if message.startswith("Value error, "):
                 message = message[len("Value error, ") :]
             if err["type"] == "extra_forbidden":
-                message = f"unknown field {path[-1]!r}"
+                message = unknown_field(kinds.spec_model, loc, kinds)
             elif err["type"] == "union_tag_invalid":
                 message = f"unknown rule kind {err['input'].get('kind')!r}; {kinds.suggest(err['input'].get('kind'))}"
             elif err["type"] == "union_tag_not_found":

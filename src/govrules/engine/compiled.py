@@ -18,6 +18,7 @@ from .facts import RESHAPED_TYPES, build_model, canonical
 from ..rubric.model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rule, Target, Zeroing
 from ..numbers import ZERO, add
 from ..rubric.checks import applicable_targets
+from ..rubric.scope import row_assessors, unit_key
 from .result import PASS, ItemResult, SectionResult
 
 OWNER_ITEM = "item"
@@ -72,6 +73,9 @@ class ItemView:
     floor_reading: tuple[str, ...] = ()  # the item's own reading behind the floor, else the pack's
     ceiling: Decimal | None = None  # the most it may score with a bonus inside it, where the document says so
     ceiling_quote: str | None = None
+    assessors: tuple[str, ...] = ()  # its own 负责考核部门, else its nearest section's
+    units: tuple[str, ...] = ()  # the only units it is for (see govrules.rubric.scope)
+    units_scoring: str | None = None  # how it counts for the other units: full_points or rescale
     # Every effect its rules can make deducts (zeroing is decided before the
     # arithmetic): scoring then adds amounts up without looking at modes.
     deducts_only: bool = attrs.field(
@@ -81,6 +85,7 @@ class ItemView:
     names: tuple[str, ...] = attrs.field(init=False, default=attrs.Factory(_path_names, takes_self=True))
     id: str = attrs.field(init=False, default=attrs.Factory(lambda i: i.indicator.id, takes_self=True))
     uids: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda i: frozenset(r.uid for r in i.rules), takes_self=True))
+    unit_keys: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda i: frozenset(map(unit_key, i.units)), takes_self=True))
     # Each cap with the uids of the rules it groups, sorted.
     cap_groups: tuple[tuple[Cap, tuple[str, ...]], ...] = attrs.field(
         init=False,
@@ -180,6 +185,8 @@ class TargetView:
     enclosing: dict[str, tuple[str, ...]] = attrs.field(
         init=False, default=attrs.Factory(lambda v: {i.id: tuple(a.id for a in i.ancestors) for i in v.items}, takes_self=True)
     )
+    # The items for named units only, whose result depends on the assessment's unit.
+    unit_items: tuple[ItemView, ...] = attrs.field(init=False, default=attrs.Factory(lambda v: tuple(i for i in v.items if i.units), takes_self=True))
     sections_children_first: tuple[SectionView, ...] = attrs.field(
         init=False, default=attrs.Factory(lambda v: tuple(reversed(v.sections)), takes_self=True)
     )
@@ -248,7 +255,10 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
             rules = tuple(compile_rule(ind.id, OWNER_ITEM, r) for r in ind.rules)
             ceiling = (ind.ceiling or {}).get(target_id)
             items.append(
-                ItemView(ind, ancestors, value, rules, ind.caps, spec.floor.quote, ind.floor_reading or spec.floor.reading, ceiling, ind.ceiling_quote if ceiling is not None else None)
+                ItemView(
+                    ind, ancestors, value, rules, ind.caps, spec.floor.quote, ind.floor_reading or spec.floor.reading, ceiling, ind.ceiling_quote if ceiling is not None else None,
+                    row_assessors(ind, ancestors), ind.units or (), (ind.units_scoring or spec.not_applicable.scoring) if ind.units else None,
+                )
             )
             return True
         position = len(sections)
@@ -358,6 +368,9 @@ def untouched_results(
             floor_reading=item.floor_reading,
             ceiling=item.ceiling,
             ceiling_quote=item.ceiling_quote,
+            assessors=item.assessors,
+            units=item.units,
+            units_quote=item.indicator.units_quote if item.units else None,
         )
         for item in items
     }

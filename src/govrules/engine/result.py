@@ -140,6 +140,9 @@ class ItemResult:
     ceiling: Decimal | None = None  # the most the row may score with a bonus inside it, where its document allows one
     ceiling_cut: Decimal = Decimal(0)
     ceiling_quote: str | None = None
+    assessors: tuple[str, ...] = ()  # 负责考核部门, where the pack names them
+    units: tuple[str, ...] = ()  # the only units the row is for, where its document names some
+    units_quote: str | None = None
 
     @property
     def complete(self) -> bool:
@@ -181,6 +184,9 @@ class ItemResult:
             "override": self.override.to_dict() if self.override else None,
             # Only rows whose document lets them rise above their points carry these.
             **({"ceiling": fmt(self.ceiling), "ceiling_cut": fmt(self.ceiling_cut), "ceiling_quote": self.ceiling_quote} if self.ceiling is not None else {}),
+            # Likewise only rows with assessors, or for named units only.
+            **({"assessors": list(self.assessors)} if self.assessors else {}),
+            **({"units": list(self.units), "units_quote": self.units_quote} if self.units else {}),
         }
 
     @functools.cached_property

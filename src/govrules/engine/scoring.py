@@ -2,6 +2,10 @@
 
 Order of operations, for each item:
 
+0. a row for named units only (``units:``), assessed for another unit: not
+   applicable with the document's words, scored by the row's ``units_scoring``
+   (else the pack's N/A policy), rules ignored; with no unit name, not checked
+   (unless declared N/A);
 1. not applicable (declared with a written explanation): scored by the pack's
    N/A policy, rules ignored;
 2. a rule whose facts are missing: the item is *not checked* and has no score;
@@ -27,6 +31,7 @@ from .compiled import ItemView, TargetView
 from ..kinds.base import AWARD, DEDUCT, SET, ZERO_ROW
 from .findings import Findings
 from ..rubric.model import PackSpec
+from ..rubric.scope import unit_key
 from ..numbers import ROUNDING, ZERO, divide, exact
 from .result import (
     FAIL,
@@ -70,13 +75,39 @@ class _PerAssessment:
         touched.update(self.missing_evidence, self.self_scores, self.reviews)
         touched.update(owner[u] for u in findings.fired if u in owner)
         touched.update(owner[u] for u in findings.unchecked if u in owner)
+        # Items for named units only, when this assessment is for another unit or names none.
+        self.out_of_scope = out_of_scope(findings.view, a.unit)
+        touched.update(self.out_of_scope)
         self.touched = sorted(touched, key=findings.view.item_order.__getitem__)
+
+
+def out_of_scope(view: Any, unit: str | None) -> dict[str, str | None]:
+    """The items for named units only that this unit is not one of: item id → the reason it is not applicable.
+
+    With no unit name the reason is None: whether the item applies cannot be told, and is never guessed.
+    """
+    if not view.unit_items:
+        return {}
+    key = unit_key(unit) if unit is not None else None
+    out: dict[str, str | None] = {}
+    for item in view.unit_items:
+        if key is None:
+            out[item.id] = None
+        elif key not in item.unit_keys:
+            out[item.id] = f"本项只考核{'、'.join(item.units)}：「{item.indicator.units_quote}」"
+    return out
 
 
 def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAssessment) -> ItemResult:
     item_id = item.id
     kinds = per.missing_evidence.get(item_id)
     missing_evidence = tuple(kinds) if kinds else ()
+    why = per.out_of_scope.get(item_id, "")
+    if why is None and item_id not in per.na:  # no unit name: the row may or may not apply (a written N/A still settles it)
+        return _item_result(item, per, None, NOT_CHECKED, missing_evidence=missing_evidence)
+    if why:
+        score = item.max if item.units_scoring == "full_points" else None
+        return _item_result(item, per, score, NOT_APPLICABLE, not_applicable=why, missing_evidence=missing_evidence)
     na = per.na.get(item_id)
     if na is not None:
         score = item.max if spec.not_applicable.scoring == "full_points" else None
@@ -177,8 +208,10 @@ def _item_result(
         override=override,
         floor_quote=item.floor_quote,
         floor_reading=item.floor_reading,
-        # Most rows have no ceiling: the defaults then stand, at no cost.
+        # Most rows have no ceiling, assessors or named units: the defaults then stand, at no cost.
         **({"ceiling": item.ceiling, "ceiling_cut": ceiling_cut, "ceiling_quote": item.ceiling_quote} if item.ceiling is not None else {}),
+        **({"assessors": item.assessors} if item.assessors else {}),
+        **({"units": item.units, "units_quote": ind.units_quote} if item.units else {}),
     )
 
 
@@ -294,9 +327,12 @@ def _score_ledgers(view: TargetView, findings: Findings) -> tuple[LedgerResult, 
     return tuple(out)
 
 
-def _readings(spec: PackSpec, items: list[ItemResult], ledgers: tuple[LedgerResult, ...], findings: Findings) -> tuple[tuple[str, str, str], ...]:
+def _readings(
+    spec: PackSpec, items: list[ItemResult], ledgers: tuple[LedgerResult, ...], findings: Findings, out: dict[str, str | None] | None = None
+) -> tuple[tuple[str, str, str], ...]:
     """The readings that shaped this result: those standing for the target, and those of what applied."""
     used: set[str] = set(findings.view.standing_readings)
+    out = out or {}
     for item in items:
         for e in item.effects:
             used.update(e.reading)
@@ -304,8 +340,8 @@ def _readings(spec: PackSpec, items: list[ItemResult], ledgers: tuple[LedgerResu
             used.update(c.reading)
         if item.floor_cut:
             used.update(item.floor_reading)
-        if item.not_applicable is not None:
-            used.update(spec.not_applicable.reading)
+        if item.not_applicable is not None and not (item.id in out and findings.view.item_index[item.id].indicator.units_scoring):
+            used.update(spec.not_applicable.reading)  # unless the row's own units_scoring decided it
     for ledger in ledgers:
         for e in ledger.effects:
             used.update(e.reading)
@@ -339,7 +375,9 @@ def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
         base_sum = _sum([t.score for t in tops if t.score is not None])
         base = base_sum
         na_excluded = [i for i in touched if i.status == NOT_APPLICABLE and i.score is None and i.max is not None]
-        if na_excluded and spec.not_applicable.scoring == "rescale":
+        # An N/A row has no score only where its policy (the pack's, or a
+        # named-units row's own) leaves it out and rescales the base.
+        if na_excluded:
             applicable_max = base_max - _sum([i.max for i in na_excluded])  # type: ignore[operator,misc]
             rescaled = True
             base = divide(base_sum * base_max, applicable_max) if applicable_max > 0 else ZERO  # type: ignore[operator]
@@ -394,7 +432,7 @@ def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
         differences=differences,
         facts=a.facts,
         derived_facts=a.derived,
-        readings=_readings(spec, touched, ledgers, findings),
+        readings=_readings(spec, touched, ledgers, findings, per.out_of_scope),
     )
 
 

@@ -62,6 +62,7 @@ from .forms import (
 )
 from ..numbers import fmt
 from ..pack import Pack
+from .assessors import ASSESSOR_HEADER, assessor_sheet_rows, assessor_view
 from ..engine.result import Result
 from ..untrusted import has_lone_surrogate
 
@@ -665,7 +666,7 @@ def summary_data(batch: Batch) -> dict[str, Any]:
                 ],
             }
         )
-    return {
+    data = {
         "pack": {"id": pack.id, "version": pack.version, "title": pack.title, "content_hash": pack.content_hash},
         "engine": {"name": "govrules", "version": __version__},
         "source": batch.source,
@@ -692,6 +693,10 @@ def summary_data(batch: Batch) -> dict[str, Any]:
         "input_problems": [p.to_dict() for p in batch.input_problems],
         "skipped": list(batch.skipped),
     }
+    by_assessor = assessor_view(batch)
+    if by_assessor:  # only where the pack names 负责考核部门
+        data["assessors"] = by_assessor
+    return data
 
 
 def html_context(batch: Batch) -> dict[str, Any]:
@@ -734,6 +739,7 @@ def html_context(batch: Batch) -> dict[str, Any]:
         ],
         "failures": [{"where": u.where, "unit": u.unit, "problems": [str(p) for p in u.problems]} for u in batch.failed]
         + ([{"where": batch.source, "unit": None, "problems": [str(p) for p in batch.input_problems]}] if batch.input_problems else []),
+        "assessors": assessor_view(batch),
     }
 
 
@@ -1012,4 +1018,13 @@ def summary_workbook(batch: Batch) -> Any:
         if u.result is not None and u.state == "ranked":
             fill_fixes(ws, recoverable(u.result), unit=u.unit or "")
     _style_header(ws)
+
+    by_assessor = assessor_view(batch)
+    if by_assessor:  # only where the pack names 负责考核部门
+        ws = wb.create_sheet("按考核部门")
+        ws.append(ASSESSOR_HEADER)
+        for row in assessor_sheet_rows(by_assessor):
+            ws.append(safe_row(row))
+        _style_header(ws)
+        _widths(ws, [10, 16, 16, 24, 8, 10, 50, 20])
     return wb

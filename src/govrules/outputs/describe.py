@@ -22,6 +22,7 @@ from ..kinds.base import AWARD, Wording
 from ..rubric.model import Cap, Condition, FactSpec, PackSpec
 from ..numbers import fmt
 from ..rubric.checks import leaf_targets, walk_indicators
+from ..rubric.scope import row_assessors
 from ..pack import Pack
 from .report import level_name
 from ..untrusted import for_markdown, markdown_line, terminal_text
@@ -120,6 +121,17 @@ def _short_rule_name(rule: Any, facts: dict[str, FactSpec]) -> str:
     return f"「{rule.quote[:24]}」"
 
 
+def _scope(ind: Any, ancestors: tuple[Any, ...], spec: PackSpec) -> dict[str, Any]:
+    """A row's 负责考核部门 (its own, else its section's) and the units it is for, as keys only where the pack has them."""
+    out: dict[str, Any] = {}
+    assessors = row_assessors(ind, ancestors)
+    if assessors:
+        out["assessors"] = list(assessors)
+    if ind.units:
+        out.update({"units": list(ind.units), "units_quote": ind.units_quote, "units_scoring": ind.units_scoring or spec.not_applicable.scoring})
+    return out
+
+
 def describe(pack: Pack, target: str | None = None) -> dict[str, Any]:
     """The rubric as plain data, in document order; only ``target``'s rows when it is given."""
     spec: PackSpec = pack.spec
@@ -163,6 +175,7 @@ def describe(pack: Pack, target: str | None = None) -> dict[str, Any]:
                 "evaluation": list(ind.evaluation),
                 "note": ind.note,
                 "floor_reading": list(ind.floor_reading),
+                **_scope(ind, ancestors, spec),
             }
         )
 
@@ -260,6 +273,16 @@ def _content(row: dict[str, Any]) -> list[str]:
         lines.append(f"评分办法：{row['method']}")
     if row["note"]:
         lines.append(f"注：{row['note']}")
+    return lines + _scope_lines(row)
+
+
+def _scope_lines(row: dict[str, Any]) -> list[str]:
+    lines = []
+    if row.get("units"):
+        other = "视为满分" if row["units_scoring"] == "full_points" else "不计入，基础分按比例折算"
+        lines.append(f"只考核：{'、'.join(row['units'])}（「{row['units_quote']}」）；其他单位本项不适用，{other}")
+    if row.get("assessors"):
+        lines.append("负责考核部门：" + "、".join(row["assessors"]))
     return lines
 
 
@@ -403,7 +426,7 @@ def show_markdown(desc: dict[str, Any]) -> str:
             line.append(_md("、".join(names[x] for x in row["targets"])))
         line += [
             _md(row["source"]) if row["kind"] == "item" else "",
-            _md(row["method"]),
+            "<br>".join(_md(x) for x in ([row["method"]] if row["method"] else []) + _scope_lines(row)),
             "<br>".join(_md(x) for x in _rules(row)),
             _md("、".join(row["evidence"])),
             _md("、".join(row["evaluation"])),

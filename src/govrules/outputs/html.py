@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..numbers import fmt
-from .report import depth_of, effect_text, level_cells, level_name, recoverable, sheet_rows, summary_lines
+from .report import depth_of, effect_text, has_assessors, level_cells, level_name, recoverable, sheet_rows, summary_lines
 from ..engine.result import STATUS_LABELS, Result
 from ..untrusted import strip_controls
 
@@ -64,6 +64,7 @@ def sheet_context(result: Result) -> dict[str, Any]:
         "fixes": recoverable(result),
         "reviews": [i for i in result.items if i.override],
         "stamp": result.stamp,
+        "assessors": has_assessors(result),
     }
 
 

@@ -107,6 +107,8 @@ def status_notes(item: ItemResult) -> list[str]:
         notes.append(f"不适用：{item.not_applicable}")
     if item.unchecked_facts:
         notes.append("未检查，缺少事实：" + "、".join(item.unchecked_facts))
+    elif item.units and item.status == NOT_CHECKED:
+        notes.append(f"未检查：本项只考核{'、'.join(item.units)}（「{item.units_quote}」），本评估未写单位名称")
     if item.missing_evidence:
         notes.append("缺少佐证：" + "、".join(item.missing_evidence))
     if item.override:
@@ -175,6 +177,11 @@ class SheetRow:
     item: ItemResult | None = None
 
     @property
+    def assessors(self) -> str:
+        """负责考核部门, for an item whose pack names them."""
+        return "、".join(self.item.assessors) if self.item is not None else ""
+
+    @property
     def name(self) -> str:
         return self.names[-1]
 
@@ -228,6 +235,11 @@ def _leaves(section_id: str, sections: dict[str, Any]) -> list[str]:
         else:
             out.append(c)
     return out
+
+
+def has_assessors(result: Result) -> bool:
+    """Whether the sheet shows a 负责考核部门 column: only where the pack names assessors."""
+    return any(i.assessors for i in result.items)
 
 
 def depth_of(rows: list[SheetRow]) -> int:
@@ -384,6 +396,9 @@ def table(result: Result) -> Group:
         t.add_column("自评", justify="right", no_wrap=True)
         t.add_column("复核", justify="right", no_wrap=True)
     t.add_column("状态", no_wrap=True)
+    assessors = has_assessors(result)
+    if assessors:
+        t.add_column("负责考核部门", overflow="fold", max_width=12)
     t.add_column("扣分与说明", overflow="fold")
     for row in rows:
         style = "bold" if row.kind == "section" else None
@@ -397,6 +412,8 @@ def table(result: Result) -> Group:
                 Text(score, style="yellow" if row.differs and row.kind == "item" else ""),
             ]
         cells += [Text(row.status_label, style=status_style), terminal_text("\n".join(row.notes))]
+        if assessors:
+            cells.insert(-1, terminal_text(row.assessors))
         t.add_row(*cells, style=style)
     for ledger in result.ledgers:
         sign = "+" if ledger.direction == "bonus" else "-"
@@ -405,6 +422,8 @@ def table(result: Result) -> Group:
             if result.scored:
                 cells += [fmt(ledger.cap) or "", "", ""]
             cells += ["", effect_text(effect, sign)]
+            if assessors:
+                cells.insert(-1, "")
             t.add_row(*[terminal_text(c) for c in cells])
     parts: list[Any] = [t, terminal_text("\n".join(summary_lines(result)))]
     fixes = recoverable(result)
@@ -443,8 +462,9 @@ def markdown(result: Result) -> str:
     if result.scored:
         head += ["分值", "自评", "复核"]
         align += ["---:", "---:", "---:"]
-    head += ["状态", "扣分与说明"]
-    align += ["---", "---"]
+    assessors = has_assessors(result)
+    head += ["状态", *(["负责考核部门"] if assessors else []), "扣分与说明"]
+    align += ["---"] * (3 if assessors else 2)
     lines.append("| " + " | ".join(head) + " |")
     lines.append("|" + "|".join(align) + "|")
     for row in rows:
@@ -454,7 +474,7 @@ def markdown(result: Result) -> str:
         cells = [_md(row.id), *names]
         if result.scored:
             cells += [fmt(row.max) or "—", fmt(row.self_score) or "", fmt(row.score) if row.score is not None else "—"]
-        cells += [row.status_label, "<br>".join(_md(n) for n in row.notes)]
+        cells += [row.status_label, *([_md(row.assessors)] if assessors else []), "<br>".join(_md(n) for n in row.notes)]
         lines.append("| " + " | ".join(cells) + " |")
     for ledger in result.ledgers:
         sign = "+" if ledger.direction == "bonus" else "-"
@@ -462,7 +482,7 @@ def markdown(result: Result) -> str:
             cells = [_md(ledger.id), _md(ledger.name), *[""] * (depth - 1)]
             if result.scored:
                 cells += [fmt(ledger.cap) or "", "", ""]
-            cells += ["", _md(effect_text(effect, sign))]
+            cells += ["", *([""] if assessors else []), _md(effect_text(effect, sign))]
             lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     lines.extend(f"- {markdown_line(line)}" for line in summary_lines(result))

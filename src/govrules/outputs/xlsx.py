@@ -19,6 +19,7 @@ from ..numbers import fmt
 from .report import Fix, caps_award, depth_of, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
 from ..engine.result import Effect, ItemResult, Result
 from ..kinds.base import AWARD, SET, ZERO_ROW
+from .report import has_assessors
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -117,7 +118,8 @@ def fill_score_sheet(ws: Any, result: Result) -> None:
     header = ["编号", *[level_name(d) for d in range(depth)]]
     if result.scored:
         header += ["分值", "自评", "复核"]
-    header += ["状态", "扣分与说明"]
+    assessors = has_assessors(result)
+    header += ["状态", *(["负责考核部门"] if assessors else []), "扣分与说明"]
     ws.append(header)
     head_row = ws.max_row
     for c in ws[head_row]:
@@ -128,7 +130,7 @@ def fill_score_sheet(ws: Any, result: Result) -> None:
         if result.scored:
             values += [row.max, row.self_score, row.score]
         notes = item_notes_words(row.item) if row.item is not None else []
-        values += [row.status_label, "\n".join(notes)]
+        values += [row.status_label, *([row.assessors] if assessors else []), "\n".join(notes)]
         ws.append(safe_row(values))
         r = ws.max_row
         if row.kind == "section":
@@ -141,7 +143,7 @@ def fill_score_sheet(ws: Any, result: Result) -> None:
             values = [ledger.id, ledger.name, *[""] * (depth - 1)]
             if result.scored:
                 values += [ledger.cap, None, None]
-            values += ["", effect_words(effect, verb)]
+            values += ["", *([""] if assessors else []), effect_words(effect, verb)]
             ws.append(safe_row(values))
     ws.append([])
     for line in summary_lines(result):
@@ -150,7 +152,7 @@ def fill_score_sheet(ws: Any, result: Result) -> None:
     ws.append(safe_row(total_row))
     ws.cell(ws.max_row, 1).font = Font(bold=True)
     ws.freeze_panes = ws.cell(head_row + 1, 1)
-    _widths(ws, [10, *[16] * depth, *([8, 8, 8] if result.scored else []), 8, 90])
+    _widths(ws, [10, *[16] * depth, *([8, 8, 8] if result.scored else []), 8, *([16] if assessors else []), 90])
 
 
 def fill_fixes(ws: Any, fixes: list[Fix], unit: str | None = None) -> None:

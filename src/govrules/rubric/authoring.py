@@ -41,6 +41,14 @@ def lint(pack: Pack) -> list[Problem]:
             )
         if ind.is_leaf and not ind.points and not ind.rules:
             warnings.append(Problem(where(path + ("rules",)), f"item {ind.id} ({ind.name}) has no rule: it can never fail"))
+        if ind.units and ind.units_scoring is None and not ind.reading and ind.points:
+            warnings.append(
+                Problem(
+                    where(path + ("units",)),
+                    f"item {ind.id} ({ind.name}) is for {'、'.join(ind.units)} only: say how other units score it "
+                    f"(units_scoring, now the pack's {pack.spec.not_applicable.scoring}) and why, in a reading on the row",
+                )
+            )
         for j, rule in enumerate(ind.rules):
             amount = getattr(rule, "amount", None)
             if ind.points and amount is not None:

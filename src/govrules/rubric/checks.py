@@ -27,6 +27,7 @@ from .model import (
 )
 from ..kinds.base import AWARD, DEDUCT, CheckContext
 from ..numbers import ZERO, fmt
+from .scope import scope_problems
 from .yamlio import Located, Path_
 
 _ORDERED_TYPES = frozenset({"count", "number", "date", "subset", "discretionary"})
@@ -221,6 +222,9 @@ class _Checker:
             if not ind.is_leaf and (ind.rules or ind.caps):
                 self.problem(path + ("rules",), "only items (rows without children) carry rules; move them to an item")
             self.check_ceiling(ind, path, ancestors)
+            for where, message in scope_problems(ind):
+                self.problem(path + where, message)
+            self.check_quote(path + ("units_quote",), ind.units_quote)
             unpointed = tuple(t for t in applicable_targets(ind, ancestors, self.targets) if t not in (ind.points or {}))
             context = CheckContext(self.facts, ind.points, unpointed, False, _number_limits)
             rule_ids = self.check_rules(path, ind.rules, context)

@@ -307,6 +307,16 @@ class Indicator(_Strict):
         description="Points per target a row may rise to above its points, where its document lets a bonus inside the row (加分不超过0.5分)."
     )
     ceiling_quote: str | None = added(description="The document's words that let the row rise above its points.")
+    assessors: tuple[str, ...] | None = added(
+        description="负责考核部门: the departments that assess this row (a section's apply to its rows unless a row names its own)."
+    )
+    units: tuple[str, ...] | None = added(
+        description="The only units (by name) this item applies to; for any other unit it is not applicable."
+    )
+    units_quote: str | None = added(description="The document's words that restrict the item to those units.")
+    units_scoring: Literal["full_points", "rescale"] | None = added(
+        description="How the item counts for the other units: as met, or left out with the base rescaled (default: the pack's not_applicable.scoring)."
+    )
 
     @property
     def is_leaf(self) -> bool:

@@ -29,6 +29,7 @@ were added, removed, re-weighted or changed.
 from __future__ import annotations
 
 import copy
+import difflib
 import weakref
 from typing import Any, Iterator
 
@@ -204,9 +205,11 @@ class _Merger:
             merged[key] = self.entries(key)
         self.apply_set(merged)
         merged["extends"] = c.get("extends")
-        unknown = set(c) - {"format", "extends", "pack", "targets", "readings", "facts", "indicators", "adjustments", "zeroing", "not_applicable", "floor", "set"}
-        for key in sorted(unknown, key=str):
-            self.problem(self.child, (key,), f"unknown field {key!r} in a tailored pack")
+        known = ("format", "extends", "pack", "targets", "readings", "facts", "indicators", "adjustments", "zeroing", "not_applicable", "floor", "set")
+        for key in sorted(set(c) - set(known), key=str):
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            self.problem(self.child, (key,), f"unknown field {key!r} in a tailored pack{hint}; the fields here are: {', '.join(known)}")
         if self.problems:
             raise PackError(f"{self.child.file}: {len(self.problems)} problem(s) in the tailoring", self.problems)
         self.files[()] = self.child.file

@@ -18,7 +18,9 @@ Result checks (``check_result`` runs them all):
   carries that rule's words, which occur in the document;
 * :func:`check_firing`: the rules that fired are those the pack, read as
   written (not as compiled), says fire on the reported facts;
-* :func:`check_statuses`: statuses agree with what fired, what was checked, N/A and reviews.
+* :func:`check_statuses`: statuses agree with what fired, what was checked, N/A and reviews;
+* :func:`check_units`: rows for named units only are not applicable for other
+  units (scored by their policy) and not checked where the result names no unit.
 
 Input checks: :func:`check_input` (assess, then all of the above plus what the
 input implies), :func:`check_rejected`, :func:`check_deterministic`,
@@ -38,6 +40,7 @@ from ..errors import FactsError
 from ..numbers import ZERO, divide, fmt, to_decimal
 from ..pack import Pack
 from ..rubric.checks import normalize_text
+from ..rubric.scope import unit_key
 from ..engine.result import FAIL, NOT_APPLICABLE, NOT_CHECKED, PASS, Result
 from ..kinds.base import AWARD, DEDUCT, SET, ZERO_ROW
 from . import oracle
@@ -57,6 +60,52 @@ class InvariantError(AssertionError):
 
 def _fail(message: str, *details: str) -> None:
     raise InvariantError(message, details)
+
+
+def _scope(pack: Pack, result: Result) -> dict[str, str]:
+    """Items for named units only that the result's unit is not one of: notapplicable, or notchecked where it names no unit.
+
+    Written apart from scoring: unit names compare as the pack format says (govrules.rubric.scope.unit_key).
+    """
+    out: dict[str, str] = {}
+    for item in pack.view(result.target).items:
+        units = item.indicator.units
+        if not units:
+            continue
+        if result.unit is None:
+            out[item.id] = NOT_CHECKED
+        elif unit_key(result.unit) not in {unit_key(u) for u in units}:
+            out[item.id] = NOT_APPLICABLE
+    return out
+
+
+def _settled_by_scope(scope: dict[str, str], item: Any) -> bool:
+    """Whether an item's status and score come from its named units (a written N/A settles a row whose unit is unknown)."""
+    where = scope.get(item.id)
+    return where == NOT_APPLICABLE or (where == NOT_CHECKED and item.status != NOT_APPLICABLE)
+
+
+def check_units(pack: Pack, result: Result) -> None:
+    """Rows for named units only: not applicable for other units, with the document's words, scored by the row's policy; not checked with no unit name."""
+    scope = _scope(pack, result)
+    view = pack.view(result.target)
+    for item in result.items:
+        if not _settled_by_scope(scope, item):
+            continue
+        declared = _items(view)[item.id]
+        detail = describe_item_result(item)
+        if item.effects:
+            _fail(f"item {item.id} is for {'、'.join(declared.units)} only, yet carries effects for unit {result.unit!r}", detail)
+        if scope[item.id] == NOT_APPLICABLE:
+            scoring = declared.indicator.units_scoring or pack.spec.not_applicable.scoring
+            expected = item.max if scoring == "full_points" else None
+            if item.status != NOT_APPLICABLE or not item.not_applicable or declared.indicator.units_quote not in item.not_applicable:
+                _fail(f"item {item.id} is for {'、'.join(declared.units)} only: for {result.unit!r} it should be not applicable, with the document's words", detail)
+            if item.computed != expected:
+                _fail(f"item {item.id}, not applicable for {result.unit!r}, computes {fmt(item.computed)}; its policy ({scoring}) gives {fmt(expected)}", detail)
+        else:
+            if item.computed is not None or (item.override is None and item.status != NOT_CHECKED):
+                _fail(f"item {item.id} is for {'、'.join(declared.units)} only and the result names no unit: it should be not checked", detail)
 
 
 def _sum(values: Iterable[Decimal | None]) -> Decimal:
@@ -152,6 +201,7 @@ def check_item_arithmetic(pack: Pack, result: Result) -> None:
     """score = max − Σ effect amounts + Σ cap cuts + floor cut; 0 when zeroed; a review replaces it."""
     view = pack.view(result.target)
     policy = pack.spec.not_applicable
+    scope = _scope(pack, result)
     for item in result.items:
         detail = describe_item_result(item)
         declared = _items(view).get(item.id)
@@ -167,6 +217,8 @@ def check_item_arithmetic(pack: Pack, result: Result) -> None:
                 _fail(f"item {item.id} review records the old score {fmt(item.override.old)}, not the computed {fmt(item.computed)}", detail)
         elif item.score != item.computed:
             _fail(f"item {item.id} scores {fmt(item.score)} without a review, but its computed score is {fmt(item.computed)}", detail)
+        if _settled_by_scope(scope, item):
+            continue  # check_units
         if item.status == NOT_APPLICABLE:
             expected = item.max if policy.scoring == "full_points" else None
             if item.computed != expected:
@@ -268,7 +320,7 @@ def check_sections(pack: Pack, result: Result) -> None:
     if result.base_max != view.target.total:
         _fail(f"base max {fmt(result.base_max)} is not the target's stated total {fmt(view.target.total)}")
     excluded = [i for i in result.items if i.status == NOT_APPLICABLE and i.score is None and i.max is not None]
-    if excluded and pack.spec.not_applicable.scoring == "rescale":
+    if excluded:  # N/A rows without a score are those their policy (the pack's, or a named-units row's) leaves out
         applicable = view.target.total - _sum(i.max for i in excluded)  # type: ignore[operator]
         expected_base = divide(base_sum * view.target.total, applicable) if applicable > 0 else ZERO  # type: ignore[operator]
         if not result.rescaled or result.base != expected_base:
@@ -436,8 +488,9 @@ def check_firing(pack: Pack, result: Result) -> None:
     """The rules with effects are exactly those the pack, read as written, fires on the reported facts."""
     view = pack.view(result.target)
     fired, _, zeroed = _firing(pack, result)
+    scope = _scope(pack, result)
     for item in result.items:
-        if item.status == NOT_APPLICABLE:
+        if item.status == NOT_APPLICABLE or _settled_by_scope(scope, item):
             continue
         declared = _items(view)[item.id]
         have = {e.rule for e in item.effects}
@@ -475,6 +528,7 @@ def check_statuses(pack: Pack, result: Result) -> None:
     """
     view = pack.view(result.target)
     fired, checked, _ = _firing(pack, result)
+    scope = _scope(pack, result)
     values = {name for name, _ in result.facts}
     for item in result.items:
         declared = _items(view)[item.id]
@@ -484,6 +538,8 @@ def check_statuses(pack: Pack, result: Result) -> None:
             continue
         if item.not_applicable is not None:
             _fail(f"item {item.id} has an N/A explanation but status {item.status}")
+        if _settled_by_scope(scope, item):
+            continue  # check_units
         unchecked = [r for r in declared.rules if not checked[r.uid]]
         missing = {n for r in unchecked for n in r.reads if n not in values and n not in r.optional}
         if set(item.unchecked_facts) != missing:
@@ -518,6 +574,7 @@ RESULT_CHECKS = (
     check_trace,
     check_firing,
     check_statuses,
+    check_units,
 )
 
 
@@ -587,8 +644,9 @@ def check_input_result(pack: Pack, data: Any, result: Result) -> None:
     if result.missing_evidence != missing:
         _fail(f"missing evidence {list(result.missing_evidence)} should be {list(missing)}")
     na = data.get("not_applicable") or {}
+    scope = _scope(pack, result)
     for item in result.items:
-        if (item.id in na) != (item.status == NOT_APPLICABLE):
+        if (item.id in na or scope.get(item.id) == NOT_APPLICABLE) != (item.status == NOT_APPLICABLE):
             _fail(f"item {item.id} N/A declared={item.id in na} but status {item.status}")
     reviews = {r["item"]: to_decimal(r["score"]) for r in data.get("reviews") or ()}
     for item in result.items:

@@ -439,8 +439,11 @@ def _assessment(
     data: dict[str, Any] = {"target": target}
     if draw(st.booleans()):
         data["pack"] = pack.id
-    if draw(st.booleans()):
-        data["unit"] = draw(texts)
+    # Rows for named units only: sometimes one of those units, sometimes another;
+    # a complete input names its unit (without one, those rows cannot be checked).
+    named = sorted({u for i in view.unit_items for u in i.units})
+    if (complete and named) or draw(st.booleans()):
+        data["unit"] = draw(st.sampled_from(named) | texts) if named else draw(texts)
     data["facts"] = draw(_facts(view, complete, small))
 
     if evidence:
@@ -669,7 +672,8 @@ def edge_assessments(pack: Pack, target: str, *, small_numbers: bool | None = No
     small = engine_reads_small_numbers() if small_numbers is None else small_numbers
     groups = _derived_groups(view)
     derived = {n for names in groups.values() for n in names}
-    out = []
+    named = sorted({u for i in view.unit_items for u in i.units})
+    out: list[dict[str, Any]] = []
     edges = ["low", "high", "below", "at", "above"] + (["tiny"] if small else [])
     for edge in edges:
         facts: dict[str, Any] = {}
@@ -684,4 +688,7 @@ def edge_assessments(pack: Pack, target: str, *, small_numbers: bool | None = No
                 continue
             facts[spec.name] = _edge_value(view, spec, edge, small)
         out.append({"target": target, "facts": facts})
+    for k, data in enumerate(out if named else ()):
+        # Complete inputs name their unit: one the pack names a row for, or another.
+        data["unit"] = named[k // 2 % len(named)] if k % 2 == 0 else "（其他单位）"
     return out
