@@ -528,3 +528,41 @@ def test_fuzz_folder_files(registry, tmp_path_factory, files):
     for u in batch.failed:
         assert u.problems
     json.loads((tmp / "out" / "summary.json").read_text(encoding="utf-8"))
+
+
+def test_sheet_names_excel_refuses_are_made_acceptable() -> None:
+    # A target named 乡[镇] made create_sheet raise (Excel forbids []:*?/\ in sheet names);
+    # names also stay within 31 characters and unique, as Excel compares them (ignoring case).
+    from govrules.outputs.xlsx import sheet_title
+
+    assert sheet_title("得分明细（乡[镇]:*?/\\）") == "得分明细（乡［镇］：＊？／＼）"
+    assert sheet_title("得分明细（乡镇）", ["得分明细（乡镇）"]) == "得分明细（乡镇）（2）"
+    assert sheet_title("Sheet", ["sheet"]) == "Sheet（2）"
+    assert len(sheet_title("长" * 40)) == 31
+
+
+def test_cell_text_beyond_excels_limit_is_cut() -> None:
+    # Excel calls a file with a cell over 32,767 characters corrupt.
+    from govrules.outputs.xlsx import CELL_TEXT_MAX, safe
+
+    cut = safe("理" * 40_000)
+    assert len(cut) == CELL_TEXT_MAX and cut.endswith("…")
+    assert safe("=1+1") == "'=1+1"
+
+
+def test_a_target_name_excel_refuses_as_a_sheet_name_still_writes_the_summary(tmp_path: Path) -> None:
+    # Found after the first fixes: a pack whose target is named 乡[镇] made summary.xlsx fail (exit 70).
+    import openpyxl
+
+    from govrules.outputs.batch import read_units, score_units, write_outputs
+
+    text = (Path(__file__).parent / "test_hostile_packs.py").read_text(encoding="utf-8")
+    mini = text.split('GOOD = """\\\n', 1)[1].split('"""', 1)[0].replace("source_text: source.txt, ", "").replace("name: 乡镇", "name: '乡[镇]'")
+    pack = govrules.load_pack_text(mini, "mini.yaml")
+    units = tmp_path / "u.csv"
+    units.write_text("unit,late_count,ok\n甲镇,2,true\n", encoding="utf-8")
+    batch = read_units(units, pack)
+    score_units(batch)
+    write_outputs(batch, tmp_path / "out")
+    book = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")
+    assert "得分明细（乡［镇］）" in book.sheetnames

@@ -946,7 +946,7 @@ def summary_workbook(batch: Batch) -> Any:
     from openpyxl.styles import Font
 
     from .report import recoverable
-    from .xlsx import EFFECT_HEADER, FIX_HEADER, _style_header, _widths, effect_rows, fill_fixes, safe_row
+    from .xlsx import EFFECT_HEADER, FIX_HEADER, _style_header, _widths, effect_rows, fill_fixes, safe_row, sheet_title
 
     names = {t.id: t.name for t in batch.pack.spec.targets}
     wb = Workbook()
@@ -981,7 +981,7 @@ def summary_workbook(batch: Batch) -> Any:
         scored = [u for u in units if u.result is not None]
         first = scored[0].result
         assert first is not None
-        ws = wb.create_sheet(f"得分明细（{name}）"[:31])
+        ws = wb.create_sheet(sheet_title(f"得分明细（{name}）", wb.sheetnames))
         items = list(first.items)
         ws.append(["排名", "单位", *[f"{i.id} {i.names[-1]}" for i in items], "基础分", *[l.name for l in first.ledgers], "总分", "自评合计", "来源"])
         ordered = batch.ranked(tid) + [u for u in scored if u.state != "ranked"]

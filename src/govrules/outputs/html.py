@@ -74,5 +74,5 @@ def score_html(result: Result) -> str:
 
 
 def batch_html(context: dict[str, Any]) -> str:
-    """The batch ranking page (see :func:`govrules.outputs.batch.BatchReport.html_context`)."""
+    """The batch ranking page (see :func:`govrules.outputs.batch.html_context`)."""
     return environment().get_template("batch.html.j2").render(**context)

@@ -19,6 +19,7 @@ from ..numbers import fmt
 from .report import Fix, caps_award, depth_of, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
 from ..engine.result import Effect, ItemResult, Result
 from ..kinds.base import AWARD, SET, ZERO_ROW
+from ..untrusted import one_line
 from .report import has_assessors
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -26,15 +27,37 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+#: The most characters Excel keeps in a cell; a longer one makes it call the whole file corrupt.
+CELL_TEXT_MAX = 32_767
+
+
 def safe(value: Any) -> Any:
-    """A cell value that no spreadsheet will run as a formula (control characters Excel refuses are dropped)."""
+    """A cell value that no spreadsheet will run as a formula (control characters Excel refuses are dropped, long text cut)."""
     if isinstance(value, str):
         value = _ILLEGAL.sub("", value)
         if _SURROGATE.search(value):  # no writer can encode a lone surrogate: show its escape
             value = value.encode("utf-8", "backslashreplace").decode("utf-8")
         if value.startswith(FORMULA_START):
-            return "'" + value
+            value = "'" + value
+        if len(value) > CELL_TEXT_MAX:
+            value = value[: CELL_TEXT_MAX - 1] + "…"
     return value
+
+
+#: Characters Excel refuses in a sheet's name, and the full-width forms a reader takes for them.
+_SHEET_NAME = str.maketrans({"[": "［", "]": "］", ":": "：", "*": "＊", "?": "？", "/": "／", "\\": "＼"})
+
+
+def sheet_title(text: str, taken: Iterable[str] = ()) -> str:
+    """A sheet name Excel accepts: no []:*?/\\, at most 31 characters, not one of ``taken`` (compared as Excel does, ignoring case)."""
+    base = one_line(text).translate(_SHEET_NAME).strip("'") or "Sheet"
+    used = {t.lower() for t in taken}
+    title, n = base[:31], 1
+    while title.lower() in used:
+        n += 1
+        suffix = f"（{n}）"
+        title = base[: 31 - len(suffix)] + suffix
+    return title
 
 
 def safe_row(values: Iterable[Any]) -> list[Any]:
