@@ -31,6 +31,8 @@ from .discretionary import Discretionary
 from .fixed import Fixed
 from .per_missing import PerMissing
 from .per_occurrence import PerOccurrence
+from .proportional import Proportional
+from .quota import Quota
 from .shortfall import Shortfall
 from .tiered import Tiered
 from .vocabulary import Kinds
@@ -44,7 +46,7 @@ class _BuiltinKinds:
         return list(BUILTIN.values())
 
 
-BUILTIN = Kinds([PerOccurrence(), PerMissing(), Shortfall(), Fixed(), AllOrNothing(), Discretionary(), Tiered()])
+BUILTIN = Kinds([PerOccurrence(), PerMissing(), Shortfall(), Fixed(), AllOrNothing(), Discretionary(), Tiered(), Proportional(), Quota()])
 
 #: The plugin object the registry registers first, under the name ``govrules.kinds``.
 plugin = _BuiltinKinds()

@@ -320,6 +320,8 @@ def recoverable(result: Result) -> list[Fix]:
             continue
         current = item.score
         for k, effect in enumerate(item.effects):
+            if effect.mode == AWARD:
+                continue  # a bonus earned is nothing to put right
             rest = [e for j, e in enumerate(item.effects) if j != k]
             gain = _item_score(item, rest) - current
             fixes.append(

@@ -217,11 +217,12 @@ def _mutations(pack: Pack, view: TargetView) -> list[tuple[str, Mutation]]:
         def over_max(draw: Any, data: dict[str, Any]) -> Invalid:
             item = draw(st.sampled_from(scored))
             extra = draw(st.sampled_from([Decimal("0.01"), Decimal(1), Decimal("0.000001")]))
-            score = item.max + extra  # type: ignore[operator]
+            top = item.max if item.ceiling is None else item.ceiling  # a row with a bonus inside it may score up to its ceiling
+            score = top + extra  # type: ignore[operator]
             if draw(st.booleans()):
-                return Invalid(f"self-assessment of {item.id} above its {item.max} points", _with(data, self_assessment={**data.get("self_assessment", {}), item.id: score}))
+                return Invalid(f"self-assessment of {item.id} above its {top} points", _with(data, self_assessment={**data.get("self_assessment", {}), item.id: score}))
             review = {"item": item.id, "score": score, "reviewer": "复核人", "at": "2023-12-20", "reason": "理由"}
-            return Invalid(f"review of {item.id} above its {item.max} points", _with(data, reviews=[r for r in data.get("reviews", []) if r["item"] != item.id] + [review]))
+            return Invalid(f"review of {item.id} above its {top} points", _with(data, reviews=[r for r in data.get("reviews", []) if r["item"] != item.id] + [review]))
 
         out.append(("score above max", over_max))
 

@@ -137,8 +137,14 @@ def check_item_bounds(pack: Pack, result: Result) -> None:
                 continue
             if item.max is None:
                 _fail(f"item {item.id} carries no points but has a {what} {fmt(value)}", describe_item_result(item))
-            elif not (ZERO <= value <= item.max):
-                _fail(f"item {item.id}（{' / '.join(item.names)}）{what} {fmt(value)} is outside [0, {fmt(item.max)}]", describe_item_result(item))
+            elif not (ZERO <= value <= (item.max if item.ceiling is None else item.ceiling)):
+                top = item.max if item.ceiling is None else item.ceiling
+                _fail(f"item {item.id}（{' / '.join(item.names)}）{what} {fmt(value)} is outside [0, {fmt(top)}]", describe_item_result(item))
+
+
+def _lift(view: Any, ids: Any = None) -> Decimal:
+    """How far rows with a ceiling (a bonus inside the row, as their document states) may rise above their points, together."""
+    return _sum(i.ceiling - i.max for i in view.items if i.ceiling is not None and i.max is not None and (ids is None or i.id in ids))
 
 
 def check_item_arithmetic(pack: Pack, result: Result) -> None:
@@ -244,9 +250,10 @@ def check_sections(pack: Pack, result: Result) -> None:
         if section.max != spec.max or section.stated_max != spec.stated_max:
             _fail(f"{label} max {fmt(section.max)} / stated {fmt(section.stated_max)} differ from the pack's {fmt(spec.max)} / {fmt(spec.stated_max)}")
         if section.score is not None:
-            if section.score < 0 or (section.max is not None and section.score > section.max):
+            lift = _lift(view, {i for i, enclosing in view.enclosing.items() if sid in enclosing})
+            if section.score < 0 or (section.max is not None and section.score > section.max + lift):
                 _fail(f"{label} scores {fmt(section.score)}, outside [0, {fmt(section.max)}]")
-            if section.stated_max is not None and section.score > section.stated_max:
+            if section.stated_max is not None and section.score > section.stated_max + lift:
                 _fail(f"{label} scores {fmt(section.score)}, above its stated {fmt(section.stated_max)} points")
         scores[sid] = section.score
     if not view.scored:
@@ -266,7 +273,10 @@ def check_sections(pack: Pack, result: Result) -> None:
             _fail(f"base {fmt(result.base)} should be rescaled to {fmt(expected_base)} ({fmt(base_sum)} × {fmt(view.target.total)} / {fmt(applicable)})")
     elif result.rescaled or result.base != base_sum:
         _fail(f"base {fmt(result.base)} (rescaled={result.rescaled}) should be the plain sum {fmt(base_sum)}")
-    if result.base is not None and not (ZERO <= result.base <= view.target.total):  # type: ignore[operator]
+    lift = _lift(view)
+    # Rescaled, a base with a lifted row is checked by its formula above, not by a bound.
+    upper = None if (lift and result.rescaled) else view.target.total + lift  # type: ignore[operator]
+    if result.base is not None and (result.base < ZERO or (upper is not None and result.base > upper)):
         _fail(f"base {fmt(result.base)} is outside [0, {fmt(view.target.total)}]", describe_result(result))
 
 
@@ -316,7 +326,8 @@ def check_total(pack: Pack, result: Result) -> None:
     max_total = None if any(c is None for c in caps) else view.target.total + _sum(caps)  # type: ignore[operator]
     if result.max_total != max_total:
         _fail(f"max total {fmt(result.max_total)} should be {fmt(max_total)} (base total + bonus caps)")
-    if result.total is not None and max_total is not None and result.total > max_total:
+    lift = _lift(view)
+    if result.total is not None and max_total is not None and not (lift and result.rescaled) and result.total > max_total + lift:
         _fail(f"total {fmt(result.total)} is above the most possible {fmt(max_total)}", describe_result(result, []))
 
 
@@ -371,8 +382,8 @@ def check_trace(pack: Pack, result: Result) -> None:
             wrong = declared.rule_kind.check_effect(declared, e)
             if wrong:
                 _fail(f"effect of {declared.kind} rule {describe_rule(view, e.rule)} {wrong}")
-            if e.mode != declared.rule_kind.mode:
-                _fail(f"effect of {describe_rule(view, e.rule)} has mode {e.mode!r}; its kind {declared.kind!r} says {declared.rule_kind.mode!r}")
+            if e.mode not in declared.rule_kind.modes:  # a kind may say what each effect does (RuleKind.modes)
+                _fail(f"effect of {describe_rule(view, e.rule)} has mode {e.mode!r}; its kind {declared.kind!r} says {' or '.join(map(repr, declared.rule_kind.modes))}")
             if e.amount is not None and e.amount < 0:
                 _fail(f"effect of {describe_rule(view, e.rule)} has a negative amount {fmt(e.amount)}")
             _quote_in_document(pack, e.quote, f"effect of {e.rule}")
