@@ -196,3 +196,33 @@ def test_words_read_like_the_document() -> None:
     pack = govrules.load_pack_text(PACK.replace("WHEN", '{fact: filled, op: "<", than: required}'), "bianzhi.yaml")
     rule = describe(pack)["rows"][0]["rules"][0]
     assert rule["words"] == "「已编制数」少于「应编制数」时扣2分"
+
+
+def test_raw_durable_rules_compares_two_fields_of_one_record():
+    # What the compiler relies on: {"$m": field} reads a field of the same record; a missing field never matches.
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import json, durable_rules_engine as dre
+        rules = {"end": {"all": [{"e": {"t": "end"}}]},
+                 "r": {"all": [{"m": {"$and": [{"t": "a"}, {"$ex": {"x": 1}}, {"$ex": {"y": 1}}, {"$lt": {"x": {"$m": "y"}}}]}}]}}
+        h = dre.create_ruleset("x", json.dumps(rules))
+        out = []
+        for sid, rec in enumerate([{"x": 1, "y": 2}, {"x": 2, "y": 2}, {"x": 1}, {"y": 2}], 1):
+            code, state = dre.assert_facts(h, json.dumps([dict(sid=str(sid), id="a", t="a", **rec), {"sid": str(sid), "id": "end", "t": "end"}]))
+            fired = []
+            r = dre.start_action_for_state(h, state)
+            while r:
+                fired += list(json.loads(r[1]))
+                dre.update_state(h, r[0])
+                nxt = dre.complete_and_start_action(h, state)
+                r = (r[0], nxt) if nxt else dre.start_action_for_state(h, state)
+            out.append("r" in fired)
+        print(out)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.strip() == "[True, False, False, False]", proc.stderr
