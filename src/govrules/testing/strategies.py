@@ -157,17 +157,16 @@ def paired_value(view: TargetView, spec: FactSpec, other: FactSpec, other_value:
             return None
     if isinstance(target, dt.date):
         return None
-    if t == "count":
-        n = int(target.to_integral_value(ROUND_FLOOR if offset <= 0 else ROUND_CEILING)) + offset
-        if offset == 0 and n != target:
+    if t in ("count", "subset"):
+        whole = target == target.to_integral_value()
+        if offset == 0 and not whole:
             return None
-        return n if Decimal(n) in count_range(spec) else None
-    if t == "subset":
+        # The whole numbers next to the other fact's value: n − 1, n, n + 1, or either side of a fraction.
+        n = int(target.to_integral_value(ROUND_FLOOR if offset <= 0 else ROUND_CEILING)) + (offset if whole else 0)
+        if t == "count":
+            return n if Decimal(n) in count_range(spec) else None
         elements = list(spec.elements or ())
-        n = int(target.to_integral_value(ROUND_FLOOR if offset <= 0 else ROUND_CEILING)) + offset
-        if (offset == 0 and n != target) or not 0 <= n <= len(elements):
-            return None
-        return elements[:n]
+        return elements[:n] if 0 <= n <= len(elements) else None
     if t == "number":
         q = target + offset * _QUANTUM
         return q if q in number_range(spec) and (small or not is_small(q)) else None
