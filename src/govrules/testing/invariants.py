@@ -239,6 +239,7 @@ def check_sections(pack: Pack, result: Result) -> None:
     by_id = {s.id: s for s in result.sections}
     if list(by_id) != [s.id for s in view.sections]:
         _fail(f"result sections {list(by_id)} differ from the pack's {[s.id for s in view.sections]}")
+    lifted = any(i.ceiling is not None for i in view.items)
     for sid in reversed([s.id for s in view.sections]):
         section, spec = by_id[sid], declared[sid]
         child_scores = [scores[c] for c in spec.children]
@@ -250,7 +251,7 @@ def check_sections(pack: Pack, result: Result) -> None:
         if section.max != spec.max or section.stated_max != spec.stated_max:
             _fail(f"{label} max {fmt(section.max)} / stated {fmt(section.stated_max)} differ from the pack's {fmt(spec.max)} / {fmt(spec.stated_max)}")
         if section.score is not None:
-            lift = _lift(view, {i for i, enclosing in view.enclosing.items() if sid in enclosing})
+            lift = _lift(view, {i for i, enclosing in view.enclosing.items() if sid in enclosing}) if lifted else ZERO
             if section.score < 0 or (section.max is not None and section.score > section.max + lift):
                 _fail(f"{label} scores {fmt(section.score)}, outside [0, {fmt(section.max)}]")
             if section.stated_max is not None and section.score > section.stated_max + lift:
