@@ -226,3 +226,17 @@ def test_raw_durable_rules_compares_two_fields_of_one_record():
     )
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert proc.stdout.strip() == "[True, False, False, False]", proc.stderr
+
+
+@pytest.mark.parametrize("evaluator", ["durable", "reference"])
+def test_a_zeroing_condition_may_compare_two_facts(evaluator):
+    text = PACK.replace("WHEN", '{fact: flag, is: true}') + (
+        "zeroing:\n  - {id: z, name: 弄虚作假, quote: q, when: {fact: day, op: \">\", than: other_day}}\n"
+    )
+    text = text.replace("  - {name: day, label: 日期, type: date}", "  - {name: day, label: 日期, type: date}\n  - {name: other_day, label: 截止日期, type: date}")
+    pack = govrules.load_pack_text(text, "bianzhi.yaml")
+    late = pack.assess({"facts": {"flag": False, "day": "2024-05-29", "other_day": "2024-05-28"}}, evaluator=evaluator)
+    on_time = pack.assess({"facts": {"flag": False, "day": "2024-05-28", "other_day": "2024-05-28"}}, evaluator=evaluator)
+    unknown = pack.assess({"facts": {"flag": False, "day": "2024-05-28"}}, evaluator=evaluator)
+    # 5月29日 is later than 5月28日: zeroed; the same day is not; without the deadline it cannot be decided.
+    assert (late.total, on_time.total, unknown.total) == (D(0), D(10), None)
