@@ -15,6 +15,11 @@ silently false or true.
 A fact is compared through its *scalar view*: the value itself for count,
 number, boolean, date and choice facts; the number of listed elements for a
 subset fact; the points for a discretionary fact.
+
+A comparison of one fact with another (``{fact: filled, op: "<", than:
+required}``, 已编制数少于应编制数) compiles to :class:`CompareFacts`; it is
+unknown when either fact is missing. Conditions without one never meet it, so
+evaluating them costs what it did before.
 """
 
 from __future__ import annotations
@@ -41,6 +46,15 @@ class Compare:
 
 
 @attrs.frozen
+class CompareFacts:
+    """``fact op other``: a fact compared with another fact's value (both through their scalar views)."""
+
+    fact: str
+    op: str
+    other: str
+
+
+@attrs.frozen
 class And:
     parts: tuple["Node", ...]
 
@@ -50,13 +64,18 @@ class Or:
     parts: tuple["Node", ...]
 
 
-Node = Union[Compare, And, Or]
+Node = Union[Compare, CompareFacts, And, Or]
+
+#: The nodes that compare (the leaves of a condition).
+LEAVES = (Compare, CompareFacts)
 
 
 def normalize(cond: Condition, negate: bool = False) -> Node:
     """Compile a pack condition to negation-free normal form."""
     if cond.fact is not None:
         op = cond.operator
+        if cond.than is not None:
+            return CompareFacts(cond.fact, _NEGATE[op] if negate else op, cond.than)
         return Compare(cond.fact, _NEGATE[op] if negate else op, cond.operand)  # type: ignore[arg-type]
     if cond.not_ is not None:
         return normalize(cond.not_, not negate)
@@ -82,6 +101,9 @@ def facts_of(node: Node) -> tuple[str, ...]:
     def visit(n: Node) -> None:
         if isinstance(n, Compare):
             seen.setdefault(n.fact, None)
+        elif isinstance(n, CompareFacts):
+            seen.setdefault(n.fact, None)
+            seen.setdefault(n.other, None)
         else:
             for p in n.parts:
                 visit(p)
@@ -116,7 +138,14 @@ def decide(node: Node, scalars: Mapping[str, Scalar], optional: frozenset[str] |
         if node.fact in scalars:
             return _compare(scalars[node.fact], node.op, node.value)
         return False if node.fact in optional else None
-    results = [decide(p, scalars, optional) for p in node.parts]
+    try:
+        parts = node.parts  # type: ignore[union-attr]
+    except AttributeError:  # a CompareFacts: kept off the path of conditions that have none (try costs nothing)
+        # Discretionary facts (the only optional ones) are never compared with another fact (checked at load).
+        if node.fact in scalars and node.other in scalars:  # type: ignore[union-attr]
+            return _compare(scalars[node.fact], node.op, scalars[node.other])  # type: ignore[union-attr]
+        return None
+    results = [decide(p, scalars, optional) for p in parts]
     if isinstance(node, And):
         if any(r is False for r in results):
             return False
@@ -132,5 +161,7 @@ def describe(node: Node) -> str:
         value = node.value
         text = "true" if value is True else "false" if value is False else str(value)
         return f"{node.fact} {node.op} {text}"
+    if isinstance(node, CompareFacts):
+        return f"{node.fact} {node.op} {node.other}"
     joiner = " and " if isinstance(node, And) else " or "
     return "(" + joiner.join(describe(p) for p in node.parts) + ")"

@@ -35,6 +35,8 @@ from .graded import Graded
 from .per_missing import PerMissing
 from .per_occurrence import PerOccurrence
 from .per_step import PerStep
+from .proportional import Proportional
+from .quota import Quota
 from .shortfall import Shortfall
 from .tiered import Tiered
 from .vocabulary import Kinds
@@ -61,6 +63,8 @@ BUILTIN = Kinds(
         DeductThenZero(),
         PerStep(),
         AwardEach(),
+        Proportional(),
+        Quota(),
     ]
 )
 

@@ -65,6 +65,9 @@ def condition_words(cond: Condition, facts: dict[str, FactSpec]) -> str:
             word = "所缺项数" + _OPS[op]
         else:
             word = _OPS.get(op, op)
+        if cond.than is not None:  # one fact against another: 「已编制数」少于「应编制数」
+            other = facts.get(cond.than)
+            return f"「{label}」{word}「{other.label if other else cond.than}」"
         return f"「{label}」{word}{_value_words(cond.operand)}"
     if cond.not_ is not None:
         return f"并非（{condition_words(cond.not_, facts)}）"

@@ -341,7 +341,7 @@ def recoverable(result: Result) -> list[Fix]:
         current = item.score
         for k, effect in enumerate(item.effects):
             if effect.mode == AWARD:
-                continue  # a bonus is nothing to put right
+                continue  # a bonus earned is nothing to put right
             rest = [e for j, e in enumerate(item.effects) if j != k]
             gain = _item_score(item, rest) - current
             # A grade's points are what it leaves, not what it takes.

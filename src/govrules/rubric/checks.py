@@ -170,6 +170,9 @@ class _Checker:
                 return
             op, value = cond.operator, cond.operand
             where = path + (("op",) if "op" in cond.model_fields_set else ("is",))
+            if cond.than is not None:
+                self.check_fact_pair(path, fact, op, cond.than)
+                return
             if op in ORDERING and fact.type not in _ORDERED_TYPES:
                 self.problem(where, f"{op} does not apply to {fact.name!r}, a {fact.type} fact")
             message = _value_mismatch(fact, value)
@@ -181,6 +184,19 @@ class _Checker:
                 self.check_condition(path + (key, i), part)
         if cond.not_ is not None:
             self.check_condition(path + ("not",), cond.not_)
+
+    def check_fact_pair(self, path: Path_, fact: FactSpec, op: str, than: str) -> None:
+        """A fact compared with another: both declared, of one comparable kind, the operator fitting it."""
+        other = self.facts.get(than)
+        if other is None:
+            self.problem(path + ("than",), self._unknown_fact(than))
+            return
+        if other.name == fact.name:
+            self.problem(path + ("than",), f"compares {fact.name!r} with itself")
+            return
+        message = _pair_mismatch(fact, op, other)
+        if message:
+            self.problem(path + ("than",), message)
 
     def check_rules(self, owner_path: Path_, rules: tuple[Rule, ...], context: CheckContext) -> set[str]:
         ids: set[str] = set()
@@ -380,6 +396,23 @@ def _value_mismatch(fact: FactSpec, value: object) -> str | None:
         return f"{fact.name!r} is a {t} fact and cannot be compared"
     if not ok:
         return f"{fact.name!r} is a {t} fact; {value!r} ({type(value).__name__}) cannot be compared with it"
+    return None
+
+
+#: Fact types one fact may be compared with another of: counts and numbers
+#: together (a subset by its size), dates together, booleans (== and != only).
+_PAIR_GROUPS = {"count": "number", "subset": "number", "number": "number", "date": "date", "boolean": "boolean"}
+
+
+def _pair_mismatch(fact: FactSpec, op: str, other: FactSpec) -> str | None:
+    """Why ``fact op other`` cannot be compared, or None if it can."""
+    for f in (fact, other):
+        if f.type not in _PAIR_GROUPS:
+            return f"{f.name!r} is a {f.type} fact; only counts, numbers, subsets (by size), dates and booleans are compared with another fact"
+    if _PAIR_GROUPS[fact.type] != _PAIR_GROUPS[other.type]:
+        return f"{fact.name!r} is a {fact.type} fact and {other.name!r} a {other.type} fact; they cannot be compared"
+    if op in ORDERING and fact.type == "boolean":
+        return f"{op} does not apply to {fact.name!r} and {other.name!r}, boolean facts"
     return None
 
 

@@ -202,6 +202,8 @@ class Condition(_Strict):
 
     * ``{fact: f, op: "<", value: 12}``
     * ``{fact: f, is: false}`` (the same as ``op: "=="``)
+    * ``{fact: filled, op: "<", than: required}``: one fact against another
+      (已编制数少于应编制数)
     * ``{all: [...]}``, ``{any: [...]}``, ``{not: {...}}``
     """
 
@@ -212,6 +214,7 @@ class Condition(_Strict):
     all: tuple[Condition, ...] | None = None
     any: tuple[Condition, ...] | None = None
     not_: Condition | None = Field(default=None, alias="not")
+    than: str | None = added(description="Another fact the fact is compared with, in place of a value (已编制数少于应编制数).")
 
     @model_validator(mode="after")
     def _one_form(self) -> Condition:
@@ -228,11 +231,16 @@ class Condition(_Strict):
             has_op = "op" in given
             has_is = "is_" in given
             if has_op == has_is:
-                raise ValueError("a fact condition takes either `is: value` or `op:` with `value:`")
-            if has_op and "value" not in given:
-                raise ValueError("`op:` needs a `value:`")
+                raise ValueError("a fact condition takes either `is: value` or `op:` with `value:` (or `than:` another fact)")
+            if "than" in given:
+                if not has_op or "value" in given:
+                    raise ValueError("`than:` names the fact to compare with: it goes with `op:` and without `value:` or `is:`")
+            elif has_op and "value" not in given:
+                raise ValueError("`op:` needs a `value:` (or `than:` another fact)")
             if has_is and "value" in given:
                 raise ValueError("`is:` and `value:` do not go together")
+        elif "than" in given:
+            raise ValueError("`than:` goes with `fact:` and `op:`")
         for part in ("all", "any"):
             seq = getattr(self, part)
             if seq is not None and not seq:

@@ -59,7 +59,7 @@ from .properties import (
     run_conformance,
     run_property,
 )
-from .strategies import assessments, edge_assessments, fact_values, respell_numbers, shuffle_input, thresholds
+from .strategies import assessments, edge_assessments, fact_values, respell_numbers, pairs, shuffle_input, thresholds
 from .violations import Violation, violations
 
 __all__ = [
@@ -108,6 +108,7 @@ __all__ = [
     "run_isolated",
     "run_property",
     "shuffle_input",
+    "pairs",
     "thresholds",
     "violations",
 ]

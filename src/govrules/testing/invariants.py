@@ -293,6 +293,7 @@ def check_sections(pack: Pack, result: Result) -> None:
     by_id = {s.id: s for s in result.sections}
     if list(by_id) != [s.id for s in view.sections]:
         _fail(f"result sections {list(by_id)} differ from the pack's {[s.id for s in view.sections]}")
+    lifted = any(i.ceiling is not None for i in view.items)
     for sid in reversed([s.id for s in view.sections]):
         section, spec = by_id[sid], declared[sid]
         child_scores = [scores[c] for c in spec.children]
@@ -328,8 +329,10 @@ def check_sections(pack: Pack, result: Result) -> None:
     elif result.rescaled or result.base != base_sum:
         _fail(f"base {fmt(result.base)} (rescaled={result.rescaled}) should be the plain sum {fmt(base_sum)}")
     room = _sum(headroom(i) for i in result.items if i.status != NOT_APPLICABLE)
-    if result.base is not None and not (ZERO <= result.base <= view.target.total + room):  # type: ignore[operator]
-        _fail(f"base {fmt(result.base)} is outside [0, {fmt(view.target.total + room)}]", describe_result(result))  # type: ignore[operator]
+    # Rescaled, a base with a row above its points is checked by its formula above, not by a bound.
+    upper = None if (room and result.rescaled) else view.target.total + room  # type: ignore[operator]
+    if result.base is not None and (result.base < ZERO or (upper is not None and result.base > upper)):
+        _fail(f"base {fmt(result.base)} is outside [0, {fmt(upper)}]", describe_result(result))
 
 
 def check_ledgers(pack: Pack, result: Result) -> None:
@@ -379,7 +382,8 @@ def check_total(pack: Pack, result: Result) -> None:
     if result.max_total != max_total:
         _fail(f"max total {fmt(result.max_total)} should be {fmt(max_total)} (base total + bonus caps)")
     # Rows whose document lets a bonus inside them rise above their points add their headroom.
-    if result.total is not None and max_total is not None and result.total > max_total + _sum(headroom(i) for i in result.items):
+    room = _sum(headroom(i) for i in result.items)
+    if result.total is not None and max_total is not None and not (room and result.rescaled) and result.total > max_total + room:
         _fail(f"total {fmt(result.total)} is above the most possible {fmt(max_total)}", describe_result(result, []))
 
 
@@ -434,7 +438,7 @@ def check_trace(pack: Pack, result: Result) -> None:
             wrong = declared.rule_kind.check_effect(declared, e)
             if wrong:
                 _fail(f"effect of {declared.kind} rule {describe_rule(view, e.rule)} {wrong}")
-            if e.mode not in declared.rule_kind.modes:
+            if e.mode not in declared.rule_kind.modes:  # a kind may say what each effect does (RuleKind.modes)
                 _fail(f"effect of {describe_rule(view, e.rule)} has mode {e.mode!r}; its kind {declared.kind!r} says {' or '.join(map(repr, declared.rule_kind.modes))}")
             if e.amount is not None and e.amount < 0:
                 _fail(f"effect of {describe_rule(view, e.rule)} has a negative amount {fmt(e.amount)}")

@@ -44,7 +44,7 @@ def _cmp(left: Any, op: str, right: Any) -> bool:
 
 def condition_facts(cond: Condition) -> set[str]:
     if cond.fact is not None:
-        return {cond.fact}
+        return {cond.fact} if cond.than is None else {cond.fact, cond.than}
     out: set[str] = set()
     for part in (cond.all or ()) + (cond.any or ()):
         out |= condition_facts(part)
@@ -62,6 +62,8 @@ def holds(cond: Condition, scalars: Mapping[str, Any]) -> bool | None:
     if cond.fact is not None:
         if cond.fact not in scalars:
             return None
+        if cond.than is not None:  # one fact against another: unknown unless both are there
+            return None if cond.than not in scalars else _cmp(scalars[cond.fact], cond.operator, scalars[cond.than])
         return _cmp(scalars[cond.fact], cond.operator, cond.operand)
     if cond.all is not None:
         parts = [holds(c, scalars) for c in cond.all]

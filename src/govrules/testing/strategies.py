@@ -33,7 +33,7 @@ import attrs
 from hypothesis import strategies as st
 
 from ..engine.compiled import TargetView, discretion_bounds
-from ..engine.conditions import Compare, Node
+from ..engine.conditions import Compare, CompareFacts, Node
 from ..engine.facts import COUNT_MAX, NUMBER_LIMIT, NUMBER_PLACES
 from ..rubric.model import FactSpec
 from ..pack import Pack
@@ -69,12 +69,21 @@ texts = st.one_of(
 
 
 def compares(node: Node) -> Iterable[Compare]:
-    """Every comparison in a compiled condition."""
+    """Every comparison of a fact with a value in a compiled condition."""
     if isinstance(node, Compare):
         yield node
-    else:
+    elif not isinstance(node, CompareFacts):
         for part in node.parts:
             yield from compares(part)
+
+
+def fact_pairs(node: Node) -> Iterable[CompareFacts]:
+    """Every comparison of a fact with another fact in a compiled condition."""
+    if isinstance(node, CompareFacts):
+        yield node
+    elif not isinstance(node, Compare):
+        for part in node.parts:
+            yield from fact_pairs(part)
 
 
 _CACHE: dict[tuple[Any, ...], tuple[Any, Any]] = {}
@@ -109,6 +118,60 @@ def _thresholds(view: TargetView) -> dict[str, tuple[Any, ...]]:
         except TypeError:
             out[name] = tuple(values)
     return out
+
+
+def pairs(view: TargetView) -> tuple[tuple[str, str], ...]:
+    """The (fact, other fact) pairs the target's conditions compare, each once."""
+    return _cached(view, ("pairs",), lambda: tuple(dict.fromkeys((c.fact, c.other) for r in view.rules for c in fact_pairs(r.condition))))  # type: ignore[no-any-return]
+
+
+def _scalar_in(spec: FactSpec, value: Any) -> Any:
+    """The scalar an input's value of a count, number, subset or date fact compares as (None for other types)."""
+    t = spec.type
+    if t == "count":
+        return Decimal(value)
+    if t == "number":
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if t == "subset":
+        return Decimal(len(value))
+    if t == "date":
+        return dt.date.fromisoformat(value.strip())
+    return None
+
+
+def paired_value(view: TargetView, spec: FactSpec, other: FactSpec, other_value: Any, offset: int, small: bool = True) -> Any:
+    """A value of ``spec`` one step below (-1), at (0) or above (1) ``other``'s value, as an input writes it; None if there is none.
+
+    Where a condition compares two facts, values at and beside each other are
+    where evaluators and readings part ways, as thresholds are for a value.
+    """
+    target = _scalar_in(other, other_value)
+    if target is None:
+        return None
+    t = spec.type
+    if t == "date":
+        if not isinstance(target, dt.date):
+            return None
+        try:
+            return (target + dt.timedelta(days=offset)).isoformat()
+        except OverflowError:
+            return None
+    if isinstance(target, dt.date):
+        return None
+    if t in ("count", "subset"):
+        whole = target == target.to_integral_value()
+        if offset == 0 and not whole:
+            return None
+        # The whole numbers next to the other fact's value: n − 1, n, n + 1, or either side of a fraction.
+        n = int(target.to_integral_value(ROUND_FLOOR if offset <= 0 else ROUND_CEILING)) + (offset if whole else 0)
+        if t == "count":
+            return n if Decimal(n) in count_range(spec) else None
+        elements = list(spec.elements or ())
+        return elements[:n] if 0 <= n <= len(elements) else None
+    if t == "number":
+        q = target + offset * _QUANTUM
+        return q if q in number_range(spec) and (small or not is_small(q)) else None
+    return None
 
 
 def _specs(view: TargetView) -> dict[str, FactSpec]:
@@ -404,6 +467,12 @@ def _facts(draw: Any, view: TargetView, complete: bool, small: bool = True) -> d
         if spec.name in derived:
             continue  # handled with its source
         give(spec.name, complete)
+    # Where conditions compare two facts, often put one at or beside the other.
+    for name, other in pairs(view):
+        if out.get(name) is not None and out.get(other) is not None and draw(st.integers(0, 2)) == 0:
+            moved = paired_value(view, specs[name], specs[other], out[other], draw(st.integers(-1, 1)), small)
+            if moved is not None:
+                out[name] = moved
     # Keep the view's order for derived counts given directly (cosmetic only: order never matters).
     order = {f.name: i for i, f in enumerate(view.facts)}
     return dict(sorted(out.items(), key=lambda kv: order[kv[0]]))
@@ -687,6 +756,13 @@ def edge_assessments(pack: Pack, target: str, *, small_numbers: bool | None = No
             if spec.name in derived and edge == "high":
                 continue
             facts[spec.name] = _edge_value(view, spec, edge, small)
+        if edge in ("below", "at", "above"):
+            specs = _specs(view)
+            for name, other in pairs(view):
+                if facts.get(name) is not None and facts.get(other) is not None and name not in derived:
+                    moved = paired_value(view, specs[name], specs[other], facts[other], {"below": -1, "at": 0, "above": 1}[edge], small)
+                    if moved is not None:
+                        facts[name] = moved
         out.append({"target": target, "facts": facts})
     for k, data in enumerate(out if named else ()):
         # Complete inputs name their unit: one the pack names a row for, or another.

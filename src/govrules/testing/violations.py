@@ -35,6 +35,7 @@ from .strategies import (
     _specs,
     compares,
     count_range,
+    fact_pairs,
     decimals_in,
     discretion_bound,
     number_range,
@@ -79,6 +80,13 @@ def _directions(view: TargetView, rules: Iterable[Any]) -> dict[str, Any]:
         for c in compares(rule.condition):
             if c.fact in specs:
                 seen.setdefault(c.fact, set()).add(_literal_direction(specs[c.fact], c))
+        for p in fact_pairs(rule.condition):
+            # a < b grows truer as a goes down or b goes up; a boolean pair has no such way.
+            if p.fact in specs and p.other in specs:
+                ordered = specs[p.fact].type in _ORDERED
+                way = (UP if p.op in (">", ">=") else DOWN if p.op in ("<", "<=") else None) if ordered else None
+                seen.setdefault(p.fact, set()).add(way)
+                seen.setdefault(p.other, set()).add(None if way is None else (DOWN if way == UP else UP))
     return {name: next(iter(d)) for name, d in seen.items() if len(d) == 1 and None not in d}
 
 

@@ -34,6 +34,11 @@ this module is the only place that touches it, and it does so in one way:
 * Values are encoded by fact type, and packs are type-checked at load,
   because durable_rules compares mismatched types silently (``"10" >= 3`` is
   false, not an error).
+* A fact compared with another fact (:class:`CompareFacts`) is compared by
+  durable_rules itself, within the record: ``{"$lt": {"a": {"$m": "b"}}}``
+  reads field ``b`` of the same record. Where a count meets a number, whose
+  encodings differ in scale, the record also carries the count scaled like a
+  number (field ``<count>~e6``), written only for targets that compare them.
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ from typing import Any, Callable
 import durable_rules_engine as _dre
 
 from ..compiled import TargetView
-from ..conditions import And, Compare, Node, Or, facts_of
+from ..conditions import And, Compare, CompareFacts, Node, Or, facts_of
 from ...errors import EngineError
 from ..facts import NUMBER_PLACES, scalar
 from ..inputs import Assessment
@@ -118,6 +123,24 @@ def value_writer(spec: FactSpec) -> Callable[[Any], str]:
     return lambda value: json.dumps(encode(spec, scalar(spec, value)), ensure_ascii=False)  # pragma: no cover - no other type is compared
 
 
+#: The suffix of the field carrying a count scaled like a number (a fact name never holds ``~``).
+SCALED = "~e6"
+_SCALED_LIMIT = 10**9  # numbers are below 1e9 in magnitude: a larger count compares with them as 1e9 does
+
+
+def _scaled_count(value: Any) -> str:
+    """A count (or a subset's size) as a number is encoded, for comparing it with a number fact."""
+    n = value if type(value) is int else len(value)
+    return str(min(n, _SCALED_LIMIT) * 10**NUMBER_PLACES)
+
+
+def _fields(node: CompareFacts, specs: dict[str, FactSpec]) -> tuple[str, str]:
+    """The record fields a comparison of two facts reads: the facts, or a count's scaled field where it meets a number."""
+    left, right = specs[node.fact].type == "number", specs[node.other].type == "number"
+    # Checked at load: a number meets only counts, subsets and numbers.
+    return (node.fact + SCALED if right and not left else node.fact, node.other + SCALED if left and not right else node.other)
+
+
 def _pattern(node: Node, specs: dict[str, FactSpec]) -> dict[str, Any]:
     """A condition as a durable_rules pattern that matches when it is *true*.
 
@@ -129,6 +152,11 @@ def _pattern(node: Node, specs: dict[str, FactSpec]) -> dict[str, Any]:
         value = encode(specs[node.fact], node.value)
         test = {node.fact: value} if node.op == "==" else {_OPS[node.op]: {node.fact: value}}
         return {"$and": [{"$ex": {node.fact: 1}}, test]}
+    if isinstance(node, CompareFacts):
+        left, right = _fields(node, specs)
+        other = {"$m": right}  # the same record's field
+        test = {left: other} if node.op == "==" else {_OPS[node.op]: {left: other}}
+        return {"$and": [{"$ex": {left: 1}}, {"$ex": {right: 1}}, test]}
     key = "$and" if isinstance(node, And) else "$or"
     return {key: [_pattern(p, specs) for p in node.parts]}
 
@@ -153,8 +181,8 @@ MAX_DNF = 64
 
 def _dnf(node: Node) -> list[tuple[Compare, ...]]:
     """A condition as a disjunction of conjunctions of comparisons."""
-    if isinstance(node, Compare):
-        return [(node,)]
+    if isinstance(node, (Compare, CompareFacts)):
+        return [(node,)]  # type: ignore[list-item]
     if isinstance(node, Or):
         return [conj for part in node.parts for conj in _dnf(part)]
     out: list[tuple[Compare, ...]] = [()]
@@ -179,6 +207,22 @@ def _branches(node: Node) -> list[Node]:
     if len(conjunctions) > MAX_DNF:
         return [node]
     return [c[0] if len(c) == 1 else And(c) for c in conjunctions]
+
+
+def _record_fields(node: Node, specs: dict[str, FactSpec]) -> tuple[str, ...]:
+    """The fields of a record a condition reads: its facts, and the scaled field of a count it compares with a number."""
+    fields = facts_of(node)
+    pairs = [n for n in _leaves(node) if isinstance(n, CompareFacts)]
+    if not pairs:
+        return fields
+    extra = {f: None for n in pairs for f in _fields(n, specs) if f.endswith(SCALED)}
+    return fields + tuple(extra)
+
+
+def _leaves(node: Node) -> list[Node]:
+    if isinstance(node, (And, Or)):
+        return [leaf for part in node.parts for leaf in _leaves(part)]
+    return [node]
 
 
 def ruleset_definition(view: TargetView) -> tuple[dict[str, Any], dict[str, str], dict[str, tuple[str, str]], list[tuple[str, ...]]]:
@@ -206,7 +250,7 @@ def ruleset_definition(view: TargetView) -> tuple[dict[str, Any], dict[str, str]
             name, uid, branch = entries[e]
             definition[name] = {"all": [{"m": {"$and": [{"t": f"g{m}"}, _pattern(branch, specs)]}}]}
             rule_names[name] = uid
-            reads.update(dict.fromkeys(facts_of(branch)))
+            reads.update(dict.fromkeys(_record_fields(branch, specs)))
         group_reads.append(tuple(reads))
     for m, group in enumerate(_groups(len(view.evidence))):
         for j in group:
@@ -236,6 +280,14 @@ def _json_list(sid: str, bodies: list[str]) -> str:
     return "[" + head + ("}, " + head).join(bodies) + "}]"
 
 
+def _field_writer(field: str, writers: dict[str, Callable[[Any], str]]) -> tuple[str, str, Callable[[Any], str]]:
+    """(the fact it is written from, the text before its value, the value's writer) of one record field."""
+    key = f", {json.dumps(field, ensure_ascii=False)}: "
+    if field.endswith(SCALED):
+        return field[: -len(SCALED)], key, _scaled_count
+    return field, key, writers[field]
+
+
 class DurableEvaluator:
     """Evaluates assessments of one target on a private durable_rules ruleset."""
 
@@ -263,7 +315,7 @@ class DurableEvaluator:
         self._rule_records = tuple(
             (
                 f', "id": "g{m}", "t": "g{m}"',
-                tuple((name, f", {json.dumps(name, ensure_ascii=False)}: ", writers[name]) for name in reads),
+                tuple(_field_writer(field, writers) for field in reads),
             )
             for m, reads in enumerate(group_reads)
         )
