@@ -23,7 +23,7 @@ from govrules.rubric.model import Condition, hash_data
 
 ELEMENTS = ["甲", "乙", "丙", "丁"]
 FACTS = {
-    "n": ("count", [0, 1, 2, 3, 10**12]),
+    "n": ("count", [0, 1, 2, 3, 999_999_999]),  # the largest: the most an input may give (facts.COUNT_MAX)
     "m": ("count", [0, 1, 2, 3]),
     "x": ("number", [D("0"), D("1"), D("1.5"), D("2"), D("2.999999"), D("-1"), D("999999999.999999")]),
     "s": ("subset", [[], ["甲"], ["甲", "乙"], ["乙", "丙", "丁"]]),

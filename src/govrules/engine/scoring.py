@@ -124,9 +124,9 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
         if unchecked_rules:
             unchecked.update(dict.fromkeys(unchecked_rules.get(uid, ())))
         if uid in fired_uids:
-            # A bonus inside the row is no failure: only the other rules make it 不符合.
-            fired = fired or rule.mode != AWARD
             made = findings.effects(rule, item.max)
+            # A bonus inside the row is no failure: only what else a rule did makes it 不符合.
+            fired = fired or rule.mode != AWARD or any(e.mode != AWARD for e in made)
             # The first rule whose effect zeroes the row (all-or-nothing) decides it.
             if zeroed_by is None and rule.may_zero and any(e.mode == ZERO_ROW for e in made):
                 zeroed_by = uid

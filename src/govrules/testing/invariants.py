@@ -550,7 +550,9 @@ def check_statuses(pack: Pack, result: Result) -> None:
             _fail(f"item {item.id} lists {sorted(item.unchecked_facts)} as missing; its undecided rules miss {sorted(missing)}", describe_item_result(item))
         if item.override is not None:
             expected = PASS if item.score == item.max else FAIL
-        elif any(fired[r.uid] for r in declared.rules if r.mode != AWARD):  # a bonus inside the row is no failure
+        elif any(
+            fired[r.uid] and (r.mode != AWARD or any(e.rule == r.uid and e.mode != AWARD for e in item.effects)) for r in declared.rules
+        ):  # a bonus inside the row is no failure; anything else a rule did is
             expected = FAIL
         else:
             expected = NOT_CHECKED if unchecked else PASS
