@@ -75,11 +75,12 @@ def _build_in_order(sources: list[tuple[str, Any, str | None, str]], broken: lis
 
 def _unexpected(exc: BaseException) -> str:
     """A one-line account of an exception govrules did not raise on purpose."""
-    text = _shown(exc)
+    text = _printable(exc)
     return f"cannot be loaded: {type(exc).__name__}: {text}" if text else f"cannot be loaded: {type(exc).__name__}"
 
 
-def _shown(value: object) -> str:
+def _printable(value: object) -> str:
+    """A plugin's exception or path as a line of a message: its own text (never failing), cut to 200 characters."""
     try:
         text = str(value)
     except Exception:
@@ -118,7 +119,7 @@ def _register(pm: pluggy.PluginManager, candidates: list[tuple[str, str, Any]], 
                     pm.unregister(obj)
             except Exception:
                 pass
-            broken.append(BrokenPack(name, where, f"invalid plugin: {_shown(exc)}"))
+            broken.append(BrokenPack(name, where, f"invalid plugin: {_printable(exc)}"))
 
 
 def _collect_kinds(pm: pluggy.PluginManager, broken: list[BrokenPack]) -> Kinds:
@@ -204,7 +205,7 @@ class Registry:
                     broken.append(BrokenPack(name, str(path), exc.summary, exc.problems))
                     continue
                 except Exception as exc:  # not a path, or a bug: this pack is broken, the others are not
-                    broken.append(BrokenPack(name, _shown(path), _unexpected(exc)))
+                    broken.append(BrokenPack(name, _printable(path), _unexpected(exc)))
                     continue
                 sources.append((name, located, document, origin))
 
@@ -223,7 +224,7 @@ class Registry:
                 try:
                     problems.extend(impl.function(pack=pack) or ())
                 except Exception as exc:
-                    problems.append(Problem(impl.plugin_name, f"check failed: {type(exc).__name__}: {_shown(exc)}"))
+                    problems.append(Problem(impl.plugin_name, f"check failed: {type(exc).__name__}: {_printable(exc)}"))
             if problems:
                 broken.append(BrokenPack(name, pack.origin, "rejected by a plugin's checks", tuple(problems)))
                 continue

@@ -111,3 +111,17 @@ def terminal_text(text: object, style: str = "") -> "Text":
 
     return Text(strip_controls("" if text is None else str(text)), style=style)
 
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value from outside as a message may quote it: bounded, encodable, never failing.
+
+    Text is quoted (``repr`` escapes controls and lone surrogates) and cut to
+    ``limit`` characters; anything else is named by its type, since the
+    ``repr`` of a caller's object may be huge, nest too deeply or raise.
+    """
+    if isinstance(value, str):
+        text = repr(str(value[: limit + 1]))
+        return text if len(value) <= limit else text[:-1] + "…" + text[-1]
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    return f"a value of type {type(value).__name__}"

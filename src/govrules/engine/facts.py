@@ -39,7 +39,7 @@ from .conditions import Scalar
 from ..errors import Problem
 from ..rubric.model import FactSpec
 from ..numbers import fmt, to_decimal
-from ..untrusted import has_lone_surrogate, is_blank
+from ..untrusted import has_lone_surrogate, is_blank, shown
 
 #: Most digits after the point a number fact may have; keeps every comparison
 #: exact in both evaluators (durable_rules compares binary floats).
@@ -54,21 +54,6 @@ COUNT_MAX = int(NUMBER_LIMIT) - 1
 #: strings and JSON escapes can hold one, UTF-8 cannot, so every writer of the
 #: result would fail on it later.
 SURROGATE_MESSAGE = "holds a lone surrogate (such as \\ud800), which is not text: it cannot be written as UTF-8"
-
-
-def shown(value: object, limit: int = 60) -> str:
-    """A value from outside as a message may quote it: bounded, encodable, never failing.
-
-    Text is quoted (``repr`` escapes controls and lone surrogates) and cut to
-    ``limit`` characters; anything else is named by its type, since the
-    ``repr`` of a caller's object may be huge, nest too deeply or raise.
-    """
-    if isinstance(value, str):
-        text = repr(str(value[: limit + 1]))
-        return text if len(value) <= limit else text[:-1] + "…" + text[-1]
-    if value is None or isinstance(value, bool):
-        return repr(value)
-    return f"a value of type {type(value).__name__}"
 
 
 @attrs.frozen

@@ -41,9 +41,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, Stri
 
 from .compiled import InputPlan, TargetView
 from ..errors import FactsError, Problem
-from .facts import SURROGATE_MESSAGE, NonNegativeNumberIn, canonical, missed_periods, pydantic_problems, shown
+from .facts import SURROGATE_MESSAGE, NonNegativeNumberIn, canonical, missed_periods, pydantic_problems
 from ..rubric.model import PackSpec
-from ..untrusted import has_lone_surrogate, is_blank
+from ..untrusted import has_lone_surrogate, is_blank, shown
 
 
 def _timestamp(value: object) -> str:

@@ -29,7 +29,7 @@ from yaml.constructor import ConstructorError
 
 from .. import __version__
 from ..errors import PackError, Problem
-from ..untrusted import has_lone_surrogate
+from ..untrusted import has_lone_surrogate, shown
 
 Path_ = tuple[str | int, ...]
 
@@ -59,11 +59,6 @@ _MAX_NUMBER_TEXT = 80
 # nest deeper than ``max_depth``. The node tree itself stays as small as the
 # text, and everything that walks it afterwards visits at most that many values.
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _shown(value: object) -> str:
-    text = str(value)
-    return repr(text if len(text) <= 40 else text[:40] + "…")
 
 
 class _Loader(_Base, Composer):  # type: ignore[misc,valid-type]
@@ -173,20 +168,20 @@ class _Loader(_Base, Composer):  # type: ignore[misc,valid-type]
         except yaml.YAMLError:
             raise
         except (ValueError, ArithmeticError, LookupError, TypeError, AttributeError) as exc:
-            what = f"{_shown(node.value)} " if isinstance(node, yaml.ScalarNode) else ""
+            what = f"{shown(node.value, 40)} " if isinstance(node, yaml.ScalarNode) else ""
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             raise ConstructorError(None, None, f"{what}cannot be read as {tag}: {exc}", node.start_mark) from None
 
 
 def _number_problem(text: str) -> str | None:
-    return f"{_shown(text)} is too long for a number" if len(text) > _MAX_NUMBER_TEXT else None
+    return f"{shown(text, 40)} is too long for a number" if len(text) > _MAX_NUMBER_TEXT else None
 
 
 def _bounded(value: Decimal | int, node: yaml.ScalarNode) -> None:
     d = Decimal(value)
     if len(d.as_tuple().digits) > MAX_DIGITS or d.adjusted() >= MAX_DIGITS or d.as_tuple().exponent < -MAX_DIGITS:  # type: ignore[operator]
         raise ConstructorError(
-            None, None, f"{_shown(node.value)}: a number has at most {MAX_DIGITS} digits and lies between -10^{MAX_DIGITS} and 10^{MAX_DIGITS}", node.start_mark
+            None, None, f"{shown(node.value, 40)}: a number has at most {MAX_DIGITS} digits and lies between -10^{MAX_DIGITS} and 10^{MAX_DIGITS}", node.start_mark
         )
 
 
@@ -199,7 +194,7 @@ def _decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
         except ArithmeticError:
             value = None
         if value is None or not value.is_finite():
-            problem = f"{_shown(node.value)} is not a number a pack can use: write a finite decimal such as 0.5"
+            problem = f"{shown(node.value, 40)} is not a number a pack can use: write a finite decimal such as 0.5"
     if problem is not None:
         raise ConstructorError(None, None, problem, node.start_mark)
     _bounded(value, node)  # type: ignore[arg-type]
