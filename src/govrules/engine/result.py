@@ -60,6 +60,7 @@ class Effect:
     # kind (govrules.kinds), so that no output needs to know kinds by name.
     mode: str = "deduct"
     detail: str = ""
+    earned: bool = False  # the document phrases the points as earned (得2分): sheets say 未得, not −
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +78,7 @@ class Effect:
             # Deductions (and all-or-nothing zeroing, which the row's zeroed_by
             # names) carry no mode: results from before modes read the same.
             **({"mode": self.mode} if self.mode in ("award", "set") else {}),
+            **({"earned": True} if self.earned else {}),
         }
 
 

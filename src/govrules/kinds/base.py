@@ -242,7 +242,10 @@ def effect(
     mode: str | None = None,
 ) -> Effect:
     """An effect of ``compiled``'s rule: its label, quote, reading, kind and mode, and its kind's :meth:`~RuleKind.detail`."""
-    made = (_EFFECT or _load_effect())(*compiled.head, amount, quantity, unit_amount, level, reason, compiled.rule.reading, facts, mode or compiled.mode)
+    rule = compiled.rule
+    made = (_EFFECT or _load_effect())(
+        *compiled.head, amount, quantity, unit_amount, level, reason, rule.reading, facts, mode or compiled.mode, "", rule.earned
+    )
     if compiled.has_detail:
         words = compiled.behaviour.detail(made)
         if words:

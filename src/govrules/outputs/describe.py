@@ -85,7 +85,8 @@ def rule_words(rule: Any, facts: dict[str, FactSpec], verb: str = "扣", bound: 
     marks the row as not met (记为不符合) instead of deducting.
     """
     kind = rule.rule_kind
-    wording = Wording(facts, verb, bound, checklist, lambda cond: condition_words(cond, facts))
+    # Points the document phrases as earned (「……，得2分」) are said as not earned where the rule applies.
+    wording = Wording(facts, "不得" if rule.earned and verb == "扣" else verb, bound, checklist, lambda cond: condition_words(cond, facts))
     text = kind.words(rule, wording)
     if rule.when is not None and not kind.words_say_when:
         text += f"，且仅当{condition_words(rule.when, facts)}"

@@ -26,7 +26,7 @@ from rich.text import Text
 
 from ..numbers import ZERO, add, divide, exact, fmt
 from ..engine.result import FAIL, NOT_APPLICABLE, NOT_CHECKED, STATUS_LABELS, Effect, ItemResult, Result
-from ..kinds.base import AWARD, SET, ZERO_ROW
+from ..kinds.base import AWARD, DEDUCT, SET, ZERO_ROW
 from ..untrusted import for_markdown, markdown_line, terminal_text
 
 #: Column names of the indicator levels, as the documents write them.
@@ -67,7 +67,9 @@ def effect_text(effect: Effect, sign: str = "-", quote: bool = True) -> str:
 
 
 def effect_amount(effect: Effect, sign: str = "-") -> str:
-    """What an effect does to its row, in a few characters: −0.3, +0.05, 得8分, 不计分."""
+    """What an effect does to its row, in a few characters: −0.3, +0.05, 得8分, 不计分, 未得2分."""
+    if effect.earned and effect.amount is not None and effect.mode in (DEDUCT, ZERO_ROW):
+        return f"未得{fmt(effect.amount)}分"  # the document says 「……，得2分」: the unit did not earn them
     if effect.mode == ZERO_ROW:
         return "不计分"
     if effect.amount is None:

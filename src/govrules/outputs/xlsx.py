@@ -18,7 +18,7 @@ from typing import Any, Iterable
 from ..numbers import fmt
 from .report import Fix, caps_award, depth_of, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
 from ..engine.result import Effect, ItemResult, Result
-from ..kinds.base import AWARD, SET, ZERO_ROW
+from ..kinds.base import AWARD, DEDUCT, SET, ZERO_ROW
 from ..untrusted import one_line
 from .report import has_assessors
 
@@ -88,7 +88,9 @@ def effect_words(effect: Effect, verb: str = "扣") -> str:
     """A deduction in words that starts with a word, not a sign (``扣0.3分：…``)."""
     from .report import effect_detail
 
-    if effect.mode == ZERO_ROW:
+    if effect.earned and effect.amount is not None and effect.mode in (DEDUCT, ZERO_ROW):
+        head = f"未得{fmt(effect.amount)}分"
+    elif effect.mode == ZERO_ROW:
         head = "本项不计分"
     elif effect.amount is None:
         head = "未定分值"

@@ -25,7 +25,7 @@ from .model import (
     PackSpec,
     Rule,
 )
-from ..kinds.base import AWARD, DEDUCT, CheckContext
+from ..kinds.base import AWARD, DEDUCT, ZERO_ROW, CheckContext
 from ..numbers import ZERO, fmt
 from .scope import scope_problems
 from .yamlio import Located, Path_
@@ -221,6 +221,11 @@ class _Checker:
             amount = getattr(rule, "amount", None)
             if amount is not None and amount < 0:
                 self.problem(path + ("amount",), "amounts are written as positive numbers; the ledger decides the sign")
+            if rule.earned and (context.in_ledger or not set(kind.modes) <= {DEDUCT, ZERO_ROW}):
+                self.problem(
+                    path + ("earned",),
+                    f"earned: true says a row's points were not earned; a {rule.kind} rule {'in a ledger' if context.in_ledger else 'adds or sets points'} takes none",
+                )
         return ids
 
     def check_indicators(self) -> None:

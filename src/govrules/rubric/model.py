@@ -270,6 +270,10 @@ class RuleSpec(_Strict):
     label: str | None = Field(default=None, description="Short Chinese description for reports; defaults to the quote.")
     when: Condition | None = Field(default=None, description="An extra condition that must also hold.")
     reading: ReadingIds = ()
+    earned: bool = added(
+        False,
+        description="The document phrases these points as earned (「……，得2分」): a sheet then says 未得2分 where the rule took them, not −2.",
+    )
 
 
 #: A rule of any kind (the kinds a registry knows decide which; see :func:`pack_spec_with`).
