@@ -246,7 +246,7 @@ def test_an_unknown_field_lists_the_fields_there_with_a_did_you_mean():
     assert "unknown field 'department' (did you mean 'assessors'?)" in found[0]
     assert "the fields here are: id, name, points" in found[0] and "units_quote" in found[0]
     found = problems(TEXT.replace("amount: 2, quote: 河长", "amont: 2, quote: 河长"))
-    assert "unknown field 'amont' (did you mean 'amount'?); the fields here are: id, quote, label, when, reading, kind, fact, amount" in found[0]
+    assert "unknown field 'amont' (did you mean 'amount'?); the fields here are: id, quote, label, when, reading, earned, kind, fact, amount" in found[0]
 
 
 def test_unused_fields_leave_the_content_hash_alone():
