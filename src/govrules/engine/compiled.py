@@ -18,7 +18,8 @@ from .facts import RESHAPED_TYPES, build_model, canonical
 from ..rubric.model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rule, Target, Zeroing
 from ..numbers import ZERO, add
 from ..rubric.checks import applicable_targets
-from .result import PASS, ItemResult, SectionResult
+from .result import PASS, CapApplied, ItemResult, SectionResult
+from .sections import adjusted_section
 
 OWNER_ITEM = "item"
 OWNER_ADJUSTMENT = "adjustment"
@@ -95,8 +96,14 @@ class SectionView:
     stated_max: Decimal | None
     max: Decimal | None
     children: tuple[str, ...]
+    # Its caps as results record them, those naming rules first (rules: the
+    # uids of this target's rows, sorted; () for a cap over all its rows), and
+    # its floor: see govrules.engine.sections.
+    caps: tuple[CapApplied, ...] = ()
+    floor_quote: str | None = None
     names: tuple[str, ...] = attrs.field(init=False, default=attrs.Factory(_path_names, takes_self=True))
     id: str = attrs.field(init=False, default=attrs.Factory(lambda i: i.indicator.id, takes_self=True))
+    adjusts: bool = attrs.field(init=False, default=attrs.Factory(lambda s: bool(s.caps) or s.floor_quote is not None, takes_self=True))
 
 
 @attrs.frozen
@@ -180,6 +187,7 @@ class TargetView:
     enclosing: dict[str, tuple[str, ...]] = attrs.field(
         init=False, default=attrs.Factory(lambda v: {i.id: tuple(a.id for a in i.ancestors) for i in v.items}, takes_self=True)
     )
+    capped_sections: bool = attrs.field(init=False, default=attrs.Factory(lambda v: any(s.caps for s in v.sections), takes_self=True))
     sections_children_first: tuple[SectionView, ...] = attrs.field(
         init=False, default=attrs.Factory(lambda v: tuple(reversed(v.sections)), takes_self=True)
     )
@@ -228,6 +236,14 @@ def compile_rule(owner: str, owner_kind: str, rule: Rule) -> CompiledRule:
     )
 
 
+def _section_caps(ind: Indicator, under: list[ItemView]) -> tuple[CapApplied, ...]:
+    """A section's caps, as results record them, over the rules of the rows under it that this target has."""
+    uids = {r.uid for item in under for r in item.rules}
+    named = [CapApplied(tuple(sorted(u for u in c.rules if u in uids)), ZERO, c.max, ZERO, c.quote, c.reading) for c in ind.caps if c.rules]
+    whole = [CapApplied((), ZERO, c.max, ZERO, c.quote, c.reading) for c in ind.caps if not c.rules]
+    return tuple(c for c in named if c.rules) + tuple(whole)
+
+
 def _applies(targets: tuple[str, ...] | None, target: str) -> bool:
     return targets is None or target in targets
 
@@ -252,6 +268,7 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
             )
             return True
         position = len(sections)
+        first_item = len(items)
         sections.append(None)  # type: ignore[arg-type]  # keep document order: parent before children
         children = tuple(c.id for c in ind.children if visit(c, ancestors + (ind,)))
         if not children:
@@ -260,7 +277,8 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
         child_max = [maxima[c] for c in children]
         total = sum((m for m in child_max if m is not None), ZERO) if any(m is not None for m in child_max) else None
         maxima[ind.id] = total
-        sections[position] = SectionView(ind, ancestors, (ind.points or {}).get(target_id), total, children)
+        caps = _section_caps(ind, items[first_item:]) if ind.caps else ()
+        sections[position] = SectionView(ind, ancestors, (ind.points or {}).get(target_id), total, children, caps, ind.floor_quote)
         return True
 
     top = tuple(ind.id for ind in spec.indicators if visit(ind, ()))
@@ -373,6 +391,8 @@ def untouched_results(
             status=PASS,
             children=section.children,
         )
+        if section.adjusts:
+            rows[section.id] = adjusted_section(rows[section.id], section, rows)  # type: ignore[arg-type]
     return item_results, {s.id: rows[s.id] for s in sections}  # type: ignore[misc]
 
 

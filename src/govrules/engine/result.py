@@ -199,9 +199,23 @@ class SectionResult:
     score: Decimal | None
     status: str
     children: tuple[str, ...]
+    # Only sections whose document caps or floors them carry these: every cap
+    # (rules () for one over all its rows) with what it counted and gave back,
+    # cut 0 where it did not cut; the floor's words, and what it gave back.
+    caps: tuple[CapApplied, ...] = ()
+    floor_quote: str | None = None
+    floor_cut: Decimal = Decimal(0)
+
+    @property
+    @exact
+    def rows_sum(self) -> Decimal | None:
+        """What its children score together, before its caps and floor."""
+        if self.score is None:
+            return None
+        return self.score - sum((c.cut for c in self.caps), Decimal(0)) - self.floor_cut
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "id": self.id,
             "names": list(self.names),
             "status": self.status,
@@ -210,6 +224,12 @@ class SectionResult:
             "score": fmt(self.score),
             "children": list(self.children),
         }
+        if self.caps:
+            data["caps"] = [c.to_dict() for c in self.caps]
+        if self.floor_quote is not None:
+            data["floor_cut"] = fmt(self.floor_cut)
+            data["floor_quote"] = self.floor_quote
+        return data
 
     @functools.cached_property
     def _json_text(self) -> str:

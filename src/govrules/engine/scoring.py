@@ -26,6 +26,7 @@ from typing import Any, Iterable
 from .compiled import ItemView, TargetView
 from ..kinds.base import AWARD, DEDUCT, SET, ZERO_ROW
 from .findings import Findings
+from .sections import adjusted_section
 from ..rubric.model import PackSpec
 from ..numbers import ROUNDING, ZERO, divide, exact
 from .result import (
@@ -273,6 +274,10 @@ def _score_sections(view: TargetView, items: dict[str, ItemResult], touched: lis
             _section_status({c.status for c in children}),
             section.children,
         )
+        if section.adjusts:
+            # Its caps read the effects and scores of rows under it, which only
+            # touched rows change: the shortcut above still holds.
+            rows[section_id] = sections[section_id] = adjusted_section(sections[section_id], section, rows)
     return sections
 
 
@@ -293,9 +298,15 @@ def _score_ledgers(view: TargetView, findings: Findings) -> tuple[LedgerResult, 
     return tuple(out)
 
 
-def _readings(spec: PackSpec, items: list[ItemResult], ledgers: tuple[LedgerResult, ...], findings: Findings) -> tuple[tuple[str, str, str], ...]:
+def _readings(
+    spec: PackSpec, items: list[ItemResult], ledgers: tuple[LedgerResult, ...], findings: Findings, sections: Iterable[SectionResult] = ()
+) -> tuple[tuple[str, str, str], ...]:
     """The readings that shaped this result: those standing for the target, and those of what applied."""
     used: set[str] = set(findings.view.standing_readings)
+    for section in sections:
+        for c in section.caps:
+            if c.cut:
+                used.update(c.reading)
     for item in items:
         for e in item.effects:
             used.update(e.reading)
@@ -393,7 +404,7 @@ def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
         differences=differences,
         facts=a.facts,
         derived_facts=a.derived,
-        readings=_readings(spec, touched, ledgers, findings),
+        readings=_readings(spec, touched, ledgers, findings, sections.values() if view.capped_sections else ()),
     )
 
 

@@ -255,9 +255,15 @@ Rule = RuleSpec
 
 
 class Cap(_Strict):
-    """The most a group of an item's deduction rules may take together (最高扣分不超过3分)."""
+    """The most a group of deduction rules may take together (最高扣分不超过3分).
 
-    rules: tuple[str, ...] = Field(min_length=1)
+    On an item, ``rules`` names some of its own rules. On a section, ``rules``
+    names rules of rows under it as ``row#rule`` (2.1#late), or is left out: the
+    cap then limits what all its rows lose together (本部分最多扣10分), and what
+    it cuts is given back at the section.
+    """
+
+    rules: tuple[str, ...] = Field(default=(), description="The rules it groups; on a section, row#rule, or none for all its rows.")
     max: Decimal = Field(ge=0)
     quote: str
     reading: ReadingIds = ()
@@ -293,6 +299,7 @@ class Indicator(_Strict):
         description="Points per target a row may rise to above its points, where its document lets a bonus inside the row (加分不超过0.5分)."
     )
     ceiling_quote: str | None = added(description="The document's words that let the row rise above its points.")
+    floor_quote: str | None = added(description="On a section: the document's words that the section never goes below 0 (本部分扣完为止).")
 
     @property
     def is_leaf(self) -> bool:
