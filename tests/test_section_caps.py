@@ -196,6 +196,103 @@ def test_the_conformance_kit_passes(pack: govrules.Pack) -> None:
     assert report.ok, report
 
 
+# A pack whose capped sections nest, with an item cap, all-or-nothing, two targets and N/A.
+NESTED = """
+format: 1
+pack: {id: nested_section_caps, version: 0.1.0, title: 示例, issuer: 示例, source: 示例}
+targets: [{id: xiangzhen, name: 乡镇, total: 20}, {id: shizhi, name: 市直, total: 14}]
+facts:
+  - {name: a, label: 甲次数, type: count}
+  - {name: b, label: 乙次数, type: count}
+  - {name: c, label: 丙次数, type: count}
+  - {name: d, label: 丁次数, type: count}
+  - {name: ok, label: 已完成, type: boolean, default: true}
+indicators:
+  - id: T
+    name: 总
+    caps: [{max: 5, quote: 本部分最多扣5分}]
+    floor_quote: 本部分扣完为止
+    children:
+      - id: S
+        name: 分一
+        caps: [{rules: ["S.1#a", "S.2#a"], max: 1, quote: 合计最多扣1分}]
+        children:
+          - id: S.1
+            name: 一
+            points: {xiangzhen: 4, shizhi: 4}
+            rules:
+              - {id: a, kind: per_occurrence, fact: a, amount: 1, quote: 每次扣1分}
+              - {id: b, kind: per_occurrence, fact: b, amount: 0.5, quote: 每次扣0.5分}
+              - {id: zero, kind: all_or_nothing, when: {fact: ok, is: false}, quote: 此项不得分}
+          - id: S.2
+            name: 二
+            points: {xiangzhen: 3}
+            rules:
+              - {id: a, kind: per_occurrence, fact: a, amount: 1, quote: 每次扣1分}
+      - id: U
+        name: 分二
+        children:
+          - id: U.1
+            name: 三
+            points: {xiangzhen: 6, shizhi: 6}
+            rules:
+              - {id: c, kind: per_occurrence, fact: c, amount: 2, quote: 每次扣2分}
+              - {id: d, kind: per_occurrence, fact: d, amount: 1, quote: 每次扣1分}
+            caps: [{rules: [d], max: 2, quote: 合计最多扣1分}]
+  - id: V
+    name: 其他
+    caps: [{rules: ["V.1#c"], max: 1, quote: 合计最多扣1分}, {max: 3, quote: 本部分最多扣5分}]
+    children:
+      - id: V.1
+        name: 四
+        points: {xiangzhen: 7, shizhi: 4}
+        rules:
+          - {id: c, kind: per_occurrence, fact: c, amount: 1, quote: 每次扣1分}
+          - {id: d, kind: per_occurrence, fact: d, amount: 1, quote: 每次扣1分}
+not_applicable: {allowed: true, scoring: rescale}
+"""
+DOC = "本部分最多扣5分 本部分扣完为止 合计最多扣1分 每次扣1分 每次扣0.5分 此项不得分 每次扣2分"
+
+
+def test_nested_sections_compose() -> None:
+    pack = govrules.load_pack_text(NESTED, "nested.yaml", document=DOC)
+    result = pack.assess({"target": "xiangzhen", "facts": {"a": 3, "b": 2, "c": 2, "d": 5}})
+    # S.1 (4): a 3 + b 1 = 4 → 0; b took 1 first, so a took 3. S.2 (3): a 3 → 0, took 3.
+    # S: 合计最多扣1分 over 3 + 3 = 6 → 5 back; S = 0 + 5 = 5.
+    # U.1 (6): c 2 × 2 = 4, d 5 capped at 2 in the row → 6 → 0; U = 0.
+    # T: rows 5 + 0; S lost 7 − 5 = 2, U lost 6: 8 > 5 → 3 back; T = 8 (13 less 5).
+    # V.1 (7): c 2 + d 5 = 7 → 0; d took 5 first, c the 2 left: over 1 → 1 back;
+    #   本部分 (max 3): lost 7 − 1 = 6 → 3 back; V = 0 + 1 + 3 = 4 (7 less 3). Total 8 + 4 = 12.
+    assert [(s.id, s.score, [(c.raw, c.cut) for c in s.caps]) for s in result.sections] == [
+        ("T", 8, [(8, 3)]),
+        ("S", 5, [(6, 5)]),
+        ("U", 0, []),
+        ("V", 4, [(2, 1), (6, 3)]),
+    ]
+    assert result.total == 12
+
+
+def test_the_conformance_kit_passes_on_nested_caps() -> None:
+    report = run_conformance(govrules.load_pack_text(NESTED, "nested.yaml", document=DOC), max_examples=60)
+    assert report.ok, report
+
+
+def test_a_section_cap_may_not_reach_into_a_capped_section() -> None:
+    text = NESTED.replace('caps: [{max: 5, quote: 本部分最多扣5分}]', 'caps: [{rules: ["S.1#b"], max: 5, quote: 本部分最多扣5分}]')
+    with pytest.raises(govrules.PackError) as info:
+        govrules.load_pack_text(text, "nested.yaml", document=DOC)
+    (problem,) = info.value.problems
+    assert problem.message == "rule 'S.1#b' lies under section S, which has caps of its own; name it in a cap there"
+
+
+def test_a_section_with_a_row_not_checked_shows_its_checked_rows_plain(pack: govrules.Pack) -> None:
+    # 信息发布 not checked (no late count): 一 is the plain sum of 政策解读 3 − 3 = 0 and 专栏 3; no caps yet.
+    data = _facts(interp=3)
+    del data["facts"]["late_count"]
+    result = pack.assess(data)
+    assert (result.section("1").score, result.section("1").caps, result.total) == (3, (), None)
+
+
 # ------------------------------------------------------------------ load errors
 
 

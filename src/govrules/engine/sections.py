@@ -17,6 +17,9 @@ and a unit with more failings never scores more. A row
 an all-or-nothing rule zeroed, or whose score a 复核 set, lost nothing to the
 named rules (their deductions did not make its score); it still counts, with
 every point it lost, towards a cap over all the section's rows.
+
+A section with a row not checked shows the plain sum of its checked rows: its
+caps apply once every row is known (until then the total is withheld anyway).
 """
 
 from __future__ import annotations
@@ -28,16 +31,27 @@ import attrs
 
 from ..kinds.base import DEDUCT
 from ..numbers import ZERO, exact
-from .result import CapApplied, SectionResult
+from .result import NOT_APPLICABLE, CapApplied, SectionResult
 
 
 @exact
 def adjusted_section(plain: SectionResult, section: Any, rows: Mapping[str, Any]) -> SectionResult:
     """``plain`` (its rows' sum) with ``section``'s caps and floor (a compiled SectionView) applied."""
-    if plain.score is None:
+    if plain.score is None or not complete(section.under, rows):
+        # Caps over rows not all known would count only the known ones: the
+        # sum of the checked rows stands (the total is withheld anyway).
         return attrs.evolve(plain, floor_quote=section.floor_quote)
     score, caps, floor_cut = section_score(plain.score, section.caps, section.floor_quote, [rows[c] for c in section.children], rows)
     return attrs.evolve(plain, score=score, caps=caps, floor_quote=section.floor_quote, floor_cut=floor_cut)
+
+
+def complete(under: Iterable[str], rows: Mapping[str, Any]) -> bool:
+    """Whether every scored row ``under`` a section has a score (or is left out as not applicable)."""
+    for i in under:
+        row = rows[i]
+        if row.score is None and row.max is not None and row.status != NOT_APPLICABLE:
+            return False
+    return True
 
 
 def section_score(

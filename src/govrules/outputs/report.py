@@ -387,7 +387,7 @@ def _through_sections(result: Result) -> Any:
             if s.score is None or before is None or after is None:
                 return after - before if (after is not None and before is not None) else ZERO
             total = s.rows_sum + after - before  # type: ignore[operator]
-            if s.caps or s.floor_quote is not None:
+            if s.caps or s.floor_quote is not None:  # (a section not complete has no caps recorded)
                 score, _, _ = section_score(total, s.caps, s.floor_quote, [rows[c] for c in s.children], rows)
             else:
                 score = total

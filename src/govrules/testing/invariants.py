@@ -239,7 +239,10 @@ def check_sections(pack: Pack, result: Result) -> None:
         present = [s for s in child_scores if s is not None]
         expected = _sum(present) if (present and view.scored) else None
         label = f"section {sid}（{' / '.join(section.names)}）"
-        if spec.adjusts and section.score is not None:
+        known = all(i.score is not None or i.max is None or i.status == NOT_APPLICABLE for i in result.items if i.id in spec.under)
+        if spec.adjusts and section.score is not None and not known and section.caps:
+            _fail(f"{label} applies its caps with rows not checked; they count only once every row is known")
+        if spec.adjusts and section.score is not None and known:
             _check_section_caps(result, section, spec, label)
             if section.rows_sum != expected:
                 _fail(f"{label}: its rows {list(spec.children)} add up to {fmt(expected)}, but it records {fmt(section.rows_sum)} before its caps and floor", describe_result(result, list(spec.children)))
