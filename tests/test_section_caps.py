@@ -66,6 +66,7 @@ def test_under_both_caps_nothing_is_given_back(pack: govrules.Pack, evaluator: s
     assert result.section("1").score == 8
     assert _caps(result, "1") == [(2, 0), (2, 0)]
     assert result.total == 18
+    assert result.readings == ()  # the cap's reading only where it cut
 
 
 @pytest.mark.parametrize("evaluator", ["durable", "reference"])
@@ -81,6 +82,7 @@ def test_a_cap_over_rules_of_two_rows_gives_back_at_the_section(pack: govrules.P
     assert _caps(result, "1") == [(5, 3), (3, 0)]
     assert result.section("2").score == 6
     assert result.total == 13
+    assert [r[0] for r in result.readings] == ["late_cap_counts_what_was_taken"]
 
 
 @pytest.mark.parametrize("evaluator", ["durable", "reference"])
@@ -178,7 +180,7 @@ def test_result_json_carries_caps_and_floor_only_where_the_pack_has_them(pack: g
 
     data = json.loads(result_json(pack.assess(_facts(late=3, interp=2))))
     one, two = data["sections"]
-    assert one["caps"][0] == {"rules": ["1.1#late", "1.2#late"], "raw": "5", "max": "2", "cut": "3", "quote": NAMED, "reading": []}
+    assert one["caps"][0] == {"rules": ["1.1#late", "1.2#late"], "raw": "5", "max": "2", "cut": "3", "quote": NAMED, "reading": ["late_cap_counts_what_was_taken"]}
     assert one["caps"][1]["rules"] == [] and "floor_cut" not in one
     assert two["floor_cut"] == "0" and two["floor_quote"] == "本部分扣完为止" and "caps" not in two
     # Shipped packs, whose sections have neither, keep their bytes: tests/test_recorded.py.
@@ -285,12 +287,15 @@ def test_a_section_cap_may_not_reach_into_a_capped_section() -> None:
     assert problem.message == "rule 'S.1#b' lies under section S, which has caps of its own; name it in a cap there"
 
 
-def test_a_section_with_a_row_not_checked_shows_its_checked_rows_plain(pack: govrules.Pack) -> None:
-    # 信息发布 not checked (no late count): 一 is the plain sum of 政策解读 3 − 3 = 0 and 专栏 3; no caps yet.
+def test_a_row_not_checked_counts_as_having_lost_everything(pack: govrules.Pack) -> None:
+    # 信息发布 not checked (no late count): its rules took nothing, it counts as having lost its 4 points.
+    # 政策解读 3 late: 0 (took 3); 专栏 3. Rows: 3. 合计最多扣2分: took 3 → 1 back.
+    # 本部分最多扣4分: lost 4 + 3 = 7, less 1 = 6 → 2 back. 一 = 3 + 1 + 2 = 6: the least it can score
+    # once 信息发布 is known (年度报告未公开 gives 6; no late gives 4 + 0 + 3 + 1 = 8). The total waits.
     data = _facts(interp=3)
     del data["facts"]["late_count"]
     result = pack.assess(data)
-    assert (result.section("1").score, result.section("1").caps, result.total) == (3, (), None)
+    assert (result.section("1").score, _caps(result, "1"), result.total) == (6, [(3, 1), (6, 2)], None)
 
 
 # ------------------------------------------------------------------ load errors
@@ -304,7 +309,7 @@ def _problems(old: str, new: str, source: str = SOURCE) -> list[govrules.errors.
     return list(info.value.problems)
 
 
-CAP = '      - {rules: ["1.1#late", "1.2#late"], max: 2, quote: 信息发布不及时、政策解读不及时的，合计最多扣2分}'
+CAP = '      - {rules: ["1.1#late", "1.2#late"], max: 2, quote: 信息发布不及时、政策解读不及时的，合计最多扣2分, reading: late_cap_counts_what_was_taken}'
 
 
 def _one(old: str, new: str, source: str = SOURCE) -> tuple[str, str]:
@@ -314,7 +319,7 @@ def _one(old: str, new: str, source: str = SOURCE) -> tuple[str, str]:
 
 def test_a_section_cap_names_rules_of_its_own_rows() -> None:
     where, message = _one(CAP, CAP.replace('"1.2#late"', '"2.1#late"'))
-    assert where.startswith("rubric.yaml:25 指标 1（主动公开） indicators[0].caps[0].rules")
+    assert where.startswith("rubric.yaml:33 指标 1（主动公开） indicators[0].caps[0].rules")
     assert message == "cap refers to rule '2.1#late', which no row under section 1 has"
 
 

@@ -101,7 +101,6 @@ class SectionView:
     # its floor: see govrules.engine.sections.
     caps: tuple[CapApplied, ...] = ()
     floor_quote: str | None = None
-    under: tuple[str, ...] = ()  # the items under it, where it has caps
     names: tuple[str, ...] = attrs.field(init=False, default=attrs.Factory(_path_names, takes_self=True))
     id: str = attrs.field(init=False, default=attrs.Factory(lambda i: i.indicator.id, takes_self=True))
     adjusts: bool = attrs.field(init=False, default=attrs.Factory(lambda s: bool(s.caps) or s.floor_quote is not None, takes_self=True))
@@ -279,8 +278,7 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
         total = sum((m for m in child_max if m is not None), ZERO) if any(m is not None for m in child_max) else None
         maxima[ind.id] = total
         caps = _section_caps(ind, items[first_item:]) if ind.caps else ()
-        under = tuple(i.id for i in items[first_item:]) if caps else ()
-        sections[position] = SectionView(ind, ancestors, (ind.points or {}).get(target_id), total, children, caps, ind.floor_quote, under)
+        sections[position] = SectionView(ind, ancestors, (ind.points or {}).get(target_id), total, children, caps, ind.floor_quote)
         return True
 
     top = tuple(ind.id for ind in spec.indicators if visit(ind, ()))

@@ -11,7 +11,8 @@ Order of operations, for each item:
    never goes below 0 nor above its points;
 5. a 复核 override replaces the score and is recorded (who, when, old → new, why).
 
-Then sections and the base total are sums of their items; if the N/A policy
+Then sections and the base total are sums of their items (a section whose
+document caps or floors it gets back what its caps cut: :mod:`.sections`); if the N/A policy
 is ``rescale``, the base is scaled back to the target's total (the only
 division, rounded once by :data:`~govrules.numbers.ROUNDING`); bonus and
 penalty ledgers are added outside the base, each up to its cap; a zeroing

@@ -18,8 +18,10 @@ an all-or-nothing rule zeroed, or whose score a 复核 set, lost nothing to the
 named rules (their deductions did not make its score); it still counts, with
 every point it lost, towards a cap over all the section's rows.
 
-A section with a row not checked shows the plain sum of its checked rows: its
-caps apply once every row is known (until then the total is withheld anyway).
+A row not checked yet counts as having lost all its points, its rules as
+having taken nothing: the section of an incomplete assessment then scores the
+least it can once every row is known (as the sum of the checked rows does where
+no cap holds), and deciding a row never lowers what it gets back.
 """
 
 from __future__ import annotations
@@ -37,21 +39,17 @@ from .result import NOT_APPLICABLE, CapApplied, SectionResult
 @exact
 def adjusted_section(plain: SectionResult, section: Any, rows: Mapping[str, Any]) -> SectionResult:
     """``plain`` (its rows' sum) with ``section``'s caps and floor (a compiled SectionView) applied."""
-    if plain.score is None or not complete(section.under, rows):
-        # Caps over rows not all known would count only the known ones: the
-        # sum of the checked rows stands (the total is withheld anyway).
-        return attrs.evolve(plain, floor_quote=section.floor_quote)
-    score, caps, floor_cut = section_score(plain.score, section.caps, section.floor_quote, [rows[c] for c in section.children], rows)
+    children = [rows[c] for c in section.children]
+    total = plain.score
+    if total is None:
+        # No row scored yet: with every row not checked it has lost them all so
+        # far, and its caps already give back what they would; else (unscored,
+        # or every row left out as not applicable) there is nothing to cap.
+        if section.max is None or not section.caps or not any(lost(c) for c in children):
+            return attrs.evolve(plain, floor_quote=section.floor_quote)
+        total = ZERO
+    score, caps, floor_cut = section_score(total, section.caps, section.floor_quote, children, rows)
     return attrs.evolve(plain, score=score, caps=caps, floor_quote=section.floor_quote, floor_cut=floor_cut)
-
-
-def complete(under: Iterable[str], rows: Mapping[str, Any]) -> bool:
-    """Whether every scored row ``under`` a section has a score (or is left out as not applicable)."""
-    for i in under:
-        row = rows[i]
-        if row.score is None and row.max is not None and row.status != NOT_APPLICABLE:
-            return False
-    return True
 
 
 def section_score(
@@ -86,8 +84,12 @@ def section_score(
 
 
 def lost(row: Any) -> Decimal:
-    """The points a row lost (0 for a row at or above its points, or without a score)."""
-    if row.max is None or row.score is None or row.score >= row.max:
+    """The points a row lost: 0 at or above its points, all of them while it is not checked (see the module's notes)."""
+    if row.max is None:
+        return ZERO
+    if row.score is None:
+        return ZERO if row.status == NOT_APPLICABLE else row.max  # type: ignore[no-any-return]
+    if row.score >= row.max:
         return ZERO
     return row.max - row.score  # type: ignore[no-any-return]
 

@@ -10,7 +10,8 @@ terminal table, Markdown, HTML (:mod:`govrules.outputs.html`) and Excel
 :func:`recoverable` lists, for a scored result, what each fix would restore
 (可挽回分值): for every deduction, the points the item would regain if that one
 finding were put right and everything else stayed as it is, after the item's
-caps, its floor at 0 and any all-or-nothing rule; ordered by points restored.
+caps, its floor at 0 and any all-or-nothing rule, and, where a section's caps
+hold, only what they let through to the total; ordered by points restored.
 """
 
 from __future__ import annotations
@@ -261,7 +262,7 @@ class Fix:
     quote: str | None
     lost: Decimal | None  # what this finding deducts before caps and floors
     restores: Decimal  # points the item (or ledger) regains if only this is put right
-    restores_total: Decimal  # what that adds to the total (differs when the base is rescaled)
+    restores_total: Decimal  # what that adds to the total (differs when the base is rescaled, or a section's caps hold it back)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -387,7 +388,7 @@ def _through_sections(result: Result) -> Any:
             if s.score is None or before is None or after is None:
                 return after - before if (after is not None and before is not None) else ZERO
             total = s.rows_sum + after - before  # type: ignore[operator]
-            if s.caps or s.floor_quote is not None:  # (a section not complete has no caps recorded)
+            if s.caps or s.floor_quote is not None:
                 score, _, _ = section_score(total, s.caps, s.floor_quote, [rows[c] for c in s.children], rows)
             else:
                 score = total

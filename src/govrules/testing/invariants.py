@@ -239,11 +239,10 @@ def check_sections(pack: Pack, result: Result) -> None:
         present = [s for s in child_scores if s is not None]
         expected = _sum(present) if (present and view.scored) else None
         label = f"section {sid}（{' / '.join(section.names)}）"
-        known = all(i.score is not None or i.max is None or i.status == NOT_APPLICABLE for i in result.items if i.id in spec.under)
-        if spec.adjusts and section.score is not None and not known and section.caps:
-            _fail(f"{label} applies its caps with rows not checked; they count only once every row is known")
-        if spec.adjusts and section.score is not None and known:
+        if spec.adjusts and section.score is not None:
             _check_section_caps(result, section, spec, label)
+            if expected is None and view.scored:
+                expected = ZERO  # no row scored yet: its caps count every row not checked as lost
             if section.rows_sum != expected:
                 _fail(f"{label}: its rows {list(spec.children)} add up to {fmt(expected)}, but it records {fmt(section.rows_sum)} before its caps and floor", describe_result(result, list(spec.children)))
         elif section.caps or section.floor_cut:
@@ -279,6 +278,14 @@ def check_sections(pack: Pack, result: Result) -> None:
         _fail(f"base {fmt(result.base)} is outside [0, {fmt(view.target.total)}]", describe_result(result))
 
 
+def _lost(row: Any) -> Decimal:
+    if row.max is None:
+        return ZERO
+    if row.score is None:
+        return ZERO if row.status == NOT_APPLICABLE else row.max
+    return max(ZERO, row.max - row.score)
+
+
 def _check_section_caps(result: Result, section: Any, spec: Any, label: str) -> None:
     """A capped or floored section: each cap counts what the document says and gives back only what exceeds its maximum."""
     rows: dict[str, Any] = {i.id: i for i in result.items}
@@ -299,7 +306,8 @@ def _check_section_caps(result: Result, section: Any, spec: Any, label: str) -> 
                 others = _sum(e.amount for e in row.effects if e.rule not in cap.rules and e.mode == DEDUCT) - _sum(c.cut for c in row.caps)
                 expected += max(ZERO, min(mine, max(ZERO, row.max - row.score) - others))
         else:
-            expected = _sum(max(ZERO, rows[c].max - rows[c].score) for c in spec.children if rows[c].score is not None and rows[c].max is not None) - given_back
+            # Every point its rows lost; a row not checked yet, all of its points.
+            expected = _sum(_lost(rows[c]) for c in spec.children) - given_back
         if cap.raw != expected:
             _fail(f"{label}: cap 「{cap.quote}」 counts {fmt(cap.raw)}, but its rules took {fmt(expected)}", describe_result(result, list(spec.children)))
         if cap.cut != max(ZERO, cap.raw - cap.max):
