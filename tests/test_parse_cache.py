@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
+import stat
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,13 @@ import govrules
 from govrules.rubric import yamlio
 from govrules.cli import main
 from govrules.rubric.yamlio import ParseCache, load_yaml_file
+
+
+def _entry_data(entry: Path) -> object:
+    """The data an entry holds (after its header line and HMAC tag)."""
+    blob = entry.read_bytes()
+    assert blob.startswith(yamlio._MAGIC)
+    return pickle.loads(blob[len(yamlio._MAGIC) + yamlio._TAG :])[1]
 
 
 def _pack_files(registry: govrules.Registry) -> list[Path]:
@@ -57,7 +67,7 @@ def test_a_broken_entry_is_ignored_and_written_again(tmp_path):
     (entry,) = (tmp_path / "cache").glob("*.pickle")
     entry.write_bytes(entry.read_bytes()[:7])  # truncated
     assert load_yaml_file(pack, cache).data == {"a": [1, 2]}
-    assert pickle.loads(entry.read_bytes())[0] == {"a": [1, 2]}
+    assert _entry_data(entry) == {"a": [1, 2]}
 
 
 class _Payload:
@@ -73,9 +83,94 @@ def test_an_entry_that_is_not_plain_data_is_refused(tmp_path, monkeypatch):
     pack.write_text("a: 1\n", encoding="utf-8")
     load_yaml_file(pack, cache)
     (entry,) = (tmp_path / "cache").glob("*.pickle")
-    entry.write_bytes(pickle.dumps(({"a": _Payload()}, {})))
-    assert load_yaml_file(pack, cache).data == {"a": 1}
+    raw = pack.read_bytes()
+    for value in (({"a": _Payload()}, {}), (hashlib.sha256(raw).digest(), {"a": _Payload()}, {})):
+        # Unsigned it is never unpickled; even signed with the cache's own key, the unpickler refuses it.
+        entry.write_bytes(pickle.dumps(value))
+        assert load_yaml_file(pack, cache).data == {"a": 1}
+        entry.write_bytes(_signed(tmp_path / "cache", raw, pickle.dumps(value)))
+        assert load_yaml_file(pack, cache).data == {"a": 1}
     assert not marker.exists()
+
+
+def _signed(folder: Path, raw: bytes, payload: bytes) -> bytes:
+    key = (folder / "key").read_bytes()
+    return yamlio._MAGIC + ParseCache._tag(key, hashlib.sha256(raw).digest(), payload) + payload
+
+
+def _one_pack(tmp_path: Path) -> tuple[Path, ParseCache, Path]:
+    cache = ParseCache(tmp_path / "cache")
+    pack = tmp_path / "p.yaml"
+    pack.write_text("a: [1, 2]\nb: 0.1\n", encoding="utf-8")
+    load_yaml_file(pack, cache)
+    return pack, cache, tmp_path / "cache" / ParseCache._name(pack.read_bytes())
+
+
+def test_the_folder_and_key_are_private(tmp_path):
+    _one_pack(tmp_path)
+    folder = tmp_path / "cache"
+    assert stat.S_IMODE(folder.stat().st_mode) & 0o077 == 0
+    key = folder / "key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_bytes()) == 32
+    for entry in folder.glob("*.pickle"):
+        assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+
+
+def test_an_entry_for_other_bytes_is_refused(tmp_path):
+    pack, cache, entry = _one_pack(tmp_path)
+    other = tmp_path / "q.yaml"
+    other.write_text("a: [3]\n", encoding="utf-8")
+    load_yaml_file(other, cache)
+    # A valid entry of another file, put under this file's name.
+    entry.write_bytes((tmp_path / "cache" / ParseCache._name(other.read_bytes())).read_bytes())
+    assert load_yaml_file(pack, cache).data == {"a": [1, 2], "b": Decimal("0.1")}
+
+
+def test_a_symlinked_entry_is_not_followed(tmp_path):
+    pack, cache, entry = _one_pack(tmp_path)
+    other = tmp_path / "q.yaml"
+    other.write_text("a: [3]\n", encoding="utf-8")
+    load_yaml_file(other, cache)
+    entry.unlink()
+    entry.symlink_to(tmp_path / "cache" / ParseCache._name(other.read_bytes()))
+    assert load_yaml_file(pack, cache).data == {"a": [1, 2], "b": Decimal("0.1")}
+    assert not entry.is_symlink()
+
+
+def test_an_entry_owned_by_another_user_is_not_read(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("needs root to give a file away")
+    pack, cache, entry = _one_pack(tmp_path)
+    entry.write_bytes(_signed(tmp_path / "cache", pack.read_bytes(), pickle.dumps((hashlib.sha256(pack.read_bytes()).digest(), {"a": 0}, {}))))
+    os.chown(entry, 12345, 12345)
+    assert ParseCache(tmp_path / "cache").get(pack.read_bytes(), str(pack)) is None
+
+
+def test_an_oversized_entry_is_not_read(tmp_path, monkeypatch):
+    pack, cache, entry = _one_pack(tmp_path)
+    monkeypatch.setattr(ParseCache, "MAX_ENTRY_BYTES", 16)
+    assert ParseCache(tmp_path / "cache").get(pack.read_bytes(), str(pack)) is None
+
+
+def test_a_key_others_can_read_is_replaced(tmp_path):
+    pack, cache, entry = _one_pack(tmp_path)
+    key = tmp_path / "cache" / "key"
+    old = key.read_bytes()
+    key.chmod(0o644)
+    fresh = ParseCache(tmp_path / "cache")
+    assert fresh.get(pack.read_bytes(), str(pack)) is None  # signed with a key that is no secret
+    assert load_yaml_file(pack, fresh).data == {"a": [1, 2], "b": Decimal("0.1")}
+    assert key.read_bytes() != old and stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert ParseCache(tmp_path / "cache").get(pack.read_bytes(), str(pack)) is not None
+
+
+def test_a_symlinked_cache_folder_is_not_used(tmp_path, registry):
+    real = tmp_path / "real"
+    real.mkdir(mode=0o700)
+    (tmp_path / "link").symlink_to(real)
+    path = Path(registry.packs[0].origin)
+    assert load_yaml_file(path, ParseCache(tmp_path / "link")).data == load_yaml_file(path).data
+    assert list(real.iterdir()) == []
 
 
 def test_no_usable_cache_directory_is_no_problem(tmp_path, registry):
@@ -114,4 +209,4 @@ def test_the_cache_keeps_its_newest_entries_only(tmp_path, monkeypatch):
             os.utime(entry, (1_000_000 + i, 1_000_000 + i))  # keep write order whatever the clock's resolution
     kept = sorted((tmp_path / "cache").glob("*.pickle"))
     assert len(kept) == 3
-    assert sorted(pickle.loads(p.read_bytes())[0]["a"] for p in kept) == [3, 4, 5]
+    assert sorted(_entry_data(p)["a"] for p in kept) == [3, 4, 5]  # type: ignore[index]

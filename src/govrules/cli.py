@@ -6,41 +6,120 @@ Commands: ``packs``, ``show``, ``schema``, ``template``, ``score``, ``batch``
 Exit codes: 0 success; 1 bad input (a pack, facts, a file that cannot be read
 or written, a batch row that failed), reported on stderr as a list of every
 problem, without a traceback; 2 bad usage (unknown command or option, a
-missing argument), reported by click.
+missing argument), reported by click; 70 an internal error (a bug: one line
+on stderr, the traceback only with ``GOVRULES_DEBUG=1``); 130 interrupted
+(Ctrl-C); 141 standard output closed early (``| head``), nothing printed.
+
+Everything printed comes from people and files govrules does not control
+(unit names, reasons, paths, pack text, arguments quoted in error messages):
+it is printed as typed, never read as rich markup, and without control
+characters (:mod:`govrules.untrusted`).
 """
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from . import __version__
 from .errors import GovrulesError, InputError, Problem
 from .pack import Pack
 from .registry import Registry
+from .untrusted import one_line, strip_controls, terminal_text
 from .rubric.yamlio import ParseCache
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in govrules
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_PIPE = 141  # 128 + SIGPIPE: whoever read the output went away
+DEBUG_ENV = "GOVRULES_DEBUG"
 WIDE = 160  # columns when the output is not a terminal (a file or a pipe)
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _plain(text: object) -> str:
+    """Text for the terminal: controls removed, undecodable bytes (lone surrogates from argv) shown as U+FFFD."""
+    return _SURROGATE.sub("\ufffd", strip_controls(str(text)))
+
+
+def _line(text: object) -> str:
+    """Like :func:`_plain`, on one line."""
+    return _SURROGATE.sub("\ufffd", one_line(str(text)))
+
+
+#: Characters JSON does not escape but a terminal may act on (C1 controls, bidi overrides, …).
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def _json_safe(text: str) -> str:
+    """JSON text with every control or invisible character written as a ``\\uXXXX`` escape (the same JSON value)."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+def _json_text(data: Any) -> str:
+    return _json_safe(json.dumps(data, ensure_ascii=False, indent=2))
+
 
 SUFFIX_FORMATS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".xlsx": "xlsx", ".yaml": "yaml", ".yml": "yaml", ".txt": "table"}
 
 
 def _stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def _fail(exc: GovrulesError) -> NoReturn:
+    """Exit 1 with ``错误：<summary>`` and one line per problem on stderr (each quoting user text as typed)."""
     err = _stderr()
-    err.print(f"[bold red]错误[/]：{exc.summary}", markup=True, highlight=False)
+    err.print(Text.assemble(("错误", "bold red"), "：" + _line(exc.summary)))
     for p in exc.problems:
-        err.print(f"  - {p}", markup=False)
+        err.print(Text("  - " + _line(p)))
     sys.exit(EXIT_INPUT)
+
+
+def _cannot_write(out: str, why: str) -> NoReturn:
+    _fail(InputError(f"无法写入 {out}", [Problem(out, why)]))
+
+
+class _Path(click.Path):
+    """A path argument, looked at only when it is used (click.Path's own checks exit 2, or crash on a NUL).
+
+    A missing, unreadable or unwritable path is bad input (exit 1), reported
+    by the command; a path holding a NUL character is refused here, exit 1.
+    """
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        value = os.fsdecode(value) if isinstance(value, bytes) else str(value)
+        if "\0" in value:
+            name = param.opts[0] if param is not None and param.opts else "PATH"
+            if param is not None and param.param_type_name == "argument":
+                name = (param.metavar or param.name or "PATH").upper()
+            what = "无法写入" if param is not None and param.name == "out" else "无法使用路径"
+            _fail(InputError(f"{what} {value}", [Problem(name, "路径含有空字符 (the path holds a NUL character)")]))
+        return value
+
+
+def _check_out(out: str | None) -> None:
+    """Refuse an --out that can never be written (exit 1), before any work is done."""
+    if out is None:
+        return
+    if "\0" in out:
+        _cannot_write(out, "路径含有空字符 (the path holds a NUL character)")
+    try:
+        is_dir = Path(out).is_dir()
+    except (OSError, ValueError) as exc:
+        _cannot_write(out, getattr(exc, "strerror", None) or str(exc))
+    if is_dir:
+        _cannot_write(out, "是一个目录 (is a directory); give a file name")
 
 
 def _installed() -> Registry:
@@ -48,10 +127,17 @@ def _installed() -> Registry:
     return Registry.discover(cache=ParseCache.default())
 
 
+def _is_pack_path(path: Path) -> bool:
+    try:
+        return path.exists() and (path.is_dir() or path.suffix in (".yaml", ".yml"))
+    except (OSError, ValueError):  # a name too long for a path, a NUL: not a path, so an id
+        return False
+
+
 def _pack(spec: str) -> Pack:
     """A pack by id (installed) or by path (a pack file or directory under development)."""
     path = Path(spec)
-    if path.exists() and (path.is_dir() or path.suffix in (".yaml", ".yml")):
+    if _is_pack_path(path):
         from .pack import build_pack, read_pack_file
 
         located, document, origin = read_pack_file(path)
@@ -80,19 +166,27 @@ def _format(fmt_: str | None, out: str | None, allowed: tuple[str, ...], default
 
 
 def _console(out: Any = None) -> Console:
+    """A console that never reads markup or emoji codes in what it prints (user text is printed as typed)."""
     if out is not None:
-        return Console(file=out, width=WIDE, color_system=None, highlight=False, soft_wrap=False)
-    return Console(highlight=False, width=None if sys.stdout.isatty() else WIDE)
+        return Console(file=out, width=WIDE, color_system=None, highlight=False, soft_wrap=False, markup=False, emoji=False)
+    return Console(highlight=False, width=None if _isatty(sys.stdout) else WIDE, markup=False, emoji=False)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def _write_text(text: str, out: str | None) -> None:
     if out is None:
-        click.echo(text, nl=False)
+        click.echo(strip_controls(text), nl=False)  # our writers already escape; this is the last net
         return
     try:
         Path(out).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        _fail(InputError(f"无法写入 {out}", [Problem(out, exc.strerror or str(exc))]))
+    except (OSError, ValueError) as exc:
+        _cannot_write(out, getattr(exc, "strerror", None) or str(exc))
 
 
 def _write_rich(renderable: Any, out: str | None) -> None:
@@ -102,15 +196,15 @@ def _write_rich(renderable: Any, out: str | None) -> None:
     try:
         with open(out, "w", encoding="utf-8") as fh:
             _console(fh).print(renderable)
-    except OSError as exc:
-        _fail(InputError(f"无法写入 {out}", [Problem(out, exc.strerror or str(exc))]))
+    except (OSError, ValueError) as exc:
+        _cannot_write(out, getattr(exc, "strerror", None) or str(exc))
 
 
 def _save_workbook(wb: Any, out: str) -> None:
     try:
         wb.save(out)
-    except OSError as exc:
-        _fail(InputError(f"无法写入 {out}", [Problem(out, exc.strerror or str(exc))]))
+    except (OSError, ValueError) as exc:
+        _cannot_write(out, getattr(exc, "strerror", None) or str(exc))
 
 
 def _need_out(fmt_: str, out: str | None) -> None:
@@ -123,7 +217,112 @@ _OUT_HELP = "写入文件 write to FILE instead of standard output"
 _TARGET_HELP = "考核对象 target, by id or name (e.g. xiangzhen or 乡镇); optional when the pack has one"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# ------------------------------------------------------------ the last resort
+
+
+class _Interrupted(Exception):
+    """Ctrl-C while a command ran (click would otherwise print a blank line and "Aborted!")."""
+
+
+class _PipeClosed(Exception):
+    """Standard output was closed by its reader (``govrules show … | head -1``)."""
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null so that flushing it at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        pass
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        sys.exit(EXIT_PIPE)
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
+def _internal_error(exc: BaseException) -> NoReturn:
+    """Exit 70 with one line naming the error; the traceback only when GOVRULES_DEBUG is set."""
+    err = _stderr()
+    if os.environ.get(DEBUG_ENV, "").strip() not in ("", "0"):
+        import traceback
+
+        err.print(Text(_plain("".join(traceback.format_exception(exc)))))
+    what = _line(f"{type(exc).__name__}: {exc}")
+    if len(what) > 300:
+        what = what[:300] + "…"
+    err.print(
+        Text.assemble(
+            ("内部错误", "bold red"),
+            f"：{what} —— 这是 govrules 的缺陷，请报告（附上命令和输入文件）；设置 {DEBUG_ENV}=1 可显示调用栈。",
+        )
+    )
+    sys.exit(EXIT_INTERNAL)
+
+
+class _Guarded(click.Group):
+    """The ``govrules`` group: whatever happens, one clear message and a documented exit code.
+
+    click's own messages (usage errors quoting an argument) are printed
+    without control characters; Ctrl-C exits 130 with one line; a closed
+    standard output exits 141 quietly; any other exception is a bug in
+    govrules and exits 70 with one line (the traceback with GOVRULES_DEBUG=1).
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted() from None
+        except BrokenPipeError:
+            raise _PipeClosed() from None
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except SystemExit:
+            _flush_stdout()
+            raise
+        except click.ClickException as exc:
+            _flush_stdout()
+            buf = io.StringIO()
+            exc.show(file=buf)
+            sys.stderr.write(_plain(buf.getvalue()))
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort as exc:
+            if isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt):
+                self._interrupted()
+            sys.stderr.write("已中止 Aborted\n")
+            sys.exit(EXIT_INPUT)
+        except (KeyboardInterrupt, _Interrupted):
+            self._interrupted()
+        except (BrokenPipeError, _PipeClosed):
+            _quiet_stdout()
+            sys.exit(EXIT_PIPE)
+        except Exception as exc:  # noqa: BLE001 - the last resort: a bug, reported in one line
+            _internal_error(exc)
+        _flush_stdout()
+        # In this mode click returns the code of an explicit exit (--help, --version: 0).
+        sys.exit(rv if isinstance(rv, int) else EXIT_OK)
+
+    @staticmethod
+    def _interrupted() -> NoReturn:
+        try:
+            sys.stderr.write("已中断 Interrupted\n")
+        except (OSError, ValueError):
+            pass
+        sys.exit(EXIT_INTERRUPTED)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="govrules")
 def main() -> None:
     """govrules：政务公开考核评分（score 政务公开 assessment rubrics）.
@@ -134,7 +333,9 @@ def main() -> None:
 
     \b
     Exit codes: 0 ok; 1 bad input (every problem listed on stderr);
-    2 bad usage (unknown command or option, missing argument).
+    2 bad usage (unknown command or option, missing argument);
+    70 internal error (a bug: please report it; GOVRULES_DEBUG=1 shows
+    the traceback); 130 interrupted; 141 output closed early (| head).
     """
 
 
@@ -168,26 +369,26 @@ def packs_cmd(fmt_: str) -> None:
     ]
     broken = [{"plugin": b.plugin, "where": b.where, "error": b.summary, "problems": [str(x) for x in b.problems]} for b in registry.broken]
     if fmt_ == "json":
-        click.echo(json.dumps({"packs": rows, "broken": broken}, ensure_ascii=False, indent=2))
+        click.echo(_json_text({"packs": rows, "broken": broken}))
         return
     from rich.table import Table
 
     console = _console()
-    t = Table(title="已安装的考核指标包")
+    t = Table(title=Text("已安装的考核指标包"))
     for col, kw in (("编号", {"no_wrap": True}), ("名称", {}), ("发文单位", {}), ("年度", {"no_wrap": True}), ("考核对象", {}), ("版本", {"no_wrap": True}), ("来源", {})):
         t.add_column(col, overflow="fold", **kw)
     for r in rows:
         targets = "、".join(f"{x['name']}({x['id']}{'，' + x['total'] + '分' if x['total'] else '，不计分'})" for x in r["targets"])
         issuer = r["issuer"] + (f"\n{r['document_number']}" if r["document_number"] else "")
-        t.add_row(r["id"], r["title"], issuer, str(r["year"] or ""), targets, r["version"], r["source"])
+        t.add_row(*[terminal_text(c) for c in (r["id"], r["title"], issuer, str(r["year"] or ""), targets, r["version"], r["source"])])
     if rows:
         console.print(t)
     else:
         console.print("没有已安装的指标包 (no packs installed).")
     for b in registry.broken:
-        console.print(f"[red]无法加载[/] {b.plugin}（{b.where}）：{b.summary}", markup=True, highlight=False)
+        console.print(Text.assemble(("无法加载", "red"), " " + _line(f"{b.plugin}（{b.where}）：{b.summary}")))
         for p in b.problems:
-            console.print(f"  - {p}", markup=False)
+            console.print(Text("  - " + _line(p)))
 
 
 # ---------------------------------------------------------------------- show
@@ -197,7 +398,7 @@ def packs_cmd(fmt_: str) -> None:
 @click.argument("pack")
 @click.option("--target", "-t", default=None, help="只显示一个考核对象 show one target only, by id or name")
 @click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json", "markdown"]), default=None, help=_FORMAT_HELP.format(default="table"))
-@click.option("--out", "-o", default=None, type=click.Path(dir_okay=False, writable=True), help=_OUT_HELP)
+@click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP)
 def show_cmd(pack: str, target: str | None, fmt_: str | None, out: str | None) -> None:
     """显示考核细则 Show a pack's rubric in the document's layout.
 
@@ -214,13 +415,14 @@ def show_cmd(pack: str, target: str | None, fmt_: str | None, out: str | None) -
     from .outputs.describe import describe, show_markdown, show_table
 
     fmt_ = _format(fmt_, out, ("table", "json", "markdown"), "table")
+    _check_out(out)
     try:
         p = _pack(pack)
         desc = describe(p, _target(p, target) if target is not None else None)
     except GovrulesError as exc:
         _fail(exc)
     if fmt_ == "json":
-        _write_text(json.dumps(desc, ensure_ascii=False, indent=2) + "\n", out)
+        _write_text(_json_text(desc) + "\n", out)
     elif fmt_ == "markdown":
         _write_text(show_markdown(desc), out)
     else:
@@ -233,7 +435,7 @@ def show_cmd(pack: str, target: str | None, fmt_: str | None, out: str | None) -
 @main.command("schema")
 @click.argument("pack")
 @click.option("--target", "-t", default=None, help=_TARGET_HELP)
-@click.option("--out", "-o", default=None, type=click.Path(dir_okay=False, writable=True), help=_OUT_HELP)
+@click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP)
 def schema_cmd(pack: str, target: str | None, out: str | None) -> None:
     """事实的 JSON Schema: the JSON Schema of a pack's facts for one target (for building forms).
 
@@ -241,12 +443,13 @@ def schema_cmd(pack: str, target: str | None, out: str | None) -> None:
     Example:
       govrules schema datonghu_2023 --target xiangzhen
     """
+    _check_out(out)
     try:
         p = _pack(pack)
         schema = p.facts_schema(_target(p, target))
     except GovrulesError as exc:
         _fail(exc)
-    _write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", out)
+    _write_text(_json_text(schema) + "\n", out)
 
 
 # ------------------------------------------------------------------ template
@@ -256,7 +459,7 @@ def schema_cmd(pack: str, target: str | None, out: str | None) -> None:
 @click.argument("pack")
 @click.option("--target", "-t", default=None, help=_TARGET_HELP)
 @click.option("--format", "-f", "fmt_", type=click.Choice(["yaml", "json", "xlsx"]), default=None, help=_FORMAT_HELP.format(default="yaml"))
-@click.option("--out", "-o", default=None, type=click.Path(dir_okay=False, writable=True), help=_OUT_HELP + " (required for xlsx)")
+@click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP + " (required for xlsx)")
 def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | None) -> None:
     """空白填报表 Write a fillable facts file for one target.
 
@@ -274,6 +477,7 @@ def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | Non
 
     fmt_ = _format(fmt_, out, ("yaml", "json", "xlsx"), "yaml")
     _need_out(fmt_, out)
+    _check_out(out)
     try:
         p = _pack(pack)
         t = _target(p, target)
@@ -284,8 +488,8 @@ def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | Non
         try:
             template_xlsx(p, t, out)
         except OSError as exc:
-            _fail(InputError(f"无法写入 {out}", [Problem(out, exc.strerror or str(exc))]))
-        _stderr().print(f"已写入 {out}", markup=False)
+            _cannot_write(out, exc.strerror or str(exc))
+        _stderr().print(Text("已写入 " + _line(out)))
     elif fmt_ == "json":
         _write_text(template_json(p, t), out)
     else:
@@ -297,12 +501,12 @@ def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | Non
 
 @main.command("score")
 @click.argument("pack")
-@click.argument("facts", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("facts", type=_Path(allow_dash=True))
 @click.option("--target", "-t", default=None, help="考核对象 target, by id or name (default: the input's target)")
 @click.option(
     "--format", "-f", "fmt_", type=click.Choice(["table", "json", "markdown", "html", "xlsx"]), default=None, help=_FORMAT_HELP.format(default="table")
 )
-@click.option("--out", "-o", default=None, type=click.Path(dir_okay=False, writable=True), help=_OUT_HELP + " (required for xlsx)")
+@click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP + " (required for xlsx)")
 @click.option("--evaluator", type=click.Choice(["durable", "reference"]), default="durable", show_default=True, hidden=True)
 @click.option(
     "--model",
@@ -329,6 +533,7 @@ def score_cmd(pack: str, facts: str, target: str | None, fmt_: str | None, out: 
     """
     fmt_ = _format(fmt_, out, ("table", "json", "markdown", "html", "xlsx"), "table")
     _need_out(fmt_, out)
+    _check_out(out)
     try:
         from .outputs.forms import read_assessment, target_id
 
@@ -340,7 +545,7 @@ def score_cmd(pack: str, facts: str, target: str | None, fmt_: str | None, out: 
     if fmt_ == "json":
         from .outputs.report import result_json
 
-        _write_text(result_json(result) + "\n", out)
+        _write_text(_json_safe(result_json(result)) + "\n", out)
     elif fmt_ == "markdown":
         from .outputs.report import markdown
 
@@ -354,7 +559,7 @@ def score_cmd(pack: str, facts: str, target: str | None, fmt_: str | None, out: 
 
         assert out is not None
         _save_workbook(score_workbook(result), out)
-        _stderr().print(f"已写入 {out}", markup=False)
+        _stderr().print(Text("已写入 " + _line(out)))
     else:
         from .outputs.report import table
 
@@ -385,21 +590,18 @@ def diff_cmd(base: str, other: str, fmt_: str) -> None:
     except GovrulesError as exc:
         _fail(exc)
     if fmt_ == "json":
-        click.echo(json.dumps(d.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(_json_text(d.to_dict()))
         return
-    console = Console(highlight=False)
-    console.print(f"{d.other} 相对于 {d.base}：")
-    console.print(f"  新增 {len(d.added)}：" + ("、".join(d.added) or "无"))
-    console.print(f"  删除 {len(d.removed)}：" + ("、".join(d.removed) or "无"))
-    console.print(f"  分值变化 {len(d.reweighted)}：")
-    for c in d.reweighted:
-        console.print(f"    {c.id}（来自 {c.parent_id}）：{c.points_before or '无分值'} → {c.points_after or '无分值'}")
-    console.print(f"  内容变化 {len(d.changed)}：")
-    for c in d.changed:
-        console.print(f"    {c.id}（来自 {c.parent_id}）：{'、'.join(c.changes)}")
-    console.print(f"  加减分变化 {len(d.ledgers)}：")
-    for c in d.ledgers:
-        console.print(f"    {c.id}：{'、'.join(c.changes)}")
+    lines = [f"{d.other} 相对于 {d.base}：", f"  新增 {len(d.added)}：" + ("、".join(d.added) or "无"), f"  删除 {len(d.removed)}：" + ("、".join(d.removed) or "无")]
+    lines.append(f"  分值变化 {len(d.reweighted)}：")
+    lines += [f"    {c.id}（来自 {c.parent_id}）：{c.points_before or '无分值'} → {c.points_after or '无分值'}" for c in d.reweighted]
+    lines.append(f"  内容变化 {len(d.changed)}：")
+    lines += [f"    {c.id}（来自 {c.parent_id}）：{'、'.join(c.changes)}" for c in d.changed]
+    lines.append(f"  加减分变化 {len(d.ledgers)}：")
+    lines += [f"    {c.id}：{'、'.join(c.changes)}" for c in d.ledgers]
+    console = _console()
+    for line in lines:
+        console.print(Text(_line(line)))
 
 
 @main.group("pack")
@@ -409,7 +611,7 @@ def pack_group() -> None:
 
 @pack_group.command("new")
 @click.argument("pack_id", metavar="ID")
-@click.option("--dir", "parent", default="packs", show_default=True, type=click.Path(file_okay=False), help="where to create it")
+@click.option("--dir", "parent", default="packs", show_default=True, type=_Path(file_okay=False), help="where to create it")
 @click.option("--title", default=None, help="the document's title")
 @click.option("--target", default="xiangzhen", show_default=True, help="the first 考核对象 id")
 @click.option("--target-name", default="乡镇", show_default=True, help="its Chinese name")
@@ -428,14 +630,17 @@ def pack_new(pack_id: str, parent: str, title: str | None, target: str, target_n
         root = scaffold(pack_id, parent, title, target, target_name)
     except GovrulesError as exc:
         _fail(exc)
-    click.echo(f"created {root}")
-    click.echo(f"next: edit {root}/src/govrules_pack_{pack_id}/rubric.yaml and source.txt, then")
-    click.echo(f"  govrules pack lint {root}")
-    click.echo(f"  pip install -e {root} && pytest {root}/tests")
+    except (OSError, ValueError) as exc:  # scaffold reports these itself; this is the net
+        _fail(InputError(f"cannot create the pack under {parent}", [Problem(parent, getattr(exc, "strerror", None) or str(exc))]))
+    here = _line(root)
+    click.echo(f"created {here}")
+    click.echo(f"next: edit {here}/src/govrules_pack_{pack_id}/rubric.yaml and source.txt, then")
+    click.echo(f"  govrules pack lint {here}")
+    click.echo(f"  pip install -e {here} && pytest {here}/tests")
 
 
 @pack_group.command("lint")
-@click.argument("path", type=click.Path(exists=True))
+@click.argument("path", type=_Path())
 @click.option("--strict", is_flag=True, help="exit 1 on warnings too")
 def pack_lint(path: str, strict: bool) -> None:
     """Check a pack file: every error (file, line, row) and warning at once.
@@ -450,9 +655,9 @@ def pack_lint(path: str, strict: bool) -> None:
 
     pack, errors, warnings = lint_path(path)
     for p in errors:
-        click.echo(f"error: {p}")
+        click.echo(f"error: {_line(p)}")
     for p in warnings:
-        click.echo(f"warning: {p}")
+        click.echo(f"warning: {_line(p)}")
     if errors:
         click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s)", err=True)
         sys.exit(1)
@@ -463,7 +668,7 @@ def pack_lint(path: str, strict: bool) -> None:
 
 @pack_group.command("test")
 @click.argument("path")
-@click.option("--max-examples", default=50, show_default=True, help="hypothesis examples per property")
+@click.option("--max-examples", default=50, show_default=True, type=click.IntRange(1, 100_000), help="hypothesis examples per property")
 def pack_test(path: str, max_examples: int) -> None:
     """Run the conformance kit (govrules.testing) on a pack: PATH or installed id."""
     from .testing import run_conformance
@@ -477,15 +682,15 @@ def pack_test(path: str, max_examples: int) -> None:
     except GovrulesError as exc:
         _fail(exc)
     except AssertionError as exc:
-        click.echo(str(exc), err=True)
+        click.echo(_plain(exc), err=True)
         sys.exit(1)
-    click.echo(str(report))
+    click.echo(_plain(report))
 
 
 @main.command("batch")
 @click.argument("pack")
-@click.argument("input_", metavar="INPUT", type=click.Path())
-@click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="输出目录 directory for the sheets and summaries (created if missing)")
+@click.argument("input_", metavar="INPUT", type=_Path())
+@click.option("--out", "-o", required=True, type=_Path(file_okay=False), help="输出目录 directory for the sheets and summaries (created if missing)")
 @click.option("--target", "-t", default=None, help="考核对象 for rows that do not name one, by id or name")
 @click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json"]), default="table", show_default=True, help="标准输出格式 what to print: the ranking table, or summary.json")
 def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str) -> None:
@@ -512,11 +717,12 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str) -
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .outputs.batch import read_units, score_units, summary_data, write_outputs
+    from .outputs.batch import check_out, read_units, score_units, summary_data, write_outputs
 
     try:
         p = _pack(pack)
         t = _target(p, target) if target is not None else None
+        check_out(out)  # before any work: a folder govrules did not write is never replaced
         batch = read_units(input_, p)
     except GovrulesError as exc:
         _fail(exc)
@@ -531,47 +737,62 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str) -
         transient=True,
         disable=not sys.stderr.isatty(),
     )
-    with progress:
-        task = progress.add_task("score", total=len(batch.units))
-        score_units(batch, t, advance=lambda: progress.advance(task))
+    try:
+        with progress:
+            task = progress.add_task("score", total=len(batch.units))
+            score_units(batch, t, advance=lambda: progress.advance(task))
+    except KeyboardInterrupt:
+        err.print(Text(_line(f"已中断（评分未完成）：没有写入任何文件，{out} 保持原样。")))
+        sys.exit(130)
 
     out_dir = Path(out)
     try:
-        if out_dir.exists() and not out_dir.is_dir():
-            raise NotADirectoryError(f"{out} exists and is not a directory")
         written = write_outputs(batch, out_dir)
+    except KeyboardInterrupt:
+        err.print(Text(_line(f"已中断（写入未完成）：{out} 保持原样（之前的结果未改动），写了一半的临时目录已删除。")))
+        sys.exit(130)
+    except GovrulesError as exc:
+        _fail(exc)
     except OSError as exc:
-        _fail(InputError(f"无法写入 {out}", [Problem(out, getattr(exc, "strerror", None) or str(exc))]))
+        why = getattr(exc, "strerror", None) or str(exc)
+        _fail(InputError(f"无法写入 {out}：{out} 保持原样（之前的结果未改动），临时目录已删除", [Problem(out, why)]))
 
     if fmt_ == "json":
-        click.echo(json.dumps(summary_data(batch), ensure_ascii=False, indent=2))
+        click.echo(_json_text(summary_data(batch)))
     else:
         _write_rich(_batch_table(batch), None)
-        click.echo(f"已写入 {out_dir}：{len(written)} 个文件（summary.xlsx、ranking.csv、summary.json、index.html、units/）")
+        click.echo(_line(f"已写入 {out_dir}：{len(written)} 个文件（summary.xlsx、ranking.csv、summary.json、index.html、units/）"))
 
     for note in batch.skipped:
-        err.print(f"[yellow]跳过[/] {note}", markup=True, highlight=False)
+        err.print(Text.assemble(("跳过", "yellow"), " " + _line(note)))
     if batch.input_problems:
-        err.print(f"[bold red]错误[/]：输入 {batch.source} 有 {len(batch.input_problems)} 处问题", markup=True, highlight=False)
+        err.print(Text.assemble(("错误", "bold red"), _line(f"：输入 {batch.source} 有 {len(batch.input_problems)} 处问题")))
         for pr in batch.input_problems:
-            err.print(f"  - {pr}", markup=False)
+            err.print(Text("  - " + _line(pr)))
     if batch.failed:
-        err.print(f"[bold red]错误[/]：{len(batch.failed)} 个单位未能评分（其余 {len(batch.units) - len(batch.failed)} 个已评分）", markup=True, highlight=False)
+        err.print(Text.assemble(("错误", "bold red"), f"：{len(batch.failed)} 个单位未能评分（其余 {len(batch.units) - len(batch.failed)} 个已评分）"))
         for u in batch.failed:
-            err.print(f"  {u.where}" + (f"（{u.unit}）" if u.unit else "") + "：", markup=False)
+            err.print(Text(_line(f"  {u.where}" + (f"（{u.unit}）" if u.unit else "") + "：")))
             for pr in u.problems:
-                err.print(f"    - {pr}", markup=False)
+                err.print(Text("    - " + _line(pr)))
     if not batch.ok:
         sys.exit(EXIT_INPUT)
 
 
 def _batch_table(batch: Any) -> Any:
+    """The ranking tables; every cell a plain Text (unit names and sources printed as typed)."""
     from rich import box
     from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
+    from rich.table import Table as RichTable
 
     from .numbers import fmt
+
+    class Table(RichTable):
+        def __init__(self, *args: Any, title: str = "", **kw: Any) -> None:
+            super().__init__(*args, title=terminal_text(title), **kw)
+
+        def add_row(self, *cells: Any, **kw: Any) -> None:
+            super().add_row(*[terminal_text(c) for c in cells], **kw)
 
     parts: list[Any] = []
     for tid, name, units in batch.groups():

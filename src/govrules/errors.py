@@ -10,6 +10,15 @@ from __future__ import annotations
 
 import attrs
 
+from .untrusted import has_lone_surrogate
+
+
+def _encodable(text: str) -> str:
+    """``text`` with any lone surrogate written as its escape (``\\ud800``), so an error can always be printed or saved."""
+    if isinstance(text, str) and has_lone_surrogate(text):
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
 
 @attrs.frozen
 class Problem:
@@ -19,8 +28,8 @@ class Problem:
     ``facts.late_count``); ``message`` says what is wrong there.
     """
 
-    where: str
-    message: str
+    where: str = attrs.field(converter=_encodable)
+    message: str = attrs.field(converter=_encodable)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
@@ -33,7 +42,7 @@ class GovrulesError(Exception):
     """Base class of every error govrules raises on purpose."""
 
     def __init__(self, summary: str, problems: list[Problem] | tuple[Problem, ...] = ()):
-        self.summary = summary
+        self.summary = _encodable(summary)
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__(self.__str__())
 

@@ -23,7 +23,7 @@ from .rubric.model import PackSpec, hash_data
 from .numbers import ROUNDING, exact
 from .rubric.checks import check_pack
 from .rubric.tailoring import drop_readings, merge
-from .rubric.yamlio import Located, ParseCache, load_yaml_file, load_yaml_text
+from .rubric.yamlio import Located, ParseCache, load_yaml_file, load_yaml_text, read_regular_file
 
 # What assessing needs (compiling, validation, inference, scoring, results) is
 # imported where it is first used, not here: commands that only load packs
@@ -331,17 +331,46 @@ def load_pack_text(
     return build_pack(load_yaml_text(text, name), document, name, parents, kinds)
 
 
+#: Largest source text read (the shipped ones are 6–24 KB).
+MAX_SOURCE_BYTES = 4 * 1024 * 1024
+
+
 def _document(located: Located, folder: Path) -> str | None:
+    """The pack's ``source_text``: a regular file inside the pack's own folder, as text.
+
+    The name comes from the pack file, which may come from anywhere: it may
+    not leave the folder (``../``, an absolute path, or a symbolic link
+    pointing out of it), and only a regular file of at most
+    :data:`MAX_SOURCE_BYTES` is read, so a pack cannot make govrules read
+    ``/etc/shadow`` (and reveal it through the quote check), ``/dev/zero``
+    or a FIFO.
+    """
     data = located.data
     meta = data.get("pack") if isinstance(data, dict) else None
     name = meta.get("source_text") if isinstance(meta, dict) else None
-    if not name:
-        return None
-    doc = folder / str(name)
+    if not name or not isinstance(name, str):
+        return None  # not a name: validation says so
+    where = located.where(("pack", "source_text"))
+
+    def refuse(message: str) -> PackError:
+        return PackError(f"{located.file}: cannot read the source text", [Problem(where, message)])
+
     try:
-        return doc.read_text(encoding="utf-8")
+        base = folder.resolve()
+        doc = (base / name).resolve()
+    except (OSError, ValueError, RuntimeError) as exc:  # a NUL in the name, a symlink loop
+        raise refuse(f"{name!r}: {getattr(exc, 'strerror', None) or exc}") from None
+    if doc == base or not doc.is_relative_to(base):
+        raise refuse(f"{name!r} is not inside the pack's folder; source_text names a file beside the pack file")
+    try:
+        raw = read_regular_file(doc, MAX_SOURCE_BYTES)
     except OSError as exc:
-        raise PackError(
-            f"{located.file}: cannot read the source text",
-            [Problem(located.where(("pack", "source_text")), f"{doc}: {exc.strerror or exc}")],
-        ) from None
+        raise refuse(f"{name}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise refuse(f"{name!r}: {exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise refuse(f"{name} is not UTF-8 text: {exc}") from None
+    # Universal newlines, as reading the file as text would give.
+    return text.replace("\r\n", "\n").replace("\r", "\n")

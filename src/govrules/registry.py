@@ -57,6 +57,9 @@ def _build_in_order(sources: list[tuple[str, Any, str | None, str]], broken: lis
             except GovrulesError as exc:
                 broken.append(BrokenPack(name, origin, exc.summary, exc.problems))
                 continue
+            except Exception as exc:  # a bug or a hostile file: this pack is broken, the others are not
+                broken.append(BrokenPack(name, origin, _unexpected(exc)))
+                continue
             provided.setdefault(pack.id, []).append((name, pack))
             built.setdefault(pack.id, pack)
         if len(waiting) == len(pending):
@@ -68,6 +71,20 @@ def _build_in_order(sources: list[tuple[str, Any, str | None, str]], broken: lis
             break
         pending = waiting
     return provided
+
+
+def _unexpected(exc: BaseException) -> str:
+    """A one-line account of an exception govrules did not raise on purpose."""
+    text = _shown(exc)
+    return f"cannot be loaded: {type(exc).__name__}: {text}" if text else f"cannot be loaded: {type(exc).__name__}"
+
+
+def _shown(value: object) -> str:
+    try:
+        text = str(value)
+    except Exception:
+        text = object.__repr__(value)
+    return text if len(text) <= 200 else text[:200] + "…"
 
 
 def _plugin_manager() -> pluggy.PluginManager:
@@ -86,7 +103,7 @@ def _entry_point_plugins(group: str, broken: list[BrokenPack]) -> list[tuple[str
         try:
             candidates.append((ep.name, ep.value, ep.load()))
         except Exception as exc:  # a plugin that cannot import must not take the others down
-            broken.append(BrokenPack(ep.name, ep.value, f"cannot import: {type(exc).__name__}: {exc}"))
+            broken.append(BrokenPack(ep.name, ep.value, "cannot import: " + _unexpected(exc).removeprefix("cannot be loaded: ")))
     return candidates
 
 
@@ -95,10 +112,13 @@ def _register(pm: pluggy.PluginManager, candidates: list[tuple[str, str, Any]], 
         try:
             pm.register(obj, name=name)
             pm.check_pending()
-        except (pluggy.PluginValidationError, ValueError) as exc:
-            if pm.is_registered(obj):
-                pm.unregister(obj)
-            broken.append(BrokenPack(name, where, f"invalid plugin: {exc}"))
+        except Exception as exc:  # pluggy's PluginValidationError, ValueError, or anything a strange object raises
+            try:
+                if pm.is_registered(obj):
+                    pm.unregister(obj)
+            except Exception:
+                pass
+            broken.append(BrokenPack(name, where, f"invalid plugin: {_shown(exc)}"))
 
 
 def _collect_kinds(pm: pluggy.PluginManager, broken: list[BrokenPack]) -> Kinds:
@@ -113,7 +133,7 @@ def _collect_kinds(pm: pluggy.PluginManager, broken: list[BrokenPack]) -> Kinds:
                 getattr(kind, "name")
                 getattr(kind, "model")
         except Exception as exc:
-            broken.append(BrokenPack(impl.plugin_name, "govrules_rule_kinds()", f"hook failed: {type(exc).__name__}: {exc}"))
+            broken.append(BrokenPack(impl.plugin_name, "govrules_rule_kinds()", "hook failed: " + _unexpected(exc).removeprefix("cannot be loaded: ")))
             continue
         for kind in kinds:
             offered.setdefault(kind.name, []).append((impl.plugin_name, kind))
@@ -173,15 +193,18 @@ class Registry:
         for impl in pm.hook.govrules_packs.get_hookimpls():
             name = impl.plugin_name
             try:
-                paths = impl.function()
+                paths = list(impl.function() or ())
             except Exception as exc:
-                broken.append(BrokenPack(name, "govrules_packs()", f"hook failed: {type(exc).__name__}: {exc}"))
+                broken.append(BrokenPack(name, "govrules_packs()", "hook failed: " + _unexpected(exc).removeprefix("cannot be loaded: ")))
                 continue
-            for path in paths or ():
+            for path in paths:
                 try:
                     located, document, origin = read_pack_file(Path(path), cache)
                 except GovrulesError as exc:
                     broken.append(BrokenPack(name, str(path), exc.summary, exc.problems))
+                    continue
+                except Exception as exc:  # not a path, or a bug: this pack is broken, the others are not
+                    broken.append(BrokenPack(name, _shown(path), _unexpected(exc)))
                     continue
                 sources.append((name, located, document, origin))
 
@@ -200,7 +223,7 @@ class Registry:
                 try:
                     problems.extend(impl.function(pack=pack) or ())
                 except Exception as exc:
-                    problems.append(Problem(impl.plugin_name, f"check failed: {type(exc).__name__}: {exc}"))
+                    problems.append(Problem(impl.plugin_name, f"check failed: {type(exc).__name__}: {_shown(exc)}"))
             if problems:
                 broken.append(BrokenPack(name, pack.origin, "rejected by a plugin's checks", tuple(problems)))
                 continue

@@ -17,6 +17,10 @@ every output (terminal, Markdown, HTML, Excel) treats them alike:
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.text import Text
 
 #: C0 controls except tab and newline, DEL, C1 controls (ESC starts every
 #: terminal sequence; CSI/OSC also exist as single C1 bytes), and the
@@ -62,3 +66,48 @@ def for_terminal(text: object) -> str:
     from rich.markup import escape
 
     return escape(strip_controls(str(text)))
+
+
+#: Every line break a renderer may honour: CR LF, CR, LF, NEL, LS, PS.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+#: Markdown's inline syntax: a backslash (it would escape our escapes), code,
+#: emphasis, strikethrough, links and images (brackets), table cell breaks.
+#: ``_`` only where it can open or close emphasis (not inside ``a_b``).
+_MD_INLINE = re.compile(r"[\\`*~\[\]|]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+
+#: What makes a line the start of a block: a heading, quote, list or rule.
+_MD_BLOCK = re.compile(r"^([ \t]*)([#+\-=]|[0-9]+[.)])")
+
+
+def for_markdown(text: object) -> str:
+    """Text for one Markdown table cell or list item, shown as typed.
+
+    Controls are removed; ``&``, ``<`` and ``>`` become entities (Markdown
+    passes HTML and ``<autolinks>`` through); backslashes, backticks,
+    emphasis, brackets (links: ``[x](javascript:…)``) and pipes are
+    backslash-escaped; every line break becomes ``<br>``, so a ``\\r`` or
+    ``\\n`` cannot end a table row.
+    """
+    lines = [strip_controls(line) for line in _LINE_BREAK.split(str(text))]
+    out = []
+    for line in lines:
+        line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        out.append(_MD_INLINE.sub(lambda m: "\\" + m.group(0), line))
+    return "<br>".join(out)
+
+
+def markdown_line(text: object) -> str:
+    """Like :func:`for_markdown`, for a line of its own (a list item's text): leading white space is
+    dropped (it would make indented code) and a leading ``#``, ``-``, ``+``, ``1.`` … cannot start a
+    heading, list or rule."""
+    escaped = for_markdown(str(text).lstrip())
+    return _MD_BLOCK.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], escaped)
+
+
+def terminal_text(text: object, style: str = "") -> "Text":
+    """User text as a ``rich.text.Text``: printed as typed (never read as markup), controls removed."""
+    from rich.text import Text
+
+    return Text(strip_controls("" if text is None else str(text)), style=style)
+

@@ -25,8 +25,10 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StrictBool,
     StrictInt,
+    StrictStr,
     ValidationError,
     WithJsonSchema,
     create_model,
@@ -37,11 +39,36 @@ from .conditions import Scalar
 from ..errors import Problem
 from ..rubric.model import FactSpec
 from ..numbers import fmt, to_decimal
+from ..untrusted import has_lone_surrogate, is_blank
 
 #: Most digits after the point a number fact may have; keeps every comparison
 #: exact in both evaluators (durable_rules compares binary floats).
 NUMBER_PLACES = 6
 NUMBER_LIMIT = Decimal(10) ** 9
+#: Largest count: counts are bounded like numbers, so that a count times a
+#: pack's amount stays exact (28 significant digits) and durable_rules, which
+#: compares binary floats, sees the same integer.
+COUNT_MAX = int(NUMBER_LIMIT) - 1
+
+#: What is wrong with text holding a lone surrogate (``"\\ud800"``): Python
+#: strings and JSON escapes can hold one, UTF-8 cannot, so every writer of the
+#: result would fail on it later.
+SURROGATE_MESSAGE = "holds a lone surrogate (such as \\ud800), which is not text: it cannot be written as UTF-8"
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value from outside as a message may quote it: bounded, encodable, never failing.
+
+    Text is quoted (``repr`` escapes controls and lone surrogates) and cut to
+    ``limit`` characters; anything else is named by its type, since the
+    ``repr`` of a caller's object may be huge, nest too deeply or raise.
+    """
+    if isinstance(value, str):
+        text = repr(str(value[: limit + 1]))
+        return text if len(value) <= limit else text[:-1] + "…" + text[-1]
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    return f"a value of type {type(value).__name__}"
 
 
 @attrs.frozen
@@ -95,17 +122,17 @@ def _date(value: object) -> dt.date:
                 return dt.date.fromisoformat(text)
             except ValueError:
                 pass
-        raise ValueError(f"{value!r} is not a date written as YYYY-MM-DD")
+        raise ValueError(f"{shown(value)} is not a date written as YYYY-MM-DD")
     if isinstance(value, dt.datetime):
         raise ValueError("must be a date (YYYY-MM-DD), not a date and time")
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
-        raise ValueError(f"{value!r} is not a date written as YYYY-MM-DD")
+        raise ValueError(f"{shown(value)} is not a date written as YYYY-MM-DD")
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise ValueError(f"{value!r} is not a date written as YYYY-MM-DD") from None
+        raise ValueError(f"{shown(value)} is not a date written as YYYY-MM-DD") from None
 
 
 NumberIn = Annotated[Decimal, BeforeValidator(_number), WithJsonSchema({"type": "number"})]
@@ -131,7 +158,12 @@ class _DiscretionBase(BaseModel):
 
     @model_validator(mode="after")
     def _reason(self) -> "_DiscretionBase":
-        if self.points > 0 and not self.reason.strip():  # type: ignore[attr-defined]
+        reason = self.reason  # type: ignore[attr-defined]
+        if reason and has_lone_surrogate(reason):
+            raise ValueError(f"reason {SURROGATE_MESSAGE}")
+        # Blank means nothing shows: white space and invisible characters
+        # (U+3000, zero-width spaces) are not a reason either.
+        if self.points > 0 and is_blank(reason):  # type: ignore[attr-defined]
             raise ValueError("a discretionary deduction needs a reason (reason: 扣分理由)")
         return self
 
@@ -146,7 +178,7 @@ def _discretion_model(spec: FactSpec, maximum: Decimal) -> type[BaseModel]:
         BeforeValidator(_number),
         WithJsonSchema({"type": "number", "minimum": 0, "maximum": float(maximum), "description": f"扣分，0 至 {maximum}"}),
     ]
-    reason = Annotated[str, Field(default="", description="扣分理由（扣分时必填）")]
+    reason = Annotated[StrictStr, Field(default="", description="扣分理由（扣分时必填）")]
     # Named after the fact, so the JSON Schema's $defs read Discretion_<fact>.
     return create_model(  # type: ignore[call-overload,no-any-return]
         f"Discretion_{spec.name}", __base__=_DiscretionBase, __module__="govrules.engine.facts", points=(points, ...), reason=(reason, "")
@@ -162,14 +194,19 @@ def _annotation(spec: FactSpec, bound: Decimal | None = None) -> Any:
         bounds["le"] = spec.maximum
     if spec.type == "count":
         low = max(0, math.ceil(spec.minimum)) if spec.minimum is not None else 0
-        high = {"le": math.floor(spec.maximum)} if spec.maximum is not None else {}
-        return Annotated[StrictInt, Field(ge=low, **high)]
+        high = min(math.floor(spec.maximum), COUNT_MAX) if spec.maximum is not None else COUNT_MAX
+        return Annotated[StrictInt, Field(ge=low, le=high)]
     if spec.type == "number":
         schema: dict[str, Any] = {"type": "number"}
+        # The declared bounds, else the bound every number has (see _number).
         if "ge" in bounds:
             schema["minimum"] = float(bounds["ge"])
+        else:
+            schema["exclusiveMinimum"] = -float(NUMBER_LIMIT)
         if "le" in bounds:
             schema["maximum"] = float(bounds["le"])
+        else:
+            schema["exclusiveMaximum"] = float(NUMBER_LIMIT)
         return Annotated[Decimal, BeforeValidator(_number), Field(**bounds), WithJsonSchema(schema)]
     if spec.type == "boolean":
         return StrictBool
@@ -179,9 +216,9 @@ def _annotation(spec: FactSpec, bound: Decimal | None = None) -> Any:
         return Literal[tuple(spec.elements or ())]  # type: ignore[misc]
     if spec.type == "subset":
         element = Literal[tuple(spec.elements or ())]  # type: ignore[misc]
-        return Annotated[list[element], AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True})]  # type: ignore[valid-type]
+        return Annotated[list[element], Strict(), AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True})]  # type: ignore[valid-type]
     if spec.type == "dates":
-        return Annotated[list[DateIn], AfterValidator(_unique)]
+        return Annotated[list[DateIn], Strict(), AfterValidator(_unique)]
     if spec.type == "discretionary":
         maximum = bound if bound is not None else spec.maximum
         if maximum is None:
@@ -287,22 +324,46 @@ _DECIMAL_REPR = re.compile(r"Decimal\('([^']*)'\)")
 
 
 def pydantic_problems(exc: ValidationError, prefix: str, known: tuple[str, ...] = ()) -> list[Problem]:
-    """Turn pydantic's errors into our problems, with did-you-mean for unknown names."""
+    """Turn pydantic's errors into our problems, with did-you-mean for unknown names.
+
+    The input values are left out of pydantic's errors (a caller's value may
+    not survive ``repr``: an int of 5,000 digits, a list nested 100,000
+    deep), names in paths are cut to :data:`_NAME_SHOWN` characters, and only
+    the first :data:`_SUGGESTIONS` unknown names get a did-you-mean, so an
+    input of many long unknown names costs time in proportion to its size.
+    """
     out: list[Problem] = []
-    for err in exc.errors(include_url=False):
-        loc = [str(p) for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+    suggestions = _SUGGESTIONS
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = [_name(p) for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
         # pydantic puts the union arm or literal in the path; the reader wants the field.
         loc = [p for p in loc if p not in ("constrained-int", "is-instance[date]")]
         where = ".".join([prefix] + loc) if prefix else ".".join(loc)
         message = err["msg"]
-        if err["type"] == "extra_forbidden" and loc:
-            name = loc[-1]
-            close = difflib.get_close_matches(name, list(known), n=1)
-            message = f"unknown name {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+        kind = err["type"]
+        if kind == "extra_forbidden" and loc:
+            name = str(err["loc"][-1])
+            close = difflib.get_close_matches(name, list(known), n=1) if suggestions > 0 and len(name) <= _NAME_SHOWN else []
+            suggestions -= 1
+            message = f"unknown name {shown(name, _NAME_SHOWN)}" + (f"; did you mean {close[0]!r}?" if close else "")
+        elif kind == "string_unicode":
+            message = SURROGATE_MESSAGE
         elif message.startswith("Value error, "):
             message = message[len("Value error, ") :]
         out.append(Problem(where, _DECIMAL_REPR.sub(r"\1", message)))
     return out
+
+
+#: Longest name shown whole in a problem's place or message.
+_NAME_SHOWN = 100
+#: How many unknown names of one input get a did-you-mean.
+_SUGGESTIONS = 20
+
+
+def _name(part: object) -> str:
+    """One step of pydantic's error path, as a problem's place shows it."""
+    text = str(part)
+    return text if len(text) <= _NAME_SHOWN else text[:_NAME_SHOWN] + "…"
 
 
 #: The fact types whose validated value :func:`canonical` reshapes; a value of

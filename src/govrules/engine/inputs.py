@@ -16,23 +16,34 @@ The input is JSON (or the same structure as Python data)::
 :func:`validate` checks all of it against one target of a pack and returns a
 canonical, frozen :class:`Assessment`, or raises :class:`FactsError` listing
 every problem at once.
+
+Every input ends in a :class:`FactsError` or a correct assessment, whatever
+it holds (see docs/security.md): JSON text is bounded in size
+(:data:`MAX_JSON_SIZE`) and nesting (:data:`MAX_JSON_DEPTH`), must be UTF-8
+with no key given twice; text holding a lone surrogate is refused, and so
+are blank reasons, reviewers and N/A explanations; numbers and counts are
+finite and bounded (see :mod:`govrules.engine.facts`); values of the wrong Python
+type (bytes, sets, objects, ``True`` for a number) are refused, not coerced.
 """
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import difflib
 import json
-from decimal import Decimal
+import re
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import attrs
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StrictStr, ValidationError
 
 from .compiled import InputPlan, TargetView
 from ..errors import FactsError, Problem
-from .facts import NonNegativeNumberIn, canonical, missed_periods, pydantic_problems
+from .facts import SURROGATE_MESSAGE, NonNegativeNumberIn, canonical, missed_periods, pydantic_problems, shown
 from ..rubric.model import PackSpec
+from ..untrusted import has_lone_surrogate, is_blank
 
 
 def _timestamp(value: object) -> str:
@@ -44,7 +55,7 @@ def _timestamp(value: object) -> str:
     try:
         return (dt.datetime.fromisoformat(text) if "T" in text or " " in text else dt.date.fromisoformat(text)).isoformat()
     except ValueError:
-        raise ValueError(f"{value!r} is not an ISO date or date-time") from None
+        raise ValueError(f"{shown(value)} is not an ISO date or date-time") from None
 
 
 def _empty(factory: type) -> Any:
@@ -60,23 +71,25 @@ class ReviewIn(BaseModel):
     """A 复核 override of one item's score."""
 
     model_config = ConfigDict(extra="forbid")
-    item: str
+    item: StrictStr
     score: NonNegativeNumberIn
-    reviewer: Annotated[str, Field(min_length=1, description="复核人")]
+    reviewer: Annotated[StrictStr, Field(min_length=1, description="复核人")]
     at: Annotated[str, BeforeValidator(_timestamp), Field(description="复核时间")]
-    reason: Annotated[str, Field(min_length=1, description="复核理由")]
+    reason: Annotated[StrictStr, Field(min_length=1, description="复核理由")]
 
 
+# Strict: text is str (not bytes), objects are dicts (not other mappings, whose
+# facts would otherwise be skipped), arrays are lists (not sets or generators).
 class AssessmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    pack: str | None = None
-    target: str | None = None
-    unit: str | None = None
-    facts: dict[str, Any] = _empty(dict)
-    evidence: dict[str, list[str]] = _empty(dict)
-    not_applicable: dict[str, str] = _empty(dict)
-    self_assessment: dict[str, NonNegativeNumberIn] = _empty(dict)
-    reviews: list[ReviewIn] = _empty(list)
+    pack: StrictStr | None = None
+    target: StrictStr | None = None
+    unit: StrictStr | None = None
+    facts: Annotated[dict[StrictStr, Any], Strict()] = _empty(dict)
+    evidence: Annotated[dict[StrictStr, Annotated[list[StrictStr], Strict()]], Strict()] = _empty(dict)
+    not_applicable: Annotated[dict[StrictStr, StrictStr], Strict()] = _empty(dict)
+    self_assessment: Annotated[dict[StrictStr, NonNegativeNumberIn], Strict()] = _empty(dict)
+    reviews: Annotated[list[ReviewIn], Strict()] = _empty(list)
 
 
 @attrs.frozen
@@ -106,15 +119,150 @@ class Assessment:
         return dict(self.facts)
 
 
+#: Longest JSON text :func:`parse_json` reads: characters of a str, or bytes
+#: before decoding. An assessment of one unit is a few kilobytes; a long
+#: 书面说明 or a year of dates is tens of kilobytes.
+MAX_JSON_SIZE = 4 * 1024 * 1024
+
+#: Deepest nesting of arrays and objects in JSON text. An assessment nests 3
+#: deep (``facts`` → a discretionary deduction → its ``points``); the bound
+#: keeps far from the recursion limit of Python's JSON parser.
+MAX_JSON_DEPTH = 64
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _DuplicateKey
+    return out
+
+
+# One decoder for every call (json.loads with arguments builds one each time),
+# as the json module shares its own; it holds no state between calls.
+_DECODER = json.JSONDecoder(parse_float=Decimal, object_pairs_hook=_no_duplicates)
+
+
 def parse_json(data: str | bytes) -> Any:
-    """Parse JSON with exact numbers (no binary floats)."""
+    """Parse JSON with exact numbers (no binary floats), refusing hostile text.
+
+    Refused, each as a :class:`FactsError` naming the place: text longer than
+    :data:`MAX_JSON_SIZE`, bytes that are not UTF-8 (or UTF-16/32 with its
+    byte order), nesting deeper than :data:`MAX_JSON_DEPTH`, a key given twice
+    in one object, integers too long for Python to read (over 4,300 digits)
+    and exponents too large for a decimal.
+    """
+    if len(data) > MAX_JSON_SIZE:
+        raise FactsError(
+            "the assessment is too large",
+            [Problem("", f"{len(data)} {'bytes' if isinstance(data, bytes) else 'characters'} of JSON; an assessment is at most {MAX_JSON_SIZE}")],
+        )
+    if isinstance(data, bytes):
+        try:
+            text = data.decode(json.detect_encoding(data))
+        except UnicodeDecodeError as exc:
+            raise FactsError(
+                f"the assessment is not {exc.encoding.upper().replace('-SIG', '')} text",
+                [Problem(f"byte {exc.start}", f"cannot be decoded ({exc.reason}); JSON text is UTF-8")],
+            ) from None
+    else:
+        text = data
+    if text.startswith("\ufeff"):
+        raise FactsError("the assessment is not valid JSON", [Problem("line 1 column 1", "Unexpected UTF-8 BOM (decode using utf-8-sig)")])
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH:  # else it cannot nest that deep
+        _check_depth(text)
     try:
-        return json.loads(data, parse_float=Decimal)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise FactsError("the assessment is not valid JSON", [Problem(f"line {exc.lineno} column {exc.colno}", exc.msg)]) from None
+    except (ValueError, ArithmeticError, RecursionError):
+        # A key given twice, an integer too long for int() or an exponent too
+        # large for Decimal (InvalidOperation), or a stack nearly used up by
+        # the caller: read again, slowly, to say where.
+        raise FactsError("the assessment's JSON cannot be read exactly", _diagnose(text)) from None
+
+
+#: A JSON string (to the end of the text if it is never closed, so that
+#: scanning stays linear) or a bracket.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.S)
+
+
+def _line_column(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    return f"line {line} column {offset - text.rfind(chr(10), 0, offset)}"
+
+
+def _check_depth(text: str) -> None:
+    depth = 0
+    for m in _JSON_TOKEN.finditer(text):
+        c = text[m.start()]
+        if c == "[" or c == "{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise FactsError(
+                    "the assessment nests too deeply",
+                    [Problem(_line_column(text, m.start()), f"arrays and objects nest more than {MAX_JSON_DEPTH} deep here; an assessment nests 3 deep")],
+                )
+        elif c == "]" or c == "}":
+            depth -= 1
+
+
+class _Unreadable:
+    """A number :func:`_diagnose` could not read, in place of its value."""
+
+    def __init__(self, why: str):
+        self.why = why
+
+
+def _int_or_mark(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        return _Unreadable(f"an integer of {len(text.lstrip('-'))} digits is too long to read; numbers are smaller than 10^9")
+
+
+def _decimal_or_mark(text: str) -> Any:
+    try:
+        return Decimal(text)
+    except (InvalidOperation, ValueError):
+        return _Unreadable(f"the number {shown(text, 40)} has an exponent out of range; numbers are smaller than 10^9")
+
+
+def _diagnose(text: str) -> list[Problem]:
+    """Where ``text`` holds what :data:`_DECODER` refused: duplicate keys and unreadable numbers, by path."""
+    duplicates: dict[int, list[str]] = {}
+
+    def record(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            duplicates[id(out)] = [k for k, n in collections.Counter(k for k, _ in pairs).items() if n > 1]
+        return out
+
+    try:
+        root = json.loads(text, parse_int=_int_or_mark, parse_float=_decimal_or_mark, object_pairs_hook=record)
+    except RecursionError:
+        return [Problem("", "nests too deeply to read here (the program calling govrules has used up most of the stack)")]
+    problems: list[Problem] = []
+    stack: list[tuple[str, Any]] = [("", root)]
+    while stack:  # iterative: the text may nest up to MAX_JSON_DEPTH
+        where, value = stack.pop()
+        if isinstance(value, _Unreadable):
+            problems.append(Problem(where, value.why))
+        elif isinstance(value, dict):
+            for key in duplicates.get(id(value), ()):
+                problems.append(Problem(f"{where}.{key}" if where else key, f"the key {shown(key)} is given twice in one object; give it once"))
+            stack.extend((f"{where}.{k}" if where else k, v) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((f"{where}.{i}" if where else str(i), v) for i, v in reversed(list(enumerate(value))))
+    return problems or [Problem("", "cannot be read")]
 
 
 def _suggest(name: str, known: list[str]) -> str:
+    if len(name) > 100:  # no name is that long; difflib's time grows with it
+        return ""
     close = difflib.get_close_matches(name, known, n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 
@@ -126,7 +274,7 @@ def resolve_target(spec: PackSpec, data: Any, target: str | None) -> str:
     if target is not None and given is not None and given != target:
         raise FactsError(
             "the target asked for and the input's target differ",
-            [Problem("target", f"asked for {target!r}, the input says {given!r}")],
+            [Problem("target", f"asked for {shown(target)}, the input says {shown(given)}")],
         )
     chosen = target or given
     if chosen is None:
@@ -136,15 +284,28 @@ def resolve_target(spec: PackSpec, data: Any, target: str | None) -> str:
         raise FactsError("which target is assessed?", [Problem("target", f"give one of {names}")])
     if not isinstance(chosen, str) or chosen not in ids:
         names = ", ".join(f"{t.id} ({t.name})" for t in spec.targets)
+        hint = _suggest(chosen, ids) if isinstance(chosen, str) else ""
         raise FactsError(
-            f"unknown target {chosen!r} for pack {spec.pack.id}",
-            [Problem("target", f"{chosen!r} is not a target of {spec.pack.id}; its targets are {names}{_suggest(str(chosen), ids)}")],
+            f"unknown target {shown(chosen)} for pack {spec.pack.id}",
+            [Problem("target", f"{shown(chosen)} is not a target of {spec.pack.id}; its targets are {names}{hint}")],
         )
     return chosen
 
 
 def validate(spec: PackSpec, view: TargetView, data: Any) -> Assessment:
     """Check an assessment input against one target; every problem is reported at once."""
+    try:
+        return _validate(spec, view, data)
+    except (RecursionError, ValueError, TypeError, ArithmeticError) as exc:
+        # A safety net: the checks below refuse hostile values by name, and
+        # the fuzz tests (tests/test_hostile_facts.py) never reach this.
+        raise FactsError(
+            f"the assessment input for {spec.pack.id} / {view.target.name} could not be checked",
+            [Problem("", f"a value could not be read ({type(exc).__name__})")],
+        ) from None
+
+
+def _validate(spec: PackSpec, view: TargetView, data: Any) -> Assessment:
     if not isinstance(data, dict):
         raise FactsError("an assessment is a JSON object", [Problem("", f"got {type(data).__name__}")])
     problems: list[Problem] = []
@@ -154,7 +315,7 @@ def validate(spec: PackSpec, view: TargetView, data: Any) -> Assessment:
         problems.extend(pydantic_problems(exc, "", known=list(AssessmentIn.model_fields)))
         envelope = None
     if data.get("pack") not in (None, spec.pack.id):
-        problems.append(Problem("pack", f"this input is for pack {data.get('pack')!r}, not {spec.pack.id!r}"))
+        problems.append(Problem("pack", f"this input is for pack {shown(data.get('pack'))}, not {spec.pack.id!r}"))
 
     plan = view.input_plan
     raw_facts = data.get("facts", {})
@@ -165,23 +326,27 @@ def validate(spec: PackSpec, view: TargetView, data: Any) -> Assessment:
 
     items = view.item_index
     if envelope is not None:
+        if envelope.unit and has_lone_surrogate(envelope.unit):
+            problems.append(Problem("unit", f"the unit's name {SURROGATE_MESSAGE}"))
         for item_id, kinds in envelope.evidence.items():
             item = items.get(item_id)
             if item is None:
-                problems.append(Problem(f"evidence.{item_id}", f"no item {item_id!r} for this target{_suggest(item_id, list(items))}"))
+                problems.append(Problem(f"evidence.{item_id}", f"no item {shown(item_id)} for this target{_suggest(item_id, list(items))}"))
                 continue
             allowed = item.indicator.evidence
             for i, kind in enumerate(kinds):
                 if kind not in allowed:
                     hint = f"; this item asks for {', '.join(allowed)}" if allowed else "; this item asks for no evidence"
-                    problems.append(Problem(f"evidence.{item_id}[{i}]", f"unknown evidence {kind!r}{hint}"))
+                    problems.append(Problem(f"evidence.{item_id}[{i}]", f"unknown evidence {shown(kind)}{hint}"))
         policy = spec.not_applicable
         for item_id, why in envelope.not_applicable.items():
             if item_id not in items:
-                problems.append(Problem(f"not_applicable.{item_id}", f"no item {item_id!r} for this target{_suggest(item_id, list(items))}"))
+                problems.append(Problem(f"not_applicable.{item_id}", f"no item {shown(item_id)} for this target{_suggest(item_id, list(items))}"))
             elif not policy.allowed:
                 problems.append(Problem(f"not_applicable.{item_id}", f"pack {spec.pack.id} does not allow items to be declared not applicable"))
-            elif not why.strip():
+            elif has_lone_surrogate(why):
+                problems.append(Problem(f"not_applicable.{item_id}", f"the explanation {SURROGATE_MESSAGE}"))
+            elif is_blank(why):  # white space and invisible characters explain nothing
                 problems.append(Problem(f"not_applicable.{item_id}", "a not-applicable item needs its written explanation (书面说明)"))
         maxima = plan.maxima
         for item_id, score in envelope.self_assessment.items():
@@ -190,10 +355,15 @@ def validate(spec: PackSpec, view: TargetView, data: Any) -> Assessment:
         for i, review in enumerate(envelope.reviews):
             if review.item not in maxima or review.score > maxima[review.item]:
                 problems.append(_score_problem(items, f"reviews[{i}].item", review.item, review.score))
+            for name, text, what in (("reviewer", review.reviewer, "the reviewer's name (复核人)"), ("reason", review.reason, "its reason (复核理由)")):
+                if has_lone_surrogate(text):
+                    problems.append(Problem(f"reviews[{i}].{name}", f"the text {SURROGATE_MESSAGE}"))
+                elif is_blank(text):
+                    problems.append(Problem(f"reviews[{i}].{name}", f"a 复核 needs {what}; this one is blank (only white space or invisible characters)"))
         seen: set[str] = set()
         for i, review in enumerate(envelope.reviews):
             if review.item in seen:
-                problems.append(Problem(f"reviews[{i}].item", f"{review.item!r} is reviewed twice; keep one review per item"))
+                problems.append(Problem(f"reviews[{i}].item", f"{shown(review.item)} is reviewed twice; keep one review per item"))
             seen.add(review.item)
     if problems:
         raise FactsError(f"{len(problems)} problem(s) in the assessment input for {spec.pack.id} / {view.target.name}", problems)
@@ -223,7 +393,7 @@ def _score_problem(items: dict[str, Any], where: str, item_id: str, score: Decim
     """What is wrong with a score for an item that is not one of the target's scored items, or above its points."""
     item = items.get(item_id)
     if item is None:
-        return Problem(where, f"no item {item_id!r} for this target{_suggest(item_id, list(items))}")
+        return Problem(where, f"no item {shown(item_id)} for this target{_suggest(item_id, list(items))}")
     if item.max is None:
         return Problem(where, f"item {item_id!r} carries no points, so it takes no score")
     return Problem(where, f"score {score} is more than the item's {item.max} points")

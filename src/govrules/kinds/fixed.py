@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
-from ..rubric.model import Condition, RuleSpec
+from ..rubric.model import Condition, Number, RuleSpec
 from .base import RuleKind, Wording, effect
 
 
@@ -23,7 +23,7 @@ class FixedRule(RuleSpec):
 
     kind: Literal["fixed"]
     when: Condition
-    amount: Decimal | None = None
+    amount: Number | None = None
 
 
 class Fixed(RuleKind):

@@ -18,7 +18,7 @@ from typing import Any, Literal, Mapping
 
 from ..engine.conditions import Compare
 from ..numbers import mul
-from ..rubric.model import RuleSpec
+from ..rubric.model import Number, RuleSpec
 from .base import FactRef, RuleKind, Wording, effect
 
 
@@ -27,7 +27,7 @@ class PerMissingRule(RuleSpec):
 
     kind: Literal["per_missing"]
     fact: str
-    amount: Decimal | None = None
+    amount: Number | None = None
 
 
 class PerMissing(RuleKind):

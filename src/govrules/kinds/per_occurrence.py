@@ -20,7 +20,7 @@ from pydantic import Field
 
 from ..engine.conditions import Compare
 from ..numbers import mul
-from ..rubric.model import RuleSpec
+from ..rubric.model import Number, RuleSpec
 from .base import FactRef, RuleKind, Wording, effect
 
 
@@ -29,7 +29,7 @@ class PerOccurrenceRule(RuleSpec):
 
     kind: Literal["per_occurrence"]
     fact: str
-    amount: Decimal | None = Field(default=None, description="Null where the document names no amount.")
+    amount: Number | None = Field(default=None, description="Null where the document names no amount.")
 
 
 class PerOccurrence(RuleKind):

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Literal, Mapping
 
 from ..engine.conditions import Compare
 from ..numbers import fmt, mul
-from ..rubric.model import RuleSpec
+from ..rubric.model import Number, RuleSpec
 from .base import CheckContext, FactRef, Path_, RuleKind, Wording, effect
 
 
@@ -26,8 +26,8 @@ class ShortfallRule(RuleSpec):
 
     kind: Literal["shortfall"]
     fact: str
-    threshold: Decimal
-    amount: Decimal | None = None
+    threshold: Number
+    amount: Number | None = None
 
 
 class Shortfall(RuleKind):

@@ -26,14 +26,14 @@ from pydantic import Field
 
 from ..engine.conditions import Compare, Or
 from ..numbers import fmt, mul
-from ..rubric.model import RuleSpec, _Strict
+from ..rubric.model import Number, RuleSpec, _Strict
 from .base import CheckContext, FactRef, Path_, RuleKind, Wording, effect
 
 
 class Tier(_Strict):
     level: str = Field(description="The issuing level, e.g. 国务院, 省级, 市级.")
     fact: str
-    amount: Decimal | None = None
+    amount: Number | None = None
 
 
 class TieredRule(RuleSpec):

@@ -25,10 +25,18 @@ import csv
 import difflib
 import io
 import json
+import os
 import re
+import shutil
+import signal
+import stat
+import tempfile
+import threading
+import uuid
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import quote as url_quote
 
 import attrs
@@ -55,6 +63,7 @@ from .forms import (
 from ..numbers import fmt
 from ..pack import Pack
 from ..engine.result import Result
+from ..untrusted import has_lone_surrogate
 
 UNIT_HEADERS = ("unit", "单位", "单位名称")
 TARGET_HEADERS = ("target", "考核对象")
@@ -66,6 +75,61 @@ EVIDENCE_PREFIXES = ("evidence.", "佐证.")
 REVIEW_PREFIXES = ("review.", "复核.")
 REVIEW_FIELDS = {"score": "score", "复核分": "score", "reviewer": "reviewer", "复核人": "reviewer", "at": "at", "复核时间": "at", "reason": "reason", "理由": "reason"}
 FILE_SUFFIXES = (".json", ".yaml", ".yml", ".xlsx")
+
+#: The largest CSV input and the largest single assessment file read (bytes).
+CSV_BYTES_MAX = 100_000_000
+FILE_BYTES_MAX = 8_000_000
+
+#: The file that marks a folder as written by ``govrules batch`` (and lists what it wrote).
+MARKER = ".govrules-batch"
+#: Files an operating system or Excel leaves in a folder; never a reason to refuse it.
+_LITTER = re.compile(r"^(~\$.*|\.DS_Store|Thumbs\.db|desktop\.ini)$", re.IGNORECASE)
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogate(m: re.Match[str]) -> str:
+    code = ord(m.group(0))
+    # A byte that was not UTF-8 (kept by surrogateescape: file names, CSV bytes) shows as that byte.
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def clean(text: Any) -> str:
+    """Text that every writer can encode: a lone surrogate is shown as its escape (``\\ud800``, or ``\\xff`` for a byte that was not UTF-8)."""
+    text = str(text)
+    return _SURROGATES.sub(_escape_surrogate, text) if has_lone_surrogate(text) else text
+
+
+def _unexpected(where: str, exc: BaseException) -> Problem:
+    """An exception nobody foresaw, as a problem of one unit (never a traceback)."""
+    if isinstance(exc, RecursionError):
+        return Problem(where, "nested too deeply to read")
+    text = clean(str(exc))
+    text = text if len(text) <= 300 else text[:300] + "…"
+    return Problem(where, f"could not be read or scored ({type(exc).__name__}: {text})")
+
+
+def _surrogate_paths(data: Any, limit: int = 100_000) -> list[str]:
+    """Where in ``data`` (keys or text values) a lone surrogate is; walked without recursion, bounded."""
+    found: list[str] = []
+    stack: list[tuple[str, Any]] = [("", data)]
+    seen = 0
+    while stack and seen < limit and len(found) < 10:
+        path, value = stack.pop()
+        seen += 1
+        if isinstance(value, str):
+            if has_lone_surrogate(value):
+                found.append(path or "(the input)")
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                key = clean(k)
+                if isinstance(k, str) and has_lone_surrogate(k):
+                    found.append(f"{path}.{key}".lstrip("."))
+                stack.append((f"{path}.{key}".lstrip("."), v))
+        elif isinstance(value, (list, tuple)):
+            stack.extend((f"{path}.{i}".lstrip("."), v) for i, v in enumerate(value))
+    return found
 
 
 @attrs.define
@@ -183,7 +247,7 @@ def parse_header(headers: list[Any], pack: Pack, where: str) -> tuple[list[Colum
     for i, raw in enumerate(headers):
         h = "" if raw is None else str(raw).strip()
         col = get_column_letter(i + 1)
-        here = f"{where} 第1行 {col}列「{h}」"
+        here = f"{where} 第1行 {col}列「{clean(h)}」"
         if not h:
             columns.append(Column(i, h, "blank"))
             continue
@@ -224,7 +288,7 @@ def parse_header(headers: list[Any], pack: Pack, where: str) -> tuple[list[Colum
             continue
         key = (c.kind, c.key, c.field)
         if key in seen:
-            problems.append(Problem(here, f"the same as column「{seen[key]}」; its values are not used"))
+            problems.append(Problem(here, f"the same as column「{clean(seen[key])}」; its values are not used"))
             columns.append(Column(i, h, "unknown"))
             continue
         seen[key] = h
@@ -253,7 +317,12 @@ def row_assessment(columns: list[Column], values: list[Any], pack: Pack, where: 
 
     for c in columns:
         v = value(c)
-        here = f"{where} 列「{c.header}」"
+        here = f"{where} 列「{clean(c.header)}」"
+        if isinstance(v, str) and has_lone_surrogate(v):
+            problems.append(Problem(here, "not valid text (bytes that are not UTF-8, or a lone surrogate); the value is not used"))
+            if c.kind == "unit":
+                unit = clean(v).strip()
+            continue
         if c.kind in ("unknown", "blank"):
             if c.kind == "blank" and not is_blank(v):
                 problems.append(Problem(f"{where} 第{c.index + 1}列", "a value in a column with no header"))
@@ -312,56 +381,123 @@ def row_assessment(columns: list[Column], values: list[Any], pack: Pack, where: 
     return unit, data, problems
 
 
-def _decode(raw: bytes, where: str) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
+def _looks_utf8(raw: bytes) -> bool:
+    """Do most lines with non-ASCII bytes decode as UTF-8? (Then a line that does not is a bad row, not a GB18030 file.)"""
+    good = bad = 0
+    for line in raw.split(b"\n"):
+        if line.isascii():
             continue
-    raise InputError(f"{where} 既不是 UTF-8 也不是 GB18030 编码", [Problem(where, "cannot decode the file")])
+        try:
+            line.decode("utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            bad += 1
+    return good > bad
 
 
-def _table_units(rows: Iterable[tuple[int, list[Any]]], header: list[Any], pack: Pack, name: str, batch: Batch) -> None:
+def _decode(raw: bytes, where: str) -> str:
+    """A CSV file's text: UTF-8 (with or without BOM) or GB18030.
+
+    A UTF-8 file with a few rows that are not UTF-8 keeps its bytes as lone
+    surrogates (``surrogateescape``): those rows fail alone, the others are read.
+    """
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if not _looks_utf8(raw):
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+    return raw.decode("utf-8-sig", "surrogateescape")
+
+
+def _csv_records(text: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """(record number, fields, error) for each CSV record; a record the csv module refuses is an error of that record alone."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    n = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            n += 1
+            yield n, None, str(exc)
+            continue
+        n += 1
+        yield n, row, None
+
+
+def _table_units(rows: Iterable[tuple[int, list[Any] | None, str | None]], header: list[Any], pack: Pack, name: str, batch: Batch) -> None:
     columns, problems = parse_header(header, pack, name)
     batch.input_problems.extend(problems)
-    for rownum, values in rows:
+    for rownum, values, error in rows:
+        where = f"{name} 第{rownum}行"
+        if values is None:
+            batch.units.append(Unit(len(batch.units) + 1, where, None, None, [Problem(where, f"cannot read this row: {error}")]))
+            continue
         if all(is_blank(v) for v in values):
             continue  # an empty row is not a unit
-        where = f"{name} 第{rownum}行"
-        unit, data, row_problems = row_assessment(columns, values, pack, where)
+        try:
+            unit, data, row_problems = row_assessment(columns, values, pack, where)
+        except Exception as exc:  # one row never stops the others
+            unit, data, row_problems = None, None, [_unexpected(where, exc)]
         batch.units.append(Unit(len(batch.units) + 1, where, unit, data, row_problems))
 
 
+def _read_bytes(p: Path, limit: int) -> bytes:
+    with open(p, "rb") as fh:
+        raw = fh.read(limit + 1)
+    if len(raw) > limit:
+        raise InputError(f"{clean(p)} 太大", [Problem(clean(p), f"more than {limit} bytes")])
+    return raw
+
+
 def read_units(path: str | Path, pack: Pack) -> Batch:
-    """The units of a batch input: a directory of files, a CSV file, or an Excel workbook."""
+    """The units of a batch input: a directory of files, a CSV file, or an Excel workbook.
+
+    Whatever a file or row holds, it becomes a unit with problems (reported
+    with its file and row), never an exception; only an input that cannot be
+    read at all (missing, not CSV/Excel, no header) raises :class:`InputError`.
+    """
     p = Path(path)
-    batch = Batch(pack, str(path), [])
+    batch = Batch(pack, clean(path), [])
     if not p.exists():
-        raise InputError(f"找不到输入：{path}", [Problem(str(path), "no such file or directory")])
+        raise InputError(f"找不到输入：{clean(path)}", [Problem(clean(path), "no such file or directory")])
     if p.is_dir():
-        for f in sorted(p.iterdir(), key=lambda x: x.name):
+        try:
+            entries = sorted(p.iterdir(), key=lambda x: x.name)
+        except OSError as exc:
+            raise InputError(f"无法读取 {clean(path)}", [Problem(clean(path), exc.strerror or str(exc))]) from None
+        for f in entries:
             if f.name.startswith(".") or f.name.startswith("~$") or f.is_dir():
                 continue
             if f.suffix.lower() not in FILE_SUFFIXES:
-                batch.skipped.append(f"{f.name}：不是 .json / .yaml / .yml / .xlsx，未读取")
+                batch.skipped.append(f"{clean(f.name)}：不是 .json / .yaml / .yml / .xlsx，未读取")
                 continue
-            batch.units.append(_file_unit(f, pack, len(batch.units) + 1))
+            index = len(batch.units) + 1
+            try:
+                batch.units.append(_file_unit(f, pack, index))
+            except Exception as exc:  # one file never stops the others
+                batch.units.append(Unit(index, clean(f.name), None, None, [_unexpected(clean(f.name), exc)]))
         if not batch.units:
-            batch.input_problems.append(Problem(str(path), "no .json, .yaml, .yml or .xlsx assessment files in this directory"))
+            batch.input_problems.append(Problem(clean(path), "no .json, .yaml, .yml or .xlsx assessment files in this directory"))
         return batch
     kind = kind_of(str(p))
     if kind == "csv":
         try:
-            text = _decode(p.read_bytes(), p.name)
+            raw = _read_bytes(p, CSV_BYTES_MAX)
         except OSError as exc:
-            raise InputError(f"无法读取 {path}", [Problem(str(path), exc.strerror or str(exc))]) from None
-        try:
-            records = list(csv.reader(io.StringIO(text, newline="")))
-        except csv.Error as exc:
-            raise InputError(f"{path} 不是有效的 CSV", [Problem(str(path), str(exc))]) from None
-        if not records:
-            raise InputError(f"{path} 是空文件", [Problem(str(path), "no header row")])
-        _table_units(((i, r) for i, r in enumerate(records[1:], start=2)), records[0], pack, p.name, batch)
+            raise InputError(f"无法读取 {clean(path)}", [Problem(clean(path), exc.strerror or str(exc))]) from None
+        records = _csv_records(_decode(raw, clean(p.name)))
+        first = next(records, None)
+        if first is None:
+            raise InputError(f"{clean(path)} 是空文件", [Problem(clean(path), "no header row")])
+        if first[1] is None:
+            raise InputError(f"{clean(path)} 不是有效的 CSV", [Problem(f"{clean(p.name)} 第1行", f"cannot read the header row: {first[2]}")])
+        _table_units(records, first[1], pack, clean(p.name), batch)
         return batch
     if kind == "xlsx":
         book = open_workbook(p)
@@ -369,39 +505,59 @@ def read_units(path: str | Path, pack: Pack) -> Batch:
             batch.units.append(_file_unit(p, pack, 1, book))
             return batch
         sheet = next((n for n in ("单位", "units") if n in book.sheetnames), book.first_sheet())
-        rows = book.rows(sheet)
+        try:
+            rows = book.rows(sheet)
+        except GovrulesError:
+            raise
+        except Exception as exc:
+            raise InputError(f"无法读取 Excel 文件：{clean(path)}", [_unexpected(f"{clean(p.name)} 工作表「{clean(sheet)}」", exc)]) from None
         if not rows:
-            raise InputError(f"{path} 的工作表「{sheet}」是空的", [Problem(str(path), "no header row")])
-        name = f"{p.name} 工作表「{sheet}」" if len(book.sheetnames) > 1 else p.name
-        _table_units(((i, list(r)) for i, r in enumerate(rows[1:], start=2)), list(rows[0]), pack, name, batch)
+            raise InputError(f"{clean(path)} 的工作表「{clean(sheet)}」是空的", [Problem(clean(path), "no header row")])
+        name = f"{clean(p.name)} 工作表「{clean(sheet)}」" if len(book.sheetnames) > 1 else clean(p.name)
+        _table_units(((i, list(r), None) for i, r in enumerate(rows[1:], start=2)), list(rows[0]), pack, name, batch)
         return batch
     # A single JSON / YAML assessment file: a batch of one.
-    batch.units.append(_file_unit(p, pack, 1))
+    try:
+        batch.units.append(_file_unit(p, pack, 1))
+    except Exception as exc:
+        batch.units.append(Unit(1, clean(p.name), None, None, [_unexpected(clean(p.name), exc)]))
     return batch
 
 
 def _file_unit(f: Path, pack: Pack, index: int, book: Any = None) -> Unit:
-    where = f.name
+    where = clean(f.name)
     try:
+        if book is None and not f.is_file():
+            return Unit(index, where, None, None, [Problem(where, "not a regular file")])
         if kind_of(str(f)) == "xlsx":
             book = book if book is not None else open_workbook(f)
             if not is_form(book):
                 return Unit(index, where, None, None, [Problem(where, "not a govrules facts form (a workbook of many units goes to batch on its own)")])
             data, problems = read_form(book, pack, where)
         else:
+            raw = _read_bytes(f, FILE_BYTES_MAX)
             try:
-                text = f.read_text(encoding="utf-8-sig")
+                text = raw.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
                 return Unit(index, where, None, None, [Problem(where, f"not UTF-8 text: {exc}")])
             data = drop_null_facts(parse_text(text, where, kind_of(str(f))))
             problems = []
     except GovrulesError as exc:
-        return Unit(index, where, None, None, list(exc.problems) or [Problem(where, exc.summary)])
+        return Unit(index, where, None, None, [Problem(clean(p.where), clean(p.message)) for p in exc.problems] or [Problem(where, clean(exc.summary))])
+    except OSError as exc:
+        return Unit(index, where, None, None, [Problem(where, f"cannot read the file: {exc.strerror or exc}")])
     if not isinstance(data, dict):
         return Unit(index, where, None, None, [Problem(where, f"an assessment is a mapping (JSON object), not {type(data).__name__}")])
     if not data.get("unit"):
+        if has_lone_surrogate(f.stem):
+            return Unit(index, where, None, None, [Problem(where, "the file name is not valid text (not UTF-8) and the file gives no unit name; add \"unit\" to the file")])
         data["unit"] = f.stem
-    return Unit(index, where, str(data["unit"]), data, problems)
+    unit = data["unit"]
+    if not isinstance(unit, str):
+        return Unit(index, where, clean(unit)[:100], None, [Problem(f"{where} unit", f"the unit's name is text, not {type(unit).__name__}")])
+    if has_lone_surrogate(unit):
+        return Unit(index, where, clean(unit), None, [Problem(f"{where} unit", "not valid text (a lone surrogate such as \\ud800 cannot be written to any file)")])
+    return Unit(index, where, unit, data, problems)
 
 
 # --------------------------------------------------------------------- scoring
@@ -410,7 +566,9 @@ def _file_unit(f: Path, pack: Pack, index: int, book: Any = None) -> Unit:
 def score_units(batch: Batch, target: str | None = None, advance: Callable[[], None] | None = None) -> None:
     """Score every readable unit; failures keep their problems, prefixed with where they came from.
 
-    ``target`` is used for the units whose input names no target.
+    ``target`` is used for the units whose input names no target. Any
+    exception while scoring one unit becomes a problem of that unit; the
+    others are still scored.
     """
     for u in batch.units:
         try:
@@ -419,10 +577,16 @@ def score_units(batch: Batch, target: str | None = None, advance: Callable[[], N
             data = u.data
             if target is not None and not data.get("target"):
                 data = {**data, "target": target}  # --target is the default for rows that name none
+            bad = _surrogate_paths(data)
+            if bad:
+                u.problems = [Problem(f"{u.where} {b}", "not valid text (a lone surrogate such as \\ud800 cannot be written to any file)") for b in bad]
+                continue
             try:
                 u.result = batch.pack.assess(data)
             except GovrulesError as exc:
                 u.problems = [Problem(f"{u.where} {p.where}".strip(), p.message) for p in exc.problems] or [Problem(u.where, exc.summary)]
+            except Exception as exc:  # one unit never stops the others
+                u.problems = [_unexpected(u.where, exc)]
         finally:
             if advance is not None:
                 advance()
@@ -436,6 +600,13 @@ def score_units(batch: Batch, target: str | None = None, advance: Callable[[], N
             u.result = None
         else:
             seen[key] = u
+    _rank(batch)
+    _clean_texts(batch)
+
+
+def _rank(batch: Batch) -> None:
+    for u in batch.units:
+        u.rank = None
     for target_id_, _name, _units in batch.groups():
         rank = 0
         previous: Decimal | None = None
@@ -445,6 +616,18 @@ def score_units(batch: Batch, target: str | None = None, advance: Callable[[], N
                 rank = n  # ties share a rank; the next rank skips (1, 2, 2, 4)
                 previous = u.result.total
             u.rank = rank
+
+
+def _clean_texts(batch: Batch) -> None:
+    """Make every text a writer will meet encodable (a problem may quote the input it refuses)."""
+    for u in batch.units:
+        u.where = clean(u.where)
+        if u.unit is not None:
+            u.unit = clean(u.unit)
+        u.problems = [Problem(clean(p.where), clean(p.message)) for p in u.problems]
+    batch.input_problems = [Problem(clean(p.where), clean(p.message)) for p in batch.input_problems]
+    batch.skipped = [clean(t) for t in batch.skipped]
+    batch.source = clean(batch.source)
 
 
 # --------------------------------------------------------------------- writing
@@ -559,41 +742,163 @@ def _href(u: Unit) -> str | None:
     return url_quote(html) if html else None
 
 
+def check_out(out: str | Path) -> Path:
+    """The folder to write into (its real path), if it may be written: missing, empty, or a previous ``govrules batch`` output.
+
+    A folder that holds files govrules batch did not write is refused
+    (:class:`InputError`): replacing it would delete them.
+    """
+    given = clean(out)
+    final = Path(os.path.realpath(os.path.abspath(out)))
+    if final.parent == final:
+        raise InputError(f"不能写入 {given}", [Problem(given, "the output folder cannot be the root of a file system")])
+    if final.exists() and not final.is_dir():
+        raise InputError(f"无法写入 {given}", [Problem(given, "exists and is not a directory")])
+    if not final.is_dir():
+        return final
+    try:
+        entries = [e for e in final.iterdir() if not _LITTER.match(e.name)]
+    except OSError as exc:
+        raise InputError(f"无法写入 {given}", [Problem(given, exc.strerror or str(exc))]) from None
+    if not entries:
+        return final
+    marker = final / MARKER
+    if not marker.is_file():
+        raise InputError(
+            f"{given} 不是空目录，也不是 govrules batch 的输出目录，不覆盖",
+            [Problem(given, f"it has no {MARKER} marker, so govrules did not write it and will not replace it; give a new or empty folder, or empty this one")],
+        )
+    try:
+        listed = set(json.loads(marker.read_text(encoding="utf-8"))["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(f"{given} 的 {MARKER} 无法读取，不覆盖", [Problem(f"{given}/{MARKER}", "not the list govrules batch writes; give a new or empty folder")]) from None
+    foreign = []
+    for root, dirs, files in os.walk(final):
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+            rel = os.path.relpath(os.path.join(root, name), final).replace(os.sep, "/")
+            if rel != MARKER and rel not in listed and not _LITTER.match(name):
+                foreign.append(clean(rel))
+        if len(foreign) > 5:
+            break
+    if foreign:
+        raise InputError(
+            f"{given} 中有不是 govrules batch 写入的文件，不覆盖",
+            [Problem(f"{given}/{f}", "not written by govrules batch; move it elsewhere first (the folder is replaced as a whole)") for f in foreign[:5]],
+        )
+    return final
+
+
+def _mode_for_new_folder() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o777 & ~mask
+
+
+@contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C back for the two renames that put the new folder in place (they are never left half done)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: got.append(signum))
+    except (ValueError, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _swap_into_place(tmp: Path, final: Path) -> None:
+    """Replace ``final`` (if any) by ``tmp``; the previous folder is removed only once the new one is in place."""
+    old: Path | None = None
+    with _sigint_deferred():
+        if final.exists():
+            old = final.parent / f".{final.name}.govrules-old-{uuid.uuid4().hex[:8]}"
+            os.rename(final, old)
+        try:
+            os.rename(tmp, final)
+        except BaseException:
+            if old is not None:
+                os.rename(old, final)
+            raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def write_outputs(batch: Batch, out: Path) -> list[Path]:
-    """Write every output file into ``out``; returns the paths written."""
+    """Write every output file into ``out``; returns the paths written.
+
+    Everything is written into a temporary folder beside ``out`` and moved into
+    place only when complete: ``out`` is either the previous output, untouched,
+    or the new one, whole — never a mix, never a truncated file. An error or an
+    interruption (KeyboardInterrupt) removes the temporary folder and leaves
+    ``out`` as it was. ``out`` must be missing, empty, or a previous output of
+    ``govrules batch`` (see :func:`check_out`); its previous content is replaced.
+    """
+    final = check_out(out)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IMODE(final.stat().st_mode) if final.is_dir() else _mode_for_new_folder()
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.govrules-tmp-", dir=final.parent))
+    try:
+        os.chmod(tmp, mode)
+        written = _write_into(batch, tmp)
+        (tmp / MARKER).write_text(
+            json.dumps({"written_by": "govrules batch", "version": __version__, "pack": batch.pack.id, "files": written}, ensure_ascii=False, indent=1) + "\n",
+            encoding="utf-8",
+        )
+        _swap_into_place(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [final / w for w in written]
+
+
+def _write_into(batch: Batch, out: Path) -> list[str]:
     from .html import batch_html, score_html
     from .report import result_json
 
-    written: list[Path] = []
+    written: list[str] = []
     units_dir = out / "units"
-    units_dir.mkdir(parents=True, exist_ok=True)
+    units_dir.mkdir()
+    dropped = False
     for u in batch.units:
         if u.result is None:
             continue
         stem = f"{u.index:03d}_{slug(u.unit or 'unit')}"
         j = units_dir / f"{stem}.json"
-        j.write_text(result_json(u.result) + "\n", encoding="utf-8")
         h = units_dir / f"{stem}.html"
-        h.write_text(score_html(u.result), encoding="utf-8")
+        try:
+            j_text = result_json(u.result) + "\n"
+            h_text = score_html(u.result)
+            j_bytes, h_bytes = j_text.encode("utf-8"), h_text.encode("utf-8")
+        except Exception as exc:  # a unit whose sheet cannot be written fails alone
+            u.problems = [_unexpected(u.where, exc)]
+            u.result = None
+            dropped = True
+            continue
+        j.write_bytes(j_bytes)
+        h.write_bytes(h_bytes)
         u.files = {"json": f"units/{j.name}", "html": f"units/{h.name}"}
-        written += [j, h]
+        written += [u.files["json"], u.files["html"]]
+    if dropped:
+        _rank(batch)
 
     summary = summary_data(batch)
-    path = out / "summary.json"
-    path.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    written.append(path)
+    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    written.append("summary.json")
 
-    path = out / "ranking.csv"
-    _ranking_csv(batch, path)
-    written.append(path)
+    _ranking_csv(batch, out / "ranking.csv")
+    written.append("ranking.csv")
 
-    path = out / "summary.xlsx"
-    summary_workbook(batch).save(path)
-    written.append(path)
+    summary_workbook(batch).save(out / "summary.xlsx")
+    written.append("summary.xlsx")
 
-    path = out / "index.html"
-    path.write_text(batch_html(html_context(batch)), encoding="utf-8")
-    written.append(path)
+    (out / "index.html").write_text(batch_html(html_context(batch)), encoding="utf-8")
+    written.append("index.html")
     return written
 
 

@@ -17,7 +17,6 @@ from typing import Any
 from rich import box
 from rich.console import Group
 from rich.table import Table
-from rich.text import Text
 
 from ..kinds.base import Wording
 from ..rubric.model import Cap, Condition, FactSpec, PackSpec
@@ -25,6 +24,7 @@ from ..numbers import fmt
 from ..rubric.checks import leaf_targets, walk_indicators
 from ..pack import Pack
 from .report import level_name
+from ..untrusted import for_markdown, markdown_line, terminal_text
 
 _OPS = {"==": "为", "!=": "不为", "<": "少于", "<=": "不超过", ">": "多于", ">=": "不少于"}
 _DATE_OPS = {"<": "早于", "<=": "不晚于", ">": "晚于", ">=": "不早于"}
@@ -339,7 +339,7 @@ def show_table(desc: dict[str, Any]) -> Group:
     rows = desc["rows"]
     levels = desc["levels"]
     points = _points_columns(desc)
-    t = Table(title=_title(desc), box=box.SIMPLE_HEAVY, show_lines=True)
+    t = Table(title=terminal_text(_title(desc)), box=box.SIMPLE_HEAVY, show_lines=True)
     t.add_column("编号", no_wrap=True)
     for name in levels:
         t.add_column(name, overflow="fold", max_width=14)
@@ -364,27 +364,28 @@ def show_table(desc: dict[str, Any]) -> Group:
         out += ["\n".join(_content(row)), "\n".join(_rules(row)), "\n".join(_check(row))]
         if not desc["scored"]:
             out.append("☐" if row["kind"] == "item" else "")
-        t.add_row(*out, style="bold" if row["kind"] == "section" else None)
-    parts: list[Any] = [Text("\n".join(_heading(desc))), t]
+        # Pack text is shown as written: never read as rich markup, controls removed.
+        t.add_row(*[terminal_text(c) for c in out], style="bold" if row["kind"] == "section" else None)
+    parts: list[Any] = [terminal_text("\n".join(_heading(desc))), t]
     for heading, lines in _tail(desc):
-        parts.append(Text(heading, style="bold"))
-        parts.append(Text("\n".join("  " + line for line in lines)))
+        parts.append(terminal_text(heading, style="bold"))
+        parts.append(terminal_text("\n".join("  " + line for line in lines)))
     return Group(*parts)
 
 
 def _md(text: str | None) -> str:
-    text = (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("|", "\\|").replace("\n", "<br>")
+    """Pack text for a Markdown cell, shown as written (:func:`govrules.untrusted.for_markdown`)."""
+    return for_markdown(text or "")
 
 
 def show_markdown(desc: dict[str, Any]) -> str:
     levels = desc["levels"]
     points = _points_columns(desc)
     multi = len(desc["targets"]) > 1
-    out = [f"# {_title(desc)}", ""]
-    out += [f"{line}  " for line in _heading(desc)]
+    out = [f"# {_md(_title(desc))}", ""]
+    out += [f"{markdown_line(line)}  " for line in _heading(desc)]
     out.append("")
-    head = ["编号", *levels, *[title for _, title in points]]
+    head = ["编号", *levels, *[_md(title) for _, title in points]]
     if not desc["scored"] and multi:
         head.append("适用对象")
     head += ["考核内容", "评分办法", "评分规则", "佐证材料", "评估方式"]
@@ -396,9 +397,9 @@ def show_markdown(desc: dict[str, Any]) -> str:
     for row in desc["rows"]:
         cells = [""] * len(levels)
         cells[row["depth"]] = f"**{_md(row['names'][-1])}**" if row["kind"] == "section" else _md(row["names"][-1])
-        line = [row["id"], *cells, *[row["points"].get(tid, "") for tid, _ in points]]
+        line = [_md(row["id"]), *cells, *[row["points"].get(tid, "") for tid, _ in points]]
         if not desc["scored"] and multi:
-            line.append("、".join(names[x] for x in row["targets"]))
+            line.append(_md("、".join(names[x] for x in row["targets"])))
         line += [
             _md(row["source"]) if row["kind"] == "item" else "",
             _md(row["method"]),
@@ -410,6 +411,6 @@ def show_markdown(desc: dict[str, Any]) -> str:
             line.append("☐" if row["kind"] == "item" else "")
         out.append("| " + " | ".join(line) + " |")
     for heading, lines in _tail(desc):
-        out += ["", f"## {heading}", ""]
-        out += [f"- {_md(line.strip())}" for line in lines]
+        out += ["", f"## {_md(heading)}", ""]
+        out += [f"- {markdown_line(line.strip())}" for line in lines]
     return "\n".join(out) + "\n"

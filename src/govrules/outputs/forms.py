@@ -19,7 +19,7 @@ import datetime as dt
 import json
 import re
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -132,31 +132,102 @@ def _to_date(raw: Any) -> dt.date:
         raise ValueError(f"“{text}”不是有效日期") from None
 
 
+#: A number written in a cell: digits with an optional sign and decimal point (no exponent).
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+#: A count written in a cell: digits (``3``, also ``3.0`` as some programs save it).
+_PLAIN_COUNT = re.compile(r"[+-]?\d+(?:\.0*)?")
+#: Exponent notation (``1e3``, ``2.5E-1``): refused in cells, never computed.
+_EXPONENT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+")
+#: The longest text read as a number: far more digits than any fact can have.
+NUMBER_TEXT_MAX = 40
+
+
+def _show(raw: Any) -> str:
+    """A cell value for a message: at most 30 characters."""
+    text = str(raw).strip()
+    return text if len(text) <= 30 else text[:30] + "…"
+
+
+def _number_limit() -> Decimal:
+    from ..engine.facts import NUMBER_LIMIT
+
+    return NUMBER_LIMIT
+
+
+def _count_max() -> int:
+    """The largest count a fact may hold (``govrules.engine.facts.COUNT_MAX``; below the number bound if absent)."""
+    from ..engine import facts
+
+    most = getattr(facts, "COUNT_MAX", None)
+    return int(most) if most is not None else int(facts.NUMBER_LIMIT) - 1
+
+
+def _check_number_text(raw: str, what: str, example: str) -> str:
+    text = raw.strip()
+    if len(text) > NUMBER_TEXT_MAX:
+        raise ValueError(f"“{_show(raw)}”不是{what}（超过 {NUMBER_TEXT_MAX} 个字符）")
+    if _EXPONENT.fullmatch(text):
+        raise ValueError(f"“{text}”是科学计数法，{what}请直接写出数字（如 {example}）")
+    return text
+
+
+def _decimal_of(raw: Any, what: str) -> Decimal:
+    """A cell's number as a Decimal, without ever computing a huge power."""
+    if isinstance(raw, int):
+        if abs(raw) >= 10**NUMBER_TEXT_MAX:
+            raise ValueError(f"{what}太大")
+        return Decimal(raw)
+    if isinstance(raw, (float, Decimal)):
+        d = to_decimal(raw)
+        if not d.is_finite():
+            raise ValueError(f"“{raw}”不是有限数值")
+        return d
+    raise TypeError(type(raw).__name__)
+
+
 def _to_int(raw: Any) -> int:
+    """A count from a cell: digits only (no exponent, no fraction), below the count limit."""
     _no_formula(raw)
     if isinstance(raw, bool):
         raise ValueError(f"{raw} 不是次数（应为非负整数）")
-    if isinstance(raw, int):
-        return raw
-    try:
-        d = to_decimal(raw)
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValueError(f"“{raw}”不是次数（应为非负整数）") from None
-    if not d.is_finite() or d != d.to_integral_value():
-        raise ValueError(f"“{raw}”不是整数（次数应为非负整数）")
+    most = _count_max()
+    if isinstance(raw, str):
+        text = _check_number_text(raw, "次数", "1000")
+        if not _PLAIN_COUNT.fullmatch(text):
+            if _PLAIN_NUMBER.fullmatch(text):
+                raise ValueError(f"“{text}”不是整数（次数应为非负整数）")
+            raise ValueError(f"“{text}”不是次数（应为非负整数）")
+        d = Decimal(text)
+    else:
+        try:
+            d = _decimal_of(raw, "次数")
+        except TypeError:
+            raise ValueError(f"“{_show(raw)}”不是次数（应为非负整数）") from None
+        if d != d.to_integral_value():
+            raise ValueError(f"“{_show(raw)}”不是整数（次数应为非负整数）")
+    if abs(d) > most:
+        raise ValueError(f"“{_show(raw)}”太大（次数最多 {most}）")
     return int(d)
 
 
 def _to_number(raw: Any) -> Decimal:
+    """A number from a cell: plain decimal notation (no exponent), below the number limit."""
     _no_formula(raw)
     if isinstance(raw, bool):
         raise ValueError(f"{raw} 不是数值")
-    try:
-        d = to_decimal(raw)
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValueError(f"“{raw}”不是数值") from None
-    if not d.is_finite():
-        raise ValueError(f"“{raw}”不是有限数值")
+    if isinstance(raw, str):
+        text = _check_number_text(raw, "数值", "0.5")
+        if not _PLAIN_NUMBER.fullmatch(text):
+            raise ValueError(f"“{text}”不是数值")
+        d = Decimal(text)
+    else:
+        try:
+            d = _decimal_of(raw, "数值")
+        except TypeError:
+            raise ValueError(f"“{_show(raw)}”不是数值") from None
+    limit = _number_limit()
+    if abs(d) >= limit:
+        raise ValueError(f"“{_show(raw)}”太大（数值应小于 {fmt(limit)}）")
     return d
 
 
@@ -448,8 +519,19 @@ def template_xlsx(pack: Pack, target: str, path: str | Path) -> None:
     wb.save(path)
 
 
+#: Bounds on an Excel workbook read as input: its unzipped size, the cells
+#: that merged ranges cover, and the cells of one sheet's used area.
+XLSX_UNZIPPED_MAX = 200_000_000
+XLSX_MERGED_CELLS_MAX = 1_000_000
+XLSX_SHEET_CELLS_MAX = 5_000_000
+
+
 class Book:
-    """An Excel workbook as rows of cell values; a formula stands for its saved value, or is a :class:`Formula`."""
+    """An Excel workbook as rows of cell values; a formula stands for its saved value, or is a :class:`Formula`.
+
+    A merged range's value (held by its top-left cell) is the value of every
+    cell of the range, as it shows in Excel.
+    """
 
     def __init__(self, values: Any, formulas: Any):
         self._values = values
@@ -463,21 +545,70 @@ class Book:
         return self._values.worksheets[0].title
 
     def rows(self, sheet: str) -> list[list[Any]]:
-        values = self._values[sheet].iter_rows(values_only=True)
-        formulas = self._formulas[sheet].iter_rows(values_only=True)
-        out = []
-        for vrow, frow in zip(values, formulas):
-            row = []
-            for v, f in zip(vrow, frow):
-                if v is None and isinstance(f, str) and f.startswith("="):
-                    v = Formula(f)
-                row.append(v)
-            while row and row[-1] is None:
-                row.pop()
-            out.append(row)
-        while out and not out[-1]:
-            out.pop()
+        vws, fws = self._values[sheet], self._formulas[sheet]
+        cells: dict[tuple[int, int], Any] = {}
+        # Only cells that hold something: a styled empty cell far away does not make the sheet huge.
+        for (r, c), cell in getattr(fws, "_cells", {}).items():
+            f = cell.value
+            v = vws._cells[(r, c)].value if (r, c) in vws._cells else None
+            if v is None and isinstance(f, str) and f.startswith("="):
+                v = Formula(f)
+            if v is not None:
+                cells[(r, c)] = v
+        for rng in vws.merged_cells.ranges:
+            v = cells.get((rng.min_row, rng.min_col))
+            if v is None:
+                continue
+            for r in range(rng.min_row, rng.max_row + 1):
+                for c in range(rng.min_col, rng.max_col + 1):
+                    cells[(r, c)] = v
+        if not cells:
+            return []
+        height = max(r for r, _c in cells)
+        width = max(c for _r, c in cells)
+        if height * width > XLSX_SHEET_CELLS_MAX:
+            raise InputError(
+                f"工作表「{sheet}」太大",
+                [Problem(f"工作表「{sheet}」", f"its used area is {height} rows × {width} columns; at most {XLSX_SHEET_CELLS_MAX} cells are read")],
+            )
+        out: list[list[Any]] = [[] for _ in range(height)]
+        for (r, c), v in sorted(cells.items()):
+            row = out[r - 1]
+            if len(row) < c:
+                row.extend([None] * (c - len(row)))
+            row[c - 1] = v
         return out
+
+
+def _check_xlsx(path: str | Path) -> None:
+    """Refuse, before openpyxl builds it, a workbook that unzips too large or whose merged ranges cover too many cells."""
+    import zipfile
+
+    from openpyxl.utils import range_boundaries
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            total = sum(i.file_size for i in infos)
+            if total > XLSX_UNZIPPED_MAX:
+                raise InputError(f"Excel 文件太大：{path}", [Problem(str(path), f"unzips to {total} bytes; at most {XLSX_UNZIPPED_MAX}")])
+            merged = 0
+            for info in infos:
+                if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                    continue
+                xml = z.read(info).decode("utf-8", "replace")
+                for ref in re.findall(r"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([^\"]{1,40})\"", xml):
+                    try:
+                        c1, r1, c2, r2 = range_boundaries(ref)
+                    except (ValueError, TypeError):
+                        continue
+                    if None in (c1, r1, c2, r2):
+                        raise InputError(f"无法读取 Excel 文件：{path}", [Problem(str(path), f"a merged range of whole rows or columns ({ref})")])
+                    merged += (c2 - c1 + 1) * (r2 - r1 + 1)  # type: ignore[operator]
+                    if merged > XLSX_MERGED_CELLS_MAX:
+                        raise InputError(f"无法读取 Excel 文件：{path}", [Problem(str(path), f"merged ranges cover more than {XLSX_MERGED_CELLS_MAX} cells")])
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, RuntimeError, NotImplementedError, EOFError):
+        return  # load_workbook reports what is wrong with the file
 
 
 def _header_map(rows: list[list[Any]], sheet: str, wanted: tuple[str, ...], where: str) -> dict[str, int]:
@@ -499,14 +630,14 @@ def open_workbook(path: str | Path) -> Book:
     import zipfile
 
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_xlsx(path)
     try:
         return Book(load_workbook(path, data_only=True), load_workbook(path, data_only=False))
     except FileNotFoundError:
         raise InputError(f"找不到文件：{path}", [Problem(str(path), "no such file")]) from None
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputError(f"无法读取 Excel 文件：{path}", [Problem(str(path), f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")]) from None
+    except Exception as exc:  # any failure to load (bad zip, bad XML, a value openpyxl cannot convert) means the file is unreadable
+        raise InputError(f"无法读取 Excel 文件：{path}", [Problem(str(path), f"not a readable .xlsx workbook ({type(exc).__name__}: {str(exc)[:200]})")]) from None
 
 
 def _cells(row: list[Any], cols: dict[str, int]) -> Any:
@@ -647,21 +778,140 @@ def read_text_file(path: str) -> str:
         raise InputError(f"无法读取 {path}", [Problem(path, exc.strerror or str(exc))]) from None
 
 
-def parse_text(text: str, path: str, kind: str) -> Any:
-    """JSON or YAML text as data, exact numbers; :class:`InputError` naming the line on a syntax error."""
-    if kind == "yaml":
-        from ..rubric.yamlio import load_yaml_text
+#: The largest assessment file read (characters): a facts file is a few kilobytes.
+ASSESSMENT_TEXT_MAX = 2_000_000
+#: Most YAML nodes an assessment may have, counting every use of an alias (no "billion laughs").
+YAML_NODES_MAX = 200_000
+#: The longest scalar read as a number from JSON or YAML (an int of more digits is never built).
+NUMBER_SCALAR_MAX = 100
 
+
+def _json_number(text: str) -> Decimal | int:
+    if len(text) > NUMBER_SCALAR_MAX:
+        raise ValueError(f"a number of {len(text)} characters (at most {NUMBER_SCALAR_MAX})")
+    return int(text) if text.lstrip("-").isdigit() else Decimal(text)
+
+
+def _json_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def parse_json_text(text: str, path: str) -> Any:
+    """JSON with exact numbers; numbers longer than :data:`NUMBER_SCALAR_MAX`, NaN and Infinity refused."""
+    try:
+        return json.loads(text, parse_float=_json_number, parse_int=_json_number, parse_constant=_json_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path} 不是有效的 JSON", [Problem(f"{path} line {exc.lineno} column {exc.colno}", exc.msg)]) from None
+    except RecursionError:
+        raise InputError(f"{path} 不是有效的 JSON", [Problem(path, "nested too deeply")]) from None
+    except (ValueError, ArithmeticError) as exc:
+        raise InputError(f"{path} 不是有效的 JSON", [Problem(path, str(exc)[:200])]) from None
+
+
+def _yaml_loader() -> type:
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class AssessmentLoader(base):  # type: ignore[misc,valid-type]
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            # A constructor's ValueError (2023-02-30), ArithmeticError (.inf) or
+            # TypeError becomes a YAML error naming the line.
+            try:
+                return super().construct_object(node, deep)
+            except (ValueError, ArithmeticError, TypeError, OverflowError) as exc:
+                raise yaml.constructor.ConstructorError(None, None, f"cannot read this value: {str(exc)[:200]}", node.start_mark) from None
+
+    def number(loader: Any, node: Any) -> Any:
+        text = str(loader.construct_scalar(node)).replace("_", "")
+        if len(text) > NUMBER_SCALAR_MAX:
+            raise ValueError(f"a number of {len(text)} characters (at most {NUMBER_SCALAR_MAX})")
+        if node.tag.endswith(":int"):
+            return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
         try:
-            return load_yaml_text(text, path).data
-        except GovrulesError as exc:
-            raise InputError(f"{path} 不是有效的 YAML", exc.problems) from None
-    from ..engine.inputs import parse_json
+            d = Decimal(text)
+        except ArithmeticError:
+            d = Decimal("NaN")
+        if not d.is_finite():
+            raise ValueError(f"{text} is not a finite number")
+        return d
+
+    AssessmentLoader.add_constructor("tag:yaml.org,2002:float", number)
+    AssessmentLoader.add_constructor("tag:yaml.org,2002:int", number)
+    return AssessmentLoader
+
+
+def _check_yaml_nodes(root: Any, path: str) -> list[Problem]:
+    """Duplicate keys, and the node count with aliases expanded (bounded), walked without recursion."""
+    import yaml
+
+    problems: list[Problem] = []
+    stack = [root]
+    seen_maps: set[int] = set()
+    count = 0
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > YAML_NODES_MAX:
+            return [Problem(path, f"more than {YAML_NODES_MAX} values (counting every use of an alias); not an assessment")]
+        if isinstance(node, yaml.MappingNode):
+            if id(node) not in seen_maps:
+                seen_maps.add(id(node))
+                keys: dict[Any, int] = {}
+                for k, _v in node.value:
+                    if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
+                        if k.value in keys:
+                            problems.append(Problem(f"{path}:{k.start_mark.line + 1}", f"duplicate key {k.value[:50]!r} (also line {keys[k.value]})"))
+                        else:
+                            keys[k.value] = k.start_mark.line + 1
+            for k, v in node.value:
+                stack.append(k)
+                stack.append(v)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return problems
+
+
+def parse_yaml_text(text: str, path: str) -> Any:
+    """An assessment's YAML: safe tags only, exact numbers, no duplicate keys, bounded size; InputError naming the line."""
+    import yaml
 
     try:
-        return parse_json(text)
-    except GovrulesError as exc:
-        raise InputError(f"{path} 不是有效的 JSON", [Problem(f"{path} {p.where}", p.message) for p in exc.problems]) from None
+        loader = _yaml_loader()(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                raise InputError(f"{path} 是空文件", [Problem(path, "the file has no content")])
+            problems = _check_yaml_nodes(node, path)
+            if problems:
+                raise InputError(f"{path} 不是有效的评分输入", problems)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else path
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"{path} 不是有效的 YAML", [Problem(where, str(reason)[:300])]) from None
+    except RecursionError:
+        raise InputError(f"{path} 不是有效的 YAML", [Problem(path, "nested too deeply")]) from None
+    except (ValueError, ArithmeticError, TypeError) as exc:
+        raise InputError(f"{path} 不是有效的 YAML", [Problem(path, str(exc)[:200])]) from None
+
+
+def parse_text(text: str, path: str, kind: str) -> Any:
+    """JSON or YAML text as data, exact numbers; :class:`InputError` naming the line on a syntax error.
+
+    Bounded for text from anywhere: at most :data:`ASSESSMENT_TEXT_MAX`
+    characters, numbers of at most :data:`NUMBER_SCALAR_MAX` characters, no
+    NaN or infinity, YAML aliases expanded to at most :data:`YAML_NODES_MAX`
+    values; too deep a nesting is an error, not a crash.
+    """
+    if len(text) > ASSESSMENT_TEXT_MAX:
+        raise InputError(f"{path} 太大", [Problem(path, f"{len(text)} characters; an assessment file has at most {ASSESSMENT_TEXT_MAX}")])
+    if kind == "yaml":
+        return parse_yaml_text(text, path)
+    return parse_json_text(text, path)
 
 
 def kind_of(path: str) -> str:

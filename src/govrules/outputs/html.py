@@ -2,7 +2,10 @@
 
 Every text a unit supplies (unit names, reasons, reviewer names) reaches the
 page through Jinja2's autoescape, so ``<script>`` in a unit name is shown as
-text, never run. The pages are self-contained (inline CSS, no scripts) and
+text, never run; quotes are escaped too, and no user text is ever put in an
+``href``, ``src`` or ``style``. Control and invisible format characters
+(escape sequences, bidi overrides) are removed from every value the
+templates print. The pages are self-contained (inline CSS, no scripts) and
 print on A4.
 """
 
@@ -12,10 +15,19 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from ..numbers import fmt
 from .report import depth_of, effect_text, level_cells, level_name, recoverable, sheet_rows, summary_lines
 from ..engine.result import STATUS_LABELS, Result
+from ..untrusted import strip_controls
+
+
+def _finalize(value: Any) -> Any:
+    """Every printed value without control characters (before autoescape; our own Markup untouched)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return strip_controls(value)
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -26,6 +38,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
     env.filters["fmt"] = lambda v: "" if v is None else (fmt(v) or "0")
     env.globals["level_name"] = level_name

@@ -28,6 +28,7 @@ from rich.text import Text
 from ..numbers import ZERO, add, divide, exact, fmt
 from ..engine.result import FAIL, NOT_APPLICABLE, NOT_CHECKED, STATUS_LABELS, Effect, ItemResult, Result, SectionResult
 from ..kinds.base import AWARD, SET, ZERO_ROW
+from ..untrusted import for_markdown, markdown_line, terminal_text
 
 #: Column names of the indicator levels, as the documents write them.
 LEVEL_NAMES = ("一级指标", "二级指标", "三级指标", "四级指标", "五级指标", "六级指标")
@@ -407,10 +408,15 @@ def _title(result: Result) -> str:
 
 
 def table(result: Result) -> Group:
-    """The score sheet as a rich renderable."""
+    """The score sheet as a rich renderable.
+
+    Every text is a :class:`rich.text.Text` without control characters, so a
+    unit name or a reason is printed as typed: ``[/]`` or ``[link=…]`` is
+    never read as rich markup, and no escape sequence reaches the terminal.
+    """
     rows = sheet_rows(result)
     depth = depth_of(rows)
-    t = Table(title=_title(result), box=box.SIMPLE_HEAVY, show_lines=False, expand=False)
+    t = Table(title=terminal_text(_title(result)), box=box.SIMPLE_HEAVY, show_lines=False, expand=False)
     t.add_column("编号", no_wrap=True)
     for d in range(depth):
         t.add_column(level_name(d), overflow="fold", max_width=16)
@@ -423,15 +429,15 @@ def table(result: Result) -> Group:
     for row in rows:
         style = "bold" if row.kind == "section" else None
         status_style = {FAIL: "red", NOT_CHECKED: "yellow", NOT_APPLICABLE: "dim"}.get(row.status, "green")
-        cells: list[Any] = [row.id, *level_cells(row, depth)]
+        cells: list[Any] = [terminal_text(c) for c in (row.id, *level_cells(row, depth))]
         if result.scored:
             score = fmt(row.score) if row.score is not None else "—"
             cells += [
-                fmt(row.max) or "—",
-                fmt(row.self_score) or "",
+                Text(fmt(row.max) or "—"),
+                Text(fmt(row.self_score) or ""),
                 Text(score, style="yellow" if row.differs and row.kind == "item" else ""),
             ]
-        cells += [Text(row.status_label, style=status_style), "\n".join(row.notes)]
+        cells += [Text(row.status_label, style=status_style), terminal_text("\n".join(row.notes))]
         t.add_row(*cells, style=style)
     for ledger in result.ledgers:
         sign = "+" if ledger.direction == "bonus" else "-"
@@ -440,8 +446,8 @@ def table(result: Result) -> Group:
             if result.scored:
                 cells += [fmt(ledger.cap) or "", "", ""]
             cells += ["", effect_text(effect, sign)]
-            t.add_row(*cells)
-    parts: list[Any] = [t, Text("\n".join(summary_lines(result)))]
+            t.add_row(*[terminal_text(c) for c in cells])
+    parts: list[Any] = [t, terminal_text("\n".join(summary_lines(result)))]
     fixes = recoverable(result)
     if fixes:
         parts.append(recoverable_table(result, fixes))
@@ -449,14 +455,14 @@ def table(result: Result) -> Group:
 
 
 def recoverable_table(result: Result, fixes: list[Fix]) -> Table:
-    t = Table(title="可挽回分值（按可挽回分数排序）", box=box.SIMPLE, title_justify="left")
+    t = Table(title=Text("可挽回分值（按可挽回分数排序）"), box=box.SIMPLE, title_justify="left")
     t.add_column("可挽回", justify="right", no_wrap=True)
     t.add_column("编号", no_wrap=True)
     t.add_column("指标", overflow="fold", max_width=20)
     t.add_column("整改事项", overflow="fold")
     t.add_column("现扣分", justify="right", no_wrap=True)
     for f in fixes:
-        t.add_row(fmt(f.restores_total), f.item, f.names[-1], f.text, fmt(f.lost) if f.lost is not None else "")
+        t.add_row(*[terminal_text(c) for c in (fmt(f.restores_total), f.item, f.names[-1], f.text, fmt(f.lost) if f.lost is not None else "")])
     return t
 
 
@@ -465,9 +471,8 @@ def render_table(result: Result, console: Console) -> None:
 
 
 def _md(text: str | None) -> str:
-    """Text for a Markdown table cell: HTML special characters escaped (Markdown passes HTML through), pipes escaped."""
-    text = (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("|", "\\|").replace("\n", "<br>")
+    """Text for a Markdown table cell, shown as typed (:func:`govrules.untrusted.for_markdown`)."""
+    return for_markdown(text or "")
 
 
 def markdown(result: Result) -> str:
@@ -495,18 +500,18 @@ def markdown(result: Result) -> str:
     for ledger in result.ledgers:
         sign = "+" if ledger.direction == "bonus" else "-"
         for effect in ledger.effects:
-            cells = [ledger.id, _md(ledger.name), *[""] * (depth - 1)]
+            cells = [_md(ledger.id), _md(ledger.name), *[""] * (depth - 1)]
             if result.scored:
                 cells += [fmt(ledger.cap) or "", "", ""]
             cells += ["", _md(effect_text(effect, sign))]
             lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
-    lines.extend(f"- {_md(line)}" for line in summary_lines(result))
+    lines.extend(f"- {markdown_line(line)}" for line in summary_lines(result))
     fixes = recoverable(result)
     if fixes:
         lines += ["", "## 可挽回分值", "", "| 可挽回 | 编号 | 指标 | 整改事项 | 现扣分 |", "|---:|---|---|---|---:|"]
         for f in fixes:
-            lines.append(f"| {fmt(f.restores_total)} | {f.item} | {_md(f.names[-1])} | {_md(f.text)} | {fmt(f.lost) or ''} |")
+            lines.append(f"| {fmt(f.restores_total)} | {_md(f.item)} | {_md(f.names[-1])} | {_md(f.text)} | {fmt(f.lost) or ''} |")
     reviews = [i for i in result.items if i.override]
     if reviews:
         lines += ["", "## 复核调整", "", "| 编号 | 复核人 | 时间 | 原分 | 调整后 | 理由 |", "|---|---|---|---:|---:|---|"]
@@ -516,9 +521,10 @@ def markdown(result: Result) -> str:
             lines.append(f"| {_md(i.id)} | {_md(o.reviewer)} | {_md(o.at)} | {fmt(o.old) or '—'} | {fmt(o.new)} | {_md(o.reason)} |")
     if result.readings:
         lines += ["", "## 本结果依据的解读", ""]
-        lines.extend(f"- `{rid}` 「{_md(quote)}」：{_md(choice)}" for rid, quote, choice in result.readings)
+        lines.extend(f"- `{rid.replace('`', '')}` 「{_md(quote)}」：{_md(choice)}" for rid, quote, choice in result.readings)
     lines.append("")
-    lines.append(f"<sub>{result.stamp.pack_id} {result.stamp.pack_version} {result.stamp.content_hash[:19]} · govrules {result.stamp.engine_version}</sub>")
+    stamp = result.stamp
+    lines.append(f"<sub>{_md(stamp.pack_id)} {_md(stamp.pack_version)} {stamp.content_hash[:19]} · govrules {_md(stamp.engine_version)}</sub>")
     return "\n".join(lines) + "\n"
 
 

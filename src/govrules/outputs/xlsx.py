@@ -22,12 +22,15 @@ from ..kinds.base import AWARD, SET, ZERO_ROW
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def safe(value: Any) -> Any:
     """A cell value that no spreadsheet will run as a formula (control characters Excel refuses are dropped)."""
     if isinstance(value, str):
         value = _ILLEGAL.sub("", value)
+        if _SURROGATE.search(value):  # no writer can encode a lone surrogate: show its escape
+            value = value.encode("utf-8", "backslashreplace").decode("utf-8")
         if value.startswith(FORMULA_START):
             return "'" + value
     return value
@@ -37,13 +40,24 @@ def safe_row(values: Iterable[Any]) -> list[Any]:
     return [safe(v) for v in values]
 
 
+def csv_field(value: Any) -> str:
+    """One CSV field: a number as its digits (``-49`` stays a number), text through :func:`safe`."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return fmt(value) or "0"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return safe(str(value))
+
+
 def write_csv(path: str | Path, header: list[str], rows: Iterable[Iterable[Any]]) -> None:
-    """A CSV file Excel opens correctly (UTF-8 with BOM), every field neutralised."""
+    """A CSV file Excel opens correctly (UTF-8 with BOM): text fields neutralised, numbers written as numbers."""
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(safe_row(header))
+        w.writerow([csv_field(h) for h in header])
         for row in rows:
-            w.writerow(safe_row("" if v is None else (fmt(v) if isinstance(v, Decimal) else v) for v in row))
+            w.writerow([csv_field(v) for v in row])
 
 
 def effect_words(effect: Effect, verb: str = "扣") -> str:
@@ -220,4 +234,4 @@ def save(wb: Any, path: str | Path) -> None:
     wb.save(path)
 
 
-__all__ = ["safe", "safe_row", "write_csv", "score_workbook", "fill_score_sheet", "effect_words"]
+__all__ = ["safe", "safe_row", "csv_field", "write_csv", "score_workbook", "fill_score_sheet", "effect_words"]

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import GovrulesError, PackError, Problem
+from ..errors import GovrulesError, InputError, PackError, Problem
 from ..pack import Pack, build_pack, read_pack_file
 from .checks import walk_indicators
+from ..untrusted import has_lone_surrogate, is_blank, one_line
 
 PACK_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -80,7 +81,7 @@ build-backend = "hatchling.build"
 [project]
 name = "govrules-pack-{dist}"
 version = "0.1.0"
-description = "govrules pack: {title}"
+description = {description}
 requires-python = ">=3.11,<3.13"
 dependencies = ["govrules>=0.1,<0.2"]
 
@@ -92,7 +93,7 @@ packages = ["src/govrules_pack_{id}"]
 """
 
 _INIT = '''\
-"""govrules pack: {title}."""
+{docstring}
 
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def govrules_packs() -> list[Path]:
 '''
 
 _SOURCE = """\
-{title}
+{title_comment}
 
 一级指标	二级指标	考核内容	分值	评分办法
 组织领导	领导重视	主要负责人每年至少听取一次专题汇报。	4	未听取专题汇报的扣2分。
@@ -115,7 +116,7 @@ _SOURCE = """\
 """
 
 _RUBRIC = """\
-# {title}
+# {title_comment}
 # Replace the sample rows with the document's table: 一级指标 → sections, 二级指标 → items,
 # 评分办法 → rules. Paste the document's text into source.txt: every quote is checked against it.
 # Reference: docs/pack-format.md
@@ -123,13 +124,13 @@ format: 1
 pack:
   id: {id}
   version: 0.1.0
-  title: {title}
+  title: {title_yaml}
   issuer: （发文单位）
   source: （文件名称与文号）
   source_text: source.txt
 
 targets:
-  - {{id: {target}, name: {target_name}, total: 10}}
+  - {{id: {target}, name: {target_name_yaml}, total: 10}}
 
 floor:
   quote: 扣完为止
@@ -200,18 +201,65 @@ def test_conformance():
 '''
 
 
+def _yaml_scalar(text: str) -> str:
+    """``text`` as one YAML double-quoted scalar (whatever it holds, it stays one value)."""
+    import yaml
+
+    dumped = yaml.safe_dump(text, allow_unicode=True, default_style='"', width=2**31 - 1)
+    return dumped.removesuffix("\n...\n").strip()
+
+
+def _toml_string(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)  # a JSON string without controls is a TOML basic string
+
+
+def _name(value: str, option: str) -> str:
+    """A title or name given on the command line: one line, no controls; refused if blank or not encodable."""
+    if has_lone_surrogate(value):
+        raise InputError(f"invalid {option}", [Problem(option, "not valid UTF-8 text")])
+    text = one_line(value).strip()
+    if is_blank(text):
+        raise InputError(f"invalid {option}", [Problem(option, "must not be blank")])
+    return text
+
+
 def scaffold(pack_id: str, parent_dir: str | Path, title: str | None = None, target: str = "xiangzhen", target_name: str = "乡镇") -> Path:
-    """Write a new installable pack under ``parent_dir/pack_id``; return its directory."""
+    """Write a new installable pack under ``parent_dir/pack_id``; return its directory.
+
+    The title and the target's name are written as quoted YAML / TOML / Python
+    strings, so whatever they hold (quotes, ``:``, line breaks are made spaces)
+    the scaffold still loads. A directory that cannot be created or written is
+    an :class:`~govrules.errors.InputError`, never an ``OSError``.
+    """
     if not PACK_ID.match(pack_id):
         raise PackError(f"invalid pack id {pack_id!r}", [Problem("ID", "use lower-case letters, digits and _; start with a letter (e.g. xx_county_2024)")])
     if not PACK_ID.match(target):
         raise PackError(f"invalid target id {target!r}", [Problem("--target", "use lower-case letters, digits and _")])
-    root = Path(parent_dir) / pack_id
-    if root.exists():
+    title = _name(title, "--title") if title else f"{pack_id} 政务公开工作考核细则"
+    target_name = _name(target_name, "--target-name")
+    parent = str(parent_dir)
+    if "\0" in parent or has_lone_surrogate(parent):
+        raise InputError(f"cannot create the pack under {parent!r}", [Problem("--dir", "not a usable path")])
+    root = Path(parent) / pack_id
+    try:
+        exists = root.exists()
+    except OSError as exc:
+        raise InputError(f"cannot create {root}", [Problem(str(root), exc.strerror or str(exc))]) from None
+    if exists:
         raise PackError(f"{root} already exists", [Problem(str(root), "choose another id or remove it")])
-    title = title or f"{pack_id} 政务公开工作考核细则"
     module = root / "src" / f"govrules_pack_{pack_id}"
-    values = dict(id=pack_id, dist=pack_id.replace("_", "-"), title=title, target=target, target_name=target_name)
+    values = dict(
+        id=pack_id,
+        dist=pack_id.replace("_", "-"),
+        docstring=repr(f"govrules pack: {title}."),
+        description=_toml_string(f"govrules pack: {title}"),
+        title_comment=title,
+        title_yaml=_yaml_scalar(title),
+        target=target,
+        target_name_yaml=_yaml_scalar(target_name),
+    )
     files = {
         root / "pyproject.toml": _PYPROJECT,
         module / "__init__.py": _INIT,
@@ -220,7 +268,11 @@ def scaffold(pack_id: str, parent_dir: str | Path, title: str | None = None, tar
         module / "examples" / f"{target}.json": _EXAMPLE,
         root / "tests" / f"test_{pack_id}.py": _TEST,
     }
-    for path, template in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(template.format(**values), encoding="utf-8")
+    try:
+        for path, template in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(template.format(**values), encoding="utf-8")
+    except OSError as exc:
+        where = exc.filename if isinstance(exc.filename, str) else str(root)
+        raise InputError(f"cannot create {root}", [Problem(where, exc.strerror or str(exc))]) from None
     return root

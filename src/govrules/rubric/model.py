@@ -16,7 +16,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from .yamlio import MAX_DIGITS
 
 IDENT = r"^[a-z][a-z0-9_]*$"
 ITEM_ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
@@ -36,6 +38,18 @@ def _reading_ids(value: object) -> object:
 
 #: One reading id or a list of them; always a tuple once loaded.
 ReadingIds = Annotated[tuple[str, ...], BeforeValidator(_reading_ids)]
+
+
+def _bounded(value: Decimal) -> Decimal:
+    _, digits, exponent = value.as_tuple()
+    if not value.is_finite() or len(digits) > MAX_DIGITS or value.adjusted() >= MAX_DIGITS or exponent < -MAX_DIGITS:  # type: ignore[operator]
+        raise ValueError(f"a number has at most {MAX_DIGITS} digits and lies between -10^{MAX_DIGITS} and 10^{MAX_DIGITS}")
+    return value
+
+
+#: A number in a pack: exact, finite, and small enough for exact arithmetic
+#: (a quoted ``"1e999999999"`` would otherwise overflow the sums).
+Number = Annotated[Decimal, AfterValidator(_bounded)]
 
 
 class _Strict(BaseModel):
@@ -85,7 +99,7 @@ class PackMeta(_Strict):
     issuer: str
     document_number: str | None = None
     date: dt.date | None = None
-    year: int | None = None
+    year: Annotated[int, Field(ge=1, le=9999)] | None = None
     source: str = Field(description="The source document this pack encodes (file name or citation).")
     source_text: str | None = Field(
         default=None, description="A text copy of the document beside the pack file; every quote is checked against it."
@@ -98,7 +112,7 @@ class Target(_Strict):
 
     id: Annotated[str, Field(pattern=IDENT)]
     name: str
-    total: Decimal | None = Field(
+    total: Number | None = Field(
         default=None, description="The base total the document states; null for an unscored checklist."
     )
     quote: str | None = None
@@ -129,7 +143,7 @@ class Derivation(_Strict):
 
     kind: Literal["missed_periods"]
     source: Annotated[str, Field(pattern=IDENT)]
-    period_days: Annotated[int, Field(gt=0)]
+    period_days: Annotated[int, Field(gt=0, le=36600)]
     start: dt.date
     end: dt.date
     reading: ReadingIds = ()
@@ -152,8 +166,8 @@ class FactSpec(_Strict):
     elements: tuple[str, ...] | None = Field(
         default=None, description="For choice and subset facts: the enumerated list from the document."
     )
-    minimum: Decimal | None = None
-    maximum: Decimal | None = Field(
+    minimum: Number | None = None
+    maximum: Number | None = Field(
         default=None,
         description="Upper bound; for a discretionary fact, the most an assessor may deduct (default: the points of the item using it).",
     )
@@ -193,8 +207,8 @@ class Condition(_Strict):
 
     fact: str | None = None
     op: CompareOp | None = None
-    value: bool | int | Decimal | dt.date | str | None = None
-    is_: bool | int | Decimal | dt.date | str | None = Field(default=None, alias="is")
+    value: bool | int | Number | dt.date | str | None = None
+    is_: bool | int | Number | dt.date | str | None = Field(default=None, alias="is")
     all: tuple[Condition, ...] | None = None
     any: tuple[Condition, ...] | None = None
     not_: Condition | None = Field(default=None, alias="not")
@@ -264,7 +278,7 @@ class Cap(_Strict):
     """
 
     rules: tuple[str, ...] = Field(default=(), description="The rules it groups; on a section, row#rule, or none for all its rows.")
-    max: Decimal = Field(ge=0)
+    max: Number = Field(ge=0)
     quote: str
     reading: ReadingIds = ()
 
@@ -277,7 +291,7 @@ class Indicator(_Strict):
 
     id: Annotated[str, Field(pattern=ITEM_ID)]
     name: str
-    points: dict[str, Decimal] | None = Field(
+    points: dict[str, Number] | None = Field(
         default=None,
         description="Points per target. On an item, its maximum; on a section, the maximum the document states.",
     )
@@ -295,7 +309,7 @@ class Indicator(_Strict):
     children: tuple[Indicator, ...] = ()
     note: str | None = None
     from_: str | None = Field(default=None, alias="from", description="In a tailored pack: the parent's row this row takes.")
-    ceiling: dict[str, Decimal] | None = added(
+    ceiling: dict[str, Number] | None = added(
         description="Points per target a row may rise to above its points, where its document lets a bonus inside the row (加分不超过0.5分)."
     )
     ceiling_quote: str | None = added(description="The document's words that let the row rise above its points.")
@@ -315,7 +329,7 @@ class Adjustment(_Strict):
     id: Annotated[str, Field(pattern=ITEM_ID)]
     name: str
     direction: Literal["bonus", "penalty"]
-    cap: Decimal | None = Field(default=None, ge=0, description="Most this ledger may add or take; null for no cap.")
+    cap: Number | None = Field(default=None, ge=0, description="Most this ledger may add or take; null for no cap.")
     cap_quote: str | None = None
     targets: tuple[str, ...] | None = None
     source: str | None = None

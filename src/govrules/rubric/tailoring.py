@@ -73,6 +73,7 @@ class _Merger:
         for src in (self.parent, self.child):
             for i, entry in enumerate(src.data.get(key) or []):
                 name = entry.get(ident) if isinstance(entry, dict) else None
+                name = name if isinstance(name, str) else None  # not an id: validation says so
                 at = position.get(name) if name is not None else None
                 if at is None:
                     at = len(out)
@@ -93,6 +94,9 @@ class _Merger:
                 ]
             return value
         origin = node["from"]
+        if not isinstance(origin, str):
+            self.problem(self.child, src_path + ("from",), f"from: names a row of the parent by its id, not {_kind(origin)}")
+            return self.take(self.child, src_path, dst_path)
         found = self.parent_rows.get(origin)
         if found is None:
             close = _close(origin, list(self.parent_rows))
@@ -122,6 +126,10 @@ class _Merger:
         out = []
         for i, node in enumerate(self.child.data.get(key) or []):
             if isinstance(node, dict) and "from" in node:
+                if not isinstance(node["from"], str):
+                    self.problem(self.child, (key, i, "from"), f"from: names a {key} entry of the parent by its id, not {_kind(node['from'])}")
+                    out.append(self.take(self.child, (key, i), (key, i)))
+                    continue
                 j = by_id.get(node["from"])
                 if j is None:
                     self.problem(self.child, (key, i, "from"), f"the parent has no {key} entry {node['from']!r}{_close(node['from'], [k for k in by_id if k])}")
@@ -144,8 +152,8 @@ class _Merger:
             return
         rows = dict(_index(merged.get("indicators") or [], ("indicators",)))
         for i, entry in enumerate(merged.get("adjustments") or []):
-            if isinstance(entry, dict):
-                rows[entry.get("id")] = ("adjustments", i)
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                rows[entry["id"]] = ("adjustments", i)
         for target, fields in changes.items():
             where = ("set", target)
             if not isinstance(fields, dict):
@@ -159,6 +167,9 @@ class _Merger:
             node = _get(merged, path)
             if rule_id:
                 rules = node.get("rules") or []
+                if not isinstance(rules, list):
+                    self.problem(self.child, where, f"{row_id!r} has no list of rules")
+                    continue
                 k = next((k for k, r in enumerate(rules) if isinstance(r, dict) and r.get("id") == rule_id), None)
                 if k is None:
                     self.problem(self.child, where, f"{row_id!r} has no rule {rule_id!r}")
@@ -170,6 +181,11 @@ class _Merger:
 
     def run(self) -> Located:
         c = self.child.data
+        for key in ("readings", "facts", "indicators", "adjustments", "zeroing"):
+            if c.get(key) is not None and not isinstance(c[key], list):
+                self.problem(self.child, (key,), f"{key}: is a list, not {_kind(c[key])}")
+        if self.problems:
+            raise PackError(f"{self.child.file}: {len(self.problems)} problem(s) in the tailoring", self.problems)
         merged: dict[str, Any] = {"format": c.get("format", 1)}
         for key in ("pack",):
             merged[key] = self.take(self.child, (key,), (key,))
@@ -189,7 +205,7 @@ class _Merger:
         self.apply_set(merged)
         merged["extends"] = c.get("extends")
         unknown = set(c) - {"format", "extends", "pack", "targets", "readings", "facts", "indicators", "adjustments", "zeroing", "not_applicable", "floor", "set"}
-        for key in sorted(unknown):
+        for key in sorted(unknown, key=str):
             self.problem(self.child, (key,), f"unknown field {key!r} in a tailored pack")
         if self.problems:
             raise PackError(f"{self.child.file}: {len(self.problems)} problem(s) in the tailoring", self.problems)
@@ -222,9 +238,16 @@ def _index(rows: list[Any], path: Path_) -> Iterator[tuple[str, Path_]]:
     for i, row in enumerate(rows):
         if isinstance(row, dict):
             here = path + (i,)
-            if "id" in row:
+            if isinstance(row.get("id"), str):
                 yield row["id"], here
-            yield from _index(row.get("children") or [], here + ("children",))
+            children = row.get("children")
+            if isinstance(children, list):
+                yield from _index(children, here + ("children",))
+
+
+def _kind(value: object) -> str:
+    """What a value is, for a message (the value itself may be long or odd)."""
+    return {dict: "a mapping", list: "a list", str: "text"}.get(type(value), f"a {type(value).__name__}")
 
 
 def _close(name: str, known: list[str]) -> str:

@@ -34,14 +34,15 @@ from hypothesis import strategies as st
 
 from ..engine.compiled import TargetView, discretion_bounds
 from ..engine.conditions import Compare, Node
-from ..engine.facts import NUMBER_LIMIT, NUMBER_PLACES
+from ..engine.facts import COUNT_MAX, NUMBER_LIMIT, NUMBER_PLACES
 from ..rubric.model import FactSpec
 from ..pack import Pack
 from .isolation import EXPONENT_BELOW, engine_reads_small_numbers, is_small
 
-#: The largest count drawn (besides values around thresholds). Large enough to
-#: blow through every cap and floor; small enough to keep Decimal products exact.
-LARGE_COUNT = 10**12
+#: The largest count drawn (besides values around thresholds): the largest a
+#: count may be (see govrules.engine.facts). Large enough to blow through every cap
+#: and floor; small enough to keep Decimal products exact.
+LARGE_COUNT = COUNT_MAX
 _QUANTUM = Decimal(1).scaleb(-NUMBER_PLACES)  # 0.000001
 _NUMBER_MAX = NUMBER_LIMIT - _QUANTUM  # the largest number a fact may take
 _DATE_MIN = dt.date(1990, 1, 1)
@@ -133,9 +134,9 @@ class NumberRange:
 
 
 def count_range(spec: FactSpec) -> NumberRange:
-    """What a count fact accepts (see :mod:`govrules.engine.facts`: ``ge=max(0, int(minimum))``, ``le=maximum``)."""
+    """What a count fact accepts (see :mod:`govrules.engine.facts`: ``ge=max(0, int(minimum))``, ``le=min(maximum, COUNT_MAX)``)."""
     low = Decimal(max(0, int(spec.minimum or 0)))
-    high = Decimal(LARGE_COUNT) if spec.maximum is None else spec.maximum.to_integral_value(ROUND_FLOOR)
+    high = Decimal(LARGE_COUNT) if spec.maximum is None else min(spec.maximum.to_integral_value(ROUND_FLOOR), Decimal(COUNT_MAX))
     return NumberRange(low, high)
 
 
