@@ -188,6 +188,7 @@ class TargetView:
         init=False, default=attrs.Factory(lambda v: {i.id: tuple(a.id for a in i.ancestors) for i in v.items}, takes_self=True)
     )
     capped_sections: bool = attrs.field(init=False, default=attrs.Factory(lambda v: any(s.caps for s in v.sections), takes_self=True))
+    adjusting_sections: bool = attrs.field(init=False, default=attrs.Factory(lambda v: any(s.adjusts for s in v.sections), takes_self=True))
     sections_children_first: tuple[SectionView, ...] = attrs.field(
         init=False, default=attrs.Factory(lambda v: tuple(reversed(v.sections)), takes_self=True)
     )

@@ -260,6 +260,7 @@ def _score_sections(view: TargetView, items: dict[str, ItemResult], touched: lis
         return sections
     rows: dict[str, ItemResult | SectionResult] = {**items, **sections}
     scored = view.scored
+    adjusting = view.adjusting_sections
     for section in view.sections_children_first:
         section_id = section.id
         if section_id not in affected:
@@ -275,7 +276,7 @@ def _score_sections(view: TargetView, items: dict[str, ItemResult], touched: lis
             _section_status({c.status for c in children}),
             section.children,
         )
-        if section.adjusts:
+        if adjusting and section.adjusts:
             # Its caps read the effects and scores of rows under it, which only
             # touched rows change: the shortcut above still holds.
             rows[section_id] = sections[section_id] = adjusted_section(sections[section_id], section, rows)

@@ -33,12 +33,13 @@ import attrs
 
 from ..kinds.base import DEDUCT
 from ..numbers import ZERO, exact
-from .result import NOT_APPLICABLE, CapApplied, SectionResult
+from .result import NOT_APPLICABLE, AdjustedSectionResult, CapApplied, SectionResult
 
 
 @exact
 def adjusted_section(plain: SectionResult, section: Any, rows: Mapping[str, Any]) -> SectionResult:
     """``plain`` (its rows' sum) with ``section``'s caps and floor (a compiled SectionView) applied."""
+    fields = {name: getattr(plain, name) for name in _PLAIN}
     children = [rows[c] for c in section.children]
     total = plain.score
     if total is None:
@@ -46,10 +47,14 @@ def adjusted_section(plain: SectionResult, section: Any, rows: Mapping[str, Any]
         # far, and its caps already give back what they would; else (unscored,
         # or every row left out as not applicable) there is nothing to cap.
         if section.max is None or not section.caps or not any(lost(c) for c in children):
-            return attrs.evolve(plain, floor_quote=section.floor_quote)
+            return AdjustedSectionResult(**fields, floor_quote=section.floor_quote)
         total = ZERO
     score, caps, floor_cut = section_score(total, section.caps, section.floor_quote, children, rows)
-    return attrs.evolve(plain, score=score, caps=caps, floor_quote=section.floor_quote, floor_cut=floor_cut)
+    fields["score"] = score
+    return AdjustedSectionResult(**fields, caps=caps, floor_quote=section.floor_quote, floor_cut=floor_cut)
+
+
+_PLAIN = tuple(f.name for f in attrs.fields(SectionResult))
 
 
 def section_score(
