@@ -12,6 +12,7 @@ every installed pack.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -24,9 +25,11 @@ from govrules.engine.compiled import compile_target
 from govrules.engine.findings import findings_of
 from govrules.numbers import add
 from govrules.engine.result import SectionResult
+from govrules.engine.sections import adjusted_section
 from govrules.testing import assessments
 
 PACK_TARGETS = [(p.id, t) for p in govrules.Registry.discover().packs for t in p.targets]
+SECTION_CAPS = Path(__file__).parent / "section_caps" / "rubric.yaml"  # a test pack whose sections are capped and floored
 
 
 class _EveryItemTouched(scoring._PerAssessment):
@@ -52,6 +55,8 @@ def _every_section(view, items):  # type: ignore[no-untyped-def]
             status=scoring._section_status([c.status for c in children]),
             children=section.children,
         )
+        if section.adjusts:
+            rows[section.id] = adjusted_section(rows[section.id], section, rows)
     return tuple(rows[s.id] for s in view.sections)
 
 
@@ -86,6 +91,36 @@ def test_shortcuts_agree_with_scoring_every_row(registry, pack_id, target, data)
     assert slow == quick
     assert slow.to_json() == quick.to_json()
     assert quick.sections == _every_section(view, quick.items)
+
+
+@settings(max_examples=60)
+@given(data=st.data())
+def test_shortcuts_agree_where_sections_are_capped(data):
+    # A capped section reads the effects of the rows under it: rescoring only
+    # the sections enclosing a changed row must still give every section's result.
+    pack = _section_caps_pack()
+    raw = data.draw(assessments(pack, "xiangzhen", complete=data.draw(st.booleans())))
+    view, assessment = pack.validate(raw, "xiangzhen")
+    evaluation = pack._evaluator(view, "reference").evaluate(view, assessment)
+    findings = findings_of(view, assessment, evaluation, "reference")
+    stamp = pack.stamp("reference")
+    quick = scoring.score(pack.spec, findings, stamp)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(scoring, "_PerAssessment", _EveryItemTouched)
+        slow = scoring.score(pack.spec, findings, stamp)
+    assert slow == quick
+    assert slow.to_json() == quick.to_json()
+    assert quick.sections == _every_section(view, quick.items)
+    assert compile_target(pack.spec, "xiangzhen").untouched_sections == view.untouched_sections
+
+
+_PACKS: dict[str, govrules.Pack] = {}
+
+
+def _section_caps_pack() -> govrules.Pack:
+    if "pack" not in _PACKS:
+        _PACKS["pack"] = govrules.load_pack(SECTION_CAPS)
+    return _PACKS["pack"]
 
 
 @pytest.mark.parametrize("pack_id,target", PACK_TARGETS)

@@ -19,7 +19,8 @@ from ..rubric.model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rule,
 from ..numbers import ZERO, add
 from ..rubric.checks import applicable_targets
 from ..rubric.scope import row_assessors, unit_key
-from .result import PASS, ItemResult, SectionResult
+from .result import PASS, CapApplied, ItemResult, SectionResult
+from .sections import adjusted_section
 
 OWNER_ITEM = "item"
 OWNER_ADJUSTMENT = "adjustment"
@@ -100,8 +101,14 @@ class SectionView:
     stated_max: Decimal | None
     max: Decimal | None
     children: tuple[str, ...]
+    # Its caps as results record them, those naming rules first (rules: the
+    # uids of this target's rows, sorted; () for a cap over all its rows), and
+    # its floor: see govrules.engine.sections.
+    caps: tuple[CapApplied, ...] = ()
+    floor_quote: str | None = None
     names: tuple[str, ...] = attrs.field(init=False, default=attrs.Factory(_path_names, takes_self=True))
     id: str = attrs.field(init=False, default=attrs.Factory(lambda i: i.indicator.id, takes_self=True))
+    adjusts: bool = attrs.field(init=False, default=attrs.Factory(lambda s: bool(s.caps) or s.floor_quote is not None, takes_self=True))
 
 
 @attrs.frozen
@@ -187,6 +194,8 @@ class TargetView:
     )
     # The items for named units only, whose result depends on the assessment's unit.
     unit_items: tuple[ItemView, ...] = attrs.field(init=False, default=attrs.Factory(lambda v: tuple(i for i in v.items if i.units), takes_self=True))
+    capped_sections: bool = attrs.field(init=False, default=attrs.Factory(lambda v: any(s.caps for s in v.sections), takes_self=True))
+    adjusting_sections: bool = attrs.field(init=False, default=attrs.Factory(lambda v: any(s.adjusts for s in v.sections), takes_self=True))
     sections_children_first: tuple[SectionView, ...] = attrs.field(
         init=False, default=attrs.Factory(lambda v: tuple(reversed(v.sections)), takes_self=True)
     )
@@ -235,6 +244,14 @@ def compile_rule(owner: str, owner_kind: str, rule: Rule) -> CompiledRule:
     )
 
 
+def _section_caps(ind: Indicator, under: list[ItemView]) -> tuple[CapApplied, ...]:
+    """A section's caps, as results record them, over the rules of the rows under it that this target has."""
+    uids = {r.uid for item in under for r in item.rules}
+    named = [CapApplied(tuple(sorted(u for u in c.rules if u in uids)), ZERO, c.max, ZERO, c.quote, c.reading) for c in ind.caps if c.rules]
+    whole = [CapApplied((), ZERO, c.max, ZERO, c.quote, c.reading) for c in ind.caps if not c.rules]
+    return tuple(c for c in named if c.rules) + tuple(whole)
+
+
 def _applies(targets: tuple[str, ...] | None, target: str) -> bool:
     return targets is None or target in targets
 
@@ -262,6 +279,7 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
             )
             return True
         position = len(sections)
+        first_item = len(items)
         sections.append(None)  # type: ignore[arg-type]  # keep document order: parent before children
         children = tuple(c.id for c in ind.children if visit(c, ancestors + (ind,)))
         if not children:
@@ -270,7 +288,8 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
         child_max = [maxima[c] for c in children]
         total = sum((m for m in child_max if m is not None), ZERO) if any(m is not None for m in child_max) else None
         maxima[ind.id] = total
-        sections[position] = SectionView(ind, ancestors, (ind.points or {}).get(target_id), total, children)
+        caps = _section_caps(ind, items[first_item:]) if ind.caps else ()
+        sections[position] = SectionView(ind, ancestors, (ind.points or {}).get(target_id), total, children, caps, ind.floor_quote)
         return True
 
     top = tuple(ind.id for ind in spec.indicators if visit(ind, ()))
@@ -386,6 +405,8 @@ def untouched_results(
             status=PASS,
             children=section.children,
         )
+        if section.adjusts:
+            rows[section.id] = adjusted_section(rows[section.id], section, rows)  # type: ignore[arg-type]
     return item_results, {s.id: rows[s.id] for s in sections}  # type: ignore[misc]
 
 

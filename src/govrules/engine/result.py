@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -207,6 +207,19 @@ class SectionResult:
     score: Decimal | None
     status: str
     children: tuple[str, ...]
+    # Most sections have no caps or floor: class attributes cost them nothing
+    # to build. A section whose document caps or floors it is an AdjustedSectionResult.
+    caps: ClassVar[tuple[CapApplied, ...]] = ()
+    floor_quote: ClassVar[str | None] = None
+    floor_cut: ClassVar[Decimal] = Decimal(0)
+
+    @property
+    @exact
+    def rows_sum(self) -> Decimal | None:
+        """What its children score together, before its caps and floor."""
+        if self.score is None:
+            return None
+        return self.score - sum((c.cut for c in self.caps), Decimal(0)) - self.floor_cut
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -222,6 +235,29 @@ class SectionResult:
     @functools.cached_property
     def _json_text(self) -> str:
         return _dumps(self.to_dict())
+
+
+@attrs.frozen
+class AdjustedSectionResult(SectionResult):
+    """A section whose document caps or floors it (govrules.engine.sections).
+
+    ``caps``: every cap (rules () for one over all its rows) with what it
+    counted and gave back, cut 0 where it did not cut; ``floor_quote`` the
+    document's words that it never goes below 0, and ``floor_cut`` what that gave back.
+    """
+
+    caps: tuple[CapApplied, ...] = ()  # type: ignore[misc]
+    floor_quote: str | None = None  # type: ignore[misc]
+    floor_cut: Decimal = Decimal(0)  # type: ignore[misc]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        if self.caps:
+            data["caps"] = [c.to_dict() for c in self.caps]
+        if self.floor_quote is not None:
+            data["floor_cut"] = fmt(self.floor_cut)
+            data["floor_quote"] = self.floor_quote
+        return data
 
 
 @attrs.frozen

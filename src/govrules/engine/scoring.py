@@ -15,7 +15,8 @@ Order of operations, for each item:
    never goes below 0 nor above its points;
 5. a 复核 override replaces the score and is recorded (who, when, old → new, why).
 
-Then sections and the base total are sums of their items; if the N/A policy
+Then sections and the base total are sums of their items (a section whose
+document caps or floors it gets back what its caps cut: :mod:`.sections`); if the N/A policy
 is ``rescale``, the base is scaled back to the target's total (the only
 division, rounded once by :data:`~govrules.numbers.ROUNDING`); bonus and
 penalty ledgers are added outside the base, each up to its cap; a zeroing
@@ -30,6 +31,7 @@ from typing import Any, Iterable
 from .compiled import ItemView, TargetView
 from ..kinds.base import AWARD, DEDUCT, SET, ZERO_ROW
 from .findings import Findings
+from .sections import adjusted_section
 from ..rubric.model import PackSpec
 from ..rubric.scope import unit_key
 from ..numbers import ROUNDING, ZERO, divide, exact
@@ -292,6 +294,7 @@ def _score_sections(view: TargetView, items: dict[str, ItemResult], touched: lis
         return sections
     rows: dict[str, ItemResult | SectionResult] = {**items, **sections}
     scored = view.scored
+    adjusting = view.adjusting_sections
     for section in view.sections_children_first:
         section_id = section.id
         if section_id not in affected:
@@ -307,6 +310,10 @@ def _score_sections(view: TargetView, items: dict[str, ItemResult], touched: lis
             _section_status({c.status for c in children}),
             section.children,
         )
+        if adjusting and section.adjusts:
+            # Its caps read the effects and scores of rows under it, which only
+            # touched rows change: the shortcut above still holds.
+            rows[section_id] = sections[section_id] = adjusted_section(sections[section_id], section, rows)
     return sections
 
 
@@ -328,11 +335,20 @@ def _score_ledgers(view: TargetView, findings: Findings) -> tuple[LedgerResult, 
 
 
 def _readings(
-    spec: PackSpec, items: list[ItemResult], ledgers: tuple[LedgerResult, ...], findings: Findings, out: dict[str, str | None] | None = None
+    spec: PackSpec,
+    items: list[ItemResult],
+    ledgers: tuple[LedgerResult, ...],
+    findings: Findings,
+    out: dict[str, str | None] | None = None,
+    sections: Iterable[SectionResult] = (),
 ) -> tuple[tuple[str, str, str], ...]:
     """The readings that shaped this result: those standing for the target, and those of what applied."""
     used: set[str] = set(findings.view.standing_readings)
     out = out or {}
+    for section in sections:
+        for c in section.caps:
+            if c.cut:
+                used.update(c.reading)
     for item in items:
         for e in item.effects:
             used.update(e.reading)
@@ -432,7 +448,7 @@ def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
         differences=differences,
         facts=a.facts,
         derived_facts=a.derived,
-        readings=_readings(spec, touched, ledgers, findings, per.out_of_scope),
+        readings=_readings(spec, touched, ledgers, findings, per.out_of_scope, sections.values() if view.capped_sections else ()),
     )
 
 

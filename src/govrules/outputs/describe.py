@@ -94,6 +94,8 @@ def rule_words(rule: Any, facts: dict[str, FactSpec], verb: str = "扣", bound: 
 
 
 def cap_words(cap: Cap, names: dict[str, str], verb: str = "扣") -> str:
+    if not cap.rules:  # a section's cap over all its rows
+        return f"本部分各项合计最多扣{fmt(cap.max)}分，超出部分在本部分退回"
     rules = "、".join(names.get(r, r) for r in cap.rules)
     return f"{rules}合计最多{verb}{fmt(cap.max)}分"
 
@@ -157,7 +159,10 @@ def describe(pack: Pack, target: str | None = None) -> dict[str, Any]:
         points = {t: fmt((ind.points or {}).get(t)) for t in here if (ind.points or {}).get(t) is not None}
         item_points = [v for t, v in (ind.points or {}).items() if t in here]
         bound = min(item_points) if item_points else None
-        names = {r.id: _short_rule_name(r, facts) for r in ind.rules}
+        if ind.is_leaf:
+            names = {r.id: _short_rule_name(r, facts) for r in ind.rules}
+        else:  # a section's caps name rules of its rows as row#rule
+            names = {f"{leaf.id}#{r.id}": f"{leaf.id}{leaf.name}：{_short_rule_name(r, facts)}" for leaf, _, _ in walk_indicators(ind.children) for r in leaf.rules}
         rows.append(
             {
                 "id": ind.id,
@@ -180,6 +185,7 @@ def describe(pack: Pack, target: str | None = None) -> dict[str, Any]:
                 "note": ind.note,
                 "floor_reading": list(ind.floor_reading),
                 **_scope(ind, ancestors, spec),
+                **({"floor_quote": ind.floor_quote} if ind.floor_quote is not None else {}),
             }
         )
 
@@ -295,6 +301,8 @@ def _rules(row: dict[str, Any]) -> list[str]:
     lines += [f"封顶：{c['words']}（「{c['quote']}」）" + (f"〔解读 {'、'.join(c['reading'])}〕" if c["reading"] else "") for c in row["caps"]]
     if row.get("ceiling"):
         lines.append(f"本项最高：{'、'.join(f'{v}分' for v in row['ceiling'].values())}（「{row['ceiling_quote']}」）")
+    if row.get("floor_quote"):
+        lines.append(f"扣完为止：本部分最低0分（「{row['floor_quote']}」）")
     return lines
 
 

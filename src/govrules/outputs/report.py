@@ -10,7 +10,8 @@ terminal table, Markdown, HTML (:mod:`govrules.outputs.html`) and Excel
 :func:`recoverable` lists, for a scored result, what each fix would restore
 (可挽回分值): for every deduction, the points the item would regain if that one
 finding were put right and everything else stayed as it is, after the item's
-caps, its floor at 0 and any all-or-nothing rule; ordered by points restored.
+caps, its floor at 0 and any all-or-nothing rule, and, where a section's caps
+hold, only what they let through to the total; ordered by points restored.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..numbers import ZERO, add, divide, exact, fmt
-from ..engine.result import FAIL, NOT_APPLICABLE, NOT_CHECKED, STATUS_LABELS, Effect, ItemResult, Result
+from ..engine.result import FAIL, NOT_APPLICABLE, NOT_CHECKED, STATUS_LABELS, Effect, ItemResult, Result, SectionResult
 from ..kinds.base import AWARD, DEDUCT, SET, ZERO_ROW
 from ..untrusted import for_markdown, markdown_line, terminal_text
 
@@ -100,6 +101,14 @@ def item_notes(item: ItemResult) -> list[str]:
 def caps_award(item: ItemResult, cap: Any) -> bool:
     """Whether a cap that cut groups rules adding a bonus (a cap groups rules of one direction)."""
     return any(e.mode == AWARD for e in item.effects if e.rule in cap.rules)
+
+
+def section_notes(section: SectionResult) -> list[str]:
+    """What its caps gave back and its floor, one line each (nothing for most sections)."""
+    notes = [f"+{fmt(c.cut)} 封顶：{c.quote}（{fmt(c.raw)} → {fmt(c.max)}）" for c in section.caps if c.cut]
+    if section.floor_cut:
+        notes.append(f"+{fmt(section.floor_cut)} 扣完为止：{section.floor_quote}")
+    return notes
 
 
 def status_notes(item: ItemResult) -> list[str]:
@@ -177,6 +186,7 @@ class SheetRow:
     status: str
     notes: tuple[str, ...]
     item: ItemResult | None = None
+    section: SectionResult | None = None  # only where its caps or floor gave points back
 
     @property
     def assessors(self) -> str:
@@ -217,7 +227,8 @@ def sheet_rows(result: Result) -> list[SheetRow]:
             self_scores = [items[c].self_score for c in _leaves(s.id, sections)]
             # A section's 自评 is the sum of its items' only when every item has one.
             self_sum = add(*self_scores) if self_scores and all(x is not None for x in self_scores) else None  # type: ignore[arg-type]
-            rows.append(SheetRow("section", s.id, len(s.names) - 1, s.names, s.max, self_sum, s.score, s.status, ()))
+            notes = tuple(section_notes(s)) if s.caps or s.floor_cut else ()
+            rows.append(SheetRow("section", s.id, len(s.names) - 1, s.names, s.max, self_sum, s.score, s.status, notes, None, s if notes else None))
             for c in s.children:
                 visit(c)
         else:
@@ -273,7 +284,7 @@ class Fix:
     quote: str | None
     lost: Decimal | None  # what this finding deducts before caps and floors
     restores: Decimal  # points the item (or ledger) regains if only this is put right
-    restores_total: Decimal  # what that adds to the total (differs when the base is rescaled)
+    restores_total: Decimal  # what that adds to the total (differs when the base is rescaled, or a section's caps hold it back)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -328,6 +339,10 @@ def recoverable(result: Result) -> list[Fix]:
             return points
         return divide(points * scale_num, scale_den)
 
+    # Where a section's caps or floor hold, a fix inside it restores only what
+    # they let through: its gain is carried up through the enclosing sections.
+    through = _through_sections(result)
+
     fixes: list[tuple[int, Fix]] = []
     n = 0
     for item in result.items:
@@ -337,7 +352,8 @@ def recoverable(result: Result) -> list[Fix]:
             if item.override.new < item.max:
                 gain = item.max - item.override.new
                 o = item.override
-                fixes.append((n, Fix(item.id, item.names, "review", None, f"复核评分 {fmt(o.new)}（{o.reviewer}，{o.at}）", None, o.reason, None, gain, gain, to_total(gain))))
+                total_gain = to_total(through(item, attrs.evolve(item, score=item.max)) if through is not None else gain)
+                fixes.append((n, Fix(item.id, item.names, "review", None, f"复核评分 {fmt(o.new)}（{o.reviewer}，{o.at}）", None, o.reason, None, gain, gain, total_gain)))
                 n += 1
             continue
         current = item.score
@@ -345,11 +361,17 @@ def recoverable(result: Result) -> list[Fix]:
             if effect.mode == AWARD:
                 continue  # a bonus earned is nothing to put right
             rest = [e for j, e in enumerate(item.effects) if j != k]
-            gain = _item_score(item, rest) - current
+            fixed = _item_score(item, rest)
+            gain = fixed - current
+            if through is not None:
+                zeroed = item.zeroed_by if any(e.mode == ZERO_ROW for e in rest) else None
+                total_gain = to_total(through(item, attrs.evolve(item, effects=tuple(rest), score=fixed, zeroed_by=zeroed)))
+            else:
+                total_gain = to_total(gain)
             # A grade's points are what it leaves, not what it takes.
             lost = item.max - effect.amount if effect.mode == SET and effect.amount is not None else effect.amount
             fixes.append(
-                (n, Fix(item.id, item.names, "rule", effect.rule, effect.label, effect.level, effect.reason, effect.quote, lost, gain, to_total(gain)))
+                (n, Fix(item.id, item.names, "rule", effect.rule, effect.label, effect.level, effect.reason, effect.quote, lost, gain, total_gain))
             )
             n += 1
     for ledger in result.ledgers:
@@ -371,6 +393,36 @@ def recoverable(result: Result) -> list[Fix]:
             fixes.append((n, Fix(z.id, (z.name,), "zeroing", None, f"直接归零：{z.name}", None, None, z.quote, None, unzeroed, unzeroed)))
     fixes.sort(key=lambda p: (-p[1].restores_total, p[0]))
     return [f for _, f in fixes]
+
+
+def _through_sections(result: Result) -> Any:
+    """For a result with capped or floored sections: how much a changed item adds to the base, through its sections; else None."""
+    from ..engine.sections import section_score
+
+    if not any(s.caps or s.floor_quote is not None for s in result.sections):
+        return None
+    sections = {s.id: s for s in result.sections}
+    parent = {c: s.id for s in result.sections for c in s.children}
+
+    def gain(item: ItemResult, changed: ItemResult) -> Decimal:
+        rows: dict[str, Any] = {i.id: i for i in result.items}
+        rows.update(sections)
+        rows[item.id] = changed
+        node, before, after = item.id, item.score, changed.score
+        while node in parent:
+            s = sections[parent[node]]
+            if s.score is None or before is None or after is None:
+                return after - before if (after is not None and before is not None) else ZERO
+            total = s.rows_sum + after - before  # type: ignore[operator]
+            if s.caps or s.floor_quote is not None:
+                score, _, _ = section_score(total, s.caps, s.floor_quote, [rows[c] for c in s.children], rows)
+            else:
+                score = total
+            rows[s.id] = attrs.evolve(s, score=score)
+            node, before, after = s.id, s.score, score
+        return after - before
+
+    return gain
 
 
 # ----------------------------------------------------------- terminal and md

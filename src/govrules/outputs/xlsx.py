@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..numbers import fmt
-from .report import Fix, caps_award, depth_of, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
-from ..engine.result import Effect, ItemResult, Result
+from .report import Fix, caps_award, depth_of, has_assessors, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
+from ..engine.result import Effect, ItemResult, Result, SectionResult
 from ..kinds.base import AWARD, DEDUCT, SET, ZERO_ROW
 from ..untrusted import one_line
-from .report import has_assessors
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -115,6 +114,13 @@ def item_notes_words(item: ItemResult) -> list[str]:
     return notes + status_notes(item)
 
 
+def section_notes_words(section: SectionResult) -> list[str]:
+    notes = [f"本部分封顶退回{fmt(c.cut)}分：{c.quote}（{fmt(c.raw)} → {fmt(c.max)}）" for c in section.caps if c.cut]
+    if section.floor_cut:
+        notes.append(f"扣完为止退回{fmt(section.floor_cut)}分：{section.floor_quote}")
+    return notes
+
+
 def _style_header(ws: Any) -> None:
     from openpyxl.styles import Font
 
@@ -154,7 +160,7 @@ def fill_score_sheet(ws: Any, result: Result) -> None:
         values: list[Any] = [row.id, *level_cells(row, depth)]
         if result.scored:
             values += [row.max, row.self_score, row.score]
-        notes = item_notes_words(row.item) if row.item is not None else []
+        notes = item_notes_words(row.item) if row.item is not None else (section_notes_words(row.section) if row.section is not None else [])
         values += [row.status_label, *([row.assessors] if assessors else []), "\n".join(notes)]
         ws.append(safe_row(values))
         r = ws.max_row

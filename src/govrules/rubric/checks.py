@@ -240,8 +240,9 @@ class _Checker:
                 for t, v in ind.points.items():
                     if v < 0:
                         self.problem(path + ("points", t), "points cannot be negative")
-            if not ind.is_leaf and (ind.rules or ind.caps):
+            if not ind.is_leaf and ind.rules:
                 self.problem(path + ("rules",), "only items (rows without children) carry rules; move them to an item")
+            self.check_floor_quote(ind, path)
             self.check_ceiling(ind, path, ancestors)
             for where, message in scope_problems(ind):
                 self.problem(path + where, message)
@@ -251,11 +252,15 @@ class _Checker:
             rule_ids = self.check_rules(path, ind.rules, context)
             capped: dict[str, int] = {}
             for j, cap in enumerate(ind.caps):
+                if ind.is_leaf and not cap.rules:
+                    self.problem(path + ("caps", j), "a cap on an item names the rules it groups (rules: [...])")
                 for rid in cap.rules:
+                    if not ind.is_leaf:
+                        continue  # a section's caps are checked once every item's are known (check_section_caps)
                     if rid in capped:
                         self.problem(path + ("caps", j, "rules"), f"rule {rid!r} is already in cap {capped[rid]}; a rule belongs to one cap at most")
                     capped[rid] = j
-            for j, cap in enumerate(ind.caps):
+            for j, cap in enumerate(ind.caps if ind.is_leaf else ()):
                 cpath = path + ("caps", j)
                 awarding = [r.id for r in ind.rules if r.id in cap.rules and AWARD in r.rule_kind.modes]
                 if awarding and len(awarding) != len([r for r in ind.rules if r.id in cap.rules]):
@@ -268,6 +273,57 @@ class _Checker:
                 for rule in ind.rules:
                     if rule.id in cap.rules and not rule.rule_kind.cappable:
                         self.problem(cpath + ("rules",), f"a {rule.kind} rule ({rule.id!r}) cannot be capped")
+
+    def check_floor_quote(self, ind: Indicator, path: Path_) -> None:
+        if ind.floor_quote is None:
+            return
+        if ind.is_leaf:
+            self.problem(path + ("floor_quote",), "floor_quote goes on a section; every item floors at 0 already (the pack's floor: says where the document says so)")
+        self.check_quote(path + ("floor_quote",), ind.floor_quote)
+
+    def check_section_caps(self) -> None:
+        """A section's caps name rules of rows under it (row#rule), each rule in one cap at most, none of them zeroing or awarding."""
+        capped: dict[str, str] = {}
+        for ind, path, _ in walk_indicators(self.spec.indicators):
+            if ind.is_leaf:
+                for cap in ind.caps:
+                    for rid in cap.rules:
+                        capped.setdefault(f"{ind.id}#{rid}", f"on row {ind.id}")
+        for ind, path, ancestors in walk_indicators(self.spec.indicators):
+            if ind.is_leaf or not ind.caps:
+                continue
+            under = {f"{leaf.id}#{r.id}": r for leaf, _, _ in walk_indicators(ind.children) if leaf.is_leaf for r in leaf.rules}
+            # A row's points lost are counted by one section's caps only: the nearest capped section above it.
+            inner = {
+                f"{leaf.id}#{r.id}": sub.id
+                for sub, _, _ in walk_indicators(ind.children)
+                if not sub.is_leaf and sub.caps
+                for leaf, _, _ in walk_indicators(sub.children)
+                if leaf.is_leaf
+                for r in leaf.rules
+            }
+            whole = [j for j, cap in enumerate(ind.caps) if not cap.rules]
+            for j in whole[1:]:
+                self.problem(path + ("caps", j), f"this section already has a cap over all its rows (caps[{whole[0]}]); state it once")
+            for j, cap in enumerate(ind.caps):
+                cpath = path + ("caps", j)
+                self.check_quote(cpath + ("quote",), cap.quote)
+                self.check_reading(cpath + ("reading",), cap.reading)
+                for rid in cap.rules:
+                    rule = under.get(rid)
+                    if "#" not in rid:
+                        self.problem(cpath + ("rules",), f"a section's cap names rules of its rows as row#rule (e.g. 2.1#{rid}), not {rid!r}")
+                    elif rule is None:
+                        self.problem(cpath + ("rules",), f"cap refers to rule {rid!r}, which no row under section {ind.id} has")
+                    elif rid in capped:
+                        self.problem(cpath + ("rules",), f"rule {rid!r} is already in a cap {capped[rid]}; a rule belongs to one cap at most")
+                    elif rid in inner:
+                        self.problem(cpath + ("rules",), f"rule {rid!r} lies under section {inner[rid]}, which has caps of its own; name it in a cap there")
+                    elif not rule.rule_kind.cappable:
+                        self.problem(cpath + ("rules",), f"a {rule.kind} rule ({rid!r}) cannot be capped")
+                    elif set(rule.rule_kind.modes) - {DEDUCT, ZERO_ROW}:
+                        self.problem(cpath + ("rules",), f"a section's cap limits deductions; a {rule.kind} rule ({rid!r}) does more than deduct")
+                    capped.setdefault(rid, f"on section {ind.id}")
 
     def check_ceiling(self, ind: Indicator, path: Path_, ancestors: tuple[Indicator, ...]) -> None:
         """A row rises above its points only where its document says so, and never above the maximum it states."""
@@ -371,6 +427,7 @@ class _Checker:
         self.check_ids()
         self.check_facts()
         self.check_indicators()
+        self.check_section_caps()
         self.check_totals()
         self.check_outside()
         return self.problems

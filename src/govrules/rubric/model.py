@@ -281,9 +281,15 @@ Rule = RuleSpec
 
 
 class Cap(_Strict):
-    """The most a group of an item's deduction rules may take together (最高扣分不超过3分)."""
+    """The most a group of deduction rules may take together (最高扣分不超过3分).
 
-    rules: tuple[str, ...] = Field(min_length=1)
+    On an item, ``rules`` names some of its own rules. On a section, ``rules``
+    names rules of rows under it as ``row#rule`` (2.1#late), or is left out: the
+    cap then limits what all its rows lose together (本部分最多扣10分), and what
+    it cuts is given back at the section.
+    """
+
+    rules: tuple[str, ...] = Field(default=(), description="The rules it groups; on a section, row#rule, or none for all its rows.")
     max: Number = Field(ge=0)
     quote: str
     reading: ReadingIds = ()
@@ -329,6 +335,7 @@ class Indicator(_Strict):
     units_scoring: Literal["full_points", "rescale"] | None = added(
         description="How the item counts for the other units: as met, or left out with the base rescaled (default: the pack's not_applicable.scoring)."
     )
+    floor_quote: str | None = added(description="On a section: the document's words that the section never goes below 0 (本部分扣完为止).")
 
     @property
     def is_leaf(self) -> bool:

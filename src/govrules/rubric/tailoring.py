@@ -325,7 +325,7 @@ class PackDiff:
         }
 
 
-_COMPARED = ("name", "source", "method", "evaluation", "evidence", "rules", "caps", "targets")
+_COMPARED = ("name", "source", "method", "evaluation", "evidence", "rules", "caps", "targets", "floor_quote")
 
 
 def diff(base: Any, other: Any) -> PackDiff:

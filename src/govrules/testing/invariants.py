@@ -300,7 +300,15 @@ def check_sections(pack: Pack, result: Result) -> None:
         present = [s for s in child_scores if s is not None]
         expected = _sum(present) if (present and view.scored) else None
         label = f"section {sid}（{' / '.join(section.names)}）"
-        if section.score != expected:
+        if spec.adjusts and section.score is not None:
+            _check_section_caps(result, section, spec, label)
+            if expected is None and view.scored:
+                expected = ZERO  # no row scored yet: its caps count every row not checked as lost
+            if section.rows_sum != expected:
+                _fail(f"{label}: its rows {list(spec.children)} add up to {fmt(expected)}, but it records {fmt(section.rows_sum)} before its caps and floor", describe_result(result, list(spec.children)))
+        elif section.caps or section.floor_cut:
+            _fail(f"{label} records caps or a floor cut, but the pack gives it none")
+        elif section.score != expected:
             _fail(f"{label} scores {fmt(section.score)}, but its children {list(spec.children)} add up to {fmt(expected)}", describe_result(result, list(spec.children)))
         if section.max != spec.max or section.stated_max != spec.stated_max:
             _fail(f"{label} max {fmt(section.max)} / stated {fmt(section.stated_max)} differ from the pack's {fmt(spec.max)} / {fmt(spec.stated_max)}")
@@ -333,6 +341,47 @@ def check_sections(pack: Pack, result: Result) -> None:
     upper = None if (room and result.rescaled) else view.target.total + room  # type: ignore[operator]
     if result.base is not None and (result.base < ZERO or (upper is not None and result.base > upper)):
         _fail(f"base {fmt(result.base)} is outside [0, {fmt(upper)}]", describe_result(result))
+
+
+def _lost(row: Any) -> Decimal:
+    if row.max is None:
+        return ZERO
+    if row.score is None:
+        return ZERO if row.status == NOT_APPLICABLE else row.max
+    return max(ZERO, row.max - row.score)
+
+
+def _check_section_caps(result: Result, section: Any, spec: Any, label: str) -> None:
+    """A capped or floored section: each cap counts what the document says and gives back only what exceeds its maximum."""
+    rows: dict[str, Any] = {i.id: i for i in result.items}
+    rows.update({s.id: s for s in result.sections})
+    if [(c.rules, c.max, c.quote) for c in section.caps] != [(c.rules, c.max, c.quote) for c in spec.caps]:
+        _fail(f"{label} records caps {[c.rules for c in section.caps]}, not the pack's {[c.rules for c in spec.caps]}")
+    given_back = ZERO
+    for cap in section.caps:
+        if cap.rules:
+            # What the named rules took: their deductions, after the row's other
+            # deductions, never more than the row lost; nothing from a zeroed or reviewed row.
+            expected = ZERO
+            for owner in {u.split("#", 1)[0] for u in cap.rules}:
+                row = rows[owner]
+                if row.score is None or row.max is None or row.zeroed_by is not None or row.override is not None:
+                    continue
+                mine = _sum(e.amount for e in row.effects if e.rule in cap.rules and e.mode == DEDUCT)
+                others = _sum(e.amount for e in row.effects if e.rule not in cap.rules and e.mode == DEDUCT) - _sum(c.cut for c in row.caps)
+                expected += max(ZERO, min(mine, max(ZERO, row.max - row.score) - others))
+        else:
+            # Every point its rows lost; a row not checked yet, all of its points.
+            expected = _sum(_lost(rows[c]) for c in spec.children) - given_back
+        if cap.raw != expected:
+            _fail(f"{label}: cap 「{cap.quote}」 counts {fmt(cap.raw)}, but its rules took {fmt(expected)}", describe_result(result, list(spec.children)))
+        if cap.cut != max(ZERO, cap.raw - cap.max):
+            _fail(f"{label}: cap 「{cap.quote}」 of {fmt(cap.max)} over {fmt(cap.raw)} gives back {fmt(cap.cut)}")
+        given_back += cap.cut
+    if section.floor_cut and (section.floor_quote is None or section.score != 0):
+        _fail(f"{label} is floored by {fmt(section.floor_cut)} but scores {fmt(section.score)} (floor {section.floor_quote!r})")
+    if section.floor_quote is not None and section.score < 0:
+        _fail(f"{label} scores {fmt(section.score)}, below the 0 its document sets (「{section.floor_quote}」)")
 
 
 def check_ledgers(pack: Pack, result: Result) -> None:
