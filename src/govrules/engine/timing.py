@@ -1,0 +1,135 @@
+"""Time as the documents count it: calendar months and quarters, and working days.
+
+「每月」「每季度」 are calendar periods, not windows of 30 or 91 days; 「20个工作日内」
+counts the days that are working days on the official calendar the State
+Council announces each year: public holidays are off, and the weekend days it
+moves to make up for them (调休) are on. That calendar is not a rule that can
+be computed ahead: it is published a year at a time, so it comes from the
+``chinesecalendar`` package (``chinese_calendar``), which carries the announced
+schedules and refuses a year it has none for. A date outside its years is an
+error here, never a count that is silently wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any, Iterable
+
+import chinese_calendar
+
+from ..rubric.model import Derivation, LateSpans
+from .facts import Span, missed_periods
+
+
+class OutsideCalendar(ValueError):
+    """A working-day count needs a day of a year the holiday calendar does not cover."""
+
+    def __init__(self, day: dt.date) -> None:
+        first, last = calendar_years()
+        super().__init__(
+            f"{day.isoformat()} is outside the years the official holiday calendar covers here ({first}–{last}), "
+            "so its working days cannot be counted"
+        )
+        self.day = day
+
+
+@functools.lru_cache(maxsize=1)
+def calendar_years() -> tuple[int, int]:
+    """The first and last year whose holidays and make-up workdays the calendar holds."""
+    years = [d.year for d in chinese_calendar.holidays]
+    return min(years), max(years)
+
+
+@functools.lru_cache(maxsize=1)
+def _calendar() -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    return frozenset(chinese_calendar.holidays), frozenset(chinese_calendar.workdays)
+
+
+def is_working_day(day: dt.date) -> bool:
+    """Whether ``day`` is a working day: a weekday that is no holiday, or a weekend day made a workday (调休)."""
+    first, last = calendar_years()
+    if not first <= day.year <= last:
+        raise OutsideCalendar(day)
+    holidays, workdays = _calendar()
+    return day in workdays or (day.weekday() < 5 and day not in holidays)
+
+
+def working_days_after(start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 when ``end`` is ``start``).
+
+    The start day is not counted: a period 「自收到申请之日起」 runs from the next
+    day, as every Chinese period counted in days does (民法典 第二百零一条).
+    """
+    first, last = calendar_years()
+    for day in (start, end):  # both, even where the count would not look at them: the same input is always refused
+        if not first <= day.year <= last:
+            raise OutsideCalendar(day)
+    n = 0
+    day = start + dt.timedelta(days=1)
+    while day <= end:
+        if is_working_day(day):
+            n += 1
+        day += dt.timedelta(days=1)
+    return n
+
+
+def late_spans(spans: Iterable[Span], within: int) -> int:
+    """How many spans end more than ``within`` working days after they start."""
+    return sum(1 for s in spans if working_days_after(s.start, s.end) > within)
+
+
+def _month_index(day: dt.date, months: int) -> int:
+    return (day.year * 12 + day.month - 1) // months
+
+
+def missed_calendar_periods(dates: Iterable[dt.date], start: dt.date, end: dt.date, months: int, partial: str) -> int:
+    """How many calendar periods of ``months`` months (1: months, 3: quarters) in ``start``..``end`` hold no date.
+
+    Periods begin in January (quarters: January, April, July, October). One
+    only partly inside ``start``..``end`` is left out (``partial="skip"``) or
+    counted on its part inside (``"count"``). Dates outside ``start``..``end``
+    are ignored.
+    """
+    first, last = _month_index(start, months), _month_index(end, months)
+    if partial == "skip":
+        if _period_start(start, months) != start:
+            first += 1
+        if _period_start(end + dt.timedelta(days=1), months) != end + dt.timedelta(days=1):
+            last -= 1
+    if last < first:
+        return 0
+    hit = {_month_index(d, months) for d in dates if start <= d <= end}
+    return sum(1 for k in range(first, last + 1) if k not in hit)
+
+
+def _period_start(day: dt.date, months: int) -> dt.date:
+    """The first day of the calendar period holding ``day``."""
+    return dt.date(day.year, (day.month - 1) // months * months + 1, 1)
+
+
+def missed_day_periods(dates: Iterable[dt.date], start: dt.date, end: dt.date, period_days: int, partial: str) -> int:
+    """:func:`~govrules.engine.facts.missed_periods`, with a last, shorter window counted where ``partial="count"``."""
+    dates = tuple(dates)
+    missed = missed_periods(dates, start, end, period_days)  # type: ignore[arg-type]
+    if partial == "count" and ((end - start).days + 1) % period_days:
+        tail = start + dt.timedelta(days=((end - start).days + 1) // period_days * period_days)
+        if not any(tail <= d <= end for d in dates):
+            missed += 1
+    return missed
+
+
+def derived_count(d: Derivation | LateSpans, value: Any) -> int:
+    """The count a derivation gives from its source's validated (canonical) value.
+
+    Raises :class:`OutsideCalendar` where a working-day count needs a year the
+    calendar does not cover.
+    """
+    if isinstance(d, LateSpans):
+        return late_spans(value, d.within_working_days)
+    if d.period is not None:
+        return missed_calendar_periods(value, d.start, d.end, 1 if d.period == "month" else 3, d.partial)
+    assert d.period_days is not None  # the model takes exactly one of period and period_days
+    if d.partial == "count":
+        return missed_day_periods(value, d.start, d.end, d.period_days, d.partial)
+    return missed_periods(value, d.start, d.end, d.period_days)
