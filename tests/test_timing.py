@@ -301,3 +301,35 @@ def test_existing_packs_keep_their_hash() -> None:
 
     data = hash_data(stale)
     assert set(data["derive"]) == {"kind", "source", "period_days", "start", "end", "reading"}
+
+
+# ------------------------------------------------------------------ forms
+
+
+def test_excel_form_takes_spans(miluo: govrules.Pack, tmp_path: Any) -> None:
+    from openpyxl import load_workbook
+
+    from govrules.outputs.forms import open_workbook, read_form, template_xlsx, template_yaml
+
+    path = tmp_path / "form.xlsx"
+    template_xlsx(miluo, "xiangzhen", path)
+    wb = load_workbook(path)
+    ws = wb["事实"]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "foi_requests")
+    assert "起止日期" in row[2].value
+    value_col = [c.value for c in ws[1]].index("值")
+    # As an assessor would type it: 至 or ~ between the dates, 、 between spans, dates in any usual form.
+    row[value_col].value = "2024-09-27至2024-10-31、2024/2/5~2024/3/5"
+    wb.save(path)
+    data, problems = read_form(open_workbook(path), miluo, "form.xlsx")
+    assert problems == []
+    assert data["facts"]["foi_requests"] == ["2024-09-27/2024-10-31", "2024-02-05/2024-03-05"]
+    # 21 and 17 working days (see above): one late reply, 8 − 4 = 4.
+    data["facts"]["foi_lawsuits"] = 0
+    assert miluo.assess(data).item("ys.1").score == Decimal("4")
+
+    row[value_col].value = "2024-09-27到"
+    wb.save(path)
+    _, problems = read_form(open_workbook(path), miluo, "form.xlsx")
+    assert problems and "不是起止日期" in problems[0].message
+    assert "foi_requests: null" in template_yaml(miluo, "xiangzhen")

@@ -16,8 +16,6 @@ import datetime as dt
 import functools
 from typing import Any, Iterable
 
-import chinese_calendar
-
 from ..rubric.model import Derivation, LateSpans
 from .facts import Span, missed_periods
 
@@ -37,12 +35,15 @@ class OutsideCalendar(ValueError):
 @functools.lru_cache(maxsize=1)
 def calendar_years() -> tuple[int, int]:
     """The first and last year whose holidays and make-up workdays the calendar holds."""
-    years = [d.year for d in chinese_calendar.holidays]
+    years = [d.year for d in _calendar()[0]]
     return min(years), max(years)
 
 
 @functools.lru_cache(maxsize=1)
 def _calendar() -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    # Imported on first use: its tables take ~20 ms to import, and most packs count no working days.
+    import chinese_calendar
+
     return frozenset(chinese_calendar.holidays), frozenset(chinese_calendar.workdays)
 
 
@@ -65,13 +66,20 @@ def working_days_after(start: dt.date, end: dt.date) -> int:
     for day in (start, end):  # both, even where the count would not look at them: the same input is always refused
         if not first <= day.year <= last:
             raise OutsideCalendar(day)
-    n = 0
-    day = start + dt.timedelta(days=1)
-    while day <= end:
-        if is_working_day(day):
-            n += 1
-        day += dt.timedelta(days=1)
-    return n
+    origin, running = _running_count()
+    return running[end.toordinal() - origin] - running[start.toordinal() - origin]
+
+
+@functools.lru_cache(maxsize=1)
+def _running_count() -> tuple[int, tuple[int, ...]]:
+    """Working days from the calendar's first day up to each day: a count over a span is then one subtraction."""
+    first, last = calendar_years()
+    origin = dt.date(first, 1, 1).toordinal()
+    running, n = [], 0
+    for ordinal in range(origin, dt.date(last, 12, 31).toordinal() + 1):
+        n += is_working_day(dt.date.fromordinal(ordinal))
+        running.append(n)
+    return origin, tuple(running)
 
 
 def late_spans(spans: Iterable[Span], within: int) -> int:

@@ -17,8 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
-import chinese_calendar
-
 from ..engine.facts import Discretion
 from ..rubric.model import Condition, Derivation, FactSpec, LateSpans, Rule
 
@@ -156,6 +154,8 @@ def missed_calendar_periods(dates: Any, start: dt.date, end: dt.date, period: st
 
 def working_days(start: dt.date, end: dt.date) -> int:
     """Days after ``start`` up to ``end`` that the holiday calendar package calls workdays."""
+    import chinese_calendar  # on first use, as in the engine
+
     return sum(1 for k in range(1, (end - start).days + 1) if chinese_calendar.is_workday(start + dt.timedelta(days=k)))
 
 
