@@ -220,6 +220,22 @@ def test_load_checks_the_source_type() -> None:
         govrules.load_pack_text(both, "bad.yaml", document=MILUO_WORDS)
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "where", "words"),
+    [
+        ("kind: late_spans", "kind: late_span", "facts[0].derive", "unknown derivation kind 'late_span'; the derivation kinds are late_spans, missed_periods"),
+        ("{kind: late_spans, ", "{", "facts[0].derive", "a derivation needs its kind"),
+        ("within_working_days: 20", "within_working_days: 0", "facts[0].derive.within_working_days", "greater than 0"),
+        ("period: month", "period: week", "facts[3].derive.period", "'month' or 'quarter'"),
+    ],
+)
+def test_derivation_mistakes_name_their_place(old: str, new: str, where: str, words: str) -> None:
+    with pytest.raises(govrules.PackError) as caught:
+        govrules.load_pack_text(MILUO_TIME.replace(old, new), "bad.yaml", document=MILUO_WORDS)
+    (problem,) = caught.value.problems
+    assert problem.where.endswith(where) and words in problem.message
+
+
 # -------------------------------------------------------------- months and quarters
 
 

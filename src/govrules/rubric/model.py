@@ -163,6 +163,10 @@ class LateSpans(_Strict):
     reading: ReadingIds = ()
 
 
+#: The ``kind:`` values of ``derive:``.
+DERIVATION_KINDS = ("late_spans", "missed_periods")
+
+
 class FactSpec(_Strict):
     """A fact the pack accepts: what an assessor records about a unit."""
 
