@@ -349,3 +349,24 @@ def test_excel_form_takes_spans(miluo: govrules.Pack, tmp_path: Any) -> None:
     _, problems = read_form(open_workbook(path), miluo, "form.xlsx")
     assert problems and "不是起止日期" in problems[0].message
     assert "foi_requests: null" in template_yaml(miluo, "xiangzhen")
+
+
+def test_lint_asks_for_a_reading_where_periods_are_cut_or_days_counted() -> None:
+    from govrules.rubric.authoring import lint
+
+    def warnings(text: str) -> list[str]:
+        return [p.message for p in lint(govrules.load_pack_text(text, "p.yaml", document=MILUO_WORDS))]
+
+    assert not [w for w in warnings(MILUO_TIME) if "reading" in w]  # both derivations carry their readings
+    bare = MILUO_TIME.replace(", reading: overdue_20_working_days}", "}").replace(", reading: monthly_reviews}", "}")
+    assert any("over 20 working days with no reading" in w for w in warnings(bare))
+    assert not any("cut short" in w for w in warnings(bare))  # 2024-01-01..2024-12-31: whole months only
+    cut = bare.replace("start: 2024-01-01", "start: 2024-01-15")
+    assert any("cut short (2024-01-15..2024-01-31), left out" in w for w in warnings(cut))
+    # datonghu's 14-day windows end with the one day 2023-12-31, and its reading says so.
+    from govrules.engine.timing import partial_periods
+
+    datonghu = govrules.Registry.discover().get("datonghu_2023")
+    stale = next(f for f in datonghu.spec.facts if f.derive is not None)
+    assert partial_periods(stale.derive) == [(D(2023, 12, 31), D(2023, 12, 31))]  # type: ignore[arg-type]
+    assert not [w for w in lint(datonghu) if "cut short" in w]

@@ -127,6 +127,28 @@ def missed_day_periods(dates: Iterable[dt.date], start: dt.date, end: dt.date, p
     return missed
 
 
+def partial_periods(d: Derivation) -> list[tuple[dt.date, dt.date]]:
+    """The periods of a ``missed_periods`` derivation cut short by its ``start`` or ``end`` (their days inside)."""
+    out = []
+    if d.period is not None:
+        months = 1 if d.period == "month" else 3
+        if _period_start(d.start, months) != d.start:
+            out.append((d.start, min(d.end, _next_period_start(d.start, months) - dt.timedelta(days=1))))
+        after = d.end + dt.timedelta(days=1)
+        if _period_start(after, months) != after and _period_start(d.end, months) > d.start:
+            out.append((_period_start(d.end, months), d.end))
+    elif d.period_days is not None:
+        tail = ((d.end - d.start).days + 1) % d.period_days
+        if tail:
+            out.append((d.end - dt.timedelta(days=tail - 1), d.end))
+    return out
+
+
+def _next_period_start(day: dt.date, months: int) -> dt.date:
+    index = (day.month - 1) // months * months + months
+    return dt.date(day.year + index // 12, index % 12 + 1, 1)
+
+
 def derived_count(d: Derivation | LateSpans, value: Any) -> int:
     """The count a derivation gives from its source's validated (canonical) value.
 
