@@ -18,7 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import govrules
 from govrules.engine.timing import calendar_years, missed_calendar_periods, missed_day_periods, working_days_after
@@ -370,3 +371,18 @@ def test_lint_asks_for_a_reading_where_periods_are_cut_or_days_counted() -> None
     stale = next(f for f in datonghu.spec.facts if f.derive is not None)
     assert partial_periods(stale.derive) == [(D(2023, 12, 31), D(2023, 12, 31))]  # type: ignore[arg-type]
     assert not [w for w in lint(datonghu) if "cut short" in w]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    st.dates(D(2020, 1, 1), D(2026, 12, 31)),
+    st.integers(0, 400),
+    st.lists(st.dates(D(2019, 10, 1), D(2027, 3, 31)), max_size=8),
+    st.sampled_from(["month", "quarter"]),
+    st.sampled_from(["skip", "count"]),
+)
+def test_engine_and_oracle_count_alike(start: dt.date, length: int, dates: list[dt.date], period: str, partial: str) -> None:
+    end = min(start + dt.timedelta(days=length), D(2026, 12, 31))
+    months = 1 if period == "month" else 3
+    assert missed_calendar_periods(dates, start, end, months, partial) == oracle.missed_calendar_periods(dates, start, end, period, partial)
+    assert working_days_after(start, end) == oracle.working_days(start, end)

@@ -12,6 +12,7 @@ error here, never a count that is silently wrong.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 from typing import Any, Iterable
@@ -103,7 +104,7 @@ def missed_calendar_periods(dates: Iterable[dt.date], start: dt.date, end: dt.da
     if partial == "skip":
         if _period_start(start, months) != start:
             first += 1
-        if _period_start(end + dt.timedelta(days=1), months) != end + dt.timedelta(days=1):
+        if not _ends_period(end, months):
             last -= 1
     if last < first:
         return 0
@@ -133,9 +134,8 @@ def partial_periods(d: Derivation) -> list[tuple[dt.date, dt.date]]:
     if d.period is not None:
         months = 1 if d.period == "month" else 3
         if _period_start(d.start, months) != d.start:
-            out.append((d.start, min(d.end, _next_period_start(d.start, months) - dt.timedelta(days=1))))
-        after = d.end + dt.timedelta(days=1)
-        if _period_start(after, months) != after and _period_start(d.end, months) > d.start:
+            out.append((d.start, min(d.end, _period_end(d.start, months))))
+        if not _ends_period(d.end, months) and _period_start(d.end, months) > d.start:
             out.append((_period_start(d.end, months), d.end))
     elif d.period_days is not None:
         tail = ((d.end - d.start).days + 1) % d.period_days
@@ -144,9 +144,15 @@ def partial_periods(d: Derivation) -> list[tuple[dt.date, dt.date]]:
     return out
 
 
-def _next_period_start(day: dt.date, months: int) -> dt.date:
-    index = (day.month - 1) // months * months + months
-    return dt.date(day.year + index // 12, index % 12 + 1, 1)
+def _ends_period(day: dt.date, months: int) -> bool:
+    """Whether ``day`` is the last day of its calendar period (without stepping past 9999-12-31)."""
+    return day == _period_end(day, months)
+
+
+def _period_end(day: dt.date, months: int) -> dt.date:
+    """The last day of the calendar period holding ``day``."""
+    month = (day.month - 1) // months * months + months
+    return dt.date(day.year, month, calendar.monthrange(day.year, month)[1])
 
 
 def derived_count(d: Derivation | LateSpans, value: Any) -> int:
