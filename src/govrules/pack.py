@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from . import __version__
 from .errors import FactsError, PackError, Problem
 from .kinds.vocabulary import Kinds
-from .rubric.model import PackSpec, hash_data
+from .rubric.model import DERIVATION_KINDS, PackSpec, hash_data
 from .numbers import ROUNDING, exact
 from .rubric.checks import check_pack
 from .rubric.fieldhints import unknown_field
@@ -243,13 +243,17 @@ def build_pack(
             loc = tuple(err["loc"])
             if err["type"] == "too_short" and any(p != loc and p[: len(loc)] == loc for p in paths):
                 continue  # a list emptied by its own members' errors: those errors say it all
-            # A discriminated union puts the kind's name in the path (rules[0].fixed.amount).
-            path = tuple(p for p in loc if not (isinstance(p, str) and p in kinds))
+            # A discriminated union puts the kind's name in the path (rules[0].fixed.amount, derive.late_spans.…).
+            derive = "derive" in loc
+            path = tuple(p for p in loc if not (isinstance(p, str) and (p in DERIVATION_KINDS if derive else p in kinds)))
             message = err["msg"]
             if message.startswith("Value error, "):
                 message = message[len("Value error, ") :]
             if err["type"] == "extra_forbidden":
                 message = unknown_field(kinds.spec_model, loc, kinds)
+            elif err["type"] in ("union_tag_invalid", "union_tag_not_found") and derive:
+                given = err["input"].get("kind") if isinstance(err["input"], dict) else None
+                message = f"{'unknown derivation kind ' + repr(given) if given is not None else 'a derivation needs its kind'}; the derivation kinds are {', '.join(DERIVATION_KINDS)}"
             elif err["type"] == "union_tag_invalid":
                 message = f"unknown rule kind {err['input'].get('kind')!r}; {kinds.suggest(err['input'].get('kind'))}"
             elif err["type"] == "union_tag_not_found":

@@ -25,6 +25,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainValidator,
     Strict,
     StrictBool,
     StrictInt,
@@ -127,6 +128,38 @@ NonNegativeNumberIn = Annotated[Decimal, Field(ge=0), BeforeValidator(_number), 
 DateIn = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date"})]
 
 
+@attrs.frozen(order=True)
+class Span:
+    """A span of days, from ``start`` to ``end`` (a request received and answered): ``2024-09-27/2024-10-28``."""
+
+    start: dt.date
+    end: dt.date
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}/{self.end.isoformat()}"
+
+
+def _span(value: object) -> Span:
+    # One string, not a [start, end] pair: lists in an input are unordered, a span is not.
+    if isinstance(value, Span):
+        return value
+    parts = value.split("/") if isinstance(value, str) else ()
+    if len(parts) != 2:
+        raise ValueError(f"{value!r} is not a span: write start/end, as 2024-09-27/2024-10-28")
+    start, end = _date(parts[0]), _date(parts[1])
+    if end < start:
+        raise ValueError(f"{value!r} ends before it starts")
+    return Span(start, end)
+
+
+_SPAN_SCHEMA = {
+    "type": "string",
+    "pattern": r"^\s*\d{4}-\d{2}-\d{2}\s*/\s*\d{4}-\d{2}-\d{2}\s*$",
+    "description": "起止日期（开始/结束），如 2024-09-27/2024-10-28",
+}
+SpanIn = Annotated[Span, PlainValidator(_span), WithJsonSchema(_SPAN_SCHEMA)]
+
+
 def _unique(values: list[Any]) -> list[Any]:
     seen = set()
     for v in values:
@@ -204,6 +237,8 @@ def _annotation(spec: FactSpec, bound: Decimal | None = None) -> Any:
         return Annotated[list[element], Strict(), AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True})]  # type: ignore[valid-type]
     if spec.type == "dates":
         return Annotated[list[DateIn], Strict(), AfterValidator(_unique)]
+    if spec.type == "spans":
+        return Annotated[list[SpanIn], Strict()]  # two requests may well share their dates
     if spec.type == "discretionary":
         maximum = bound if bound is not None else spec.maximum
         if maximum is None:
@@ -218,6 +253,8 @@ def _description(spec: FactSpec, used_by: tuple[str, ...]) -> str:
         parts.append(f"单位：{spec.unit}")
     if spec.type == "subset":
         parts.append("列出缺少的项")
+    if spec.type == "spans":
+        parts.append("每项写起止日期，如 2024-09-27/2024-10-28")
     if spec.derive is not None:
         parts.append(f"可由 {spec.derive.source} 推算")
     return "；".join(parts)
@@ -353,7 +390,7 @@ def _name(part: object) -> str:
 
 #: The fact types whose validated value :func:`canonical` reshapes; a value of
 #: any other type is already canonical as pydantic returns it.
-RESHAPED_TYPES = frozenset({"subset", "dates", "discretionary"})
+RESHAPED_TYPES = frozenset({"subset", "dates", "spans", "discretionary"})
 
 
 def canonical(spec: FactSpec, value: Any) -> Any:
@@ -364,7 +401,7 @@ def canonical(spec: FactSpec, value: Any) -> Any:
         # The elements are validated: listed, each once (see FactSpec), so a
         # position in the list is its order.
         return tuple(sorted(value, key=spec.elements.index)) if len(value) > 1 else tuple(value)  # type: ignore[union-attr]
-    if spec.type == "dates":
+    if spec.type in ("dates", "spans"):
         return tuple(sorted(value))
     if spec.type == "discretionary":
         return Discretion(points=value.points, reason=value.reason.strip())
@@ -408,6 +445,8 @@ def to_jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Discretion):
         return {"points": fmt(value.points), "reason": value.reason}
+    if isinstance(value, Span):
+        return str(value)
     if isinstance(value, tuple):
         return [to_jsonable(v) for v in value]
     return value

@@ -41,7 +41,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, Stri
 
 from .compiled import InputPlan, TargetView
 from ..errors import FactsError, Problem
-from .facts import SURROGATE_MESSAGE, NonNegativeNumberIn, canonical, missed_periods, pydantic_problems
+from .facts import SURROGATE_MESSAGE, NonNegativeNumberIn, canonical, pydantic_problems
+from .timing import OutsideCalendar, derived_count
 from ..rubric.model import PackSpec
 from ..untrusted import has_lone_surrogate, is_blank, shown
 
@@ -450,11 +451,18 @@ def _derive(view: TargetView, plan: InputPlan, values: dict[str, Any]) -> tuple[
     if not plan.derived:
         return values, ()
     derived: list[str] = []
+    outside: list[Problem] = []
     for f in plan.derived:
         d = f.derive
         if f.name not in values and d.source in values:  # type: ignore[union-attr]
-            values[f.name] = missed_periods(values[d.source], d.start, d.end, d.period_days)  # type: ignore[union-attr]
+            try:
+                values[f.name] = derived_count(d, values[d.source])  # type: ignore[arg-type,union-attr]
+            except OutsideCalendar as exc:
+                outside.append(Problem(f"facts.{d.source}", f"{exc}; give {f.name!r} ({f.label}) directly instead"))  # type: ignore[union-attr]
+                continue
             derived.append(f.name)
+    if outside:
+        raise FactsError(f"{len(outside)} problem(s) in the assessment input for {view.pack_id} / {view.target.name}", outside)
     for name, value in view.defaults.items():
         if name not in values:
             values[name] = value

@@ -38,6 +38,7 @@ TYPE_LABELS = {
     "subset": "缺少的项",
     "discretionary": "酌情扣分",
     "dates": "日期列表",
+    "spans": "起止日期列表",
 }
 
 

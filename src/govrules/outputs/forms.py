@@ -61,6 +61,7 @@ YAML_TYPE_LABELS = {
     "subset": "缺少的项（列表 [a, b]；都不缺写 []）",
     "discretionary": "酌情扣分（{points: 扣分, reason: 理由}，扣分时理由必填）",
     "dates": "日期列表（[2023-01-02, 2023-01-16]）",
+    "spans": "起止日期列表（[2024-09-27/2024-10-28, …]）",
 }
 
 TYPE_LABELS = {
@@ -72,6 +73,7 @@ TYPE_LABELS = {
     "subset": "缺少的项（用、分隔；都不缺填“无”）",
     "discretionary": "酌情扣分（值填扣分，理由必填）",
     "dates": "日期列表（用、分隔）",
+    "spans": "起止日期列表（每项写“开始至结束”，如 2024-09-27至2024-10-28，用、分隔）",
 }
 
 FORM_SHEETS = ("基本信息", "事实", "指标", "复核")
@@ -245,6 +247,18 @@ def _to_bool(raw: Any) -> bool:
     raise ValueError(f"“{raw}”不是“是”或“否”")
 
 
+_DAY = r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
+_SPAN = re.compile(rf"({_DAY})\s*(?:/|至|到|~|～|—|－)\s*({_DAY})")
+
+
+def _to_span(text: str) -> str:
+    """One span of a spans cell: start and end, joined by 至, ~ or / (ISO ``start/end`` for the core)."""
+    m = _SPAN.fullmatch(text.strip())
+    if not m:
+        raise ValueError(f"“{text}”不是起止日期（应写作 2024-09-27至2024-10-28）")
+    return f"{_to_date(m.group(1)).isoformat()}/{_to_date(m.group(2)).isoformat()}"
+
+
 def split_list(raw: Any) -> list[str]:
     """A ``、``-separated cell as a list (``无`` for an empty list)."""
     if isinstance(raw, (list, tuple)):
@@ -275,7 +289,7 @@ def cell_fact(spec: FactSpec, raw: Any) -> Any:
         return _to_bool(raw)
     if t == "date":
         return _to_date(raw).isoformat()
-    if t in ("choice", "subset", "dates"):
+    if t in ("choice", "subset", "dates", "spans"):
         _no_formula(raw)
     if t == "choice":
         if isinstance(raw, float) and raw.is_integer():
@@ -285,6 +299,8 @@ def cell_fact(spec: FactSpec, raw: Any) -> Any:
         return split_list(raw)
     if t == "dates":
         return [_to_date(x).isoformat() for x in split_list(raw)]
+    if t == "spans":
+        return [_to_span(x) for x in split_list(raw)]
     if t == "discretionary":
         return cell_discretion(raw, None)
     raise AssertionError(t)

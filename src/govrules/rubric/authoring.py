@@ -60,6 +60,28 @@ def lint(pack: Pack) -> list[Problem]:
                                 f"one occurrence ({amount}) takes more than the item's {points} points for {target}",
                             )
                         )
+    from ..engine.timing import partial_periods  # local: only linting needs it
+
+    for i, fact in enumerate(pack.spec.facts):
+        d = fact.derive
+        if d is None or d.reading:
+            continue
+        if d.kind == "late_spans":
+            warnings.append(
+                Problem(
+                    where(("facts", i, "derive")),
+                    f"{fact.name!r} counts spans over {d.within_working_days} working days with no reading: "
+                    "say where the limit comes from and how days are counted (the start day is not, the end day is; extensions)",
+                )
+            )
+            continue
+        cut = partial_periods(d)  # type: ignore[arg-type]
+        if cut:
+            days = "、".join(f"{a}..{b}" for a, b in cut)
+            how = "counted on their days inside" if d.partial == "count" else "left out"  # type: ignore[union-attr]
+            warnings.append(
+                Problem(where(("facts", i, "derive")), f"{fact.name!r} has periods cut short ({days}), {how}, and no reading says the document means that")
+            )
     if not pack.document and pack.spec.pack.source_text is None:
         warnings.append(Problem(where(("pack",)), "no source_text: quotes are not checked against the document"))
     return warnings

@@ -149,8 +149,8 @@ class _Checker:
                 src = self.facts.get(f.derive.source)
                 if src is None:
                     self.problem(path + ("derive", "source"), self._unknown_fact(f.derive.source))
-                elif src.type != "dates":
-                    self.problem(path + ("derive", "source"), f"derives from {src.name!r}, a {src.type} fact; it must be a dates fact")
+                elif src.type != (wanted := "spans" if f.derive.kind == "late_spans" else "dates"):
+                    self.problem(path + ("derive", "source"), f"derives from {src.name!r}, a {src.type} fact; it must be a {wanted} fact")
                 self.check_reading(path + ("derive", "reading"), f.derive.reading)
             if i in bad_defaults:
                 self.problem(path + ("default",), bad_defaults[i])

@@ -131,28 +131,54 @@ class Reading(_Strict):
 
 # -------------------------------------------------------------------------- facts
 
-FactType = Literal["count", "number", "boolean", "date", "choice", "subset", "discretionary", "dates"]
+FactType = Literal["count", "number", "boolean", "date", "choice", "subset", "discretionary", "dates", "spans"]
 
 
 class Derivation(_Strict):
     """How a count fact is derived from a list of dates when that list is given.
 
-    ``missed_periods``: split ``start``..``end`` into consecutive windows of
-    ``period_days`` days; the count is the number of windows with no date in them.
+    ``missed_periods``: split ``start``..``end`` into periods, either
+    consecutive windows of ``period_days`` days or calendar months or quarters
+    (``period``); the count is the number of periods with no date in them. A
+    period only partly inside ``start``..``end`` is left out, or with
+    ``partial: count`` counted on its part inside.
     """
 
     kind: Literal["missed_periods"]
     source: Annotated[str, Field(pattern=IDENT)]
-    period_days: Annotated[int, Field(gt=0, le=36600)]
+    period_days: Annotated[int, Field(gt=0, le=36600)] | None = added(description="Length of each period in days (每两周: 14).")
     start: dt.date
     end: dt.date
     reading: ReadingIds = ()
+    period: Literal["month", "quarter"] | None = added(description="Calendar periods instead of period_days: 每月 (month), 每季度 (quarter).")
+    partial: Literal["skip", "count"] = added("skip", description="A period only partly inside start..end: left out (skip) or counted on its part inside (count).")
 
     @model_validator(mode="after")
     def _ordered(self) -> Derivation:
         if self.end < self.start:
             raise ValueError("end is before start")
+        if (self.period_days is None) == (self.period is None):
+            raise ValueError("give either period_days (a number of days) or period (month or quarter)")
         return self
+
+
+class LateSpans(_Strict):
+    """How a count fact is derived from a list of spans (each a start and an end date).
+
+    ``late_spans``: the count is the number of spans whose end falls more than
+    ``within_working_days`` working days after their start (「20个工作日内」),
+    counted on the official holiday calendar with its make-up workdays (调休):
+    the start day itself is not counted, the end day is.
+    """
+
+    kind: Literal["late_spans"]
+    source: Annotated[str, Field(pattern=IDENT)]
+    within_working_days: Annotated[int, Field(gt=0)]
+    reading: ReadingIds = ()
+
+
+#: The ``kind:`` values of ``derive:``.
+DERIVATION_KINDS = ("late_spans", "missed_periods")
 
 
 class FactSpec(_Strict):
@@ -174,7 +200,7 @@ class FactSpec(_Strict):
     default: object | None = Field(
         default=None, description="Value used when the assessment omits this fact; without one, items using it are not checked."
     )
-    derive: Derivation | None = None
+    derive: Annotated[Derivation | LateSpans, Field(discriminator="kind")] | None = None
     quote: str | None = None
     reading: ReadingIds = ()
 

@@ -4,7 +4,7 @@
 and breaks exactly one thing, chosen among the mistakes that apply to the
 target: an unknown fact, a value of the wrong type or out of its bounds, a
 discretionary deduction without a reason or above its bound, a derived count
-given together with its dates, unknown items or evidence, an N/A declaration
+given together with its dates, a span in a year the holiday calendar does not cover, unknown items or evidence, an N/A declaration
 the pack does not allow or without an explanation, a self-assessment or a
 review above the item's points, a broken envelope.
 """
@@ -18,6 +18,7 @@ import attrs
 from hypothesis import strategies as st
 
 from ..engine.compiled import TargetView
+from ..engine.timing import calendar_years
 from ..rubric.model import FactSpec
 from ..pack import Pack
 from .strategies import (
@@ -47,7 +48,8 @@ _names = st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True)
 def _wrong_values(view: TargetView, spec: FactSpec) -> list[tuple[str, Any]]:
     """Values of the wrong type or out of bounds for one fact, each with why it is wrong."""
     t = spec.type
-    out: list[tuple[str, Any]] = [("a list where a single value belongs" if t not in ("subset", "dates") else "a number where a list belongs", [1] if t not in ("subset", "dates") else 3)]
+    lists = ("subset", "dates", "spans")
+    out: list[tuple[str, Any]] = [("a list where a single value belongs" if t not in lists else "a number where a list belongs", [1] if t not in lists else 3)]
     if t == "count":
         rng = count_range(spec)
         out += [
@@ -100,6 +102,22 @@ def _wrong_values(view: TargetView, spec: FactSpec) -> list[tuple[str, Any]]:
         ]
     elif t == "dates":
         out += [("a date listed twice", ["2023-03-01", "2023-03-01"]), ("not a date in a dates list", ["2023-13-01"]), ("a string for a dates list", "2023-03-01")]
+    elif t == "spans":
+        out += [
+            ("a span that ends before it starts", ["2024-10-28/2024-09-27"]),
+            ("a span without its end", ["2024-09-27"]),
+            ("a span of three dates", ["2024-09-27/2024-10-08/2024-10-28"]),
+            ("a span as a pair of dates", [["2024-09-27", "2024-10-28"]]),
+            ("not a date in a span", ["2024-02-30/2024-03-05"]),
+            ("a string for a spans list", "2024-09-27/2024-10-28"),
+        ]
+        if any(f.derive is not None and f.derive.kind == "late_spans" and f.derive.source == spec.name for f in view.facts):
+            # Counted in working days: a year the holiday calendar does not cover is refused, never guessed.
+            first, last = calendar_years()
+            out += [
+                ("a span in a year after the holiday calendar's last", [f"{last + 1}-03-02/{last + 1}-04-15"]),
+                ("a span starting in a year before the holiday calendar's first", [f"{first - 1}-12-30/{first}-01-20"]),
+            ]
     elif t == "discretionary":
         bound = discretion_bound(view, spec)
         out += [

@@ -30,7 +30,6 @@ input implies), :func:`check_rejected`, :func:`check_deterministic`,
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from decimal import Decimal
 from typing import Any, Iterable
@@ -650,8 +649,11 @@ def _target_of(pack: Pack, data: Any, target: str | None) -> str:
     return pack.targets[0]
 
 
-def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip())
+def _derivation_words(d: Any) -> str:
+    if d.kind == "late_spans":
+        return f"spans longer than {d.within_working_days} working days"
+    unit = d.period or f"{d.period_days}-day"
+    return f"missed {unit} periods from {d.start} to {d.end}" + (", partial ones counted" if d.partial == "count" else "")
 
 
 def assess_valid(pack: Pack, data: Any, target: str | None = None, *, evaluator: str = "durable") -> Result:
@@ -683,12 +685,9 @@ def check_input_result(pack: Pack, data: Any, result: Result) -> None:
                 _fail(f"fact {f.name}（{f.label}）was given but the result does not report it")
         elif f.derive is not None and f.derive.source in given:
             d = f.derive
-            expected = oracle.missed_periods([_as_date(x) for x in given[d.source]], d.start, d.end, d.period_days)
+            expected = oracle.derived_count(d, given[d.source])
             if values.get(f.name) != expected or f.name not in result.derived_facts:
-                _fail(
-                    f"fact {f.name}（{f.label}）derived from {d.source} should be {expected} missed {d.period_days}-day periods "
-                    f"from {d.start} to {d.end}, the result says {values.get(f.name)}"
-                )
+                _fail(f"fact {f.name}（{f.label}）derived from {d.source} ({_derivation_words(d)}) should be {expected}, the result says {values.get(f.name)}")
         elif f.default is not None:
             if f.name not in values:
                 _fail(f"fact {f.name}（{f.label}）has a default but the result does not report it")

@@ -8,7 +8,8 @@ reports. A disagreement points at the compiler, which both evaluators share.
 Missing facts follow three-valued logic, as the pack format says: a rule
 fires when its condition is true, and is unchecked when it cannot be decided
 (or, fired, its amount cannot be worked out). It also recounts derived facts
-(missed periods) with a plain loop over the periods.
+(missed periods, late spans) with a plain loop over the periods and days,
+asking the holiday calendar package day by day.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import datetime as dt
 from typing import Any, Mapping
 
 from ..engine.facts import Discretion
-from ..rubric.model import Condition, FactSpec, Rule
+from ..rubric.model import Condition, Derivation, FactSpec, LateSpans, Rule
 
 
 def scalar_of(spec: FactSpec, value: Any) -> Any:
@@ -128,4 +129,56 @@ def missed_periods(dates: Any, start: dt.date, end: dt.date, period_days: int) -
     return missed
 
 
-__all__ = ["holds", "missed_periods", "rule_checked", "rule_fires", "scalar_of", "zeroing_fires"]
+def _next_period(first: dt.date, months: int) -> dt.date:
+    month = first.month - 1 + months
+    return dt.date(first.year + month // 12, month % 12 + 1, 1)
+
+
+def missed_calendar_periods(dates: Any, start: dt.date, end: dt.date, period: str, partial: str) -> int:
+    """Calendar months or quarters touching ``start``..``end`` whose days there hold none of ``dates``.
+
+    A period not wholly inside is skipped unless ``partial`` is "count".
+    """
+    months = 1 if period == "month" else 3
+    first = dt.date(start.year, 1, 1)
+    while _next_period(first, months) <= start:
+        first = _next_period(first, months)
+    missed = 0
+    while first <= end:
+        last = _next_period(first, months) - dt.timedelta(days=1)
+        inside = (max(first, start), min(last, end))
+        whole = inside == (first, last)
+        if (whole or partial == "count") and not any(inside[0] <= d <= inside[1] for d in dates):
+            missed += 1
+        first = last + dt.timedelta(days=1)
+    return missed
+
+
+def working_days(start: dt.date, end: dt.date) -> int:
+    """Days after ``start`` up to ``end`` that the holiday calendar package calls workdays."""
+    import chinese_calendar  # on first use, as in the engine
+
+    return sum(1 for k in range(1, (end - start).days + 1) if chinese_calendar.is_workday(start + dt.timedelta(days=k)))
+
+
+def derived_count(d: Derivation | LateSpans, source: Any) -> int:
+    """A derived count recounted from its source as an input writes it (dates as ISO text or dates, spans as start/end)."""
+    if isinstance(d, LateSpans):
+        spans = [[_day(x) for x in str(s).split("/")] for s in source]
+        return sum(1 for a, b in spans if working_days(a, b) > d.within_working_days)
+    dates = [_day(x) for x in source]
+    if d.period is not None:
+        return missed_calendar_periods(dates, d.start, d.end, d.period, d.partial)
+    assert d.period_days is not None
+    missed = missed_periods(dates, d.start, d.end, d.period_days)
+    tail = ((d.end - d.start).days + 1) % d.period_days
+    if d.partial == "count" and tail and not any(d.end - dt.timedelta(days=tail - 1) <= x <= d.end for x in dates):
+        missed += 1
+    return missed
+
+
+def _day(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip())
+
+
+__all__ = ["derived_count", "holds", "missed_calendar_periods", "missed_periods", "rule_checked", "rule_fires", "scalar_of", "working_days", "zeroing_fires"]

@@ -35,6 +35,7 @@ from hypothesis import strategies as st
 from ..engine.compiled import TargetView, discretion_bounds
 from ..engine.conditions import Compare, CompareFacts, Node
 from ..engine.facts import COUNT_MAX, NUMBER_LIMIT, NUMBER_PLACES
+from ..engine.timing import calendar_years, is_working_day
 from ..rubric.model import FactSpec
 from ..pack import Pack
 from .isolation import EXPONENT_BELOW, engine_reads_small_numbers, is_small
@@ -315,11 +316,28 @@ def _iso(d: dt.date) -> str:
     return d.isoformat()
 
 
-def _derivation_window(view: TargetView, source: str) -> tuple[dt.date, dt.date, int] | None:
+def _derivation_window(view: TargetView, source: str) -> tuple[dt.date, dt.date, list[tuple[dt.date, dt.date]]] | None:
+    """The first derivation from ``source`` that counts periods: its start, end and periods (partial ones too)."""
     for f in view.facts:
-        if f.derive is not None and f.derive.source == source:
-            return f.derive.start, f.derive.end, f.derive.period_days
+        d = f.derive
+        if d is not None and d.source == source and d.kind == "missed_periods":
+            return d.start, d.end, _periods(d.start, d.end, d.period_days, d.period)
     return None
+
+
+def _periods(start: dt.date, end: dt.date, period_days: int | None, period: str | None) -> list[tuple[dt.date, dt.date]]:
+    out = []
+    first = start
+    while first <= end:
+        if period_days is not None:
+            last = first + dt.timedelta(days=period_days - 1)
+        else:
+            months = 1 if period == "month" else 3
+            index = first.month - 1 + months - (first.month - 1) % months
+            last = dt.date(first.year + index // 12, index % 12 + 1, 1) - dt.timedelta(days=1)
+        out.append((first, min(last, end)))
+        first = last + dt.timedelta(days=1)
+    return out
 
 
 def dates_lists(view: TargetView, spec: FactSpec) -> st.SearchStrategy[list[str]]:
@@ -327,20 +345,62 @@ def dates_lists(view: TargetView, spec: FactSpec) -> st.SearchStrategy[list[str]
     window = _derivation_window(view, spec.name)
     if window is None:
         return st.lists(st.dates(_DATE_MIN, _DATE_MAX).map(_iso), unique=True, max_size=12)
-    start, end, period = window
-    periods = ((end - start).days + 1) // period
-    around = st.dates(start - dt.timedelta(days=period), end + dt.timedelta(days=period))
+    start, end, periods = window
+    longest = max((b - a).days + 1 for a, b in periods)
+    around = st.dates(start - dt.timedelta(days=longest), end + dt.timedelta(days=longest))
 
     @st.composite
     def hits(draw: Any) -> list[str]:
-        chosen = draw(st.sets(st.integers(0, max(periods - 1, 0)), max_size=max(periods, 0))) if periods else set()
-        days = [start + dt.timedelta(days=k * period + draw(st.integers(0, period - 1))) for k in sorted(chosen)]
+        chosen = draw(st.sets(st.integers(0, len(periods) - 1), max_size=len(periods)))
+        days = [a + dt.timedelta(days=draw(st.integers(0, (b - a).days))) for a, b in (periods[k] for k in sorted(chosen))]
         extra = draw(st.lists(around, max_size=3))
         out = sorted(set(days + extra))
         return [d.isoformat() for d in draw(st.permutations(out))]
 
-    every = [(start + dt.timedelta(days=k * period)).isoformat() for k in range(periods)]
-    return st.one_of(st.just([]), st.just(every) if every else st.just([]), hits(), st.lists(around.map(_iso), unique=True, max_size=10))
+    every = [a.isoformat() for a, _ in periods]
+    return st.one_of(st.just([]), st.just(every), hits(), st.lists(around.map(_iso), unique=True, max_size=10))
+
+
+def _late_spans_limit(view: TargetView, source: str) -> int | None:
+    for f in view.facts:
+        d = f.derive
+        if d is not None and d.source == source and d.kind == "late_spans":
+            return d.within_working_days  # type: ignore[no-any-return]
+    return None
+
+
+def spans_lists(view: TargetView, spec: FactSpec) -> st.SearchStrategy[list[Any]]:
+    """Lists of spans, written ``start/end``, in any order (the same span may recur).
+
+    For a source of working-day counts: spans inside the years the holiday
+    calendar covers, often ending exactly on, or one working day past, the limit.
+    """
+    limit = _late_spans_limit(view, spec.name)
+    if limit is None:
+        low, high, longest = _DATE_MIN, _DATE_MAX, 400
+    else:
+        first, last = calendar_years()
+        low, high, longest = dt.date(first, 1, 1), dt.date(last, 12, 31), 2 * limit + 30
+
+    @st.composite
+    def span(draw: Any) -> Any:
+        start = draw(st.dates(low, high - dt.timedelta(days=longest)))
+        if limit is not None and draw(st.booleans()):
+            end = _working_day_end(start, limit + draw(st.sampled_from([0, 1])))
+        else:
+            end = start + dt.timedelta(days=draw(st.integers(0, longest)))
+        return f"{start}/{end}"
+
+    return st.lists(span(), max_size=6)
+
+
+def _working_day_end(start: dt.date, n: int) -> dt.date:
+    """The day on which the ``n``-th working day after ``start`` falls."""
+    day = start
+    while n:
+        day += dt.timedelta(days=1)
+        n -= is_working_day(day)
+    return day
 
 
 def subset_values(spec: FactSpec, near: Iterable[Any] = ()) -> st.SearchStrategy[list[str]]:
@@ -398,6 +458,8 @@ def _fact_values(view: TargetView, spec: FactSpec, small_numbers: bool) -> st.Se
         return subset_values(spec, near)
     if t == "dates":
         return dates_lists(view, spec)
+    if t == "spans":
+        return spans_lists(view, spec)
     if t == "discretionary":
         bound = discretion_bound(view, spec)
         return st.nothing() if bound is None else discretion_values(bound, near, small_numbers)
@@ -456,7 +518,7 @@ def _facts(draw: Any, view: TargetView, complete: bool, small: bool = True) -> d
         out[name] = draw(fact_values(view, spec, small_numbers=small), label=name)
 
     for spec in view.facts:
-        if spec.type == "dates" and spec.name in groups:
+        if spec.type in ("dates", "spans") and spec.name in groups:
             # Either the dates (every count derived from them is then derived) or the counts.
             if draw(st.booleans()):
                 out[spec.name] = draw(fact_values(view, spec, small_numbers=small), label=spec.name)
@@ -723,7 +785,7 @@ def _edge_value(view: TargetView, spec: FactSpec, edge: str, small: bool = True)
     if t == "subset":
         elements = list(spec.elements or ())
         return {"low": [], "high": elements, "tiny": elements[:1]}[edge]
-    if t == "dates":
+    if t in ("dates", "spans"):
         return []
     raise AssertionError(t)
 
@@ -751,7 +813,9 @@ def edge_assessments(pack: Pack, target: str, *, small_numbers: bool | None = No
                 continue
             if spec.name in groups:
                 if edge == "high":
-                    facts[spec.name] = []
+                    limit = _late_spans_limit(view, spec.name)
+                    # Every period missed; every span late (one working day past its limit).
+                    facts[spec.name] = [] if limit is None else [f"2024-09-27/{_working_day_end(dt.date(2024, 9, 27), limit + 1)}"]
                 continue
             if spec.name in derived and edge == "high":
                 continue

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from ..engine.compiled import TargetView
 from ..engine.conditions import Compare
+from ..engine.timing import calendar_years
 from ..rubric.model import FactSpec
 from ..pack import Pack
 from .isolation import engine_reads_small_numbers
@@ -203,9 +204,10 @@ def _violation(draw: Any, pack: Pack, target: str, data: dict[str, Any], for_tot
     facts = data.get("facts") or {}
     candidates: list[tuple[str, Any]] = [(n, w) for n, w in ways.items() if facts.get(n) is not None]
     # A derived count moved up is its source with dates removed (fewer dates, no fewer missed periods).
+    # A count of late spans moved up is one of its spans ending later (no fewer working days).
     for source, names in _derived_groups(view).items():
         if facts.get(source) and all(ways.get(n) == UP for n in names):
-            candidates.append((source, "remove-dates"))
+            candidates.append((source, "delay-span" if specs[source].type == "spans" else "remove-dates"))
     if not candidates:
         return None
     name, way = draw(st.sampled_from(candidates))
@@ -213,6 +215,12 @@ def _violation(draw: Any, pack: Pack, target: str, data: dict[str, Any], for_tot
     if way == "remove-dates":
         keep = draw(st.lists(st.sampled_from(list(before)), unique=True, max_size=len(before) - 1))
         after: Any = [d for d in before if d in keep]
+    elif way == "delay-span":
+        i = draw(st.integers(0, len(before) - 1))
+        start, end = [dt.date.fromisoformat(x.strip()) for x in str(before[i]).split("/")]
+        last = dt.date(calendar_years()[1], 12, 31)  # still a day the working-day count can be made on
+        end = min(end + dt.timedelta(days=draw(st.integers(1, 60))), max(end, last))
+        after = [*before[:i], f"{start}/{end}", *before[i + 1 :]]
     else:
         after = draw(_worse_value(view, specs[name], way, before, small))
     new = dict(data)
