@@ -13,11 +13,9 @@ import hashlib
 import json
 import os
 import pickle
-import random
 import re
 import stat
 import tempfile
-import textwrap
 import threading
 from decimal import Decimal
 from pathlib import Path

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.compiled import TargetView
-from ..errors import GovrulesError, InputError, Problem
+from ..errors import InputError, Problem
 from ..rubric.model import FactSpec
 from ..numbers import fmt, to_decimal
 from ..pack import Pack
@@ -643,8 +643,6 @@ def is_form(book: Book) -> bool:
 
 def open_workbook(path: str | Path) -> Book:
     """An Excel workbook's cell values (formulas as their last computed values)."""
-    import zipfile
-
     from openpyxl import load_workbook
 
     _check_xlsx(path)

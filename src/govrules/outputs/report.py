@@ -67,19 +67,21 @@ def effect_text(effect: Effect, sign: str = "-", quote: bool = True) -> str:
     return f"{effect_amount(effect, sign)} {effect_detail(effect, quote)}"
 
 
-def effect_amount(effect: Effect, sign: str = "-") -> str:
-    """What an effect does to its row, in a few characters: −0.3, +0.05, 得8分, 不计分, 未得2分."""
-    if effect.earned and effect.amount is not None and effect.mode in (DEDUCT, ZERO_ROW):
-        return f"未得{fmt(effect.amount)}分"  # the document says 「……，得2分」: the unit did not earn them
+def effect_amount(effect: Effect, sign: str = "-", verb: str | None = None) -> str:
+    """What an effect does to its row: −0.3, +0.05, 得8分, 不计分, 未得2分; with ``verb`` (扣), in words
+    that start with a word, as Excel sheets write them: 扣0.3分, 加0.05分, 本项不计分."""
+    amount = effect.amount
+    if effect.earned and amount is not None and effect.mode in (DEDUCT, ZERO_ROW):
+        return f"未得{fmt(amount)}分"  # the document says 「……，得2分」: the unit did not earn them
     if effect.mode == ZERO_ROW:
-        return "不计分"
-    if effect.amount is None:
+        return "本项不计分" if verb else "不计分"
+    if amount is None:
         return "未定分值"
     if effect.mode == AWARD:
-        return f"+{fmt(effect.amount)}"
+        return f"加{fmt(amount)}分" if verb else f"+{fmt(amount)}"
     if effect.mode == SET:
-        return f"得{fmt(effect.amount)}分"
-    return f"{sign}{fmt(effect.amount)}"
+        return f"得{fmt(amount)}分"
+    return f"{verb}{fmt(amount)}分" if verb else f"{sign}{fmt(amount)}"
 
 
 def item_notes(item: ItemResult) -> list[str]:

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 from ..numbers import fmt
 from .report import Fix, caps_award, depth_of, has_assessors, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
 from ..engine.result import Effect, ItemResult, Result, SectionResult
-from ..kinds.base import AWARD, DEDUCT, SET, ZERO_ROW
+from ..kinds.base import AWARD, SET
 from ..untrusted import one_line
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -85,21 +85,9 @@ def write_csv(path: str | Path, header: list[str], rows: Iterable[Iterable[Any]]
 
 def effect_words(effect: Effect, verb: str = "扣") -> str:
     """A deduction in words that starts with a word, not a sign (``扣0.3分：…``)."""
-    from .report import effect_detail
+    from .report import effect_amount, effect_detail
 
-    if effect.earned and effect.amount is not None and effect.mode in (DEDUCT, ZERO_ROW):
-        head = f"未得{fmt(effect.amount)}分"
-    elif effect.mode == ZERO_ROW:
-        head = "本项不计分"
-    elif effect.amount is None:
-        head = "未定分值"
-    elif effect.mode == AWARD:
-        head = f"加{fmt(effect.amount)}分"
-    elif effect.mode == SET:
-        head = f"得{fmt(effect.amount)}分"
-    else:
-        head = f"{verb}{fmt(effect.amount)}分"
-    return f"{head}：{effect_detail(effect)}"
+    return f"{effect_amount(effect, verb=verb)}：{effect_detail(effect)}"
 
 
 def item_notes_words(item: ItemResult) -> list[str]:

@@ -236,7 +236,6 @@ def check_item_arithmetic(pack: Pack, result: Result) -> None:
             continue
         if item.computed is None:
             _fail(f"checked item {item.id} has no computed score", detail)
-        amounts = _sum(e.amount for e in item.effects)
         if item.zeroed_by is not None:
             if item.zeroed_by not in {e.rule for e in item.effects if e.mode == ZERO_ROW}:
                 _fail(f"item {item.id} is zeroed by {item.zeroed_by}, which is not an all-or-nothing rule that fired", detail)
@@ -292,7 +291,6 @@ def check_sections(pack: Pack, result: Result) -> None:
     by_id = {s.id: s for s in result.sections}
     if list(by_id) != [s.id for s in view.sections]:
         _fail(f"result sections {list(by_id)} differ from the pack's {[s.id for s in view.sections]}")
-    lifted = any(i.ceiling is not None for i in view.items)
     for sid in reversed([s.id for s in view.sections]):
         section, spec = by_id[sid], declared[sid]
         child_scores = [scores[c] for c in spec.children]
