@@ -78,8 +78,10 @@ class _PerAssessment:
         touched.update(owner[u] for u in findings.fired if u in owner)
         touched.update(owner[u] for u in findings.unchecked if u in owner)
         # Items for named units only, when this assessment is for another unit or names none.
-        self.out_of_scope = out_of_scope(findings.view, a.unit)
-        touched.update(self.out_of_scope)
+        # (Most packs have none: no call then, on the hot path.)
+        self.out_of_scope = out_of_scope(findings.view, a.unit) if findings.view.unit_items else {}
+        if self.out_of_scope:
+            touched.update(self.out_of_scope)
         self.touched = sorted(touched, key=findings.view.item_order.__getitem__)
 
 
