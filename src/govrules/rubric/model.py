@@ -59,34 +59,16 @@ class _Strict(BaseModel):
 def added(default: Any = None, **kwargs: Any) -> Any:
     """A field added to the format after its first release.
 
-    Left at its default, it stays out of a pack's content hash
-    (:func:`hash_data`): a pack that does not use it keeps the hash, and so
-    the results, it had before the field existed.
+    Left at its default, it stays out of the pack's dump, and so out of its
+    content hash (:func:`hash_data`): a pack that does not use it keeps the
+    hash, and so the results, it had before the field existed.
     """
-    return Field(default=default, json_schema_extra={"x-added": True}, **kwargs)
+    return Field(default=default, json_schema_extra={"x-added": True}, exclude_if=lambda value: value == default, **kwargs)
 
 
 def hash_data(model: BaseModel) -> Any:
-    """``model``'s JSON data for its content hash: every field, less added ones left at their defaults."""
-    return _prune(model, model.model_dump(mode="json", by_alias=True))
-
-
-def _prune(value: Any, data: Any) -> Any:
-    if isinstance(value, BaseModel):
-        for name, field in type(value).model_fields.items():
-            key = field.alias or name
-            extra = field.json_schema_extra
-            here = getattr(value, name)
-            if isinstance(extra, dict) and extra.get("x-added") and here == field.get_default(call_default_factory=True):
-                del data[key]
-            elif key in data:
-                data[key] = _prune(here, data[key])
-        return data
-    if isinstance(value, (tuple, list)) and isinstance(data, list):
-        return [_prune(v, d) for v, d in zip(value, data)]
-    if isinstance(value, dict) and isinstance(data, dict):
-        return {k: _prune(value[k], d) if k in value else d for k, d in data.items()}
-    return data
+    """``model``'s JSON data for its content hash: every field, less added ones left at their defaults (see :func:`added`)."""
+    return model.model_dump(mode="json", by_alias=True)
 
 
 # --------------------------------------------------------------------------- meta
