@@ -399,3 +399,20 @@ def test_an_award_of_nothing_or_on_an_unscored_row_is_refused() -> None:
     problems = _problems("    points: {unit: 1.5}\n    ceiling: {unit: 2}\n    ceiling_quote: 加分不超过0.5分\n", "    targets: [unit]\n")
     found = {(q.where, q.message) for q in problems}
     assert ("rubric.yaml:46 指标 2.222（基层人员编制） indicators[1].rules[0].kind", "an award_each rule adds points to the row, but the row has no points for unit") in found
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("at_least: 95, step: 1, amount: 0.2", 'at_least: 95, step: "1e999999999", amount: 0.2'),
+        ("at_least: 95, step: 1, amount: 0.2", "at_least: .inf, step: 1, amount: 0.2"),
+        ("差: 0}", '差: "-1e999999999"}'),
+    ],
+)
+def test_the_new_kinds_numbers_are_bounded_like_every_pack_number(old: str, new: str) -> None:
+    # Issue 17: a quoted 1e999999999 overflowed the sums; every number in a pack is finite and at most 28 digits.
+    text = RUBRIC.read_text(encoding="utf-8")
+    assert old in text
+    with pytest.raises(govrules.PackError) as info:
+        govrules.load_pack_text(text.replace(old, new), str(RUBRIC))
+    assert any("digits" in p.message or "finite" in p.message or "number" in p.message for p in info.value.problems)

@@ -32,7 +32,7 @@ from typing import Any, Iterable, Literal, Mapping
 
 from ..engine.conditions import Compare
 from ..numbers import fmt, mul
-from ..rubric.model import RuleSpec
+from ..rubric.model import Number, RuleSpec
 from .base import AWARD, CheckContext, FactRef, Path_, RuleKind, Wording, effect
 
 
@@ -41,7 +41,7 @@ class AwardEachRule(RuleSpec):
 
     kind: Literal["award_each"]
     fact: str
-    amount: Decimal
+    amount: Number
 
 
 class AwardEach(RuleKind):

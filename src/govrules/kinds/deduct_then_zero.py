@@ -26,7 +26,7 @@ from pydantic import Field
 
 from ..engine.conditions import Compare, Or
 from ..numbers import fmt, mul
-from ..rubric.model import RuleSpec
+from ..rubric.model import Number, RuleSpec
 from .base import DEDUCT, ZERO_ROW, FactRef, RuleKind, Wording, effect
 
 
@@ -35,7 +35,7 @@ class DeductThenZeroRule(RuleSpec):
 
     kind: Literal["deduct_then_zero"]
     fact: str
-    amount: Decimal = Field(description="Deducted for each occurrence below zero_from (发现一次的，扣0.5分); 0 where the document only warns.")
+    amount: Number = Field(description="Deducted for each occurrence below zero_from (发现一次的，扣0.5分); 0 where the document only warns.")
     zero_from: int = Field(ge=2, description="The count at which the row scores nothing, itself included (两次及以上: 2).")
 
 

@@ -33,7 +33,7 @@ from pydantic import Field
 
 from ..engine.conditions import Compare, Or
 from ..numbers import fmt
-from ..rubric.model import RuleSpec
+from ..rubric.model import Number, RuleSpec
 from .base import SET, CheckContext, FactRef, Path_, RuleKind, Wording, effect
 
 
@@ -42,7 +42,7 @@ class GradedRule(RuleSpec):
 
     kind: Literal["graded"]
     fact: str
-    grades: dict[str, Decimal] = Field(min_length=2, description="Each grade (an element of the choice fact) and its points, as the document lists them.")
+    grades: dict[str, Number] = Field(min_length=2, description="Each grade (an element of the choice fact) and its points, as the document lists them.")
 
 
 def _best(rule: Any) -> Decimal:

@@ -31,7 +31,7 @@ from pydantic import Field, model_validator
 
 from ..engine.conditions import Compare
 from ..numbers import fmt, mul
-from ..rubric.model import RuleSpec
+from ..rubric.model import Number, RuleSpec
 from .base import CheckContext, FactRef, Path_, RuleKind, Wording, effect
 
 
@@ -40,10 +40,10 @@ class PerStepRule(RuleSpec):
 
     kind: Literal["per_step"]
     fact: str
-    at_least: Decimal | None = Field(default=None, description="不低于: the value should be at least this; each step below deducts.")
-    at_most: Decimal | None = Field(default=None, description="不高于 / 不超过: the value should be at most this; each step above deducts.")
-    step: Decimal = Field(gt=0, description="One step, in the fact's unit (每低1%: 1).")
-    amount: Decimal = Field(description="What each step deducts.")
+    at_least: Number | None = Field(default=None, description="不低于: the value should be at least this; each step below deducts.")
+    at_most: Number | None = Field(default=None, description="不高于 / 不超过: the value should be at most this; each step above deducts.")
+    step: Number = Field(gt=0, description="One step, in the fact's unit (每低1%: 1).")
+    amount: Number = Field(description="What each step deducts.")
     partial: Literal["ignored", "counted"] = Field(
         default="ignored", description="A part of a step: ignored (每低1% counts whole percents) or counted as one (不足1%的按1%计)."
     )

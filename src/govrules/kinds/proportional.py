@@ -25,7 +25,7 @@ from typing import Any, Iterable, Literal, Mapping
 
 from ..engine.conditions import CompareFacts
 from ..numbers import ROUNDING, divide, fmt, mul
-from ..rubric.model import RuleSpec
+from ..rubric.model import Number, RuleSpec
 from .base import CheckContext, FactRef, Path_, RuleKind, Wording, effect
 
 
@@ -35,7 +35,7 @@ class ProportionalRule(RuleSpec):
     kind: Literal["proportional"]
     done: str
     of: str
-    amount: Decimal | None = None  # the points at stake; the row's points when left out
+    amount: Number | None = None  # the points at stake; the row's points when left out
 
 
 def _number(value: Any) -> Decimal:

@@ -34,7 +34,7 @@ from pydantic import Field
 
 from ..engine.conditions import Compare, Or
 from ..numbers import fmt, mul
-from ..rubric.model import RuleSpec, _Strict
+from ..rubric.model import Number, RuleSpec, _Strict
 from .base import AWARD, DEDUCT, CheckContext, FactRef, Path_, RuleKind, Wording, effect
 
 
@@ -42,7 +42,7 @@ class Level(_Strict):
     level: str = Field(description="The level, e.g. 省级, 市级, 县级.")
     fact: str
     quota: int = Field(ge=0, description="How many the level asks for (省级用稿1篇).")
-    rate: Decimal = Field(description="Points for each one beyond the quota (多投稿一篇按2：1：0.5比例加分).")
+    rate: Number = Field(description="Points for each one beyond the quota (多投稿一篇按2：1：0.5比例加分).")
 
 
 class QuotaRule(RuleSpec):
