@@ -128,11 +128,14 @@ class RuleKind:
     #: ``when`` is its whole condition); otherwise ``show`` adds 「且仅当…」.
     words_say_when: ClassVar[bool] = False
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.modes:
+            cls.modes = (cls.mode,)  # a kind whose effects all do one thing says only its mode
+
     def __init__(self) -> None:
         # The rule's model knows its kind, so anything holding a rule can reach it.
         type.__setattr__(self.model, "rule_kind", self)
-        if not type(self).modes:
-            type(self).modes = (type(self).mode,)
 
     def __repr__(self) -> str:
         return f"<rule kind {self.name} ({type(self).__module__})>"
