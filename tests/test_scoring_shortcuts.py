@@ -78,7 +78,11 @@ def test_untouched_results_are_what_scoring_the_row_gives(registry, pack_id, tar
 @settings(max_examples=25)
 @given(data=st.data())
 def test_shortcuts_agree_with_scoring_every_row(registry, pack_id, target, data):
-    pack = registry.get(pack_id)
+    _check_shortcuts(registry.get(pack_id), target, data)
+
+
+def _check_shortcuts(pack, target, data):  # type: ignore[no-untyped-def]
+    """Score a drawn assessment the short way and with every row touched: the same result, and every section as summed in full."""
     raw = data.draw(assessments(pack, target, complete=data.draw(st.booleans())))
     view, assessment = pack.validate(raw, target)
     evaluation = pack._evaluator(view, "reference").evaluate(view, assessment)
@@ -91,6 +95,7 @@ def test_shortcuts_agree_with_scoring_every_row(registry, pack_id, target, data)
     assert slow == quick
     assert slow.to_json() == quick.to_json()
     assert quick.sections == _every_section(view, quick.items)
+    return view
 
 
 @settings(max_examples=60)
@@ -99,18 +104,7 @@ def test_shortcuts_agree_where_sections_are_capped(data):
     # A capped section reads the effects of the rows under it: rescoring only
     # the sections enclosing a changed row must still give every section's result.
     pack = _section_caps_pack()
-    raw = data.draw(assessments(pack, "xiangzhen", complete=data.draw(st.booleans())))
-    view, assessment = pack.validate(raw, "xiangzhen")
-    evaluation = pack._evaluator(view, "reference").evaluate(view, assessment)
-    findings = findings_of(view, assessment, evaluation, "reference")
-    stamp = pack.stamp("reference")
-    quick = scoring.score(pack.spec, findings, stamp)
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(scoring, "_PerAssessment", _EveryItemTouched)
-        slow = scoring.score(pack.spec, findings, stamp)
-    assert slow == quick
-    assert slow.to_json() == quick.to_json()
-    assert quick.sections == _every_section(view, quick.items)
+    view = _check_shortcuts(pack, "xiangzhen", data)
     assert compile_target(pack.spec, "xiangzhen").untouched_sections == view.untouched_sections
 
 
