@@ -11,9 +11,12 @@ inputs again and compares.
 
     .venv/bin/python tests/recorded/record.py          # write inputs.jsonl and digests.json anew
     .venv/bin/python tests/recorded/record.py --check  # compare, list what differs
+    .venv/bin/python tests/recorded/record.py --dump DIR   # write every output's text under DIR
 
 Record anew only for a change that is meant to change results, and say so in
-the commit.
+the commit. To show what an intended change changed, dump before and after and
+diff the two folders (``diff -r before after``): the digests say *that* an
+output changed, the dumps say *how*.
 """
 
 from __future__ import annotations
@@ -116,7 +119,21 @@ def differences(recorded: dict[str, dict[str, str]], now: dict[str, dict[str, st
     return out
 
 
+def dump(cases: list[dict[str, Any]], folder: Path) -> None:
+    import govrules
+
+    registry = govrules.Registry.discover()
+    for case in cases:
+        where = folder / case["key"]
+        where.mkdir(parents=True, exist_ok=True)
+        for name, text in outputs(registry.get(case["pack"]), case["input"]):
+            (where / name).write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str]) -> int:
+    if "--dump" in argv:
+        dump(read_inputs(), Path(argv[argv.index("--dump") + 1]))
+        return 0
     if "--check" in argv:
         diffs = differences(json.loads(DIGESTS.read_text(encoding="utf-8")), digests(read_inputs()))
         print("\n".join(diffs) if diffs else "all recorded results are byte-identical")
