@@ -39,6 +39,7 @@ from govrules.testing import (
     check_item_arithmetic,
     check_item_bounds,
     check_ledgers,
+    check_models,
     check_monotone,
     check_order_independent,
     check_rejected,
@@ -467,6 +468,37 @@ def test_total_that_is_not_base_plus_bonus_minus_penalty_is_caught(result: govru
         check_total(SINK_PACK, attrs.evolve(result, total=result.total + D("0.01")))  # type: ignore[operator]
 
 
+def test_a_total_below_0_is_caught(result: govrules.Result) -> None:
+    with pytest.raises(InvariantError, match="below 0"):
+        check_total(SINK_PACK, attrs.evolve(result, total=D(-5)))
+
+
+def test_a_total_floored_without_saying_so_is_caught() -> None:
+    # town(blame=40): b.2 loses its 4 (40 × 1 省级, floored at 0); base 30 − 4 = 26;
+    # 减分项 40 × 1 = 40: 26 − 40 = −14 → 0, the floor gives back 14 (「扣完为止」).
+    floored = check_input(SINK_PACK, town(blame=40, quality={"points": 0, "reason": "无"}))
+    assert (floored.base, floored.ledger("penalty").applied) == (D(26), D(40))
+    assert (floored.total, floored.total_floor_cut, floored.total_floor_quote) == (D(0), D(14), "扣完为止")
+    with pytest.raises(InvariantError, match="floor at 0 records a cut of 0"):
+        check_total(SINK_PACK, attrs.evolve(floored, total_floor_cut=D(0)))
+
+
+def test_a_model_score_left_standing_by_zeroing_is_caught() -> None:
+    from govrules.engine.models import ModelScore
+
+    zeroed = check_input(SINK_PACK, {"target": "check", "facts": {"trained": True, "weight": 5, "fraud": True}})
+    assert zeroed.zeroed and apply_model_score(zeroed) == D(0)
+    standing = ModelScore("flat_unweighted", "", 2, 0, 0, D(100), D(100), True)
+    with pytest.raises(InvariantError, match="弄虚作假的.*flat_unweighted scores 100, not 0"):
+        check_models(SINK_PACK, attrs.evolve(zeroed, model=standing))
+
+
+def apply_model_score(result: govrules.Result) -> Any:
+    from govrules.engine.models import apply_model
+
+    return apply_model(result, "flat_unweighted").model.score
+
+
 def test_effects_must_trace_to_a_declared_rule_and_its_words(result: govrules.Result) -> None:
     effect = result.item("a.2").effects[0]
     forged = Effect(rule="a.2#forged", kind="fixed", label="x", quote="x", amount=D(1))
@@ -603,6 +635,56 @@ def test_run_conformance_reports_failures_in_pack_terms() -> None:
     assert "信息报送条数" in text or "政务新媒体错误信息条数" in text  # facts with their labels
     assert "「信息报送少于12条的，每少一条扣1分」" in text or "「发布错误信息的，每条扣1分」" in text  # rules with the document's words
     assert failure.value.report.failures
+
+
+# A pack whose 减分 lies outside its 2 points, uncapped: a few criticisms take the total below 0.
+FLOOR = textwrap.dedent(
+    """\
+    format: 1
+    pack: {id: floor_demo, version: 0.1.0, title: 某县考核表, issuer: 某县, source: 某县考核表}
+    targets:
+      - {id: town, name: 乡镇, total: 2}
+    facts:
+      - {name: late, label: 逾期次数, type: count}
+      - {name: blame, label: 通报批评次数, type: count}
+    indicators:
+      - id: t.1
+        name: 按时办理
+        points: {town: 2}
+        rules:
+          - {id: late, kind: per_occurrence, fact: late, amount: 1, quote: 逾期的，每次扣1分}
+    adjustments:
+      - id: penalty
+        name: 减分
+        direction: penalty
+        rules:
+          - {id: blame, kind: per_occurrence, fact: blame, amount: 1, quote: 受到通报批评的，每次扣1分}
+    floor: {quote: 扣完为止}
+    """
+)
+
+
+class _Unfloored(govrules.Pack):
+    """A pack scored as before issue 16: its total goes below 0."""
+
+    def __init__(self, base: govrules.Pack):
+        super().__init__(base.spec, "floor.yaml", base.content_hash, {"floor.yaml": base.document or ""})
+
+    def assess(self, data: Any, target: str | None = None, *, evaluator: str = "durable", model: str | None = None) -> govrules.Result:
+        result = super().assess(data, target, evaluator=evaluator, model=model)
+        if result.total_floor_cut:
+            return attrs.evolve(result, total=-result.total_floor_cut, total_floor_cut=D(0))
+        return result
+
+
+def test_pack_test_catches_a_total_below_0() -> None:
+    pack = govrules.load_pack_text(FLOOR, "floor.yaml", document=FLOOR)
+    # 2 − 1 − (3 × 1) = −2 → 0: the sound pack floors it, and the kit passes.
+    assert pack.assess({"facts": {"late": 1, "blame": 3}}).total == D(0)
+    assert run_conformance(pack, properties=["results"], max_examples=40).ok
+    with pytest.raises(ConformanceFailure) as failure:
+        run_conformance(_Unfloored(pack), properties=["results"], max_examples=60)
+    assert "below 0" in str(failure.value) and "floor_demo / town / results" in str(failure.value)
 
 
 def test_pytest_plugin_runs_the_kit_on_a_pack_file(tmp_path: Path) -> None:

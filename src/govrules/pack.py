@@ -120,7 +120,8 @@ class Pack:
 
             return ReferenceEvaluator()
         if name != "durable":
-            raise ValueError(f"unknown evaluator {name!r}; use one of {', '.join(EVALUATORS)}")
+            shown = repr(name) if isinstance(name, str) and len(name) <= 100 else f"a {type(name).__name__}"
+            raise FactsError(f"unknown evaluator {shown}", [Problem("evaluator", f"use one of {', '.join(EVALUATORS)}")])
         ev = self._durable.get(view.target.id)
         if ev is None:
             with self._lock:
@@ -154,11 +155,16 @@ class Pack:
         ``evaluator`` is ``"durable"`` (durable_rules, the default) or
         ``"reference"`` (plain Python); both give the same result. ``model``
         names a scoring model (see :mod:`govrules.engine.models`) for documents that
-        assign no points; the result then carries its score and says which.
+        assign no points; the result then carries its score and says which. An
+        unknown model or evaluator raises :class:`FactsError` naming the known ones.
         """
         from .engine.findings import findings_of
         from .engine.scoring import score
 
+        if model is not None:
+            from .engine.models import check_model
+
+            check_model(model)  # before the work: an unknown model is the caller's mistake, like an unknown target
         view, assessment = self.validate(data, target)
         ev = self._evaluator(view, evaluator)
         evaluation = ev.evaluate(view, assessment)

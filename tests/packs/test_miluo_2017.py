@@ -433,6 +433,79 @@ def test_bonus_is_not_capped(miluo):
     assert result.total == D(115)
 
 
+# ----------------------------------------------------------------- the total floored at 0
+
+
+def test_xiangzhen_200_provincial_criticisms_total_is_0_not_negative(miluo):
+    # The issue's case: 长乐镇's example with 200 「受到省、地级批评的，每次扣2分」.
+    # base 69 + 加分 3 − 减分 (200 × 2 + 市级 1 × 1 = 401) = −329: penalties take the
+    # total to 0 and no further (「倒扣分，扣完为止」); the floor gives back 329.
+    data = example("xiangzhen")
+    data["facts"]["xz_criticism_prov_pref_count"] = 200
+    result = miluo.assess(data)
+    assert result.ledger("xz.penalty").applied == D(401)
+    assert result.base == D(69)
+    assert result.total == D(0)
+    assert result.total_floor_cut == D(329)
+    assert result.total_floor_quote == "倒扣分，扣完为止"
+    data_json = json.loads(result.to_json())
+    assert data_json["total"] == "0"
+    assert data_json["total_floor"] == {"cut": "329", "quote": "倒扣分，扣完为止", "reading": []}
+
+
+@pytest.mark.parametrize(
+    "prov, city, total, cut",
+    [
+        # every item met: base 100 (15 + 35 + 39 + 6 + 5); 省、地级 × 2, 市级 × 1 taken outside the 100.
+        (49, 1, D(1), D(0)),  # 100 − 98 − 1 = 1: just above 0, nothing cut
+        (50, 0, D(0), D(0)),  # 100 − 100 = 0 exactly: nothing for the floor to cut
+        (50, 1, D(0), D(1)),  # 100 − 100 − 1 = −1 → 0, the floor gives back 1
+        (200, 0, D(0), D(300)),  # 100 − 400 = −300 → 0
+    ],
+)
+def test_xiangzhen_total_at_the_floor(miluo, prov, city, total, cut):
+    result = miluo.assess(xz(xz_criticism_prov_pref_count=prov, xz_criticism_city_count=city))
+    assert result.base == D(100)
+    assert (result.total, result.total_floor_cut) == (total, cut)
+    assert ("total_floor" in json.loads(result.to_json())) == bool(cut)
+
+
+@pytest.mark.parametrize(
+    "prov, city, total, cut",
+    [
+        # 市直, every item met: base 100 (10 + 35 + 50 + 5); 「受到省级批评的每次扣2分，市级扣1分」.
+        (0, 99, D(1), D(0)),  # 100 − 99 = 1
+        (50, 1, D(0), D(1)),  # 100 − 100 − 1 = −1 → 0
+        (200, 0, D(0), D(300)),  # 100 − 400 = −300 → 0
+    ],
+)
+def test_shizhi_total_at_the_floor(miluo, prov, city, total, cut):
+    result = miluo.assess(sz(sz_criticism_prov_count=prov, sz_criticism_city_count=city))
+    assert result.base == D(100)
+    assert (result.total, result.total_floor_cut) == (total, cut)
+
+
+def test_shizhi_example_with_a_bonus_just_keeps_the_total_above_0(miluo):
+    # The 市直 example: base 76.04 (rescaled, see test_shizhi_example_total) + 加分 2.
+    # 38 省级 criticisms × 2 + 市级 1 = 77: 76.04 + 2 − 77 = 1.04, above 0 and left alone;
+    # 39 → 79: 76.04 + 2 − 79 = −0.96 → 0, the floor gives back 0.96.
+    data = example("shizhi")
+    data["facts"]["sz_criticism_prov_count"] = 38
+    assert (miluo.assess(data).total, miluo.assess(data).total_floor_cut) == (D("1.04"), D(0))
+    data["facts"]["sz_criticism_prov_count"] = 39
+    result = miluo.assess(data)
+    assert (result.total, result.total_floor_cut) == (D(0), D("0.96"))
+
+
+def test_the_floor_shows_on_the_sheet(miluo):
+    from govrules.outputs import report
+
+    result = miluo.assess(xz(xz_criticism_prov_pref_count=200))
+    text = report.markdown(result)
+    assert "总分：0" in text
+    assert "扣完为止：总分最低0分，减分超出的300分不计（「倒扣分，扣完为止」）" in text
+
+
 def test_adjustment_counts_default_to_zero(miluo):
     # XZ_ALL_MET gives no 加、减分 facts: default 0, the result is still complete.
     result = miluo.assess(xz())

@@ -236,6 +236,26 @@ def test_fraud_example_is_zeroed(taiqian):
     assert result.status_counts["pass"] == 54 and result.status_counts["fail"] == 5
 
 
+@pytest.mark.parametrize("evaluator", EVALUATORS)
+def test_fraud_example_model_score_is_zeroed(taiqian, evaluator):
+    # Without fraud the example counts 54 of 54 + 5 rows: 54 × 100 / 59 = 91.5254… → 91.53.
+    # With fraud (「直接归零项 在日常工作和考核、检查中弄虚作假的」) the model's score is 0,
+    # and it says why; the count it would have given stays on record.
+    plain = taiqian.assess(example("xiangzhen.json"), evaluator=evaluator, model="flat_unweighted").model
+    assert (plain.score, plain.notes) == (D("91.53"), ())
+    model = taiqian.assess(example("xiangzhen_fraud.json"), evaluator=evaluator, model="flat_unweighted").model
+    assert (model.score, model.checklist_score, model.zeroed) == (D(0), D("91.53"), ("fraud",))
+    assert model.notes == ("直接归零：弄虚作假（「在日常工作和考核、检查中弄虚作假的」），得分为0",)
+    data = model.to_dict()
+    assert (data["score"], data["zeroed"]) == ("0", ["fraud"])
+
+
+def test_fraud_zeroes_the_model_score_of_an_incomplete_checklist(taiqian):
+    # Only the fraud finding given: no row checked, no count (None), yet zeroed: 0.
+    model = taiqian.assess(only(fraud_found=True), model="flat_unweighted").model
+    assert (model.checklist_score, model.score, model.complete) == (None, D(0), False)
+
+
 def test_durable_takes_a_complete_assessment(taiqian):
     # Both evaluators must give the same result for the full 80-fact checklist
     # (durable_rules once overflowed its 64-entry alpha stack here, error 303).

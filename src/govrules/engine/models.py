@@ -4,16 +4,25 @@ changsha_ref and taiqian give no points: a result is a status per indicator.
 A user who needs a number must choose a scoring model explicitly, and the
 result says which one it was. Models are applied after scoring and never
 change the statuses they are computed from.
+
+Every model's score then goes through the same steps as a scored pack's total
+(:func:`adjusted`): the checklist's out-of-total items (taiqian's 特别加分项 /
+特别减分项, 「不在总分内，但得分可计入（减）总分」, with the amounts an adopting
+county supplies) are added and taken off, each ledger up to its cap; the score
+is floored at 0; and a zeroing condition (直接归零项) makes it 0, whatever else
+holds. The model's record says which of these changed its score, and why.
 """
 
 from __future__ import annotations
 
+import difflib
 from decimal import Decimal
+from typing import Any, Callable
 
 import attrs
 
-from ..errors import GovrulesError, Problem
-from ..numbers import divide, exact, fmt
+from ..errors import FactsError, Problem
+from ..numbers import ZERO, divide, exact, fmt
 from .result import FAIL, PASS, Result
 
 #: name → description (Chinese, for reports).
@@ -27,6 +36,13 @@ MODELS = {
 
 @attrs.frozen
 class ModelScore:
+    """A model's score for one result, and what changed it after the checklist's own count.
+
+    ``checklist_score`` is the model's count alone; ``bonus`` / ``penalty`` what
+    the out-of-total ledgers applied; ``floor_cut`` what the floor at 0 gave
+    back; ``zeroed`` the zeroing conditions that made it 0; ``notes`` says each in words.
+    """
+
     name: str
     description: str
     passed: int
@@ -35,9 +51,15 @@ class ModelScore:
     score: Decimal | None
     max: Decimal
     complete: bool
+    checklist_score: Decimal | None = None
+    bonus: Decimal = ZERO
+    penalty: Decimal = ZERO
+    floor_cut: Decimal = ZERO
+    zeroed: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "name": self.name,
             "description": self.description,
             "passed": self.passed,
@@ -47,6 +69,19 @@ class ModelScore:
             "max": fmt(self.max),
             "complete": self.complete,
         }
+        # Only a score something changed after the count carries these: the rest read as before.
+        if self.notes:
+            data.update(
+                {
+                    "checklist_score": fmt(self.checklist_score),
+                    "bonus": fmt(self.bonus),
+                    "penalty": fmt(self.penalty),
+                    "floor_cut": fmt(self.floor_cut),
+                    "zeroed": list(self.zeroed),
+                    "notes": list(self.notes),
+                }
+            )
+        return data
 
 
 def flat_unweighted(result: Result) -> ModelScore:
@@ -67,12 +102,57 @@ def flat_unweighted(result: Result) -> ModelScore:
     )
 
 
+#: name → the function computing its count from a result.
+COUNTS: dict[str, Callable[[Result], ModelScore]] = {"flat_unweighted": flat_unweighted}
+
+
+def adjusted(model: ModelScore, result: Result) -> ModelScore:
+    """``model`` with the result's out-of-total ledgers, the floor at 0 and zeroing applied, as a scored total is."""
+    bonus = penalty = ZERO
+    notes: list[str] = []
+    for ledger in result.ledgers:
+        if not ledger.applied:
+            continue
+        cap = f"（上限{fmt(ledger.cap)}分，计{fmt(ledger.raw)}分）" if ledger.cap is not None and ledger.raw > ledger.applied else ""
+        if ledger.direction == "bonus":
+            bonus += ledger.applied
+            notes.append(f"{ledger.name}：+{fmt(ledger.applied)}{cap}")
+        else:
+            penalty += ledger.applied
+            notes.append(f"{ledger.name}：-{fmt(ledger.applied)}{cap}")
+    score = model.score
+    floor_cut = ZERO
+    if score is not None and (bonus or penalty):
+        score = score + bonus - penalty
+        if score < 0:
+            floor_cut, score = -score, ZERO
+            notes.append(f"扣完为止：最低0分，减分超出的{fmt(floor_cut)}分不计")
+    zeroed = tuple(z.id for z in result.zeroed)
+    if zeroed:
+        score = ZERO
+        notes.append("直接归零：" + "；".join(f"{z.name}（「{z.quote}」）" for z in result.zeroed) + "，得分为0")
+    if not notes:
+        return model
+    return attrs.evolve(
+        model, score=score, checklist_score=model.score, bonus=bonus, penalty=penalty, floor_cut=floor_cut, zeroed=zeroed, notes=tuple(notes)
+    )
+
+
+def check_model(name: Any) -> str:
+    """``name`` if it names a known model; else a :class:`~govrules.FactsError` naming the known ones."""
+    if isinstance(name, str) and name in MODELS:
+        return name
+    shown = repr(name) if isinstance(name, str) and len(name) <= 100 else f"a {type(name).__name__}"
+    close = difflib.get_close_matches(name, list(MODELS), n=1) if isinstance(name, str) and len(name) <= 100 else []
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise FactsError(f"unknown scoring model {shown}", [Problem("model", f"known models: {', '.join(MODELS)}{hint}")])
+
+
 @exact
 def apply_model(result: Result, name: str) -> Result:
     """The result with the named model's score attached (``result.model``)."""
-    if name not in MODELS:
-        raise GovrulesError(f"unknown scoring model {name!r}", [Problem("model", f"known models: {', '.join(MODELS)}")])
-    return attrs.evolve(result, model=flat_unweighted(result))
+    check_model(name)
+    return attrs.evolve(result, model=adjusted(COUNTS[name](result), result))
 
 
-__all__ = ["MODELS", "ModelScore", "apply_model"]
+__all__ = ["MODELS", "ModelScore", "apply_model", "check_model"]

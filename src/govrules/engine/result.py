@@ -359,6 +359,12 @@ class Result:
     derived_facts: tuple[str, ...]
     readings: tuple[tuple[str, str, str], ...]  # (id, quote, choice) of readings that shaped this result
     model: Any = None  # a ModelScore when a named scoring model was asked for (govrules.engine.models)
+    # What the floor at 0 gave back to a total its penalties took below 0, and
+    # the pack's words (or reading) for the floor (None / () where it states none:
+    # no score goes below 0 all the same).
+    total_floor_cut: Decimal = Decimal(0)
+    total_floor_quote: str | None = None
+    total_floor_reading: tuple[str, ...] = ()
 
     def item(self, item_id: str) -> ItemResult:
         for item in self.items:
@@ -385,6 +391,9 @@ class Result:
             counts[item.status] += 1
         return counts
 
+    def total_floor_dict(self) -> dict[str, Any]:
+        return {"cut": fmt(self.total_floor_cut), "quote": self.total_floor_quote, "reading": list(self.total_floor_reading)}
+
     def _head(self) -> dict[str, Any]:
         """The sheet's fields before its sections and items."""
         data = self.stamp.to_dict()
@@ -395,6 +404,8 @@ class Result:
                 "scored": self.scored,
                 "complete": self.complete,
                 "total": fmt(self.total),
+                # Only a total the floor cut carries this: results of every other total read as before.
+                **({"total_floor": self.total_floor_dict()} if self.total_floor_cut else {}),
                 "max_total": fmt(self.max_total),
                 "base": {
                     "max": fmt(self.base_max),

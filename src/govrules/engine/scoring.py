@@ -19,8 +19,10 @@ Then sections and the base total are sums of their items (a section whose
 document caps or floors it gets back what its caps cut: :mod:`.sections`); if the N/A policy
 is ``rescale``, the base is scaled back to the target's total (the only
 division, rounded once by :data:`~govrules.numbers.ROUNDING`); bonus and
-penalty ledgers are added outside the base, each up to its cap; a zeroing
-condition makes the total 0, whatever else holds.
+penalty ledgers are added outside the base, each up to its cap, and the total
+is floored at 0 (a score never goes below 0, unless the pack records a reading
+that its document allows it: ``floor.negative_total``); a zeroing condition
+makes the total 0, whatever else holds.
 """
 
 from __future__ import annotations
@@ -343,9 +345,11 @@ def _readings(
     findings: Findings,
     out: dict[str, str | None] | None = None,
     sections: Iterable[SectionResult] = (),
+    total: Iterable[str] = (),
 ) -> tuple[tuple[str, str, str], ...]:
     """The readings that shaped this result: those standing for the target, and those of what applied."""
     used: set[str] = set(findings.view.standing_readings)
+    used.update(total)
     out = out or {}
     for section in sections:
         for c in section.caps:
@@ -411,6 +415,7 @@ def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
 
     complete = not not_checked and all(l.complete for l in ledgers) and zero_complete
     total = max_total = None
+    total_floor_cut = ZERO
     if scored:
         bonus = _sum([l.applied for l in ledgers if l.direction == "bonus"])
         penalty = _sum([l.applied for l in ledgers if l.direction == "penalty"])
@@ -420,6 +425,10 @@ def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
             # An incomplete assessment has no total: a sum over the checked items
             # only would look like a score and be wrong. base_sum still shows it.
             total = base + bonus - penalty  # type: ignore[operator]
+            if total < 0 and not spec.floor.negative_total:
+                # Penalties outside the base take it down to 0 and no further (扣完为止),
+                # unless the pack records that its document allows a negative total.
+                total_floor_cut, total = -total, ZERO
         bonus_caps = [l.adjustment.cap for l in view.ledgers if l.adjustment.direction == "bonus"]
         max_total = None if any(c is None for c in bonus_caps) else base_max + _sum(bonus_caps)  # type: ignore[operator,arg-type]
     self_scores = a.self_assessment
@@ -450,8 +459,20 @@ def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
         differences=differences,
         facts=a.facts,
         derived_facts=a.derived,
-        readings=_readings(spec, touched, ledgers, findings, per.out_of_scope, sections.values() if view.capped_sections else ()),
+        readings=_readings(
+            spec, touched, ledgers, findings, per.out_of_scope, sections.values() if view.capped_sections else (), _total_readings(spec, total, total_floor_cut)
+        ),
+        **({"total_floor_cut": total_floor_cut, "total_floor_quote": spec.floor.quote, "total_floor_reading": spec.floor.reading} if total_floor_cut else {}),
     )
+
+
+def _total_readings(spec: PackSpec, total: Decimal | None, floor_cut: Decimal) -> tuple[str, ...]:
+    """The readings behind the total's floor where it cut, or behind a total the pack lets go below 0."""
+    if floor_cut:
+        return spec.floor.reading
+    if total is not None and total < 0:
+        return spec.floor.negative_total
+    return ()
 
 
 __all__ = ["score", "ROUNDING"]

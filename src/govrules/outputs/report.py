@@ -130,6 +130,12 @@ def status_notes(item: ItemResult) -> list[str]:
     return notes
 
 
+def total_floor_text(result: Result) -> str:
+    """What the floor at 0 gave back to the total, with the pack's words (or reading) for it."""
+    why = f"（「{result.total_floor_quote}」）" if result.total_floor_quote else (f"（解读 {'、'.join(result.total_floor_reading)}）" if result.total_floor_reading else "")
+    return f"扣完为止：总分最低0分，减分超出的{fmt(result.total_floor_cut)}分不计{why}"
+
+
 def summary_lines(result: Result) -> list[str]:
     lines = []
     if result.scored:
@@ -149,6 +155,8 @@ def summary_lines(result: Result) -> list[str]:
             sign = "+" if ledger.direction == "bonus" else "-"
             cap = f"（上限 {fmt(ledger.cap)}）" if ledger.cap is not None else ""
             lines.append(f"{ledger.name}：{sign}{fmt(ledger.applied)}{cap}")
+        if result.total_floor_cut:
+            lines.append(total_floor_text(result))
     else:
         counts = result.status_counts
         lines.append("本文件未规定分值，仅逐项检查：" + "，".join(f"{STATUS_LABELS[s]} {n}" for s, n in counts.items() if n))
@@ -162,6 +170,9 @@ def summary_lines(result: Result) -> list[str]:
         m = result.model
         score = fmt(m.score) if m.score is not None else "—"
         lines.append(f"评分模型 {m.name}：{score} / {fmt(m.max)}（符合 {m.passed}，不符合 {m.failed}，不计入 {m.not_counted}）— {m.description}")
+        if m.notes:
+            counted = fmt(m.checklist_score) if m.checklist_score is not None else "—"
+            lines.append(f"评分模型得分：按符合项计 {counted}；" + "；".join(m.notes))
     if result.self_total is not None:
         lines.append(f"自评合计：{fmt(result.self_total)}")
     if result.not_checked:

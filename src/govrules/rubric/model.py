@@ -395,10 +395,18 @@ class NotApplicablePolicy(_Strict):
 
 
 class FloorPolicy(_Strict):
-    """Items never score below 0. This records where the document says so, or the reading where it does not."""
+    """No score goes below 0: not an item, not a section, not the total. This records where the document says so, or the reading where it does not.
+
+    ``negative_total``: the reading by which the document clearly lets the
+    total fall below 0 (penalties outside the base that are not 扣完为止);
+    only with it is the total left unfloored.
+    """
 
     quote: str | None = None
     reading: ReadingIds = ()
+    negative_total: ReadingIds = added(
+        (), description="The reading by which the document clearly allows a negative total; without it the total is floored at 0."
+    )
 
 
 class PackSpec(_Strict):
@@ -446,6 +454,7 @@ class PackSpec(_Strict):
             ids.update(z.reading)
         ids.update(self.not_applicable.reading)
         ids.update(self.floor.reading)
+        ids.update(self.floor.negative_total)
         return ids
 
 

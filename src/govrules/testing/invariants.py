@@ -13,7 +13,11 @@ Result checks (``check_result`` runs them all):
 * :func:`check_sections`: sections and the base are the sums of their items,
   within their (stated) maxima; rescaling as declared;
 * :func:`check_ledgers`: bonus and penalty ledgers sum their effects, within their caps;
-* :func:`check_total`: zeroing wins; otherwise total = base + bonus − penalty when complete;
+* :func:`check_total`: zeroing wins; otherwise total = base + bonus − penalty when
+  complete, floored at 0 (0 ≤ total, unless the pack records that its document allows
+  less), and at most the stated maximum (with the bonuses its document allows above it);
+* :func:`check_models`: every scoring model's score is 0 when the assessment is
+  zeroed (and says why), else its count plus the out-of-total ledgers, floored at 0;
 * :func:`check_trace`: every effect comes from a declared rule of its row and
   carries that rule's words, which occur in the document;
 * :func:`check_firing`: the rules that fired are those the pack, read as
@@ -413,16 +417,35 @@ def check_total(pack: Pack, result: Result) -> None:
         return
     bonus = _sum(l.applied for l in result.ledgers if l.direction == "bonus")
     penalty = _sum(l.applied for l in result.ledgers if l.direction == "penalty")
+    negative_allowed = bool(pack.spec.floor.negative_total)
+    if result.total is not None and result.total < 0 and not negative_allowed:
+        _fail(
+            f"total {fmt(result.total)} is below 0: a score never goes below zero (扣完为止), and the pack records no reading"
+            " (floor.negative_total) that its document allows a negative total",
+            describe_result(result, []),
+        )
+    expected_cut = ZERO
     if result.zeroed:
         if result.total != ZERO:
             fired = ", ".join(f"{z.id}「{z.quote}」" for z in result.zeroed)
             _fail(f"zeroing {fired} fired but the total is {fmt(result.total)}, not 0", describe_result(result, []))
     elif result.complete:
-        expected = result.base + bonus - penalty  # type: ignore[operator]
+        raw = result.base + bonus - penalty  # type: ignore[operator]
+        expected = raw
+        if raw < 0 and not negative_allowed:
+            expected, expected_cut = ZERO, -raw
         if result.total != expected:
-            _fail(f"total {fmt(result.total)} ≠ base {fmt(result.base)} + bonus {fmt(bonus)} − penalty {fmt(penalty)} = {fmt(expected)}", describe_result(result, []))
+            _fail(
+                f"total {fmt(result.total)} ≠ base {fmt(result.base)} + bonus {fmt(bonus)} − penalty {fmt(penalty)}"
+                f"{', floored at 0' if expected_cut else ''} = {fmt(expected)}",
+                describe_result(result, []),
+            )
     elif result.total is not None:
         _fail(f"an incomplete assessment (not checked: {', '.join(result.not_checked) or 'a ledger or zeroing'}) has a total {fmt(result.total)}")
+    if result.total_floor_cut != expected_cut:
+        _fail(f"the total's floor at 0 records a cut of {fmt(result.total_floor_cut)}; base, bonus and penalty give {fmt(expected_cut)}", describe_result(result, []))
+    if expected_cut and (result.total_floor_quote, result.total_floor_reading) != (pack.spec.floor.quote, pack.spec.floor.reading):
+        _fail("the total's floor at 0 does not cite the pack's floor (its quote and reading)", describe_result(result, []))
     caps = [l.adjustment.cap for l in view.ledgers if l.adjustment.direction == "bonus"]
     max_total = None if any(c is None for c in caps) else view.target.total + _sum(caps)  # type: ignore[operator]
     if result.max_total != max_total:
@@ -617,12 +640,43 @@ def check_statuses(pack: Pack, result: Result) -> None:
         _fail(f"result complete={result.complete}, but its items, ledgers and zeroing conditions say {complete}", describe_result(result, list(result.not_checked)))
 
 
+def check_models(pack: Pack, result: Result) -> None:
+    """Every scoring model's score (the one the result carries, and each known model applied to it):
+    0 when the assessment is zeroed, saying why; else its count + bonus − penalty, floored at 0."""
+    from ..engine.models import MODELS, apply_model
+
+    scores = [result.model] if result.model is not None else []
+    scores += [apply_model(result, name).model for name in MODELS]
+    bonus = _sum(l.applied for l in result.ledgers if l.direction == "bonus")
+    penalty = _sum(l.applied for l in result.ledgers if l.direction == "penalty")
+    for m in scores:
+        label = f"scoring model {m.name}"
+        counted = m.checklist_score if m.notes else m.score
+        if counted is not None and not (ZERO <= counted <= m.max):
+            _fail(f"{label} counts {fmt(counted)}, outside [0, {fmt(m.max)}]", describe_result(result, []))
+        if result.zeroed:
+            if m.score != ZERO or tuple(m.zeroed) != tuple(z.id for z in result.zeroed) or not m.notes:
+                fired = ", ".join(f"{z.id}「{z.quote}」" for z in result.zeroed)
+                _fail(f"zeroing {fired} fired but {label} scores {fmt(m.score)}, not 0 (or does not say why)", describe_result(result, []))
+            continue
+        if m.score is not None and m.score < 0:
+            _fail(f"{label} scores {fmt(m.score)}, below 0", describe_result(result, []))
+        if (m.bonus, m.penalty) != (bonus, penalty) and (bonus or penalty or m.notes):
+            _fail(f"{label} adds {fmt(m.bonus)} and takes {fmt(m.penalty)}; the result's out-of-total ledgers apply +{fmt(bonus)} and −{fmt(penalty)}")
+        if counted is not None:
+            raw = counted + bonus - penalty
+            expected = raw if raw >= 0 else ZERO
+            if m.score != expected or m.floor_cut != (expected - raw):
+                _fail(f"{label} scores {fmt(m.score)} (floor cut {fmt(m.floor_cut)}); {fmt(counted)} + {fmt(bonus)} − {fmt(penalty)} floored at 0 is {fmt(expected)}", describe_result(result, []))
+
+
 RESULT_CHECKS = (
     check_item_bounds,
     check_item_arithmetic,
     check_sections,
     check_ledgers,
     check_total,
+    check_models,
     check_trace,
     check_firing,
     check_statuses,
