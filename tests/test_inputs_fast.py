@@ -158,3 +158,43 @@ def test_the_envelope_schema_keeps_its_empty_defaults():
     first = AssessmentIn.model_validate({})
     first.evidence["x"] = ["y"]
     assert AssessmentIn.model_validate({}).evidence == {}  # a fresh default for each input
+
+
+def test_the_facts_schema_states_each_default_as_the_pack_declares_it():
+    # A form built from the schema must show the pack's default, not null.
+    pack = govrules.load_pack_text(
+        """
+format: 1
+pack: {id: defaults_demo, version: 0.1.0, title: 示例, issuer: 示例, source: 示例}
+targets: [{id: xiangzhen, name: 乡镇, total: 10}]
+facts:
+  - {name: praised, label: 表扬次数, type: count, default: 0}
+  - {name: fraud, label: 弄虚作假, type: boolean, default: false}
+  - {name: rate, label: 比例, type: number, default: 0.5}
+  - {name: missing, label: 缺项, type: subset, elements: [甲, 乙], default: []}
+  - {name: late, label: 逾期次数, type: count}
+indicators:
+  - id: a
+    name: 示例
+    points: {xiangzhen: 10}
+    rules:
+      - {id: late, kind: per_occurrence, fact: late, amount: 1, quote: 每次扣1分}
+      - {id: missing, kind: per_missing, fact: missing, amount: 1, quote: 每缺一项扣1分}
+      - {id: rate, kind: fixed, amount: 1, when: {fact: rate, op: "<", value: 0.4}, quote: 低于四成扣1分}
+adjustments:
+  - {id: bonus, name: 加分, direction: bonus, rules: [{id: p, kind: per_occurrence, fact: praised, amount: 1, quote: 每次加1分}]}
+zeroing:
+  - {id: fraud, name: 弄虚作假, when: {fact: fraud, is: true}, quote: 弄虚作假的}
+""",
+        "defaults.yaml",
+        document="每次扣1分 每缺一项扣1分 低于四成扣1分 每次加1分 弄虚作假的",
+    )
+    props = pack.facts_schema("xiangzhen")["properties"]
+    assert [props[n].get("default") for n in ("praised", "fraud", "rate", "missing", "late")] == [0, False, 0.5, [], None]
+    # The schema still accepts a fact left out (the default then applies when scoring).
+    assert pack.assess({"facts": {"late": 0, "missing": []}}).total == D(10)
+    # Each default is a valid value of its own schema.
+    import jsonschema
+
+    schema = pack.facts_schema("xiangzhen")
+    jsonschema.Draft202012Validator(schema).validate({n: p["default"] for n, p in props.items() if "default" in p and p["default"] is not None})

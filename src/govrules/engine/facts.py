@@ -260,6 +260,16 @@ def _description(spec: FactSpec, used_by: tuple[str, ...]) -> str:
     return "；".join(parts)
 
 
+def _schema_default(value: Any) -> Any:
+    """A declared default as the facts schema writes it: a number as a JSON number (the input takes no text for it)."""
+    if isinstance(value, Decimal) and value.is_finite():
+        if value == value.to_integral_value():
+            return int(value)
+        if Decimal(repr(float(value))) == value:  # exact as a JSON number: written as such
+            return float(value)
+    return to_jsonable(value)
+
+
 def build_model(
     name: str,
     specs: tuple[FactSpec, ...],
@@ -277,6 +287,11 @@ def build_model(
             extra["x-unit"] = spec.unit
         if spec.derive is not None:
             extra["x-derived-from"] = spec.derive.source
+        if spec.default is not None:
+            # The schema states the default the pack declares (a form built from it
+            # shows it); the model's own default stays None, so that a fact left
+            # out is told apart from one given, and the pack's default is applied once, in inputs.
+            extra["default"] = _schema_default(spec.default)
         fields[spec.name] = (
             Annotated[
                 _annotation(spec, (bounds or {}).get(spec.name)) | None,
