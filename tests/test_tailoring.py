@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import textwrap
 from decimal import Decimal as D
 
@@ -48,6 +50,8 @@ CHILD = """\
 format: 1
 extends: ref
 pack: {id: district, version: "1", title: 区考核, issuer: 区, source: 区文件}
+readings:
+  - {id: praise_amount, quote: 加分项最多5分, choice: 参考指标未写分值；本区每次表扬加2分（区政务公开办规定）}
 targets: [{id: town, name: 街道, total: 10}]
 indicators:
   - from: org
@@ -67,7 +71,7 @@ adjustments:
     cap: 5
     cap_quote: 加分项最多5分
 set:
-  "bonus#praised": {amount: 2}
+  "bonus#praised": {amount: 2, reading: praise_amount}
 """
 
 
@@ -105,13 +109,39 @@ def test_set_supplies_amounts_without_restating_rows(parent):
     format: 1
     extends: ref
     pack: {id: ref_scored, version: "1", title: 参考（本县）, issuer: 县, source: 县文件}
+    readings:
+      - {id: county_amount, quote: 被表扬, choice: 本县规定每次表扬加1分（非原文）}
     set:
-      "bonus#praised": {amount: 1}
+      "bonus#praised": {amount: 1, reading: county_amount}
     """
     pack = govrules.load_pack_text(textwrap.dedent(overlay), "overlay.yaml", None, parents={"ref": parent})
     result = pack.assess({"facts": {"trainings": 2, "staffed": True, "praise": 2}})
     assert result.ledger("bonus").raw == D(2)
     assert result.item("org.1").status == "pass"
+
+
+def test_a_set_amount_cites_the_tailorings_reading(parent):
+    # 「被表扬」 names no amount; the child's set: gives 2 by its reading praise_amount.
+    # 3 praises × 2 = 6: the effect keeps the parent's words and cites the child's reading.
+    from govrules.outputs.report import markdown
+
+    result = child_of(parent).assess({"facts": {"trainings": 2, "staffed": True, "praise": 3}})
+    (effect,) = result.ledger("bonus").effects
+    assert (effect.quote, effect.amount, effect.set_reading) == ("被表扬", D(6), ("praise_amount",))
+    assert "praise_amount" in effect.reading
+    assert "praise_amount" in [r[0] for r in result.readings]
+    assert json.loads(result.to_json())["ledgers"][0]["effects"][0]["set_reading"] == ["praise_amount"]
+    assert "被表扬（3 × 2）（按本文件解读 praise_amount 调整，原文未写此值）" in markdown(result)
+
+
+def test_a_set_amount_without_a_reading_is_refused_naming_the_line(parent):
+    bad = CHILD.replace('{amount: 2, reading: praise_amount}', "{amount: 2}")
+    with pytest.raises(govrules.PackError) as err:
+        child_of(parent, bad)
+    (problem,) = err.value.problems
+    assert str(problem).startswith("district.yaml:")
+    assert "set: changes amount of 'bonus#praised'" in str(problem) and "被表扬" in str(problem)
+    assert "this pack's readings: praise_amount" in str(problem)
 
 
 def test_inherited_quotes_are_checked_against_the_parent_document(parent):

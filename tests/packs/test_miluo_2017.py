@@ -497,6 +497,20 @@ def test_shizhi_example_with_a_bonus_just_keeps_the_total_above_0(miluo):
     assert (result.total, result.total_floor_cut) == (D(0), D("0.96"))
 
 
+def test_recoverable_points_of_a_floored_total(miluo):
+    # All met (base 100) with 51 省、地级 criticisms (× 2 = 102) and 2 市级 (× 1 = 2): 100 − 104 = −4 → 0,
+    # the floor gives back 4. Each tier is one finding: putting right the 市级 ones restores 2 to the
+    # ledger, yet the total stays at 0 (100 − 102 = −2 → 0); the 省、地级 ones restore 102, the total 100 − 2 = 98.
+    result = miluo.assess(xz(xz_criticism_prov_pref_count=51, xz_criticism_city_count=2))
+    assert (result.total, result.total_floor_cut) == (D(0), D(4))
+    fixes = {f.level: f for f in result.recoverable()}
+    assert (fixes["市级"].restores, fixes["市级"].restores_total) == (D(2), D(0))
+    assert (fixes["省、地级"].restores, fixes["省、地级"].restores_total) == (D(102), D(98))
+    data = json.loads(result.to_json(recoverable=True))
+    assert data["recoverable"][0]["restores_total"] == "98"
+    assert "recoverable" not in json.loads(result.to_json())  # opt-in: the plain JSON reads as before
+
+
 def test_the_floor_shows_on_the_sheet(miluo):
     from govrules.outputs import report
 

@@ -30,13 +30,13 @@ OVERLAY = textwrap.dedent(
       - {from: special_bonus, cap: 5, reading: county_amounts}
       - {from: special_penalty, reading: county_amounts}
     set:
-      "special_bonus#positive_reports": {amount: 1}
-      "special_bonus#leader_praise": {amount: 1}
-      "special_bonus#office_praise": {amount: 1}
-      "special_penalty#negative_reports": {amount: 1}
-      "special_penalty#leader_criticism": {amount: 1}
-      "special_penalty#office_criticism": {amount: 1}
-      "special_penalty#noncompliance": {amount: 0.5}
+      "special_bonus#positive_reports": {amount: 1, reading: county_amounts}
+      "special_bonus#leader_praise": {amount: 1, reading: county_amounts}
+      "special_bonus#office_praise": {amount: 1, reading: county_amounts}
+      "special_penalty#negative_reports": {amount: 1, reading: county_amounts}
+      "special_penalty#leader_criticism": {amount: 1, reading: county_amounts}
+      "special_penalty#office_criticism": {amount: 1, reading: county_amounts}
+      "special_penalty#noncompliance": {amount: 0.5, reading: county_amounts}
     """
 )
 

@@ -61,6 +61,7 @@ class Effect:
     mode: str = "deduct"
     detail: str = ""
     earned: bool = False  # the document phrases the points as earned (得2分): sheets say 未得, not −
+    set_reading: tuple[str, ...] = ()  # a tailoring changed this rule's amount or threshold by these readings (set:)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +80,7 @@ class Effect:
             # names) carry no mode: results from before modes read the same.
             **({"mode": self.mode} if self.mode in ("award", "set") else {}),
             **({"earned": True} if self.earned else {}),
+            **({"set_reading": list(self.set_reading)} if self.set_reading else {}),
         }
 
 
@@ -435,23 +437,37 @@ class Result:
             "model": self.model.to_dict() if self.model is not None else None,
         }
 
-    def to_dict(self) -> dict[str, Any]:
+    def recoverable(self) -> list[Any]:
+        """可挽回分值: what putting each finding right would restore, most first (a list of ``Fix``).
+
+        A pure function of this result (:mod:`govrules.engine.recoverable`),
+        computed anew on each call; empty for an unscored result.
+        """
+        from .recoverable import recoverable
+
+        return recoverable(self)
+
+    def to_dict(self, *, recoverable: bool = False) -> dict[str, Any]:
+        """The result as JSON data; ``recoverable=True`` adds the 可挽回分值 list at the end (``"recoverable"``)."""
         data = self._head()
         data["sections"] = [s.to_dict() for s in self.sections]
         data["items"] = [i.to_dict() for i in self.items]
         data.update(self._tail())
+        if recoverable:
+            data["recoverable"] = [f.to_dict() for f in self.recoverable()]
         return data
 
-    def to_json(self, indent: int | None = None) -> str:
+    def to_json(self, indent: int | None = None, *, recoverable: bool = False) -> str:
         """Deterministic JSON: the same assessment always gives the same bytes.
 
         Compact by default; ``indent=2`` for people. The compact text is
         ``json.dumps(self.to_dict(), ensure_ascii=False)``, put together from
         each row's text, which is encoded once per row (and once per target
-        for the rows nothing happened to).
+        for the rows nothing happened to). ``recoverable=True`` adds the
+        可挽回分值 list (opt-in: the plain JSON stays what existing callers read).
         """
-        if indent is not None:
-            return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        if indent is not None or recoverable:
+            return json.dumps(self.to_dict(recoverable=recoverable), ensure_ascii=False, indent=indent)
         head = _dumps(self._head())
         tail = _dumps(self._tail())
         sections = ", ".join([s._json_text for s in self.sections])

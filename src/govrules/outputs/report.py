@@ -7,11 +7,9 @@ with the document's words. :func:`sheet_rows` builds those rows once; the
 terminal table, Markdown, HTML (:mod:`govrules.outputs.html`) and Excel
 (:mod:`govrules.outputs.xlsx`) renderers all read them.
 
-:func:`recoverable` lists, for a scored result, what each fix would restore
-(可挽回分值): for every deduction, the points the item would regain if that one
-finding were put right and everything else stayed as it is, after the item's
-caps, its floor at 0 and any all-or-nothing rule, and, where a section's caps
-hold, only what they let through to the total; ordered by points restored.
+:func:`recoverable` (computed by :mod:`govrules.engine.recoverable`, and
+``Result.recoverable()``) lists what each fix would restore (可挽回分值); the
+sheets here print it.
 """
 
 from __future__ import annotations
@@ -25,10 +23,11 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from ..numbers import ZERO, add, divide, exact, fmt
+from ..numbers import add, fmt
 from ..engine.result import FAIL, NOT_APPLICABLE, NOT_CHECKED, STATUS_LABELS, Effect, ItemResult, Result, SectionResult
 from ..kinds.base import AWARD, DEDUCT, SET, ZERO_ROW
 from ..untrusted import for_markdown, markdown_line, terminal_text
+from ..engine.recoverable import Fix, recoverable
 
 #: Column names of the indicator levels, as the documents write them.
 LEVEL_NAMES = ("一级指标", "二级指标", "三级指标", "四级指标", "五级指标", "六级指标")
@@ -59,6 +58,9 @@ def effect_detail(effect: Effect, quote: bool = True) -> str:
         detail += f"；理由：{effect.reason}"
     if quote and effect.quote and effect.quote != effect.label:
         detail += f"（原文：「{effect.quote}」）"
+    if effect.set_reading:
+        # The words are the parent document's; the amount is the tailoring's: say whose.
+        detail += f"（按本文件解读 {'、'.join(effect.set_reading)} 调整，原文未写此值）"
     return detail
 
 
@@ -281,162 +283,8 @@ def level_cells(row: SheetRow, depth: int) -> list[str]:
 
 
 # --------------------------------------------------------- points recoverable
-
-
-@attrs.frozen
-class Fix:
-    """One thing a unit could put right, and the points it would restore (可挽回分值)."""
-
-    item: str  # item id, ledger id, or zeroing id
-    names: tuple[str, ...]
-    kind: str  # "rule" (a deduction), "review" (a 复核 score below the maximum), "penalty", "zeroing"
-    rule: str | None
-    label: str
-    level: str | None
-    reason: str | None
-    quote: str | None
-    lost: Decimal | None  # what this finding deducts before caps and floors
-    restores: Decimal  # points the item (or ledger) regains if only this is put right
-    restores_total: Decimal  # what that adds to the total (differs when the base is rescaled, or a section's caps hold it back)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "item": self.item,
-            "names": list(self.names),
-            "kind": self.kind,
-            "rule": self.rule,
-            "label": self.label,
-            "level": self.level,
-            "reason": self.reason,
-            "quote": self.quote,
-            "lost": fmt(self.lost),
-            "restores": fmt(self.restores),
-            "restores_total": fmt(self.restores_total),
-        }
-
-    @property
-    def text(self) -> str:
-        what = f"{self.level}：{self.label}" if self.level else self.label
-        if self.reason:
-            what += f"；理由：{self.reason}"
-        if self.restores_total == 0 and self.lost:
-            what += "（受封顶或扣完为止所限，单独整改此项不能挽回分数）"
-        return what
-
-
-def _item_score(item: ItemResult, effects: list[Effect]) -> Decimal:
-    """An item's score from a set of its effects, by the rules of :mod:`govrules.engine.scoring`."""
-    from ..engine.scoring import row_score
-
-    assert item.max is not None
-    if any(e.mode == ZERO_ROW for e in effects):
-        return ZERO
-    if not effects:
-        return item.max
-    # The caps that cut with every effect are the only ones that can cut with fewer.
-    return row_score(item.max, item.ceiling, effects, [(c, c.rules) for c in item.caps])[0]
-
-
-@exact
-def recoverable(result: Result) -> list[Fix]:
-    """What each fix would restore, most first (document order among equals)."""
-    if not result.scored:
-        return []
-    scale_num = scale_den = None
-    if result.rescaled and result.base_max is not None:
-        excluded = [i.max for i in result.items if i.status == NOT_APPLICABLE and i.score is None and i.max is not None]
-        scale_num, scale_den = result.base_max, result.base_max - add(*excluded)
-
-    def to_total(points: Decimal) -> Decimal:
-        if scale_num is None or not scale_den:
-            return points
-        return divide(points * scale_num, scale_den)
-
-    # Where a section's caps or floor hold, a fix inside it restores only what
-    # they let through: its gain is carried up through the enclosing sections.
-    through = _through_sections(result)
-
-    fixes: list[tuple[int, Fix]] = []
-    n = 0
-    for item in result.items:
-        if item.max is None or item.score is None or item.status in (NOT_APPLICABLE, NOT_CHECKED):
-            continue
-        if item.override is not None:
-            if item.override.new < item.max:
-                gain = item.max - item.override.new
-                o = item.override
-                total_gain = to_total(through(item, attrs.evolve(item, score=item.max)) if through is not None else gain)
-                fixes.append((n, Fix(item.id, item.names, "review", None, f"复核评分 {fmt(o.new)}（{o.reviewer}，{o.at}）", None, o.reason, None, gain, gain, total_gain)))
-                n += 1
-            continue
-        current = item.score
-        for k, effect in enumerate(item.effects):
-            if effect.mode == AWARD:
-                continue  # a bonus earned is nothing to put right
-            rest = [e for j, e in enumerate(item.effects) if j != k]
-            fixed = _item_score(item, rest)
-            gain = fixed - current
-            if through is not None:
-                zeroed = item.zeroed_by if any(e.mode == ZERO_ROW for e in rest) else None
-                total_gain = to_total(through(item, attrs.evolve(item, effects=tuple(rest), score=fixed, zeroed_by=zeroed)))
-            else:
-                total_gain = to_total(gain)
-            # A grade's points are what it leaves, not what it takes.
-            lost = item.max - effect.amount if effect.mode == SET and effect.amount is not None else effect.amount
-            fixes.append(
-                (n, Fix(item.id, item.names, "rule", effect.rule, effect.label, effect.level, effect.reason, effect.quote, lost, gain, total_gain))
-            )
-            n += 1
-    for ledger in result.ledgers:
-        if ledger.direction != "penalty":
-            continue
-        for k, effect in enumerate(ledger.effects):
-            rest = [e.amount for j, e in enumerate(ledger.effects) if j != k and e.amount is not None]
-            raw = add(*rest) if rest else ZERO
-            applied = raw if ledger.cap is None else min(raw, ledger.cap)
-            gain = ledger.applied - applied
-            fixes.append((n, Fix(ledger.id, (ledger.name,), "penalty", effect.rule, effect.label, effect.level, effect.reason, effect.quote, effect.amount, gain, gain)))
-            n += 1
-    if result.zeroed and result.complete and result.base is not None:
-        bonus = add(*[l.applied for l in result.ledgers if l.direction == "bonus"]) if result.ledgers else ZERO
-        penalty = add(*[l.applied for l in result.ledgers if l.direction == "penalty"]) if result.ledgers else ZERO
-        unzeroed = result.base + bonus - penalty
-        if len(result.zeroed) == 1:
-            z = result.zeroed[0]
-            fixes.append((n, Fix(z.id, (z.name,), "zeroing", None, f"直接归零：{z.name}", None, None, z.quote, None, unzeroed, unzeroed)))
-    fixes.sort(key=lambda p: (-p[1].restores_total, p[0]))
-    return [f for _, f in fixes]
-
-
-def _through_sections(result: Result) -> Any:
-    """For a result with capped or floored sections: how much a changed item adds to the base, through its sections; else None."""
-    from ..engine.sections import section_score
-
-    if not any(s.caps or s.floor_quote is not None for s in result.sections):
-        return None
-    sections = {s.id: s for s in result.sections}
-    parent = {c: s.id for s in result.sections for c in s.children}
-
-    def gain(item: ItemResult, changed: ItemResult) -> Decimal:
-        rows: dict[str, Any] = {i.id: i for i in result.items}
-        rows.update(sections)
-        rows[item.id] = changed
-        node, before, after = item.id, item.score, changed.score
-        while node in parent:
-            s = sections[parent[node]]
-            if s.score is None or before is None or after is None:
-                return after - before if (after is not None and before is not None) else ZERO
-            total = s.rows_sum + after - before  # type: ignore[operator]
-            if s.caps or s.floor_quote is not None:
-                score, _, _ = section_score(total, s.caps, s.floor_quote, [rows[c] for c in s.children], rows)
-            else:
-                score = total
-            rows[s.id] = attrs.evolve(s, score=score)
-            node, before, after = s.id, s.score, score
-        return after - before
-
-    return gain
-
+# Computed by the engine (govrules.engine.recoverable), a pure function of the
+# result, so that the public Result carries it; the sheets below print it.
 
 # ----------------------------------------------------------- terminal and md
 
@@ -576,8 +424,4 @@ def markdown(result: Result) -> str:
 
 def result_json(result: Result, indent: int | None = 2) -> str:
     """The result's JSON with the 可挽回分值 list added at the end (``recoverable``)."""
-    import json
-
-    data = result.to_dict()
-    data["recoverable"] = [f.to_dict() for f in recoverable(result)]
-    return json.dumps(data, ensure_ascii=False, indent=indent)
+    return result.to_json(indent=indent, recoverable=True)

@@ -282,6 +282,10 @@ class RuleSpec(_Strict):
         False,
         description="The document phrases these points as earned (「……，得2分」): a sheet then says 未得2分 where the rule took them, not −2.",
     )
+    set_reading: ReadingIds = added(
+        (),
+        description="Written by a tailoring's set: (not by hand): the readings behind a value it changed (an amount, a threshold) that the parent's words do not say.",
+    )
 
 
 #: A rule of any kind (the kinds a registry knows decide which; see :func:`pack_spec_with`).

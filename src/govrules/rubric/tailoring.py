@@ -19,8 +19,10 @@ What a child may say (see docs/tailoring.md):
 * ``adjustments:`` / ``zeroing:`` likewise: absent, the parent's; present, the
   child's list, where an entry may say ``from: <parent id>``;
 * ``set:`` small changes without restating rows: ``{"<row id>": {points: …}}``
-  or ``{"<row or ledger id>#<rule id>": {amount: …, threshold: …}}`` or
-  ``{"<ledger id>": {cap: …}}``.
+  or ``{"<row or ledger id>#<rule id>": {amount: …, threshold: …, reading: …}}`` or
+  ``{"<ledger id>": {cap: …}}``. A rule whose amount or threshold changes keeps
+  the parent's words, which do not say the new value: the change names the
+  tailoring's reading behind it, which its effects then cite (``set_reading``).
 
 Rows keep ``from:`` in the resolved pack, so :func:`diff` can say which rows
 were added, removed, re-weighted or changed.
@@ -176,9 +178,45 @@ class _Merger:
                     self.problem(self.child, where, f"{row_id!r} has no rule {rule_id!r}")
                     continue
                 node, path = rules[k], path + ("rules", k)
+                if not self.set_rule(node, path, where, target, fields):
+                    continue
+                fields = {k: v for k, v in fields.items() if k != "reading"}
             for key, value in fields.items():
                 node[key] = copy.deepcopy(value)
                 self.take(self.child, where + (key,), path + (key,))
+
+    def set_rule(self, rule: dict[str, Any], path: Path_, where: Path_, target: Any, fields: dict[str, Any]) -> bool:
+        """A ``set:`` on one rule: one changing what it scores (an amount, a threshold) without new words names the reading behind it.
+
+        The rule keeps the parent's words, which do not say the new value: the
+        reading is added to the rule's own (its effects list it, and the sheets
+        say the amount follows it: ``set_reading``). False if it names none.
+        """
+        reading = fields.get("reading")
+        changed = [str(k) for k in fields if k not in ("reading", "label", "quote")]
+        if not changed or "quote" in fields:
+            if reading is not None:  # only readings, or new words: the reading is the rule's own, as written
+                rule["reading"] = copy.deepcopy(reading)
+                self.take(self.child, where + ("reading",), path + ("reading",))
+            return True
+        ids = [reading] if isinstance(reading, str) else list(reading) if isinstance(reading, list) else []
+        if not ids or not all(isinstance(i, str) and i for i in ids):
+            readings = [r.get("id") for r in self.child.data.get("readings") or [] if isinstance(r, dict) and isinstance(r.get("id"), str)]
+            known = f" (this pack's readings: {', '.join(readings)})" if readings else " (add one under readings:, with the quote it is about)"
+            self.problem(
+                self.child,
+                where,
+                f"set: changes {', '.join(changed)} of {target!r}, whose words 「{rule.get('quote', '')}」 are the parent's and do not say the new value:"
+                f" name the reading behind it (reading: <id>){known}",
+            )
+            return False
+        own = rule.get("reading")
+        own = [own] if isinstance(own, str) else list(own) if isinstance(own, list) else []
+        rule["reading"] = own + [i for i in ids if i not in own]
+        rule["set_reading"] = ids
+        self.take(self.child, where + ("reading",), path + ("reading",))
+        self.take(self.child, where + ("reading",), path + ("set_reading",))
+        return True
 
     def run(self) -> Located:
         c = self.child.data

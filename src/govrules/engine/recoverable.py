@@ -1,0 +1,191 @@
+"""可挽回分值 (points recoverable): what each fix would restore, a pure function of a result.
+
+For a scored result, for every deduction: the points its item would regain if
+that one finding were put right and everything else stayed as it is, after the
+item's caps, its floor at 0 and any all-or-nothing rule; where a section's
+caps or floor hold, only what they let through; and what that adds to the
+total, through rescaling and the total's own floor at 0 (a total the penalties
+took below 0 regains only what lifts it above 0). Each penalty of a ledger, a
+复核 score below the maximum, and a single zeroing are fixes too. Ordered by
+points restored to the total, document order among equals.
+
+:meth:`govrules.Result.recoverable` returns this list; ``Result.to_dict(recoverable=True)``
+adds it to the JSON (see docs/embedding.md).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ..kinds.base import AWARD, SET, ZERO_ROW
+from ..numbers import ZERO, add, divide, exact, fmt
+from .result import NOT_APPLICABLE, NOT_CHECKED, Effect, ItemResult, Result
+
+
+@attrs.frozen
+class Fix:
+    """One thing a unit could put right, and the points it would restore (可挽回分值)."""
+
+    item: str  # item id, ledger id, or zeroing id
+    names: tuple[str, ...]
+    kind: str  # "rule" (a deduction), "review" (a 复核 score below the maximum), "penalty", "zeroing"
+    rule: str | None
+    label: str
+    level: str | None
+    reason: str | None
+    quote: str | None
+    lost: Decimal | None  # what this finding deducts before caps and floors
+    restores: Decimal  # points the item (or ledger) regains if only this is put right
+    restores_total: Decimal  # what that adds to the total (differs when the base is rescaled, or a section's caps hold it back)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.item,
+            "names": list(self.names),
+            "kind": self.kind,
+            "rule": self.rule,
+            "label": self.label,
+            "level": self.level,
+            "reason": self.reason,
+            "quote": self.quote,
+            "lost": fmt(self.lost),
+            "restores": fmt(self.restores),
+            "restores_total": fmt(self.restores_total),
+        }
+
+    @property
+    def text(self) -> str:
+        what = f"{self.level}：{self.label}" if self.level else self.label
+        if self.reason:
+            what += f"；理由：{self.reason}"
+        if self.restores_total == 0 and self.lost:
+            what += "（受封顶或扣完为止所限，单独整改此项不能挽回分数）"
+        return what
+
+
+def _item_score(item: ItemResult, effects: list[Effect]) -> Decimal:
+    """An item's score from a set of its effects, by the rules of :mod:`govrules.engine.scoring`."""
+    from .scoring import row_score
+
+    assert item.max is not None
+    if any(e.mode == ZERO_ROW for e in effects):
+        return ZERO
+    if not effects:
+        return item.max
+    # The caps that cut with every effect are the only ones that can cut with fewer.
+    return row_score(item.max, item.ceiling, effects, [(c, c.rules) for c in item.caps])[0]
+
+
+@exact
+def recoverable(result: Result) -> list[Fix]:
+    """What each fix would restore, most first (document order among equals)."""
+    if not result.scored:
+        return []
+    scale_num = scale_den = None
+    if result.rescaled and result.base_max is not None:
+        excluded = [i.max for i in result.items if i.status == NOT_APPLICABLE and i.score is None and i.max is not None]
+        scale_num, scale_den = result.base_max, result.base_max - add(*excluded)
+
+    def to_total(points: Decimal) -> Decimal:
+        if scale_num is None or not scale_den:
+            return points
+        return divide(points * scale_num, scale_den)
+
+    def above_floor(points: Decimal) -> Decimal:
+        # A total the penalties took below 0 was floored there: a fix lifts it
+        # only once it has made up what the floor gave back.
+        cut = result.total_floor_cut
+        return max(ZERO, points - cut) if cut else points
+
+    # Where a section's caps or floor hold, a fix inside it restores only what
+    # they let through: its gain is carried up through the enclosing sections.
+    through = _through_sections(result)
+
+    fixes: list[tuple[int, Fix]] = []
+    n = 0
+    for item in result.items:
+        if item.max is None or item.score is None or item.status in (NOT_APPLICABLE, NOT_CHECKED):
+            continue
+        if item.override is not None:
+            if item.override.new < item.max:
+                gain = item.max - item.override.new
+                o = item.override
+                total_gain = above_floor(to_total(through(item, attrs.evolve(item, score=item.max)) if through is not None else gain))
+                fixes.append((n, Fix(item.id, item.names, "review", None, f"复核评分 {fmt(o.new)}（{o.reviewer}，{o.at}）", None, o.reason, None, gain, gain, total_gain)))
+                n += 1
+            continue
+        current = item.score
+        for k, effect in enumerate(item.effects):
+            if effect.mode == AWARD:
+                continue  # a bonus earned is nothing to put right
+            rest = [e for j, e in enumerate(item.effects) if j != k]
+            fixed = _item_score(item, rest)
+            gain = fixed - current
+            if through is not None:
+                zeroed = item.zeroed_by if any(e.mode == ZERO_ROW for e in rest) else None
+                total_gain = to_total(through(item, attrs.evolve(item, effects=tuple(rest), score=fixed, zeroed_by=zeroed)))
+            else:
+                total_gain = to_total(gain)
+            total_gain = above_floor(total_gain)
+            # A grade's points are what it leaves, not what it takes.
+            lost = item.max - effect.amount if effect.mode == SET and effect.amount is not None else effect.amount
+            fixes.append(
+                (n, Fix(item.id, item.names, "rule", effect.rule, effect.label, effect.level, effect.reason, effect.quote, lost, gain, total_gain))
+            )
+            n += 1
+    for ledger in result.ledgers:
+        if ledger.direction != "penalty":
+            continue
+        for k, effect in enumerate(ledger.effects):
+            rest = [e.amount for j, e in enumerate(ledger.effects) if j != k and e.amount is not None]
+            raw = add(*rest) if rest else ZERO
+            applied = raw if ledger.cap is None else min(raw, ledger.cap)
+            gain = ledger.applied - applied
+            fixes.append((n, Fix(ledger.id, (ledger.name,), "penalty", effect.rule, effect.label, effect.level, effect.reason, effect.quote, effect.amount, gain, above_floor(gain))))
+            n += 1
+    if result.zeroed and result.complete and result.base is not None:
+        bonus = add(*[l.applied for l in result.ledgers if l.direction == "bonus"]) if result.ledgers else ZERO
+        penalty = add(*[l.applied for l in result.ledgers if l.direction == "penalty"]) if result.ledgers else ZERO
+        # Without the zeroing the total would be this, floored at 0 like any total.
+        unzeroed = max(ZERO, result.base + bonus - penalty)
+        if len(result.zeroed) == 1:
+            z = result.zeroed[0]
+            fixes.append((n, Fix(z.id, (z.name,), "zeroing", None, f"直接归零：{z.name}", None, None, z.quote, None, unzeroed, unzeroed)))
+    fixes.sort(key=lambda p: (-p[1].restores_total, p[0]))
+    return [f for _, f in fixes]
+
+
+def _through_sections(result: Result) -> Any:
+    """For a result with capped or floored sections: how much a changed item adds to the base, through its sections; else None."""
+    from .sections import section_score
+
+    if not any(s.caps or s.floor_quote is not None for s in result.sections):
+        return None
+    sections = {s.id: s for s in result.sections}
+    parent = {c: s.id for s in result.sections for c in s.children}
+
+    def gain(item: ItemResult, changed: ItemResult) -> Decimal:
+        rows: dict[str, Any] = {i.id: i for i in result.items}
+        rows.update(sections)
+        rows[item.id] = changed
+        node, before, after = item.id, item.score, changed.score
+        while node in parent:
+            s = sections[parent[node]]
+            if s.score is None or before is None or after is None:
+                return after - before if (after is not None and before is not None) else ZERO
+            total = s.rows_sum + after - before  # type: ignore[operator]
+            if s.caps or s.floor_quote is not None:
+                score, _, _ = section_score(total, s.caps, s.floor_quote, [rows[c] for c in s.children], rows)
+            else:
+                score = total
+            rows[s.id] = attrs.evolve(s, score=score)
+            node, before, after = s.id, s.score, score
+        return after - before
+
+    return gain
+
+
+__all__ = ["Fix", "recoverable"]
