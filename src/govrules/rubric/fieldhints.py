@@ -75,8 +75,8 @@ def model_at(root: type[BaseModel], loc: tuple[Any, ...], kinds: Mapping[str, An
 
 
 def field_names(model: type[BaseModel]) -> list[str]:
-    """The names a pack file writes a model's fields by."""
-    return [f.alias or name for name, f in model.model_fields.items()]
+    """The names a pack file writes a model's fields by (not those only the loader writes: x-internal)."""
+    return [f.alias or name for name, f in model.model_fields.items() if not (isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get("x-internal"))]
 
 
 def unknown_field(root: type[BaseModel], loc: tuple[Any, ...], kinds: Mapping[str, Any]) -> str:

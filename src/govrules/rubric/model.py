@@ -282,9 +282,13 @@ class RuleSpec(_Strict):
         False,
         description="The document phrases these points as earned (「……，得2分」): a sheet then says 未得2分 where the rule took them, not −2.",
     )
-    set_reading: ReadingIds = added(
-        (),
-        description="Written by a tailoring's set: (not by hand): the readings behind a value it changed (an amount, a threshold) that the parent's words do not say.",
+    # Written by a tailoring's set: (govrules.rubric.tailoring), not by hand: left out
+    # of the fields an author is shown (x-internal), and of the content hash when empty.
+    set_reading: ReadingIds = Field(
+        default=(),
+        json_schema_extra={"x-added": True, "x-internal": True},
+        exclude_if=lambda value: value == (),
+        description="The readings behind a value a tailoring's set: changed (an amount, a threshold) that the parent's words do not say.",
     )
 
 
