@@ -687,6 +687,28 @@ def test_pack_test_catches_a_total_below_0() -> None:
     assert "below 0" in str(failure.value) and "floor_demo / town / results" in str(failure.value)
 
 
+def test_a_pack_may_allow_a_negative_total_only_by_a_reading() -> None:
+    # The same pack, whose (made-up) document says the total may go below 0: with the reading, 2 − 1 − 3 = −2 stands.
+    doc = FLOOR + " 减分不设下限，总分可为负数"
+    text = FLOOR.replace(
+        "floor: {quote: 扣完为止}\n",
+        "readings:\n  - {id: below_zero, quote: 减分不设下限，总分可为负数, choice: 总分不设下限}\n"
+        "floor: {quote: 扣完为止, negative_total: below_zero}\n",
+    )
+    assert "negative_total" in text
+    pack = govrules.load_pack_text(text, "floor.yaml", document=doc)
+    result = check_input(pack, {"facts": {"late": 1, "blame": 3}})
+    assert (result.total, result.total_floor_cut) == (D(-2), D(0))
+    assert "below_zero" in [r[0] for r in result.readings]
+    assert "below_zero" not in [r[0] for r in pack.assess({"facts": {"late": 0, "blame": 0}}).readings]
+    assert run_conformance(pack, properties=["results"], max_examples=30).ok
+    from govrules.outputs.describe import describe, show_markdown
+
+    assert "总分可低于0分〔解读 below_zero〕" in show_markdown(describe(pack))
+    with pytest.raises(govrules.PackError, match="no_such"):
+        govrules.load_pack_text(text.replace("negative_total: below_zero", "negative_total: no_such"), "floor.yaml", document=doc)
+
+
 def test_pytest_plugin_runs_the_kit_on_a_pack_file(tmp_path: Path) -> None:
     (tmp_path / "rubric.yaml").write_text(TINY, encoding="utf-8")
     broken = TINY.replace("{id: tiny,", "{id: tiny_broken,")

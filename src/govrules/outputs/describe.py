@@ -243,7 +243,11 @@ def describe(pack: Pack, target: str | None = None) -> dict[str, Any]:
             "quote": spec.not_applicable.quote,
             "reading": list(spec.not_applicable.reading),
         },
-        "floor": {"quote": spec.floor.quote, "reading": list(spec.floor.reading)},
+        "floor": {
+            "quote": spec.floor.quote,
+            "reading": list(spec.floor.reading),
+            **({"negative_total": list(spec.floor.negative_total)} if spec.floor.negative_total else {}),
+        },
         "readings": [
             {"id": r.id, "quote": r.quote, "choice": r.choice, "alternatives": list(r.alternatives), "defect": r.defect}
             for r in spec.readings
@@ -359,9 +363,14 @@ def _tail(desc: dict[str, Any]) -> list[tuple[str, list[str]]]:
     floor = desc["floor"]
     if desc["scored"]:
         if floor["quote"]:
-            parts.append(("扣完为止", [f"每项最低0分（「{floor['quote']}」）"]))
+            lines = [f"每项最低0分（「{floor['quote']}」）"]
         else:
-            parts.append(("扣完为止", ["每项最低0分" + (f"〔解读 {'、'.join(floor['reading'])}〕" if floor["reading"] else "")]))
+            lines = ["每项最低0分" + (f"〔解读 {'、'.join(floor['reading'])}〕" if floor["reading"] else "")]
+        if floor.get("negative_total"):
+            lines.append(f"总分可低于0分〔解读 {'、'.join(floor['negative_total'])}〕")
+        else:
+            lines.append("总分最低0分：减分减至0分为止")
+        parts.append(("扣完为止", lines))
     if desc["readings"]:
         lines = []
         for r in desc["readings"]:

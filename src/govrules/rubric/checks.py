@@ -419,6 +419,7 @@ class _Checker:
         self.check_reading(("not_applicable", "reading"), na.reading)
         self.check_quote(("floor", "quote"), self.spec.floor.quote)
         self.check_reading(("floor", "reading"), self.spec.floor.reading)
+        self.check_reading(("floor", "negative_total"), self.spec.floor.negative_total)
         for i, t in enumerate(self.spec.targets):
             self.check_quote(("targets", i, "quote"), t.quote)
             self.check_reading(("targets", i, "reading"), t.reading)
