@@ -799,11 +799,14 @@ def _batch_table(batch: Any) -> Any:
         ranked = batch.ranked(tid)
         if ranked:
             t = Table(title=f"{batch.pack.title}（{name}）排名", box=box.SIMPLE_HEAVY)
-            for col, kw in (("排名", {"justify": "right"}), ("单位", {}), ("总分", {"justify": "right"}), ("满分", {"justify": "right"}), ("自评合计", {"justify": "right"}), ("来源", {})):
+            graded = batch.graded
+            columns = (("排名", {"justify": "right"}), ("单位", {}), ("总分", {"justify": "right"}), *((("等次", {}),) if graded else ()), ("满分", {"justify": "right"}), ("自评合计", {"justify": "right"}), ("来源", {}))
+            for col, kw in columns:
                 t.add_column(col, overflow="fold", **kw)
             for u in ranked:
                 r = u.result
-                t.add_row(str(u.rank), u.unit or "", fmt(r.total), fmt(r.max_total) or "", fmt(r.self_total) or "", u.where)
+                grade = (r.grade or "待定",) if graded else ()
+                t.add_row(str(u.rank), u.unit or "", fmt(r.total), *grade, fmt(r.max_total) or "", fmt(r.self_total) or "", u.where)
             parts.append(t)
         checklist = [u for u in units if u.state == "checklist"]
         if checklist:
@@ -816,11 +819,14 @@ def _batch_table(batch: Any) -> Any:
             parts.append(t)
     if batch.incomplete:
         t = Table(title="未完成（不参加排名）", box=box.SIMPLE)
-        for col in ("单位", "考核对象", "未检查的指标", "来源"):
+        for col in ("单位", "考核对象", "未检查的指标", *(("等次",) if batch.graded else ()), "来源"):
             t.add_column(col, overflow="fold")
         for u in batch.incomplete:
-            t.add_row(u.unit or "", u.result.target_name, "、".join(u.result.not_checked), u.where)
+            grade = (u.result.grade or "待定",) if batch.graded else ()
+            t.add_row(u.unit or "", u.result.target_name, "、".join(u.result.not_checked), *grade, u.where)
         parts.append(t)
+    for g in batch.grade_counts() if batch.graded else ():
+        parts.append(terminal_text(f"等次（{g['target_name']}）：" + "，".join(f"{k} {n}" for k, n in g["counts"].items()) + f"，待定 {g['pending']}"))
     c = batch.counts()
     parts.append(Text(f"共 {c['total']} 个单位：已排名 {c['ranked']}，未完成 {c['incomplete']}" + (f"，逐项检查 {c['checklist']}" if c["checklist"] else "") + f"，出错 {c['failed']}"))
     return Group(*parts)

@@ -174,6 +174,10 @@ class Pack:
             from .engine.models import apply_model
 
             result = apply_model(result, model)
+        if view.grading is not None:
+            from .engine.grading import grade
+
+            result = grade(result, view)
         return result
 
     def stamp(self, evaluator: str) -> Stamp:

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from ..kinds.base import DEDUCT, ZERO_ROW, RuleKind
 from .conditions import Node, conjunction, facts_of, normalize
+from .grading import compile_grading, veto_facts
 from .facts import RESHAPED_TYPES, build_model, canonical
 from ..rubric.model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rule, Target, Zeroing
 from ..numbers import ZERO, add
@@ -203,6 +204,7 @@ class TargetView:
     input_plan: InputPlan = attrs.field(init=False, default=attrs.Factory(_input_plan, takes_self=True))
     # The pack's readings as a result lists them, (id, quote, choice), in the pack's order.
     reading_rows: tuple[tuple[str, str, str], ...] = ()
+    grading: Any = None  # its grade bands and vetoes, where the pack declares some (govrules.engine.grading)
 
     def _all_rules(self) -> tuple[CompiledRule, ...]:
         out: list[CompiledRule] = []
@@ -320,6 +322,11 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
             for name in r.reads:
                 if owner not in users.setdefault(name, []):
                     users[name].append(owner if owner != "zeroing" else r.owner)
+    # Facts a veto reads are the target's facts too (the grade reads them from the result).
+    for veto_id, names in veto_facts(spec, target_id).items():
+        for name in names:
+            if veto_id not in users.setdefault(name, []):
+                users[name].append(veto_id)
     # A derived count is also fed by its source list of dates.
     by_name = {f.name: f for f in spec.facts}
     for f in spec.facts:
@@ -366,6 +373,7 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
         reading_rows=tuple((r.id, r.quote, r.choice) for r in spec.readings),
         untouched_items=untouched_items,
         untouched_sections=untouched_sections,
+        grading=compile_grading(spec, target_id),
     )
 
 

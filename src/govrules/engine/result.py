@@ -367,6 +367,12 @@ class Result:
     total_floor_cut: Decimal = Decimal(0)
     total_floor_quote: str | None = None
     total_floor_reading: tuple[str, ...] = ()
+    grading: Any = None  # a Grade where the pack declares grades or vetoes for the target (govrules.engine.grading)
+
+    @property
+    def grade(self) -> str | None:
+        """The grade (等次), or None: none declared, or not settled (``grading.reason`` says why)."""
+        return self.grading.grade if self.grading is not None else None
 
     def item(self, item_id: str) -> ItemResult:
         for item in self.items:
@@ -416,6 +422,8 @@ class Result:
                     "rescaled": self.rescaled,
                 },
                 "zeroed": [z.to_dict() for z in self.zeroed],
+                "grade": self.grade,
+                "grading": self.grading.to_dict() if self.grading is not None else None,
                 "status_counts": self.status_counts,
                 "not_checked": list(self.not_checked),
                 "missing_evidence": [{"item": i, "evidence": k} for i, k in self.missing_evidence],

@@ -195,6 +195,28 @@ class Batch:
     def incomplete(self) -> list[Unit]:
         return [u for u in self.units if u.state == "incomplete"]
 
+    @property
+    def graded(self) -> bool:
+        """Whether the pack declares grades (等次) or vetoes: then every table shows 等次."""
+        return bool(self.pack.spec.grades or self.pack.spec.vetoes)
+
+    def grade_counts(self) -> list[dict[str, Any]]:
+        """Per target: how many units got each grade, best first, and how many have none yet (待定)."""
+        out = []
+        for tid, name, units in self.groups():
+            view = self.pack.view(tid)
+            scale = [b.grade for b in view.grading.bands] if view.grading is not None else []
+            counts = dict.fromkeys(scale, 0)
+            pending = 0
+            for u in units:
+                grade = u.result.grade if u.result is not None else None
+                if grade is None:
+                    pending += 1
+                else:
+                    counts[grade] += 1
+            out.append({"target": tid, "target_name": name, "counts": counts, "pending": pending})
+        return out
+
     def counts(self) -> dict[str, int]:
         states = [u.state for u in self.units]
         return {
@@ -657,6 +679,7 @@ def summary_data(batch: Batch) -> dict[str, Any]:
                         "rank": u.rank,
                         "unit": u.unit,
                         "total": fmt(u.result.total),  # type: ignore[union-attr]
+                        **({"grade": u.result.grade} if batch.graded else {}),  # type: ignore[union-attr]
                         "max_total": fmt(u.result.max_total),  # type: ignore[union-attr]
                         "self_total": fmt(u.result.self_total),  # type: ignore[union-attr]
                         "where": u.where,
@@ -680,6 +703,7 @@ def summary_data(batch: Batch) -> dict[str, Any]:
                 "not_checked": list(u.result.not_checked),  # type: ignore[union-attr]
                 "missing_facts": _missing_facts(u.result),  # type: ignore[arg-type]
                 "base_sum": fmt(u.result.base_sum),  # type: ignore[union-attr]
+                **({"grade": u.result.grade} if batch.graded else {}),  # type: ignore[union-attr]
                 "files": dict(u.files),
             }
             for u in batch.incomplete
@@ -693,6 +717,8 @@ def summary_data(batch: Batch) -> dict[str, Any]:
         "input_problems": [p.to_dict() for p in batch.input_problems],
         "skipped": list(batch.skipped),
     }
+    if batch.graded:
+        data["grades"] = batch.grade_counts()
     by_assessor = assessor_view(batch)
     if by_assessor:  # only where the pack names 负责考核部门
         data["assessors"] = by_assessor
@@ -707,7 +733,7 @@ def html_context(batch: Batch) -> dict[str, Any]:
             {
                 "target_name": name,
                 "ranked": [
-                    {"rank": u.rank, "unit": u.unit, "total": u.result.total, "max_total": u.result.max_total, "self_total": u.result.self_total, "where": u.where, "html": _href(u)}  # type: ignore[union-attr]
+                    {"rank": u.rank, "unit": u.unit, "total": u.result.total, "grade": u.result.grade, "max_total": u.result.max_total, "self_total": u.result.self_total, "where": u.where, "html": _href(u)}  # type: ignore[union-attr]
                     for u in batch.ranked(tid)
                 ],
                 "checklist": [
@@ -732,6 +758,7 @@ def html_context(batch: Batch) -> dict[str, Any]:
                 "not_checked": u.result.not_checked,  # type: ignore[union-attr]
                 "missing_facts": _missing_facts(u.result),  # type: ignore[arg-type]
                 "base_sum": u.result.base_sum,  # type: ignore[union-attr]
+                "grade": u.result.grade,  # type: ignore[union-attr]
                 "where": u.where,
                 "html": _href(u),
             }
@@ -740,6 +767,8 @@ def html_context(batch: Batch) -> dict[str, Any]:
         "failures": [{"where": u.where, "unit": u.unit, "problems": [str(p) for p in u.problems]} for u in batch.failed]
         + ([{"where": batch.source, "unit": None, "problems": [str(p) for p in batch.input_problems]}] if batch.input_problems else []),
         "assessors": assessor_view(batch),
+        "graded": batch.graded,
+        "grade_counts": batch.grade_counts() if batch.graded else [],
     }
 
 
@@ -909,6 +938,22 @@ def _write_into(batch: Batch, out: Path) -> list[str]:
 
 
 RANKING_HEADER = ["考核对象", "排名", "单位", "总分", "满分", "自评合计", "状态", "来源"]
+GRADE_COLUMN = 4  # where 等次 goes, after 总分, for a pack that declares grades
+
+
+def ranking_header(batch: Batch) -> list[str]:
+    return _graded(batch, RANKING_HEADER, "等次")
+
+
+def _graded(batch: Batch, row: list[Any], grade: Any) -> list[Any]:
+    """``row`` with its 等次 cell after 总分, where the pack declares grades."""
+    return row[:GRADE_COLUMN] + [grade] + row[GRADE_COLUMN:] if batch.graded else row
+
+
+def _grade_cell(result: Any) -> str | None:
+    if result is None or result.grading is None:
+        return None
+    return result.grade if result.grade is not None else "待定"
 
 
 def _ranking_rows(batch: Batch) -> list[list[Any]]:
@@ -918,26 +963,26 @@ def _ranking_rows(batch: Batch) -> list[list[Any]]:
         for u in batch.ranked(tid):
             r = u.result
             assert r is not None
-            rows.append([name, u.rank, u.unit, r.total, r.max_total, r.self_total, "已排名", u.where])
+            rows.append(_graded(batch, [name, u.rank, u.unit, r.total, r.max_total, r.self_total, "已排名", u.where], _grade_cell(r)))
     for u in batch.incomplete:
         r = u.result
         assert r is not None
-        rows.append([names.get(r.target, r.target), None, u.unit, None, r.max_total, r.self_total, "未完成：" + "、".join(r.not_checked) + " 未检查", u.where])
+        rows.append(_graded(batch, [names.get(r.target, r.target), None, u.unit, None, r.max_total, r.self_total, "未完成：" + "、".join(r.not_checked) + " 未检查", u.where], _grade_cell(r)))
     for u in batch.units:
         if u.state == "checklist":
             r = u.result
             assert r is not None
             c = r.status_counts
-            rows.append([names.get(r.target, r.target), None, u.unit, None, None, None, f"逐项检查：不符合 {c['fail']}，未检查 {c['notchecked']}", u.where])
+            rows.append(_graded(batch, [names.get(r.target, r.target), None, u.unit, None, None, None, f"逐项检查：不符合 {c['fail']}，未检查 {c['notchecked']}", u.where], _grade_cell(r)))
     for u in batch.failed:
-        rows.append([None, None, u.unit, None, None, None, "出错：" + "；".join(str(p) for p in u.problems), u.where])
+        rows.append(_graded(batch, [None, None, u.unit, None, None, None, "出错：" + "；".join(str(p) for p in u.problems), u.where], None))
     return rows
 
 
 def _ranking_csv(batch: Batch, path: Path) -> None:
     from .xlsx import write_csv
 
-    write_csv(path, RANKING_HEADER, _ranking_rows(batch))
+    write_csv(path, ranking_header(batch), _ranking_rows(batch))
 
 
 def summary_workbook(batch: Batch) -> Any:
@@ -952,11 +997,21 @@ def summary_workbook(batch: Batch) -> Any:
     wb = Workbook()
     ws = wb.active
     ws.title = "排名"
-    ws.append(RANKING_HEADER)
+    ws.append(ranking_header(batch))
     for row in _ranking_rows(batch):
         ws.append(safe_row(row))
     _style_header(ws)
-    _widths(ws, [10, 6, 24, 8, 8, 10, 40, 30])
+    _widths(ws, _graded(batch, [10, 6, 24, 8, 8, 10, 40, 30], 8))
+
+    if batch.graded:
+        ws = wb.create_sheet("等次统计")
+        ws.append(["考核对象", "等次", "单位数"])
+        for g in batch.grade_counts():
+            for grade, n in g["counts"].items():
+                ws.append(safe_row([g["target_name"], grade, n]))
+            ws.append(safe_row([g["target_name"], "待定", g["pending"]]))
+        _style_header(ws)
+        _widths(ws, [10, 10, 8])
 
     ws = wb.create_sheet("未完成")
     ws.append(["单位", "考核对象", "未检查的指标", "缺少的事实", "已检查项合计", "来源"])
@@ -983,12 +1038,12 @@ def summary_workbook(batch: Batch) -> Any:
         assert first is not None
         ws = wb.create_sheet(sheet_title(f"得分明细（{name}）", wb.sheetnames))
         items = list(first.items)
-        ws.append(["排名", "单位", *[f"{i.id} {i.names[-1]}" for i in items], "基础分", *[l.name for l in first.ledgers], "总分", "自评合计", "来源"])
+        ws.append(["排名", "单位", *[f"{i.id} {i.names[-1]}" for i in items], "基础分", *[l.name for l in first.ledgers], "总分", *(["等次"] if batch.graded else []), "自评合计", "来源"])
         ordered = batch.ranked(tid) + [u for u in scored if u.state != "ranked"]
         for u in ordered:
             r = u.result
             assert r is not None
-            ws.append(safe_row([u.rank, u.unit, *[i.score for i in r.items], r.base, *[l.applied for l in r.ledgers], r.total, r.self_total, u.where]))
+            ws.append(safe_row([u.rank, u.unit, *[i.score for i in r.items], r.base, *[l.applied for l in r.ledgers], r.total, *([_grade_cell(r)] if batch.graded else []), r.self_total, u.where]))
         _style_header(ws)
         ws.cell(1, 1).font = Font(bold=True)
 

@@ -138,6 +138,28 @@ def total_floor_text(result: Result) -> str:
     return f"扣完为止：总分最低0分，减分超出的{fmt(result.total_floor_cut)}分不计{why}"
 
 
+def grade_lines(result: Result) -> list[str]:
+    """The grade (等次), the band the total fell in and each veto, one line each (none where the pack declares neither)."""
+    g = result.grading
+    if g is None:
+        return []
+    lines = []
+    if g.scale:
+        lines.append(f"等次：{g.grade}" if g.grade is not None else f"等次：待定——{g.reason}")
+    elif g.vetoes or g.unchecked_vetoes:
+        lines.append("等次：本文件未规定等次")
+    if g.band is not None:
+        band = g.band
+        why = f"「{band.quote}」" if band.quote else "解读 " + "、".join(band.reading or ())
+        lines.append(f"总分所在等次：{g.by_total}（{why}）")
+    for v in g.vetoes:
+        caps = f"，至多{v.caps_at}" if v.caps_at is not None else ""
+        lines.append(f"{'一票否决' if v.fails else '一票否优'}：{v.name}（「{v.quote}」）{caps}")
+    for v in g.unchecked_vetoes:
+        lines.append(f"未检查（缺少事实）：{v.name}（「{v.quote}」）")
+    return lines
+
+
 def summary_lines(result: Result) -> list[str]:
     lines = []
     if result.scored:
@@ -168,6 +190,7 @@ def summary_lines(result: Result) -> list[str]:
             if ledger.effects:
                 occurrences = "，".join(f"{e.label} ×{e.quantity}" for e in ledger.effects)
                 lines.append(f"{ledger.name}（文件未规定分值，仅记录）：{occurrences}")
+    lines.extend(grade_lines(result))
     if result.model is not None:
         m = result.model
         score = fmt(m.score) if m.score is not None else "—"

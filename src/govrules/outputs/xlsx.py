@@ -170,6 +170,9 @@ def fill_score_sheet(ws: Any, result: Result) -> None:
     total_row = ["总分", result.total] if result.scored else ["结果", "不计分"]
     ws.append(safe_row(total_row))
     ws.cell(ws.max_row, 1).font = Font(bold=True)
+    if result.grading is not None:
+        ws.append(safe_row(["等次", result.grade if result.grade is not None else "待定"]))
+        ws.cell(ws.max_row, 1).font = Font(bold=True)
     ws.freeze_panes = ws.cell(head_row + 1, 1)
     _widths(ws, [10, *[16] * depth, *([8, 8, 8] if result.scored else []), 8, *([16] if assessors else []), 90])
 

@@ -27,6 +27,7 @@ from .model import (
 )
 from ..kinds.base import AWARD, DEDUCT, ZERO_ROW, CheckContext
 from ..numbers import ZERO, fmt
+from .grades import check_grades
 from .scope import scope_problems
 from .yamlio import Located, Path_
 
@@ -431,6 +432,7 @@ class _Checker:
         self.check_section_caps()
         self.check_totals()
         self.check_outside()
+        check_grades(self)
         return self.problems
 
 

@@ -389,6 +389,59 @@ class Zeroing(_Strict):
     from_: str | None = Field(default=None, alias="from")
 
 
+class Band(_Strict):
+    """One grade band (等次): the totals from ``min`` (or above ``above``) up to the next band's threshold.
+
+    Bands are listed from the best grade down; the last one has no threshold
+    and takes every total below the one before it (不合格).
+    """
+
+    grade: Annotated[str, Field(min_length=1, max_length=20)] = Field(description="The grade's name as the document writes it (优秀).")
+    min: Number | None = Field(default=None, description="The lowest total of this band, included (90分以上, 含90分).")
+    above: Number | None = Field(default=None, description="A threshold the total must exceed (高于90分), in place of min.")
+    quote: str | None = Field(default=None, description="The document's words stating the band.")
+    reading: ReadingIds = Field(default=(), description="The reading behind the band where no document states it (an office sets it).")
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> Band:
+        if self.min is not None and self.above is not None:
+            raise ValueError("a band's threshold is either min: (at least) or above: (more than), not both")
+        return self
+
+
+class Grading(_Strict):
+    """The grade bands (等次) of some targets (all of them if ``targets`` is left out)."""
+
+    targets: tuple[str, ...] | None = Field(default=None, description="The targets graded by these bands; all if left out.")
+    bands: tuple[Band, ...] = Field(min_length=2, description="From the best grade down; the last without a threshold.")
+    quote: str | None = Field(default=None, description="The document's words naming the grades (考核结果分优秀、良好、合格、不合格四个等次).")
+    reading: ReadingIds = ()
+
+
+class Veto(_Strict):
+    """一票否优 / 一票否决: a condition over facts that caps the grade, whatever the total.
+
+    ``below: 优秀``: the unit cannot be 优秀 (一票否优); ``at_most: 不合格``
+    (the lowest grade): the unit fails (一票否决).
+    """
+
+    id: Annotated[str, Field(pattern=ITEM_ID)]
+    name: str
+    when: Condition
+    quote: str
+    below: str | None = Field(default=None, description="The grade the unit cannot reach: it gets at most the grade below it (否优: below 优秀).")
+    at_most: str | None = Field(default=None, description="The best grade the unit can get (一票否决: the lowest grade).")
+    targets: tuple[str, ...] | None = None
+    source: str | None = None
+    reading: ReadingIds = ()
+
+    @model_validator(mode="after")
+    def _one_cap(self) -> Veto:
+        if (self.below is None) == (self.at_most is None):
+            raise ValueError("a veto caps the grade with either below: <grade> (一票否优: below: 优秀) or at_most: <grade> (一票否决: the lowest grade)")
+        return self
+
+
 class NotApplicablePolicy(_Strict):
     """Whether units may declare an item not applicable, and how it is then scored.
 
@@ -431,6 +484,8 @@ class PackSpec(_Strict):
     zeroing: tuple[Zeroing, ...] = ()
     not_applicable: NotApplicablePolicy = NotApplicablePolicy()
     floor: FloorPolicy = FloorPolicy()
+    grades: tuple[Grading, ...] = added((), description="Grade bands (等次) per target, from the document or an office's overlay.")
+    vetoes: tuple[Veto, ...] = added((), description="一票否优 / 一票否决: conditions that cap the grade.")
 
     def referenced_readings(self) -> set[str]:
         """Every reading id something in the pack refers to."""
@@ -463,6 +518,12 @@ class PackSpec(_Strict):
         ids.update(self.not_applicable.reading)
         ids.update(self.floor.reading)
         ids.update(self.floor.negative_total)
+        for g in self.grades:
+            ids.update(g.reading)
+            for b in g.bands:
+                ids.update(b.reading)
+        for v in self.vetoes:
+            ids.update(v.reading)
         return ids
 
 

@@ -148,6 +148,31 @@ class _Merger:
                 out.append(self.take(self.child, (key, i), (key, i)))
         return out
 
+    def grades(self, merged: dict[str, Any]) -> list[Any]:
+        """The child's grade bands, then the parent's for the targets the child's do not grade.
+
+        Thresholds are often the office's, not the rubric's: an overlay replaces
+        the bands of the targets it names and leaves the others' as they were.
+        """
+        own = [self.take(self.child, ("grades", i), ("grades", i)) for i in range(len(self.child.data.get("grades") or []))]
+        every = [t.get("id") for t in merged.get("targets") or [] if isinstance(t, dict)]
+        covered: set[Any] = set()
+        for g in own:
+            named = g.get("targets") if isinstance(g, dict) else None
+            covered.update(named if isinstance(named, list) else every)
+        out = list(own)
+        for i, g in enumerate(self.parent.data.get("grades") or []):
+            named = g.get("targets") if isinstance(g, dict) else None
+            named = named if isinstance(named, list) else every
+            left = [t for t in named if t not in covered]
+            if not left:
+                continue
+            value = self.take(self.parent, ("grades", i), ("grades", len(out)))
+            if isinstance(value, dict) and left != named:
+                value["targets"] = left
+            out.append(value)
+        return out
+
     def apply_set(self, merged: dict[str, Any]) -> None:
         changes = self.child.data.get("set") or {}
         if not isinstance(changes, dict):
@@ -220,7 +245,7 @@ class _Merger:
 
     def run(self) -> Located:
         c = self.child.data
-        for key in ("readings", "facts", "indicators", "adjustments", "zeroing"):
+        for key in ("readings", "facts", "indicators", "adjustments", "zeroing", "grades", "vetoes"):
             if c.get(key) is not None and not isinstance(c[key], list):
                 self.problem(self.child, (key,), f"{key}: is a list, not {_kind(c[key])}")
         if self.problems:
@@ -242,8 +267,14 @@ class _Merger:
         for key in ("adjustments", "zeroing"):
             merged[key] = self.entries(key)
         self.apply_set(merged)
+        grades = self.grades(merged)
+        if grades:
+            merged["grades"] = grades
+        vetoes = self.merged_list("vetoes", "id")
+        if vetoes:
+            merged["vetoes"] = vetoes
         merged["extends"] = c.get("extends")
-        known = ("format", "extends", "pack", "targets", "readings", "facts", "indicators", "adjustments", "zeroing", "not_applicable", "floor", "set")
+        known = ("format", "extends", "pack", "targets", "readings", "facts", "indicators", "adjustments", "zeroing", "not_applicable", "floor", "set", "grades", "vetoes")
         for key in sorted(set(c) - set(known), key=str):
             close = difflib.get_close_matches(str(key), known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""

@@ -23,6 +23,8 @@ Result checks (``check_result`` runs them all):
 * :func:`check_firing`: the rules that fired are those the pack, read as
   written (not as compiled), says fire on the reported facts;
 * :func:`check_statuses`: statuses agree with what fired, what was checked, N/A and reviews;
+* :func:`check_grade`: the grade agrees with the total and the bands, a veto
+  never raises it, and no grade is given unless every unknown leaves the same one;
 * :func:`check_units`: rows for named units only are not applicable for other
   units (scored by their policy) and not checked where the result names no unit.
 
@@ -456,6 +458,61 @@ def check_total(pack: Pack, result: Result) -> None:
         _fail(f"total {fmt(result.total)} is above the most possible {fmt(max_total)}", describe_result(result, []))
 
 
+def check_grade(pack: Pack, result: Result) -> None:
+    """The grade agrees with the total and the pack's bands; a veto never raises a grade; none is given unless settled.
+
+    Worked out again from the pack as written: the bands walked from the top,
+    each veto's ``when`` read by the oracle, and a grade only where every way
+    the unknowns (no total, a veto's missing facts) could turn out gives the same one.
+    """
+    spec, tid = pack.spec, result.target
+    grading = next((g for g in spec.grades if g.targets is None or tid in g.targets), None)
+    vetoes = [v for v in spec.vetoes if v.targets is None or tid in v.targets]
+    g = result.grading
+    if grading is None and not vetoes:
+        if g is not None or result.grade is not None:
+            _fail(f"target {tid} declares no grades or vetoes, but the result has the grade {result.grade!r}")
+        return
+    if g is None:
+        _fail(f"target {tid} declares grades or vetoes, but the result has no grading")
+        return
+    specs = {f.name: f for f in spec.facts}
+    values = dict(result.facts)
+    held = [v for v in vetoes if oracle.zeroing_fires(v.when, specs, values) is True]
+    unknown = [v for v in vetoes if oracle.zeroing_fires(v.when, specs, values) is None]
+    for name, got, want in (("hold", g.vetoes, held), ("cannot be decided", g.unchecked_vetoes, unknown)):
+        if [v.id for v in got] != [v.id for v in want]:
+            _fail(f"vetoes that {name}: the result lists {[v.id for v in got]}, the pack's conditions say {[v.id for v in want]}")
+    if grading is None:
+        if result.grade is not None:
+            _fail(f"target {tid} has no bands, but the result has the grade {result.grade!r}")
+        return
+    scale = [b.grade for b in grading.bands]
+    lowest = len(scale) - 1
+
+    def cap(v: Any) -> int:
+        return scale.index(v.below) + 1 if v.below is not None else scale.index(v.at_most)
+
+    by_total = None
+    if result.total is not None:
+        by_total = lowest
+        for i, band in enumerate(grading.bands[:-1]):
+            if (band.min is not None and result.total >= band.min) or (band.above is not None and result.total > band.above):
+                by_total = i
+                break
+    if g.by_total != (scale[by_total] if by_total is not None else None):
+        _fail(f"total {fmt(result.total)} falls in the band {scale[by_total] if by_total is not None else None!r}, but the result says {g.by_total!r}")
+    best = max([0 if by_total is None else by_total] + [cap(v) for v in held])
+    worst = max([lowest if by_total is None else best] + [cap(v) for v in held + unknown])
+    expected = scale[best] if best == worst else None
+    if result.grade != expected:
+        _fail(f"grade {result.grade!r}, expected {expected!r} (total {fmt(result.total)}, vetoes holding {[v.id for v in held]}, undecided {[v.id for v in unknown]})")
+    if result.grade is not None and by_total is not None and scale.index(result.grade) < by_total:
+        _fail(f"grade {result.grade!r} is above the band of the total ({scale[by_total]}): a veto never raises a grade")
+    if result.grade is None and not g.reason:
+        _fail("a result with bands but no grade must say why (grading.reason)")
+
+
 _DOCUMENTS: dict[int, tuple[Pack, tuple[str, ...], set[str]]] = {}
 
 
@@ -681,6 +738,7 @@ RESULT_CHECKS = (
     check_firing,
     check_statuses,
     check_units,
+    check_grade,
 )
 
 
