@@ -18,6 +18,9 @@ What a child may say (see docs/tailoring.md):
   the child lists ``children:``) and override any field it gives;
 * ``adjustments:`` / ``zeroing:`` likewise: absent, the parent's; present, the
   child's list, where an entry may say ``from: <parent id>``;
+* ``grades:`` the child's bands replace the parent's for the targets they
+  name (an office sets its own thresholds); ``vetoes:`` are added to the
+  parent's (same id: the child's replaces the parent's);
 * ``set:`` small changes without restating rows: ``{"<row id>": {points: …}}``
   or ``{"<row or ledger id>#<rule id>": {amount: …, threshold: …, reading: …}}`` or
   ``{"<ledger id>": {cap: …}}``. A rule whose amount or threshold changes keeps
