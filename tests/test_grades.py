@@ -460,3 +460,14 @@ def test_batch_counts_units_per_grade(office, tmp_path):
     counts = [[c.value for c in row] for row in wb["等次统计"].iter_rows()]
     assert counts == [["考核对象", "等次", "单位数"], ["乡镇", "优秀", 1], ["乡镇", "良好", 2], ["乡镇", "合格", 0], ["乡镇", "不合格", 1], ["乡镇", "待定", 1]]
     assert "等次统计" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_show_lists_the_bands_and_vetoes(office):
+    from govrules.outputs.describe import describe, show_markdown
+
+    md = show_markdown(describe(office, "xiangzhen"))
+    assert "## 等次（乡镇）" in md
+    assert "- 优秀：总分90分及以上（「总分90分以上（含90分）为优秀」）" in md
+    assert "- 不合格：其余（「60分以下为不合格」）" in md
+    assert "弄虚作假：「在考核中弄虚作假」为“是”时至多评为不合格" in md
+    assert "等次" not in show_markdown(describe(govrules.Registry.discover().get("datonghu_2023"), "xiangzhen"))

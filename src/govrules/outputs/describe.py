@@ -216,8 +216,31 @@ def describe(pack: Pack, target: str | None = None) -> dict[str, Any]:
         for z in spec.zeroing
         if applies_to(z.targets)
     ]
+    names = {t.id: t.name for t in spec.targets}
+    grades = [
+        {
+            "targets": [names[t] for t in (g.targets or chosen_ids) if t in chosen_ids],
+            "quote": g.quote,
+            "bands": [_band_words(b, g.reading) for b in g.bands],
+        }
+        for g in spec.grades
+        if applies_to(g.targets)
+    ]
+    vetoes = [
+        {
+            "id": v.id,
+            "name": v.name,
+            "words": condition_words(v.when, facts),
+            "effect": f"不得评为{v.below}及以上" if v.below is not None else f"至多评为{v.at_most}",
+            "quote": v.quote,
+        }
+        for v in spec.vetoes
+        if applies_to(v.targets)
+    ]
     meta = spec.pack
     return {
+        **({"grades": grades} if grades else {}),
+        **({"vetoes": vetoes} if vetoes else {}),
         "pack": {
             "id": meta.id,
             "version": meta.version,
@@ -339,6 +362,17 @@ def _heading(desc: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _band_words(band: Any, reading: tuple[str, ...]) -> str:
+    if band.min is not None:
+        when = f"总分{fmt(band.min)}分及以上"
+    elif band.above is not None:
+        when = f"总分高于{fmt(band.above)}分"
+    else:
+        when = "其余"
+    why = f"「{band.quote}」" if band.quote else "〔解读 " + "、".join(band.reading or reading) + "〕"
+    return f"{band.grade}：{when}（{why}）"
+
+
 def _tail(desc: dict[str, Any]) -> list[tuple[str, list[str]]]:
     """The parts after the table, as (heading, lines)."""
     parts: list[tuple[str, list[str]]] = []
@@ -351,6 +385,11 @@ def _tail(desc: dict[str, Any]) -> list[tuple[str, list[str]]]:
         parts.append((f"{adj['name']}（{adj['id']}）", lines))
     if desc["zeroing"]:
         parts.append(("直接归零项", [f"{z['name']}：{z['words']}时总分为0（「{z['quote']}」）" for z in desc["zeroing"]]))
+    for g in desc.get("grades", ()):
+        lines = ([f"「{g['quote']}」"] if g["quote"] else []) + g["bands"]
+        parts.append((f"等次（{'、'.join(g['targets'])}）", lines))
+    if desc.get("vetoes"):
+        parts.append(("一票否优 / 一票否决", [f"{v['name']}：{v['words']}时{v['effect']}（「{v['quote']}」）" for v in desc["vetoes"]]))
     na = desc["not_applicable"]
     if na["allowed"]:
         how = "按比例折算：不适用项不计入，基础分按适用项满分折算" if na["scoring"] == "rescale" else "视为满分"
