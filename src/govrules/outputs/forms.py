@@ -331,6 +331,8 @@ def _item_names(view: TargetView) -> dict[str, str]:
     names = {i.id: i.indicator.name for i in view.items}
     names.update({l.id: l.adjustment.name for l in view.ledgers})
     names.update({z.owner: z.zeroing.name for z in view.zeroings if z.zeroing is not None})
+    if view.grading is not None:
+        names.update({v.id: f"{v.name}（一票否优/否决）" for v, _ in view.grading.vetoes})
     return names
 
 
