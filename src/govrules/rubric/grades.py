@@ -13,16 +13,18 @@ declared facts.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..numbers import ZERO, fmt
 from .model import Band, Grading
+from .yamlio import Path_
 
 if TYPE_CHECKING:
     from .checks import _Checker
 
 
-def threshold(band: Band):  # type: ignore[no-untyped-def]
+def threshold(band: Band) -> Decimal | None:
     """A band's threshold (min or above), or None for the last band."""
     return band.min if band.min is not None else band.above
 
@@ -61,7 +63,7 @@ def check_grades(c: _Checker) -> None:
                 c.problem(path + (key,), f"{name!r} is the lowest grade of target {t!r}: there is no grade below it (一票否决 is at_most: {grades[-1]})")
 
 
-def _check_bands(c: _Checker, g: Grading, path: tuple) -> None:  # type: ignore[type-arg]
+def _check_bands(c: _Checker, g: Grading, path: Path_) -> None:
     seen: set[str] = set()
     previous = None
     totals = {t.id: t.total for t in c.spec.targets if g.targets is None or t.id in g.targets}
