@@ -459,7 +459,8 @@ def test_batch_counts_units_per_grade(office, tmp_path):
     wb = load_workbook(out / "summary.xlsx")
     counts = [[c.value for c in row] for row in wb["等次统计"].iter_rows()]
     assert counts == [["考核对象", "等次", "单位数"], ["乡镇", "优秀", 1], ["乡镇", "良好", 2], ["乡镇", "合格", 0], ["乡镇", "不合格", 1], ["乡镇", "待定", 1]]
-    assert "等次统计" in (out / "index.html").read_text(encoding="utf-8")
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "等次统计" in page and "<th>等次</th>" in page and "<td>不合格</td>" in page
 
 
 def test_show_lists_the_bands_and_vetoes(office):

@@ -767,7 +767,7 @@ def html_context(batch: Batch) -> dict[str, Any]:
         "failures": [{"where": u.where, "unit": u.unit, "problems": [str(p) for p in u.problems]} for u in batch.failed]
         + ([{"where": batch.source, "unit": None, "problems": [str(p) for p in batch.input_problems]}] if batch.input_problems else []),
         "assessors": assessor_view(batch),
-        "graded": batch.graded,
+        "has_grades": batch.graded,
         "grade_counts": batch.grade_counts() if batch.graded else [],
     }
 
