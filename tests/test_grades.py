@@ -472,3 +472,11 @@ def test_show_lists_the_bands_and_vetoes(office):
     assert "- 不合格：其余（「60分以下为不合格」）" in md
     assert "弄虚作假：「在考核中弄虚作假」为“是”时至多评为不合格" in md
     assert "等次" not in show_markdown(describe(govrules.Registry.discover().get("datonghu_2023"), "xiangzhen"))
+
+
+@pytest.mark.parametrize("targets", ["", "targets: 7\n", "targets: [{id: [1], name: x, total: 1}]\n"])
+@pytest.mark.parametrize("grades", ["1", '"x"', "[1, 2]", "[{a: 1}]", "{a: 1}", "[[1]]", "[{targets: 5, bands: 3}]", "[{targets: [{a: 1}], bands: [{grade: 优}]}]"])
+def test_a_malformed_overlay_is_a_pack_error(registry, targets, grades):
+    text = f'format: 1\nextends: datonghu_2023\npack: {{id: o, version: "1", title: t, issuer: i, source: s}}\n{targets}grades: {grades}\nvetoes: {grades}\n'
+    with pytest.raises(govrules.PackError):
+        govrules.load_pack_text(text, "o.yaml", parents=registry)

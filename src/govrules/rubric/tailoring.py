@@ -158,16 +158,18 @@ class _Merger:
         the bands of the targets it names and leaves the others' as they were.
         """
         own = [self.take(self.child, ("grades", i), ("grades", i)) for i in range(len(self.child.data.get("grades") or []))]
-        every = [t.get("id") for t in merged.get("targets") or [] if isinstance(t, dict)]
+        targets = merged.get("targets")
+        every = [t.get("id") for t in targets if isinstance(t, dict)] if isinstance(targets, list) else []
         covered: set[Any] = set()
         for g in own:
             named = g.get("targets") if isinstance(g, dict) else None
-            covered.update(named if isinstance(named, list) else every)
+            # Anything but a list of names is left for validation to report.
+            covered.update(t for t in (named if isinstance(named, list) else every) if isinstance(t, str))
         out = list(own)
         for i, g in enumerate(self.parent.data.get("grades") or []):
             named = g.get("targets") if isinstance(g, dict) else None
             named = named if isinstance(named, list) else every
-            left = [t for t in named if t not in covered]
+            left = [t for t in named if not (isinstance(t, str) and t in covered)]
             if not left:
                 continue
             value = self.take(self.parent, ("grades", i), ("grades", len(out)))
