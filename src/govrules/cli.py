@@ -134,17 +134,47 @@ def _is_pack_path(path: Path) -> bool:
         return False
 
 
+#: Prefix that makes an argument an installed pack's id even where a directory has the same name.
+INSTALLED_PREFIX = "id:"
+
+
+def _pack_source(spec: str) -> tuple[str, str]:
+    """Whether ``spec`` names a pack file or directory (``("path", spec)``) or an installed pack (``("id", id)``).
+
+    A path that exists wins, as it always has; where a bare name is both an
+    existing directory (or file) and the id of an installed pack, say so on
+    stderr, and how to choose the other (``./NAME`` for the path, ``id:NAME``
+    for the installed pack, either of which is never ambiguous).
+    """
+    if spec.startswith(INSTALLED_PREFIX):
+        return "id", spec[len(INSTALLED_PREFIX) :]
+    path = Path(spec)
+    if not _is_pack_path(path):
+        return "id", spec
+    bare = "/" not in spec and os.sep not in spec and not spec.startswith(".") and path.suffix not in (".yaml", ".yml")
+    if bare and spec in _installed():
+        _stderr().print(
+            Text(
+                _line(
+                    f"注意：{spec} 既是已安装的指标包，也是当前目录下的 {spec}；使用的是目录 ./{spec}"
+                    f"（要用已安装的指标包，写 {INSTALLED_PREFIX}{spec}；要明确用目录，写 ./{spec}）"
+                )
+            )
+        )
+    return "path", spec
+
+
 def _pack(spec: str) -> Pack:
     """A pack by id (installed) or by path (a pack file or directory under development)."""
-    path = Path(spec)
-    if _is_pack_path(path):
+    how, name = _pack_source(spec)
+    if how == "path":
         from .pack import build_pack, read_pack_file
 
-        located, document, origin = read_pack_file(path)
+        located, document, origin = read_pack_file(Path(name))
         # A tailored pack under development extends an installed one.
         extends = located.data.get("extends") if isinstance(located.data, dict) else None
         return build_pack(located, document, origin, _installed() if extends else None)
-    return _installed().get(spec)
+    return _installed().get(name)
 
 
 def _target(pack: Pack, given: str | None) -> str:
@@ -640,30 +670,69 @@ def pack_new(pack_id: str, parent: str, title: str | None, target: str, target_n
 
 
 @pack_group.command("lint")
-@click.argument("path", type=_Path())
+@click.argument("pack_", metavar="PACK")
 @click.option("--strict", is_flag=True, help="exit 1 on warnings too")
-def pack_lint(path: str, strict: bool) -> None:
-    """Check a pack file: every error (file, line, row) and warning at once.
+@click.option("--format", "-f", "fmt_", type=click.Choice(["text", "json"]), default="text", show_default=True, help="json: one object with every problem's file, line, row, severity and message (for CI and editors)")
+def pack_lint(pack_: str, strict: bool, fmt_: str) -> None:
+    """Check a pack: every error (file, line, row) and warning at once.
 
-    Errors are what stops the pack from loading: unknown facts (with
-    did-you-mean), sums that do not match stated totals, duplicate ids,
-    references to missing rules or readings, quotes not in the document.
-    Warnings: an item with points but no rule, an unused fact, an amount
-    larger than its item.
+    PACK is a pack directory or rubric.yaml, or an installed pack's id.
+    Errors are what stops the pack from loading: unknown fields and facts
+    (with did-you-mean), sums that do not match stated totals, duplicate ids,
+    references to missing rules or readings, quotes not in the document (with
+    the nearest passage). Warnings: an item with points but no rule, an
+    unused fact, an amount larger than its item, the scaffold's placeholders.
     """
     from .rubric.authoring import lint_path
 
-    pack, errors, warnings = lint_path(path)
-    for p in errors:
-        click.echo(f"error: {_line(p)}")
-    for p in warnings:
-        click.echo(f"warning: {_line(p)}")
-    if errors:
-        click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s)", err=True)
-        sys.exit(1)
-    click.echo(f"{pack.id}: ok, {len(warnings)} warning(s)")  # type: ignore[union-attr]
-    if warnings and strict:
-        sys.exit(1)
+    how, name = _pack_source(pack_)
+    if how == "id":
+        try:
+            registry = _installed()
+            path: str = registry.get(name).origin
+        except GovrulesError as exc:
+            _fail(exc)
+        pack, errors, warnings = lint_path(path, registry)
+    else:
+        pack, errors, warnings = lint_path(name)
+    if fmt_ == "json":
+        problems = [{"severity": severity, **p.located(), "message": p.message, "where": p.where}
+                    for severity, group in (("error", errors), ("warning", warnings)) for p in group]
+        report = {"pack": pack.id if pack is not None else None, "ok": not errors and not (strict and warnings),
+                  "errors": len(errors), "warnings": len(warnings), "problems": problems}
+        click.echo(_json_text(report))
+    else:
+        for p in errors:
+            click.echo(f"error: {_line(p)}")
+        for p in warnings:
+            click.echo(f"warning: {_line(p)}")
+        if errors:
+            click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s)", err=True)
+        else:
+            click.echo(f"{pack.id}: ok, {len(warnings)} warning(s)")  # type: ignore[union-attr]
+    if errors or (warnings and strict):
+        sys.exit(EXIT_INPUT)
+
+
+@pack_group.command("schema")
+@click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP)
+def pack_schema(out: str | None) -> None:
+    """The JSON Schema of the pack format (rubric.yaml), with every installed rule kind.
+
+    For editors: put `# yaml-language-server: $schema=pack.schema.json` on a
+    pack's first line and save this beside it. govrules ships the schema of
+    its own kinds (govrules/rubric/pack.schema.json); this one also knows
+    the kinds of installed plugins.
+
+    \b
+    Example:
+      govrules pack schema -o packs/xx_county_2024/src/govrules_pack_xx_county_2024/pack.schema.json
+    """
+    from .kinds.vocabulary import Kinds
+    from .rubric.formatschema import dumps, pack_format_schema
+
+    _check_out(out)
+    _write_text(dumps(pack_format_schema(Kinds.installed())), out)
 
 
 @pack_group.command("test")

@@ -30,12 +30,30 @@ class Problem:
 
     where: str = attrs.field(converter=_encodable)
     message: str = attrs.field(converter=_encodable)
+    #: For a problem in a pack file, the parts of ``where`` one by one (for
+    #: ``govrules pack lint --format json``): the file, its line, the row
+    #: (``指标 xz.3（主动公开）``) and the path in the file (``rules[1].amount``).
+    #: They say nothing ``where`` does not, so they take no part in equality.
+    file: str | None = attrs.field(default=None, kw_only=True, eq=False)
+    line: int | None = attrs.field(default=None, kw_only=True, eq=False)
+    row: str | None = attrs.field(default=None, kw_only=True, eq=False)
+    path: str | None = attrs.field(default=None, kw_only=True, eq=False)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
 
     def to_dict(self) -> dict[str, str]:
         return {"where": self.where, "message": self.message}
+
+    def located(self) -> dict[str, object]:
+        """``where`` as its parts: file, line, row, path (None where not known)."""
+        if self.file is not None:
+            return {"file": self.file, "line": self.line, "row": self.row or None, "path": self.path or None}
+        # Problems made before the file was parsed (YAML syntax, a file that cannot be read) say file:line.
+        file, sep, line = self.where.rpartition(":")
+        if sep and line.isdigit():
+            return {"file": file, "line": int(line), "row": None, "path": None}
+        return {"file": self.where or None, "line": None, "row": None, "path": None}
 
 
 class GovrulesError(Exception):

@@ -268,7 +268,7 @@ def build_pack(
                 message = f"unknown rule kind {err['input'].get('kind')!r}; {kinds.suggest(err['input'].get('kind'))}"
             elif err["type"] == "union_tag_not_found":
                 message = f"a rule needs its kind: {kinds.suggest('')}"
-            problems.append(Problem(located.where(path), message))
+            problems.append(located.problem(path, message))
         raise PackError(f"{raw.file}: {len(problems)} problem(s) in the pack", problems) from None
     if parent_id is not None:
         orphaned = _orphaned_readings(spec, parent, raw)

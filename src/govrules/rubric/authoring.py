@@ -17,6 +17,10 @@ from .checks import walk_indicators
 from ..untrusted import has_lone_surrogate, is_blank, one_line
 
 PACK_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+#: A value that is only a bracketed hint, as the scaffold writes them (（发文单位）): not yet the document's words.
+PLACEHOLDER = re.compile(r"^[（(][^（）()]*[）)]$")
+#: The scaffold's first line: editors that read it (yaml-language-server) check the file against the schema beside it.
+SCHEMA_MODELINE = "# yaml-language-server: $schema=pack.schema.json"
 
 
 def lint(pack: Pack) -> list[Problem]:
@@ -24,8 +28,8 @@ def lint(pack: Pack) -> list[Problem]:
     located = pack.located
     warnings: list[Problem] = []
 
-    def where(path: tuple) -> str:
-        return located.where(path) if located is not None else pack.origin
+    def at(path: tuple, message: str) -> Problem:
+        return located.problem(path, message) if located is not None else Problem(pack.origin, message)
 
     used: set[str] = set()
     for target in pack.targets:
@@ -33,18 +37,18 @@ def lint(pack: Pack) -> list[Problem]:
             used.add(fact.name)
     for i, fact in enumerate(pack.spec.facts):
         if fact.name not in used:
-            warnings.append(Problem(where(("facts", i, "name")), f"fact {fact.name!r} is declared but no rule reads it"))
+            warnings.append(at(("facts", i, "name"), f"fact {fact.name!r} is declared but no rule reads it"))
     for ind, path, _ in walk_indicators(pack.spec.indicators):
         if ind.is_leaf and ind.points and any(v > 0 for v in ind.points.values()) and not ind.rules:
             warnings.append(
-                Problem(where(path + ("rules",)), f"item {ind.id} ({ind.name}) has points but no rule: nothing can lose or earn them")
+                at(path + ("rules",), f"item {ind.id} ({ind.name}) has points but no rule: nothing can lose or earn them")
             )
         if ind.is_leaf and not ind.points and not ind.rules:
-            warnings.append(Problem(where(path + ("rules",)), f"item {ind.id} ({ind.name}) has no rule: it can never fail"))
+            warnings.append(at(path + ("rules",), f"item {ind.id} ({ind.name}) has no rule: it can never fail"))
         if ind.units and ind.units_scoring is None and not ind.reading and ind.points:
             warnings.append(
-                Problem(
-                    where(path + ("units",)),
+                at(
+                    path + ("units",),
                     f"item {ind.id} ({ind.name}) is for {'、'.join(ind.units)} only: say how other units score it "
                     f"(units_scoring, now the pack's {pack.spec.not_applicable.scoring}) and why, in a reading on the row",
                 )
@@ -55,8 +59,8 @@ def lint(pack: Pack) -> list[Problem]:
                 for target, points in ind.points.items():
                     if amount > points:
                         warnings.append(
-                            Problem(
-                                where(path + ("rules", j, "amount")),
+                            at(
+                                path + ("rules", j, "amount"),
                                 f"one occurrence ({amount}) takes more than the item's {points} points for {target}",
                             )
                         )
@@ -68,8 +72,8 @@ def lint(pack: Pack) -> list[Problem]:
             continue
         if d.kind == "late_spans":
             warnings.append(
-                Problem(
-                    where(("facts", i, "derive")),
+                at(
+                    ("facts", i, "derive"),
                     f"{fact.name!r} counts spans over {d.within_working_days} working days with no reading: "
                     "say where the limit comes from and how days are counted (the start day is not, the end day is; extensions)",
                 )
@@ -80,10 +84,15 @@ def lint(pack: Pack) -> list[Problem]:
             days = "、".join(f"{a}..{b}" for a, b in cut)
             how = "counted on their days inside" if d.partial == "count" else "left out"  # type: ignore[union-attr]
             warnings.append(
-                Problem(where(("facts", i, "derive")), f"{fact.name!r} has periods cut short ({days}), {how}, and no reading says the document means that")
+                at(("facts", i, "derive"), f"{fact.name!r} has periods cut short ({days}), {how}, and no reading says the document means that")
             )
+    meta = pack.spec.pack
+    for field in ("title", "issuer", "source", "document_number", "description"):
+        value = getattr(meta, field)
+        if isinstance(value, str) and PLACEHOLDER.match(value.strip()):
+            warnings.append(at(("pack", field), f"{field} is still the scaffold's placeholder {value.strip()}: write the document's own words"))
     if not pack.document and pack.spec.pack.source_text is None:
-        warnings.append(Problem(where(("pack",)), "no source_text: quotes are not checked against the document"))
+        warnings.append(at(("pack",), "no source_text: quotes are not checked against the document"))
     return warnings
 
 
@@ -146,10 +155,12 @@ _SOURCE = """\
 """
 
 _RUBRIC = """\
+{modeline}
 # {title_comment}
 # Replace the sample rows with the document's table: 一级指标 → sections, 二级指标 → items,
 # 评分办法 → rules. Paste the document's text into source.txt: every quote is checked against it.
-# Reference: docs/pack-format.md
+# Reference: docs/pack-format.md. The editor checks keys against pack.schema.json beside this file
+# (`govrules pack schema -o pack.schema.json` remakes it after installing a plugin's rule kinds).
 format: 1
 pack:
   id: {id}
@@ -289,6 +300,7 @@ def scaffold(pack_id: str, parent_dir: str | Path, title: str | None = None, tar
         title_yaml=_yaml_scalar(title),
         target=target,
         target_name_yaml=_yaml_scalar(target_name),
+        modeline=SCHEMA_MODELINE,
     )
     files = {
         root / "pyproject.toml": _PYPROJECT,
@@ -297,7 +309,12 @@ def scaffold(pack_id: str, parent_dir: str | Path, title: str | None = None, tar
         module / "source.txt": _SOURCE,
         module / "examples" / f"{target}.json": _EXAMPLE,
         root / "tests" / f"test_{pack_id}.py": _TEST,
+        module / "pack.schema.json": "{schema}",
     }
+    from ..kinds.vocabulary import Kinds
+    from .formatschema import dumps, pack_format_schema
+
+    values["schema"] = dumps(pack_format_schema(Kinds.installed()))
     try:
         for path, template in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -82,7 +82,7 @@ class _Checker:
         self.documents = {file: normalize_text(text) for file, text in documents.items()}
 
     def problem(self, path: Path_, message: str) -> None:
-        self.problems.append(Problem(self.loc.where(path), message))
+        self.problems.append(self.loc.problem(path, message))
 
     # ------------------------------------------------------------------ parts
 

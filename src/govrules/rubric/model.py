@@ -36,8 +36,10 @@ def _reading_ids(value: object) -> object:
     return value
 
 
-#: One reading id or a list of them; always a tuple once loaded.
-ReadingIds = Annotated[tuple[str, ...], BeforeValidator(_reading_ids)]
+#: One reading id or a list of them; always a tuple once loaded. The JSON
+#: Schema says both forms are allowed (as the loader does), so an editor does
+#: not flag ``reading: one_id``.
+ReadingIds = Annotated[tuple[str, ...], BeforeValidator(_reading_ids, json_schema_input_type=str | list[str])]
 
 
 def _bounded(value: Decimal) -> Decimal:

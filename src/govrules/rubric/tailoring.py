@@ -68,7 +68,7 @@ class _Merger:
         return copy.deepcopy(value)
 
     def problem(self, located: Located, path: Path_, message: str) -> None:
-        self.problems.append(Problem(located.where(path), message))
+        self.problems.append(located.problem(path, message))
 
     # ---------------------------------------------------------------- parts
 

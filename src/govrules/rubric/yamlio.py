@@ -259,6 +259,12 @@ class Located:
                 label = f"{kind} {ident}" + (f"（{name}）" if name and name != ident else "")
         return label
 
+    def problem(self, path: Path_, message: str) -> Problem:
+        """A :class:`Problem` at ``path``, its place given both as text and as parts."""
+        return Problem(
+            self.where(path), message, file=self.file_of(path), line=self.line_of(path), row=self.context(path), path=_format_path(path)
+        )
+
     def where(self, path: Path_) -> str:
         line = self.line_of(path)
         loc = _format_path(path)
