@@ -292,3 +292,16 @@ def test_dropping_parent_readings_keeps_later_readings_on_their_own_file_and_lin
     # The child's row replaced b's reading with its own, so about_b is orphaned too.
     assert [r.id for r in child.spec.readings] == ["own"]
     assert [r[0] for r in child.assess({"facts": {"ok": True}}).readings] == ["own"]
+
+
+def test_a_bad_set_key_does_not_hide_the_tailorings_other_problems(parent):
+    # Every problem at once: the unknown `set:` row, a misquote and a bad total, in one run.
+    child = CHILD.replace('"bonus#praised"', '"bonus#praise"').replace("quote: 每缺扣4分", "quote: 每缺一项扣4分").replace("total: 10", "total: 12")
+    with pytest.raises(govrules.PackError) as caught:
+        govrules.load_pack_text(child, "child.yaml", CHILD_DOC, parents={"ref": parent})
+    messages = [p.message for p in caught.value.problems]
+    assert any("'bonus' has no rule 'praise'" in m for m in messages)
+    assert any("quote not found in the source document: 「每缺一项扣4分」" in m and "the nearest passage reads 「" in m and "每缺扣4分" in m.split("nearest")[1] for m in messages)
+    # 街道 total stated 12; its items: org.1 6 + org.2 4 = 10
+    assert any("stated as 12, but its items add up to 10" in m for m in messages)
+    assert len(messages) == 3

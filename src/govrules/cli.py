@@ -373,7 +373,7 @@ def main() -> None:
 
 
 @main.command("packs")
-@click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json"]), default="table", show_default=True, help="输出格式 output format")
+@click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True, help="输出格式 output format (markdown: the README's pack table)")
 def packs_cmd(fmt_: str) -> None:
     """已安装的指标包 List installed packs, and broken ones with their errors.
 
@@ -381,8 +381,14 @@ def packs_cmd(fmt_: str) -> None:
     Example:
       govrules packs
       govrules packs --format json
+      govrules packs --format markdown   # the table in README.md (python3 dev.py readme)
     """
     registry = _installed()
+    if fmt_ == "markdown":
+        from .outputs.describe import packs_markdown
+
+        click.echo(packs_markdown(registry.packs), nl=False)
+        return
     rows = [
         {
             "id": p.id,

@@ -19,10 +19,10 @@ from pydantic import ValidationError
 from . import __version__
 from .errors import FactsError, PackError, Problem
 from .kinds.vocabulary import Kinds
-from .rubric.model import DERIVATION_KINDS, PackSpec, hash_data
+from .rubric.model import PackSpec, hash_data
 from .numbers import ROUNDING, exact
 from .rubric.checks import check_pack
-from .rubric.fieldhints import unknown_field
+from .rubric.salvage import consequence, salvage, shape_problems
 from .rubric.tailoring import drop_readings, merge
 from .rubric.yamlio import Located, ParseCache, load_yaml_file, load_yaml_text, read_regular_file
 
@@ -236,46 +236,34 @@ def build_pack(
     documents = {origin: document} if document is not None else {}
     raw = located
     parent_id = data.get("extends")
+    tailoring: list[Problem] = []
     if parent_id is not None:
         parent = _parent(located, parent_id, parents)
         if parent.located is None:
             raise PackError(f"{located.file}: cannot tailor {parent_id!r}", [Problem(located.where(("extends",)), "the parent was not loaded from a file")])
-        located = merge(located, parent.located)
+        located, tailoring = merge(located, parent.located)
         located.data["extends"] = parent_id
         documents = {**parent.documents, **documents}
     try:
         spec = kinds.spec_model.model_validate(located.data)
     except ValidationError as exc:
-        problems = []
         errors = exc.errors(include_url=False)
-        paths = [tuple(e["loc"]) for e in errors]
-        for err in errors:
-            loc = tuple(err["loc"])
-            if err["type"] == "too_short" and any(p != loc and p[: len(loc)] == loc for p in paths):
-                continue  # a list emptied by its own members' errors: those errors say it all
-            # A discriminated union puts the kind's name in the path (rules[0].fixed.amount, derive.late_spans.…).
-            derive = "derive" in loc
-            path = tuple(p for p in loc if not (isinstance(p, str) and (p in DERIVATION_KINDS if derive else p in kinds)))
-            message = err["msg"]
-            if message.startswith("Value error, "):
-                message = message[len("Value error, ") :]
-            if err["type"] == "extra_forbidden":
-                message = unknown_field(kinds.spec_model, loc, kinds)
-            elif err["type"] in ("union_tag_invalid", "union_tag_not_found") and derive:
-                given = err["input"].get("kind") if isinstance(err["input"], dict) else None
-                message = f"{'unknown derivation kind ' + repr(given) if given is not None else 'a derivation needs its kind'}; the derivation kinds are {', '.join(DERIVATION_KINDS)}"
-            elif err["type"] == "union_tag_invalid":
-                message = f"unknown rule kind {err['input'].get('kind')!r}; {kinds.suggest(err['input'].get('kind'))}"
-            elif err["type"] == "union_tag_not_found":
-                message = f"a rule needs its kind: {kinds.suggest('')}"
-            problems.append(located.problem(path, message))
+        shape = shape_problems(errors, located, kinds.spec_model, kinds)
+        # Every problem at once: check what did parse, so a misquote or a bad sum elsewhere is not
+        # left for the next run.
+        parsed = salvage(located, errors, kinds.spec_model.model_validate)
+        if parsed is None:
+            raise PackError(f"{raw.file}: {len(shape) + len(tailoring)} problem(s) in the pack", tailoring + shape) from None
+        spec, repaired, dropped = parsed
+        semantic = [p for p in check_pack(spec, repaired, documents) if not consequence(p, located, dropped)]
+        problems = sorted(tailoring + shape + semantic, key=lambda p: (p.file or "", p.line or 0))
         raise PackError(f"{raw.file}: {len(problems)} problem(s) in the pack", problems) from None
     if parent_id is not None:
         orphaned = _orphaned_readings(spec, parent, raw)
         if orphaned:
             located = drop_readings(located, orphaned)
             spec = kinds.spec_model.model_validate(located.data)
-    problems = check_pack(spec, located, documents)
+    problems = tailoring + check_pack(spec, located, documents)
     if problems:
         raise PackError(f"{raw.file}: {len(problems)} problem(s) in the pack", problems)
     return Pack(spec, origin, _hash(spec, documents), documents, located, kinds)

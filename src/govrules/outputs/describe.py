@@ -499,3 +499,30 @@ def show_markdown(desc: dict[str, Any]) -> str:
         out += ["", f"## {_md(heading)}", ""]
         out += [f"- {markdown_line(line.strip())}" for line in lines]
     return "\n".join(out) + "\n"
+
+
+def packs_markdown(packs: Any) -> str:
+    """The installed packs as the README's table: id, document, targets with their totals, whether it scores.
+
+    Generated, so the README follows the packs (``python3 dev.py readme``; a test
+    checks it): a pack added under packs/ needs no edit of the README by hand.
+    """
+    lines = ["| id | document | targets | points |", "|---|---|---|---|"]
+    for pack in sorted(packs, key=lambda p: p.id):
+        meta = pack.spec.pack
+        document = pack.title + (f"（{meta.document_number}）" if meta.document_number else "") + (f" ({meta.year})" if meta.year and str(meta.year) not in pack.title else "")
+        if pack.extends:
+            document += f" — a tailoring of `{pack.extends}`"
+        targets = ", ".join(t.name + (f" {fmt(t.total)}" if t.total is not None else "") for t in pack.spec.targets)
+        extras = []
+        for ledger in pack.spec.adjustments:
+            cap = f" ≤ {fmt(ledger.cap)}" if ledger.cap is not None else " (uncapped)"
+            if f"{ledger.name}{cap}" not in extras:  # one ledger per target: said once
+                extras.append(f"{ledger.name}{cap}")
+        if extras:
+            targets += " (+ " + "; ".join(extras) + ")"
+        scored = any(t.total is not None for t in pack.spec.targets)
+        points = "yes" if scored else "none: a checklist" + (" with 直接归零项 " + "、".join(z.name for z in pack.spec.zeroing) if pack.spec.zeroing else "")
+        cells = [f"`{pack.id}`", document, targets, points]
+        lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+    return "\n".join(lines) + "\n"

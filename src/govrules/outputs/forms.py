@@ -389,6 +389,17 @@ def _yaml_scalar(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _yaml_key(item_id: str) -> str:
+    """An item id as a YAML key or value that reads back as the same text: ``7`` or ``1.10`` would read as numbers."""
+    import yaml
+
+    try:
+        same = yaml.safe_load(item_id) == item_id
+    except yaml.YAMLError:
+        same = False
+    return item_id if same else _yaml_scalar(item_id)
+
+
 def template_yaml(pack: Pack, target: str) -> str:
     view = pack.view(target)
     t = view.target
@@ -410,25 +421,25 @@ def template_yaml(pack: Pack, target: str) -> str:
     lines.append("# self_assessment:")
     for item in view.items:
         if item.max is not None:
-            lines.append(f"#   {item.id}: {fmt(item.max)}        # {item.indicator.name}（满分{fmt(item.max)}）")
+            lines.append(f"#   {_yaml_key(item.id)}: {fmt(item.max)}        # {item.indicator.name}（满分{fmt(item.max)}）")
     asks = [(i, i.indicator.evidence) for i in view.items if i.indicator.evidence]
     if asks:
         lines.append("")
         lines.append("# 已提供的佐证材料（可选）：")
         lines.append("# evidence:")
         for item, kinds in asks:
-            lines.append(f"#   {item.id}: [{', '.join(kinds)}]        # {item.indicator.name}")
+            lines.append(f"#   {_yaml_key(item.id)}: [{', '.join(kinds)}]        # {item.indicator.name}")
     if pack.spec.not_applicable.allowed:
         lines.append("")
         lines.append("# 不适用项（须附书面说明）：")
         lines.append("# not_applicable:")
-        lines.append(f"#   {view.items[0].id}: 书面说明……")
+        lines.append(f"#   {_yaml_key(view.items[0].id)}: 书面说明……")
     lines.append("")
     lines.append("# 复核调整（可选）：")
     lines.append("# reviews:")
     first = next((i for i in view.items if i.max is not None), None)
     if first is not None:
-        lines.append(f"#   - {{item: {first.id}, score: {fmt(first.max)}, reviewer: 复核人, at: 2023-12-20, reason: 复核理由}}")
+        lines.append(f"#   - {{item: {_yaml_key(first.id)}, score: {fmt(first.max)}, reviewer: 复核人, at: 2023-12-20, reason: 复核理由}}")
     return "\n".join(lines) + "\n"
 
 

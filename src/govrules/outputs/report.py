@@ -69,6 +69,12 @@ def effect_text(effect: Effect, sign: str = "-", quote: bool = True) -> str:
     return f"{effect_amount(effect, sign)} {effect_detail(effect, quote)}"
 
 
+def signed(sign: str, value: Decimal | None) -> str:
+    """``value`` with its sign (-0.3, +2), where a deduction of nothing is 0, never a negative zero (扣分：-0)."""
+    text = fmt(value) or ""
+    return text if sign == "-" and value == 0 else f"{sign}{text}"
+
+
 def effect_amount(effect: Effect, sign: str = "-", verb: str | None = None) -> str:
     """What an effect does to its row: −0.3, +0.05, 得8分, 不计分, 未得2分; with ``verb`` (扣), in words
     that start with a word, as Excel sheets write them: 扣0.3分, 加0.05分, 本项不计分."""
@@ -83,7 +89,7 @@ def effect_amount(effect: Effect, sign: str = "-", verb: str | None = None) -> s
         return f"加{fmt(amount)}分" if verb else f"+{fmt(amount)}"
     if effect.mode == SET:
         return f"得{fmt(amount)}分"
-    return f"{verb}{fmt(amount)}分" if verb else f"{sign}{fmt(amount)}"
+    return f"{verb}{fmt(amount)}分" if verb else signed(sign, amount)
 
 
 def item_notes(item: ItemResult) -> list[str]:
@@ -178,7 +184,7 @@ def summary_lines(result: Result) -> list[str]:
         for ledger in result.ledgers:
             sign = "+" if ledger.direction == "bonus" else "-"
             cap = f"（上限 {fmt(ledger.cap)}）" if ledger.cap is not None else ""
-            lines.append(f"{ledger.name}：{sign}{fmt(ledger.applied)}{cap}")
+            lines.append(f"{ledger.name}：{signed(sign, ledger.applied)}{cap}")
         if result.total_floor_cut:
             lines.append(total_floor_text(result))
     else:

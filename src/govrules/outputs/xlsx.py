@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..numbers import fmt
+from ..numbers import ZERO, fmt
 from .report import Fix, caps_award, depth_of, has_assessors, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
 from ..engine.result import Effect, ItemResult, Result, SectionResult
 from ..kinds.base import AWARD, SET
@@ -191,7 +191,7 @@ def effect_rows(result: Result) -> list[list[Any]]:
     out = []
     for item in result.items:
         for e in item.effects:
-            change, what = (None if e.amount is None else -e.amount), "扣分"
+            change, what = (None if e.amount is None else ZERO - e.amount), "扣分"  # ZERO − 0 is 0, where −0 would show as -0
             if e.mode == AWARD:
                 change, what = e.amount, "加分"
             elif e.mode == SET and e.amount is not None and item.max is not None:
@@ -200,7 +200,7 @@ def effect_rows(result: Result) -> list[list[Any]]:
     for ledger in result.ledgers:
         sign = 1 if ledger.direction == "bonus" else -1
         for e in ledger.effects:
-            out.append([ledger.id, ledger.name, None if e.amount is None else sign * e.amount, ledger.name, e.label, e.level, e.quantity, e.unit_amount, e.reason, e.quote, "、".join(e.reading)])
+            out.append([ledger.id, ledger.name, None if e.amount is None else ZERO + sign * e.amount, ledger.name, e.label, e.level, e.quantity, e.unit_amount, e.reason, e.quote, "、".join(e.reading)])
     return out
 
 

@@ -11,6 +11,8 @@ reported together.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import re
 import unicodedata
 from decimal import Decimal
 from typing import Iterator
@@ -34,10 +36,45 @@ from .yamlio import Located, Path_
 _ORDERED_TYPES = frozenset({"count", "number", "date", "subset", "discretionary"})
 
 
+#: Curly quotation marks and their ASCII forms are one mark when quotes are compared: a document's
+#: text extraction, and an author's keyboard, pick either (NFKC leaves them apart).
+_QUOTE_MARKS = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+                              "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'"})
+
+
 def normalize_text(text: str) -> str:
-    """Text as compared for quotes: NFKC, without any white space."""
+    """Text as compared for quotes: NFKC, curly quotation marks as ASCII ones, without any white space."""
     # str.split() with no argument splits at exactly the characters str.isspace() accepts.
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    return "".join(unicodedata.normalize("NFKC", text).translate(_QUOTE_MARKS).split())
+
+
+_PASSAGE_BREAKS = re.compile(r"[\n\t。；;]+")
+
+
+def nearest_passage(quote: str, document: str) -> str | None:
+    """The stretch of ``document`` closest to ``quote``, or None if nothing is close.
+
+    Shown with "quote not found", so a misquote (a changed word, a digit, 和 for 及) is a
+    glance at two lines, not a search through the document. Each passage (a line, a table
+    cell, a sentence) is lined up with the quote at their longest common stretch, and the
+    window of the quote's length there is compared with it.
+    """
+    wanted = normalize_text(quote)
+    if not wanted:
+        return None
+    quote = quote.strip()
+    best: tuple[float, str] | None = None
+    for part in _PASSAGE_BREAKS.split(document):
+        text = part.strip()
+        if not normalize_text(text):
+            continue
+        match = difflib.SequenceMatcher(None, text, quote, autojunk=False).find_longest_match(0, len(text), 0, len(quote))
+        start = max(0, match.a - match.b)
+        end = min(len(text), start + len(quote) + 2)  # a little room: a quote that left a word out is shorter
+        ratio = difflib.SequenceMatcher(None, normalize_text(text[start:end]), wanted, autojunk=False).ratio()
+        if best is None or ratio > best[0]:
+            best = (ratio, ("…" if start else "") + text[start:end] + ("…" if end < len(text) else ""))
+    return best[1] if best is not None and best[0] >= 0.5 else None
 
 
 def walk_indicators(
@@ -80,6 +117,7 @@ class _Checker:
         # Quotes are checked against the document of the file they were written in
         # (a tailored pack's inherited rows against its parent's document).
         self.documents = {file: normalize_text(text) for file, text in documents.items()}
+        self.raw_documents = documents
 
     def problem(self, path: Path_, message: str) -> None:
         self.problems.append(self.loc.problem(path, message))
@@ -116,7 +154,9 @@ class _Checker:
     def check_reading(self, path: Path_, reading: tuple[str, ...]) -> None:
         for rid in reading:
             if rid not in self.readings:
-                self.problem(path, f"unknown reading {rid!r}; declare it under readings:")
+                close = difflib.get_close_matches(rid, sorted(self.readings), n=1)
+                hint = f"did you mean {close[0]!r}? or " if close else ""
+                self.problem(path, f"unknown reading {rid!r}; {hint}declare it under readings:")
 
     def check_quote(self, path: Path_, text: str | None) -> None:
         document = self.documents.get(self.loc.file_of(path))
@@ -124,7 +164,9 @@ class _Checker:
             return
         if normalize_text(text) not in document:
             short = text if len(text) <= 40 else text[:40] + "…"
-            self.problem(path, f"quote not found in the source document: 「{short}」")
+            near = nearest_passage(text, self.raw_documents[self.loc.file_of(path)])
+            hint = f"; the nearest passage reads 「{near}」" if near else ""
+            self.problem(path, f"quote not found in the source document: 「{short}」{hint}")
 
     def check_targets_known(self, path: Path_, targets: object) -> None:
         for t in targets or ():  # type: ignore[union-attr]

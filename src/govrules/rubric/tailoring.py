@@ -284,8 +284,8 @@ class _Merger:
             close = difflib.get_close_matches(str(key), known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             self.problem(self.child, (key,), f"unknown field {key!r} in a tailored pack{hint}; the fields here are: {', '.join(known)}")
-        if self.problems:
-            raise PackError(f"{self.child.file}: {len(self.problems)} problem(s) in the tailoring", self.problems)
+        # A `set:` entry or a field that could not be applied is left out, and the pack it leaves is
+        # still checked: its problems are reported with everything else's, not instead of it.
         self.files[()] = self.child.file
         return Located(self.child.file, merged, self.lines, self.files)
 
@@ -355,9 +355,13 @@ def drop_readings(located: Located, ids: set[str]) -> Located:
     return Located(located.file, data, lines, files)
 
 
-def merge(child: Located, parent: Located) -> Located:
-    """Resolve a tailored pack's raw data against its parent's."""
-    return _Merger(child, parent).run()
+def merge(child: Located, parent: Located) -> tuple[Located, list[Problem]]:
+    """Resolve a tailored pack's raw data against its parent's: the merged data, and what could not be applied.
+
+    What cannot be merged at all (a list given as a mapping) is a :class:`PackError`.
+    """
+    merger = _Merger(child, parent)
+    return merger.run(), merger.problems
 
 
 # ------------------------------------------------------------------------ diff

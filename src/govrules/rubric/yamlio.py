@@ -360,6 +360,12 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[
         for i, item in enumerate(node.value):
             lines[path + (i,)] = item.start_mark.line + 1
             _walk(item, path + (i,), lines, problems, file)
+    elif isinstance(node, yaml.ScalarNode) and node.style is None and "\t" in node.value:
+        # libyaml reads a tab inside unquoted text; PyYAML's own parser refuses the file. A pack must
+        # load the same everywhere, so it is held to the stricter one (a 「quote」 pasted with its tab).
+        problems.append(
+            Problem(f"{file}:{node.start_mark.line + 1}", "a tab inside unquoted text, which YAML without libyaml refuses: put the value in quotes (\"…\") or write a space")
+        )
 
 
 def load_yaml_text(text: str, file: str, *, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH) -> Located:
@@ -385,7 +391,7 @@ def load_yaml_text(text: str, file: str, *, max_nodes: int = MAX_NODES, max_dept
             problems: list[Problem] = []
             _walk(node, (), lines, problems, file)
             if problems:
-                raise PackError(f"{file} has duplicate keys", problems)
+                raise PackError(f"{file}: {len(problems)} problem(s) in the YAML", problems)
             # Build the data from the same node tree: the text is parsed once.
             data = loader.construct_document(node)
         finally:
