@@ -69,8 +69,9 @@ def nearest_passage(quote: str, document: str) -> str | None:
         if not normalize_text(text):
             continue
         match = difflib.SequenceMatcher(None, text, quote, autojunk=False).find_longest_match(0, len(text), 0, len(quote))
-        start = max(0, match.a - match.b)
-        end = min(len(text), start + len(quote) + 2)  # a little room: a quote that left a word out is shorter
+        # A little room each side: a quote that left a word out is shorter than the passage it misquotes.
+        start = max(0, match.a - match.b - 2)
+        end = min(len(text), match.a - match.b + len(quote) + 2)
         ratio = difflib.SequenceMatcher(None, normalize_text(text[start:end]), wanted, autojunk=False).ratio()
         if best is None or ratio > best[0]:
             best = (ratio, ("…" if start else "") + text[start:end] + ("…" if end < len(text) else ""))

@@ -360,7 +360,7 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[
         for i, item in enumerate(node.value):
             lines[path + (i,)] = item.start_mark.line + 1
             _walk(item, path + (i,), lines, problems, file)
-    elif isinstance(node, yaml.ScalarNode) and node.style is None and "\t" in node.value:
+    elif isinstance(node, yaml.ScalarNode) and not node.style and "\t" in node.value:  # plain: style None (PyYAML) or "" (libyaml)
         # libyaml reads a tab inside unquoted text; PyYAML's own parser refuses the file. A pack must
         # load the same everywhere, so it is held to the stricter one (a 「quote」 pasted with its tab).
         problems.append(
@@ -441,9 +441,9 @@ def load_yaml_file(path: Path, cache: "ParseCache | None" = None) -> Located:
 
 
 #: What a cached parse depends on besides the file's bytes: this loader (its
-#: limits included), the entry format and the pickle format.
+#: limits and checks included: 3 refuses a tab in unquoted text), the entry format and the pickle format.
 _CACHE_SALT = (
-    f"govrules parse cache 2 {__version__} pyyaml {yaml.__version__} {_Base.__name__} python {sys.version_info[:2]} "
+    f"govrules parse cache 3 {__version__} pyyaml {yaml.__version__} {_Base.__name__} python {sys.version_info[:2]} "
     f"limits {MAX_FILE_BYTES} {MAX_NODES} {MAX_DEPTH} {MAX_DIGITS}\n"
 ).encode()
 
