@@ -150,3 +150,15 @@ def test_a_tab_in_unquoted_text_fails_as_it_does_without_libyaml():
 def test_a_deduction_of_nothing_is_never_a_negative_zero():
     assert signed("-", Decimal("0")) == "0" and signed("-", Decimal("-0")) == "0"
     assert signed("-", Decimal("0.5")) == "-0.5" and signed("+", Decimal("2")) == "+2"
+
+
+def test_an_unquoted_numeric_item_id_in_an_input_means_that_item():
+    # A form filled in by hand: `1: 4` under self_assessment, `- {item: 2, …}` under reviews.
+    data = yaml.safe_load(
+        "target: xiangzhen\nfacts: {briefings_heard: 1, late_count: 2}\nself_assessment: {1: 4, 2: 5}\n"
+        "reviews:\n  - {item: 2, score: 6, reviewer: 复核人, at: 2024-12-20, reason: 材料补齐}\n"
+    )
+    result = load(PACK).assess(data)
+    # 组织领导 4; 主动公开 6 − 2 × 0.5 = 5, reviewed to 6 → 10
+    assert result.item("2").score == Decimal("6") and result.total == Decimal("10")
+    assert result.item("1").self_score == Decimal("4")

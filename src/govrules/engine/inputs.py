@@ -68,11 +68,22 @@ def _empty(factory: type) -> Any:
     return Field(default_factory=factory, json_schema_extra={"default": factory()})
 
 
+def _item_id(value: Any) -> Any:
+    # An item id the document numbers 1–23 reaches here as the number 7 when a YAML form
+    # leaves it unquoted (`7: 书面说明`): it can only mean item "7". A float (1.10) is not
+    # turned into text: 1.1 and 1.10 would be one key; the error then says a string is needed.
+    return str(value) if type(value) is int else value
+
+
+#: An item's id where an input names one (a key, or a review's item): text, or a whole number meaning its text.
+ItemId = Annotated[StrictStr, BeforeValidator(_item_id)]
+
+
 class ReviewIn(BaseModel):
     """A 复核 override of one item's score."""
 
     model_config = ConfigDict(extra="forbid")
-    item: StrictStr
+    item: ItemId
     score: NonNegativeNumberIn
     reviewer: Annotated[StrictStr, Field(min_length=1, description="复核人")]
     at: Annotated[str, BeforeValidator(_timestamp), Field(description="复核时间")]
@@ -87,9 +98,9 @@ class AssessmentIn(BaseModel):
     target: StrictStr | None = None
     unit: StrictStr | None = None
     facts: Annotated[dict[StrictStr, Any], Strict()] = _empty(dict)
-    evidence: Annotated[dict[StrictStr, Annotated[list[StrictStr], Strict()]], Strict()] = _empty(dict)
-    not_applicable: Annotated[dict[StrictStr, StrictStr], Strict()] = _empty(dict)
-    self_assessment: Annotated[dict[StrictStr, NonNegativeNumberIn], Strict()] = _empty(dict)
+    evidence: Annotated[dict[ItemId, Annotated[list[StrictStr], Strict()]], Strict()] = _empty(dict)
+    not_applicable: Annotated[dict[ItemId, StrictStr], Strict()] = _empty(dict)
+    self_assessment: Annotated[dict[ItemId, NonNegativeNumberIn], Strict()] = _empty(dict)
     reviews: Annotated[list[ReviewIn], Strict()] = _empty(list)
 
 
