@@ -154,3 +154,10 @@ def test_a_name_that_is_both_an_installed_id_and_a_directory_says_which_was_used
     shown = runner.invoke(main, ["show", "taiqian"])
     assert "使用的是目录 ./taiqian" in shown.output
     assert "使用的是目录" not in runner.invoke(main, ["show", "id:taiqian"]).output
+
+
+def test_lint_json_of_an_unknown_id_is_json_too():
+    result = CliRunner().invoke(main, ["pack", "lint", "taiqan", "-f", "json"])
+    assert result.exit_code == 1
+    (problem,) = json.loads(result.output)["problems"]
+    assert problem["file"] is None and problem["message"].startswith("no pack 'taiqan'; did you mean: taiqian")

@@ -162,3 +162,9 @@ def test_an_unquoted_numeric_item_id_in_an_input_means_that_item():
     # 组织领导 4; 主动公开 6 − 2 × 0.5 = 5, reviewed to 6 → 10
     assert result.item("2").score == Decimal("6") and result.total == Decimal("10")
     assert result.item("1").self_score == Decimal("4")
+
+
+def test_a_file_with_hundreds_of_shape_errors_reports_them_without_salvaging():
+    rows = "".join(f"  - {{id: r{i}, name: 行{i}, points: {{xiangzhen: 0}}, departmnt: x}}\n" for i in range(300))
+    found = problems(PACK + rows)
+    assert len(found) == 300 and all("unknown field 'departmnt'" in p for p in found)

@@ -697,8 +697,12 @@ def pack_lint(pack_: str, strict: bool, fmt_: str) -> None:
             registry = _installed()
             path: str = registry.get(name).origin
         except GovrulesError as exc:
-            _fail(exc)
-        pack, errors, warnings = lint_path(path, registry)
+            if fmt_ != "json":
+                _fail(exc)
+            # Not a file: one problem with no place, saying what was asked for and what is installed.
+            pack, errors, warnings = None, [Problem("", "; ".join([exc.summary, *map(str, exc.problems)]))], []
+        else:
+            pack, errors, warnings = lint_path(path, registry)
     else:
         pack, errors, warnings = lint_path(name)
     if fmt_ == "json":

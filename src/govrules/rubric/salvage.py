@@ -136,6 +136,11 @@ def _message(path: Path_, errs: list[dict[str, Any]], located: Located, root: ty
     return f"got {_shown(value)}; allowed: {', or '.join(allowed)}"
 
 
+#: Past this many shape errors the file is not a pack with slips in it: its shape errors are reported
+#: alone (leaving that much out would make the rest's checks say little, and cost time on hostile files).
+MAX_SALVAGED_ERRORS = 200
+
+
 def salvage(located: Located, errors: list[dict[str, Any]], validate: Callable[[Any], Any], rounds: int = 4) -> tuple[Any, Located, set[Path_]] | None:
     """What parsed: ``(spec, its data with lines, the places left out)``, or None if nothing usable is left.
 
@@ -147,6 +152,8 @@ def salvage(located: Located, errors: list[dict[str, Any]], validate: Callable[[
     """
     from pydantic import ValidationError
 
+    if len(errors) > MAX_SALVAGED_ERRORS:
+        return None
     dropped: set[Path_] = set()
     current = located
     for _ in range(rounds):
