@@ -49,6 +49,7 @@ def test_every_shipped_pack_validates(validator, path):
         ("kind: per_occurrence", "kind: per_occurence"),  # a mistyped rule kind
         ("amount: 0.5", "amount: 0.5, amout: 1"),  # a mistyped field of a rule
         ("  id: demo\n", "  id: Demo-Pack\n"),  # a pack id the loader refuses
+        ("amount: 0.5", "amount: 半分"),  # a number that is not one
     ],
 )
 def test_a_typo_fails_it_as_the_loader_would(validator, tmp_path, before, after):

@@ -37,6 +37,23 @@ _SET = {
 }
 
 
+#: A number written as text ("0.5"), as the loader reads it into a Decimal: pydantic's schema says
+#: only "a string", so an editor would let ``amount: 两分`` pass where the loader refuses it.
+DECIMAL_TEXT = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$"
+
+
+def _number_text(node: Any) -> Any:
+    """Every "a number or a string" of the schema as "a number, or a number written as text"."""
+    if isinstance(node, dict):
+        options = node.get("anyOf")
+        if isinstance(options, list) and any(o.get("type") == "number" for o in options if isinstance(o, dict)):
+            node = {**node, "anyOf": [({**o, "pattern": DECIMAL_TEXT} if o == {"type": "string"} else o) for o in options]}
+        return {k: _number_text(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_number_text(v) for v in node]
+    return node
+
+
 def _rename_refs(node: Any, names: dict[str, str]) -> Any:
     if isinstance(node, dict):
         return {k: (names.get(v, v) if k == "$ref" else _rename_refs(v, names)) for k, v in node.items()}
@@ -48,7 +65,7 @@ def _rename_refs(node: Any, names: dict[str, str]) -> Any:
 def pack_format_schema(kinds: Kinds | None = None) -> dict[str, Any]:
     """The JSON Schema of a pack file (``rubric.yaml``) whose rules use ``kinds`` (govrules' own by default)."""
     kinds = Kinds.builtin() if kinds is None else kinds
-    schema = kinds.spec_model.model_json_schema(mode="validation")
+    schema = _number_text(kinds.spec_model.model_json_schema(mode="validation"))
     defs = schema.pop("$defs")
     whole = {k: v for k, v in schema.items()}
     whole["title"] = "govrules pack (rubric.yaml)"
