@@ -54,6 +54,18 @@ def _number_text(node: Any) -> Any:
     return node
 
 
+def _authored(node: Any) -> Any:
+    """The schema without the fields only the loader writes (``x-internal``: a tailoring's ``set_reading``)."""
+    if isinstance(node, dict):
+        props = node.get("properties")
+        if isinstance(props, dict):
+            node = {**node, "properties": {k: v for k, v in props.items() if not (isinstance(v, dict) and v.get("x-internal"))}}
+        return {k: _authored(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_authored(v) for v in node]
+    return node
+
+
 def _rename_refs(node: Any, names: dict[str, str]) -> Any:
     if isinstance(node, dict):
         return {k: (names.get(v, v) if k == "$ref" else _rename_refs(v, names)) for k, v in node.items()}
@@ -65,7 +77,7 @@ def _rename_refs(node: Any, names: dict[str, str]) -> Any:
 def pack_format_schema(kinds: Kinds | None = None) -> dict[str, Any]:
     """The JSON Schema of a pack file (``rubric.yaml``) whose rules use ``kinds`` (govrules' own by default)."""
     kinds = Kinds.builtin() if kinds is None else kinds
-    schema = _number_text(kinds.spec_model.model_json_schema(mode="validation"))
+    schema = _authored(_number_text(kinds.spec_model.model_json_schema(mode="validation")))
     defs = schema.pop("$defs")
     whole = {k: v for k, v in schema.items()}
     whole["title"] = "govrules pack (rubric.yaml)"
