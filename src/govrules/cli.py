@@ -537,7 +537,7 @@ def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | Non
 
 @main.command("score")
 @click.argument("pack")
-@click.argument("facts", type=_Path(allow_dash=True))
+@click.argument("facts", nargs=-1, required=True, type=_Path(allow_dash=True))
 @click.option("--target", "-t", default=None, help="考核对象 target, by id or name (default: the input's target)")
 @click.option(
     "--format", "-f", "fmt_", type=click.Choice(["table", "json", "markdown", "html", "xlsx"]), default=None, help=_FORMAT_HELP.format(default="table")
@@ -550,11 +550,16 @@ def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | Non
     default=None,
     help="评分模型 for a document that assigns no points: flat_unweighted = 符合项 ÷ 已检查项 × 100 (the result names it)",
 )
-def score_cmd(pack: str, facts: str, target: str | None, fmt_: str | None, out: str | None, evaluator: str, model: str | None) -> None:
+def score_cmd(pack: str, facts: tuple[str, ...], target: str | None, fmt_: str | None, out: str | None, evaluator: str, model: str | None) -> None:
     """评分 Score one unit and print its score sheet.
 
     FACTS is a JSON or YAML assessment, a filled-in Excel form (from
     `govrules template --format xlsx`), or - for JSON/YAML on stdin.
+
+    Several FACTS files are parts of one unit's assessment (each department's
+    rows, each rater's ratings, the 自评, the 复核), each naming who sends it
+    (`assessor:`): they are merged into one assessment first, and any
+    disagreement between them is reported, never settled.
 
     The sheet follows the document's layout with 自评 and 复核 columns, every
     deduction with its reason and the document's words, N/A and missing
@@ -566,6 +571,7 @@ def score_cmd(pack: str, facts: str, target: str | None, fmt_: str | None, out: 
       govrules score datonghu_2023 北洲子镇.json
       govrules score datonghu_2023 北洲子镇.yaml --format html --out 北洲子镇.html
       govrules score datonghu_2023 北洲子镇.xlsx --format json
+      govrules score PACK 宣传部.json 教育局.json 河长办.json
     """
     fmt_ = _format(fmt_, out, ("table", "json", "markdown", "html", "xlsx"), "table")
     _need_out(fmt_, out)
@@ -574,8 +580,11 @@ def score_cmd(pack: str, facts: str, target: str | None, fmt_: str | None, out: 
         from .outputs.forms import read_assessment, target_id
 
         p = _pack(pack)
-        data = read_assessment(facts, p)
-        result = p.assess(data, target_id(p, target), evaluator=evaluator, model=model)
+        parts = [read_assessment(f, p) for f in facts]
+        if len(parts) > 1 or (isinstance(parts[0], dict) and "assessor" in parts[0]):
+            result = p.assess_merged(parts, list(facts), target_id(p, target), evaluator=evaluator, model=model)
+        else:
+            result = p.assess(parts[0], target_id(p, target), evaluator=evaluator, model=model)
     except GovrulesError as exc:
         _fail(exc)
     if fmt_ == "json":

@@ -12,7 +12,7 @@ import hashlib
 import json
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from pydantic import ValidationError
 
@@ -167,9 +167,19 @@ class Pack:
             check_model(model)  # before the work: an unknown model is the caller's mistake, like an unknown target
         view, assessment = self.validate(data, target)
         ev = self._evaluator(view, evaluator)
+        stamp = self.stamp(ev.name)
+
+        def score_alone(a: Assessment) -> Result:
+            return score(self.spec, findings_of(view, a, ev.evaluate(view, a), ev.name), stamp)
+
+        combined = None
+        if assessment.ratings:
+            from .engine.ratings import rate
+
+            combined = rate(view, assessment, score_alone)
         evaluation = ev.evaluate(view, assessment)
         findings = findings_of(view, assessment, evaluation, ev.name)
-        result = score(self.spec, findings, self.stamp(ev.name))
+        result = score(self.spec, findings, stamp, combined)
         if model is not None:
             from .engine.models import apply_model
 
@@ -179,6 +189,27 @@ class Pack:
 
             result = grade(result, view)
         return result
+
+    @exact
+    def merge(self, inputs: Sequence[Any], names: Sequence[str] | None = None, target: str | None = None) -> dict[str, Any]:
+        """One assessment input from partial assessments of one unit, or :class:`FactsError` listing every problem.
+
+        Each part is an assessment input (dict or JSON text) plus ``assessor``:
+        the department or rater who sends it. Facts come from the department
+        that assesses the rows reading them; a row several raters score gets
+        one rating per part; conflicting values are reported, never settled.
+        ``names`` label the parts in problems and in the result's ``sources``.
+        See :mod:`govrules.engine.merge`.
+        """
+        from .engine.merge import merge
+
+        return merge(self, inputs, names, target)
+
+    def assess_merged(
+        self, inputs: Sequence[Any], names: Sequence[str] | None = None, target: str | None = None, *, evaluator: str = "durable", model: str | None = None
+    ) -> Result:
+        """Score one unit from its partial assessments: :meth:`merge`, then :meth:`assess`."""
+        return self.assess(self.merge(inputs, names, target), evaluator=evaluator, model=model)
 
     def stamp(self, evaluator: str) -> Stamp:
         stamp = self._stamps.get(evaluator)

@@ -16,10 +16,10 @@ from ..kinds.base import DEDUCT, ZERO_ROW, RuleKind
 from .conditions import Node, conjunction, facts_of, normalize
 from .grading import compile_grading, veto_facts
 from .facts import RESHAPED_TYPES, build_model, canonical
-from ..rubric.model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rule, Target, Zeroing
+from ..rubric.model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Raters, Rule, Target, Zeroing
 from ..numbers import ZERO, add
 from ..rubric.checks import applicable_targets
-from ..rubric.scope import row_assessors, unit_key
+from ..rubric.scope import rated_facts, row_assessors, unit_key
 from .result import PASS, CapApplied, ItemResult, SectionResult
 from .sections import adjusted_section
 
@@ -78,6 +78,8 @@ class ItemView:
     assessors: tuple[str, ...] = ()  # its own 负责考核部门, else its nearest section's
     units: tuple[str, ...] = ()  # the only units it is for (see govrules.rubric.scope)
     units_scoring: str | None = None  # how it counts for the other units: full_points or rescale
+    raters: Raters | None = None  # how several raters' scores of it combine, where the pack says
+    rated_facts: frozenset[str] = frozenset()  # a rated row's own facts, which each rater gives
     # Every effect its rules can make deducts (zeroing is decided before the
     # arithmetic): scoring then adds amounts up without looking at modes.
     deducts_only: bool = attrs.field(
@@ -193,6 +195,13 @@ class TargetView:
     enclosing: dict[str, tuple[str, ...]] = attrs.field(
         init=False, default=attrs.Factory(lambda v: {i.id: tuple(a.id for a in i.ancestors) for i in v.items}, takes_self=True)
     )
+    # The items several raters score, and which of them gives each of their facts.
+    rated_items: dict[str, ItemView] = attrs.field(
+        init=False, default=attrs.Factory(lambda v: {i.id: i for i in v.items if i.raters is not None}, takes_self=True)
+    )
+    rated_fact_item: dict[str, str] = attrs.field(
+        init=False, default=attrs.Factory(lambda v: {f: i.id for i in v.items if i.raters is not None for f in i.rated_facts}, takes_self=True)
+    )
     # The items for named units only, whose result depends on the assessment's unit.
     unit_items: tuple[ItemView, ...] = attrs.field(init=False, default=attrs.Factory(lambda v: tuple(i for i in v.items if i.units), takes_self=True))
     capped_sections: bool = attrs.field(init=False, default=attrs.Factory(lambda v: any(s.caps for s in v.sections), takes_self=True))
@@ -277,6 +286,7 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
                 ItemView(
                     ind, ancestors, value, rules, ind.caps, spec.floor.quote, ind.floor_reading or spec.floor.reading, ceiling, ind.ceiling_quote if ceiling is not None else None,
                     row_assessors(ind, ancestors), ind.units or (), (ind.units_scoring or spec.not_applicable.scoring) if ind.units else None,
+                    **({"raters": ind.raters, "rated_facts": frozenset(rated_facts(spec, ind))} if ind.raters is not None else {}),
                 )
             )
             return True

@@ -90,6 +90,23 @@ class ReviewIn(BaseModel):
     reason: Annotated[StrictStr, Field(min_length=1, description="复核理由")]
 
 
+class RatingIn(BaseModel):
+    """One rater's facts for a row several raters score."""
+
+    model_config = ConfigDict(extra="forbid")
+    by: Annotated[StrictStr, Field(min_length=1, description="评议人")]
+    facts: Annotated[dict[StrictStr, Any], Strict()]
+
+
+class SourceIn(BaseModel):
+    """A partial assessment merged into this one (written by govrules.engine.merge)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: StrictStr
+    assessor: StrictStr | None = None
+    gave: Annotated[list[StrictStr], Strict()]
+
+
 # Strict: text is str (not bytes), objects are dicts (not other mappings, whose
 # facts would otherwise be skipped), arrays are lists (not sets or generators).
 class AssessmentIn(BaseModel):
@@ -102,6 +119,8 @@ class AssessmentIn(BaseModel):
     not_applicable: Annotated[dict[ItemId, StrictStr], Strict()] = _empty(dict)
     self_assessment: Annotated[dict[ItemId, NonNegativeNumberIn], Strict()] = _empty(dict)
     reviews: Annotated[list[ReviewIn], Strict()] = _empty(list)
+    ratings: Annotated[dict[StrictStr, Annotated[list[RatingIn], Strict()]], Strict()] = _empty(dict)
+    sources: Annotated[list[SourceIn], Strict()] = _empty(list)
 
 
 @attrs.frozen
@@ -125,6 +144,10 @@ class Assessment:
     not_applicable: tuple[tuple[str, str], ...]
     self_assessment: tuple[tuple[str, Decimal], ...]
     reviews: tuple[Review, ...]
+    # Rows several raters score: (item, ((rater, facts, derived), ...)), in item order.
+    ratings: tuple[tuple[str, tuple[tuple[str, tuple[tuple[str, Any], ...], tuple[str, ...]], ...]], ...] = ()
+    # The partial assessments merged into this one: (name, assessor, what it gave).
+    sources: tuple[tuple[str, str | None, tuple[str, ...]], ...] = ()
 
     @property
     def fact_values(self) -> dict[str, Any]:
@@ -377,10 +400,24 @@ def _validate(spec: PackSpec, view: TargetView, data: Any) -> Assessment:
             if review.item in seen:
                 problems.append(Problem(f"reviews[{i}].item", f"{shown(review.item)} is reviewed twice; keep one review per item"))
             seen.add(review.item)
+        ratings: list[Any] = []
+        if envelope.ratings:
+            ratings, rating_problems = _validate_ratings(spec, view, plan, envelope.ratings, raw_facts if isinstance(raw_facts, dict) else {})
+            problems.extend(rating_problems)
+        for i, source in enumerate(envelope.sources):
+            if any(has_lone_surrogate(t) for t in (source.name, source.assessor or "", *source.gave)):
+                problems.append(Problem(f"sources[{i}]", f"the text {SURROGATE_MESSAGE}"))
     if problems:
         raise FactsError(f"{len(problems)} problem(s) in the assessment input for {spec.pack.id} / {view.target.name}", problems)
     assert envelope is not None
     facts, derived = _derive(view, plan, facts)
+    rated: tuple[Any, ...] = ()
+    if envelope.ratings:
+        # A row given by its raters takes its facts from them alone (not from a default here).
+        rated = tuple(ratings)
+        given_by_raters = {f for item_id, _ in rated for f in view.item_index[item_id].rated_facts}
+        facts = {k: v for k, v in facts.items() if k not in given_by_raters}
+        derived = tuple(d for d in derived if d not in given_by_raters)
     # Many inputs carry no evidence, N/A or reviews: skip building those from nothing.
     return Assessment(
         target=view.target.id,
@@ -398,7 +435,72 @@ def _validate(spec: PackSpec, view: TargetView, data: Any) -> Assessment:
         )
         if envelope.reviews
         else (),
+        ratings=rated,
+        sources=tuple((s.name, s.assessor, tuple(s.gave)) for s in envelope.sources),
     )
+
+
+def _validate_ratings(
+    spec: PackSpec, view: TargetView, plan: InputPlan, ratings: dict[str, list[RatingIn]], main_facts: dict[str, Any]
+) -> tuple[list[Any], list[Problem]]:
+    """The raters of each rated row, checked: (item, ((rater, facts, derived), ...)) in item order, and the problems."""
+    from ..rubric.scope import unit_key
+
+    problems: list[Problem] = []
+    out: list[Any] = []
+    rated = view.rated_items
+    for item_id in sorted(ratings, key=lambda i: view.item_order.get(i, -1)):
+        entries = ratings[item_id]
+        where = f"ratings.{item_id}"
+        item = rated.get(item_id)
+        if item is None:
+            if item_id in view.item_index:
+                problems.append(Problem(where, f"row {shown(item_id)} is not rated by several raters (the pack gives it no raters:); give its facts under facts"))
+            else:
+                problems.append(Problem(where, f"no item {shown(item_id)} for this target{_suggest(item_id, list(rated) or list(view.item_index))}"))
+            continue
+        for name in sorted(item.rated_facts & {k for k, v in main_facts.items() if v is not None}):
+            problems.append(Problem(f"facts.{name}", f"row {item_id} is given by its raters under ratings; give {name!r} there, once per rater, not here too"))
+        if not entries:
+            problems.append(Problem(where, "a rated row given here needs at least one rating"))
+            continue
+        seen: dict[str, int] = {}
+        raters = []
+        for i, entry in enumerate(entries):
+            here = f"{where}[{i}]"
+            if has_lone_surrogate(entry.by):
+                problems.append(Problem(f"{here}.by", f"the rater's name {SURROGATE_MESSAGE}"))
+                continue
+            if is_blank(entry.by):
+                problems.append(Problem(f"{here}.by", "a rating needs its rater's name (评议人); this one is blank"))
+                continue
+            key = unit_key(entry.by)
+            if key in seen:
+                problems.append(Problem(f"{here}.by", f"{shown(entry.by)} rates row {item_id} twice (also {where}[{seen[key]}]); one rating per rater"))
+                continue
+            seen[key] = i
+            foreign = [n for n in entry.facts if n not in item.rated_facts]
+            for name in foreign:
+                own = "、".join(sorted(item.rated_facts))
+                problems.append(Problem(f"{here}.facts.{name}", f"a rating of row {item_id} gives only that row's facts ({own})"))
+            if foreign:
+                continue
+            values, fact_problems = _validate_facts(spec, view, plan, entry.facts, f"{here}.facts")
+            if fact_problems:
+                problems.extend(fact_problems)
+                continue
+            try:
+                values, derived = _derive(view, plan, values)
+            except FactsError as exc:
+                problems.extend(Problem(f"{here}.{p.where}", p.message) for p in exc.problems)
+                continue
+            own_values = tuple((k, v) for k, v in values.items() if k in item.rated_facts)
+            if not own_values:
+                problems.append(Problem(f"{here}.facts", f"a rating of row {item_id} gives its facts ({'、'.join(sorted(item.rated_facts))})"))
+                continue
+            raters.append((entry.by.strip(), own_values, tuple(d for d in derived if d in item.rated_facts)))
+        out.append((item_id, tuple(raters)))
+    return out, problems
 
 
 def _score_problem(items: dict[str, Any], where: str, item_id: str, score: Decimal) -> Problem:
@@ -411,8 +513,13 @@ def _score_problem(items: dict[str, Any], where: str, item_id: str, score: Decim
     return Problem(where, f"score {score} is more than the item's {item.max} points")
 
 
-def _validate_facts(spec: PackSpec, view: TargetView, plan: InputPlan, raw: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
-    """The input's facts, canonical and in the target's order, with defaults filled in (except around derivations)."""
+def _validate_facts(
+    spec: PackSpec, view: TargetView, plan: InputPlan, raw: dict[str, Any], prefix: str = "facts"
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The input's facts, canonical and in the target's order, with defaults filled in (except around derivations).
+
+    ``prefix``: where the facts are in the input (``facts``, or a rater's ``ratings.8[1].facts``).
+    """
     problems: list[Problem] = []
     validator = view.facts_model.__pydantic_validator__  # model_validate only adds a Python call around it
     try:
@@ -425,13 +532,13 @@ def _validate_facts(spec: PackSpec, view: TargetView, plan: InputPlan, raw: dict
         given = {}
         for name, value in raw.items():
             if name in elsewhere:
-                problems.append(Problem(f"facts.{name}", f"fact {name!r} is not used when assessing {view.target.name}"))
+                problems.append(Problem(f"{prefix}.{name}", f"fact {name!r} is not used when assessing {view.target.name}"))
             else:
                 given[name] = value
         try:
             model = validator.validate_python(given)
         except ValidationError as exc:
-            problems.extend(pydantic_problems(exc, "facts", known=sorted(here)))
+            problems.extend(pydantic_problems(exc, prefix, known=sorted(here)))
             return {}, problems
     values = dict(vars(model))  # every fact of the target, None where the input leaves it out
     for name, f in plan.reshaped:
@@ -452,7 +559,7 @@ def _validate_facts(spec: PackSpec, view: TargetView, plan: InputPlan, raw: dict
     for f in plan.derived:
         if f.name in values and f.derive.source in values:  # type: ignore[union-attr]
             problems.append(
-                Problem(f"facts.{f.name}", f"give either {f.name!r} or the dates in {f.derive.source!r} it is derived from, not both")  # type: ignore[union-attr]
+                Problem(f"{prefix}.{f.name}", f"give either {f.name!r} or the dates in {f.derive.source!r} it is derived from, not both")  # type: ignore[union-attr]
             )
     return values, problems
 

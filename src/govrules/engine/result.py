@@ -120,6 +120,64 @@ class Override:
         return {"reviewer": self.reviewer, "at": self.at, "old": fmt(self.old), "new": fmt(self.new), "reason": self.reason}
 
 
+#: How each combination of several raters' scores reads on a score sheet.
+COMBINE_LABELS = {"mean": "平均值", "median": "中位数", "min": "最低分", "max": "最高分"}
+
+
+@attrs.frozen
+class Rating:
+    """One rater's score of a rated row, from that rater's facts (see govrules.engine.ratings)."""
+
+    by: str
+    score: Decimal
+    facts: Facts
+    effects: tuple[Effect, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"by": self.by, "score": fmt(self.score), "facts": _facts_json(self.facts), "effects": [e.to_dict() for e in self.effects]}
+
+
+@attrs.frozen
+class Combined:
+    """A rated row's raters and their combination, the row's computed score."""
+
+    how: str
+    value: Decimal
+    ratings: tuple[Rating, ...]
+    quote: str | None = None
+    reading: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return COMBINE_LABELS[self.how]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "combine": self.how,
+            "value": fmt(self.value),
+            "quote": self.quote,
+            "reading": list(self.reading),
+            "ratings": [r.to_dict() for r in self.ratings],
+        }
+
+    def describe(self) -> str:
+        """The combination in words: 「3人评议：张三 8（良）、李四 10（优）、王五 8（良）；取平均值 8.67」."""
+        each = "、".join(f"{r.by} {fmt(r.score)}（{'、'.join(str(to_jsonable(v)) for _, v in r.facts)}）" for r in self.ratings)
+        return f"{len(self.ratings)}人评议：{each}；取{self.label} {fmt(self.value)}"
+
+
+@attrs.frozen
+class Source:
+    """One partial assessment merged into this one: who submitted it and what it gave (see govrules.engine.merge)."""
+
+    name: str
+    assessor: str | None
+    gave: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "assessor": self.assessor, "gave": list(self.gave)}
+
+
 @attrs.frozen
 class ItemResult:
     id: str
@@ -147,6 +205,7 @@ class ItemResult:
     assessors: tuple[str, ...] = ()  # 负责考核部门, where the pack names them
     units: tuple[str, ...] = ()  # the only units the row is for, where its document names some
     units_quote: str | None = None
+    combined: Combined | None = None  # a rated row: each rater's score and their combination
 
     @property
     def complete(self) -> bool:
@@ -191,6 +250,8 @@ class ItemResult:
             # Likewise only rows with assessors, or for named units only.
             **({"assessors": list(self.assessors)} if self.assessors else {}),
             **({"units": list(self.units), "units_quote": self.units_quote} if self.units else {}),
+            # Only rows scored from several raters.
+            **({"ratings": self.combined.to_dict()} if self.combined is not None else {}),
         }
 
     @functools.cached_property
@@ -368,6 +429,7 @@ class Result:
     total_floor_quote: str | None = None
     total_floor_reading: tuple[str, ...] = ()
     grading: Any = None  # a Grade where the pack declares grades or vetoes for the target (govrules.engine.grading)
+    sources: tuple[Source, ...] = ()  # the partial assessments merged into this one, if it was merged
 
     @property
     def grade(self) -> str | None:
@@ -443,6 +505,8 @@ class Result:
             "derived_facts": list(self.derived_facts),
             "readings": [{"id": i, "quote": q, "choice": c} for i, q, c in self.readings],
             "model": self.model.to_dict() if self.model is not None else None,
+            # Only a merged assessment's result: results of one input read as before.
+            **({"sources": [s.to_dict() for s in self.sources]} if self.sources else {}),
         }
 
     def recoverable(self) -> list[Any]:

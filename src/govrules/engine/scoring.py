@@ -13,7 +13,9 @@ Order of operations, for each item:
 4. otherwise the fired rules' amounts are summed, each cap cuts its group of
    rules down to its maximum, and the item is floored at 0 (扣完为止): an item
    never goes below 0 nor above its points;
-5. a 复核 override replaces the score and is recorded (who, when, old → new, why).
+5. a row several raters score, given by its raters (``ratings``): the
+   combination of their scores (:mod:`.ratings`) is its computed score;
+6. a 复核 override replaces the score and is recorded (who, when, old → new, why).
 
 Then sections and the base total are sums of their items (a section whose
 document caps or floors it gets back what its caps cut: :mod:`.sections`); if the N/A policy
@@ -47,9 +49,11 @@ from .result import (
     Effect,
     ItemResult,
     LedgerResult,
+    Combined,
     Override,
     Result,
     SectionResult,
+    Source,
     Stamp,
     Zeroed,
 )
@@ -63,8 +67,9 @@ def _sum(values: list[Decimal]) -> Decimal:
 class _PerAssessment:
     """What every item looks up in the assessment, indexed once per assessment."""
 
-    def __init__(self, findings: Findings):
+    def __init__(self, findings: Findings, combined: dict[str, Combined] | None = None):
         a = findings.assessment
+        self.combined = combined or {}
         self.na = dict(a.not_applicable)
         self.self_scores = dict(a.self_assessment)
         self.reviews = {r.item: r for r in a.reviews}
@@ -76,7 +81,7 @@ class _PerAssessment:
         # result is its untouched one (see TargetView.untouched_items).
         owner = findings.view.rule_item
         touched = set(self.na)
-        touched.update(self.missing_evidence, self.self_scores, self.reviews)
+        touched.update(self.missing_evidence, self.self_scores, self.reviews, self.combined)
         touched.update(owner[u] for u in findings.fired if u in owner)
         touched.update(owner[u] for u in findings.unchecked if u in owner)
         # Items for named units only, when this assessment is for another unit or names none.
@@ -118,6 +123,10 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
     if na is not None:
         score = item.max if spec.not_applicable.scoring == "full_points" else None
         return _item_result(item, per, score, NOT_APPLICABLE, not_applicable=na, missing_evidence=missing_evidence)
+    combined = per.combined.get(item_id)
+    if combined is not None:  # its raters' scores, each from the row's rules, combined
+        status = PASS if combined.value == item.max else FAIL
+        return _item_result(item, per, combined.value, status, missing_evidence=missing_evidence, combined=combined)
 
     fired_uids = findings.fired
     unchecked_rules = findings.unchecked
@@ -183,6 +192,7 @@ def _item_result(
     not_applicable: str | None = None,
     unchecked: tuple[str, ...] = (),
     missing_evidence: tuple[str, ...] = (),
+    combined: Combined | None = None,
 ) -> ItemResult:
     """An item's result from its computed score and status, with its 自评 and any 复核 override applied."""
     item_id = item.id
@@ -218,6 +228,7 @@ def _item_result(
         **({"ceiling": item.ceiling, "ceiling_cut": ceiling_cut, "ceiling_quote": item.ceiling_quote} if item.ceiling is not None else {}),
         **({"assessors": item.assessors} if item.assessors else {}),
         **({"units": item.units, "units_quote": ind.units_quote} if item.units else {}),
+        **({"combined": combined} if combined is not None else {}),
     )
 
 
@@ -360,6 +371,11 @@ def _readings(
             used.update(e.reading)
         for c in item.caps:
             used.update(c.reading)
+        if item.combined is not None:
+            used.update(item.combined.reading)
+            for rating in item.combined.ratings:
+                for e in rating.effects:
+                    used.update(e.reading)
         if item.floor_cut:
             used.update(item.floor_reading)
         if item.not_applicable is not None and not (item.id in out and findings.view.item_index[item.id].indicator.units_scoring):
@@ -375,11 +391,15 @@ def _readings(
 
 
 @exact
-def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
-    """The score sheet for one assessment: a pure function of its findings."""
+def score(spec: PackSpec, findings: Findings, stamp: Stamp, combined: dict[str, Combined] | None = None) -> Result:
+    """The score sheet for one assessment: a pure function of its findings.
+
+    ``combined``: the rows several raters scored, each with its raters' scores
+    and their combination (:func:`govrules.engine.ratings.rate`).
+    """
     view = findings.view
     a = findings.assessment
-    per = _PerAssessment(findings)
+    per = _PerAssessment(findings, combined)
     items = dict(view.untouched_items)  # in item order; the touched ones replaced in place
     for item_id in per.touched:
         items[item_id] = _score_item(view.item_index[item_id], findings, spec, per)
@@ -463,6 +483,7 @@ def score(spec: PackSpec, findings: Findings, stamp: Stamp) -> Result:
             spec, touched, ledgers, findings, per.out_of_scope, sections.values() if view.capped_sections else (), _total_readings(spec, total, total_floor_cut)
         ),
         **({"total_floor_cut": total_floor_cut, "total_floor_quote": spec.floor.quote, "total_floor_reading": spec.floor.reading} if total_floor_cut else {}),
+        sources=tuple(Source(*s) for s in a.sources),
     )
 
 

@@ -132,6 +132,10 @@ def status_notes(item: ItemResult) -> list[str]:
         notes.append(f"未检查：本项只考核{'、'.join(item.units)}（「{item.units_quote}」），本评估未写单位名称")
     if item.missing_evidence:
         notes.append("缺少佐证：" + "、".join(item.missing_evidence))
+    if item.combined is not None:
+        c = item.combined
+        why = f"「{c.quote}」" if c.quote else "解读 " + "、".join(c.reading)
+        notes.append(f"{c.describe()}（{why}）")
     if item.override:
         o = item.override
         notes.append(f"复核调整 {fmt(o.old) if o.old is not None else '—'} → {fmt(o.new)}（{o.reviewer}，{o.at}）：{o.reason}")
@@ -210,6 +214,9 @@ def summary_lines(result: Result) -> list[str]:
         lines.append("未检查的指标：" + "、".join(result.not_checked))
     if result.missing_evidence:
         lines.append(f"缺少佐证材料：{len(result.missing_evidence)} 项")
+    if result.sources:
+        parts = "、".join(f"{s.name}（{s.assessor}）" if s.assessor else s.name for s in result.sources)
+        lines.append(f"合并自 {len(result.sources)} 份评分材料：{parts}")
     return lines
 
 

@@ -30,7 +30,7 @@ from .model import (
 from ..kinds.base import AWARD, DEDUCT, ZERO_ROW, CheckContext
 from ..numbers import ZERO, fmt
 from .grades import check_grades
-from .scope import scope_problems
+from .scope import raters_problems, scope_problems
 from .yamlio import Located, Path_
 
 _ORDERED_TYPES = frozenset({"count", "number", "date", "subset", "discretionary"})
@@ -291,6 +291,9 @@ class _Checker:
             for where, message in scope_problems(ind):
                 self.problem(path + where, message)
             self.check_quote(path + ("units_quote",), ind.units_quote)
+            if ind.raters is not None:
+                self.check_quote(path + ("raters", "quote"), ind.raters.quote)
+                self.check_reading(path + ("raters", "reading"), ind.raters.reading)
             unpointed = tuple(t for t in applicable_targets(ind, ancestors, self.targets) if t not in (ind.points or {}))
             context = CheckContext(self.facts, ind.points, unpointed, False, _number_limits)
             rule_ids = self.check_rules(path, ind.rules, context)
@@ -317,6 +320,11 @@ class _Checker:
                 for rule in ind.rules:
                     if rule.id in cap.rules and not rule.rule_kind.cappable:
                         self.problem(cpath + ("rules",), f"a {rule.kind} rule ({rule.id!r}) cannot be capped")
+
+    def check_raters(self) -> None:
+        rows = [(ind, path) for ind, path, _ in walk_indicators(self.spec.indicators)]
+        for path, message in raters_problems(self.spec, rows):
+            self.problem(path, message)
 
     def check_floor_quote(self, ind: Indicator, path: Path_) -> None:
         if ind.floor_quote is None:
@@ -472,6 +480,7 @@ class _Checker:
         self.check_ids()
         self.check_facts()
         self.check_indicators()
+        self.check_raters()
         self.check_section_caps()
         self.check_totals()
         self.check_outside()

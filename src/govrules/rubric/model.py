@@ -316,6 +316,24 @@ class Cap(_Strict):
 # --------------------------------------------------------------------- indicators
 
 
+class Raters(_Strict):
+    """How a row rated by several raters is scored: each rater's score of the row, combined.
+
+    Each rater's facts for the row are scored on their own, as if that rater
+    had filled the row in alone; the row scores the ``combine`` of those
+    scores: ``mean`` (rounded once by the declared rounding), ``median`` (of
+    an even number, the mean of the middle two), ``min`` or ``max``.
+    Documents rarely say how a panel's ratings combine: ``quote`` is the
+    document's words where it does, ``reading`` the choice where it does not.
+    """
+
+    combine: Literal["mean", "median", "min", "max"]
+    quote: str | None = Field(default=None, description="The document's words on how the raters' scores combine, where it says so.")
+    reading: ReadingIds = ()
+
+
+
+
 class Indicator(_Strict):
     """A row of the rubric: a section (with children) or an item (a leaf)."""
 
@@ -354,6 +372,9 @@ class Indicator(_Strict):
         description="How the item counts for the other units: as met, or left out with the base rescaled (default: the pack's not_applicable.scoring)."
     )
     floor_quote: str | None = added(description="On a section: the document's words that the section never goes below 0 (本部分扣完为止).")
+    raters: Raters | None = added(
+        description="On an item several raters score (评议代表, a panel): how their scores of the row combine into its score."
+    )
 
     @property
     def is_leaf(self) -> bool:
@@ -511,6 +532,8 @@ class PackSpec(_Strict):
             rules(ind.rules)
             for c in ind.caps:
                 ids.update(c.reading)
+            if ind.raters is not None:
+                ids.update(ind.raters.reading)
             stack.extend(ind.children)
         for a in self.adjustments:
             ids.update(a.reading)

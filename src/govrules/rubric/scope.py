@@ -7,7 +7,12 @@ Two things a document says about a row besides its points and rules:
   names none of its own;
 * a row for one named unit only (``units:``, with ``units_quote:``), such as
   「落实湖长制重点任务（琴江镇温坊人工湖）」: for any other unit the row is not
-  applicable, and an assessment that names no unit leaves it not checked.
+  applicable, and an assessment that names no unit leaves it not checked;
+* a row several raters score (``raters:``), such as the public's satisfaction
+  「对政府信息公开工作是否满意」 rated by a panel: each rater's facts for it are
+  scored alone and combined as the pack says (see
+  :mod:`govrules.engine.ratings`). Its facts are its own: no other rule reads
+  them, so a rater's facts can never reach another row.
 
 Unit names are compared as quotes are (:func:`unit_key`): NFKC, without white
 space, so 「琴江镇」 and 「琴江镇 」 are one unit; nothing else is guessed.
@@ -18,7 +23,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Iterator
 
-from .model import Indicator
+from .model import Condition, Indicator, PackSpec, Rule
 
 Path_ = tuple[object, ...]
 
@@ -74,3 +79,75 @@ def scope_problems(ind: Indicator) -> Iterator[tuple[Path_, str]]:
         for field in ("units_quote", "units_scoring"):
             if getattr(ind, field) is not None:
                 yield (field,), f"{field} goes with units: (the units the row is for), which this row does not have"
+
+
+def condition_facts(cond: Condition | None) -> set[str]:
+    """Every fact a condition names (``fact:`` and ``than:``)."""
+    out: set[str] = set()
+    stack = [cond] if cond is not None else []
+    while stack:
+        c = stack.pop()
+        out.update(n for n in (c.fact, c.than) if n is not None)
+        stack.extend(c.all or ())
+        stack.extend(c.any or ())
+        if c.not_ is not None:
+            stack.append(c.not_)
+    return out
+
+
+def rule_facts(rule: Rule) -> set[str]:
+    """Every fact a rule reads: those its kind names, and those of its ``when:``."""
+    return {ref.name for ref in rule.rule_kind.fact_refs(rule)} | condition_facts(rule.when)
+
+
+def rated_facts(spec: PackSpec, ind: Indicator) -> set[str]:
+    """The facts a rated row's raters give: those its rules read, and the dates a derived count of them comes from."""
+    names: set[str] = set()
+    for rule in ind.rules:
+        names |= rule_facts(rule)
+    for f in spec.facts:
+        if f.name in names and f.derive is not None:
+            names.add(f.derive.source)
+    return names
+
+
+def raters_problems(spec: PackSpec, rows: list[tuple[Indicator, Path_]]) -> Iterator[tuple[Path_, str]]:
+    """What is wrong with the pack's ``raters:`` fields, as (path, message); ``rows`` is every row with its path."""
+    rated = [(ind, path) for ind, path in rows if ind.raters is not None]
+    if not rated:
+        return
+    readers: dict[str, list[str]] = {}  # fact -> the rows, ledgers and zeroing conditions that read it
+
+    def note(names: set[str], owner: str) -> None:
+        for name in names:
+            readers.setdefault(name, []).append(owner)
+
+    for ind, _ in rows:
+        for rule in ind.rules:
+            note(rule_facts(rule), ind.id)
+    for adj in spec.adjustments:
+        for rule in adj.rules:
+            note(rule_facts(rule), adj.id)
+    for z in spec.zeroing:
+        note(condition_facts(z.when), z.id)
+    for f in spec.facts:  # a derived count's dates are read wherever the count is
+        if f.derive is not None:
+            for owner in readers.get(f.name, ()):
+                readers.setdefault(f.derive.source, []).append(owner)
+    for ind, path in rated:
+        raters = ind.raters
+        assert raters is not None
+        if not ind.is_leaf:
+            yield path + ("raters",), "only items (rows without children) are rated; put raters: on each item"
+            continue
+        if not ind.rules:
+            yield path + ("raters",), "a rated row needs rules: each rater's facts are scored by them"
+        if raters.quote is None and not raters.reading:
+            yield path + ("raters",), "how the raters' scores combine needs quote: (the document's words) or reading: (the choice, where the document is silent)"
+        for name in sorted(rated_facts(spec, ind)):
+            others = sorted({o for o in readers.get(name, ()) if o and o != ind.id})
+            if others:
+                yield path + ("raters",), (
+                    f"fact {name!r} is also read by {', '.join(others)}: a rated row's facts are its own, "
+                    "since each rater gives them for this row alone"
+                )

@@ -1,0 +1,427 @@
+"""Many inputs for one unit: partial assessments merged, rows rated by several raters, conflicts.
+
+Packs used:
+
+* tests/rowscope: a 20-point 乡镇 rubric written for the tests with a 负责考核部门
+  column (source.txt): 一、宣传教育 by 「县委宣传部 县教育局」 (1.1 政策宣传 5分
+  「未按要求开展宣传的，每次扣1分」; 1.2 校园宣传 5分, 县教育局 alone,
+  「未组织进校园宣传的，扣2分」), 二、河湖长制 by 县河长办 (2.1 河长巡河 6分
+  「河长未按要求巡河的，每次扣2分」; 2.2 湖长制 4分, 琴江镇 only,
+  「每有一项重点任务未落实的，扣2分」);
+* tests/panel: a tailoring of fsou_zfxxgk_pinggu whose notice (source.txt, written for
+  the tests) has row 8 「对政府信息公开工作是否满意、服务是否满意」 graded by 评议代表 and
+  scored 「以各评议代表所评分值的平均分为该项得分」; every row is graded
+  优(10) 良(8) 一般(6) 差(0);
+* datonghu_2023 (no 负责考核部门): the unit's 自评, the office's facts and its 复核 as three parts.
+
+Every expected score is worked out by hand from those documents, in the comments.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import govrules
+from govrules.cli import main
+from govrules.engine.ratings import combine
+from govrules.errors import PackError
+from govrules.outputs.report import markdown
+
+from datonghu_facts import XZ_ALL_MET
+
+HERE = Path(__file__).parent
+ROWSCOPE = HERE / "rowscope"
+PANEL = HERE / "panel"
+ROWSCOPE_TEXT = (ROWSCOPE / "rubric.yaml").read_text(encoding="utf-8")
+ROWSCOPE_SOURCE = (ROWSCOPE / "source.txt").read_text(encoding="utf-8")
+
+#: The nine rows of the graded form the office grades, all 优 but 主动公开内容 (row 2) 良.
+OFFICE_GRADES = {
+    "timely_grade": "优", "content_grade": "良", "website_grade": "优", "venues_grade": "优", "archive_grade": "优",
+    "requests_grade": "优", "forms_grade": "优", "convenience_grade": "优", "annual_report_grade": "优",
+}
+
+
+@pytest.fixture(scope="module")
+def registry() -> govrules.Registry:
+    return govrules.Registry.discover()
+
+
+@pytest.fixture(scope="module")
+def rowscope() -> govrules.Pack:
+    return govrules.load_pack(ROWSCOPE)
+
+
+@pytest.fixture(scope="module")
+def panel(registry) -> govrules.Pack:
+    return govrules.load_pack(PANEL, parents=registry)
+
+
+def both(pack: govrules.Pack, parts, **kwargs) -> govrules.Result:
+    """The merged result with either evaluator, which must agree."""
+    durable = pack.assess_merged(parts, **kwargs)
+    reference = pack.assess_merged(parts, evaluator="reference", **kwargs)
+    assert durable.to_json().replace('"durable_rules"', '"reference"') == reference.to_json()
+    return durable
+
+
+def merge_problems(pack: govrules.Pack, parts, **kwargs) -> dict[str, str]:
+    with pytest.raises(govrules.FactsError) as exc:
+        pack.merge(parts, **kwargs)
+    return {p.where: p.message for p in exc.value.problems}
+
+
+# -------------------------------------------------------- departments' parts
+
+PUBLICITY = {"assessor": "县委宣传部", "target": "xiangzhen", "unit": "琴江镇", "facts": {"publicity_missed": 2}}
+EDUCATION = {"assessor": "县教育局", "unit": "琴江镇", "facts": {"school_visit": False}}
+RIVERS = {"assessor": "县河长办", "unit": "琴江镇", "facts": {"patrol_missed": 1, "lake_tasks_missed": 1}}
+
+
+def test_each_department_gives_its_rows_and_the_parts_make_one_result(rowscope):
+    r = both(rowscope, [PUBLICITY, EDUCATION, RIVERS])
+    # 1.1: 5 − 2 × 1 = 3 (县委宣传部); 1.2: 5 − 2 = 3 (县教育局);
+    # 2.1: 6 − 1 × 2 = 4 and 2.2: 4 − 1 × 2 = 2 (县河长办); 3 + 3 + 4 + 2 = 12 of 20.
+    assert [r.item(i).score for i in ("1.1", "1.2", "2.1", "2.2")] == [D(3), D(3), D(4), D(2)]
+    assert (r.total, r.complete, r.unit) == (D(12), True, "琴江镇")
+    sources = r.to_dict()["sources"]
+    assert sources == [
+        {"name": "inputs[0]", "assessor": "县委宣传部", "gave": ["facts.publicity_missed"]},
+        {"name": "inputs[1]", "assessor": "县教育局", "gave": ["facts.school_visit"]},
+        {"name": "inputs[2]", "assessor": "县河长办", "gave": ["facts.patrol_missed", "facts.lake_tasks_missed"]},
+    ]
+    # The same as the one input the merge makes, scored directly.
+    merged = rowscope.merge([PUBLICITY, EDUCATION, RIVERS])
+    assert merged["facts"] == {"publicity_missed": 2, "school_visit": False, "patrol_missed": 1, "lake_tasks_missed": 1}
+    assert rowscope.assess(merged).to_json() == r.to_json()
+
+
+def test_a_fact_two_assessors_share_may_come_from_both_when_they_agree(rowscope):
+    # 1.1 is assessed by 县委宣传部 and 县教育局 (the section's 负责考核部门): both may give publicity_missed.
+    education = {**EDUCATION, "facts": {"school_visit": False, "publicity_missed": 2}}
+    r = both(rowscope, [PUBLICITY, education, RIVERS])
+    assert r.total == D(12)  # as above: the same value twice is one fact
+    assert r.to_dict()["sources"][1]["gave"] == ["facts.school_visit", "facts.publicity_missed"]
+
+
+def test_two_parts_giving_one_fact_different_values_is_a_conflict_naming_both(rowscope):
+    education = {**EDUCATION, "facts": {"school_visit": False, "publicity_missed": 3}}
+    problems = merge_problems(rowscope, [PUBLICITY, education, RIVERS], names=["宣传部.json", "教育局.json", "河长办.json"])
+    assert problems == {
+        "facts.publicity_missed": "宣传部.json（县委宣传部） gives 2, 教育局.json（县教育局） gives 3: the parts disagree; correct one of them"
+    }
+
+
+def test_a_department_giving_another_departments_fact_is_refused(rowscope):
+    publicity = {**PUBLICITY, "facts": {"publicity_missed": 2, "school_visit": True}}
+    problems = merge_problems(rowscope, [publicity, EDUCATION, RIVERS])
+    assert problems == {
+        "inputs[0]: facts.school_visit": "县委宣传部 does not assess 'school_visit' (read by row 1.2): 县教育局 do (负责考核部门); "
+        "a department gives the facts of its own rows"
+    }
+
+
+def test_every_problem_is_reported_at_once_with_did_you_mean_for_a_department(rowscope):
+    rivers = {**RIVERS, "assessor": "县河长版"}
+    no_one = {"unit": "琴江镇", "facts": {"school_visit": True}}
+    problems = merge_problems(rowscope, [PUBLICITY, EDUCATION, rivers, no_one])
+    assert problems["inputs[2]: facts.patrol_missed"].endswith("'县河长版' assesses no row of this pack; did you mean '县河长办'?")
+    assert "inputs[2]: facts.lake_tasks_missed" in problems
+    assert problems["inputs[3]: facts.school_visit"] == "'school_visit' (read by row 1.2) is assessed by 县教育局 (负责考核部门); this part names no assessor (assessor:)"
+
+
+def test_the_parts_must_be_of_one_unit(rowscope):
+    rivers = {**RIVERS, "unit": "北洲子镇"}
+    problems = merge_problems(rowscope, [PUBLICITY, EDUCATION, rivers])
+    assert problems == {"inputs[2]（县河长办）: unit": "is for '北洲子镇', inputs[0]（县委宣传部） for '琴江镇': merge the parts of one unit"}
+    # A unit's name compared as row units are (white space aside); a part naming none takes the others'.
+    r = rowscope.assess_merged([PUBLICITY, {**EDUCATION, "unit": " 琴江镇"}, {k: v for k, v in RIVERS.items() if k != "unit"}])
+    assert (r.unit, r.total) == ("琴江镇", D(12))
+
+
+@pytest.mark.parametrize(
+    "inputs, where, message",
+    [
+        ([], "inputs", "give at least one partial assessment"),
+        ("[]", "inputs", "got str; give a list, one entry per part"),
+        ({"facts": {}}, "inputs", "got dict; give a list, one entry per part"),
+        ([["not", "an", "object"]], "inputs[0]", "a partial assessment is a JSON object; got list"),
+        (['{"facts": {'], "inputs[0]: line 1 column 12", "Expecting property name enclosed in double quotes"),
+        ([{"assessor": "  ", "facts": {}}], "inputs[0]: assessor", "the assessor (the department or rater sending this part) is a name, not blank"),
+        ([{"assessor": "县河长办", "facts": {}, "sources": []}], "inputs[0]: sources", "sources is what merging writes; a part gives its own facts (a rater's rating is its facts, under its assessor)"),
+        ([{"assessor": "县河长办", "facts": {"patrol_missed": -1}}], "inputs[0]: facts.patrol_missed", "Input should be greater than or equal to 0"),
+    ],
+)
+def test_bad_parts_give_clear_errors(rowscope, inputs, where, message):
+    problems = merge_problems(rowscope, inputs)
+    assert problems.get(where) == message, problems
+
+
+def test_mixed_targets_are_refused(registry):
+    datonghu = registry.get("datonghu_2023")
+    parts = [{"target": "xiangzhen", "facts": {"active_late_count": 1}}, {"target": "quzhi", "facts": {}}]
+    assert merge_problems(datonghu, parts) == {
+        "inputs[1]: target": "says 'quzhi', inputs[0] says 'xiangzhen': one unit's parts are for one target"
+    }
+    # Parts naming no target, of a pack with two, need it from somewhere.
+    assert merge_problems(datonghu, [{"facts": {}}]) == {"target": "give one of quzhi (区直), xiangzhen (乡镇)"}
+    assert datonghu.merge([{"facts": {}}], target="xiangzhen")["target"] == "xiangzhen"
+
+
+# ------------------------------------------------ 自评, facts and 复核 as parts
+
+SELF = {"unit": "北洲子镇", "self_assessment": {"xz.1": 20, "xz.2": 20}}
+OFFICE = {"assessor": "区政务公开办", "unit": "北洲子镇", "facts": {**XZ_ALL_MET, "active_late_count": 3}}
+REVIEW = {"assessor": "区政务公开办 李明", "reviews": [{"item": "xz.1", "score": 20, "reviewer": "区政务公开办 李明", "at": "2023-12-20", "reason": "现场复核：已整改"}]}
+
+
+def test_self_assessment_facts_and_review_merge_for_a_pack_without_assessors(registry):
+    datonghu = registry.get("datonghu_2023")
+    r = both(datonghu, [SELF, {**OFFICE, "target": "xiangzhen"}, REVIEW])
+    # 主动公开信息 20 − 3 × 0.1 = 19.7 computed, raised to 20 by the 复核; the other four rows 20 each: 100.
+    xz1 = r.item("xz.1")
+    assert (xz1.computed, xz1.score, xz1.override.old, xz1.override.new) == (D("19.7"), D(20), D("19.7"), D(20))
+    assert r.total == D(100)
+    # 自评 20 + 20 = 40, both as final: no differences.
+    assert (r.self_total, r.differences) == (D(40), ())
+    assert [s["gave"] for s in r.to_dict()["sources"]] == [
+        ["self_assessment.xz.1", "self_assessment.xz.2"],
+        [f"facts.{name}" for name in XZ_ALL_MET],
+        ["reviews.xz.1"],
+    ]
+
+
+def test_differing_self_assessments_and_reviews_of_one_item_conflict(registry):
+    datonghu = registry.get("datonghu_2023")
+    other_self = {"self_assessment": {"xz.1": 19}}
+    other_review = {"reviews": [{**REVIEW["reviews"][0], "score": 19.9}]}
+    problems = merge_problems(datonghu, [SELF, OFFICE, REVIEW, other_self, other_review, REVIEW], target="xiangzhen")
+    assert problems == {
+        "self_assessment.xz.1": "inputs[0] gives 20, inputs[3] gives 19: the parts disagree; the unit gives one 自评 per item",
+        "reviews.xz.1": "inputs[2]（区政务公开办 李明） gives 20（'区政务公开办 李明'，2023-12-20）, inputs[4] gives 19.9（'区政务公开办 李明'，2023-12-20）: "
+        "the parts disagree; keep one 复核 per item",
+    }
+
+
+def test_na_explanations_conflict_and_evidence_is_joined(registry):
+    yuelu = registry.get("yuelu_2021")
+    item = next(i for i in yuelu.view("jiedao").items if i.indicator.evidence)
+    kinds = list(item.indicator.evidence)
+    a = {"target": "jiedao", "evidence": {item.id: kinds[:1]}}
+    b = {"target": "jiedao", "evidence": {item.id: kinds}}
+    assert yuelu.merge([a, b])["evidence"] == {item.id: kinds}
+    miluo = registry.get("miluo_2017")
+    why = {"target": "xiangzhen", "not_applicable": {"xz.1.1": "书面说明：本镇无此项工作任务"}}
+    assert miluo.merge([why, why])["not_applicable"] == {"xz.1.1": "书面说明：本镇无此项工作任务"}
+    other = {"not_applicable": {"xz.1.1": "书面说明：已报市政务公开办认定"}}
+    assert merge_problems(miluo, [why, other]) == {
+        "not_applicable.xz.1.1": "inputs[0] gives '书面说明：本镇无此项工作任务', inputs[1] gives '书面说明：已报市政务公开办认定': "
+        "the parts disagree; keep one written explanation"
+    }
+
+
+# ------------------------------------------------------ several raters of a row
+
+def raters(*grades: tuple[str, str], unit: str = "市民政局") -> list[dict]:
+    return [{"assessor": by, "unit": unit, "facts": {"satisfaction_grade": g}} for by, g in grades]
+
+
+OFFICE_FORM = {"assessor": "市政府信息公开办", "unit": "市民政局", "facts": OFFICE_GRADES}
+
+
+def test_the_satisfaction_row_is_the_mean_of_its_raters(panel):
+    r = both(panel, [OFFICE_FORM, *raters(("张三", "良"), ("李四", "优"), ("王五", "良"))])
+    row = r.item("8")
+    # 良 8, 优 10, 良 8: (8 + 10 + 8) / 3 = 8.666… → 8.67 (2 places, ROUND_HALF_UP).
+    assert (row.score, row.computed, row.status) == (D("8.67"), D("8.67"), "fail")
+    # Rows 1, 3–7, 9, 10 优: 8 × 10 = 80; row 2 良: 8; row 8: 8.67; 80 + 8 + 8.67 = 96.67.
+    assert r.total == D("96.67")
+    ratings = row.to_dict()["ratings"]
+    assert (ratings["combine"], ratings["value"], ratings["quote"]) == ("mean", "8.67", "以各评议代表所评分值的平均分为该项得分")
+    assert [(x["by"], x["score"], x["facts"]) for x in ratings["ratings"]] == [
+        ("张三", "8", {"satisfaction_grade": "良"}),
+        ("李四", "10", {"satisfaction_grade": "优"}),
+        ("王五", "8", {"satisfaction_grade": "良"}),
+    ]
+    # Each rater's 8 traces to the graded rule and its words.
+    assert ratings["ratings"][0]["effects"][0]["quote"] == "优(10) 良(8) 一般(6) 差(0)"
+    assert "grade_scale_every_row" in [rid for rid, _, _ in r.readings]
+    sheet = markdown(r)
+    assert "3人评议：张三 8（良）、李四 10（优）、王五 8（良）；取平均值 8.67（「以各评议代表所评分值的平均分为该项得分」）" in sheet
+    assert "合并自 4 份评分材料：inputs\\[0\\]（市政府信息公开办）、inputs\\[1\\]（张三）、inputs\\[2\\]（李四）、inputs\\[3\\]（王五）" in sheet
+
+
+def test_ratings_given_in_one_input_score_the_same(panel):
+    merged = panel.merge([OFFICE_FORM, *raters(("张三", "良"), ("李四", "优"), ("王五", "良"))])
+    assert merged["ratings"] == {"8": [{"by": "张三", "facts": {"satisfaction_grade": "良"}},
+                                       {"by": "李四", "facts": {"satisfaction_grade": "优"}},
+                                       {"by": "王五", "facts": {"satisfaction_grade": "良"}}]}
+    direct = {"unit": "市民政局", "facts": OFFICE_GRADES, "ratings": merged["ratings"]}
+    assert panel.assess(direct).total == D("96.67")  # as above
+
+
+def test_one_rater_is_that_raters_score_and_a_review_still_overrides(panel):
+    one = both(panel, [OFFICE_FORM, *raters(("张三", "一般"))])
+    # 一般 6: the mean of one is 6; 80 + 8 + 6 = 94.
+    assert (one.item("8").score, one.total) == (D(6), D(94))
+    review = {"reviews": [{"item": "8", "score": 10, "reviewer": "市政府信息公开办", "at": "2024-01-10", "reason": "补充评议后改评"}]}
+    reviewed = both(panel, [OFFICE_FORM, *raters(("张三", "一般")), review])
+    row = reviewed.item("8")
+    # The 复核 replaces the combined 6 with 10: 80 + 8 + 10 = 98.
+    assert (row.computed, row.score, reviewed.total) == (D(6), D(10), D(98))
+
+
+def test_the_same_rater_in_two_parts_is_one_rating(panel):
+    again = raters(("张三", "良"), ("李四", "优"), ("张三", "良"))
+    r = panel.assess_merged([OFFICE_FORM, *again])
+    # 张三 once (8) and 李四 (10): (8 + 10) / 2 = 9; 80 + 8 + 9 = 97.
+    assert (r.item("8").score, r.total) == (D(9), D(97))
+    problems = merge_problems(panel, [OFFICE_FORM, *raters(("张三", "良"), ("张三", "差"))])
+    assert problems == {"facts.satisfaction_grade": 'inputs[1]（张三） gives "良", inputs[2]（张三） gives "差": the parts disagree; 张三 rates row 8 once'}
+
+
+def test_a_rating_needs_its_rater(panel):
+    problems = merge_problems(panel, [OFFICE_FORM, {"facts": {"satisfaction_grade": "良"}}])
+    assert problems == {
+        "inputs[1]: facts.satisfaction_grade": "row 8 is scored by several raters (raters:); this part names no assessor (assessor:), so its rating cannot be told from another's"
+    }
+
+
+@pytest.mark.parametrize(
+    "ratings, facts, where, message",
+    [
+        ({"8": [{"by": "张三", "facts": {"satisfaction_grade": "良"}}, {"by": "张三 ", "facts": {"satisfaction_grade": "优"}}]}, {},
+         "ratings.8[1].by", "'张三 ' rates row 8 twice (also ratings.8[0]); one rating per rater"),
+        ({"8": [{"by": "张三", "facts": {"timely_grade": "良"}}]}, {},
+         "ratings.8[0].facts.timely_grade", "a rating of row 8 gives only that row's facts (satisfaction_grade)"),
+        ({"2": [{"by": "张三", "facts": {"content_grade": "良"}}]}, {},
+         "ratings.2", "row '2' is not rated by several raters (the pack gives it no raters:); give its facts under facts"),
+        ({"80": [{"by": "张三", "facts": {}}]}, {}, "ratings.80", "no item '80' for this target; did you mean '8'?"),
+        ({"8": []}, {}, "ratings.8", "a rated row given here needs at least one rating"),
+        ({"8": [{"by": "", "facts": {"satisfaction_grade": "良"}}]}, {}, "ratings.8.0.by", "String should have at least 1 character"),
+        ({"8": [{"by": "张三", "facts": {"satisfaction_grade": "很好"}}]}, {},
+         "ratings.8[0].facts.satisfaction_grade", None),
+        ({"8": [{"by": "张三", "facts": {"satisfaction_grade": "良"}}]}, {"satisfaction_grade": "优"},
+         "facts.satisfaction_grade", "row 8 is given by its raters under ratings; give 'satisfaction_grade' there, once per rater, not here too"),
+    ],
+)
+def test_bad_ratings_give_clear_errors(panel, ratings, facts, where, message):
+    with pytest.raises(govrules.FactsError) as exc:
+        panel.assess({"facts": {**OFFICE_GRADES, **facts}, "ratings": ratings})
+    problems = {p.where: p.message for p in exc.value.problems}
+    assert where in problems, problems
+    if message is not None:
+        assert problems[where] == message
+
+
+@pytest.mark.parametrize(
+    "how, scores, expected",
+    [
+        ("mean", ["8", "10", "8"], "8.67"),  # 26 / 3 = 8.666… → 8.67
+        ("mean", ["8", "6", "6"], "6.67"),  # 20 / 3 = 6.666… → 6.67
+        ("mean", ["10", "8", "8", "8"], "8.5"),  # 34 / 4
+        ("median", ["8", "10", "6"], "8"),  # 6, 8, 10: the middle one
+        ("median", ["6", "10", "8", "10"], "9"),  # 6, 8, 10, 10: (8 + 10) / 2
+        ("min", ["8", "10", "6"], "6"),
+        ("max", ["8", "10", "6"], "10"),
+    ],
+)
+def test_combinations_are_exact_with_the_one_rounding(how, scores, expected):
+    assert combine(how, [D(s) for s in scores]) == D(expected)
+
+
+# -------------------------------------------- departments rating one row, pack checks
+
+#: 1.1 政策宣传 rated by both of its departments, the lower score kept (a reading: the document is silent).
+RATED_TEXT = ROWSCOPE_TEXT.replace(
+    "readings:\n",
+    "readings:\n"
+    "  - id: publicity_lower\n"
+    "    quote: 县委宣传部 县教育局\n"
+    "    choice: 政策宣传由两个部门分别考核，取较低的一个分数（测试用解读）。\n",
+    1,
+).replace(
+    "        source: 按要求开展河湖保护政策宣传。\n",
+    "        source: 按要求开展河湖保护政策宣传。\n        raters: {combine: min, reading: publicity_lower}\n",
+    1,
+)
+
+
+def load(text: str) -> govrules.Pack:
+    return govrules.load_pack_text(text, "rubric.yaml", ROWSCOPE_SOURCE)
+
+
+def pack_problems(text: str) -> list[str]:
+    with pytest.raises(PackError) as exc:
+        load(text)
+    return [str(p) for p in exc.value.problems]
+
+
+def test_two_departments_rate_one_row_and_the_lower_score_counts():
+    pack = load(RATED_TEXT)
+    publicity = {**PUBLICITY, "facts": {"publicity_missed": 1}}
+    education = {**EDUCATION, "facts": {"school_visit": False, "publicity_missed": 3}}
+    r = both(pack, [publicity, education, RIVERS])
+    # 1.1: 县委宣传部 5 − 1 × 1 = 4, 县教育局 5 − 3 × 1 = 2; the lower: 2.
+    # 1.2: 5 − 2 = 3; 2.1: 6 − 2 = 4; 2.2: 4 − 2 = 2; 2 + 3 + 4 + 2 = 11.
+    assert (r.item("1.1").score, r.total) == (D(2), D(11))
+    assert [(x.by, x.score) for x in r.item("1.1").combined.ratings] == [("县委宣传部", D(4)), ("县教育局", D(2))]
+    assert "publicity_lower" in [rid for rid, _, _ in r.readings]
+    # 县河长办 does not assess 1.1, so it cannot rate it.
+    problems = merge_problems(pack, [publicity, {**RIVERS, "facts": {**RIVERS["facts"], "publicity_missed": 0}}])
+    assert problems == {
+        "inputs[1]: facts.publicity_missed": "县河长办 does not assess row 1.1: 县委宣传部、县教育局 do (负责考核部门); a department gives the facts of its own rows"
+    }
+
+
+def test_a_pack_without_raters_keeps_its_content_hash(registry):
+    # raters: is an added field: packs that do not use it hash as before (recorded results unchanged).
+    assert load(ROWSCOPE_TEXT).content_hash == govrules.load_pack(ROWSCOPE).content_hash
+    assert load(RATED_TEXT).content_hash != load(ROWSCOPE_TEXT).content_hash
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ("raters: {combine: min, reading: publicity_lower}", "raters: {combine: min}",
+         "how the raters' scores combine needs quote: (the document's words) or reading: (the choice, where the document is silent)"),
+        ("raters: {combine: min, reading: publicity_lower}", "raters: {combine: min, reading: nope}", "unknown reading 'nope'; declare it under readings:"),
+        ("raters: {combine: min, reading: publicity_lower}", "raters: {combine: min, quote: 取平均分}", "quote not found in the source document: 「取平均分」"),
+        ("raters: {combine: min, reading: publicity_lower}", "raters: {combine: average, reading: publicity_lower}", "Input should be 'mean', 'median', 'min' or 'max'"),
+        ("    assessors: [县河长办]\n", "    assessors: [县河长办]\n    raters: {combine: mean, reading: publicity_lower}\n",
+         "only items (rows without children) are rated; put raters: on each item"),
+        ("{id: no_visit, kind: fixed, when: {fact: school_visit, is: false}",
+         "{id: no_visit, kind: fixed, when: {all: [{fact: school_visit, is: false}, {fact: publicity_missed, op: '>=', value: 0}]}",
+         "fact 'publicity_missed' is also read by 1.2: a rated row's facts are its own, since each rater gives them for this row alone"),
+    ],
+)
+def test_bad_raters_are_pack_errors_naming_the_line(old, new, message):
+    text = RATED_TEXT.replace(old, new, 1)
+    assert text != RATED_TEXT
+    found = pack_problems(text)
+    assert any(p.startswith("rubric.yaml:") and p.endswith(message) for p in found), found
+
+
+# ----------------------------------------------------------------------- CLI
+
+
+def test_score_takes_the_parts_of_one_unit(tmp_path):
+    files = []
+    for name, part in (("宣传部.json", PUBLICITY), ("教育局.json", EDUCATION), ("河长办.json", RIVERS)):
+        (tmp_path / name).write_text(json.dumps(part, ensure_ascii=False), encoding="utf-8")
+        files.append(str(tmp_path / name))
+    run = CliRunner().invoke(main, ["score", str(ROWSCOPE), *files, "--format", "json"])
+    assert run.exit_code == 0, run.output
+    data = json.loads(run.output)
+    assert data["total"] == "12"  # as in the first test
+    assert [s["assessor"] for s in data["sources"]] == ["县委宣传部", "县教育局", "县河长办"]
+    (tmp_path / "教育局.json").write_text(json.dumps({**EDUCATION, "facts": {"school_visit": False, "publicity_missed": 3}}, ensure_ascii=False), encoding="utf-8")
+    run = CliRunner().invoke(main, ["score", str(ROWSCOPE), *files])
+    assert run.exit_code != 0
+    assert "Traceback" not in run.output
+    assert f"{files[0]}（县委宣传部） gives 2, {files[1]}（县教育局） gives 3: the parts disagree" in run.output.replace("\n", "")
