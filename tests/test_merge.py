@@ -425,3 +425,52 @@ def test_score_takes_the_parts_of_one_unit(tmp_path):
     assert run.exit_code != 0
     assert "Traceback" not in run.output
     assert f"{files[0]}（县委宣传部） gives 2, {files[1]}（县教育局） gives 3: the parts disagree" in run.output.replace("\n", "")
+
+
+# --------------------------------------------------------------------- batch
+
+
+def test_batch_joins_the_parts_of_a_unit_from_files_and_rows(rowscope, tmp_path):
+    from govrules.outputs.batch import read_units, score_units
+
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for name, part in (("a.json", PUBLICITY), ("b.json", EDUCATION), ("c.json", RIVERS)):
+        (folder / name).write_text(json.dumps(part, ensure_ascii=False), encoding="utf-8")
+    whole = {"target": "xiangzhen", "unit": "北洲子镇", "facts": {"publicity_missed": 0, "school_visit": True, "patrol_missed": 0, "lake_tasks_missed": 0}}
+    (folder / "北洲子镇.json").write_text(json.dumps(whole, ensure_ascii=False), encoding="utf-8")
+    batch = read_units(folder, rowscope)
+    score_units(batch)
+    # 琴江镇 from three departments' files: 12, as in the first test; 北洲子镇 in one file, nothing lost: 20.
+    # (北洲子镇 has no lake: 2.2 is not applicable, rescaled: 16 of 16 → 20.)
+    assert [(u.where, u.unit, u.result.total) for u in batch.units] == [("a.json + b.json + c.json", "琴江镇", D(12)), ("北洲子镇.json", "北洲子镇", D(20))]
+
+    table = tmp_path / "units.csv"
+    table.write_text(
+        "unit,assessor,publicity_missed,school_visit,patrol_missed,lake_tasks_missed\n"
+        "琴江镇,县委宣传部,2,,,\n"
+        "琴江镇,县教育局,,否,,\n"
+        "琴江镇,县河长办,,,1,1\n"
+        "北洲子镇,县河长办,,,1,0\n"
+        "北洲子镇,县委宣传部,,,2,\n",
+        encoding="utf-8",
+    )
+    batch = read_units(table, rowscope)
+    score_units(batch, target="xiangzhen")
+    qinjiang, beizhouzi = batch.units
+    assert (qinjiang.where, qinjiang.result.total) == ("units.csv 第2行 + units.csv 第3行 + units.csv 第4行", D(12))
+    # A department's row giving another's fact fails the whole unit, naming the row: never scored without it.
+    assert beizhouzi.result is None
+    assert [(p.where, p.message.split(":")[0]) for p in beizhouzi.problems] == [
+        ("units.csv 第6行: facts.patrol_missed", "县委宣传部 does not assess 'patrol_missed' (read by row 2.1)")
+    ]
+
+
+def test_a_part_in_a_batch_folder_names_its_unit(rowscope, tmp_path):
+    from govrules.outputs.batch import read_units, score_units
+
+    (tmp_path / "宣传部.json").write_text(json.dumps({"assessor": "县委宣传部", "facts": {"publicity_missed": 1}}, ensure_ascii=False), encoding="utf-8")
+    batch = read_units(tmp_path, rowscope)
+    score_units(batch, target="xiangzhen")
+    (unit,) = batch.units
+    assert unit.result is None and "names its unit" in unit.problems[0].message

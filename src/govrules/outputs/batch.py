@@ -67,6 +67,7 @@ from ..engine.result import Result
 from ..untrusted import has_lone_surrogate
 
 UNIT_HEADERS = ("unit", "单位", "单位名称")
+ASSESSOR_HEADERS = ("assessor", "负责考核部门", "考核部门", "评议人", "提交人")
 TARGET_HEADERS = ("target", "考核对象")
 POINTS_SUFFIXES = (".points", ".扣分")
 REASON_SUFFIXES = (".reason", ".理由")
@@ -145,6 +146,8 @@ class Unit:
     result: Result | None = None
     rank: int | None = None
     files: dict[str, str] = attrs.field(factory=dict)
+    # A unit given in parts (files or rows naming their assessor): each part's place and input.
+    parts: list[tuple[str, dict[str, Any]]] = attrs.field(factory=list)
 
     @property
     def failed(self) -> bool:
@@ -280,6 +283,8 @@ def parse_header(headers: list[Any], pack: Pack, where: str) -> tuple[list[Colum
             c = Column(i, h, "unit")
         elif low in TARGET_HEADERS:
             c = Column(i, h, "target")
+        elif low in ASSESSOR_HEADERS:
+            c = Column(i, h, "assessor")
         elif fact_name(h):
             name = fact_name(h)
             assert name is not None
@@ -357,6 +362,10 @@ def row_assessment(columns: list[Column], values: list[Any], pack: Pack, where: 
         if c.kind == "target":
             if not is_blank(v):
                 data["target"] = target_id(pack, str(v))
+            continue
+        if c.kind == "assessor":
+            if not is_blank(v):
+                data["assessor"] = str(v).strip()
             continue
         if c.kind in ("points", "reason"):
             discretion.setdefault(c.key, {})[c.kind] = v
@@ -572,6 +581,8 @@ def _file_unit(f: Path, pack: Pack, index: int, book: Any = None) -> Unit:
     if not isinstance(data, dict):
         return Unit(index, where, None, None, [Problem(where, f"an assessment is a mapping (JSON object), not {type(data).__name__}")])
     if not data.get("unit"):
+        if data.get("assessor") is not None:
+            return Unit(index, where, None, None, [Problem(where, "a part of a unit's assessment (it names its assessor) names its unit: add \"unit\"; the file name is the part's, not the unit's")])
         if has_lone_surrogate(f.stem):
             return Unit(index, where, None, None, [Problem(where, "the file name is not valid text (not UTF-8) and the file gives no unit name; add \"unit\" to the file")])
         data["unit"] = f.stem
@@ -593,8 +604,23 @@ def score_units(batch: Batch, target: str | None = None, advance: Callable[[], N
     exception while scoring one unit becomes a problem of that unit; the
     others are still scored.
     """
+    _gather_parts(batch)
     for u in batch.units:
         try:
+            if u.parts:
+                bad = [f"{w} {b}" for w, d in u.parts for b in _surrogate_paths(d)]
+                if bad:
+                    u.problems = [Problem(b, "not valid text (a lone surrogate such as \\ud800 cannot be written to any file)") for b in bad]
+                if not u.problems:
+                    # --target is the default for units whose parts name none.
+                    default = None if any(d.get("target") for _, d in u.parts) else target
+                    try:
+                        u.result = batch.pack.assess_merged([d for _, d in u.parts], [w for w, _ in u.parts], default)
+                    except GovrulesError as exc:
+                        u.problems = list(exc.problems) or [Problem(u.where, exc.summary)]  # each names its part already
+                    except Exception as exc:  # one unit never stops the others
+                        u.problems = [_unexpected(u.where, exc)]
+                continue
             if u.problems or u.data is None:
                 continue
             data = u.data
@@ -625,6 +651,35 @@ def score_units(batch: Batch, target: str | None = None, advance: Callable[[], N
             seen[key] = u
     _rank(batch)
     _clean_texts(batch)
+
+
+def _gather_parts(batch: Batch) -> None:
+    """Join the parts of one unit (files or rows naming their ``assessor``) into one unit, in the place of its first part.
+
+    Units of one name where none names an assessor stay apart: the check
+    below reports the name given twice, as before. A part that cannot be
+    read fails its whole unit: a unit scored without one of its parts would
+    look complete and be wrong.
+    """
+    from ..rubric.scope import unit_key
+
+    groups: dict[str, list[Unit]] = {}
+    for u in batch.units:
+        if u.unit is not None and not has_lone_surrogate(u.unit):
+            groups.setdefault(unit_key(u.unit), []).append(u)
+    drop: set[int] = set()
+    for members in groups.values():
+        if not any(m.data is not None and m.data.get("assessor") is not None for m in members):
+            continue
+        first = members[0]
+        joined = Unit(first.index, " + ".join(m.where for m in members), first.unit, None)
+        for m in members:
+            joined.problems.extend(m.problems)
+            if m.data is not None:
+                joined.parts.append((m.where, m.data))
+        batch.units[batch.units.index(first)] = joined
+        drop.update(id(m) for m in members[1:])
+    batch.units = [u for u in batch.units if id(u) not in drop]
 
 
 def _rank(batch: Batch) -> None:
