@@ -35,8 +35,8 @@ SECTION_CAPS = Path(__file__).parent / "section_caps" / "rubric.yaml"  # a test 
 class _EveryItemTouched(scoring._PerAssessment):
     """The long way round: every item scored from its findings, every section from its children."""
 
-    def __init__(self, findings):  # type: ignore[no-untyped-def]
-        super().__init__(findings)
+    def __init__(self, findings, combined=None):  # type: ignore[no-untyped-def]
+        super().__init__(findings, combined)
         self.touched = [i.id for i in findings.view.items]
 
 
