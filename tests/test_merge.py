@@ -152,7 +152,7 @@ def test_the_parts_must_be_of_one_unit(rowscope):
         ({"facts": {}}, "inputs", "got dict; give a list, one entry per part"),
         ([["not", "an", "object"]], "inputs[0]", "a partial assessment is a JSON object; got list"),
         (['{"facts": {'], "inputs[0]: line 1 column 12", "Expecting property name enclosed in double quotes"),
-        ([{"assessor": "  ", "facts": {}}], "inputs[0]: assessor", "the assessor (the department or rater sending this part) is a name, not blank"),
+        ([{"assessor": "  ", "facts": {}}], "inputs[0]: assessor", "the assessor (the department or rater sending this part) is a name: text, not blank"),
         ([{"assessor": "县河长办", "facts": {}, "sources": []}], "inputs[0]: sources", "sources is what merging writes; a part gives its own facts (a rater's rating is its facts, under its assessor)"),
         ([{"assessor": "县河长办", "facts": {"patrol_missed": -1}}], "inputs[0]: facts.patrol_missed", "Input should be greater than or equal to 0"),
     ],
@@ -274,6 +274,13 @@ def test_one_rater_is_that_raters_score_and_a_review_still_overrides(panel):
     row = reviewed.item("8")
     # The 复核 replaces the combined 6 with 10: 80 + 8 + 10 = 98.
     assert (row.computed, row.score, reviewed.total) == (D(6), D(10), D(98))
+
+
+def test_raters_who_agree_score_as_one_form_does(panel, registry):
+    r = panel.assess_merged([OFFICE_FORM, *raters(("张三", "良"), ("李四", "良"), ("王五", "良"))])
+    # (8 + 8 + 8) / 3 = 8; 80 + 8 + 8 = 96: what the shipped form gives one filled-in form with 良 on row 8.
+    form = registry.get("fsou_zfxxgk_pinggu").assess({"facts": {**OFFICE_GRADES, "satisfaction_grade": "良"}})
+    assert r.total == form.total == D(96)
 
 
 def test_the_same_rater_in_two_parts_is_one_rating(panel):
@@ -474,3 +481,53 @@ def test_a_part_in_a_batch_folder_names_its_unit(rowscope, tmp_path):
     score_units(batch, target="xiangzhen")
     (unit,) = batch.units
     assert unit.result is None and "names its unit" in unit.problems[0].message
+
+
+# ------------------------------------------ splitting an input changes nothing
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from govrules.testing import assessments  # noqa: E402
+
+_REGISTRY = govrules.Registry.discover()
+_TARGETS = [(p.id, t) for p in _REGISTRY.packs for t in p.targets]
+
+
+@st.composite
+def split(draw, pack_id: str, target: str):
+    """An assessment of a shipped pack (none names 负责考核部门), and the same cut into parts, some things given twice."""
+    pack = _REGISTRY.get(pack_id)
+    whole = draw(assessments(pack, target, complete=draw(st.booleans())))
+    n = draw(st.integers(1, 4))
+    parts: list[dict] = [{"assessor": f"部门{i}", "facts": {}} for i in range(n)]
+    parts[draw(st.integers(0, n - 1))]["target"] = target
+    if "unit" in whole:
+        for i in draw(st.sets(st.integers(0, n - 1), min_size=1)):
+            parts[i]["unit"] = whole["unit"]
+
+    def some() -> set[int]:
+        return draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=2))  # once, or the same value twice
+
+    for name, value in whole.get("facts", {}).items():
+        if value is not None:
+            for i in some():
+                parts[i]["facts"][name] = value
+    for key in ("evidence", "not_applicable", "self_assessment"):
+        for item, value in whole.get(key, {}).items():
+            for i in some():
+                parts[i].setdefault(key, {})[item] = value
+    for review in whole.get("reviews", []):
+        for i in some():
+            parts[i].setdefault("reviews", []).append(review)
+    return pack, whole, parts
+
+
+@pytest.mark.parametrize("pack_id, target", _TARGETS)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_an_input_cut_into_parts_and_merged_scores_the_same(pack_id, target, data):
+    pack, whole, parts = data.draw(split(pack_id, target))
+    merged = pack.assess_merged(parts).to_dict()
+    assert len(merged.pop("sources")) == len(parts)
+    assert merged == pack.assess(whole).to_dict()

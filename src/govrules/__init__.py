@@ -9,6 +9,7 @@ The stable API::
     result = pack.assess({"target": "xiangzhen", "facts": {...}})
     result.total, result.to_json()
     pack.facts_schema("xiangzhen")                 # JSON Schema for forms
+    pack.assess_merged([part, part, ...])          # one unit's assessment in parts (docs/merging.md)
 """
 
 __version__ = "0.1.0"

@@ -107,7 +107,7 @@ def merge(pack: Any, inputs: Sequence[Any], names: Sequence[str] | None = None, 
             continue
         assessor = data.get(ASSESSOR)
         if assessor is not None and (not isinstance(assessor, str) or has_lone_surrogate(assessor) or is_blank(assessor)):
-            problems.append(Problem(f"{name}: {ASSESSOR}", "the assessor (the department or rater sending this part) is a name, not blank"))
+            problems.append(Problem(f"{name}: {ASSESSOR}", "the assessor (the department or rater sending this part) is a name: text, not blank"))
             assessor = None
         for key in _MERGED_ONLY:
             if key in data:
