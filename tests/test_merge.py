@@ -531,3 +531,25 @@ def test_an_input_cut_into_parts_and_merged_scores_the_same(pack_id, target, dat
     merged = pack.assess_merged(parts).to_dict()
     assert len(merged.pop("sources")) == len(parts)
     assert merged == pack.assess(whole).to_dict()
+
+
+def test_show_says_how_a_rated_row_is_scored(panel):
+    from govrules.outputs.describe import describe, show_markdown
+
+    assert "多人评议：各评议人分别计分，取平均值（「以各评议代表所评分值的平均分为该项得分」）" in show_markdown(describe(panel))
+
+
+_JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 10**12) | st.text(max_size=8) | st.sampled_from(["良", "\ud800", " ", "8", "县教育局"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["facts", "assessor", "unit", "target", "satisfaction_grade", "ratings", "reviews", "by", "x"]), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(inputs=st.lists(_JSONISH, max_size=4) | _JSONISH)
+def test_whatever_the_parts_hold_merging_ends_in_a_facts_error_or_a_result(panel, inputs):
+    try:
+        panel.assess_merged(inputs)
+    except govrules.FactsError as exc:
+        assert exc.problems and all(isinstance(p.where, str) for p in exc.problems)

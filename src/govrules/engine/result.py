@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 import attrs
 
 from .facts import to_jsonable
+from ..rubric.scope import COMBINE_LABELS
 from ..numbers import exact, fmt
 
 PASS = "pass"
@@ -118,10 +119,6 @@ class Override:
 
     def to_dict(self) -> dict[str, Any]:
         return {"reviewer": self.reviewer, "at": self.at, "old": fmt(self.old), "new": fmt(self.new), "reason": self.reason}
-
-
-#: How each combination of several raters' scores reads on a score sheet.
-COMBINE_LABELS = {"mean": "平均值", "median": "中位数", "min": "最低分", "max": "最高分"}
 
 
 @attrs.frozen

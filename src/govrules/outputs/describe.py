@@ -22,7 +22,7 @@ from ..kinds.base import AWARD, Wording
 from ..rubric.model import Cap, Condition, FactSpec, PackSpec
 from ..numbers import fmt
 from ..rubric.checks import leaf_targets, walk_indicators
-from ..rubric.scope import row_assessors
+from ..rubric.scope import COMBINE_LABELS, row_assessors
 from ..pack import Pack
 from .report import level_name
 from ..untrusted import for_markdown, markdown_line, terminal_text
@@ -136,6 +136,8 @@ def _scope(ind: Any, ancestors: tuple[Any, ...], spec: PackSpec) -> dict[str, An
         out["assessors"] = list(assessors)
     if ind.units:
         out.update({"units": list(ind.units), "units_quote": ind.units_quote, "units_scoring": ind.units_scoring or spec.not_applicable.scoring})
+    if ind.raters is not None:
+        out["raters"] = {"combine": ind.raters.combine, "quote": ind.raters.quote, "reading": list(ind.raters.reading)}
     return out
 
 
@@ -321,6 +323,10 @@ def _scope_lines(row: dict[str, Any]) -> list[str]:
         lines.append(f"只考核：{'、'.join(row['units'])}（「{row['units_quote']}」）；其他单位本项不适用，{other}")
     if row.get("assessors"):
         lines.append("负责考核部门：" + "、".join(row["assessors"]))
+    if row.get("raters"):
+        r = row["raters"]
+        why = f"「{r['quote']}」" if r["quote"] else "解读 " + "、".join(r["reading"])
+        lines.append(f"多人评议：各评议人分别计分，取{COMBINE_LABELS[r['combine']]}（{why}）")
     return lines
 
 

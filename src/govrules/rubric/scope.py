@@ -27,6 +27,9 @@ from .model import Condition, Indicator, PackSpec, Rule
 
 Path_ = tuple[object, ...]
 
+#: How each way of combining several raters' scores (``raters: {combine: …}``) reads on a sheet.
+COMBINE_LABELS = {"mean": "平均值", "median": "中位数", "min": "最低分", "max": "最高分"}
+
 
 def unit_key(name: str) -> str:
     """A unit name as compared with a row's ``units``."""
