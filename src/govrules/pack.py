@@ -168,13 +168,12 @@ class Pack:
         view, assessment = self.validate(data, target)
         ev = self._evaluator(view, evaluator)
         stamp = self.stamp(ev.name)
-
-        def score_alone(a: Assessment) -> Result:
-            return score(self.spec, findings_of(view, a, ev.evaluate(view, a), ev.name), stamp)
-
         combined = None
-        if assessment.ratings:
+        if assessment.ratings:  # rows several raters score: each rater's facts scored alone, then combined
             from .engine.ratings import rate
+
+            def score_alone(a: Assessment) -> Result:
+                return score(self.spec, findings_of(view, a, ev.evaluate(view, a), ev.name), stamp)
 
             combined = rate(view, assessment, score_alone)
         evaluation = ev.evaluate(view, assessment)
