@@ -553,3 +553,32 @@ def test_whatever_the_parts_hold_merging_ends_in_a_facts_error_or_a_result(panel
         panel.assess_merged(inputs)
     except govrules.FactsError as exc:
         assert exc.problems and all(isinstance(p.where, str) for p in exc.problems)
+
+
+def test_a_departments_form_holds_its_own_facts_and_merges_back(tmp_path):
+    from openpyxl import load_workbook
+
+    runner = CliRunner()
+    out = tmp_path / "河长办.xlsx"
+    run = runner.invoke(main, ["template", str(ROWSCOPE), "--assessor", "县河长办", "--format", "xlsx", "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    wb = load_workbook(out)
+    info, facts = wb["基本信息"], wb["事实"]
+    assert [r[0].value for r in facts.iter_rows(min_row=2)] == ["patrol_missed", "lake_tasks_missed"]  # 2.1 and 2.2 only
+    assert ["assessor", "负责考核部门 / 评议人", "县河长办"] in [[c.value for c in r] for r in info.iter_rows()]
+    info["C4"] = "琴江镇"  # the 单位名称 cell
+    facts["G2"], facts["G3"] = 1, 1
+    wb.save(out)
+    parts = []
+    for name, part in (("宣传部.json", PUBLICITY), ("教育局.json", EDUCATION)):
+        (tmp_path / name).write_text(json.dumps(part, ensure_ascii=False), encoding="utf-8")
+        parts.append(str(tmp_path / name))
+    run = runner.invoke(main, ["score", str(ROWSCOPE), *parts, str(out), "--format", "json"])
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.output)["total"] == "12"  # as in the first test, 县河长办's facts from its form
+
+    run = runner.invoke(main, ["template", str(ROWSCOPE), "--assessor", "县河长", "--out", str(tmp_path / "x.yaml")])
+    assert run.exit_code == 1 and "did you mean '县河长办'?" in run.output
+    assert not (tmp_path / "x.yaml").exists()
+    yaml_form = runner.invoke(main, ["template", str(ROWSCOPE), "--assessor", "县教育局"]).output
+    assert 'assessor: "县教育局"' in yaml_form and "publicity_missed: null" in yaml_form and "patrol_missed" not in yaml_form

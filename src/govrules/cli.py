@@ -496,13 +496,18 @@ def schema_cmd(pack: str, target: str | None, out: str | None) -> None:
 @click.option("--target", "-t", default=None, help=_TARGET_HELP)
 @click.option("--format", "-f", "fmt_", type=click.Choice(["yaml", "json", "xlsx"]), default=None, help=_FORMAT_HELP.format(default="yaml"))
 @click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP + " (required for xlsx)")
-def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | None) -> None:
+@click.option("--assessor", "-a", default=None, help="负责考核部门 / 评议人: a form of the facts its rows read, naming it, to merge with the others' (see `score`)")
+def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | None, assessor: str | None) -> None:
     """空白填报表 Write a fillable facts file for one target.
 
     YAML (every fact, its label and how to fill it as comments), JSON (every
     fact, null), or an Excel form (one row per fact with an empty 值 column,
     plus 自评 and 复核 sheets). A fact left empty (null) is "not recorded":
     the items using it are not checked. `score` and `batch` read all three back.
+
+    With --assessor, the form of one department (or rater): only the facts of
+    the rows it assesses (where the pack names 负责考核部门), and its name, so
+    that `score PACK part1 part2 …` merges the parts.
 
     \b
     Example:
@@ -517,19 +522,24 @@ def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | Non
     try:
         p = _pack(pack)
         t = _target(p, target)
+        if assessor is not None:
+            assessor = assessor.strip()
+            from .engine.merge import assessor_facts
+
+            assessor_facts(p.view(t), assessor)  # an unknown department fails here, before any file is written
     except GovrulesError as exc:
         _fail(exc)
     if fmt_ == "xlsx":
         assert out is not None
         try:
-            template_xlsx(p, t, out)
+            template_xlsx(p, t, out, assessor)
         except OSError as exc:
             _cannot_write(out, exc.strerror or str(exc))
         _stderr().print(Text("已写入 " + _line(out)))
     elif fmt_ == "json":
-        _write_text(template_json(p, t), out)
+        _write_text(template_json(p, t, assessor), out)
     else:
-        _write_text(template_yaml(p, t), out)
+        _write_text(template_yaml(p, t, assessor), out)
 
 
 # --------------------------------------------------------------------- score

@@ -318,3 +318,26 @@ class _Merged:
             }
         out["sources"] = [{"name": p.name, "assessor": p.assessor, "gave": list(dict.fromkeys(p.gave))} for p in parts]
         return out
+
+
+def assessor_facts(view: TargetView, assessor: str) -> tuple[str, ...]:
+    """The facts a department's part gives, in the target's order: those read by the rows it assesses.
+
+    (A derived count's dates come with it.) Where the pack names no
+    负责考核部门, every fact. A name that assesses no row raises
+    :class:`FactsError` naming the departments, with a did-you-mean.
+    """
+    departments = sorted({d for i in view.items for d in i.assessors})
+    if not departments:
+        return tuple(f.name for f in view.facts)
+    key = unit_key(assessor)
+    own = {i.id for i in view.items if key in {unit_key(d) for d in i.assessors}}
+    if not own:
+        close = difflib.get_close_matches(assessor, departments, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise FactsError(
+            f"{shown(assessor)} assesses no row of {view.pack_id} / {view.target.name}",
+            [Problem("assessor", f"the departments (负责考核部门) are {'、'.join(departments)}{hint}")],
+        )
+    return tuple(f.name for f in view.facts if own & set(view.fact_users.get(f.name, ())))
+

@@ -373,14 +373,27 @@ def fact_hint(view: TargetView, spec: FactSpec, yaml: bool = False) -> str:
     return "；".join(parts)
 
 
-def template_data(pack: Pack, target: str) -> dict[str, Any]:
+def _form_facts(view: TargetView, assessor: str | None) -> tuple[FactSpec, ...]:
+    """The facts a form asks for: every fact, or a department's own (the rows it assesses)."""
+    if assessor is None:
+        return view.facts
+    from ..engine.merge import assessor_facts
+
+    names = set(assessor_facts(view, assessor))
+    return tuple(f for f in view.facts if f.name in names)
+
+
+def template_data(pack: Pack, target: str, assessor: str | None = None) -> dict[str, Any]:
     view = pack.view(target)
-    data: dict[str, Any] = {"pack": pack.id, "target": target, "unit": None, "facts": {f.name: None for f in view.facts}}
+    data: dict[str, Any] = {"pack": pack.id, "target": target, "unit": None}
+    if assessor is not None:
+        data["assessor"] = assessor
+    data["facts"] = {f.name: None for f in _form_facts(view, assessor)}
     return data
 
 
-def template_json(pack: Pack, target: str) -> str:
-    data = template_data(pack, target)
+def template_json(pack: Pack, target: str, assessor: str | None = None) -> str:
+    data = template_data(pack, target, assessor)
     data.update({"evidence": {}, "not_applicable": {}, "self_assessment": {}, "reviews": []})
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
@@ -400,20 +413,23 @@ def _yaml_key(item_id: str) -> str:
     return item_id if same else _yaml_scalar(item_id)
 
 
-def template_yaml(pack: Pack, target: str) -> str:
+def template_yaml(pack: Pack, target: str, assessor: str | None = None) -> str:
     view = pack.view(target)
     t = view.target
+    facts = _form_facts(view, assessor)
     lines = [
-        f"# {pack.title}（{t.name}）事实填报表",
-        f"# 指标包 {pack.id} {pack.version}；填好后运行：govrules score {pack.id} 本文件.yaml",
+        f"# {pack.title}（{t.name}）事实填报表" + (f"：{assessor}" if assessor is not None else ""),
+        f"# 指标包 {pack.id} {pack.version}；填好后运行：govrules score {pack.id} 本文件.yaml"
+        + ("（与其他部门的填报表一起）" if assessor is not None else ""),
         "# 每个事实留空（null）表示“未检查”：用到它的指标不计分，总分暂不给出。",
         "# 列表写作 [a, b]，都不缺时写 []；是否写 true / false；酌情扣分写作 {points: 0.5, reason: 扣分理由}。",
         f"pack: {pack.id}",
         f"target: {target}",
         "unit: null            # 单位名称",
-        "facts:",
+        *([f"assessor: {_yaml_scalar(assessor)}   # 负责考核部门 / 评议人"] if assessor is not None else []),
+        "facts:" if facts else "facts: {}",
     ]
-    for f in view.facts:
+    for f in facts:
         lines.append(f"  # {f.label}：{fact_hint(view, f, yaml=True)}")
         lines.append(f"  {f.name}: null")
     lines.append("")
@@ -446,7 +462,7 @@ def template_yaml(pack: Pack, target: str) -> str:
 # ------------------------------------------------------------- Excel form
 
 
-def template_xlsx(pack: Pack, target: str, path: str | Path) -> None:
+def template_xlsx(pack: Pack, target: str, path: str | Path, assessor: str | None = None) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -468,6 +484,8 @@ def template_xlsx(pack: Pack, target: str, path: str | Path) -> None:
     info.append(["unit", "单位名称", None])
     info.append(["version", "指标包版本（仅供参考）", safe(pack.version)])
     info.append(["title", "考核细则（仅供参考）", safe(f"{pack.title}（{view.target.name}）")])
+    if assessor is not None:
+        info.append(["assessor", "负责考核部门 / 评议人", safe(assessor)])
     info["C4"].fill = fill
     for c in info[1]:
         c.font = bold
@@ -483,7 +501,7 @@ def template_xlsx(pack: Pack, target: str, path: str | Path) -> None:
     count_dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True, showErrorMessage=True, error="次数应为非负整数")
     ws.add_data_validation(bool_dv)
     ws.add_data_validation(count_dv)
-    for row, f in enumerate(view.facts, start=2):
+    for row, f in enumerate(_form_facts(view, assessor), start=2):
         users = _users(view, f.name)
         ws.append(
             [
@@ -684,7 +702,7 @@ def read_form(book: Book, pack: Pack, where: str) -> tuple[dict[str, Any], list[
     for row in rows[1:]:
         cell = _cells(row, cols)
         key, value = _text(cell("字段")), cell("值")
-        if key in ("pack", "target", "unit") and not is_blank(value):
+        if key in ("pack", "target", "unit", "assessor") and not is_blank(value):
             data[key] = str(value).strip()
     if "target" in data:
         data["target"] = target_id(pack, data["target"])
