@@ -582,3 +582,23 @@ def test_a_departments_form_holds_its_own_facts_and_merges_back(tmp_path):
     assert not (tmp_path / "x.yaml").exists()
     yaml_form = runner.invoke(main, ["template", str(ROWSCOPE), "--assessor", "县教育局"]).output
     assert 'assessor: "县教育局"' in yaml_form and "publicity_missed: null" in yaml_form and "patrol_missed" not in yaml_form
+
+
+def test_a_veto_may_not_read_a_rated_rows_fact():
+    # A veto deciding the grade from one rater's facts would be a guess: refused at load, like any other reader.
+    text = RATED_TEXT + (
+        "grades:\n"
+        "  - bands:\n"
+        "      - {grade: 合格, min: 12, quote: 12分以上为合格}\n"
+        "      - {grade: 不合格, quote: 不足12分为不合格}\n"
+        "vetoes:\n"
+        "  - {id: no_publicity, name: 未开展宣传, when: {fact: publicity_missed, op: '>', value: 3}, at_most: 不合格, quote: 未开展宣传超过3次的为不合格}\n"
+    )
+    document = ROWSCOPE_SOURCE + "\n12分以上为合格，不足12分为不合格。未开展宣传超过3次的为不合格。\n"
+    with pytest.raises(PackError) as exc:
+        govrules.load_pack_text(text, "rubric.yaml", document)
+    assert [p.message for p in exc.value.problems] == [
+        "fact 'publicity_missed' is also read by no_publicity: a rated row's facts are its own, since each rater gives them for this row alone"
+    ]
+    # Without raters: the same pack loads.
+    govrules.load_pack_text(text.replace("        raters: {combine: min, reading: publicity_lower}\n", ""), "rubric.yaml", document)

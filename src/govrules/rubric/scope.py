@@ -119,7 +119,7 @@ def raters_problems(spec: PackSpec, rows: list[tuple[Indicator, Path_]]) -> Iter
     rated = [(ind, path) for ind, path in rows if ind.raters is not None]
     if not rated:
         return
-    readers: dict[str, list[str]] = {}  # fact -> the rows, ledgers and zeroing conditions that read it
+    readers: dict[str, list[str]] = {}  # fact -> the rows, ledgers, zeroing conditions and vetoes that read it
 
     def note(names: set[str], owner: str) -> None:
         for name in names:
@@ -133,6 +133,8 @@ def raters_problems(spec: PackSpec, rows: list[tuple[Indicator, Path_]]) -> Iter
             note(rule_facts(rule), adj.id)
     for z in spec.zeroing:
         note(condition_facts(z.when), z.id)
+    for v in spec.vetoes:  # a veto deciding the grade from one rater's facts would be a guess
+        note(condition_facts(v.when), v.id)
     for f in spec.facts:  # a derived count's dates are read wherever the count is
         if f.derive is not None:
             for owner in readers.get(f.name, ()):
