@@ -21,7 +21,7 @@ from .errors import FactsError, PackError, Problem
 from .kinds.vocabulary import Kinds
 from .rubric.model import PackSpec, hash_data
 from .numbers import ROUNDING, exact
-from .rubric.checks import check_pack
+from .rubric.checks import check_pack, with_row_totals
 from .rubric.salvage import consequence, salvage, shape_problems
 from .rubric.tailoring import drop_readings, merge
 from .rubric.yamlio import Located, ParseCache, load_yaml_file, load_yaml_text, read_regular_file
@@ -210,6 +210,60 @@ class Pack:
         """Score one unit from its partial assessments: :meth:`merge`, then :meth:`assess`."""
         return self.assess(self.merge(inputs, names, target), evaluator=evaluator, model=model)
 
+    @exact
+    def assess_cohort(
+        self, inputs: Sequence[Any], target: str | None = None, *, evaluator: str = "durable", model: str | None = None
+    ) -> list[Result]:
+        """Score the units of one target together; the results in input order.
+
+        Each input is what :meth:`assess` takes. Rows whose rules are scored
+        against the cohort (排名赋分, 按第1名的比例得分, 以平均值为基准……) get
+        their points from every unit's figures, and each such row's result
+        names the figures it was scored against; every other row scores as
+        in :meth:`assess`. Raises :class:`FactsError` naming each offending
+        input by index and unit: an empty cohort, an input that does not
+        validate, a unit twice or without a name, inputs of several targets
+        or for another pack.
+        """
+        from .engine.cohort import check_cohort, score_cohort
+        from .engine.findings import findings_of
+        from .engine.scoring import score
+
+        inputs = list(inputs)
+        if not inputs:
+            check_cohort([])
+        validated = []
+        problems: list[Problem] = []
+        identities = []
+        for index, data in enumerate(inputs):
+            try:
+                view, assessment = self.validate(data, target)
+            except FactsError as exc:
+                unit = data.get("unit") if isinstance(data, dict) else None
+                where = f"inputs[{index}]" + (f" ({unit})" if isinstance(unit, str) else "")
+                problems.extend(Problem(f"{where}.{p.where}", p.message) for p in exc.problems)
+                continue
+            validated.append((view, assessment))
+            identities.append((self.id, assessment.unit, view.target.id))
+        if problems:
+            raise FactsError(f"{len(problems)} problem(s) in the cohort's inputs", problems)
+        check_cohort(identities)
+        view = validated[0][0]
+        ev = self._evaluator(view, evaluator)
+        stamp = self.stamp(ev.name)
+        findings = [findings_of(view, a, ev.evaluate(view, a), ev.name) for _, a in validated]
+        results = score_cohort(view, findings, lambda f: score(self.spec, f, stamp))
+        if model is not None:
+            from .engine.models import apply_model
+
+            results = [apply_model(r, model) for r in results]
+        return results
+
+    @property
+    def has_cohort_rules(self) -> bool:
+        """Whether some row of the pack is scored against the cohort (see :meth:`assess_cohort`)."""
+        return any(rule.rule_kind.cohort for rule in _all_rules(self.spec))
+
     def stamp(self, evaluator: str) -> Stamp:
         stamp = self._stamps.get(evaluator)
         if stamp is None:
@@ -233,6 +287,16 @@ class Pack:
             for ev in self._durable.values():
                 ev.close()
             self._durable.clear()
+
+
+def _all_rules(spec: PackSpec) -> list[Any]:
+    out: list[Any] = []
+    stack = list(spec.indicators)
+    while stack:
+        ind = stack.pop()
+        out.extend(ind.rules)
+        stack.extend(ind.children)
+    return out
 
 
 def _hash(spec: PackSpec, documents: dict[str, str]) -> str:
@@ -285,7 +349,7 @@ def build_pack(
         if parsed is None:
             raise PackError(f"{raw.file}: {len(shape) + len(tailoring)} problem(s) in the pack", tailoring + shape) from None
         spec, repaired, dropped = parsed
-        semantic = [p for p in check_pack(spec, repaired, documents) if not consequence(p, located, dropped)]
+        semantic = [p for p in check_pack(with_row_totals(spec), repaired, documents) if not consequence(p, located, dropped)]
         problems = sorted(tailoring + shape + semantic, key=lambda p: (p.file or "", p.line or 0))
         raise PackError(f"{raw.file}: {len(problems)} problem(s) in the pack", problems) from None
     if parent_id is not None:
@@ -293,6 +357,7 @@ def build_pack(
         if orphaned:
             located = drop_readings(located, orphaned)
             spec = kinds.spec_model.model_validate(located.data)
+    spec = with_row_totals(spec)
     problems = tailoring + check_pack(spec, located, documents)
     if problems:
         raise PackError(f"{raw.file}: {len(problems)} problem(s) in the pack", problems)

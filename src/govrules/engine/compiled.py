@@ -47,6 +47,9 @@ class CompiledRule:
     head: tuple[str, str, str, str] = ("", "", "", "")  # uid, kind, label, quote
     may_zero: bool = False  # some effect of its kind may zero the row
     has_detail: bool = False  # its kind adds words to each effect's explanation
+    # Scored against the cohort (govrules.engine.cohort), never by the evaluators;
+    # ("fact", name) or ("row", id) is the figure each unit contributes.
+    cohort: tuple[str, str] | None = None
     # The same as sets, for one subset test per rule per assessment.
     read_set: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda r: frozenset(r.reads), takes_self=True))
     quantity_set: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda r: frozenset(r.quantity), takes_self=True))
@@ -215,10 +218,15 @@ class TargetView:
     reading_rows: tuple[tuple[str, str, str], ...] = ()
     grading: Any = None  # its grade bands and vetoes, where the pack declares some (govrules.engine.grading)
 
+    # The rules scored against the cohort (in item order): the evaluators never see them.
+    cohort_rules: tuple[CompiledRule, ...] = attrs.field(
+        init=False, default=attrs.Factory(lambda v: tuple(r for i in v.items for r in i.rules if r.cohort is not None), takes_self=True)
+    )
+
     def _all_rules(self) -> tuple[CompiledRule, ...]:
         out: list[CompiledRule] = []
         for item in self.items:
-            out.extend(item.rules)
+            out.extend(r for r in item.rules if r.cohort is None)
         for ledger in self.ledgers:
             out.extend(ledger.rules)
         out.extend(self.zeroings)
@@ -235,8 +243,19 @@ class TargetView:
 def compile_rule(owner: str, owner_kind: str, rule: Rule) -> CompiledRule:
     kind = rule.rule_kind
     own = normalize(rule.when) if rule.when is not None else None
-    condition = conjunction(kind.trigger(rule), own)
     uid = f"{owner}#{rule.id}"
+    if kind.cohort:
+        # Not evaluated: its condition is its own when (decided by the cohort
+        # stage), and it reads its figure too, so the facts model asks for it.
+        source, name = kind.cohort_figure(rule)
+        figure = (source, name or owner)
+        reads = tuple(dict.fromkeys(((name,) if source == "fact" else ()) + (facts_of(own) if own is not None else ())))
+        return CompiledRule(
+            uid=uid, owner=owner, owner_kind=owner_kind, rule=rule, zeroing=None, condition=own, reads=reads,  # type: ignore[arg-type]
+            mode=kind.mode, behaviour=kind, head=(uid, rule.kind, rule.label or rule.quote, rule.quote),
+            may_zero=False, has_detail=type(kind).detail is not RuleKind.detail, cohort=figure,
+        )
+    condition = conjunction(kind.trigger(rule), own)
     return CompiledRule(
         uid=uid,
         owner=owner,
@@ -353,6 +372,7 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
     # this target wherever what they are attached to is part of it.
     standing = {r.id for r in spec.readings} - spec.referenced_readings()
     standing.update(target.reading)
+    standing.update(target.total_unstated)
     for item in items:
         for node in item.ancestors + (item.indicator,):
             standing.update(node.reading)

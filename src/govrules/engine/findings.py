@@ -55,6 +55,9 @@ class Findings:
     missing_evidence: tuple[tuple[str, str], ...]
     evaluator: str
     values: dict[str, Any]  # the assessment's fact values by name
+    #: Each cohort rule's outcome for this unit (govrules.engine.cohort), by
+    #: rule uid; None when the unit is assessed alone: its cohort rows are then not checked.
+    cohort: dict[str, Any] | None = None
 
     def facts_read(self, rule: CompiledRule) -> tuple[tuple[str, Any], ...]:
         """The (name, value) of each fact the rule reads that the assessment has."""

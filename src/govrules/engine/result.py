@@ -203,6 +203,9 @@ class ItemResult:
     units: tuple[str, ...] = ()  # the only units the row is for, where its document names some
     units_quote: str | None = None
     combined: Combined | None = None  # a rated row: each rater's score and their combination
+    #: For a row scored against the cohort: the figures each of its cohort rules
+    #: was scored against (govrules.kinds.cohort.Figures), or why it was not.
+    cohort: tuple[Any, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -249,6 +252,7 @@ class ItemResult:
             **({"units": list(self.units), "units_quote": self.units_quote} if self.units else {}),
             # Only rows scored from several raters.
             **({"ratings": self.combined.to_dict()} if self.combined is not None else {}),
+            **({"cohort": [f.to_dict() for f in self.cohort]} if self.cohort else {}),
         }
 
     @functools.cached_property

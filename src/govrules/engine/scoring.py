@@ -89,6 +89,8 @@ class _PerAssessment:
         self.out_of_scope = out_of_scope(findings.view, a.unit) if findings.view.unit_items else {}
         if self.out_of_scope:
             touched.update(self.out_of_scope)
+        if findings.view.cohort_rules:  # a cohort row is never its untouched self: it is pending, or scored against the cohort
+            touched.update(r.owner for r in findings.view.cohort_rules)
         self.touched = sorted(touched, key=findings.view.item_order.__getitem__)
 
 
@@ -134,8 +136,30 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
     unchecked: dict[str, None] = {}
     fired = False
     zeroed_by = None
+    figures: list[Any] = []
+    pending = False
+    deciding: list[Effect] = []
     for rule in item.rules:
         uid = rule.uid
+        if rule.cohort is not None:
+            outcome = findings.cohort.get(uid) if findings.cohort is not None else None
+            if outcome is None:
+                from ..kinds.cohort import ALONE, Figures
+
+                figures.append(Figures(uid, reason=ALONE))
+                pending = True
+                continue
+            figures.append(outcome.figures)
+            if not outcome.scored:
+                pending = True
+                continue
+            if outcome.effects:
+                effects.extend(outcome.effects)
+                if rule.behaviour.decides_row:
+                    deciding.extend(outcome.effects)
+                else:
+                    fired = fired or any(e.mode != AWARD for e in outcome.effects)
+            continue
         if unchecked_rules:
             unchecked.update(dict.fromkeys(unchecked_rules.get(uid, ())))
         if uid in fired_uids:
@@ -146,13 +170,20 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
             if zeroed_by is None and rule.may_zero and any(e.mode == ZERO_ROW for e in made):
                 zeroed_by = uid
             effects.extend(made)
+    if deciding:
+        # A cohort rule that decides the row alone (N/A scored as the cohort's mean, 可不扣分) has fired:
+        # its amount is the row's score, whatever the other rules found.
+        score = deciding[0].amount
+        return _item_result(
+            item, per, score, PASS if score == item.max else FAIL, effects=tuple(deciding), missing_evidence=missing_evidence, cohort=tuple(figures)
+        )
     # A fired rule (other than a bonus) is a definite failure; a rule that could not be decided
-    # leaves the score (and, if nothing fired, the status) unknown.
-    status = FAIL if fired else (NOT_CHECKED if unchecked else PASS)
+    # (or a cohort rule not yet scored against its cohort) leaves the score (and, if nothing fired, the status) unknown.
+    status = FAIL if fired else (NOT_CHECKED if (unchecked or pending) else PASS)
 
     caps: tuple[CapApplied, ...] = ()
     floor_cut = ceiling_cut = ZERO
-    if item.max is None or (unchecked and zeroed_by is None):
+    if item.max is None or ((unchecked or pending) and zeroed_by is None):
         # An unscored checklist row has a status and no points; a row with a
         # rule that could not be decided has no score, unless an
         # all-or-nothing rule fired, which decides the score alone.
@@ -175,6 +206,7 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
         zeroed_by=zeroed_by if score is not None else None,
         unchecked=tuple(unchecked),
         missing_evidence=missing_evidence,
+        cohort=tuple(figures),
     )
 
 
@@ -193,6 +225,7 @@ def _item_result(
     unchecked: tuple[str, ...] = (),
     missing_evidence: tuple[str, ...] = (),
     combined: Combined | None = None,
+    cohort: tuple[Any, ...] = (),
 ) -> ItemResult:
     """An item's result from its computed score and status, with its 自评 and any 复核 override applied."""
     item_id = item.id
@@ -229,6 +262,7 @@ def _item_result(
         **({"assessors": item.assessors} if item.assessors else {}),
         **({"units": item.units, "units_quote": ind.units_quote} if item.units else {}),
         **({"combined": combined} if combined is not None else {}),
+        **({"cohort": cohort} if cohort else {}),
     )
 
 

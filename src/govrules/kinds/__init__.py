@@ -25,9 +25,13 @@ See docs/writing-a-rule-kind.md.
 from __future__ import annotations
 
 from ..hookspecs import hookimpl
+from .above_mean_full import AboveMeanFull
 from .all_or_nothing import AllOrNothing
 from .award_each import AwardEach
+from .below_mean import BelowMean
 from .base import AWARD, DEDUCT, MODES, SET, ZERO_ROW, CheckContext, FactRef, RuleKind, Wording, effect, kind_of
+from .cohort import Cohort, Figures, Outcome
+from .cohort_mean import CohortMean
 from .deduct_then_zero import DeductThenZero
 from .discretionary import Discretionary
 from .fixed import Fixed
@@ -37,6 +41,8 @@ from .per_occurrence import PerOccurrence
 from .per_step import PerStep
 from .proportional import Proportional
 from .quota import Quota
+from .rank_points import RankPoints
+from .ratio_to_best import RatioToBest
 from .shortfall import Shortfall
 from .tiered import Tiered
 from .vocabulary import Kinds
@@ -65,6 +71,11 @@ BUILTIN = Kinds(
         AwardEach(),
         Proportional(),
         Quota(),
+        RankPoints(),
+        RatioToBest(),
+        BelowMean(),
+        AboveMeanFull(),
+        CohortMean(),
     ]
 )
 
@@ -79,6 +90,9 @@ __all__ = [
     "SET",
     "ZERO_ROW",
     "CheckContext",
+    "Cohort",
+    "Figures",
+    "Outcome",
     "FactRef",
     "Kinds",
     "RuleKind",

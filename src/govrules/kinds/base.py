@@ -20,6 +20,15 @@ provides). Everything govrules needs to know about that kind lives in one
   :meth:`RuleKind.check_effect`);
 * its **documentation** page (:attr:`RuleKind.doc`).
 
+A **cohort kind** (:attr:`RuleKind.cohort`) scores a unit against the other
+units of its target assessed together (排名赋分, 按第1名的比例得分, 以平均值为基准).
+It has no trigger: the evaluators never run it. Instead it names the figure
+each unit contributes (:meth:`RuleKind.cohort_figure`: a fact, or a row's
+score) and provides one pure function from the cohort's figures to each
+unit's effects (:meth:`RuleKind.cohort_effects`), which the cohort stage
+(:mod:`govrules.engine.cohort`) calls after every unit has been assessed.
+Assessed alone, a unit's cohort rows are not checked.
+
 The core calls these methods and never names a kind. Kinds reach the core
 through the ``govrules_rule_kinds`` hook (:mod:`govrules.hookspecs`), the
 built-in ones included (:mod:`govrules.kinds`). See docs/writing-a-rule-kind.md.
@@ -124,6 +133,14 @@ class RuleKind:
     in_ledgers: ClassVar[bool] = True
     #: Whether a cap (最高扣…分) may group it with other rules.
     cappable: ClassVar[bool] = True
+    #: Whether the rule is scored against the cohort (see the module's docs);
+    #: a cohort kind implements :meth:`cohort_figure` and :meth:`cohort_effects`
+    #: instead of :meth:`trigger` and :meth:`effects`.
+    cohort: ClassVar[bool] = False
+    #: For a cohort kind: where its effect fires, it alone decides the row's
+    #: score (its ``set`` amount), whatever the row's other rules found (a row
+    #: that does not apply to the unit, scored as the cohort's mean).
+    decides_row: ClassVar[bool] = False
     #: Whether :meth:`words` already says the rule's ``when`` (a kind whose
     #: ``when`` is its whole condition); otherwise ``show`` adds 「且仅当…」.
     words_say_when: ClassVar[bool] = False
@@ -179,6 +196,30 @@ class RuleKind:
         ``facts`` holds (name, value) of every fact the rule reads that the
         assessment has, in the rule's order; ``item_max`` is the row's points
         (None for a ledger or an unscored row). Build effects with :func:`effect`.
+        """
+        raise NotImplementedError
+
+    # -------------------------------------------------------------- cohort
+
+    def cohort_figure(self, rule: Any) -> tuple[str, str]:
+        """For a cohort kind: what each unit contributes to the cohort, ``("fact", name)`` or ``("row", row id)``.
+
+        A row's figure is its score in the unit's result once the rules that
+        read facts are scored (a rank on a section's score, 计算编制总量项得分
+        ……排名); a unit whose figure is unknown does not join the cohort.
+        """
+        raise NotImplementedError
+
+    def cohort_effects(self, compiled: CompiledRule, cohort: Any, item_max: Decimal | None) -> tuple[Any, ...]:
+        """For a cohort kind: each unit's outcome, in the cohort's order.
+
+        ``cohort`` is a :class:`govrules.kinds.cohort.Cohort`: each unit's
+        figure (None where unknown), whether the rule's ``when`` holds for it,
+        and the facts it read. Return one :class:`govrules.kinds.cohort.Outcome`
+        per unit: its effects (none where the unit has met the row) and the
+        figures it was scored against, or the reason it could not be scored.
+        A pure function of its arguments: the same cohort in another order
+        gives the same outcomes in that order.
         """
         raise NotImplementedError
 

@@ -605,6 +605,8 @@ def score_units(batch: Batch, target: str | None = None, advance: Callable[[], N
     others are still scored.
     """
     _gather_parts(batch)
+    cohort = batch.pack.has_cohort_rules
+    inputs: list[tuple[Unit, dict[str, Any]]] = []
     for u in batch.units:
         try:
             if u.parts:
@@ -615,7 +617,12 @@ def score_units(batch: Batch, target: str | None = None, advance: Callable[[], N
                     # --target is the default for units whose parts name none.
                     default = None if any(d.get("target") for _, d in u.parts) else target
                     try:
-                        u.result = batch.pack.assess_merged([d for _, d in u.parts], [w for w, _ in u.parts], default)
+                        if cohort:  # one merged input, scored with its cohort below
+                            merged = batch.pack.merge([d for _, d in u.parts], [w for w, _ in u.parts], default)
+                            batch.pack.validate(merged)
+                            inputs.append((u, merged))
+                        else:
+                            u.result = batch.pack.assess_merged([d for _, d in u.parts], [w for w, _ in u.parts], default)
                     except GovrulesError as exc:
                         u.problems = list(exc.problems) or [Problem(u.where, exc.summary)]  # each names its part already
                     except Exception as exc:  # one unit never stops the others
@@ -631,14 +638,20 @@ def score_units(batch: Batch, target: str | None = None, advance: Callable[[], N
                 u.problems = [Problem(f"{u.where} {b}", "not valid text (a lone surrogate such as \\ud800 cannot be written to any file)") for b in bad]
                 continue
             try:
-                u.result = batch.pack.assess(data)
+                if cohort:
+                    batch.pack.validate(data)  # scored with its cohort below, once every unit is read
+                    inputs.append((u, data))
+                else:
+                    u.result = batch.pack.assess(data)
             except GovrulesError as exc:
                 u.problems = [Problem(f"{u.where} {p.where}".strip(), p.message) for p in exc.problems] or [Problem(u.where, exc.summary)]
             except Exception as exc:  # one unit never stops the others
                 u.problems = [_unexpected(u.where, exc)]
         finally:
-            if advance is not None:
+            if advance is not None and not cohort:
                 advance()
+    if cohort:
+        _score_cohorts(batch, inputs, advance)
     seen: dict[tuple[str, str], Unit] = {}
     for u in batch.units:
         if u.result is None or u.unit is None:
@@ -680,6 +693,40 @@ def _gather_parts(batch: Batch) -> None:
         batch.units[batch.units.index(first)] = joined
         drop.update(id(m) for m in members[1:])
     batch.units = [u for u in batch.units if id(u) not in drop]
+def _score_cohorts(batch: Batch, inputs: list[tuple[Unit, dict[str, Any]]], advance: Callable[[], None] | None) -> None:
+    """Score a pack with cohort rules: the cohort of each target is its units in the batch that validated, named once each."""
+    from ..rubric.scope import unit_key
+
+    by_target: dict[str, list[tuple[Unit, dict[str, Any]]]] = {}
+    seen: dict[tuple[str, str], Unit] = {}
+    for u, data in inputs:
+        view, assessment = batch.pack.validate(data)
+        name = assessment.unit
+        if name is None:
+            u.problems = [Problem(u.where, "a unit scored against its cohort needs its name (单位)")]
+            continue
+        key = (view.target.id, unit_key(name))
+        if key in seen:
+            u.problems = [Problem(u.where, f"unit {name!r} is given twice (also {seen[key].where}); rename one")]
+            continue
+        seen[key] = u
+        by_target.setdefault(view.target.id, []).append((u, data))
+    for group in by_target.values():
+        try:
+            results = batch.pack.assess_cohort([data for _, data in group])
+        except GovrulesError as exc:  # each input validated alone: only the cohort as a whole can still be refused
+            for u, _ in group:
+                u.problems = [Problem(f"{u.where} {p.where}".strip(), p.message) for p in exc.problems] or [Problem(u.where, exc.summary)]
+            continue
+        except Exception as exc:
+            for u, _ in group:
+                u.problems = [_unexpected(u.where, exc)]
+            continue
+        for (u, _), result in zip(group, results):
+            u.result = result
+    if advance is not None:
+        for _ in batch.units:
+            advance()
 
 
 def _rank(batch: Batch) -> None:
@@ -777,7 +824,24 @@ def summary_data(batch: Batch) -> dict[str, Any]:
     by_assessor = assessor_view(batch)
     if by_assessor:  # only where the pack names 负责考核部门
         data["assessors"] = by_assessor
+    if batch.pack.has_cohort_rules:  # only where rows are scored against the cohort
+        data["cohort"] = [dict(zip(COHORT_KEYS, row)) for row in cohort_rows(batch)]
     return data
+
+
+COHORT_HEADER = ["考核对象", "单位", "编号", "指标", "规则", "本单位数值", "名次", "最优", "平均", "参加比较单位数", "得分", "说明"]
+COHORT_KEYS = ("target", "unit", "item", "name", "rule", "value", "rank", "best", "mean", "n", "score", "text")
+
+
+def cohort_rows(batch: Batch) -> list[list[Any]]:
+    """Each cohort row of each scored unit with the figures it was scored against, by target then input order."""
+    rows: list[list[Any]] = []
+    for _tid, name, units in batch.groups():
+        for u in units:
+            for item in u.result.items:  # type: ignore[union-attr]
+                for f in item.cohort:
+                    rows.append([name, u.unit, item.id, item.names[-1], f.rule, fmt(f.value), f.rank, fmt(f.best), fmt(f.mean), f.n, fmt(item.score), f.text])
+    return rows
 
 
 def html_context(batch: Batch) -> dict[str, Any]:
@@ -1128,6 +1192,14 @@ def summary_workbook(batch: Batch) -> Any:
         if u.result is not None and u.state == "ranked":
             fill_fixes(ws, recoverable(u.result), unit=u.unit or "")
     _style_header(ws)
+
+    if batch.pack.has_cohort_rules:
+        ws = wb.create_sheet("同批比较")
+        ws.append(COHORT_HEADER)
+        for row in cohort_rows(batch):
+            ws.append(safe_row(row))
+        _style_header(ws)
+        _widths(ws, [10, 16, 10, 30, 16, 12, 6, 10, 10, 8, 8, 60])
 
     by_assessor = assessor_view(batch)
     if by_assessor:  # only where the pack names 负责考核部门

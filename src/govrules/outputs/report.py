@@ -124,6 +124,10 @@ def section_notes(section: SectionResult) -> list[str]:
 def status_notes(item: ItemResult) -> list[str]:
     """N/A, missing facts and evidence, and the 复核 override of an item, one line each."""
     notes = []
+    explained = {e.rule for e in item.effects}
+    for figures in item.cohort:  # a cohort row's figures, unless an effect of its rule already names them
+        if figures.rule not in explained:
+            notes.append(f"{'未检查' if figures.reason is not None else '同批比较'}：{figures.text}")
     if item.not_applicable:
         notes.append(f"不适用：{item.not_applicable}")
     if item.unchecked_facts:

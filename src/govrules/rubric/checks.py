@@ -107,6 +107,29 @@ def leaf_targets(ind: Indicator, ancestors: tuple[Indicator, ...], all_targets: 
     return tuple(t for t in all_targets if t in found)
 
 
+def rows_total(spec: PackSpec, target: str) -> Decimal:
+    """The sum of the points of a target's rows (its items that apply to it)."""
+    all_targets = tuple(t.id for t in spec.targets)
+    total = Decimal(0)
+    stack = [(ind, ()) for ind in spec.indicators]
+    while stack:
+        ind, ancestors = stack.pop()
+        if ind.is_leaf:
+            if target in applicable_targets(ind, ancestors, all_targets):
+                total += (ind.points or {}).get(target, Decimal(0))
+        else:
+            stack.extend((c, ancestors + (ind,)) for c in ind.children)
+    return total
+
+
+def with_row_totals(spec: PackSpec) -> PackSpec:
+    """``spec`` with each target whose document states no total (``total_unstated``) totalled from its rows."""
+    if not any(t.total_unstated for t in spec.targets):
+        return spec
+    targets = tuple(t.model_copy(update={"total": rows_total(spec, t.id)}) if t.total_unstated else t for t in spec.targets)
+    return spec.model_copy(update={"targets": targets})
+
+
 class _Checker:
     def __init__(self, spec: PackSpec, located: Located, documents: dict[str, str]):
         self.spec = spec
@@ -475,6 +498,10 @@ class _Checker:
         for i, t in enumerate(self.spec.targets):
             self.check_quote(("targets", i, "quote"), t.quote)
             self.check_reading(("targets", i, "reading"), t.reading)
+            if t.total_unstated:
+                self.check_reading(("targets", i, "total_unstated"), t.total_unstated)
+                if not t.total:
+                    self.problem(("targets", i, "total_unstated"), f"{t.name} has no rows with points: there is no total to sum")
 
     def run(self) -> list[Problem]:
         self.check_ids()

@@ -101,6 +101,16 @@ class Target(_Strict):
     )
     quote: str | None = None
     reading: ReadingIds = ()
+    total_unstated: ReadingIds = added(
+        (),
+        description="The document states no total: the total is the sum of the target's rows, as these readings record (leave total out).",
+    )
+
+    @model_validator(mode="after")
+    def _one_total(self) -> "Target":
+        if self.total_unstated and "total" in self.model_fields_set:
+            raise ValueError("total_unstated says the document states no total; leave total out (it is the sum of the rows)")
+        return self
 
 
 class Reading(_Strict):
@@ -520,6 +530,7 @@ class PackSpec(_Strict):
 
         for t in self.targets:
             ids.update(t.reading)
+            ids.update(t.total_unstated)
         for f in self.facts:
             ids.update(f.reading)
             if f.derive is not None:
