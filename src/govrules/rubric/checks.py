@@ -503,8 +503,39 @@ class _Checker:
                 if not t.total:
                     self.problem(("targets", i, "total_unstated"), f"{t.name} has no rows with points: there is no total to sum")
 
+    def check_cohort_rules(self) -> None:
+        """A cohort rule reading a row names a row whose score no other row-reading cohort rule changes (two passes then suffice)."""
+        rows = {ind.id: ind for ind, _, _ in walk_indicators(self.spec.indicators)}
+
+        def row_readers(ind: Indicator) -> list[str]:
+            found = [f"{ind.id}#{r.id}" for r in ind.rules if r.rule_kind.cohort and r.rule_kind.cohort_figure(r)[0] == "row"]
+            for child in ind.children:
+                found.extend(row_readers(child))
+            return found
+
+        for ind, path, _ in walk_indicators(self.spec.indicators):
+            for j, rule in enumerate(ind.rules):
+                kind = rule.rule_kind
+                if not kind.cohort:
+                    continue
+                if ind.caps and any(rule.id in c.rules for c in ind.caps) and not kind.cappable:
+                    continue  # reported with the caps
+                source, name = kind.cohort_figure(rule)
+                if source != "row":
+                    continue
+                where = path + ("rules", j, "row")
+                target_row = rows.get(name or ind.id)
+                if target_row is None:
+                    close = difflib.get_close_matches(name, list(rows), n=1)
+                    self.problem(where, f"no row {name!r} in this pack" + (f"; did you mean {close[0]!r}?" if close else ""))
+                    continue
+                others = [u for u in row_readers(target_row) if u != f"{ind.id}#{rule.id}"]
+                if others:
+                    self.problem(where, f"row {target_row.id!r} is itself scored by {', '.join(others)}, which read rows too: rank a row whose score comes from its facts")
+
     def run(self) -> list[Problem]:
         self.check_ids()
+        self.check_cohort_rules()
         self.check_facts()
         self.check_indicators()
         self.check_raters()
