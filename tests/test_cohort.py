@@ -388,3 +388,43 @@ def test_batch_of_a_cohort_with_a_unit_twice(huzhou: govrules.Pack, tmp_path: Pa
     score_units(batch)
     assert [u.unit for u in batch.failed] == ["吴兴区"] and "given twice" in batch.failed[0].problems[0].message
     assert len(batch.ranked("quxian")) == 5
+
+
+# ------------------------------------------------------------- the kit
+
+
+def test_the_kit_runs_the_cohort_invariants_on_the_huzhou_pack(huzhou: govrules.Pack) -> None:
+    from govrules.testing import run_conformance
+
+    report = run_conformance(huzhou, properties=["cohort", "results"], max_examples=15)
+    assert [o.status for o in report.outcomes] == ["passed", "passed"]
+    skipped = run_conformance("datonghu_2023", properties=["cohort"], max_examples=1, targets=["xiangzhen"])
+    assert skipped.outcomes[0].status == "skipped" and "cohort" in skipped.outcomes[0].message
+
+
+def test_the_cohort_invariants_catch_a_kind_that_misreads_the_document(huzhou: govrules.Pack) -> None:
+    from govrules.kinds.ratio_to_best import RatioToBest
+    from govrules.testing import InvariantError
+    from govrules.testing.cohort import check_cohort_permutation, check_cohort_results
+
+    class BestLosesTooMuch(RatioToBest):
+        # Misreads 「第1名得6分」: the best unit loses a tenth of a point, and the first unit in the input order a little more.
+        def cohort_effects(self, compiled, cohort, item_max):  # type: ignore[no-untyped-def]
+            out = []
+            for i, o in enumerate(super().cohort_effects(compiled, cohort, item_max)):
+                made = effect(compiled, D("0.1") + (D("0.1") if i == 0 else 0), cohort.facts[i], quantity=None, unit_amount=item_max)
+                out.append(Outcome(o.figures, o.effects or (made,)))
+            return tuple(out)
+
+    inputs = cohort_inputs()
+    view = huzhou.view("quxian")
+    broken = next(r for r in view.cohort_rules if r.uid == "1.21#ratio")
+    original = broken.behaviour
+    object.__setattr__(broken, "behaviour", BestLosesTooMuch.__new__(BestLosesTooMuch))
+    try:
+        with pytest.raises(InvariantError, match="the best unit"):
+            check_cohort_results(huzhou, inputs, huzhou.assess_cohort(inputs))
+        with pytest.raises(InvariantError, match="scores differently"):
+            check_cohort_permutation(huzhou, inputs, [4, 3, 2, 1, 0])
+    finally:
+        object.__setattr__(broken, "behaviour", original)

@@ -177,13 +177,17 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
         return _item_result(
             item, per, score, PASS if score == item.max else FAIL, effects=tuple(deciding), missing_evidence=missing_evidence, cohort=tuple(figures)
         )
+    if pending:
+        # A cohort rule not scored against its cohort (assessed alone, or its figure unknown) leaves
+        # the row not checked: what its other rules found is not its score, nor its status.
+        return _item_result(item, per, None, NOT_CHECKED, unchecked=tuple(unchecked), missing_evidence=missing_evidence, cohort=tuple(figures))
     # A fired rule (other than a bonus) is a definite failure; a rule that could not be decided
-    # (or a cohort rule not yet scored against its cohort) leaves the score (and, if nothing fired, the status) unknown.
-    status = FAIL if fired else (NOT_CHECKED if (unchecked or pending) else PASS)
+    # leaves the score (and, if nothing fired, the status) unknown.
+    status = FAIL if fired else (NOT_CHECKED if unchecked else PASS)
 
     caps: tuple[CapApplied, ...] = ()
     floor_cut = ceiling_cut = ZERO
-    if item.max is None or ((unchecked or pending) and zeroed_by is None):
+    if item.max is None or (unchecked and zeroed_by is None):
         # An unscored checklist row has a status and no points; a row with a
         # rule that could not be decided has no score, unless an
         # all-or-nothing rule fired, which decides the score alone.

@@ -266,12 +266,24 @@ class RuleKind:
         fact's direction is a tuple of its elements from best to worst (a
         grade): moving to a later element is worse.
         """
+        if self.cohort:
+            return {}  # its effect depends on the other units' figures: no fact of it has a direction alone
         if set(self.modes) <= {DEDUCT, ZERO_ROW}:
             return None
         return {}
 
     def check_effect(self, rule: Any, effect: Effect) -> str | None:
         """What is wrong with an effect this rule produced (for the conformance kit), or None."""
+        return None
+
+    def check_cohort(self, rule: Any, figures: list[Any], effects: list[tuple[Effect, ...]], scores: list[Decimal | None], item_max: Decimal | None) -> str | None:
+        """For a cohort kind: what is wrong with the outcomes of a whole cohort (for the conformance kit), or None.
+
+        Per unit, in the cohort's order: the :class:`~govrules.kinds.cohort.Figures`
+        its row names for this rule, this rule's effects on it, and the row's
+        score. Written from the document's words (the first scores full
+        points, say), independently of :meth:`cohort_effects`.
+        """
         return None
 
 

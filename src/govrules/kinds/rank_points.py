@@ -98,6 +98,21 @@ class RankPoints(RuleKind):
     def describe(self, rule: Any) -> dict[str, Any]:
         return {"fact": rule.fact, "row": rule.row, "better": rule.better, "ties": rule.ties, "points": [fmt(p) for p in rule.points]}
 
+    def check_cohort(self, rule: Any, figures: list[Any], effects: list[Any], scores: list[Any], item_max: Any) -> str | None:
+        # 依次赋予: the first rank keeps the row's points, rank k gets the k-th points, a better figure never ranks lower.
+        scored = [f for f in figures if f.reason is None]
+        for f, made in zip(figures, effects):
+            if f.reason is not None:
+                continue
+            given = made[0].amount if made else rule.points[0]
+            if given != rule.points[f.rank - 1]:
+                return f"rank {f.rank} gets {fmt(given)} points, not {fmt(rule.points[f.rank - 1])}"
+        for a in scored:
+            for b in scored:
+                if (a.value > b.value if rule.better == "higher" else a.value < b.value) and not a.rank < b.rank:
+                    return f"{fmt(a.value)} ranks {a.rank}, not ahead of {fmt(b.value)} at {b.rank}"
+        return None
+
     def check_effect(self, rule: Any, made: Any) -> str | None:
         if made.amount not in rule.points:
             return f"gives {fmt(made.amount)} points, which no rank of the rule gives"

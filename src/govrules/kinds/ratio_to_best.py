@@ -108,6 +108,15 @@ class RatioToBest(RuleKind):
     def describe(self, rule: Any) -> dict[str, Any]:
         return {"fact": rule.fact, "better": rule.better, "amount": fmt(rule.amount)}
 
+    def check_cohort(self, rule: Any, figures: list[Any], effects: list[Any], scores: list[Any], item_max: Any) -> str | None:
+        # 第1名得6分: a unit whose figure is the best loses nothing on this rule.
+        for f, made in zip(figures, effects):
+            if f.reason is None and f.value == f.best and made:
+                return f"the best unit ({fmt(f.value)}) loses {fmt(made[0].amount)}"
+            if f.reason is None and f.value != f.best and made and made[0].amount > made[0].unit_amount:
+                return "a unit loses more than the points at stake"
+        return None
+
     def check_effect(self, rule: Any, made: Any) -> str | None:
         if made.amount is None or made.unit_amount is None or not (0 < made.amount <= made.unit_amount):
             return f"deducts {fmt(made.amount)} of {fmt(made.unit_amount)}"

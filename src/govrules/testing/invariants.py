@@ -73,7 +73,11 @@ def _scope(pack: Pack, result: Result) -> dict[str, str]:
     Written apart from scoring: unit names compare as the pack format says (govrules.rubric.scope.unit_key).
     """
     out: dict[str, str] = {}
-    for item in pack.view(result.target).items:
+    view = pack.view(result.target)
+    for item in view.items:
+        if any(r.cohort is not None for r in item.rules):
+            out[item.id] = COHORT  # settled by the cohort: check_cohort_rows
+            continue
         units = item.indicator.units
         if not units:
             continue
@@ -87,7 +91,11 @@ def _scope(pack: Pack, result: Result) -> dict[str, str]:
 def _settled_by_scope(scope: dict[str, str], item: Any) -> bool:
     """Whether an item's status and score come from its named units (a written N/A settles a row whose unit is unknown)."""
     where = scope.get(item.id)
-    return where == NOT_APPLICABLE or (where == NOT_CHECKED and item.status != NOT_APPLICABLE)
+    return where == NOT_APPLICABLE or (where in (NOT_CHECKED, COHORT) and item.status != NOT_APPLICABLE)
+
+
+#: A row some rule of which is scored against the cohort (see _scope).
+COHORT = "cohort"
 
 
 def check_units(pack: Pack, result: Result) -> None:
@@ -99,6 +107,9 @@ def check_units(pack: Pack, result: Result) -> None:
             continue
         declared = _items(view)[item.id]
         detail = describe_item_result(item)
+        if scope[item.id] == COHORT:
+            _check_cohort_row(declared, item, detail)
+            continue
         if item.effects:
             _fail(f"item {item.id} is for {'、'.join(declared.units)} only, yet carries effects for unit {result.unit!r}", detail)
         if scope[item.id] == NOT_APPLICABLE:
@@ -111,6 +122,24 @@ def check_units(pack: Pack, result: Result) -> None:
         else:
             if item.computed is not None or (item.override is None and item.status != NOT_CHECKED):
                 _fail(f"item {item.id} is for {'、'.join(declared.units)} only and the result names no unit: it should be not checked", detail)
+
+
+def _check_cohort_row(declared: Any, item: Any, detail: str) -> None:
+    """A cohort row names the figures (or the reason) of each of its cohort rules; alone, it is not checked, never guessed."""
+    from ..kinds.cohort import ALONE
+
+    rules = [r.uid for r in declared.rules if r.cohort is not None]
+    if [f.rule for f in item.cohort] != rules:
+        _fail(f"cohort row {item.id} names the figures of {[f.rule for f in item.cohort]}, not of its cohort rules {rules}", detail)
+    if any(f.reason == ALONE for f in item.cohort):
+        if item.computed is not None or (item.override is None and item.status != NOT_CHECKED) or item.effects:
+            _fail(f"cohort row {item.id}, assessed alone, should be not checked with no score and no effects", detail)
+    elif any(f.reason is not None for f in item.cohort) and not any(e.mode == SET for e in item.effects):
+        if item.computed is not None:
+            _fail(f"cohort row {item.id} could not be scored against its cohort, yet computes {fmt(item.computed)}", detail)
+    for f in item.cohort:
+        if f.reason is None and f.n is not None and f.rank is not None and not 1 <= f.rank <= f.n:
+            _fail(f"cohort row {item.id} ranks {f.rank} of {f.n}", detail)
 
 
 def _sum(values: Iterable[Decimal | None]) -> Decimal:
@@ -545,7 +574,7 @@ def _quote_in_document(pack: Pack, quote: str | None, what: str) -> None:
 def check_trace(pack: Pack, result: Result) -> None:
     """Every effect traces to a declared rule of its own row, with that rule's words (found in the document)."""
     view = pack.view(result.target)
-    rules = {r.uid: r for r in view.rules}
+    rules = {r.uid: r for r in view.rules + view.cohort_rules}
     owners: list[tuple[str, str, tuple[Any, ...]]] = [(OWNER_ITEM, i.id, i.effects) for i in result.items]
     owners += [(OWNER_ADJUSTMENT, l.id, l.effects) for l in result.ledgers]
     for kind, owner, effects in owners:
@@ -829,7 +858,16 @@ def check_input_result(pack: Pack, data: Any, result: Result) -> None:
 
 
 def check_complete(pack: Pack, result: Result) -> None:
-    """A complete input (every fact a rule needs) gives a complete result, with a total on a scored target."""
+    """A complete input (every fact a rule needs) gives a complete result, with a total on a scored target.
+
+    Assessed alone, a unit's rows scored against the cohort are not checked (check_units): only the others must be.
+    """
+    scope = _scope(pack, result)
+    if any(where == COHORT for where in scope.values()):
+        pending = [i.id for i in result.items if i.id not in scope and not item_complete(i)]
+        if pending:
+            _fail(f"a complete input left rows not checked that do not depend on the cohort: {', '.join(pending)}")
+        return
     if not result.complete or result.not_checked:
         _fail(f"a complete input gave an incomplete result (not checked: {', '.join(result.not_checked) or 'a ledger or zeroing'})", describe_result(result, list(result.not_checked)))
     if result.scored and result.total is None:

@@ -135,6 +135,26 @@ def _survives(pack: Pack, target: str) -> Callable[..., None]:
     return _with_edges(engine_survives_every_input, pack, target, lambda d: ((True, d),), small_numbers=True)
 
 
+def _cohort(pack: Pack, target: str) -> Callable[..., None]:
+    from . import cohort as co
+
+    @given(co.cohorts(pack, target), st.randoms(use_true_random=False))
+    def cohorts_are_consistent(inputs: list[dict[str, Any]], rnd: random.Random) -> None:
+        order = list(range(len(inputs)))
+        rnd.shuffle(order)
+        with _Explain(pack, target, *((f"cohort input {n}", d) for n, d in enumerate(inputs))):
+            results = co.check_cohort_evaluators_agree(pack, inputs)
+            co.check_cohort_results(pack, inputs, results)
+            co.check_cohort_permutation(pack, inputs, order)
+            co.check_worse_unit(pack, target, inputs)
+
+    return cohorts_are_consistent
+
+
+def _has_cohort_rules(pack: Pack, target: str) -> bool:
+    return bool(pack.view(target).cohort_rules)
+
+
 def _has_monotone_facts(pack: Pack, target: str) -> bool:
     view = pack.view(target)
     return bool(violation_directions(view) or total_directions(view))
@@ -149,6 +169,7 @@ class Property:
     build: Callable[[Pack, str], Callable[..., None]] | None = None  # None: a static check, no examples
     static: Callable[[Pack, str], None] | None = None
     applies: Callable[[Pack, str], bool] = lambda pack, target: True
+    skipped: str = "no fact of this target can be moved one way only"  # why it is skipped where it does not apply
 
     def applies_to(self, pack: Pack, target: str) -> bool:
         """Whether the property has anything to check on this target (True when that cannot be told: let it run and fail)."""
@@ -171,6 +192,13 @@ PROPERTIES: dict[str, Property] = {
         Property("stable", "the same input twice, in another order, or as JSON text gives byte-identical JSON", _stable),
         Property("survives", "the durable evaluator never crashes the process (each input run in a forked child)", _survives, applies=lambda pack, target: can_fork()),
         Property("monotone", "adding a violation never raises an item score, the base, or (where it can) the total", _monotone, applies=_has_monotone_facts),
+        Property(
+            "cohort",
+            "rows scored against the cohort: input order, bounds, figures named, each kind's check; permuting the cohort changes nothing; a worse unit pushes nobody up",
+            _cohort,
+            applies=_has_cohort_rules,
+            skipped="no row of this target is scored against the cohort",
+        ),
     )
 }
 
@@ -295,7 +323,7 @@ def run_conformance(
     for target in targets if targets is not None else pack.targets:
         for name in chosen:
             if not PROPERTIES[name].applies_to(pack, target):
-                outcomes.append(Outcome(target, name, "skipped", "no fact of this target can be moved one way only"))
+                outcomes.append(Outcome(target, name, "skipped", PROPERTIES[name].skipped))
                 continue
             try:
                 run_property(pack, target, name, settings=base)
