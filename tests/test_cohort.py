@@ -17,7 +17,7 @@ import pytest
 
 import govrules
 from govrules import FactsError, hookimpl
-from govrules.kinds import SET, Kinds, Outcome, RuleKind, effect
+from govrules.kinds import SET, Outcome, RuleKind, effect
 from govrules.kinds.cohort import Figures, FactOrRowSpec
 
 EXAMPLES = Path(__file__).parents[1] / "packs" / "huzhou_bianzhi_2021" / "src" / "govrules_pack_huzhou_bianzhi_2021" / "examples"

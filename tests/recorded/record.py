@@ -50,6 +50,10 @@ def generate_inputs() -> list[dict[str, Any]]:
             gen = benchlib.InputGen(pack, target, seed=20261204, p_incomplete=0.15)
             for i, data in enumerate(gen.batch(PER_TARGET)):
                 cases.append({"key": f"{pack_id}/{target}/{i:02d}", "pack": pack_id, "input": data})
+            if pack.has_cohort_rules:
+                # The same inputs, each a named unit, scored together as one cohort.
+                named = [{**case["input"], "target": target, "unit": f"单位{i:02d}"} for i, case in enumerate(cases[-PER_TARGET:])]
+                cases.append({"key": f"{pack_id}/{target}/cohort", "pack": pack_id, "cohort": named})
         examples = Path(pack.origin).parent / "examples"
         for f in sorted(examples.glob("*.json")):
             cases.append({"key": f"{pack_id}/example/{f.stem}", "pack": pack_id, "input": json.loads(f.read_text(encoding="utf-8"))})
@@ -82,7 +86,7 @@ def outputs(pack: Any, data: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
     for evaluator in ("durable", "reference"):
         try:
-            result = pack.assess(data, evaluator=evaluator)
+            result = pack.assess(data, evaluator=evaluator) if not isinstance(data, Scored) else data.results[evaluator]
         except govrules.GovrulesError as exc:
             yield f"{evaluator}.error", json.dumps(exc.to_dict(), ensure_ascii=False)
             continue
@@ -98,11 +102,29 @@ def outputs(pack: Any, data: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield f"{evaluator}.model", pack.assess(data, evaluator=evaluator, model="flat_unweighted").to_json()
 
 
+class Scored:
+    """One unit's results of a cohort (scored together, by each evaluator), for :func:`outputs`."""
+
+    def __init__(self, results: dict[str, Any]):
+        self.results = results
+
+
+def case_outputs(pack: Any, case: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """The outputs of a case: one input, or a cohort (each unit's outputs, prefixed with its place in the cohort)."""
+    if "cohort" not in case:
+        yield from outputs(pack, case["input"])
+        return
+    by_evaluator = {e: pack.assess_cohort(case["cohort"], evaluator=e) for e in ("durable", "reference")}
+    for i in range(len(case["cohort"])):
+        for name, text in outputs(pack, Scored({e: r[i] for e, r in by_evaluator.items()})):
+            yield f"{i:02d}.{name}", text
+
+
 def digests(cases: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
     import govrules
 
     registry = govrules.Registry.discover()
-    return {case["key"]: {name: _digest(text) for name, text in outputs(registry.get(case["pack"]), case["input"])} for case in cases}
+    return {case["key"]: {name: _digest(text) for name, text in case_outputs(registry.get(case["pack"]), case)} for case in cases}
 
 
 def read_inputs() -> list[dict[str, Any]]:
@@ -126,7 +148,7 @@ def dump(cases: list[dict[str, Any]], folder: Path) -> None:
     for case in cases:
         where = folder / case["key"]
         where.mkdir(parents=True, exist_ok=True)
-        for name, text in outputs(registry.get(case["pack"]), case["input"]):
+        for name, text in case_outputs(registry.get(case["pack"]), case):
             (where / name).write_text(text, encoding="utf-8")
 
 

@@ -45,7 +45,7 @@ class CohortMean(RuleKind):
     decides_row = True
     in_ledgers = False
     cappable = False
-    words_say_when = False
+    words_say_when = True  # words() says the when: where the row does not apply
 
     def cohort_figure(self, rule: Any) -> tuple[str, str]:
         return ("row", "")  # "": the row the rule is on
