@@ -72,6 +72,11 @@ def govrules_rule_kinds() -> "list[RuleKind]":
     * a kind is stateless and owns everything about itself: schema, load-time
       checks, trigger, effects, explanation, wording and conformance checks
       (see :mod:`govrules.kinds.base`); it never changes the rules it is given;
+    * a *cohort* kind (``cohort = True``: scored against the other units of
+      the target assessed together) names each unit's figure
+      (``cohort_figure``) and provides one pure function from the cohort's
+      figures to each unit's outcome (``cohort_effects``); the evaluators never
+      run it, and a unit assessed alone leaves its row not checked;
     * be cheap and free of side effects: it runs whenever a registry is built.
 
     govrules' own kinds come from the plugin ``govrules.kinds``, registered
