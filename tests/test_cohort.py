@@ -428,3 +428,29 @@ def test_the_cohort_invariants_catch_a_kind_that_misreads_the_document(huzhou: g
             check_cohort_permutation(huzhou, inputs, [4, 3, 2, 1, 0])
     finally:
         object.__setattr__(broken, "behaviour", original)
+
+
+# ------------------------------------------------------------- 一票否优
+
+
+def test_the_vetoes_are_recorded_and_an_offices_bands_grade_the_cohort(huzhou: govrules.Pack) -> None:
+    results = _by_unit(huzhou.assess_cohort(cohort_inputs()))
+    # The table states no bands: no grade, and 长兴县's 通报批评 (3.1, 一票否优) is listed.
+    assert {u: r.grade for u, r in results.items()} == dict.fromkeys(results, None)
+    assert [v.id for v in results["长兴县"].grading.vetoes] == ["3.1"]
+    assert all(not r.grading.vetoes for u, r in results.items() if u != "长兴县")
+    # An office sets bands in an overlay (made up here: 90 优秀, 80 良好, 60 合格).
+    overlay = """\
+format: 1
+extends: huzhou_bianzhi_2021
+pack: {id: huzhou_office, version: "1", title: 示例等次, issuer: 示例, source: 示例}
+readings:
+  - {id: bands, quote: 示例, choice: 90分以上为优秀，80分以上为良好，60分以上为合格，其余为不合格（示例，办公室设定）}
+grades:
+  - reading: bands
+    bands: [{grade: 优秀, min: 90}, {grade: 良好, min: 80}, {grade: 合格, min: 60}, {grade: 不合格}]
+"""
+    office = govrules.load_pack_text(overlay, "huzhou_office.yaml", parents={huzhou.id: huzhou})
+    graded = _by_unit(office.assess_cohort(cohort_inputs()))
+    # 111.7, 106.3, 103.73 ≥ 90: 优秀. 长兴 92.95 would be 优秀, but 3.1 (否优) caps it at 良好. 安吉 87.2: 良好.
+    assert {u: r.grade for u, r in graded.items()} == {"吴兴区": "优秀", "南浔区": "优秀", "德清县": "优秀", "长兴县": "良好", "安吉县": "良好"}

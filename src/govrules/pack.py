@@ -229,6 +229,10 @@ class Pack:
         from .engine.findings import findings_of
         from .engine.scoring import score
 
+        if model is not None:
+            from .engine.models import check_model
+
+            check_model(model)
         inputs = list(inputs)
         if not inputs:
             check_cohort([])
@@ -257,6 +261,10 @@ class Pack:
             from .engine.models import apply_model
 
             results = [apply_model(r, model) for r in results]
+        if view.grading is not None:  # the same stages after scoring as assess()
+            from .engine.grading import grade
+
+            results = [grade(r, view) for r in results]
         return results
 
     @property
