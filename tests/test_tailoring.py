@@ -305,3 +305,28 @@ def test_a_bad_set_key_does_not_hide_the_tailorings_other_problems(parent):
     # 街道 total stated 12; its items: org.1 6 + org.2 4 = 10
     assert any("stated as 12, but its items add up to 10" in m for m in messages)
     assert len(messages) == 3
+
+
+def test_parent_facts_no_row_of_the_child_reads_are_dropped(parent):
+    # The child keeps org.1 only: the parent's `staffed` (read by org.2 alone) goes with org.2;
+    # `praise` stays (the bonus still reads it); the child's own unread fact stays, with lint's warning.
+    from govrules.rubric.authoring import lint
+
+    child_text = CHILD.replace("points: {town: 10}", "points: {town: 6}").replace("total: 10", "total: 6").split("      - from: org.2")[0] + (
+        "adjustments:\n  - from: bonus\n    cap: 5\n    cap_quote: 加分项最多5分\n"
+        "facts:\n  - {name: spare, label: 自己的事实, type: count}\n"
+    )
+    child = govrules.load_pack_text(child_text, "district.yaml", CHILD_DOC, parents={"ref": parent})
+    assert [f.name for f in child.spec.facts] == ["trainings", "praise", "spare"]
+    assert [p.message for p in lint(child)] == ["fact 'spare' is declared but no rule reads it"]
+    assert "staffed" not in child.facts_schema("town")["properties"]
+    assert [f.name for f in parent.spec.facts] == ["trainings", "staffed", "praise"]  # the parent keeps its own
+
+
+def test_every_shipped_pack_lints_without_warnings():
+    from govrules.rubric.authoring import lint
+
+    registry = govrules.Registry.discover()
+    assert {pack_id: [f"{p.where}: {p.message}" for p in lint(registry.get(pack_id))] for pack_id in registry.ids} == {
+        pack_id: [] for pack_id in registry.ids
+    }

@@ -21,9 +21,9 @@ from .errors import FactsError, PackError, Problem
 from .kinds.vocabulary import Kinds
 from .rubric.model import PackSpec, hash_data
 from .numbers import ROUNDING, exact
-from .rubric.checks import check_pack
+from .rubric.checks import check_pack, facts_read
 from .rubric.salvage import consequence, salvage, shape_problems
-from .rubric.tailoring import drop_readings, merge
+from .rubric.tailoring import drop_entries, merge
 from .rubric.yamlio import Located, ParseCache, load_yaml_file, load_yaml_text, read_regular_file
 
 # What assessing needs (compiling, validation, inference, scoring, results) is
@@ -289,9 +289,14 @@ def build_pack(
         problems = sorted(tailoring + shape + semantic, key=lambda p: (p.file or "", p.line or 0))
         raise PackError(f"{raw.file}: {len(problems)} problem(s) in the pack", problems) from None
     if parent_id is not None:
+        # Facts first: a reading attached only to a dropped fact is then orphaned too.
+        unread = _unread_facts(spec, parent, raw)
+        if unread:
+            located = drop_entries(located, "facts", "name", unread)
+            spec = kinds.spec_model.model_validate(located.data)
         orphaned = _orphaned_readings(spec, parent, raw)
         if orphaned:
-            located = drop_readings(located, orphaned)
+            located = drop_entries(located, "readings", "id", orphaned)
             spec = kinds.spec_model.model_validate(located.data)
     problems = tailoring + check_pack(spec, located, documents)
     if problems:
@@ -309,6 +314,19 @@ def _orphaned_readings(spec: PackSpec, parent: Pack, child: Located) -> set[str]
     attached_in_parent = parent.spec.referenced_readings()
     still = spec.referenced_readings()
     return {r.id for r in spec.readings if r.id not in own and r.id not in still and r.id in attached_in_parent}
+
+
+def _unread_facts(spec: PackSpec, parent: Pack, child: Located) -> set[str]:
+    """The parent's facts that no rule of the child reads any more (the rows reading them were dropped).
+
+    Left in, they would be declared facts nothing reads: in no target's facts,
+    yet in the child's list, and a lint warning each. The child's own facts
+    stay, read or not (lint says so).
+    """
+    own = {f.get("name") for f in (child.data.get("facts") or []) if isinstance(f, dict)}
+    inherited = {f.name for f in parent.spec.facts}
+    read = facts_read(spec)
+    return {f.name for f in spec.facts if f.name in inherited and f.name not in own and f.name not in read}
 
 
 def _parent(located: Located, parent_id: object, parents: Mapping[str, Pack] | None) -> Pack:

@@ -334,22 +334,22 @@ def _close(name: str, known: list[str]) -> str:
     return f"; did you mean {match[0]!r}?" if match else ""
 
 
-def drop_readings(located: Located, ids: set[str]) -> Located:
-    """The same data without the readings ``ids``, its line and file index renumbered to match."""
-    readings = located.data.get("readings") or []
-    keep = [i for i, r in enumerate(readings) if not (isinstance(r, dict) and r.get("id") in ids)]
-    if len(keep) == len(readings):
+def drop_entries(located: Located, key: str, ident: str, ids: set[str]) -> Located:
+    """The same data without the ``key`` entries (readings, facts) whose ``ident`` is in ``ids``, its line and file index renumbered to match."""
+    entries = located.data.get(key) or []
+    keep = [i for i, r in enumerate(entries) if not (isinstance(r, dict) and r.get(ident) in ids)]
+    if len(keep) == len(entries):
         return located
     new_index = {old: new for new, old in enumerate(keep)}
 
     def remap(path: Path_) -> Path_ | None:
-        if len(path) >= 2 and path[0] == "readings":
+        if len(path) >= 2 and path[0] == key:
             new = new_index.get(path[1])  # type: ignore[arg-type]
-            return None if new is None else ("readings", new) + path[2:]
+            return None if new is None else (key, new) + path[2:]
         return path
 
     data = dict(located.data)
-    data["readings"] = [readings[i] for i in keep]
+    data[key] = [entries[i] for i in keep]
     lines = {q: line for p, line in located.lines.items() if (q := remap(p)) is not None}
     files = {q: f for p, f in located.files.items() if (q := remap(p)) is not None}
     return Located(located.file, data, lines, files)
