@@ -330,3 +330,14 @@ def test_every_shipped_pack_lints_without_warnings():
     assert {pack_id: [f"{p.where}: {p.message}" for p in lint(registry.get(pack_id))] for pack_id in registry.ids} == {
         pack_id: [] for pack_id in registry.ids
     }
+
+
+def test_load_pack_finds_an_installed_parent():
+    # tailoring.md: the parent is "installed, or given as parents=" — as `govrules score PATH` finds it.
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "packs" / "yuelu_2021"
+    pack = govrules.load_pack(root)
+    assert (pack.id, pack.extends) == ("yuelu_2021", "changsha_ref")
+    with pytest.raises(govrules.PackError, match=r"no pack 'ref' \(available: .*changsha_ref"):
+        govrules.load_pack_text(CHILD, "district.yaml", CHILD_DOC)  # nothing installed is called ref

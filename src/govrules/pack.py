@@ -255,7 +255,8 @@ def build_pack(
     """Validate parsed pack data and build a :class:`Pack`, or raise :class:`PackError` listing every problem.
 
     A tailored pack (``extends: <id>``) is resolved against its parent, taken
-    from ``parents`` (a mapping of id to Pack, e.g. a :class:`~govrules.Registry`).
+    from ``parents`` (a mapping of id to Pack, e.g. a :class:`~govrules.Registry`),
+    else from the installed packs (``Registry.discover()``).
     ``kinds`` are the rule kinds its rules may use (:func:`default_kinds` if not given).
     """
     kinds = default_kinds(parents) if kinds is None else kinds
@@ -333,7 +334,12 @@ def _parent(located: Located, parent_id: object, parents: Mapping[str, Pack] | N
     where = located.where(("extends",))
     if not isinstance(parent_id, str):
         raise PackError(f"{located.file}: extends names a pack by its id", [Problem(where, f"got {parent_id!r}")])
-    if parents is None or parent_id not in parents:
+    if parents is None:
+        # As the command line does: a pack under development extends an installed one.
+        from .registry import Registry
+
+        parents = Registry.discover()
+    if parent_id not in parents:
         known = ", ".join(sorted(getattr(parents, "ids", None) or parents or ())) or "none given"
         raise PackError(f"{located.file}: the pack it extends is not available", [Problem(where, f"no pack {parent_id!r} (available: {known})")])
     return parents[parent_id]
@@ -366,7 +372,8 @@ def load_pack(path: str | Path, parents: Mapping[str, Pack] | None = None, kinds
 
     If the pack names a ``source_text`` file beside it (the source document as
     text), every quote in the pack is checked against it. A tailored pack
-    finds the pack it extends in ``parents`` (e.g. ``Registry.discover()``).
+    finds the pack it extends in ``parents`` (a mapping of id to Pack, e.g. a
+    registry), else among the installed packs, as the command line does.
     ``kinds``: the rule kinds its rules may use; by default those of
     ``parents`` if it is a registry, else govrules' own and every installed
     plugin's.
