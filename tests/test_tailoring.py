@@ -341,3 +341,17 @@ def test_load_pack_finds_an_installed_parent():
     assert (pack.id, pack.extends) == ("yuelu_2021", "changsha_ref")
     with pytest.raises(govrules.PackError, match=r"no pack 'ref' \(available: .*changsha_ref"):
         govrules.load_pack_text(CHILD, "district.yaml", CHILD_DOC)  # nothing installed is called ref
+
+
+def test_lint_warns_when_a_row_keeps_words_the_childs_document_does_not_have(parent):
+    # 岳麓's nr.fb.2 kept 长沙's 「村（社区）级…」 where 岳麓 reads 「社区（村）级…」: the same slip, small.
+    from govrules.rubric.authoring import lint
+
+    doc = CHILD_DOC.replace("组织培训不少于2次", "组织本级培训不少于2次")
+    text = CHILD.replace("quote: 组织培训不少于2次}", "quote: 组织本级培训不少于2次}")
+    child = govrules.load_pack_text(text, "district.yaml", doc, parents={"ref": parent})
+    warnings = lint(child)
+    assert [p.where for p in warnings] == ["ref.yaml:16 指标 org.1（培训） indicators[0].children[0].source"]  # the parent's line 16: source: 组织培训不少于2次
+    assert "keeps ref's words 「组织培训不少于2次」" in warnings[0].message
+    fixed = text.replace("      - from: org.1\n", "      - from: org.1\n        source: 组织本级培训不少于2次\n")
+    assert lint(govrules.load_pack_text(fixed, "district.yaml", doc, parents={"ref": parent})) == []
