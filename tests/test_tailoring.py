@@ -10,7 +10,7 @@ from decimal import Decimal as D
 import pytest
 
 import govrules
-from govrules.rubric.tailoring import diff
+from govrules.outputs.packdiff import diff
 
 PARENT_DOC = "参考指标 组织培训不少于2次 明确专人 未按要求 被表扬 弄虚作假"
 PARENT = """\
@@ -185,8 +185,49 @@ def test_diff_lists_added_removed_reweighted_changed(parent):
     assert [c.id for c in d.reweighted] == ["org", "org.1", "org.2"]
     assert d.reweighted[1].points_before is None and d.reweighted[1].points_after == {"town": "6"}
     assert [(c.id, c.changes) for c in d.changed] == [("org.1", ("rules",)), ("org.2", ("source", "rules"))]
-    # The bonus gained a cap (5) and an amount (set: bonus#praised 2).
-    assert [(c.id, c.changes) for c in d.ledgers] == [("bonus", ("cap", "rules"))]
+    # The bonus gained a cap (5, with its quote) and an amount (set: bonus#praised 2).
+    assert [(c.id, c.changes) for c in d.ledgers] == [("bonus", ("cap", "cap_quote", "rules"))]
+
+
+def test_diff_says_before_and_after_in_words(parent):
+    # Points by the target's name, a rule's amount and threshold in its kind's words, a ledger's cap in points.
+    child = child_of(parent, CHILD.replace("threshold: 2, amount: 3", "threshold: 3, amount: 3"))
+    d = diff(parent, child)
+    assert d.reweighted[1].details[0].after == "街道6分"
+    org1 = next(c for c in d.changed if c.id == "org.1")
+    (rule,) = org1.details
+    assert (rule.field, rule.label) == ("rules.few", "规则 few")
+    assert rule.before == "「培训次数」少于2时记为不符合"  # the parent's checklist row
+    assert rule.after == "「培训次数」少于3的，每少1扣3分"
+    ledger = d.ledgers[0].details
+    assert [(c.label, c.before, c.after) for c in ledger] == [
+        ("上限", None, "5分"),
+        ("上限的原文", None, "「加分项最多5分」"),
+        ("规则 praised", "按「被表扬次数」，每次加分（文件未规定分值，仅记录）", "按「被表扬次数」，每次加2分"),
+    ]
+
+
+def test_diff_lists_readings_added_removed_and_changed(parent):
+    text = CHILD.replace("adjustments:", "readings:\n  - {id: no_points, quote: 区考核, choice: 区定分值}\n  - {id: own, quote: 加分项最多5分, choice: 最多5分}\nadjustments:", 1)
+    d = diff(parent, child_of(parent, text))
+    assert d.readings_added == (("own", "加分项最多5分", "最多5分"),)
+    assert d.readings_removed == ()
+    (changed,) = d.readings_changed
+    assert (changed.id, changed.changes) == ("no_points", ("quote", "choice"))
+    assert [(c.label, c.before, c.after) for c in changed.details] == [("引文", "「参考指标」", "「区考核」"), ("选择", "「文件未规定分值」", "「区定分值」")]
+    assert d.to_dict()["readings"]["added"] == [{"id": "own", "quote": "加分项最多5分", "choice": "最多5分"}]
+
+
+def test_diff_terminal_layout_keeps_each_list_on_its_own_lines(parent):
+    from govrules.outputs.packdiff import lines
+
+    child = child_of(parent, CHILD.replace("threshold: 2, amount: 3", "threshold: 2, amount: 0.2").replace('{amount: 2}', '{amount: 0.1}'))
+    out = lines(diff(parent, child))
+    assert out[:3] == ["district 相对于 ref：", "  新增指标（0）：无", "  删除指标（0）：无"]
+    assert "    org 工作组织：无分值 → 街道10分" in out
+    assert "      规则 few：「培训次数」少于2时记为不符合 → 「培训次数」少于2的，每少1扣0.2分" in out
+    assert "      规则 praised：按「被表扬次数」，每次加分（文件未规定分值，仅记录） → 按「被表扬次数」，每次加0.1分" in out
+    assert not any("{" in line or "'" in line for line in out)  # no Python dicts or reprs
 
 
 def test_registry_builds_parents_first(tmp_path):

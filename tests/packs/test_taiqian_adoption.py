@@ -91,7 +91,7 @@ def test_the_model_score_is_floored_at_0(adopted):
 
 
 def test_diff_shows_no_row_changed(registry, adopted):
-    from govrules.rubric.tailoring import diff
+    from govrules.outputs.packdiff import diff
 
     d = diff(registry.get("taiqian"), adopted)
     assert (d.added, d.removed, d.reweighted, d.changed) == ((), (), (), ())
