@@ -16,7 +16,7 @@ PARENT_DOC = "参考指标 组织培训不少于2次 明确专人 未按要求 �
 PARENT = """\
 format: 1
 pack: {id: ref, version: "1", title: 参考, issuer: 市, source: 参考文件}
-targets: [{id: county, name: 区县, total: null}]
+targets: [{id: county, name: 区县, total: null, reading: no_points}]
 readings:
   - {id: no_points, quote: 参考指标, choice: 文件未规定分值}
 facts:
@@ -94,8 +94,12 @@ def test_tailored_pack_scores_with_its_own_points(parent):
     assert result.ledger("bonus").applied == D(5)
     assert result.total == D(12)
     assert result.max_total == D(15)
-    # The parent's pack-wide reading is inherited.
-    assert "no_points" in [r[0] for r in result.readings]
+    # The parent's reading about its own target (文件未规定分值) went with the target the child
+    # replaced; a child that keeps the parent's targets keeps it, one that wants it names it.
+    assert "no_points" not in [r[0] for r in result.readings]
+    assert "no_points" not in [r.id for r in child.spec.readings]
+    kept = child_of(parent, CHILD.replace("targets: [{id: town, name: 街道, total: 10}]", "targets: [{id: town, name: 街道, total: 10, reading: no_points}]"))
+    assert "no_points" in [r[0] for r in kept.assess({"facts": {"trainings": 2, "staffed": True}}).readings]
 
 
 def test_parent_is_unchanged(parent):
@@ -286,7 +290,18 @@ def test_parent_readings_about_dropped_rows_do_not_become_pack_wide(parent):
     result = child.assess({"facts": {"trainings": 2, "praise": 0}})
     ids = [r[0] for r in result.readings]
     assert "about_org2" not in ids  # attached to org.2, which the child dropped
-    assert "no_points" in ids  # pack-wide in the parent, so pack-wide here too
+    assert "about_org2" not in [r.id for r in child.spec.readings]
+
+
+def test_a_reading_attached_to_nothing_is_in_no_result_and_lint_says_so(parent):
+    # Listed in every result, miluo's 乡镇-only xz_stray_2 showed on 市直 results: a reading is
+    # listed where what it is attached to is; one attached to nothing, nowhere, with a warning.
+    from govrules.rubric.authoring import lint
+
+    text = PARENT.replace("  - {id: no_points, quote: 参考指标, choice: 文件未规定分值}\n", "  - {id: no_points, quote: 参考指标, choice: 文件未规定分值}\n  - {id: stray, quote: 明确专人, choice: 无所附}\n")
+    pack = govrules.load_pack_text(text, "ref.yaml", PARENT_DOC)
+    assert [r[0] for r in pack.assess({"facts": {"trainings": 1, "staffed": False}}).readings] == ["no_points"]
+    assert [p.message.split(",")[0] for p in lint(pack)] == ["reading 'stray' is attached to nothing"]
 
 
 def test_dropping_parent_readings_keeps_later_readings_on_their_own_file_and_line():

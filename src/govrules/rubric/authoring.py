@@ -106,6 +106,16 @@ def lint(pack: Pack) -> list[Problem]:
                         "give the row its document's own words (source:)",
                     )
                 )
+    attached = pack.spec.referenced_readings()
+    for i, reading in enumerate(pack.spec.readings):
+        if reading.id not in attached:
+            warnings.append(
+                at(
+                    ("readings", i, "id"),
+                    f"reading {reading.id!r} is attached to nothing, so no result lists it: attach it to the rows, rules, "
+                    "facts, ledgers or targets it is about (a reading about the whole document: to each target)",
+                )
+            )
     if not pack.document and pack.spec.pack.source_text is None:
         warnings.append(at(("pack",), "no source_text: quotes are not checked against the document"))
     return warnings
