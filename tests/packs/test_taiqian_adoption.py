@@ -63,7 +63,7 @@ def test_the_adopting_county_supplies_amounts(adopted):
     assert (penalty.raw, penalty.applied) == (D("2.5"), D("2.5"))
     assert "county_amounts" in [r[0] for r in result.readings]
     # The checklist itself still has no points: no total, statuses as before.
-    assert result.total is None and result.status_counts["fail"] == 5
+    assert result.total is None and result.status_counts["fail"] == 6  # the example's six (test_taiqian.EXAMPLE_FAILS)
 
 
 def test_the_model_score_carries_the_special_items(adopted):
