@@ -208,24 +208,29 @@ def test_diff_says_before_and_after_in_words(parent):
         ("上限", None, "5分"),
         ("上限的原文", None, "「加分项最多5分」"),
         ("规则 praised", "按「被表扬次数」，每次加分（文件未规定分值，仅记录）", "按「被表扬次数」，每次加2分"),
+        ("规则 praised 的解读", None, "praise_amount"),  # set: cites the tailoring's reading for the amount
     ]
 
 
 def test_diff_lists_readings_added_removed_and_changed(parent):
-    text = CHILD.replace("adjustments:", "readings:\n  - {id: no_points, quote: 区考核, choice: 区定分值}\n  - {id: own, quote: 加分项最多5分, choice: 最多5分}\nadjustments:", 1)
+    # The child re-reads the parent's no_points (kept on its target) and adds praise_amount.
+    text = CHILD.replace(
+        "readings:\n", "readings:\n  - {id: no_points, quote: 区考核, choice: 区定分值}\n", 1
+    ).replace("targets: [{id: town, name: 街道, total: 10}]", "targets: [{id: town, name: 街道, total: 10, reading: no_points}]")
     d = diff(parent, child_of(parent, text))
-    assert d.readings_added == (("own", "加分项最多5分", "最多5分"),)
+    assert d.readings_added == (("praise_amount", "加分项最多5分", "参考指标未写分值；本区每次表扬加2分（区政务公开办规定）"),)
     assert d.readings_removed == ()
     (changed,) = d.readings_changed
     assert (changed.id, changed.changes) == ("no_points", ("quote", "choice"))
     assert [(c.label, c.before, c.after) for c in changed.details] == [("引文", "「参考指标」", "「区考核」"), ("选择", "「文件未规定分值」", "「区定分值」")]
-    assert d.to_dict()["readings"]["added"] == [{"id": "own", "quote": "加分项最多5分", "choice": "最多5分"}]
+    assert [r["id"] for r in d.to_dict()["readings"]["added"]] == ["praise_amount"]
+    assert diff(parent, child_of(parent)).readings_removed == (("no_points", "参考指标", "文件未规定分值"),)  # went with the parent's target
 
 
 def test_diff_terminal_layout_keeps_each_list_on_its_own_lines(parent):
     from govrules.outputs.packdiff import lines
 
-    child = child_of(parent, CHILD.replace("threshold: 2, amount: 3", "threshold: 2, amount: 0.2").replace('{amount: 2}', '{amount: 0.1}'))
+    child = child_of(parent, CHILD.replace("threshold: 2, amount: 3", "threshold: 2, amount: 0.2").replace("{amount: 2,", "{amount: 0.1,"))
     out = lines(diff(parent, child))
     assert out[:3] == ["district 相对于 ref：", "  新增指标（0）：无", "  删除指标（0）：无"]
     assert "    org 工作组织：无分值 → 街道10分" in out
@@ -370,6 +375,7 @@ def test_parent_facts_no_row_of_the_child_reads_are_dropped(parent):
 
     child_text = CHILD.replace("points: {town: 10}", "points: {town: 6}").replace("total: 10", "total: 6").split("      - from: org.2")[0] + (
         "adjustments:\n  - from: bonus\n    cap: 5\n    cap_quote: 加分项最多5分\n"
+        'set:\n  "bonus#praised": {amount: 2, reading: praise_amount}\n'
         "facts:\n  - {name: spare, label: 自己的事实, type: count}\n"
     )
     child = govrules.load_pack_text(child_text, "district.yaml", CHILD_DOC, parents={"ref": parent})

@@ -239,13 +239,13 @@ def test_fraud_example_is_zeroed(taiqian):
 
 @pytest.mark.parametrize("evaluator", EVALUATORS)
 def test_fraud_example_model_score_is_zeroed(taiqian, evaluator):
-    # Without fraud the example counts 54 of 54 + 5 rows: 54 × 100 / 59 = 91.5254… → 91.53.
+    # Without fraud the example counts 53 of 53 + 6 rows (EXAMPLE_FAILS): 53 × 100 / 59 = 89.8305… → 89.83.
     # With fraud (「直接归零项 在日常工作和考核、检查中弄虚作假的」) the model's score is 0,
     # and it says why; the count it would have given stays on record.
     plain = taiqian.assess(example("xiangzhen.json"), evaluator=evaluator, model="flat_unweighted").model
-    assert (plain.score, plain.notes) == (D("91.53"), ())
+    assert (plain.score, plain.notes) == (D("89.83"), ())
     model = taiqian.assess(example("xiangzhen_fraud.json"), evaluator=evaluator, model="flat_unweighted").model
-    assert (model.score, model.checklist_score, model.zeroed) == (D(0), D("91.53"), ("fraud",))
+    assert (model.score, model.checklist_score, model.zeroed) == (D(0), D("89.83"), ("fraud",))
     assert model.notes == ("直接归零：弄虚作假（「在日常工作和考核、检查中弄虚作假的」），得分为0",)
     data = model.to_dict()
     assert (data["score"], data["zeroed"]) == ("0", ["fraud"])

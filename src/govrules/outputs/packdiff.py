@@ -51,6 +51,7 @@ FIELD_WORDS = {
     "alternatives": "其他读法",
     "defect": "原文缺陷",
 }
+# set_reading (written by a tailoring's set:) is not listed: its readings are the rule's too.
 _RULE_FIELD_WORDS = {"label": "说明", "quote": "引文", "reading": "解读"}
 _NOT_COMPARED = {"id", "children", "from_"}
 _DIRECTION = {"bonus": "加分", "penalty": "减分"}
@@ -318,7 +319,7 @@ def lines(d: PackDiff) -> list[str]:
             out.extend("    " + line for line in entry)
 
     def change(c: Change) -> list[str]:
-        if c.field.startswith("rules.") and (c.before is None or c.after is None):  # the label says 新增 or 删除
+        if c.field.count(".") == 1 and c.field.startswith("rules.") and (c.before is None or c.after is None):  # the label says 新增 or 删除
             return [f"  {c.label}：{c.before or c.after}"]
         a, b = c.before or "无", c.after or "无"
         if len(a) + len(b) <= 60:
