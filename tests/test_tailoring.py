@@ -417,3 +417,18 @@ def test_lint_warns_when_a_row_keeps_words_the_childs_document_does_not_have(par
     assert "keeps ref's words 「组织培训不少于2次」" in warnings[0].message
     fixed = text.replace("      - from: org.1\n", "      - from: org.1\n        source: 组织本级培训不少于2次\n")
     assert lint(govrules.load_pack_text(fixed, "district.yaml", doc, parents={"ref": parent})) == []
+
+
+def test_a_parent_fact_a_veto_of_the_child_reads_is_kept(parent):
+    # The child drops org.2 (the only row reading `staffed`) but vetoes 优秀 on it: the fact stays.
+    child_text = CHILD.replace("points: {town: 10}", "points: {town: 6}").replace("total: 10", "total: 6").replace(
+        "readings:\n", "readings:\n  - {id: bands, quote: 区考核, choice: 区政务公开办规定的等次}\n"
+    ).split("      - from: org.2")[0] + (
+        "adjustments:\n  - from: bonus\n    cap: 5\n    cap_quote: 加分项最多5分\n"
+        'set:\n  "bonus#praised": {amount: 2, reading: praise_amount}\n'
+        "grades:\n  - {quote: 区考核, reading: bands, bands: [{grade: 优秀, min: 5}, {grade: 合格}]}\n"
+        "vetoes:\n  - {id: nostaff, name: 未明确专人, when: {fact: staffed, is: false}, below: 优秀, quote: 区考核}\n"
+    )
+    child = govrules.load_pack_text(child_text, "district.yaml", CHILD_DOC, parents={"ref": parent})
+    assert [f.name for f in child.spec.facts] == ["trainings", "staffed", "praise"]
+    assert child.assess({"facts": {"trainings": 2, "staffed": False}}).grade == "合格"  # 6 ≥ 5, but vetoed below 优秀

@@ -563,7 +563,7 @@ def check_pack(spec: PackSpec, located: Located, documents: dict[str, str] | str
 
 
 def facts_read(spec: PackSpec) -> set[str]:
-    """Every fact some rule, ledger or zeroing of the pack reads, for any target, and the sources of derived ones.
+    """Every fact some rule, ledger, zeroing or veto of the pack reads, for any target, and the sources of derived ones.
 
     What the engine's compiled targets read (a rule's kind's trigger and its
     ``when:``), over the whole pack: a fact outside this set is in no target's facts.
@@ -585,5 +585,7 @@ def facts_read(spec: PackSpec) -> set[str]:
             names |= reads(r)
     for z in spec.zeroing:
         names.update(facts_of(normalize(z.when)))
+    for v in spec.vetoes:  # a veto's facts are its target's facts too (the grade reads them)
+        names.update(facts_of(normalize(v.when)))
     names.update(f.derive.source for f in spec.facts if f.derive is not None and f.name in names)
     return names
