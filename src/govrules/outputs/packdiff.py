@@ -42,6 +42,7 @@ FIELD_WORDS = {
     "units_quote": "适用单位的原文",
     "units_scoring": "其他单位的计分",
     "floor_quote": "本部分扣完为止的原文",
+    "raters": "多名评分人的合并方式",
     "direction": "方向",
     "cap": "上限",
     "cap_quote": "上限的原文",
