@@ -603,3 +603,23 @@ def test_installed_script_scores_and_fails_cleanly(examples, tmp_path):
     assert batch.returncode == 0, batch.stderr
     assert "未完成" in batch.stdout and "\x1b[" not in batch.stderr  # no progress bar when stderr is not a terminal
     assert (tmp_path / "out" / "summary.xlsx").exists()
+
+
+def test_diff_keeps_each_list_on_its_own_lines_in_words():
+    result = CliRunner().invoke(main, ["diff", "changsha_ref", "yuelu_2021"])
+    assert result.exit_code == 0, result.output
+    out = result.output.splitlines()
+    i = out.index("  删除指标（12）：")  # the heading and its count on one line, the rows below it
+    assert out[i + 1 : i + 3] == ["    zz.fa 推进方案", "    zz.fa.1 制定并公开推进方案，按节点完成"]
+    assert "    zz 工作组织与推进：无分值 → 街道（镇）16分、区直相关部门20分" in out
+    # A long text before → after: one line each.
+    j = out.index("    nr.fb.2 社区（村）级重点公开内容")
+    assert out[j + 2 : j + 5] == [
+        "      原文：",
+        "        原：「村（社区）级利用公开栏、微信群等渠道，重点公开乡村振兴、村级财务、惠农政策、养老服务、社会救助等方面的内容。」",
+        "        现：「社区（村）级利用公开栏、微信群等渠道，重点公开乡村振兴、村级财务、惠农政策、养老服务、社会救助等方面的内容。」",
+    ]
+    assert "  解读变化（3）：" in out and "    supervision_row" in out
+    machine = json.loads(CliRunner().invoke(main, ["diff", "changsha_ref", "yuelu_2021", "--format", "json"]).output)
+    assert [r["id"] for r in machine["readings"]["changed"]] == ["evaluation_modes", "other_platforms_row", "supervision_row"]
+    assert machine["names"]["zz.fa"] == "推进方案"

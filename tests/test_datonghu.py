@@ -279,3 +279,26 @@ def test_facts_schema_for_forms(datonghu):
     assert not validator.is_valid({"active_late_count": "3"})
     assert not validator.is_valid({"nonsense": 1})
     assert not validator.is_valid({"zone_missing": ["不存在"]})
+
+
+def test_zone_and_window_elements_are_read_from_their_own_tables(datonghu):
+    # 乡镇专区: 「提供政策咨询查阅、办事服务指引、指导申请公开」 — 「政策咨询查阅」 has no 顿号: one element,
+    # 6 in all; 区直窗口: 「提供政策解读、咨询查阅、…」 — two elements, 8 in all (with 窗口管理制度).
+    zone = datonghu.view("xiangzhen").fact_specs["zone_missing"]
+    window = datonghu.view("quzhi").fact_specs["window_missing"]
+    assert len(zone.elements) == 6 and "提供政策咨询查阅" in zone.elements
+    assert len(window.elements) == 8 and {"提供政策解读", "提供咨询查阅"} <= set(window.elements)
+    # The whole 政策咨询查阅 service missing: one element × 0.1 → 20 − 0.1 = 19.9; both readings recorded.
+    result = datonghu.assess(xz(zone_missing=["提供政策咨询查阅"]))
+    assert result.item("xz.2").score == D("19.9")
+    assert {"missing_item_each_time", "zone_elements"} <= {r[0] for r in result.readings}
+    assert "window_elements" in {r.id for r in datonghu.spec.readings}
+
+
+def test_xiangzhen_rows_in_the_first_column_are_read_as_items(datonghu):
+    # 「3. 政 务 新媒体(20 分)」 and 「5. 依 申 请公开(20 分)」 sit in the 一级指标 column like 区直 item 9:
+    # read as 二级 under 「1. 政务公开 (100分)」: 5 × 20 = 100. foi_ok false → 「未按要求不计分」: 100 − 20 = 80.
+    result = datonghu.assess(xz(foi_ok=False))
+    assert [s.id for s in result.sections] == ["xz"]
+    assert result.item("xz.5").score == 0 and result.total == D(80)
+    assert "xz_slid_headings" in {r[0] for r in result.readings}

@@ -182,13 +182,15 @@ def test_readings_are_checked_and_listed():
         "  - {id: whole, quote: 考核表, choice: 全表的解读}\n"
         "  - {id: late_r, quote: 未按时限完成的，每次扣0.1分, choice: 按件计}\n"
         "  - {id: row_r, quote: 专题, choice: 本行的解读}\n"
+        "  - {id: stray, quote: 专题, choice: 无所附}\n"
         "indicators:\n",
     ).replace("quote: 未按时限完成的，每次扣0.1分}", "quote: 未按时限完成的，每次扣0.1分, reading: [late_r]}").replace(
         "        name: 按要求\n", "        name: 按要求\n        reading: row_r\n"
-    )
+    ).replace("  - {id: town, name: 乡镇, total: 10}\n", "  - {id: town, name: 乡镇, total: 10, reading: whole}\n")
     pack = load(text)
     met = pack.assess({"facts": {"late_count": 0, "ok": True}})
-    # whole: referenced by nothing, so it concerns the whole pack; row_r: the row is in every result.
+    # whole: about the whole table, attached to the target; row_r: the row is in every result;
+    # stray: attached to nothing, so in no result (lint warns).
     assert [r[0] for r in met.readings] == ["whole", "row_r"]
     late = pack.assess({"facts": {"late_count": 1, "ok": True}})
     assert [r[0] for r in late.readings] == ["whole", "late_r", "row_r"]

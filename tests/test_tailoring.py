@@ -10,13 +10,13 @@ from decimal import Decimal as D
 import pytest
 
 import govrules
-from govrules.rubric.tailoring import diff
+from govrules.outputs.packdiff import diff
 
 PARENT_DOC = "参考指标 组织培训不少于2次 明确专人 未按要求 被表扬 弄虚作假"
 PARENT = """\
 format: 1
 pack: {id: ref, version: "1", title: 参考, issuer: 市, source: 参考文件}
-targets: [{id: county, name: 区县, total: null}]
+targets: [{id: county, name: 区县, total: null, reading: no_points}]
 readings:
   - {id: no_points, quote: 参考指标, choice: 文件未规定分值}
 facts:
@@ -94,8 +94,12 @@ def test_tailored_pack_scores_with_its_own_points(parent):
     assert result.ledger("bonus").applied == D(5)
     assert result.total == D(12)
     assert result.max_total == D(15)
-    # The parent's pack-wide reading is inherited.
-    assert "no_points" in [r[0] for r in result.readings]
+    # The parent's reading about its own target (文件未规定分值) went with the target the child
+    # replaced; a child that keeps the parent's targets keeps it, one that wants it names it.
+    assert "no_points" not in [r[0] for r in result.readings]
+    assert "no_points" not in [r.id for r in child.spec.readings]
+    kept = child_of(parent, CHILD.replace("targets: [{id: town, name: 街道, total: 10}]", "targets: [{id: town, name: 街道, total: 10, reading: no_points}]"))
+    assert "no_points" in [r[0] for r in kept.assess({"facts": {"trainings": 2, "staffed": True}}).readings]
 
 
 def test_parent_is_unchanged(parent):
@@ -185,8 +189,54 @@ def test_diff_lists_added_removed_reweighted_changed(parent):
     assert [c.id for c in d.reweighted] == ["org", "org.1", "org.2"]
     assert d.reweighted[1].points_before is None and d.reweighted[1].points_after == {"town": "6"}
     assert [(c.id, c.changes) for c in d.changed] == [("org.1", ("rules",)), ("org.2", ("source", "rules"))]
-    # The bonus gained a cap (5) and an amount (set: bonus#praised 2).
-    assert [(c.id, c.changes) for c in d.ledgers] == [("bonus", ("cap", "rules"))]
+    # The bonus gained a cap (5, with its quote) and an amount (set: bonus#praised 2).
+    assert [(c.id, c.changes) for c in d.ledgers] == [("bonus", ("cap", "cap_quote", "rules"))]
+
+
+def test_diff_says_before_and_after_in_words(parent):
+    # Points by the target's name, a rule's amount and threshold in its kind's words, a ledger's cap in points.
+    child = child_of(parent, CHILD.replace("threshold: 2, amount: 3", "threshold: 3, amount: 3"))
+    d = diff(parent, child)
+    assert d.reweighted[1].details[0].after == "街道6分"
+    org1 = next(c for c in d.changed if c.id == "org.1")
+    (rule,) = org1.details
+    assert (rule.field, rule.label) == ("rules.few", "规则 few")
+    assert rule.before == "「培训次数」少于2时记为不符合"  # the parent's checklist row
+    assert rule.after == "「培训次数」少于3的，每少1扣3分"
+    ledger = d.ledgers[0].details
+    assert [(c.label, c.before, c.after) for c in ledger] == [
+        ("上限", None, "5分"),
+        ("上限的原文", None, "「加分项最多5分」"),
+        ("规则 praised", "按「被表扬次数」，每次加分（文件未规定分值，仅记录）", "按「被表扬次数」，每次加2分"),
+        ("规则 praised 的解读", None, "praise_amount"),  # set: cites the tailoring's reading for the amount
+    ]
+
+
+def test_diff_lists_readings_added_removed_and_changed(parent):
+    # The child re-reads the parent's no_points (kept on its target) and adds praise_amount.
+    text = CHILD.replace(
+        "readings:\n", "readings:\n  - {id: no_points, quote: 区考核, choice: 区定分值}\n", 1
+    ).replace("targets: [{id: town, name: 街道, total: 10}]", "targets: [{id: town, name: 街道, total: 10, reading: no_points}]")
+    d = diff(parent, child_of(parent, text))
+    assert d.readings_added == (("praise_amount", "加分项最多5分", "参考指标未写分值；本区每次表扬加2分（区政务公开办规定）"),)
+    assert d.readings_removed == ()
+    (changed,) = d.readings_changed
+    assert (changed.id, changed.changes) == ("no_points", ("quote", "choice"))
+    assert [(c.label, c.before, c.after) for c in changed.details] == [("引文", "「参考指标」", "「区考核」"), ("选择", "「文件未规定分值」", "「区定分值」")]
+    assert [r["id"] for r in d.to_dict()["readings"]["added"]] == ["praise_amount"]
+    assert diff(parent, child_of(parent)).readings_removed == (("no_points", "参考指标", "文件未规定分值"),)  # went with the parent's target
+
+
+def test_diff_terminal_layout_keeps_each_list_on_its_own_lines(parent):
+    from govrules.outputs.packdiff import lines
+
+    child = child_of(parent, CHILD.replace("threshold: 2, amount: 3", "threshold: 2, amount: 0.2").replace("{amount: 2,", "{amount: 0.1,"))
+    out = lines(diff(parent, child))
+    assert out[:3] == ["district 相对于 ref：", "  新增指标（0）：无", "  删除指标（0）：无"]
+    assert "    org 工作组织：无分值 → 街道10分" in out
+    assert "      规则 few：「培训次数」少于2时记为不符合 → 「培训次数」少于2的，每少1扣0.2分" in out
+    assert "      规则 praised：按「被表扬次数」，每次加分（文件未规定分值，仅记录） → 按「被表扬次数」，每次加0.1分" in out
+    assert not any("{" in line or "'" in line for line in out)  # no Python dicts or reprs
 
 
 def test_registry_builds_parents_first(tmp_path):
@@ -245,7 +295,18 @@ def test_parent_readings_about_dropped_rows_do_not_become_pack_wide(parent):
     result = child.assess({"facts": {"trainings": 2, "praise": 0}})
     ids = [r[0] for r in result.readings]
     assert "about_org2" not in ids  # attached to org.2, which the child dropped
-    assert "no_points" in ids  # pack-wide in the parent, so pack-wide here too
+    assert "about_org2" not in [r.id for r in child.spec.readings]
+
+
+def test_a_reading_attached_to_nothing_is_in_no_result_and_lint_says_so(parent):
+    # Listed in every result, miluo's 乡镇-only xz_stray_2 showed on 市直 results: a reading is
+    # listed where what it is attached to is; one attached to nothing, nowhere, with a warning.
+    from govrules.rubric.authoring import lint
+
+    text = PARENT.replace("  - {id: no_points, quote: 参考指标, choice: 文件未规定分值}\n", "  - {id: no_points, quote: 参考指标, choice: 文件未规定分值}\n  - {id: stray, quote: 明确专人, choice: 无所附}\n")
+    pack = govrules.load_pack_text(text, "ref.yaml", PARENT_DOC)
+    assert [r[0] for r in pack.assess({"facts": {"trainings": 1, "staffed": False}}).readings] == ["no_points"]
+    assert [p.message.split(",")[0] for p in lint(pack)] == ["reading 'stray' is attached to nothing"]
 
 
 def test_dropping_parent_readings_keeps_later_readings_on_their_own_file_and_line():
@@ -305,3 +366,69 @@ def test_a_bad_set_key_does_not_hide_the_tailorings_other_problems(parent):
     # 街道 total stated 12; its items: org.1 6 + org.2 4 = 10
     assert any("stated as 12, but its items add up to 10" in m for m in messages)
     assert len(messages) == 3
+
+
+def test_parent_facts_no_row_of_the_child_reads_are_dropped(parent):
+    # The child keeps org.1 only: the parent's `staffed` (read by org.2 alone) goes with org.2;
+    # `praise` stays (the bonus still reads it); the child's own unread fact stays, with lint's warning.
+    from govrules.rubric.authoring import lint
+
+    child_text = CHILD.replace("points: {town: 10}", "points: {town: 6}").replace("total: 10", "total: 6").split("      - from: org.2")[0] + (
+        "adjustments:\n  - from: bonus\n    cap: 5\n    cap_quote: 加分项最多5分\n"
+        'set:\n  "bonus#praised": {amount: 2, reading: praise_amount}\n'
+        "facts:\n  - {name: spare, label: 自己的事实, type: count}\n"
+    )
+    child = govrules.load_pack_text(child_text, "district.yaml", CHILD_DOC, parents={"ref": parent})
+    assert [f.name for f in child.spec.facts] == ["trainings", "praise", "spare"]
+    assert [p.message for p in lint(child)] == ["fact 'spare' is declared but no rule reads it"]
+    assert "staffed" not in child.facts_schema("town")["properties"]
+    assert [f.name for f in parent.spec.facts] == ["trainings", "staffed", "praise"]  # the parent keeps its own
+
+
+def test_every_shipped_pack_lints_without_warnings():
+    from govrules.rubric.authoring import lint
+
+    registry = govrules.Registry.discover()
+    assert {pack_id: [f"{p.where}: {p.message}" for p in lint(registry.get(pack_id))] for pack_id in registry.ids} == {
+        pack_id: [] for pack_id in registry.ids
+    }
+
+
+def test_load_pack_finds_an_installed_parent():
+    # tailoring.md: the parent is "installed, or given as parents=" — as `govrules score PATH` finds it.
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "packs" / "yuelu_2021"
+    pack = govrules.load_pack(root)
+    assert (pack.id, pack.extends) == ("yuelu_2021", "changsha_ref")
+    with pytest.raises(govrules.PackError, match=r"no pack 'ref' \(available: .*changsha_ref"):
+        govrules.load_pack_text(CHILD, "district.yaml", CHILD_DOC)  # nothing installed is called ref
+
+
+def test_lint_warns_when_a_row_keeps_words_the_childs_document_does_not_have(parent):
+    # 岳麓's nr.fb.2 kept 长沙's 「村（社区）级…」 where 岳麓 reads 「社区（村）级…」: the same slip, small.
+    from govrules.rubric.authoring import lint
+
+    doc = CHILD_DOC.replace("组织培训不少于2次", "组织本级培训不少于2次")
+    text = CHILD.replace("quote: 组织培训不少于2次}", "quote: 组织本级培训不少于2次}")
+    child = govrules.load_pack_text(text, "district.yaml", doc, parents={"ref": parent})
+    warnings = lint(child)
+    assert [p.where for p in warnings] == ["ref.yaml:16 指标 org.1（培训） indicators[0].children[0].source"]  # the parent's line 16: source: 组织培训不少于2次
+    assert "keeps ref's words 「组织培训不少于2次」" in warnings[0].message
+    fixed = text.replace("      - from: org.1\n", "      - from: org.1\n        source: 组织本级培训不少于2次\n")
+    assert lint(govrules.load_pack_text(fixed, "district.yaml", doc, parents={"ref": parent})) == []
+
+
+def test_a_parent_fact_a_veto_of_the_child_reads_is_kept(parent):
+    # The child drops org.2 (the only row reading `staffed`) but vetoes 优秀 on it: the fact stays.
+    child_text = CHILD.replace("points: {town: 10}", "points: {town: 6}").replace("total: 10", "total: 6").replace(
+        "readings:\n", "readings:\n  - {id: bands, quote: 区考核, choice: 区政务公开办规定的等次}\n"
+    ).split("      - from: org.2")[0] + (
+        "adjustments:\n  - from: bonus\n    cap: 5\n    cap_quote: 加分项最多5分\n"
+        'set:\n  "bonus#praised": {amount: 2, reading: praise_amount}\n'
+        "grades:\n  - {quote: 区考核, reading: bands, bands: [{grade: 优秀, min: 5}, {grade: 合格}]}\n"
+        "vetoes:\n  - {id: nostaff, name: 未明确专人, when: {fact: staffed, is: false}, below: 优秀, quote: 区考核}\n"
+    )
+    child = govrules.load_pack_text(child_text, "district.yaml", CHILD_DOC, parents={"ref": parent})
+    assert [f.name for f in child.spec.facts] == ["trainings", "staffed", "praise"]
+    assert child.assess({"facts": {"trainings": 2, "staffed": False}}).grade == "合格"  # 6 ≥ 5, but vetoed below 优秀

@@ -629,7 +629,7 @@ def score_cmd(pack: str, facts: tuple[str, ...], target: str | None, fmt_: str |
 @click.argument("other")
 @click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def diff_cmd(base: str, other: str, fmt_: str) -> None:
-    """比较 Compare two packs: rows added, removed, re-weighted or changed.
+    """比较 Compare two packs: rows, 加减分, readings added, removed or changed, before → after.
 
     OTHER is usually a tailoring of BASE (rows matched by their `from:`);
     either may be an installed pack id or a pack path.
@@ -638,7 +638,7 @@ def diff_cmd(base: str, other: str, fmt_: str) -> None:
     Example:
       govrules diff changsha_ref yuelu_2021
     """
-    from .rubric.tailoring import diff
+    from .outputs.packdiff import diff, lines
 
     try:
         d = diff(_pack(base), _pack(other))
@@ -647,16 +647,9 @@ def diff_cmd(base: str, other: str, fmt_: str) -> None:
     if fmt_ == "json":
         click.echo(_json_text(d.to_dict()))
         return
-    lines = [f"{d.other} 相对于 {d.base}：", f"  新增 {len(d.added)}：" + ("、".join(d.added) or "无"), f"  删除 {len(d.removed)}：" + ("、".join(d.removed) or "无")]
-    lines.append(f"  分值变化 {len(d.reweighted)}：")
-    lines += [f"    {c.id}（来自 {c.parent_id}）：{c.points_before or '无分值'} → {c.points_after or '无分值'}" for c in d.reweighted]
-    lines.append(f"  内容变化 {len(d.changed)}：")
-    lines += [f"    {c.id}（来自 {c.parent_id}）：{'、'.join(c.changes)}" for c in d.changed]
-    lines.append(f"  加减分变化 {len(d.ledgers)}：")
-    lines += [f"    {c.id}：{'、'.join(c.changes)}" for c in d.ledgers]
-    console = _console()
-    for line in lines:
-        console.print(Text(_line(line)))
+    # One entry a line, never wrapped: a wrapped line would split a heading from its count.
+    for line in lines(d):
+        click.echo(_line(line))
 
 
 @main.group("pack")

@@ -21,9 +21,9 @@ from .errors import FactsError, PackError, Problem
 from .kinds.vocabulary import Kinds
 from .rubric.model import PackSpec, hash_data
 from .numbers import ROUNDING, exact
-from .rubric.checks import check_pack, with_row_totals
+from .rubric.checks import check_pack, facts_read, with_row_totals
 from .rubric.salvage import consequence, salvage, shape_problems
-from .rubric.tailoring import drop_readings, merge
+from .rubric.tailoring import drop_entries, merge
 from .rubric.yamlio import Located, ParseCache, load_yaml_file, load_yaml_text, read_regular_file
 
 # What assessing needs (compiling, validation, inference, scoring, results) is
@@ -327,7 +327,8 @@ def build_pack(
     """Validate parsed pack data and build a :class:`Pack`, or raise :class:`PackError` listing every problem.
 
     A tailored pack (``extends: <id>``) is resolved against its parent, taken
-    from ``parents`` (a mapping of id to Pack, e.g. a :class:`~govrules.Registry`).
+    from ``parents`` (a mapping of id to Pack, e.g. a :class:`~govrules.Registry`),
+    else from the installed packs (``Registry.discover()``).
     ``kinds`` are the rule kinds its rules may use (:func:`default_kinds` if not given).
     """
     kinds = default_kinds(parents) if kinds is None else kinds
@@ -361,9 +362,14 @@ def build_pack(
         problems = sorted(tailoring + shape + semantic, key=lambda p: (p.file or "", p.line or 0))
         raise PackError(f"{raw.file}: {len(problems)} problem(s) in the pack", problems) from None
     if parent_id is not None:
+        # Facts first: a reading attached only to a dropped fact is then orphaned too.
+        unread = _unread_facts(spec, parent, raw)
+        if unread:
+            located = drop_entries(located, "facts", "name", unread)
+            spec = kinds.spec_model.model_validate(located.data)
         orphaned = _orphaned_readings(spec, parent, raw)
         if orphaned:
-            located = drop_readings(located, orphaned)
+            located = drop_entries(located, "readings", "id", orphaned)
             spec = kinds.spec_model.model_validate(located.data)
     spec = with_row_totals(spec)
     problems = tailoring + check_pack(spec, located, documents)
@@ -384,11 +390,29 @@ def _orphaned_readings(spec: PackSpec, parent: Pack, child: Located) -> set[str]
     return {r.id for r in spec.readings if r.id not in own and r.id not in still and r.id in attached_in_parent}
 
 
+def _unread_facts(spec: PackSpec, parent: Pack, child: Located) -> set[str]:
+    """The parent's facts that no rule of the child reads any more (the rows reading them were dropped).
+
+    Left in, they would be declared facts nothing reads: in no target's facts,
+    yet in the child's list, and a lint warning each. The child's own facts
+    stay, read or not (lint says so).
+    """
+    own = {f.get("name") for f in (child.data.get("facts") or []) if isinstance(f, dict)}
+    inherited = {f.name for f in parent.spec.facts}
+    read = facts_read(spec)
+    return {f.name for f in spec.facts if f.name in inherited and f.name not in own and f.name not in read}
+
+
 def _parent(located: Located, parent_id: object, parents: Mapping[str, Pack] | None) -> Pack:
     where = located.where(("extends",))
     if not isinstance(parent_id, str):
         raise PackError(f"{located.file}: extends names a pack by its id", [Problem(where, f"got {parent_id!r}")])
-    if parents is None or parent_id not in parents:
+    if parents is None:
+        # As the command line does: a pack under development extends an installed one.
+        from .registry import Registry
+
+        parents = Registry.discover()
+    if parent_id not in parents:
         known = ", ".join(sorted(getattr(parents, "ids", None) or parents or ())) or "none given"
         raise PackError(f"{located.file}: the pack it extends is not available", [Problem(where, f"no pack {parent_id!r} (available: {known})")])
     return parents[parent_id]
@@ -421,7 +445,8 @@ def load_pack(path: str | Path, parents: Mapping[str, Pack] | None = None, kinds
 
     If the pack names a ``source_text`` file beside it (the source document as
     text), every quote in the pack is checked against it. A tailored pack
-    finds the pack it extends in ``parents`` (e.g. ``Registry.discover()``).
+    finds the pack it extends in ``parents`` (a mapping of id to Pack, e.g. a
+    registry), else among the installed packs, as the command line does.
     ``kinds``: the rule kinds its rules may use; by default those of
     ``parents`` if it is a registry, else govrules' own and every installed
     plugin's.

@@ -174,8 +174,15 @@ def test_section_maxima_are_as_stated(miluo):
     sz_result = miluo.assess(sz())
     stated = {s.id: s.stated_max for s in sz_result.sections if s.stated_max is not None}
     assert stated == {"sz.1": 10, "sz.2": 35, "sz.3": 50, "sz.4": 5}
-    # 市直 互联网+: (3+3) + (3+2) + (2+4+3+3) + (3+2+2+3) + (2+3) + (3+3+2+2+2) = 50.
+    # 市直 互联网+: (3+3+3+2) + (2+4+3+3) + (3+2+2+3) + (2+3) + (3+3+2+2+2) = 50.
     assert sz_result.section("sz.3").max == D(50)
+    # 「全面推进事项清单标准化、办事指南规范化、」 | page break | 「全面推进审查工作细则化、办事结果标准化」
+    # is one 二级指标, as in the 乡镇 table (reading sz_page_break): 事项清单 3 + 办事指南 3 + 审查工作细则 3
+    # + 办事结果电子化 2 = 11, and no section of its own for the second half.
+    assert sz_result.section("sz.3.1").max == D(11)
+    assert [i.id for i in sz_result.items if i.id.startswith(("sz.3.1.", "sz.3.2."))] == ["sz.3.1.1", "sz.3.1.2", "sz.3.2.1", "sz.3.2.2"]
+    assert "sz.3.2" not in {s.id for s in sz_result.sections}
+    assert sz_result.section("sz.3.1").names[-1] == xz_result.section("xz.3.2").names[-1]
     # 乡镇 机构建设 is 4 (分值 column), not the stray 「2」 after 核定机构职能.
     assert xz_result.item("xz.1.2").max == D(4)
 
@@ -316,6 +323,31 @@ def test_active_disclosure_poverty_counted_once(miluo):
     # Five categories missing in 乡镇: 5 × 3 = 15 → 0.
     five = ["规范性文件", "市场监管信息", "财政资金信息", "环境保护信息", "土地、房屋征收信息"]
     assert miluo.assess(xz(xz_active_missing=five)).item("xz.2.5").score == D(0)
+    # The readings that decide how the missing items are counted are the 主动公开 rules' own.
+    readings = {r[0] for r in miluo.assess(xz(xz_active_missing=five)).readings}
+    assert {"poverty_listed_twice", "list_items_split", "five_publics_not_items", "active_missing_means_not_timely"} <= readings
+
+
+def test_readings_show_only_where_they_apply(miluo):
+    # The 乡镇-only stray 「2」 (xz_stray_2) is on 乡镇 results, not on 市直 ones; deduction_column_only is
+    # on both (each table has rows it names); the 主动公开 readings only when 主动公开 loses points.
+    xz_readings = {r[0] for r in miluo.assess(xz()).readings}
+    sz_readings = {r[0] for r in miluo.assess(sz()).readings}
+    assert "xz_stray_2" in xz_readings and "xz_stray_2" not in sz_readings
+    assert "deduction_column_only" in xz_readings and "deduction_column_only" in sz_readings
+    assert "sz_page_break" in sz_readings and "sz_page_break" not in xz_readings
+    assert not {"list_items_split", "five_publics_not_items", "active_missing_means_not_timely"} & (xz_readings | sz_readings)
+    # Every reading is attached to something it is about.
+    assert {r.id for r in miluo.spec.readings} <= miluo.spec.referenced_readings()
+
+
+def test_center_criticism_counts_once(miluo):
+    # 「被市政务中心通报批评的每次扣0.5分」 (服务质量评议 3分): two criticisms → 3 − 1 = 2; recorded once, not also
+    # as a 市级 减分 (reading center_criticism_once), so the input leaves sz_criticism_city_count at 0: total 100 − 1 = 99.
+    result = miluo.assess(sz(sz_center_criticism_count=2))
+    assert result.item("sz.3.4.4").score == D(2)
+    assert result.ledger("sz.penalty").applied == D(0) and result.total == D(99)
+    assert "center_criticism_once" in {r[0] for r in result.readings}
 
 
 def test_internet_plus_safeguards(miluo):
@@ -400,14 +432,26 @@ def test_graded_choice_data_docking(miluo):
     assert miluo.assess(sz(sz_guide="未公开", sz_annual_report="公开不及时")).item("sz.2.2").score == D("0.5")
 
 
-def test_guide_and_report_tiers_do_not_stack(miluo):
-    # 乡镇 指南和年报公开 3分 (reading guide_report_tiers): guide not published at all −1 only
-    # (not also 「公开部门不全面的扣1分」) → 2; guide and report both unpublished → 3 − 2 = 1.
-    assert miluo.assess(xz(xz_guide="未公开")).item("xz.2.2").score == D(2)
-    assert miluo.assess(xz(xz_guide="未公开", xz_annual_report="未公开")).item("xz.2.2").score == D(1)
+def test_guide_and_report_tiers_xiangzhen_add_up_shizhi_exclusive(miluo):
+    # 乡镇 指南和年报公开 3分, 「未公开指南的扣1分，公开部门不全面的扣1分；未公开年报的扣1分，公开部门不全面的扣1分」
+    # (reading guide_report_tiers: the two equal tiers add up, so publishing nothing is worse than missing one department).
+    # Guide published by no one: 未公开 1 + 公开部门不全面 1 = 2 → 3 − 2 = 1.
+    result = miluo.assess(xz(xz_guide="未公开"))
+    assert result.item("xz.2.2").score == D(1)
+    assert [e.rule for e in result.item("xz.2.2").effects] == ["xz.2.2#no_guide", "xz.2.2#guide_partial"]
+    # Guide missing for some departments only: 1 → 2.
+    assert miluo.assess(xz(xz_guide="公开部门不全面")).item("xz.2.2").score == D(2)
+    # Guide and report both published by no one: 2 + 2 = 4 > 3, 「倒扣分，扣完为止」 → 0.
+    assert miluo.assess(xz(xz_guide="未公开", xz_annual_report="未公开")).item("xz.2.2").score == D(0)
+    # Both missing for some departments: 1 + 1 = 2 → 1.
     assert miluo.assess(xz(xz_guide="公开部门不全面", xz_annual_report="公开部门不全面")).item("xz.2.2").score == D(1)
-    # 市直 3分: 未公开指南 −1.5 and 未公开年报 −1.5 → 0.
+    # Total with the guide published by no one, everything else met: 100 − 2 = 98.
+    assert miluo.assess(xz(xz_guide="未公开")).total == D(98)
+    # 市直 3分, tiers exclusive (1.5 already heavier than 1): 未公开指南 −1.5 only → 1.5;
+    # 未公开指南 −1.5 and 未公开年报 −1.5 → 0; 更新不及时 −1 → 2.
+    assert miluo.assess(sz(sz_guide="未公开")).item("sz.2.2").score == D("1.5")
     assert miluo.assess(sz(sz_guide="未公开", sz_annual_report="未公开")).item("sz.2.2").score == D(0)
+    assert miluo.assess(sz(sz_guide="更新不及时")).item("sz.2.2").score == D(2)
 
 
 # ----------------------------------------------------------------- 加、减分

@@ -126,8 +126,9 @@ ALL_MET: dict[str, object] = {
 # 公众参与 5 (3 + 2), 政务服务 8 (3 + 2 + 3) = 59.
 ROWS = 59
 
-# The five rows the example xiangzhen.json fails, each worked out from its words:
+# The six rows the example xiangzhen.json fails, each worked out from its words:
 EXAMPLE_FAILS = {
+    "ptjs.3.1",  # 缺 政务客户端: 「政务微博、微信、客户端建设」, each required (reading new_media_each)
     "zzld.3.1",  # 权重 3.5%: 「所占分值权重不低于4%」, 3.5 < 4
     "xxgk.1.3",  # 最长 23 个工作日: 「20个工作日内」, 23 > 20
     "yqcz.2.1",  # 回应最长 30 小时: 「24小时内回应」, 30 > 24
@@ -205,17 +206,17 @@ def test_all_met_passes_every_row_and_is_not_scored(taiqian):
 
 
 def test_example_status_counts(taiqian):
-    # xiangzhen.json gives all 80 facts; five rows fail (EXAMPLE_FAILS), the other 54 pass.
+    # xiangzhen.json gives all 80 facts; six rows fail (EXAMPLE_FAILS), the other 59 − 6 = 53 pass.
     result = taiqian.assess(example("xiangzhen.json"))
     assert result.scored is False and result.total is None
     assert result.complete is True
-    assert result.status_counts == {"pass": 54, "fail": 5, "notapplicable": 0, "notchecked": 0, "error": 0}
+    assert result.status_counts == {"pass": 53, "fail": 6, "notapplicable": 0, "notchecked": 0, "error": 0}
     assert {i.id for i in result.items if i.status == "fail"} == EXAMPLE_FAILS
     # zzld.3.1: only 「不低于4%」 fires; 3.5 is not 0, so 「纳入……综合考评」 holds.
     assert [e.rule for e in result.item("zzld.3.1").effects] == ["zzld.3.1#weight_low"]
-    # Sections fail where one of their rows fails: 组织领导, 政府信息公开, 政务舆情监测处置, 公众参与, 政务服务.
+    # Sections fail where one of their rows fails: 组织领导, 平台建设, 政府信息公开, 政务舆情监测处置, 公众参与, 政务服务.
     assert {s.id for s in result.sections if s.status == "fail"} == {
-        "zzld", "zzld.3", "xxgk", "xxgk.1", "yqcz", "yqcz.2", "gzcy", "gzcy.1", "zwfw", "zwfw.3",
+        "zzld", "zzld.3", "ptjs", "ptjs.3", "xxgk", "xxgk.1", "yqcz", "yqcz.2", "gzcy", "gzcy.1", "zwfw", "zwfw.3",
     }
     assert result.section("zdjs").status == "pass"
     # One 正面宣传报道 and one 不按要求参加: reported, not scored.
@@ -233,18 +234,18 @@ def test_fraud_example_is_zeroed(taiqian):
     assert [(z.id, z.name) for z in result.zeroed] == [("fraud", "弄虚作假")]
     assert result.zeroed[0].quote == "在日常工作和考核、检查中弄虚作假的"
     assert result.total is None and result.scored is False
-    assert result.status_counts["pass"] == 54 and result.status_counts["fail"] == 5
+    assert result.status_counts["pass"] == 53 and result.status_counts["fail"] == 6
 
 
 @pytest.mark.parametrize("evaluator", EVALUATORS)
 def test_fraud_example_model_score_is_zeroed(taiqian, evaluator):
-    # Without fraud the example counts 54 of 54 + 5 rows: 54 × 100 / 59 = 91.5254… → 91.53.
+    # Without fraud the example counts 53 of 53 + 6 rows (EXAMPLE_FAILS): 53 × 100 / 59 = 89.8305… → 89.83.
     # With fraud (「直接归零项 在日常工作和考核、检查中弄虚作假的」) the model's score is 0,
     # and it says why; the count it would have given stays on record.
     plain = taiqian.assess(example("xiangzhen.json"), evaluator=evaluator, model="flat_unweighted").model
-    assert (plain.score, plain.notes) == (D("91.53"), ())
+    assert (plain.score, plain.notes) == (D("89.83"), ())
     model = taiqian.assess(example("xiangzhen_fraud.json"), evaluator=evaluator, model="flat_unweighted").model
-    assert (model.score, model.checklist_score, model.zeroed) == (D(0), D("91.53"), ("fraud",))
+    assert (model.score, model.checklist_score, model.zeroed) == (D(0), D("89.83"), ("fraud",))
     assert model.notes == ("直接归零：弄虚作假（「在日常工作和考核、检查中弄虚作假的」），得分为0",)
     data = model.to_dict()
     assert (data["score"], data["zeroed"]) == ("0", ["fraud"])
@@ -351,10 +352,10 @@ def test_single_service_hall(taiqian, evaluator, halls, expected):
 @pytest.mark.parametrize("evaluator", EVALUATORS)
 @pytest.mark.parametrize(
     ("missing", "expected"),
-    [([], "pass"), (["政务客户端"], "pass"), (["政务微博", "政务客户端"], "pass"), (["政务微博", "政务微信", "政务客户端"], "fail")],
+    [([], "pass"), (["政务客户端"], "fail"), (["政务微博", "政务客户端"], "fail"), (["政务微博", "政务微信", "政务客户端"], "fail")],
 )
-def test_new_media_any_one_platform(taiqian, evaluator, missing, expected):
-    # Reading new_media_any: one of 政务微博、微信、客户端 is enough; none fails.
+def test_new_media_each_platform(taiqian, evaluator, missing, expected):
+    # Reading new_media_each, as enumerations_each and channels_each: 政务微博、微信、客户端 each required.
     assert status(taiqian, "ptjs.3.1", evaluator, ptjs_new_media_missing=missing) == expected
 
 

@@ -63,35 +63,35 @@ def test_the_adopting_county_supplies_amounts(adopted):
     assert (penalty.raw, penalty.applied) == (D("2.5"), D("2.5"))
     assert "county_amounts" in [r[0] for r in result.readings]
     # The checklist itself still has no points: no total, statuses as before.
-    assert result.total is None and result.status_counts["fail"] == 5
+    assert result.total is None and result.status_counts["fail"] == 6  # the example's six (test_taiqian.EXAMPLE_FAILS)
 
 
 def test_the_model_score_carries_the_special_items(adopted):
     # 「不在总分内，但得分可计入（减）总分」: the model's score takes them.
-    # Rows: 54 pass, 5 fail (as in the parent's example) → 54 × 100 / 59 = 91.5254… → 91.53;
-    # + bonus 7 capped at 5, − penalty 2.5: 91.53 + 5 − 2.5 = 94.03.
+    # Rows: 53 pass, 6 fail (as in the parent's example) → 53 × 100 / 59 = 89.8305… → 89.83;
+    # + bonus 7 capped at 5, − penalty 2.5: 89.83 + 5 − 2.5 = 92.33.
     data = json.loads((EXAMPLES / "xiangzhen.json").read_text(encoding="utf-8"))
     facts = dict(data["facts"], tb_positive_reports=4, tb_office_praise=3, tb_leader_criticism=1, tb_noncompliance=3)
     data.pop("pack")
     model = adopted.assess(dict(data, facts=facts), model="flat_unweighted").model
-    assert (model.checklist_score, model.bonus, model.penalty, model.score) == (D("91.53"), D(5), D("2.5"), D("94.03"))
+    assert (model.checklist_score, model.bonus, model.penalty, model.score) == (D("89.83"), D(5), D("2.5"), D("92.33"))
     assert model.notes == ("特别加分项：+5（上限5分，计7分）", "特别减分项：-2.5")
 
 
 def test_the_model_score_is_floored_at_0(adopted):
-    # The example's rows (91.53, as above) with its one 正面宣传报道 (+1) and one 不按要求参加 (−0.5),
-    # and 100 领导点名批评 (× 1): 91.53 + 1 − (100 + 0.5) = −7.97 → 0; the floor gives back 7.97.
+    # The example's rows (89.83, as above) with its one 正面宣传报道 (+1) and one 不按要求参加 (−0.5),
+    # and 100 领导点名批评 (× 1): 89.83 + 1 − (100 + 0.5) = −9.67 → 0; the floor gives back 9.67.
     data = json.loads((EXAMPLES / "xiangzhen.json").read_text(encoding="utf-8"))
     data.pop("pack")
     data["facts"]["tb_leader_criticism"] = 100
     model = adopted.assess(data, model="flat_unweighted").model
     assert (model.bonus, model.penalty) == (D(1), D("100.5"))
-    assert (model.score, model.floor_cut) == (D(0), D("7.97"))
-    assert model.notes[-1] == "扣完为止：最低0分，减分超出的7.97分不计"
+    assert (model.score, model.floor_cut) == (D(0), D("9.67"))
+    assert model.notes[-1] == "扣完为止：最低0分，减分超出的9.67分不计"
 
 
 def test_diff_shows_no_row_changed(registry, adopted):
-    from govrules.rubric.tailoring import diff
+    from govrules.outputs.packdiff import diff
 
     d = diff(registry.get("taiqian"), adopted)
     assert (d.added, d.removed, d.reweighted, d.changed) == ((), (), (), ())

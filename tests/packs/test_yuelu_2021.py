@@ -41,7 +41,7 @@ import pytest
 
 import govrules
 import govrules_pack_yuelu_2021
-from govrules.rubric.tailoring import diff
+from govrules.outputs.packdiff import diff
 from govrules.testing import run_conformance
 
 EXAMPLES = Path(govrules_pack_yuelu_2021.__file__).parent / "examples"
@@ -301,9 +301,11 @@ def test_jiedao_only_rows_are_absent_for_quzhi(yuelu):
 
 
 def test_changsha_facts_dropped_by_yuelu_are_refused(yuelu):
-    # 长沙's dated tasks (rw.*) and its 26-domain count are not part of 岳麓's table.
+    # 长沙's dated tasks (rw.*) and its 26-domain count are not part of 岳麓's table: the tailoring
+    # drops them with the rows that read them, so 岳麓 does not know them at all.
+    assert not {"task_catalogue_done", "nr_catalogue_domains"} & {f.name for f in yuelu.spec.facts}
     for fact, value in (("task_catalogue_done", True), ("nr_catalogue_domains", 26)):
-        with pytest.raises(govrules.FactsError, match="not used when assessing"):
+        with pytest.raises(govrules.FactsError, match=f"unknown name '{fact}'"):
             yuelu.assess(quzhi(**{fact: value}))
 
 
@@ -505,19 +507,40 @@ def test_diff_against_changsha_ref(yuelu, changsha):
     assert reweighted["qd.zl.1"][0] == reweighted["qd.zl.2"][0] == "qd.zl.1"
     assert reweighted["gl.zd.2"][0] == "gl.qd.1"
     changed = {c.id: c.changes for c in d.changed}
-    # Rows whose wording 岳麓 changed: text and name; the others: 考核方式 and rules only.
+    # Rows whose wording 岳麓 changed: text and name; the others: 考核方式 and rules only;
+    # rows where 岳麓 reads the row differently: its readings too.
     assert changed["zz.bs.1"] == ("name", "source", "method", "evaluation", "evidence", "rules")
+    assert changed["nr.fb.2"] == ("name", "source", "method", "evaluation", "evidence", "rules", "reading")
+    assert changed["qd.zl"] == ("reading",)  # column_rows_per_target: one 长沙 row became two
     assert changed["qd.zq.4"] == ("method", "evaluation", "evidence", "rules")
-    assert changed["gl.qd.2"] == ("source", "method", "evaluation", "evidence", "rules")
+    assert changed["gl.qd.2"] == ("source", "method", "evaluation", "evidence", "rules", "reading")  # update_requirements_typo
     assert changed["xy"] == changed["xy.xy"] == ("name", "source")
     assert changed["xy.xy.1"] == ("method", "rules")  # 日常考评 in both
     assert sorted(changed) == sorted(
         [
-            "zz.bs.1", "zz.bs.2", "zz.bs.3", "nr.ml.1", "nr.ml.2", "nr.fb.1", "nr.fb.2",
+            "zz.bs.1", "zz.bs.2", "zz.bs.3", "nr.ml.1", "nr.ml.2", "nr.fb.1", "nr.fb.2", "qd.zl",
             "qd.zq.1", "qd.zq.2", "qd.zq.3", "qd.zq.4", "qd.zq.5", "qd.zq.6", "qd.zl.1", "qd.zl.2", "qd.qt.1",
             "gl.zd.1", "gl.zd.2", "gl.qd.2", "gl.qd.3", "gl.kp.1", "xy", "xy.xy", "xy.xy.1",
         ]
     )  # fmt: skip
+
+
+def test_diff_shows_where_yuelu_words_a_row_differently(yuelu, changsha):
+    # 岳麓's 「社区（村）级利用…」 against 长沙's 「村（社区）级利用…」: a reviewer sees both texts.
+    d = diff(changsha, yuelu)
+    row = next(c for c in d.changed if c.id == "nr.fb.2")
+    source = next(x for x in row.details if x.field == "source")
+    assert source.before == "「村（社区）级利用公开栏、微信群等渠道，重点公开乡村振兴、村级财务、惠农政策、养老服务、社会救助等方面的内容。」"
+    assert source.after == "「社区（村）级利用公开栏、微信群等渠道，重点公开乡村振兴、村级财务、惠农政策、养老服务、社会救助等方面的内容。」"
+    assert next(x for x in row.details if x.field == "reading").before == "village_row_slid"  # 长沙's slid cell: not in 岳麓
+    # The quote is 岳麓's own, checked against 岳麓's source.txt.
+    ind = yuelu.view("jiedao").item_index["nr.fb.2"].indicator
+    assert ind.source.startswith("社区（村）级利用") and ind.source in yuelu.document
+    # Readings: 岳麓's own added, 长沙's about dropped rows removed, three re-read.
+    assert {r[0] for r in d.readings_added} >= {"all_or_nothing_rows", "two_targets", "village_catalogues_all"}
+    assert {r[0] for r in d.readings_removed} >= {"village_row_slid", "all_26_domains", "trainings_at_least_two"}
+    assert [r.id for r in d.readings_changed] == ["evaluation_modes", "other_platforms_row", "supervision_row"]
+    assert next(r for r in d.readings_changed if r.id == "supervision_row").changes == ("quote", "choice", "alternatives")
 
 
 def test_changsha_ref_is_unchanged(changsha):

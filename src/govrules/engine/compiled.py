@@ -368,10 +368,12 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
     fact_users = {name: tuple(owners) for name, owners in users.items() if name in by_name}
     evidence = tuple((item.id, kind) for item in items for kind in item.indicator.evidence)
     model = build_model(f"{spec.pack.id}__{target_id}__facts", facts, fact_users, discretion_bounds(facts, items))
-    # Readings nothing refers to are about the whole pack; the rest stand for
-    # this target wherever what they are attached to is part of it.
-    standing = {r.id for r in spec.readings} - spec.referenced_readings()
-    standing.update(target.reading)
+    # A reading stands for this target wherever what it is attached to is part of it;
+    # one about the whole document is attached to the targets. A reading attached to
+    # nothing is listed by `govrules show` but in no result (lint warns): listing it in
+    # every result put one table's readings on the other's (miluo's 乡镇-only xz_stray_2
+    # on 市直 results).
+    standing = set(target.reading)
     standing.update(target.total_unstated)
     for item in items:
         for node in item.ancestors + (item.indicator,):

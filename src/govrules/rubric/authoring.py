@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import GovrulesError, InputError, PackError, Problem
 from ..pack import Pack, build_pack, read_pack_file
-from .checks import walk_indicators
+from .checks import normalize_text, walk_indicators
 from ..untrusted import has_lone_surrogate, is_blank, one_line
 
 PACK_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -91,6 +91,31 @@ def lint(pack: Pack) -> list[Problem]:
         value = getattr(meta, field)
         if isinstance(value, str) and PLACEHOLDER.match(value.strip()):
             warnings.append(at(("pack", field), f"{field} is still the scaffold's placeholder {value.strip()}: write the document's own words"))
+    if pack.extends and pack.document and located is not None:
+        # A tailored row keeps its parent's words unless it gives its own; where the child's
+        # document words the row differently (岳麓's 「社区（村）级…」 for 长沙's 「村（社区）级…」),
+        # the row would quote the wrong document.
+        own = normalize_text(pack.document)
+        for ind, path, _ in walk_indicators(pack.spec.indicators):
+            if ind.source and located.file_of(path + ("source",)) != located.file and normalize_text(ind.source) not in own:
+                short = ind.source if len(ind.source) <= 40 else ind.source[:40] + "…"
+                warnings.append(
+                    at(
+                        path + ("source",),
+                        f"row {ind.id} keeps {pack.extends}'s words 「{short}」, which this pack's document does not have: "
+                        "give the row its document's own words (source:)",
+                    )
+                )
+    attached = pack.spec.referenced_readings()
+    for i, reading in enumerate(pack.spec.readings):
+        if reading.id not in attached:
+            warnings.append(
+                at(
+                    ("readings", i, "id"),
+                    f"reading {reading.id!r} is attached to nothing, so no result lists it: attach it to the rows, rules, "
+                    "facts, ledgers or targets it is about (a reading about the whole document: to each target)",
+                )
+            )
     if not pack.document and pack.spec.pack.source_text is None:
         warnings.append(at(("pack",), "no source_text: quotes are not checked against the document"))
     return warnings

@@ -17,7 +17,7 @@ import unicodedata
 from decimal import Decimal
 from typing import Iterator
 
-from ..engine.conditions import ORDERING
+from ..engine.conditions import ORDERING, conjunction, facts_of, normalize
 from ..errors import Problem
 from .model import (
     RESERVED_FACT_NAMES,
@@ -618,3 +618,32 @@ def check_pack(spec: PackSpec, located: Located, documents: dict[str, str] | str
     elif isinstance(documents, str):
         documents = {located.file: documents}
     return _Checker(spec, located, documents).run()
+
+
+def facts_read(spec: PackSpec) -> set[str]:
+    """Every fact some rule, ledger, zeroing or veto of the pack reads, for any target, and the sources of derived ones.
+
+    What the engine's compiled targets read (a rule's kind's trigger and its
+    ``when:``), over the whole pack: a fact outside this set is in no target's facts.
+    """
+
+    def reads(rule: Rule) -> set[str]:
+        own = normalize(rule.when) if rule.when is not None else None
+        return set(facts_of(conjunction(rule.rule_kind.trigger(rule), own)))
+
+    names: set[str] = set()
+    stack: list[Indicator] = list(spec.indicators)
+    while stack:
+        ind = stack.pop()
+        for r in ind.rules:
+            names |= reads(r)
+        stack.extend(ind.children)
+    for adj in spec.adjustments:
+        for r in adj.rules:
+            names |= reads(r)
+    for z in spec.zeroing:
+        names.update(facts_of(normalize(z.when)))
+    for v in spec.vetoes:  # a veto's facts are its target's facts too (the grade reads them)
+        names.update(facts_of(normalize(v.when)))
+    names.update(f.derive.source for f in spec.facts if f.derive is not None and f.name in names)
+    return names

@@ -27,8 +27,9 @@ What a child may say (see docs/tailoring.md):
   the parent's words, which do not say the new value: the change names the
   tailoring's reading behind it, which its effects then cite (``set_reading``).
 
-Rows keep ``from:`` in the resolved pack, so :func:`diff` can say which rows
-were added, removed, re-weighted or changed.
+Rows keep ``from:`` in the resolved pack, so ``govrules diff``
+(:mod:`govrules.outputs.packdiff`) can say which rows were added, removed,
+re-weighted or changed.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ import difflib
 import weakref
 from typing import Any, Iterator
 
-import attrs
 
 from ..errors import PackError, Problem
 from .yamlio import Located, Path_
@@ -334,22 +334,22 @@ def _close(name: str, known: list[str]) -> str:
     return f"; did you mean {match[0]!r}?" if match else ""
 
 
-def drop_readings(located: Located, ids: set[str]) -> Located:
-    """The same data without the readings ``ids``, its line and file index renumbered to match."""
-    readings = located.data.get("readings") or []
-    keep = [i for i, r in enumerate(readings) if not (isinstance(r, dict) and r.get("id") in ids)]
-    if len(keep) == len(readings):
+def drop_entries(located: Located, key: str, ident: str, ids: set[str]) -> Located:
+    """The same data without the ``key`` entries (readings, facts) whose ``ident`` is in ``ids``, its line and file index renumbered to match."""
+    entries = located.data.get(key) or []
+    keep = [i for i, r in enumerate(entries) if not (isinstance(r, dict) and r.get(ident) in ids)]
+    if len(keep) == len(entries):
         return located
     new_index = {old: new for new, old in enumerate(keep)}
 
     def remap(path: Path_) -> Path_ | None:
-        if len(path) >= 2 and path[0] == "readings":
+        if len(path) >= 2 and path[0] == key:
             new = new_index.get(path[1])  # type: ignore[arg-type]
-            return None if new is None else ("readings", new) + path[2:]
+            return None if new is None else (key, new) + path[2:]
         return path
 
     data = dict(located.data)
-    data["readings"] = [readings[i] for i in keep]
+    data[key] = [entries[i] for i in keep]
     lines = {q: line for p, line in located.lines.items() if (q := remap(p)) is not None}
     files = {q: f for p, f in located.files.items() if (q := remap(p)) is not None}
     return Located(located.file, data, lines, files)
@@ -362,88 +362,3 @@ def merge(child: Located, parent: Located) -> tuple[Located, list[Problem]]:
     """
     merger = _Merger(child, parent)
     return merger.run(), merger.problems
-
-
-# ------------------------------------------------------------------------ diff
-
-
-@attrs.frozen
-class RowChange:
-    id: str
-    parent_id: str | None
-    changes: tuple[str, ...]  # field names that differ: points, source, rules, …
-    points_before: dict[str, str] | None = None
-    points_after: dict[str, str] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return attrs.asdict(self)
-
-
-@attrs.frozen
-class PackDiff:
-    """What one pack changes relative to another, row by row."""
-
-    base: str
-    other: str
-    added: tuple[str, ...]
-    removed: tuple[str, ...]
-    reweighted: tuple[RowChange, ...]
-    changed: tuple[RowChange, ...]
-    ledgers: tuple[RowChange, ...] = ()  # bonus / penalty ledgers whose cap or rules changed, added or removed
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "base": self.base,
-            "other": self.other,
-            "added": list(self.added),
-            "removed": list(self.removed),
-            "reweighted": [c.to_dict() for c in self.reweighted],
-            "changed": [c.to_dict() for c in self.changed],
-            "ledgers": [c.to_dict() for c in self.ledgers],
-        }
-
-
-_COMPARED = ("name", "source", "method", "evaluation", "evidence", "rules", "caps", "targets", "floor_quote")
-
-
-def diff(base: Any, other: Any) -> PackDiff:
-    """Rows of ``other`` added, removed, re-weighted or changed relative to ``base``.
-
-    Rows are matched by ``from:`` where ``other`` derives from ``base``, else by id.
-    """
-    from ..numbers import fmt
-    from .checks import walk_indicators
-
-    base_rows = {ind.id: ind for ind, _, _ in walk_indicators(base.spec.indicators)}
-    matched: set[str] = set()
-    added, reweighted, changed = [], [], []
-    for ind, _, _ in walk_indicators(other.spec.indicators):
-        origin = ind.from_ or (ind.id if ind.id in base_rows else None)
-        if origin is None or origin not in base_rows:
-            added.append(ind.id)
-            continue
-        matched.add(origin)
-        before = base_rows[origin]
-        fields = tuple(f for f in _COMPARED if getattr(before, f) != getattr(ind, f))
-        points_before = {k: fmt(v) for k, v in (before.points or {}).items()}
-        points_after = {k: fmt(v) for k, v in (ind.points or {}).items()}
-        if points_before != points_after:
-            reweighted.append(RowChange(ind.id, origin, ("points",), points_before or None, points_after or None))  # type: ignore[arg-type]
-        if fields:
-            changed.append(RowChange(ind.id, origin, fields))
-    removed = tuple(i for i in base_rows if i not in matched)
-    base_ledgers = {a.id: a for a in base.spec.adjustments}
-    ledgers = []
-    seen: set[str] = set()
-    for adj in other.spec.adjustments:
-        origin = adj.from_ or adj.id
-        before = base_ledgers.get(origin)
-        if before is None:
-            ledgers.append(RowChange(adj.id, None, ("added",)))
-            continue
-        seen.add(origin)
-        fields = tuple(f for f in ("name", "direction", "cap", "rules", "targets") if getattr(before, f) != getattr(adj, f))
-        if fields:
-            ledgers.append(RowChange(adj.id, origin, fields))
-    ledgers.extend(RowChange(i, i, ("removed",)) for i in base_ledgers if i not in seen)
-    return PackDiff(base.id, other.id, tuple(added), removed, tuple(reweighted), tuple(changed), tuple(ledgers))
