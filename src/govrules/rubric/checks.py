@@ -629,7 +629,12 @@ def facts_read(spec: PackSpec) -> set[str]:
 
     def reads(rule: Rule) -> set[str]:
         own = normalize(rule.when) if rule.when is not None else None
-        return set(facts_of(conjunction(rule.rule_kind.trigger(rule), own)))
+        kind = rule.rule_kind
+        if kind.cohort:
+            # As compile_rule reads it: not triggered, its figure (a fact, or a row's score) and its own when.
+            source, name = kind.cohort_figure(rule)
+            return ({name} if source == "fact" else set()) | (set(facts_of(own)) if own is not None else set())
+        return set(facts_of(conjunction(kind.trigger(rule), own)))
 
     names: set[str] = set()
     stack: list[Indicator] = list(spec.indicators)
