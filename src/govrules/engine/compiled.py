@@ -20,6 +20,7 @@ from ..rubric.model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rater
 from ..numbers import ZERO, add
 from ..rubric.checks import applicable_targets
 from ..rubric.scope import rated_facts, row_assessors, unit_key
+from .jsontext import EffectTexts, TargetTexts
 from .result import PASS, CapApplied, ItemResult, SectionResult
 from .sections import adjusted_section
 
@@ -47,6 +48,8 @@ class CompiledRule:
     head: tuple[str, str, str, str] = ("", "", "", "")  # uid, kind, label, quote
     may_zero: bool = False  # some effect of its kind may zero the row
     has_detail: bool = False  # its kind adds words to each effect's explanation
+    # The text its effects' JSON shares (rule, kind, label, reading, quote), encoded once.
+    texts: EffectTexts | None = None
     # The same as sets, for one subset test per rule per assessment.
     read_set: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda r: frozenset(r.reads), takes_self=True))
     quantity_set: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda r: frozenset(r.quantity), takes_self=True))
@@ -214,6 +217,8 @@ class TargetView:
     # The pack's readings as a result lists them, (id, quote, choice), in the pack's order.
     reading_rows: tuple[tuple[str, str, str], ...] = ()
     grading: Any = None  # its grade bands and vetoes, where the pack declares some (govrules.engine.grading)
+    # The JSON text its results share (govrules.engine.jsontext), encoded once.
+    texts: TargetTexts = attrs.field(init=False, default=attrs.Factory(lambda v: TargetTexts(v.reading_rows), takes_self=True))
 
     def _all_rules(self) -> tuple[CompiledRule, ...]:
         out: list[CompiledRule] = []
@@ -250,6 +255,7 @@ def compile_rule(owner: str, owner_kind: str, rule: Rule) -> CompiledRule:
         mode=kind.mode,
         behaviour=kind,
         head=(uid, rule.kind, rule.label or rule.quote, rule.quote),
+        texts=EffectTexts(uid, rule.kind, rule.label or rule.quote, rule.quote, rule.reading),
         may_zero=ZERO_ROW in kind.modes,
         has_detail=type(kind).detail is not RuleKind.detail,
     )
