@@ -30,7 +30,6 @@ What it does:
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
