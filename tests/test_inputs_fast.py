@@ -62,7 +62,13 @@ def test_number_float_fast_path_is_the_full_check():
         assert _outcome(_number, value) == _outcome(_number, _Float(value)), value
 
 
-@pytest.mark.parametrize("text", ["2023-01-01", " 2023-12-31 ", "2023-02-30", "2023-1-1", "2023/01/01", "20230101", "2023-01-01T10:00:00", "", "x"])
+# Ten characters with dashes at 4 and 7 take the shortest way (fromisoformat alone):
+# other digits than ASCII, a week date, a day out of range must still be refused.
+@pytest.mark.parametrize(
+    "text",
+    ["2023-01-01", " 2023-12-31 ", "2023-02-30", "2023-1-1", "2023/01/01", "20230101", "2023-01-01T10:00:00", "", "x",
+     "２０２３-01-01", "2023-01-0５", "2023-W01-1", "2021-W01-1", "2023-13-01", "+023-01-01", "2023-01-1 "],
+)
 def test_date_str_fast_path_is_the_full_check(text):
     assert _outcome(_date, text) == _outcome(_date, _Str(text))
 

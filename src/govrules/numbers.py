@@ -104,7 +104,12 @@ def fmt(value: Decimal | None) -> str | None:
     """Canonical text of a score: no exponent, no trailing zeros (``19.7``, ``20``)."""
     if value is None:
         return None
-    if value == 0:
+    if not value:  # 0, and -0 (which normalize() would keep as "-0")
         return "0"
-    text = format(value.normalize(), "f")
+    text = str(value)
+    # Most scores' own text is already canonical: no exponent, and no
+    # trailing zero after a point (20, 19.7, 0.25), which is what
+    # normalize() would strip. Other text (20.0, 2E+1, 1E-7) takes the long way.
+    if "E" in text or ("." in text and text[-1] == "0"):
+        return format(value.normalize(), "f")
     return text

@@ -138,6 +138,10 @@ class Pack:
     @exact
     def validate(self, data: Any, target: str | None = None) -> tuple[TargetView, Assessment]:
         """Check an assessment input; raise :class:`FactsError` listing every problem."""
+        return self._validate(data, target)
+
+    def _validate(self, data: Any, target: str | None) -> tuple[TargetView, Assessment]:
+        # validate() without entering govrules' decimal context, for callers already in it.
         from .engine.inputs import parse_json, resolve_target, validate
 
         if isinstance(data, (str, bytes)):
@@ -159,13 +163,14 @@ class Pack:
         unknown model or evaluator raises :class:`FactsError` naming the known ones.
         """
         from .engine.findings import findings_of
-        from .engine.scoring import score
+        from .engine.scoring import score_in_context as score
 
         if model is not None:
             from .engine.models import check_model
 
             check_model(model)  # before the work: an unknown model is the caller's mistake, like an unknown target
-        view, assessment = self.validate(data, target)
+        # Already in govrules' decimal context (@exact): the steps below do not enter it again.
+        view, assessment = self._validate(data, target)
         ev = self._evaluator(view, evaluator)
         stamp = self.stamp(ev.name)
         combined = None

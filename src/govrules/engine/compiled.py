@@ -20,6 +20,7 @@ from ..rubric.model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rater
 from ..numbers import ZERO, add
 from ..rubric.checks import applicable_targets
 from ..rubric.scope import rated_facts, row_assessors, unit_key
+from .jsontext import EffectTexts, TargetTexts
 from .result import PASS, CapApplied, ItemResult, SectionResult
 from .sections import adjusted_section
 
@@ -50,6 +51,8 @@ class CompiledRule:
     # Scored against the cohort (govrules.engine.cohort), never by the evaluators;
     # ("fact", name) or ("row", id) is the figure each unit contributes.
     cohort: tuple[str, str] | None = None
+    # The text its effects' JSON shares (rule, kind, label, reading, quote), encoded once.
+    texts: EffectTexts | None = None
     # The same as sets, for one subset test per rule per assessment.
     read_set: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda r: frozenset(r.reads), takes_self=True))
     quantity_set: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda r: frozenset(r.quantity), takes_self=True))
@@ -217,6 +220,8 @@ class TargetView:
     # The pack's readings as a result lists them, (id, quote, choice), in the pack's order.
     reading_rows: tuple[tuple[str, str, str], ...] = ()
     grading: Any = None  # its grade bands and vetoes, where the pack declares some (govrules.engine.grading)
+    # The JSON text its results share (govrules.engine.jsontext), encoded once.
+    texts: TargetTexts = attrs.field(init=False, default=attrs.Factory(lambda v: TargetTexts(v.reading_rows), takes_self=True))
 
     # The rules scored against the cohort (in item order): the evaluators never see them.
     cohort_rules: tuple[CompiledRule, ...] = attrs.field(
@@ -269,6 +274,7 @@ def compile_rule(owner: str, owner_kind: str, rule: Rule) -> CompiledRule:
         mode=kind.mode,
         behaviour=kind,
         head=(uid, rule.kind, rule.label or rule.quote, rule.quote),
+        texts=EffectTexts(uid, rule.kind, rule.label or rule.quote, rule.quote, rule.reading),
         may_zero=ZERO_ROW in kind.modes,
         has_detail=type(kind).detail is not RuleKind.detail,
     )

@@ -102,6 +102,14 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def _date(value: object) -> dt.date:
     if type(value) is str:  # what JSON gives, so checked first; the same checks as below
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            # YYYY-MM-DD with ASCII digits, the only 10-character text with
+            # those dashes that fromisoformat reads (the pattern's \d would
+            # also match other digits, which fromisoformat then refuses).
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
         text = value.strip()
         if _ISO_DATE.match(text):
             try:
@@ -450,6 +458,11 @@ def missed_periods(dates: tuple[dt.date, ...], start: dt.date, end: dt.date, per
 
 def to_jsonable(value: Any) -> Any:
     """A fact value as it appears in a result's JSON (exact numbers as text)."""
+    # By exact type first: what validation makes (every result writes every
+    # fact); subclasses and anything else take the checks below.
+    convert = _JSONABLE.get(type(value))
+    if convert is not None:
+        return convert(value)
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, Decimal):
@@ -465,3 +478,26 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, tuple):
         return [to_jsonable(v) for v in value]
     return value
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _tuple(value: tuple[Any, ...]) -> list[Any]:
+    if value and type(value[0]) is dt.date:  # a list of dates, the longest facts there are
+        return [d.isoformat() if type(d) is dt.date else to_jsonable(d) for d in value]
+    return [to_jsonable(v) for v in value]
+
+
+_JSONABLE: dict[type, Any] = {
+    bool: _same,
+    int: _same,
+    str: _same,
+    type(None): _same,
+    Decimal: fmt,
+    dt.date: dt.date.isoformat,
+    tuple: _tuple,
+    Discretion: lambda d: {"points": fmt(d.points), "reason": d.reason},
+    Span: str,
+}

@@ -22,6 +22,7 @@ import attrs
 
 from .facts import to_jsonable
 from ..rubric.scope import COMBINE_LABELS
+from .jsontext import EffectTexts, TargetTexts, dumps as _dumps, dumps_with, scalar as _scalar
 from ..numbers import exact, fmt
 
 PASS = "pass"
@@ -63,6 +64,9 @@ class Effect:
     detail: str = ""
     earned: bool = False  # the document phrases the points as earned (得2分): sheets say 未得, not −
     set_reading: tuple[str, ...] = ()  # a tailoring changed this rule's amount or threshold by these readings (set:)
+    # The rule's share of the effect's JSON text, worked out once per compiled
+    # target (govrules.engine.jsontext); no part of the effect's value.
+    texts: EffectTexts | None = attrs.field(default=None, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +87,36 @@ class Effect:
             **({"earned": True} if self.earned else {}),
             **({"set_reading": list(self.set_reading)} if self.set_reading else {}),
         }
+
+    def _json_text(self) -> str:
+        """``dumps(self.to_dict())``, from the rule's texts and this effect's own values."""
+        t = self.texts
+        if t is None or t.key != (self.rule, self.kind, self.label, self.quote, self.reading):
+            return _dumps(self.to_dict())
+        q = self.quantity
+        parts = [
+            t.head,
+            _scalar(fmt(self.amount)),
+            ', "quantity": ',
+            _scalar(fmt(q) if isinstance(q, Decimal) else q),
+            ', "unit_amount": ',
+            _scalar(fmt(self.unit_amount)),
+            ', "level": ',
+            _scalar(self.level),
+            ', "reason": ',
+            _scalar(self.reason),
+            t.reading,
+            _dumps(_facts_json(self.facts)),
+            t.quote,
+        ]
+        if self.mode in ("award", "set"):
+            parts.append(f', "mode": {_scalar(self.mode)}')
+        if self.earned:
+            parts.append(', "earned": true')
+        if self.set_reading:
+            parts.append(f', "set_reading": {_dumps(list(self.set_reading))}')
+        parts.append("}")
+        return "".join(parts)
 
 
 @attrs.frozen
@@ -223,7 +257,8 @@ class ItemResult:
             return None
         return self.max - self.score
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, effects: bool = True) -> dict[str, Any]:
+        """The row as JSON data (``effects=False``: the effects' place kept, empty, for _json_text)."""
         return {
             "id": self.id,
             "names": list(self.names),
@@ -233,7 +268,7 @@ class ItemResult:
             "score": fmt(self.score),
             "computed": fmt(self.computed),
             "self_score": fmt(self.self_score),
-            "effects": [e.to_dict() for e in self.effects],
+            "effects": [e.to_dict() for e in self.effects] if effects else None,
             "caps": [c.to_dict() for c in self.caps],
             "floor_cut": fmt(self.floor_cut),
             "floor_quote": self.floor_quote if self.floor_cut else None,
@@ -259,7 +294,11 @@ class ItemResult:
     def _json_text(self) -> str:
         # Rows nothing happened to are shared by every result of their target
         # (see TargetView.untouched_items), so their text is encoded once.
-        return _dumps(self.to_dict())
+        if not self.effects:
+            return _dumps(self.to_dict())
+        # The effects' texts are put together from their rules' (see
+        # Effect._json_text); the rest of the row around them is encoded as usual.
+        return dumps_with(self.to_dict(effects=False), {"effects": "[" + ", ".join([e._json_text() for e in self.effects]) + "]"})
 
 
 @attrs.frozen
@@ -396,6 +435,11 @@ class Stamp:
             "rounding": self.rounding,
         }
 
+    @functools.cached_property
+    def _json_text(self) -> str:
+        # One stamp per pack and evaluator, shared by all its results: encoded once.
+        return _dumps(self.to_dict())
+
 
 @attrs.frozen
 class Result:
@@ -436,6 +480,8 @@ class Result:
     def grade(self) -> str | None:
         """The grade (等次), or None: none declared, or not settled (``grading.reason`` says why)."""
         return self.grading.grade if self.grading is not None else None
+    # Text its target's results share, encoded once (govrules.engine.jsontext); no part of its value.
+    texts: TargetTexts | None = attrs.field(default=None, eq=False, repr=False)
 
     def item(self, item_id: str) -> ItemResult:
         for item in self.items:
@@ -468,35 +514,37 @@ class Result:
     def _head(self) -> dict[str, Any]:
         """The sheet's fields before its sections and items."""
         data = self.stamp.to_dict()
-        data.update(
-            {
-                "target": {"id": self.target, "name": self.target_name},
-                "unit": self.unit,
-                "scored": self.scored,
-                "complete": self.complete,
-                "total": fmt(self.total),
-                # Only a total the floor cut carries this: results of every other total read as before.
-                **({"total_floor": self.total_floor_dict()} if self.total_floor_cut else {}),
-                "max_total": fmt(self.max_total),
-                "base": {
-                    "max": fmt(self.base_max),
-                    "sum": fmt(self.base_sum),
-                    "score": fmt(self.base),
-                    "rescaled": self.rescaled,
-                },
-                "zeroed": [z.to_dict() for z in self.zeroed],
-                "grade": self.grade,
-                "grading": self.grading.to_dict() if self.grading is not None else None,
-                "status_counts": self.status_counts,
-                "not_checked": list(self.not_checked),
-                "missing_evidence": [{"item": i, "evidence": k} for i, k in self.missing_evidence],
-                "self_assessment": {
-                    "total": fmt(self.self_total),
-                    "differences": [d.to_dict() for d in self.differences],
-                },
-            }
-        )
+        data.update(self._own_head())
         return data
+
+    def _own_head(self) -> dict[str, Any]:
+        """The head's fields after the stamp's."""
+        return {
+            "target": {"id": self.target, "name": self.target_name},
+            "unit": self.unit,
+            "scored": self.scored,
+            "complete": self.complete,
+            "total": fmt(self.total),
+            # Only a total the floor cut carries this: results of every other total read as before.
+            **({"total_floor": self.total_floor_dict()} if self.total_floor_cut else {}),
+            "max_total": fmt(self.max_total),
+            "base": {
+                "max": fmt(self.base_max),
+                "sum": fmt(self.base_sum),
+                "score": fmt(self.base),
+                "rescaled": self.rescaled,
+            },
+            "zeroed": [z.to_dict() for z in self.zeroed],
+            "grade": self.grade,
+            "grading": self.grading.to_dict() if self.grading is not None else None,
+            "status_counts": self.status_counts,
+            "not_checked": list(self.not_checked),
+            "missing_evidence": [{"item": i, "evidence": k} for i, k in self.missing_evidence],
+            "self_assessment": {
+                "total": fmt(self.self_total),
+                "differences": [d.to_dict() for d in self.differences],
+            },
+        }
 
     def _tail(self) -> dict[str, Any]:
         """The sheet's fields after its sections and items."""
@@ -536,17 +584,21 @@ class Result:
         Compact by default; ``indent=2`` for people. The compact text is
         ``json.dumps(self.to_dict(), ensure_ascii=False)``, put together from
         each row's text, which is encoded once per row (and once per target
-        for the rows nothing happened to). ``recoverable=True`` adds the
+        for the rows nothing happened to), and text encoded once per pack or
+        target (govrules.engine.jsontext). ``recoverable=True`` adds the
         可挽回分值 list (opt-in: the plain JSON stays what existing callers read).
         """
         if indent is not None or recoverable:
             return json.dumps(self.to_dict(recoverable=recoverable), ensure_ascii=False, indent=indent)
-        head = _dumps(self._head())
-        tail = _dumps(self._tail())
-        sections = ", ".join([s._json_text for s in self.sections])
-        items = ", ".join([i._json_text for i in self.items])
-        return f'{head[:-1]}, "sections": [{sections}], "items": [{items}], {tail[1:]}'
+        # One encoder pass over the sheet's own fields; the rows' text (each
+        # encoded once, see ItemResult._json_text), the stamp's and the
+        # readings' (once per pack or target) are put in their places.
+        texts = {
+            "sections": "[" + ", ".join([s._json_text for s in self.sections]) + "]",
+            "items": "[" + ", ".join([i._json_text for i in self.items]) + "]",
+        }
+        if self.texts is not None:
+            texts["readings"] = self.texts.readings_text(self.readings)
+        sheet = dumps_with({**self._own_head(), "sections": None, "items": None, **self._tail()}, texts)
+        return f"{self.stamp._json_text[:-1]}, {sheet[1:]}"
 
-
-def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False)

@@ -428,13 +428,8 @@ def _readings(
     return tuple([r for r in findings.view.reading_rows if r[0] in used])
 
 
-@exact
-def score(spec: PackSpec, findings: Findings, stamp: Stamp, combined: dict[str, Combined] | None = None) -> Result:
-    """The score sheet for one assessment: a pure function of its findings.
-
-    ``combined``: the rows several raters scored, each with its raters' scores
-    and their combination (:func:`govrules.engine.ratings.rate`).
-    """
+def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined: dict[str, Combined] | None = None) -> Result:
+    """:func:`score`, for a caller already in govrules' decimal context (``numbers.exact``)."""
     view = findings.view
     a = findings.assessment
     per = _PerAssessment(findings, combined)
@@ -520,6 +515,7 @@ def score(spec: PackSpec, findings: Findings, stamp: Stamp, combined: dict[str, 
         readings=_readings(
             spec, touched, ledgers, findings, per.out_of_scope, sections.values() if view.capped_sections else (), _total_readings(spec, total, total_floor_cut)
         ),
+        texts=view.texts,
         **({"total_floor_cut": total_floor_cut, "total_floor_quote": spec.floor.quote, "total_floor_reading": spec.floor.reading} if total_floor_cut else {}),
         sources=tuple(Source(*s) for s in a.sources),
     )
@@ -534,4 +530,14 @@ def _total_readings(spec: PackSpec, total: Decimal | None, floor_cut: Decimal) -
     return ()
 
 
-__all__ = ["score", "ROUNDING"]
+@exact
+def score(spec: PackSpec, findings: Findings, stamp: Stamp, combined: dict[str, Combined] | None = None) -> Result:
+    """The score sheet for one assessment: a pure function of its findings.
+
+    ``combined``: the rows several raters scored, each with its raters' scores
+    and their combination (:func:`govrules.engine.ratings.rate`).
+    """
+    return score_in_context(spec, findings, stamp, combined)
+
+
+__all__ = ["score", "score_in_context", "ROUNDING"]

@@ -300,7 +300,7 @@ def effect(
     """An effect of ``compiled``'s rule: its label, quote, reading, kind and mode, and its kind's :meth:`~RuleKind.detail`."""
     rule = compiled.rule
     made = (_EFFECT or _load_effect())(
-        *compiled.head, amount, quantity, unit_amount, level, reason, rule.reading, facts, mode or compiled.mode, "", rule.earned, rule.set_reading
+        *compiled.head, amount, quantity, unit_amount, level, reason, rule.reading, facts, mode or compiled.mode, "", rule.earned, rule.set_reading, compiled.texts
     )
     if compiled.has_detail:
         words = compiled.behaviour.detail(made)

@@ -1,0 +1,186 @@
+"""govrules against GoRules zen-engine on the same rubric and inputs, side by side in one process.
+
+Run with the project's venv, from the repository root::
+
+    .venv/bin/python bench/zen/run.py [--quick] [--n 2000] [--rounds 7] [--json FILE]
+
+What it does:
+
+1. makes ``bench/zen/.venv`` (git-ignored) with this same Python and installs
+   ``zen-engine`` from the package index into it (once; ``ZEN_ENGINE_SPEC``
+   overrides the requirement, default ``zen-engine==2.1.3``), then imports
+   zen from there into this process, so both engines run in one process on
+   the same input dicts;
+2. regenerates the decision graph from the pack (``make_graph.py``; the
+   committed ``datonghu_2023.xiangzhen.json`` is that output) and fails if the
+   committed one differs;
+3. checks that zen's total equals ``pack.assess(...).total`` on every input
+   (the pack's examples and every generated input), and exits 1 otherwise;
+4. times, in alternating rounds (process CPU time; the machine's speed varies
+   1.6× within minutes, so only ratios within a round are compared, and
+   their medians reported), on inputs with the new-media update dates and on
+   inputs without them (the count given directly):
+
+   * ``zen``: ``engine.evaluate(key, data)``, a static loader (zen's fastest way);
+   * ``zen + json``: the same plus ``json.dumps`` of its result;
+   * ``assess``: ``pack.assess(data)``;
+   * ``assess + to_json``: ``pack.assess(data).to_json()``, the text
+     ``POST …/assess`` serves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import venv
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import benchlib  # noqa: E402
+import make_graph  # noqa: E402
+
+PACK, TARGET = "datonghu_2023", "xiangzhen"
+GRAPH = HERE / f"{PACK}.{TARGET}.json"
+ZEN_VENV = HERE / ".venv"
+SPEC = os.environ.get("ZEN_ENGINE_SPEC", "zen-engine==2.1.3")
+
+
+def import_zen() -> Any:
+    """zen, installed into bench/zen/.venv (made with this Python, so its abi3 wheel loads here)."""
+    python = ZEN_VENV / "bin" / "python"
+    if not python.exists():
+        print(f"making {ZEN_VENV} and installing {SPEC} …", file=sys.stderr)
+        venv.create(ZEN_VENV, with_pip=True)
+    probe = [str(python), "-c", "import zen, os; print(os.path.dirname(os.path.dirname(zen.__file__)))"]
+    found = subprocess.run(probe, capture_output=True, text=True)
+    if found.returncode != 0:
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", SPEC], check=True)
+        found = subprocess.run(probe, capture_output=True, text=True, check=True)
+    sys.path.append(found.stdout.strip())
+    import zen  # type: ignore[import-not-found]
+
+    return zen
+
+
+def inputs(pack: Any, n: int, dates: bool, seed: int) -> list[dict[str, Any]]:
+    gen = benchlib.InputGen(pack, TARGET, seed=seed)
+    if not dates:
+        gen.derived = {}  # the stale count is always given directly, never as dates
+    return gen.batch(n)
+
+
+def zen_total(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def agree(pack: Any, engine: Any, data: list[dict[str, Any]]) -> int:
+    bad = 0
+    for d in data:
+        want = pack.assess(d, TARGET).total
+        got = zen_total(engine.evaluate(GRAPH.name, d)["result"].get("total"))  # zen leaves a null value out
+        if got != want:
+            bad += 1
+            if bad <= 3:
+                print(f"disagree: zen {got} vs pack.assess {want} on {json.dumps(d, ensure_ascii=False)}", file=sys.stderr)
+    return bad
+
+
+def rate(fn: Callable[[dict[str, Any]], Any], data: list[dict[str, Any]]) -> float:
+    start = time.process_time()
+    for d in data:
+        fn(d)
+    return len(data) / (time.process_time() - start)
+
+
+def main() -> None:
+    ap = benchlib.parser(__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=None, help="inputs per set (default 2000; --quick 500)")
+    ap.add_argument("--rounds", type=int, default=None, help="alternating rounds (default 7; --quick 3)")
+    args = ap.parse_args()
+    n = args.n or (500 if args.quick else 2000)
+    rounds = args.rounds or (3 if args.quick else 7)
+    zen = import_zen()
+    benchlib.header(f"zen-engine {zen_version()} against govrules, {PACK}/{TARGET}")
+
+    reg = benchlib.registry()
+    pack = reg.get(PACK)
+    graph = make_graph.build(pack, TARGET)
+    if json.loads(GRAPH.read_text(encoding="utf-8")) != graph:
+        raise SystemExit(f"{GRAPH} is not what make_graph.py makes from the pack now: run bench/zen/make_graph.py")
+    engine = zen.ZenEngine({"loader": {"type": "static", "content": {GRAPH.name: graph}}})
+
+    sets = {"half with dates": inputs(pack, n, True, seed=11), "without dates": inputs(pack, n, False, seed=12)}
+    examples = [json.loads(p.read_text(encoding="utf-8")) for p in benchlib.example_files(pack)]
+    checked = [e for e in examples if e.get("target") == TARGET] + sets["half with dates"] + sets["without dates"]
+    bad = agree(pack, engine, checked)
+    print(f"totals: zen and pack.assess agree on {len(checked) - bad} of {len(checked)} inputs "
+          f"({sum(1 for d in checked if 'new_media_update_dates' in d.get('facts', {}))} with update dates)")
+    if bad:
+        sys.exit(1)
+
+    key = GRAPH.name
+    ways: dict[str, Callable[[dict[str, Any]], Any]] = {
+        "zen": lambda d: engine.evaluate(key, d),
+        "zen + json": lambda d: json.dumps(engine.evaluate(key, d)["result"], ensure_ascii=False),
+        "assess": lambda d: pack.assess(d, TARGET),
+        "assess + to_json": lambda d: pack.assess(d, TARGET).to_json(),
+    }
+    for data in sets.values():  # warm-up
+        for fn in ways.values():
+            for d in data[:200]:
+                fn(d)
+    rates: dict[str, dict[str, list[float]]] = {s: {w: [] for w in ways} for s in sets}
+    for r in range(rounds):
+        for s, data in sets.items():
+            order = list(ways) if r % 2 == 0 else list(reversed(ways))
+            for w in order:
+                rates[s][w].append(rate(ways[w], data))
+    rows = []
+    summary: dict[str, Any] = {}
+    for s in sets:
+        rr = rates[s]
+        assess_ratio = [z / a for z, a in zip(rr["zen"], rr["assess"])]
+        json_ratio = [z / a for z, a in zip(rr["zen + json"], rr["assess + to_json"])]
+        summary[s] = {
+            "median_rates": {w: statistics.median(v) for w, v in rr.items()},
+            "assess_vs_zen": statistics.median(assess_ratio),
+            "json_vs_zen_json": statistics.median(json_ratio),
+            "assess_vs_zen_per_round": assess_ratio,
+            "json_vs_zen_json_per_round": json_ratio,
+        }
+        for w in ways:
+            rows.append([s, w, statistics.median(rr[w]), min(rr[w]), max(rr[w])])
+    print(f"\n{n} varied inputs per set, {rounds} alternating rounds, assessments/s by process CPU time:\n")
+    print(benchlib.table(["inputs", "", "median /s", "min", "max"], rows))
+    print("\nhow many times longer govrules takes (median over rounds of the ratio within a round; goals: 2.5× and 4×):\n")
+    print(benchlib.table(
+        ["inputs", "assess ÷ zen", "assess+to_json ÷ zen+json", "per round (assess)"],
+        [[s, f"{v['assess_vs_zen']:.2f}×", f"{v['json_vs_zen_json']:.2f}×", ", ".join(f"{x:.2f}" for x in v["assess_vs_zen_per_round"])] for s, v in summary.items()],
+    ))
+    benchlib.write_json(args.json, {"benchmark": "zen", "zen_engine": zen_version(), "pack": PACK, "target": TARGET, "n": n, "rounds": rounds, "rates": rates, "summary": summary})
+
+
+def zen_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("zen-engine")
+    except metadata.PackageNotFoundError:
+        for p in sys.path:
+            hits = list(Path(p).glob("zen_engine-*.dist-info")) if p else []
+            if hits:
+                return hits[0].name.split("-")[1].removesuffix(".dist-info")
+    return "unknown"
+
+
+if __name__ == "__main__":
+    main()

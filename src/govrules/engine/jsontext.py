@@ -1,0 +1,163 @@
+"""The JSON text of results: one encoder, built once, and text pieces worked out once.
+
+``Result.to_json()`` must equal ``json.dumps(result.to_dict(),
+ensure_ascii=False)`` byte for byte. ``json.dumps`` with any argument builds a
+new ``JSONEncoder`` (and its C encoder) on every call, and a result is put
+together from several pieces; :func:`dumps` calls the C encoder the json
+module itself uses (``json.encoder.c_make_encoder``), built once with the
+same settings, so each piece costs only its encoding.
+
+The encoder is shared by every thread: it is built without a circular-
+reference check (``markers=None``), the only state a C encoder keeps, since a
+result's dict is a tree made fresh from frozen records. Where the C encoder
+is missing (another Python implementation), :func:`dumps` is
+``json.dumps``.
+"""
+
+from __future__ import annotations
+
+import json
+import json.encoder
+from typing import Any
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_make = json.encoder.c_make_encoder
+if _make is not None:
+    # The arguments of json.encoder.JSONEncoder.iterencode's one-shot path
+    # for json.dumps(data, ensure_ascii=False): no indent, ": " and ", ".
+    _ENCODER = _make(None, _refuse, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
+
+    def dumps(data: Any) -> str:
+        """``json.dumps(data, ensure_ascii=False)``, without building an encoder each time."""
+        return "".join(_ENCODER(data, 0))
+
+else:  # pragma: no cover - CPython always has the C encoder
+
+    def dumps(data: Any) -> str:
+        return json.dumps(data, ensure_ascii=False)
+
+
+def string(text: str) -> str:
+    """One JSON string, as :func:`dumps` writes it."""
+    return json.encoder.encode_basestring(text)  # type: ignore[no-any-return]
+
+
+def scalar(value: Any) -> str:
+    """A number's text (``fmt``'s, a string in JSON), text, an int, a bool or None, as :func:`dumps` writes it."""
+    if value is None:
+        return "null"
+    kind = type(value)
+    if kind is str:
+        return string(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is bool:
+        return "true" if value else "false"
+    return dumps(value)
+
+
+class EffectTexts:
+    """The text of what every effect of one compiled rule shares: worked out once per compiled target.
+
+    An effect's JSON is ``{"rule", "kind", "label", "amount", "quantity",
+    "unit_amount", "level", "reason", "reading", "facts", "quote"}`` (then
+    ``mode`` and ``earned`` where they apply); the rule, kind, label, reading
+    and quote are the rule's, the same in every assessment, and are the
+    longest part of it (the document's words). Immutable once made, so the
+    threads sharing a compiled target share it.
+    """
+
+    __slots__ = ("key", "head", "reading", "quote")
+
+    def __init__(self, uid: str, kind: str, label: str, quote: str, reading: tuple[str, ...]):
+        #: What an effect must carry for these texts to be its own (an effect
+        #: changed after it was made, e.g. by attrs.evolve, is encoded in full).
+        self.key = (uid, kind, label, quote, reading)
+        self.head = f'{{"rule": {string(uid)}, "kind": {string(kind)}, "label": {string(label)}, "amount": '
+        self.reading = f', "reading": {dumps(list(reading))}, "facts": '
+        self.quote = f', "quote": {string(quote)}'
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (a result sent back by a worker process) as what it is made
+        # from, which the effect itself holds: pickle writes those once.
+        return (EffectTexts, self.key)
+
+
+#: Stand-ins for text already encoded (see :func:`dumps_with`): control
+#: characters that dumps writes as \u escapes, so that the stand-in's JSON is
+#: plain ASCII and found with one search.
+_MARKS = tuple(f"\x00govrules-{i}\x00" for i in range(8))
+_MARK_TEXTS = tuple(dumps(m) for m in _MARKS)
+_MARK_PREFIX = dumps("\x00govrules-")[1:-1]
+
+
+def dumps_with(data: dict[str, Any], texts: dict[str, str]) -> str:
+    """``dumps(data)`` with the value at each key of ``texts`` written as that text, JSON already encoded.
+
+    One encoder pass over ``data`` with a stand-in at each such key (``texts``
+    in the data's order), which is then replaced. Should a stand-in's text
+    occur elsewhere in the encoded data (only a string holding its control
+    characters could make it so), the pieces between the keys are encoded
+    apart instead.
+    """
+    marks = []
+    for mark, key in zip(_MARKS, texts):
+        data[key] = mark
+        marks.append(key)
+    if len(marks) < len(texts):
+        raise ValueError(f"at most {len(_MARKS)} texts")
+    out = dumps(data)
+    # Each stand-in once, and nothing else that looks like one: then each is where its key is.
+    if out.count(_MARK_PREFIX) != len(marks):
+        return _dumps_apart(data, texts)
+    pieces = []
+    start = 0
+    for mark_text, key in zip(_MARK_TEXTS, marks):  # in the data's order, as the keys were given
+        at = out.find(mark_text, start)
+        if at < 0:
+            return _dumps_apart(data, texts)
+        pieces.append(out[start:at])
+        pieces.append(texts[key])
+        start = at + len(mark_text)
+    pieces.append(out[start:])
+    return "".join(pieces)
+
+
+def _dumps_apart(data: dict[str, Any], texts: dict[str, str]) -> str:
+    parts = []
+    plain: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in texts:
+            if plain:
+                parts.append(dumps(plain)[1:-1])
+                plain = {}
+            parts.append(f"{string(key)}: {texts[key]}")
+        else:
+            plain[key] = value
+    if plain:
+        parts.append(dumps(plain)[1:-1])
+    return "{" + ", ".join(parts) + "}"
+
+
+class TargetTexts:
+    """Text that the results of one compiled target share, encoded once (immutable once made).
+
+    ``readings``: each reading's row of ``Result.readings`` → its JSON object.
+    """
+
+    __slots__ = ("rows", "readings")
+
+    def __init__(self, reading_rows: tuple[tuple[str, str, str], ...]):
+        self.rows = reading_rows
+        self.readings = {row: dumps({"id": row[0], "quote": row[1], "choice": row[2]}) for row in reading_rows}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (TargetTexts, (self.rows,))
+
+    def readings_text(self, rows: tuple[tuple[str, str, str], ...]) -> str:
+        known = self.readings
+        return "[" + ", ".join([known.get(row) or dumps({"id": row[0], "quote": row[1], "choice": row[2]}) for row in rows]) + "]"

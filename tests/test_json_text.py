@@ -1,0 +1,113 @@
+"""The JSON text of results, put together from pieces encoded once, is what dumping the dict gives.
+
+``Result.to_json()`` is byte-identical to ``json.dumps(result.to_dict(),
+ensure_ascii=False)`` (tests/test_scoring_shortcuts.py checks it on generated
+assessments of every pack, tests/test_recorded.py on the recorded set). These
+check the pieces of govrules.engine.jsontext on their own, and the ways round
+them: an effect changed after it was made, a stand-in's text occurring in the
+data, pickling.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+from decimal import Decimal
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from govrules.engine import jsontext
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES)
+def test_dumps_is_json_dumps(value):
+    assert jsontext.dumps(value) == json.dumps(value, ensure_ascii=False)
+
+
+def test_dumps_refuses_what_json_dumps_refuses():
+    with pytest.raises(TypeError, match="Decimal is not JSON serializable"):
+        jsontext.dumps({"a": Decimal(1)})
+
+
+@given(st.dictionaries(st.text(max_size=5), JSON_VALUES, min_size=1, max_size=6), st.data())
+def test_dumps_with_puts_each_text_in_its_place(data, draw):
+    keys = draw.draw(st.lists(st.sampled_from(sorted(data)), unique=True, max_size=3))
+    texts = {k: json.dumps(data[k], ensure_ascii=False) for k in keys}
+    assert jsontext.dumps_with(dict(data), texts) == json.dumps(data, ensure_ascii=False)
+
+
+def test_dumps_with_when_the_data_holds_a_stand_in():
+    # Only a string holding the stand-in's control characters could; the pieces are then encoded apart.
+    data = {"a": jsontext._MARKS[0], "b": [1, 2], "c": "x"}
+    assert jsontext.dumps_with(dict(data), {"b": "[1, 2]"}) == json.dumps(data, ensure_ascii=False)
+    data = {"b": [1, 2], "c": jsontext._MARKS[0]}
+    assert jsontext.dumps_with(dict(data), {"b": "[1, 2]"}) == json.dumps(data, ensure_ascii=False)
+
+
+def test_dumps_with_when_a_string_looks_like_a_stand_in():
+    data = {"a": "\\u0000govrules-0\\u0000", "b": [1], "c": "\x00govrules-"}
+    assert jsontext.dumps_with(dict(data), {"b": "[1]"}) == json.dumps(data, ensure_ascii=False)
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(lambda d: abs(d) < 10**12 and len(d.as_tuple().digits) <= 28))  # scores: at most 28 digits
+def test_fmt_shortcut_is_normalize_and_format(value):
+    from govrules.numbers import exact, fmt
+
+    @exact
+    def both(v):  # type: ignore[no-untyped-def]
+        return fmt(v), ("0" if not v else format(v.normalize(), "f"))
+
+    short, long = both(value)
+    assert short == long
+
+
+def _fired_result(registry):
+    pack = registry.get("datonghu_2023")
+    facts = {
+        "active_late_count": 3,
+        "active_quality": {"points": 0.5, "reason": "信息更新不规范"},
+        "zone_missing": ["公开资料"],
+        "new_media_incident_count": 1,
+        "new_media_criticism_state_council": 0,
+        "new_media_criticism_province": 2,
+        "new_media_criticism_city": 0,
+        "new_media_stale_periods": 0,
+        "opinion_response_ok": True,
+        "foi_ok": False,
+    }
+    return pack.assess({"target": "xiangzhen", "unit": "北洲子镇", "facts": facts})
+
+
+def test_effects_use_their_rules_texts(registry):
+    result = _fired_result(registry)
+    effects = [e for item in result.items for e in item.effects]
+    assert len(effects) >= 4 and all(e.texts is not None for e in effects)
+    for e in effects:
+        assert e._json_text() == json.dumps(e.to_dict(), ensure_ascii=False)
+    assert result.to_json() == json.dumps(result.to_dict(), ensure_ascii=False)
+
+
+def test_an_effect_changed_after_it_was_made_is_encoded_in_full(registry):
+    e = next(e for item in _fired_result(registry).items for e in item.effects)
+    changed = attrs.evolve(e, label="另一个说法", quote="另一句原文", reading=("floor_at_zero",))
+    assert changed.texts is e.texts  # carried along, but no longer this effect's
+    assert changed._json_text() == json.dumps(changed.to_dict(), ensure_ascii=False)
+
+
+def test_texts_pickle_as_what_they_are_made_from(registry):
+    result = _fired_result(registry)
+    text = result.to_json()
+    for clone in (pickle.loads(pickle.dumps(result)), copy.deepcopy(result)):
+        assert clone == result
+        assert clone.to_json() == text
+        assert clone.texts.readings == result.texts.readings
