@@ -81,6 +81,14 @@ def test_recoverable_ledger_and_zeroing():
     assert zeroed.total == 0
     fixes = recoverable(zeroed)
     assert (fixes[0].kind, fixes[0].restores) == ("zeroing", D(92))
+    # While the zeroing stands the total stays 0: the item's 5 points and the
+    # penalty's 3 come back to their rows, but to the total nothing.
+    assert [(f.kind, f.restores, f.restores_total, f.zeroed) for f in fixes[1:]] == [
+        ("rule", D(5), D(0), True),
+        ("penalty", D(3), D(0), True),
+    ]
+    assert fixes[1].text.endswith("（已直接归零，单独整改此项不能挽回总分）")
+    assert fixes[0].restores_total == D(92) and not fixes[0].zeroed
 
 
 def test_sheet_rows_follow_the_document(datonghu):

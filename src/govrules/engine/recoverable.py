@@ -5,7 +5,8 @@ that one finding were put right and everything else stayed as it is, after the
 item's caps, its floor at 0 and any all-or-nothing rule; where a section's
 caps or floor hold, only what they let through; and what that adds to the
 total, through rescaling and the total's own floor at 0 (a total the penalties
-took below 0 regains only what lifts it above 0). Each penalty of a ledger, a
+took below 0 regains only what lifts it above 0; a zeroed one, nothing until
+its zeroing is lifted). Each penalty of a ledger, a
 复核 score below the maximum, and a single zeroing are fixes too. Ordered by
 points restored to the total, document order among equals.
 
@@ -40,6 +41,7 @@ class Fix:
     lost: Decimal | None  # what this finding deducts before caps and floors
     restores: Decimal  # points the item (or ledger) regains if only this is put right
     restores_total: Decimal  # what that adds to the total (differs when the base is rescaled, or a section's caps hold it back)
+    zeroed: bool = False  # the assessment is zeroed: nothing but lifting the zeroing restores the total
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,7 +64,7 @@ class Fix:
         if self.reason:
             what += f"；理由：{self.reason}"
         if self.restores_total == 0 and self.lost:
-            what += "（受封顶或扣完为止所限，单独整改此项不能挽回分数）"
+            what += "（已直接归零，单独整改此项不能挽回总分）" if self.zeroed else "（受封顶或扣完为止所限，单独整改此项不能挽回分数）"
         return what
 
 
@@ -95,6 +97,10 @@ def recoverable(result: Result) -> list[Fix]:
         return divide(points * scale_num, scale_den)
 
     def above_floor(points: Decimal) -> Decimal:
+        # A zeroed assessment's total stays 0 whatever else is put right: only
+        # lifting the zeroing (its own fix, below) restores it.
+        if result.zeroed:
+            return ZERO
         # A total the penalties took below 0 was floored there: a fix lifts it
         # only once it has made up what the floor gave back.
         cut = result.total_floor_cut
@@ -154,6 +160,8 @@ def recoverable(result: Result) -> list[Fix]:
         if len(result.zeroed) == 1:
             z = result.zeroed[0]
             fixes.append((n, Fix(z.id, (z.name,), "zeroing", None, f"直接归零：{z.name}", None, None, z.quote, None, unzeroed, unzeroed)))
+    if result.zeroed:
+        fixes = [(k, f if f.kind == "zeroing" else attrs.evolve(f, zeroed=True)) for k, f in fixes]
     fixes.sort(key=lambda p: (-p[1].restores_total, p[0]))
     return [f for _, f in fixes]
 
