@@ -432,3 +432,36 @@ def test_a_parent_fact_a_veto_of_the_child_reads_is_kept(parent):
     child = govrules.load_pack_text(child_text, "district.yaml", CHILD_DOC, parents={"ref": parent})
     assert [f.name for f in child.spec.facts] == ["trainings", "staffed", "praise"]
     assert child.assess({"facts": {"trainings": 2, "staffed": False}}).grade == "合格"  # 6 ≥ 5, but vetoed below 优秀
+
+
+def test_diff_lists_grade_bands_and_vetoes_in_words():
+    # The office overlay shipped in docs/examples gives datonghu_2023 bands and two vetoes;
+    # a second office moves 优秀 to 95 and makes the 通报批评 veto bite at 2 criticisms.
+    from pathlib import Path
+
+    from govrules.outputs.packdiff import lines
+
+    registry = govrules.Registry.discover()
+    base = registry.get("datonghu_2023")
+    folder = Path(__file__).resolve().parents[1] / "docs" / "examples" / "datonghu_office_grades"
+    office = govrules.load_pack(folder / "rubric.yaml", parents={base.id: base})
+    d = diff(base, office)
+    assert [c.field for c in d.grades] == ["grades.quzhi", "grades.xiangzhen"]
+    assert d.grades[1].before is None
+    assert d.grades[1].after == "优秀 90分以上；良好 80分以上；合格 60分以上；不合格 其余"
+    assert [(v.id, v.changes) for v in d.vetoes] == [("criticized", ("added",)), ("fraud", ("added",))]
+
+    text = (folder / "rubric.yaml").read_text(encoding="utf-8")
+    stricter = text.replace("{grade: 优秀, min: 90,", "{grade: 优秀, min: 95,").replace('op: ">", value: 0', 'op: ">", value: 1')
+    other = govrules.load_pack_text(stricter, str(folder / "other.yaml"), parents={base.id: base})
+    d2 = diff(office, other)
+    assert [(c.field, c.before.split("；")[0], c.after.split("；")[0]) for c in d2.grades] == [
+        ("grades.quzhi", "优秀 90分以上", "优秀 95分以上"),
+        ("grades.xiangzhen", "优秀 90分以上", "优秀 95分以上"),
+    ]
+    (veto,) = d2.vetoes
+    assert (veto.id, veto.changes) == ("criticized", ("when",))
+    assert veto.details[0].before != veto.details[0].after and "{" not in veto.details[0].after  # in words, not a dict
+    out = lines(d2)
+    assert "  一票否优/否决变化（1）：" in out
+    assert json.loads(json.dumps(d2.to_dict(), ensure_ascii=False))["vetoes"][0]["id"] == "criticized"

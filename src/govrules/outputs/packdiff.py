@@ -1,7 +1,8 @@
 """What one pack changes relative to another, in words a reviewer reads (``govrules diff``).
 
 Rows are matched by ``from:`` where the second pack tailors the first, else
-by id; bonus and penalty ledgers and zeroing entries likewise; readings by id.
+by id; bonus and penalty ledgers, zeroing entries and vetoes likewise; readings
+by id; grade bands by target.
 Every difference is kept twice: as the field that differs (``changes``, for
 machines) and as a :class:`Change` saying what it was and what it is, in the
 words ``govrules show`` uses (points per target by the target's name, a
@@ -19,7 +20,7 @@ import attrs
 
 from ..numbers import fmt
 from ..rubric.checks import walk_indicators
-from .describe import cap_words, rule_words
+from .describe import cap_words, condition_words, rule_words
 
 #: Each compared field, in words. A field a plugin adds and this list lacks is shown by its name.
 FIELD_WORDS = {
@@ -51,6 +52,8 @@ FIELD_WORDS = {
     "choice": "选择",
     "alternatives": "其他读法",
     "defect": "原文缺陷",
+    "below": "不得评为",
+    "at_most": "最高等次",
 }
 # set_reading (written by a tailoring's set:) is not listed: its readings are the rule's too.
 _RULE_FIELD_WORDS = {"label": "说明", "quote": "引文", "reading": "解读"}
@@ -113,6 +116,8 @@ class PackDiff:
     readings_added: tuple[tuple[str, str, str], ...] = ()  # (id, quote, choice)
     readings_removed: tuple[tuple[str, str, str], ...] = ()
     readings_changed: tuple[ReadingChange, ...] = ()
+    grades: tuple[Change, ...] = ()  # per target (field: grades.<target>): its bands before → after, in words
+    vetoes: tuple[RowChange, ...] = ()  # 一票否优 / 一票否决 added, removed or changed
     names: Mapping[str, str] = attrs.field(factory=dict)  # row id → name, for the rows added and removed
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,6 +139,8 @@ class PackDiff:
                 "removed": [reading(r) for r in self.readings_removed],
                 "changed": [c.to_dict() for c in self.readings_changed],
             },
+            "grades": [c.to_dict() for c in self.grades],
+            "vetoes": [c.to_dict() for c in self.vetoes],
         }
 
 
@@ -144,6 +151,7 @@ class _Words:
         self.targets = {t.id: t.name for t in base.spec.targets}
         self.targets.update({t.id: t.name for t in other.spec.targets})
         self.facts = ({f.name: f for f in base.spec.facts}, {f.name: f for f in other.spec.facts})
+        self._all_facts = {**self.facts[0], **self.facts[1]}
 
     def points(self, points: Mapping[str, Decimal] | None) -> str | None:
         if not points:
@@ -173,6 +181,8 @@ class _Words:
             if all(isinstance(v, str) for v in value):  # evidence, evaluation modes, readings, alternatives: names, not quotes
                 return ("；" if field == "alternatives" else "、").join(value)
             return "、".join(self.value(field, v) or "" for v in value)
+        if field == "when":
+            return condition_words(value, self._all_facts)
         if hasattr(value, "model_dump"):
             return str(value.model_dump(mode="json", exclude_defaults=True))
         return str(value)
@@ -268,8 +278,36 @@ def diff(base: Any, other: Any) -> PackDiff:
         _entries(words, base.spec.adjustments, other.spec.adjustments, lambda a: "加" if a.direction == "bonus" else "扣"),
         _entries(words, base.spec.zeroing, other.spec.zeroing, lambda z: "扣"),
         *_readings(base.spec.readings, other.spec.readings, words),
+        grades=_grades(base, other, words),
+        vetoes=_entries(words, base.spec.vetoes, other.spec.vetoes, lambda v: "扣"),
         names=names,
     )
+
+
+def _bands(pack: Any, target: str) -> str | None:
+    """A target's grade bands in words (优秀 90分以上；良好 80分以上；…；不合格 其余), None where it has none."""
+    for grading in pack.spec.grades:
+        if grading.targets is None or target in grading.targets:
+            parts = []
+            for band in grading.bands:
+                if band.min is not None:
+                    parts.append(f"{band.grade} {fmt(band.min)}分以上")
+                elif band.above is not None:
+                    parts.append(f"{band.grade} 高于{fmt(band.above)}分")
+                else:
+                    parts.append(f"{band.grade} 其余")
+            return "；".join(parts)
+    return None
+
+
+def _grades(base: Any, other: Any, words: _Words) -> tuple[Change, ...]:
+    targets = dict.fromkeys([t.id for t in base.spec.targets] + [t.id for t in other.spec.targets])
+    out = []
+    for t in targets:
+        a, b = _bands(base, t), _bands(other, t)
+        if a != b:
+            out.append(Change(f"grades.{t}", f"{words.targets.get(t, t)}的等次", a, b))
+    return tuple(out)
 
 
 def _entries(words: _Words, before: Iterable[Any], after: Iterable[Any], verb: Any) -> tuple[RowChange, ...]:
@@ -278,7 +316,7 @@ def _entries(words: _Words, before: Iterable[Any], after: Iterable[Any], verb: A
     out = []
     seen: set[str] = set()
     for entry in after:
-        origin = entry.from_ or entry.id
+        origin = getattr(entry, "from_", None) or entry.id
         was = old.get(origin)
         if was is None:
             out.append(RowChange(entry.id, None, ("added",), name=entry.name))
@@ -345,6 +383,10 @@ def lines(d: PackDiff) -> list[str]:
     section("加减分变化", [entry(c) for c in d.ledgers])
     if d.zeroing:
         section("归零项变化", [entry(c) for c in d.zeroing])
+    if d.grades:
+        section("等次变化", [[line.strip() for line in change(c)] for c in d.grades])
+    if d.vetoes:
+        section("一票否优/否决变化", [entry(c) for c in d.vetoes])
     section("解读新增", [[f"{i}：「{q}」", f"  {c}"] for i, q, c in d.readings_added])
     section("解读删除", [[f"{i}：「{q}」"] for i, q, _ in d.readings_removed])
     section("解读变化", [[r.id] + [line for detail in r.details for line in change(detail)] for r in d.readings_changed])
