@@ -376,6 +376,13 @@ def test_batch_scores_each_target_as_a_cohort(huzhou: govrules.Pack, tmp_path: P
 
     sheet = load_workbook(tmp_path / "out" / "summary.xlsx")["同批比较"]
     assert sheet.max_row == 1 + 5 * 8  # eight cohort rules for each of five 区县
+    # The table states vetoes (一票否优) but no bands: 等次 is 未规定 for every unit, not 待定 (pending).
+    book = load_workbook(tmp_path / "out" / "summary.xlsx")
+    assert {row[0] for row in book["排名"].iter_rows(min_row=2, values_only=True)} == {"区县"}
+    header = [c.value for c in book["排名"][1]]
+    assert {row[header.index("等次")] for row in book["排名"].iter_rows(min_row=2, values_only=True)} == {"未规定"}
+    assert [[c.value for c in r] for r in book["等次统计"].iter_rows()] == [["考核对象", "等次", "单位数"], ["区县", "本文件未规定等次", 5]]
+    assert summary_data(batch)["grades"] == [{"target": "quxian", "target_name": "区县", "counts": {}, "pending": 0, "unstated": True}]
 
 
 def test_batch_of_a_cohort_with_a_unit_twice(huzhou: govrules.Pack, tmp_path: Path) -> None:

@@ -450,7 +450,7 @@ def test_batch_counts_units_per_grade(office, tmp_path):
     assert result.exit_code == 0, result.output
     assert "等次（乡镇）：优秀 1，良好 2，合格 0，不合格 1，待定 1" in result.output
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert summary["grades"] == [{"target": "xiangzhen", "target_name": "乡镇", "counts": {"优秀": 1, "良好": 2, "合格": 0, "不合格": 1}, "pending": 1}]
+    assert summary["grades"] == [{"target": "xiangzhen", "target_name": "乡镇", "counts": {"优秀": 1, "良好": 2, "合格": 0, "不合格": 1}, "pending": 1, "unstated": False}]
     ranking = (out / "ranking.csv").read_text(encoding="utf-8-sig").splitlines()
     assert ranking[0].split(",")[:5] == ["考核对象", "排名", "单位", "总分", "等次"]
     assert {line.split(",")[2]: line.split(",")[4] for line in ranking[1:]} == {"甲镇": "优秀", "乙镇": "良好", "丙镇": "良好", "丁镇": "待定", "戊镇": "不合格"}

@@ -885,6 +885,8 @@ def _batch_table(batch: Any) -> Any:
         def add_row(self, *cells: Any, **kw: Any) -> None:
             super().add_row(*[terminal_text(c) for c in cells], **kw)
 
+    from .outputs.batch import grade_cell
+
     parts: list[Any] = []
     for tid, name, units in batch.groups():
         ranked = batch.ranked(tid)
@@ -896,7 +898,7 @@ def _batch_table(batch: Any) -> Any:
                 t.add_column(col, overflow="fold", **kw)
             for u in ranked:
                 r = u.result
-                grade = (r.grade or "待定",) if graded else ()
+                grade = (grade_cell(r) or "",) if graded else ()
                 t.add_row(str(u.rank), u.unit or "", fmt(r.total), *grade, fmt(r.max_total) or "", fmt(r.self_total) or "", u.where)
             parts.append(t)
         checklist = [u for u in units if u.state == "checklist"]
@@ -913,11 +915,14 @@ def _batch_table(batch: Any) -> Any:
         for col in ("单位", "考核对象", "未检查的指标", *(("等次",) if batch.graded else ()), "来源"):
             t.add_column(col, overflow="fold")
         for u in batch.incomplete:
-            grade = (u.result.grade or "待定",) if batch.graded else ()
+            grade = (grade_cell(u.result) or "",) if batch.graded else ()
             t.add_row(u.unit or "", u.result.target_name, "、".join(u.result.not_checked), *grade, u.where)
         parts.append(t)
     for g in batch.grade_counts() if batch.graded else ():
-        parts.append(terminal_text(f"等次（{g['target_name']}）：" + "，".join(f"{k} {n}" for k, n in g["counts"].items()) + f"，待定 {g['pending']}"))
+        if g["unstated"]:
+            parts.append(terminal_text(f"等次（{g['target_name']}）：本文件未规定等次"))
+            continue
+        parts.append(terminal_text(f"等次（{g['target_name']}）：" + "，".join([f"{k} {n}" for k, n in g["counts"].items()] + [f"待定 {g['pending']}"])))
     c = batch.counts()
     parts.append(Text(f"共 {c['total']} 个单位：已排名 {c['ranked']}，未完成 {c['incomplete']}" + (f"，逐项检查 {c['checklist']}" if c["checklist"] else "") + f"，出错 {c['failed']}"))
     return Group(*parts)

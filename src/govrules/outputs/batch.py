@@ -217,7 +217,7 @@ class Batch:
                     pending += 1
                 else:
                     counts[grade] += 1
-            out.append({"target": tid, "target_name": name, "counts": counts, "pending": pending})
+            out.append({"target": tid, "target_name": name, "counts": counts, "pending": pending if scale else 0, "unstated": not scale})
         return out
 
     def counts(self) -> dict[str, int]:
@@ -1069,10 +1069,13 @@ def _graded(batch: Batch, row: list[Any], grade: Any) -> list[Any]:
     return row[:GRADE_COLUMN] + [grade] + row[GRADE_COLUMN:] if batch.graded else row
 
 
-def _grade_cell(result: Any) -> str | None:
+def grade_cell(result: Any) -> str | None:
     if result is None or result.grading is None:
         return None
-    return result.grade if result.grade is not None else "待定"
+    if result.grade is not None:
+        return result.grade
+    # No bands declared (vetoes only, as the 湖州 table): nothing is pending.
+    return "未规定" if not result.grading.scale else "待定"
 
 
 def _ranking_rows(batch: Batch) -> list[list[Any]]:
@@ -1082,17 +1085,17 @@ def _ranking_rows(batch: Batch) -> list[list[Any]]:
         for u in batch.ranked(tid):
             r = u.result
             assert r is not None
-            rows.append(_graded(batch, [name, u.rank, u.unit, r.total, r.max_total, r.self_total, "已排名", u.where], _grade_cell(r)))
+            rows.append(_graded(batch, [name, u.rank, u.unit, r.total, r.max_total, r.self_total, "已排名", u.where], grade_cell(r)))
     for u in batch.incomplete:
         r = u.result
         assert r is not None
-        rows.append(_graded(batch, [names.get(r.target, r.target), None, u.unit, None, r.max_total, r.self_total, "未完成：" + "、".join(r.not_checked) + " 未检查", u.where], _grade_cell(r)))
+        rows.append(_graded(batch, [names.get(r.target, r.target), None, u.unit, None, r.max_total, r.self_total, "未完成：" + "、".join(r.not_checked) + " 未检查", u.where], grade_cell(r)))
     for u in batch.units:
         if u.state == "checklist":
             r = u.result
             assert r is not None
             c = r.status_counts
-            rows.append(_graded(batch, [names.get(r.target, r.target), None, u.unit, None, None, None, f"逐项检查：不符合 {c['fail']}，未检查 {c['notchecked']}", u.where], _grade_cell(r)))
+            rows.append(_graded(batch, [names.get(r.target, r.target), None, u.unit, None, None, None, f"逐项检查：不符合 {c['fail']}，未检查 {c['notchecked']}", u.where], grade_cell(r)))
     for u in batch.failed:
         rows.append(_graded(batch, [None, None, u.unit, None, None, None, "出错：" + "；".join(str(p) for p in u.problems), u.where], None))
     return rows
@@ -1126,6 +1129,9 @@ def summary_workbook(batch: Batch) -> Any:
         ws = wb.create_sheet("等次统计")
         ws.append(["考核对象", "等次", "单位数"])
         for g in batch.grade_counts():
+            if g["unstated"]:
+                ws.append(safe_row([g["target_name"], "本文件未规定等次", len([u for u in batch.units if u.result is not None and u.result.target == g["target"]])]))
+                continue
             for grade, n in g["counts"].items():
                 ws.append(safe_row([g["target_name"], grade, n]))
             ws.append(safe_row([g["target_name"], "待定", g["pending"]]))
@@ -1162,7 +1168,7 @@ def summary_workbook(batch: Batch) -> Any:
         for u in ordered:
             r = u.result
             assert r is not None
-            ws.append(safe_row([u.rank, u.unit, *[i.score for i in r.items], r.base, *[l.applied for l in r.ledgers], r.total, *([_grade_cell(r)] if batch.graded else []), r.self_total, u.where]))
+            ws.append(safe_row([u.rank, u.unit, *[i.score for i in r.items], r.base, *[l.applied for l in r.ledgers], r.total, *([grade_cell(r)] if batch.graded else []), r.self_total, u.where]))
         _style_header(ws)
         ws.cell(1, 1).font = Font(bold=True)
 
