@@ -506,3 +506,46 @@ def test_fuzz_json_text(registry, data):
 def test_fuzz_random_bytes_and_text(datonghu, blob):
     _survives(datonghu, blob)
     _survives(datonghu, blob[:1] + (b"{" if isinstance(blob, bytes) else "{") + blob[1:])
+
+
+# ------------------------------------------------- the precision of discretionary points
+
+
+def test_discretionary_points_keep_the_packs_precision(datonghu):
+    # datonghu declares no step: 0.01. 5e-05 used to give 100 − 0.00005 = 99.99995.
+    problems = refused(datonghu, xz(active_quality={"points": 5e-05, "reason": "质量欠缺"}))
+    assert list(problems) == ["facts.active_quality.points"]
+    assert "not a multiple of 0.01" in problems["facts.active_quality.points"]
+    # The same from JSON text (read exactly), and one place too many.
+    text = json.dumps(xz(active_quality={"points": 0, "reason": "质量欠缺"})).replace('"points": 0', '"points": 0.125')
+    assert list(refused(datonghu, text)) == ["facts.active_quality.points"]
+    # On the step: 主动公开信息 20 − 0.25 = 19.75, the other four 20 each: 99.75.
+    assert datonghu.assess(xz(active_quality={"points": 0.25, "reason": "质量欠缺"})).total == D("99.75")
+    points = datonghu.facts_schema("xiangzhen")["$defs"]["Discretion_active_quality"]["properties"]["points"]
+    assert points["multipleOf"] == 0.01
+
+
+def test_a_pack_declares_its_own_step(registry):
+    text = """
+format: 1
+pack: {id: half_points, version: 0.1.0, title: 示例, issuer: 示例, source: 示例, discretionary_step: 0.5}
+targets: [{id: xiangzhen, name: 乡镇, total: 10}]
+facts:
+  - {name: quality, label: 工作质量酌情扣分, type: discretionary, maximum: 2}
+indicators:
+  - id: "1"
+    name: 工作质量
+    points: {xiangzhen: 10}
+    rules:
+      - {id: quality, kind: discretionary, fact: quality, quote: 视情况酌情扣分}
+"""
+    pack = govrules.load_pack_text(text, "half.yaml")
+    # 10 − 1.5 = 8.5; 0.25 is not a multiple of 0.5.
+    assert pack.assess({"facts": {"quality": {"points": 1.5, "reason": "欠缺"}}}).total == D("8.5")
+    problems = refused(pack, {"facts": {"quality": {"points": 0.25, "reason": "欠缺"}}})
+    assert "steps of 0.5" in problems["facts.quality.points"]
+    assert pack.facts_schema("xiangzhen")["$defs"]["Discretion_quality"]["properties"]["points"]["multipleOf"] == 0.5
+    # A pack that does not use the field keeps the hash it had before the field existed.
+    plain = govrules.load_pack_text(text.replace(", discretionary_step: 0.5", ""), "plain.yaml")
+    again = govrules.load_pack_text(text.replace("discretionary_step: 0.5", "discretionary_step: 0.01"), "again.yaml")
+    assert plain.content_hash == again.content_hash != pack.content_hash

@@ -175,6 +175,7 @@ class TargetView:
     evidence: tuple[tuple[str, str], ...]
     facts_model: type[BaseModel]
     standing_readings: frozenset[str] = frozenset()  # readings every result of this target carries
+    discretionary_step: Decimal = Decimal("0.01")  # the pack's precision of discretionary points
     # Each row's result when nothing happened to it (no rule fired, every fact
     # known, its evidence there, no N/A, no 自评 or 复核): results are frozen,
     # so every such assessment shares these instead of building its own.
@@ -373,7 +374,7 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
     facts = tuple(f for f in spec.facts if f.name in users)
     fact_users = {name: tuple(owners) for name, owners in users.items() if name in by_name}
     evidence = tuple((item.id, kind) for item in items for kind in item.indicator.evidence)
-    model = build_model(f"{spec.pack.id}__{target_id}__facts", facts, fact_users, discretion_bounds(facts, items))
+    model = build_model(f"{spec.pack.id}__{target_id}__facts", facts, fact_users, discretion_bounds(facts, items), spec.pack.discretionary_step)
     # A reading stands for this target wherever what it is attached to is part of it;
     # one about the whole document is attached to the targets. A reading attached to
     # nothing is listed by `govrules show` but in no result (lint warns): listing it in
@@ -407,6 +408,7 @@ def compile_target(spec: PackSpec, target_id: str) -> TargetView:
         evidence=evidence,
         facts_model=model,
         standing_readings=frozenset(standing),
+        discretionary_step=spec.pack.discretionary_step,
         defaults=defaults,
         reading_rows=tuple((r.id, r.quote, r.choice) for r in spec.readings),
         untouched_items=untouched_items,

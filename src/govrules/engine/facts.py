@@ -194,15 +194,32 @@ class _DiscretionBase(BaseModel):
         return self
 
 
-def _discretion_model(spec: FactSpec, maximum: Decimal) -> type[BaseModel]:
+#: The precision of discretionary points when a pack declares none (``pack.discretionary_step``).
+DISCRETIONARY_STEP = Decimal("0.01")
+
+
+def _in_steps(step: Decimal) -> AfterValidator:
+    """Points that are a whole number of ``step``: 5e-05 would give a total of 99.99995 that no sheet can show."""
+
+    def check(points: Decimal) -> Decimal:
+        if points % step:
+            raise ValueError(f"{fmt(points)} is not a multiple of {fmt(step)}: this pack takes discretionary points in steps of {fmt(step)} (pack.discretionary_step)")
+        return points
+
+    return AfterValidator(check)
+
+
+def _discretion_model(spec: FactSpec, maximum: Decimal, step: Decimal = DISCRETIONARY_STEP) -> type[BaseModel]:
+    words = f"扣分，0 至 {fmt(maximum)}，以 {fmt(step)} 为单位"
     points = Annotated[
         Decimal,
         # Bounds before the validator, so pydantic-core checks them natively
         # (after it they would run as Python functions); same messages once
         # pydantic_problems has dropped the Decimal('…') around the bound.
-        Field(ge=0, le=maximum, description=f"扣分，0 至 {maximum}"),
+        Field(ge=0, le=maximum, description=words),
         BeforeValidator(_number),
-        WithJsonSchema({"type": "number", "minimum": 0, "maximum": float(maximum), "description": f"扣分，0 至 {maximum}"}),
+        _in_steps(step),
+        WithJsonSchema({"type": "number", "minimum": 0, "maximum": float(maximum), "multipleOf": float(step), "description": words}),
     ]
     reason = Annotated[StrictStr, Field(default="", description="扣分理由（扣分时必填）")]
     # Named after the fact, so the JSON Schema's $defs read Discretion_<fact>.
@@ -211,7 +228,7 @@ def _discretion_model(spec: FactSpec, maximum: Decimal) -> type[BaseModel]:
     )
 
 
-def _annotation(spec: FactSpec, bound: Decimal | None = None) -> Any:
+def _annotation(spec: FactSpec, bound: Decimal | None = None, step: Decimal = DISCRETIONARY_STEP) -> Any:
     """The pydantic type of one fact."""
     bounds: dict[str, Any] = {}
     if spec.minimum is not None:
@@ -251,7 +268,7 @@ def _annotation(spec: FactSpec, bound: Decimal | None = None) -> Any:
         maximum = bound if bound is not None else spec.maximum
         if maximum is None:
             raise AssertionError(f"discretionary fact {spec.name} has no bound")
-        return _discretion_model(spec, maximum)
+        return _discretion_model(spec, maximum, step)
     raise AssertionError(spec.type)
 
 
@@ -283,10 +300,12 @@ def build_model(
     specs: tuple[FactSpec, ...],
     used_by: Mapping[str, tuple[str, ...]],
     bounds: Mapping[str, Decimal] | None = None,
+    step: Decimal = DISCRETIONARY_STEP,
 ) -> type[BaseModel]:
     """A strict pydantic model accepting exactly ``specs``, each optional.
 
-    ``bounds`` gives the bound of each discretionary fact for this target.
+    ``bounds`` gives the bound of each discretionary fact for this target;
+    ``step`` the precision of discretionary points (the pack's ``discretionary_step``).
     """
     fields: dict[str, Any] = {}
     for spec in specs:
@@ -302,7 +321,7 @@ def build_model(
             extra["default"] = _schema_default(spec.default)
         fields[spec.name] = (
             Annotated[
-                _annotation(spec, (bounds or {}).get(spec.name)) | None,
+                _annotation(spec, (bounds or {}).get(spec.name), step) | None,
                 Field(
                     default=None,
                     title=spec.label,

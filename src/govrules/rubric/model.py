@@ -89,6 +89,10 @@ class PackMeta(_Strict):
         default=None, description="A text copy of the document beside the pack file; every quote is checked against it."
     )
     description: str | None = None
+    discretionary_step: Annotated[Number, Field(gt=0, le=100)] = added(
+        Decimal("0.01"),
+        description="The precision of discretionary points: an assessor deducts a multiple of it (0.01 unless the document says otherwise, e.g. 0.5 for 每次扣0.5分的酌情扣分).",
+    )
 
 
 class Target(_Strict):

@@ -212,11 +212,19 @@ def number_range(spec: FactSpec) -> NumberRange:
 
 
 def discretion_bound(view: TargetView, spec: FactSpec) -> Decimal | None:
-    """The most a discretionary fact may deduct for this target (None: it cannot be given)."""
+    """The most a discretionary fact may deduct for this target (None: it cannot be given), on the pack's step."""
     bound = discretion_bounds((spec,), list(view.items)).get(spec.name)
     if bound is None:
         return None
-    return bound.quantize(_QUANTUM, ROUND_FLOOR) if bound.as_tuple().exponent < -NUMBER_PLACES else bound  # type: ignore[operator]
+    return on_step(view, bound)
+
+
+def on_step(view: TargetView, points: Decimal) -> Decimal:
+    """``points`` rounded down to the pack's precision of discretionary points (``pack.discretionary_step``)."""
+    step = view.discretionary_step
+    if points % step == 0:
+        return points
+    return (points / step).to_integral_value(ROUND_FLOOR) * step
 
 
 def _neighbours(values: Iterable[Any], step: Decimal) -> list[Decimal]:
@@ -412,10 +420,16 @@ def subset_values(spec: FactSpec, near: Iterable[Any] = ()) -> st.SearchStrategy
     return st.tuples(st.permutations(elements), size).map(lambda pk: list(pk[0][: pk[1]]))
 
 
-def discretion_values(bound: Decimal, near: Iterable[Any] = (), small: bool = True) -> st.SearchStrategy[dict[str, Any]]:
-    """``{points, reason}`` within [0, bound]; a reason whenever points > 0, sometimes also at 0."""
+def discretion_values(
+    bound: Decimal, near: Iterable[Any] = (), small: bool = True, step: Decimal = Decimal("0.01")
+) -> st.SearchStrategy[dict[str, Any]]:
+    """``{points, reason}`` within [0, bound], a multiple of ``step``; a reason whenever points > 0, sometimes also at 0."""
     rng = NumberRange(Decimal(0), bound)
-    points_of = number_forms(decimals_in(rng, near, small=small))
+
+    def floor(d: Decimal) -> Decimal:
+        return d if d % step == 0 else (d / step).to_integral_value(ROUND_FLOOR) * step
+
+    points_of = number_forms(decimals_in(rng, near, small=small).map(floor))
 
     @st.composite
     def build(draw: Any) -> dict[str, Any]:
@@ -462,7 +476,7 @@ def _fact_values(view: TargetView, spec: FactSpec, small_numbers: bool) -> st.Se
         return spans_lists(view, spec)
     if t == "discretionary":
         bound = discretion_bound(view, spec)
-        return st.nothing() if bound is None else discretion_values(bound, near, small_numbers)
+        return st.nothing() if bound is None else discretion_values(bound, near, small_numbers, view.discretionary_step)
     raise AssertionError(t)
 
 
@@ -748,6 +762,7 @@ def _at_threshold(view: TargetView, spec: FactSpec, edge: str, small: bool) -> A
         return None
     if t == "number":
         return q
+    q = on_step(view, q)
     return {"points": q, "reason": _REASONS[0]} if q > 0 else {"points": q}
 
 
@@ -769,7 +784,8 @@ def _edge_value(view: TargetView, spec: FactSpec, edge: str, small: bool = True)
         else:
             rng = NumberRange(Decimal(0), discretion_bound(view, spec) or Decimal(0))
         zero = Decimal(0) if Decimal(0) in rng else rng.low
-        tiny = max(rng.low, _QUANTUM) if max(rng.low, _QUANTUM) <= rng.high else zero
+        least = _QUANTUM if t == "number" else view.discretionary_step
+        tiny = max(rng.low, least) if max(rng.low, least) <= rng.high else zero
         points = {"low": zero, "high": rng.high, "tiny": tiny}[edge]
         if t == "number":
             return points

@@ -39,6 +39,7 @@ from .strategies import (
     fact_pairs,
     decimals_in,
     discretion_bound,
+    on_step,
     number_range,
     texts,
     thresholds,
@@ -172,6 +173,7 @@ def _worse_value(draw: Any, view: TargetView, spec: FactSpec, way: Any, value: A
             moved = min(max(moved, rng.low), rng.high)
             return int(moved)
         if t == "discretionary":
+            moved = on_step(view, moved)  # current is on the step, so rounding down keeps the direction
             reason = value.get("reason") or ""
             if moved > 0 and not reason.strip():
                 reason = draw(texts)
