@@ -8,7 +8,8 @@
     python3 dev.py readme      # set up, then rewrite README.md's pack table from the installed packs
 
 Setting up creates ``.venv`` beside this file and installs govrules with its
-test extras and every pack under ``packs/`` (editable), so that packs are
+test extras (they include the serve extra: the HTTP service) and every pack
+under ``packs/`` (editable), so that packs are
 found through their entry points exactly as in production. It is skipped when
 nothing it installs from has changed since the last run.
 

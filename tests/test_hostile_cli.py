@@ -645,3 +645,28 @@ def test_fuzz_user_text_through_every_score_format(datonghu, base_input, unit, r
                     assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r"))
     expected = xlsx.safe(result.unit or "").replace("\r\n", "\n").replace("\r", "\n")  # XML keeps no CR
     assert wb["评分表"]["B2"].value == (expected or None)
+
+
+def test_a_key_given_twice_is_refused_by_score_and_batch(runner, tmp_path):
+    # Issue 13: `govrules score` read {"target": "xiangzhen", "target": "quzhi"} as 区直, silently.
+    twice = tmp_path / "twice.json"
+    twice.write_text('{"target": "xiangzhen", "unit": "北洲子镇", "target": "quzhi", "facts": {"active_late_count": 1, "active_late_count": 2}}', encoding="utf-8")
+    result = run(runner, "score", "datonghu_2023", twice)
+    assert result.exit_code == 1
+    assert "target: the key 'target' is given twice" in result.output
+    assert "facts.active_late_count: the key 'active_late_count' is given twice" in result.output
+    # The same file in a batch folder fails alone, with the same words.
+    folder = tmp_path / "units"
+    folder.mkdir()
+    (folder / "a.json").write_text(twice.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run(runner, "batch", "datonghu_2023", folder, "--out", tmp_path / "out")
+    assert result.exit_code == 1 and "given twice" in result.output
+
+
+def test_a_number_with_more_places_than_the_pack_takes_is_refused(runner, tmp_path):
+    # Issue 13: {"points": 5e-05} gave 99.99995; datonghu takes discretionary points in steps of 0.01.
+    data = {"target": "xiangzhen", "facts": {"active_late_count": 0, "active_quality": {"points": 5e-05, "reason": "质量欠缺"}}}
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = run(runner, "score", "datonghu_2023", path)
+    assert result.exit_code == 1 and "facts.active_quality.points" in result.output and "0.01" in result.output

@@ -762,13 +762,20 @@ def test_pytest_plugin_runs_the_kit_on_a_pack_file(tmp_path: Path) -> None:
 
 def test_small_number_reaches_durable_rules_intact() -> None:
     # Was a crash: 0.00005 reached durable_rules as the JSON text 5e-05. Numbers now go as
-    # integers scaled by 10^6. 乡镇 主动公开 20 − 0.00005 = 19.99995, the same in both evaluators.
-    datonghu = REGISTRY.get("datonghu_2023")
-    data = {"target": "xiangzhen", "facts": {"active_late_count": 0, "active_quality": {"points": 0.00005, "reason": "r"}}}
-    outcome = run_isolated(lambda: datonghu.assess(data))
+    # integers scaled by 10^6. datonghu takes discretionary points in steps of 0.01 (issue 13),
+    # so the tiny pack below declares a finer step: 信息报送 4 − 0.00005 = 3.99995, the same in
+    # both evaluators.
+    text = TINY.replace("source: 某县政务公开考核表}", "source: 某县政务公开考核表, discretionary_step: 0.00001}").replace(
+        "  - {name: fraud,", "  - {name: quality, label: 工作质量, type: discretionary, maximum: 1}\n  - {name: fraud,"
+    ).replace(
+        "      - {id: short, kind: shortfall,", "      - {id: quality, kind: discretionary, fact: quality, quote: 信息报送少于12条的}\n      - {id: short, kind: shortfall,"
+    )
+    pack = govrules.load_pack_text(text, "tiny_step.yaml", document=text)
+    data = {"facts": {"reports": 12, "wrong_posts": 0, "quality": {"points": 0.00005, "reason": "r"}}}
+    outcome = run_isolated(lambda: pack.assess(data))
     assert outcome.status == "returned", outcome.detail
-    assert datonghu.assess(data).item("xz.1").score == D("19.99995")
-    check_evaluators_agree(datonghu, data)
+    assert pack.assess(data).item("t.1").score == D("3.99995")
+    check_evaluators_agree(pack, data)
 
 
 def test_threshold_beyond_float_precision_is_refused_at_load() -> None:

@@ -383,29 +383,18 @@ def packs_cmd(fmt_: str) -> None:
       govrules packs --format json
       govrules packs --format markdown   # the table in README.md (python3 dev.py readme)
     """
+    from .outputs.catalogue import listing
+
     registry = _installed()
     if fmt_ == "markdown":
         from .outputs.describe import packs_markdown
 
         click.echo(packs_markdown(registry.packs), nl=False)
         return
-    rows = [
-        {
-            "id": p.id,
-            "title": p.title,
-            "issuer": p.spec.pack.issuer,
-            "document_number": p.spec.pack.document_number,
-            "year": p.spec.pack.year,
-            "targets": [{"id": t.id, "name": t.name, "total": None if t.total is None else str(t.total)} for t in p.spec.targets],
-            "version": p.version,
-            "document": p.spec.pack.source,
-            "source": p.origin,
-        }
-        for p in registry.packs
-    ]
-    broken = [{"plugin": b.plugin, "where": b.where, "error": b.summary, "problems": [str(x) for x in b.problems]} for b in registry.broken]
+    data = listing(registry)
+    rows = data["packs"]
     if fmt_ == "json":
-        click.echo(_json_text({"packs": rows, "broken": broken}))
+        click.echo(_json_text(data))
         return
     from rich.table import Table
 
@@ -868,6 +857,41 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str) -
                 err.print(Text("    - " + _line(pr)))
     if not batch.ok:
         sys.exit(EXIT_INPUT)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="地址 the address to listen on (0.0.0.0: every interface)")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="端口 port")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="进程数 worker processes; each loads the packs itself and shares nothing")
+@click.option("--max-body", default=None, type=click.IntRange(1, 1 << 34), help="请求体上限 largest request body in bytes (default 8 MiB); larger ones get 413")
+def serve_cmd(host: str, port: int, workers: int, max_body: int | None) -> None:
+    """HTTP 服务 Serve the installed packs over HTTP, with a fill-in form in the browser.
+
+    \b
+    GET  /                                    the packs and their forms
+    GET  /packs/{id}/targets/{target}/form    a target's form: the score updates as facts are entered
+    POST /packs/{id}/assess                   an assessment in, Result.to_json() out (?format=html|markdown|xlsx)
+    POST /packs/{id}/targets/{target}/assess  the same, with that target's typed facts in /openapi.json
+    POST /packs/{id}/batch                    a CSV or Excel upload, the summary out
+    GET  /openapi.json, /docs                 the contract, and Swagger UI (served locally)
+
+    Needs the serve extra: pip install 'govrules[serve]'. See docs/service.md.
+
+    \b
+    Example:
+      govrules serve --port 8000
+      curl -s localhost:8000/packs
+    """
+    try:
+        import uvicorn
+
+        from .service.app import MAX_BODY_ENV
+        from .service.body import DEFAULT_MAX_BODY
+    except ImportError as exc:
+        _fail(InputError("govrules serve needs the serve extra", [Problem("install", f"pip install 'govrules[serve]' ({exc.name} is missing)")]))
+    os.environ[MAX_BODY_ENV] = str(max_body or DEFAULT_MAX_BODY)  # the worker processes read it
+    _stderr().print(Text(_line(f"govrules serve: http://{host}:{port}/ （{workers} 个进程；Ctrl-C 停止）")))
+    uvicorn.run("govrules.service.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
 def _batch_table(batch: Any) -> Any:

@@ -223,9 +223,26 @@ def _discretion_model(spec: FactSpec, maximum: Decimal, step: Decimal = DISCRETI
     ]
     reason = Annotated[StrictStr, Field(default="", description="扣分理由（扣分时必填）")]
     # Named after the fact, so the JSON Schema's $defs read Discretion_<fact>.
-    return create_model(  # type: ignore[call-overload,no-any-return]
-        f"Discretion_{spec.name}", __base__=_DiscretionBase, __module__="govrules.engine.facts", points=(points, ...), reason=(reason, "")
+    model = create_model(  # type: ignore[call-overload]
+        f"Discretion_{spec.name}",
+        __base__=_DiscretionBase,
+        __module__="govrules.engine.facts",
+        __config__=ConfigDict(extra="forbid", json_schema_extra=_REASON_WHEN_DEDUCTING),
+        points=(points, ...),
+        reason=(reason, ""),
     )
+    return model  # type: ignore[no-any-return]
+
+
+#: In the JSON Schema, what _DiscretionBase checks: a deduction above 0 needs a
+#: reason that shows something (white space and invisible characters do not).
+_REASON_WHEN_DEDUCTING = {
+    "if": {"properties": {"points": {"exclusiveMinimum": 0}}, "required": ["points"]},
+    "then": {
+        "required": ["reason"],
+        "properties": {"reason": {"pattern": "[^\\s\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff\\u3000]"}},
+    },
+}
 
 
 def _annotation(spec: FactSpec, bound: Decimal | None = None, step: Decimal = DISCRETIONARY_STEP) -> Any:
@@ -261,7 +278,7 @@ def _annotation(spec: FactSpec, bound: Decimal | None = None, step: Decimal = DI
         element = Literal[tuple(spec.elements or ())]  # type: ignore[misc]
         return Annotated[list[element], Strict(), AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True})]  # type: ignore[valid-type]
     if spec.type == "dates":
-        return Annotated[list[DateIn], Strict(), AfterValidator(_unique)]
+        return Annotated[list[DateIn], Strict(), AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True})]
     if spec.type == "spans":
         return Annotated[list[SpanIn], Strict()]  # two requests may well share their dates
     if spec.type == "discretionary":

@@ -295,6 +295,11 @@ def _diagnose(text: str) -> list[Problem]:
     return problems or [Problem("", "cannot be read")]
 
 
+def duplicate_keys(text: str) -> list[Problem]:
+    """Where JSON text that parses gives a key twice in one object, by path (for readers other than :func:`parse_json`)."""
+    return [p for p in _diagnose(text) if "given twice" in p.message] or [Problem("", "a key is given twice in one object")]
+
+
 def _suggest(name: str, known: list[str]) -> str:
     if len(name) > 100:  # no name is that long; difflib's time grows with it
         return ""

@@ -841,10 +841,30 @@ def _json_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _DuplicateKey
+    return out
+
+
 def parse_json_text(text: str, path: str) -> Any:
-    """JSON with exact numbers; numbers longer than :data:`NUMBER_SCALAR_MAX`, NaN and Infinity refused."""
+    """JSON with exact numbers; numbers longer than :data:`NUMBER_SCALAR_MAX`, NaN, Infinity and a key given twice refused.
+
+    A key given twice would otherwise be read silently as its last value
+    (``{"target": "xiangzhen", "target": "quzhi"}`` scored 区直), as
+    :func:`govrules.engine.inputs.parse_json` refuses it for ``Pack.assess``.
+    """
     try:
-        return json.loads(text, parse_float=_json_number, parse_int=_json_number, parse_constant=_json_constant)
+        return json.loads(text, parse_float=_json_number, parse_int=_json_number, parse_constant=_json_constant, object_pairs_hook=_once)
+    except _DuplicateKey:
+        from ..engine.inputs import duplicate_keys
+
+        raise InputError(f"{path} 不是有效的 JSON：有重复的键", [Problem(f"{path} {p.where}", p.message) for p in duplicate_keys(text)]) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{path} 不是有效的 JSON", [Problem(f"{path} line {exc.lineno} column {exc.colno}", exc.msg)]) from None
     except RecursionError:

@@ -1,0 +1,67 @@
+"""The ASGI application: routes, error handlers, the body limit.
+
+``create_app(registry, max_body=…)`` builds one; ``app_from_environment()``
+is the factory uvicorn calls in each worker process (``govrules serve
+--workers N``): every worker discovers the packs itself and shares nothing
+with the others (durable_rules keeps its rulesets in C memory, per process).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..registry import Registry
+from . import pages, routes
+from .body import DEFAULT_MAX_BODY, BodyLimit
+from .errors import handlers
+from .openapi import document
+
+#: Environment variable carrying --max-body to the worker processes.
+MAX_BODY_ENV = "GOVRULES_SERVE_MAX_BODY"
+
+
+def create_app(registry: Registry | None = None, *, max_body: int = DEFAULT_MAX_BODY) -> Starlette:
+    """The service over ``registry`` (default: the installed packs), refusing bodies over ``max_body`` bytes."""
+    registry = registry if registry is not None else Registry.discover()
+    contract = json.dumps(document(registry, max_body), ensure_ascii=False).encode("utf-8")
+
+    async def openapi(request: Request) -> Response:
+        return Response(contract, media_type="application/json")
+
+    table = [
+        Route("/", pages.index, methods=["GET"]),
+        Route("/healthz", routes.healthz, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/docs", pages.docs, methods=["GET"]),
+        Route("/packs", routes.packs, methods=["GET"]),
+        Route("/packs/{pack_id}", routes.pack, methods=["GET"]),
+        Route("/packs/{pack_id}/rubric", routes.rubric, methods=["GET"]),
+        Route("/packs/{pack_id}/assess", routes.assess, methods=["POST"]),
+        Route("/packs/{pack_id}/batch", routes.batch, methods=["POST"]),
+        Route("/packs/{pack_id}/targets/{target}/schema", routes.facts_schema, methods=["GET"]),
+        Route("/packs/{pack_id}/targets/{target}/rubric", routes.rubric, methods=["GET"]),
+        Route("/packs/{pack_id}/targets/{target}/assess", routes.assess, methods=["POST"]),
+        Route("/packs/{pack_id}/targets/{target}/form", pages.form, methods=["GET"]),
+        Mount("/assets", StaticFiles(directory=str(pages.ASSETS), html=False), name="assets"),
+    ]
+    swagger = pages.swagger_folder()
+    if swagger is not None:
+        table.append(Mount("/docs/assets", StaticFiles(directory=str(swagger)), name="swagger"))
+    app = Starlette(routes=table, middleware=[Middleware(BodyLimit, limit=max_body)], exception_handlers=handlers())
+    app.state.registry = registry
+    app.state.max_body = max_body
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """The factory uvicorn calls in each worker: the installed packs, the limit from the environment."""
+    raw = os.environ.get(MAX_BODY_ENV, "")
+    return create_app(max_body=int(raw) if raw.isdigit() else DEFAULT_MAX_BODY)

@@ -1,0 +1,312 @@
+"""The service's contract: an OpenAPI 3.1 document built from the installed packs.
+
+Each target of each pack gets its own typed assessment endpoint whose request
+body is that target's facts JSON Schema (``Pack.facts_schema``) inside an
+assessment envelope, so a client generated from ``/openapi.json`` (Java,
+.NET, TypeScript) has one typed class per target's facts. The envelope says
+as much as the library checks: which items take a 自评 or 复核 score and up
+to how many points, which evidence each item asks for, whether N/A may be
+declared, that texts are not blank, that numbers have at most 6 decimal
+places (``multipleOf``). What a schema cannot say (a count and the dates it
+is derived from given together, a span outside the holiday calendar) is
+answered 422 with the problem named, like every other invalid input.
+"""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+from typing import Any
+
+from .. import __version__
+from ..engine.facts import NUMBER_LIMIT, NUMBER_PLACES
+from ..engine.models import MODELS
+from ..pack import Pack
+from ..registry import Registry
+
+#: JSON Schema ``multipleOf`` for the numbers an assessment holds (at most 6 places).
+NUMBER_STEP = float(Decimal(1).scaleb(-NUMBER_PLACES))
+
+#: Text that shows something: at least one character that is not white space
+#: or invisible (the library's ``untrusted.is_blank`` refuses the rest).
+SHOWN_TEXT = {"type": "string", "pattern": "[^\\s\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff\\u3000]"}
+
+FORMATS = ("json", "html", "markdown", "xlsx")
+MEDIA = {
+    "json": "application/json",
+    "html": "text/html",
+    "markdown": "text/markdown",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+PROBLEM = {"$ref": "#/components/schemas/Problem"}
+
+
+def _problem_response(text: str) -> dict[str, Any]:
+    return {"description": text, "content": {"application/problem+json": {"schema": PROBLEM}}}
+
+
+ERRORS = {
+    "400": _problem_response("the body cannot be read (not JSON, not UTF-8, a key given twice, nested too deeply), or a query parameter has an unknown value"),
+    "404": _problem_response("no such pack or target (with did-you-mean)"),
+    "413": _problem_response("the body is larger than the service takes (govrules serve --max-body)"),
+    "415": _problem_response("the body has another content type"),
+    "422": _problem_response("the input is not a valid assessment: every problem, each naming its field"),
+}
+
+
+def component(pack_id: str, target: str, what: str) -> str:
+    return f"{pack_id}.{target}.{what}"
+
+
+def _hoist(schema: dict[str, Any], prefix: str, into: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with its ``$defs`` moved into ``into`` (components) under ``prefix`` and every ``$ref`` rewritten."""
+    schema = copy.deepcopy(schema)
+    defs = schema.pop("$defs", {})
+    schema.pop("$id", None)  # an $id would move the base every $ref inside resolves against
+    schema.pop("$schema", None)
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                node = {**node, "$ref": f"#/components/schemas/{prefix}.{ref[len('#/$defs/'):]}"}
+            return {k: rewrite(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [rewrite(v) for v in node]
+        return node
+
+    for name, sub in defs.items():
+        into[f"{prefix}.{name}"] = rewrite(sub)
+    return rewrite(schema)
+
+
+def _score(maximum: Decimal) -> dict[str, Any]:
+    return {"type": "number", "minimum": 0, "maximum": float(maximum), "multipleOf": NUMBER_STEP}
+
+
+def _numbers_on_grid(node: Any) -> Any:
+    """Every plain number schema of a facts schema with the 6-place ``multipleOf`` the library checks."""
+    if isinstance(node, dict):
+        out = {k: _numbers_on_grid(v) for k, v in node.items()}
+        if out.get("type") == "number" and "multipleOf" not in out:
+            out["multipleOf"] = NUMBER_STEP
+        return out
+    if isinstance(node, list):
+        return [_numbers_on_grid(v) for v in node]
+    return node
+
+
+def assessment_schema(pack: Pack, target: str, schemas: dict[str, Any]) -> dict[str, Any]:
+    """The typed assessment envelope of one target; its facts schema goes into ``schemas``.
+
+    ``target`` may be left out (the path names it); the pack-wide endpoint's
+    body is one of these with ``target`` required (see :func:`document`).
+    """
+    view = pack.view(target)
+    facts_name = component(pack.id, target, "Facts")
+    schemas[facts_name] = _numbers_on_grid(_hoist(pack.facts_schema(target), component(pack.id, target, "defs"), schemas))
+    maxima = view.input_plan.maxima
+    scored = {item: _score(m) for item, m in maxima.items()}
+    evidence = {
+        item.id: {"type": "array", "items": {"type": "string", "enum": list(item.indicator.evidence)}} for item in view.items if item.indicator.evidence
+    }
+    not_applicable: dict[str, Any]
+    if pack.spec.not_applicable.allowed:
+        not_applicable = {"type": "object", "properties": {i: {**SHOWN_TEXT, "description": "书面说明"} for i in maxima}, "additionalProperties": False}
+    else:
+        not_applicable = {"type": "object", "maxProperties": 0, "description": "this pack does not allow items to be declared not applicable"}
+    reviews: dict[str, Any] = {"type": "array", "maxItems": 0, "description": "this target has no scored items to review"}
+    if maxima:
+        reviews = {
+            "type": "array",
+            "description": "复核: at most one per item",
+            "items": {
+                "oneOf": [
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["item", "score", "reviewer", "at", "reason"],
+                        "properties": {
+                            "item": {"const": item},
+                            "score": _score(m),
+                            "reviewer": {**SHOWN_TEXT, "description": "复核人"},
+                            "at": {"type": "string", "format": "date", "description": "复核时间"},
+                            "reason": {**SHOWN_TEXT, "description": "复核理由"},
+                        },
+                    }
+                    for item, m in maxima.items()
+                ]
+            },
+            "maxItems": len(maxima),
+            # One review per item: at most one element with each item id.
+            "allOf": [{"contains": {"properties": {"item": {"const": item}}}, "minContains": 0, "maxContains": 1} for item in maxima],
+        }
+    return {
+        "type": "object",
+        "title": f"{pack.title}（{view.target.name}）考核输入",
+        "additionalProperties": False,
+        "properties": {
+            "pack": {"enum": [pack.id, None]},
+            "target": {"enum": [target, None]},
+            "unit": {"type": ["string", "null"], "description": "被考核单位"},
+            "facts": {"$ref": f"#/components/schemas/{facts_name}"},
+            "evidence": {"type": "object", "properties": evidence, "additionalProperties": False},
+            "not_applicable": not_applicable,
+            "self_assessment": {"type": "object", "properties": scored, "additionalProperties": False, "description": "自评"},
+            "reviews": reviews,
+        },
+    }
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _sheet_responses() -> dict[str, Any]:
+    ok = {
+        "description": "the result: exactly Result.to_json() (json), or the score sheet (html, markdown, xlsx)",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Result"}},
+            "text/html": {"schema": {"type": "string"}},
+            "text/markdown": {"schema": {"type": "string"}},
+            MEDIA["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+    return {"200": ok, **ERRORS, "406": _problem_response("the Accept header names no format this service writes")}
+
+
+def _sheet_params() -> list[dict[str, Any]]:
+    return [
+        {"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": list(FORMATS)}, "description": "json (default), html, markdown or xlsx; or send Accept"},
+        {"name": "model", "in": "query", "required": False, "schema": {"type": "string", "enum": sorted(MODELS)}, "description": "评分模型 for a document that assigns no points"},
+    ]
+
+
+def document(registry: Registry, max_body: int) -> dict[str, Any]:
+    PACK_PARAM = {"name": "pack_id", "in": "path", "required": True, "schema": {"type": "string", "enum": list(registry.ids)}, "description": "指标包 id (GET /packs)"}
+    targets = sorted({t for p in registry.packs for t in p.targets})
+    TARGET_PARAM = {"name": "target", "in": "path", "required": True, "schema": {"type": "string", "enum": targets}, "description": "考核对象 id (each pack has some of these)"}
+    schemas: dict[str, Any] = {
+        "Problem": {
+            "type": "object",
+            "required": ["status", "error", "summary", "problems"],
+            "properties": {
+                "status": {"type": "integer"},
+                "error": {"type": "string"},
+                "summary": {"type": "string"},
+                "problems": {
+                    "type": "array",
+                    "items": {"type": "object", "required": ["where", "message"], "properties": {"where": {"type": "string"}, "message": {"type": "string"}}},
+                },
+            },
+        },
+        "Result": {
+            "type": "object",
+            "description": "Result.to_json(): every score an exact decimal string, null where unknown (docs/embedding.md, JSON out)",
+            "required": ["pack", "engine", "rounding", "target", "scored", "complete", "total", "items", "readings"],
+        },
+        "Object": {"type": "object"},
+    }
+    paths: dict[str, Any] = {
+        "/healthz": {"get": {"operationId": "healthz", "summary": "liveness: the packs this process serves", "responses": {"200": _json({"$ref": "#/components/schemas/Object"}, "ok")}}},
+        "/packs": {"get": {"operationId": "listPacks", "summary": "the installed packs, and broken ones", "responses": {"200": _json({"$ref": "#/components/schemas/Object"}, "govrules packs --format json")}}},
+        "/packs/{pack_id}": {
+            "get": {
+                "operationId": "getPack",
+                "summary": "one pack: metadata, targets, readings",
+                "parameters": [PACK_PARAM],
+                "responses": {"200": _json({"$ref": "#/components/schemas/Object"}, "the pack"), "404": ERRORS["404"]},
+            }
+        },
+        "/packs/{pack_id}/rubric": {
+            "get": {
+                "operationId": "getRubric",
+                "summary": "the rubric as `govrules show --format json` gives it",
+                "parameters": [PACK_PARAM],
+                "responses": {"200": _json({"$ref": "#/components/schemas/Object"}, "the rubric"), "404": ERRORS["404"]},
+            }
+        },
+        "/packs/{pack_id}/targets/{target}/schema": {
+            "get": {
+                "operationId": "getFactsSchema",
+                "summary": "the facts JSON Schema of one target (Pack.facts_schema)",
+                "parameters": [PACK_PARAM, TARGET_PARAM],
+                "responses": {"200": _json({"$ref": "#/components/schemas/Object"}, "JSON Schema 2020-12"), "404": ERRORS["404"]},
+            }
+        },
+        "/packs/{pack_id}/targets/{target}/rubric": {
+            "get": {
+                "operationId": "getTargetRubric",
+                "summary": "one target's rubric as `govrules show --target T --format json` gives it",
+                "parameters": [PACK_PARAM, TARGET_PARAM],
+                "responses": {"200": _json({"$ref": "#/components/schemas/Object"}, "the rubric"), "404": ERRORS["404"]},
+            }
+        },
+    }
+    for pack in registry.packs:
+        typed = []
+        for target in pack.targets:
+            name = component(pack.id, target, "Assessment")
+            schemas[name] = assessment_schema(pack, target, schemas)
+            typed.append({"$ref": f"#/components/schemas/{name}"} if len(pack.targets) == 1 else {"allOf": [{"$ref": f"#/components/schemas/{name}"}], "required": ["target"], "properties": {"target": {"const": target}}})
+            view = pack.view(target)
+            paths[f"/packs/{pack.id}/targets/{target}/assess"] = {
+                "post": {
+                    "operationId": f"assess_{pack.id}_{target}",
+                    "tags": [pack.id],
+                    "summary": f"评分：{pack.title}（{view.target.name}）",
+                    "parameters": _sheet_params(),
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}},
+                    "responses": _sheet_responses(),
+                }
+            }
+        paths[f"/packs/{pack.id}/assess"] = {
+            "post": {
+                "operationId": f"assess_{pack.id}",
+                "tags": [pack.id],
+                "summary": f"评分：{pack.title}（考核对象由输入的 target 给出）",
+                "parameters": _sheet_params(),
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": typed} if len(typed) > 1 else typed[0]}}},
+                "responses": _sheet_responses(),
+            }
+        }
+        paths[f"/packs/{pack.id}/batch"] = {
+            "post": {
+                "operationId": f"batch_{pack.id}",
+                "tags": [pack.id],
+                "summary": "批量评分：a CSV or Excel workbook, one unit per row (govrules batch)",
+                "parameters": [
+                    {"name": "target", "in": "query", "required": False, "schema": {"type": "string", "enum": list(pack.targets)}, "description": "考核对象 for rows that name none"},
+                    {"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": ["json", "xlsx"]}, "description": "json: summary.json (default); xlsx: summary.xlsx"},
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "text/csv": {"schema": {"type": "string"}},
+                        MEDIA["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+                        "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}},
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "summary.json as `govrules batch --format json` prints it (no files written), or summary.xlsx",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Object"}}, MEDIA["xlsx"]: {"schema": {"type": "string", "format": "binary"}}},
+                    },
+                    **{k: v for k, v in ERRORS.items()},
+                },
+            }
+        }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "govrules",
+            "version": __version__,
+            "description": (
+                "政务公开考核评分服务: score units against the installed rubric packs, exactly and traceably. "
+                f"Request bodies are at most {max_body} bytes. Errors are application/problem+json with every problem and where it is."
+            ),
+        },
+        "paths": paths,
+        "components": {"schemas": schemas},
+        "x-number-limit": str(NUMBER_LIMIT),
+    }

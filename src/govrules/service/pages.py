@@ -1,0 +1,67 @@
+"""The pages people open: the list of packs at ``/``, a target's form, the API docs.
+
+Every asset is served by the package itself (government intranets have no
+Internet): the form's plain JavaScript and CSS from ``assets/``, Swagger UI
+from the ``swagger-ui-bundle`` wheel. No build step, no CDN. The pages are
+Jinja2 templates with autoescape on, like the score sheets.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from .routes import pack_of, registry_of, target_of
+
+ASSETS = Path(__file__).parent / "assets"
+TEMPLATES = Path(__file__).parent / "templates"
+
+#: The pages load nothing from elsewhere, and nothing may be injected into them.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
+
+
+def _page(name: str, **context: object) -> Response:
+    return HTMLResponse(_env().get_template(name).render(**context), headers=PAGE_HEADERS)
+
+
+async def index(request: Request) -> Response:
+    registry = registry_of(request)
+    return _page("index.html", packs=registry.packs, broken=registry.broken)
+
+
+async def form(request: Request) -> Response:
+    p = pack_of(request)
+    target = target_of(request, p)
+    view = p.view(target)
+    return _page("form.html", pack=p, target=view.target)
+
+
+def swagger_folder() -> Path | None:
+    """Swagger UI's files from the swagger-ui-bundle wheel, or None when it is not installed."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:
+        return None
+    return Path(str(swagger_ui_path))
+
+
+async def docs(request: Request) -> Response:
+    if swagger_folder() is None:
+        return _page("nodocs.html")
+    return HTMLResponse(
+        _env().get_template("docs.html").render(),
+        headers={**PAGE_HEADERS, "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'"},
+    )

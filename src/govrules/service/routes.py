@@ -1,0 +1,265 @@
+"""The API's endpoints: each answers exactly what the library gives for the same input.
+
+Assessing is CPU work in the durable_rules C engine (which holds the GIL), so
+it runs in Starlette's thread pool, keeping the event loop free to read other
+requests; a :class:`~govrules.Pack` is safe to share between those threads
+(one lock per compiled ruleset serialises the engine's sessions, see
+docs/durable_rules.md). Nothing here keeps state between requests.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ..errors import FactsError, GovrulesError, InputError, PackNotFound, Problem
+from ..engine.inputs import parse_json, resolve_target
+from ..engine.models import MODELS
+from ..pack import Pack
+from ..registry import Registry
+from ..untrusted import shown
+from .body import json_body, media_type
+from .errors import BodyTooLarge, Refused
+from .openapi import FORMATS, MEDIA
+
+
+class Json(JSONResponse):
+    """JSON as the CLI writes it: UTF-8, Chinese as is (lone surrogates, which UTF-8 cannot hold, escaped)."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return json.dumps(content, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return json.dumps(content, ensure_ascii=True).encode("utf-8")
+
+
+def registry_of(request: Request) -> Registry:
+    return request.app.state.registry  # type: ignore[no-any-return]
+
+
+def pack_of(request: Request) -> Pack:
+    try:
+        return registry_of(request).get(request.path_params["pack_id"])
+    except PackNotFound as exc:
+        # The registry's own message, without the broken packs' problems (they are in GET /packs).
+        problems = [p for p in exc.problems if not p.where.startswith("broken:")]
+        raise Refused(404, PackNotFound(exc.summary, problems)) from None
+
+
+def target_of(request: Request, pack: Pack) -> str:
+    try:
+        return resolve_target(pack.spec, {}, request.path_params["target"])
+    except FactsError as exc:
+        raise Refused(404, exc) from None
+
+
+# --------------------------------------------------------------------- reading
+
+
+async def healthz(request: Request) -> Response:
+    registry = registry_of(request)
+    return Json({"status": "ok", "packs": list(registry.ids), "broken": len(registry.broken)})
+
+
+async def packs(request: Request) -> Response:
+    from ..outputs.catalogue import listing
+
+    return Json(listing(registry_of(request)))
+
+
+async def pack(request: Request) -> Response:
+    from ..outputs.catalogue import pack_detail
+
+    return Json(pack_detail(pack_of(request)))
+
+
+async def rubric(request: Request) -> Response:
+    from ..outputs.describe import describe
+
+    p = pack_of(request)
+    target = target_of(request, p) if "target" in request.path_params else None
+    return Json(await run_in_threadpool(describe, p, target))
+
+
+async def facts_schema(request: Request) -> Response:
+    p = pack_of(request)
+    return Json(p.facts_schema(target_of(request, p)))
+
+
+# -------------------------------------------------------------------- assessing
+
+_ACCEPT = {
+    "application/json": "json",
+    "application/*": "json",
+    "*/*": "json",
+    "text/html": "html",
+    "text/*": "html",
+    "text/markdown": "markdown",
+    MEDIA["xlsx"]: "xlsx",
+}
+
+
+def sheet_format(request: Request) -> str:
+    """The format asked for: ``?format=`` first, else the first acceptable of the Accept header (by q), else JSON."""
+    given = request.query_params.get("format")
+    if given is not None:
+        if given not in FORMATS:
+            raise Refused(400, InputError(f"unknown format {shown(given)}", [Problem("format", f"give one of {', '.join(FORMATS)}")]))
+        return given
+    accept = request.headers.get("accept")
+    if not accept:
+        return "json"
+    ranges = []
+    for i, part in enumerate(accept.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        q = 1.0
+        for f in fields[1:]:
+            if f.startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        if q > 0 and fields[0]:
+            ranges.append((-q, i, fields[0].lower()))
+    for _, _, media in sorted(ranges):
+        if media in _ACCEPT:
+            return _ACCEPT[media]
+    raise Refused(406, InputError("no format asked for can be given", [Problem("Accept", f"{shown(accept)}; this service writes {', '.join(MEDIA.values())}")]))
+
+
+def model_of(request: Request) -> str | None:
+    model = request.query_params.get("model")
+    if model is not None and model not in MODELS:
+        raise Refused(400, InputError(f"unknown scoring model {shown(model)}", [Problem("model", f"give one of {', '.join(sorted(MODELS))}")]))
+    return model
+
+
+async def read_assessment(request: Request) -> Any:
+    body = await json_body(request)
+    try:
+        return parse_json(body)
+    except FactsError as exc:
+        raise Refused(400, exc) from None
+
+
+def _assess(p: Pack, data: Any, target: str | None, model: str | None, fmt: str) -> tuple[bytes, str]:
+    try:
+        result = p.assess(data, target, model=model)
+    except FactsError as exc:
+        raise Refused(422, exc) from None
+    if fmt == "json":
+        return result.to_json().encode("utf-8"), "application/json"
+    if fmt == "html":
+        from ..outputs.html import score_html
+
+        return score_html(result).encode("utf-8"), "text/html; charset=utf-8"
+    if fmt == "markdown":
+        from ..outputs.report import markdown
+
+        return markdown(result).encode("utf-8"), "text/markdown; charset=utf-8"
+    from ..outputs.xlsx import score_workbook
+
+    out = io.BytesIO()
+    score_workbook(result).save(out)
+    return out.getvalue(), MEDIA["xlsx"]
+
+
+async def assess(request: Request) -> Response:
+    p = pack_of(request)
+    target = target_of(request, p) if "target" in request.path_params else None
+    fmt = sheet_format(request)
+    model = model_of(request)
+    data = await read_assessment(request)
+    body, media = await run_in_threadpool(_assess, p, data, target, model, fmt)
+    headers = {}
+    if fmt == "xlsx":
+        headers["Content-Disposition"] = "attachment; filename=result.xlsx"
+    return Response(body, media_type=media, headers=headers)
+
+
+# ------------------------------------------------------------------------ batch
+
+_UPLOAD_SUFFIX = {"text/csv": ".csv", MEDIA["xlsx"]: ".xlsx"}
+_SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
+
+
+def _upload_name(given: str | None, suffix: str) -> str:
+    """A file name for the upload inside our own temporary folder: the client's base name, made harmless."""
+    name = _SAFE_NAME.sub("_", Path((given or "").replace("\\", "/")).name)[:80].strip("._")
+    return (name if name.lower().endswith(suffix) else (name or "upload") + suffix) if name else "upload" + suffix
+
+
+async def batch(request: Request) -> Response:
+    p = pack_of(request)
+    target = request.query_params.get("target")
+    if target is not None:
+        try:
+            target = resolve_target(p.spec, {}, target)
+        except FactsError as exc:
+            raise Refused(422, exc) from None
+    fmt = request.query_params.get("format", "json")
+    if fmt not in ("json", "xlsx"):
+        raise Refused(400, InputError(f"unknown format {shown(fmt)}", [Problem("format", "give json or xlsx")]))
+    media = media_type(request)
+    if media == "multipart/form-data":
+        raw, name = await _multipart_file(request)
+    elif media in _UPLOAD_SUFFIX:
+        raw, name = await request.body(), _upload_name(None, _UPLOAD_SUFFIX[media])
+    else:
+        raise Refused(
+            415,
+            InputError("a batch is a CSV file or an Excel workbook", [Problem("Content-Type", f"got {media or 'none'!r}; send text/csv, {MEDIA['xlsx']} or multipart/form-data with a file field")]),
+        )
+    body, out_media = await run_in_threadpool(_batch, p, raw, name, target, fmt)
+    headers = {"Content-Disposition": "attachment; filename=summary.xlsx"} if fmt == "xlsx" else {}
+    return Response(body, media_type=out_media, headers=headers)
+
+
+async def _multipart_file(request: Request) -> tuple[bytes, str]:
+    try:
+        async with request.form(max_files=1, max_fields=10) as form:
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                raise Refused(422, InputError("no file uploaded", [Problem("file", "send the CSV or Excel workbook as the form field file")]))
+            raw = await upload.read()
+            filename = upload.filename
+    except (Refused, BodyTooLarge):
+        raise
+    except Exception as exc:  # python-multipart's and Starlette's parse errors: the body is not a form
+        raise Refused(400, InputError("the upload cannot be read as multipart/form-data", [Problem("body", f"{type(exc).__name__}: {shown(str(exc), 200)}")])) from None
+    suffix = ".xlsx" if (filename or "").lower().endswith((".xlsx", ".xlsm")) else ".csv"
+    return raw, _upload_name(filename, suffix)
+
+
+def _batch(p: Pack, raw: bytes, name: str, target: str | None, fmt: str) -> tuple[bytes, str]:
+    from ..outputs.batch import read_units, score_units, summary_data, summary_workbook
+
+    with tempfile.TemporaryDirectory(prefix="govrules-batch-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(raw)
+        try:
+            units = read_units(path, p)
+        except GovrulesError as exc:
+            # Named as the client named it: our temporary folder is none of its business.
+            def bare(text: str) -> str:
+                return text.replace(str(path), name).replace(folder + "/", "")
+
+            raise Refused(422, type(exc)(bare(exc.summary), [Problem(bare(q.where), bare(q.message)) for q in exc.problems])) from None
+        units.source = name
+        if units.input_problems:
+            # The file was read but is not a batch (its header names no unit or facts): nothing to rank.
+            raise Refused(422, InputError(f"{name} cannot be scored as a batch of {p.id}", list(units.input_problems)))
+        score_units(units, target)
+    if fmt == "xlsx":
+        out = io.BytesIO()
+        summary_workbook(units).save(out)
+        return out.getvalue(), MEDIA["xlsx"]
+    return json.dumps(summary_data(units), ensure_ascii=False).encode("utf-8"), "application/json"

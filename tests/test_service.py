@@ -1,0 +1,286 @@
+"""``govrules serve``: every endpoint answers what the library gives for the same input.
+
+In process, through Starlette's TestClient (no socket); the contract test
+against a real server is tests/test_service_contract.py, the browser test of
+the form tests/test_service_browser.py.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal as D
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import govrules
+from govrules.outputs.batch import read_units, score_units, summary_data
+from govrules.outputs.catalogue import listing, pack_detail
+from govrules.outputs.describe import describe
+from govrules.outputs.html import score_html
+from govrules.outputs.report import markdown
+
+pytest.importorskip("starlette")
+from starlette.testclient import TestClient  # noqa: E402
+
+from govrules.service import create_app  # noqa: E402
+
+from datonghu_facts import XZ_ALL_MET, xz  # noqa: E402
+from test_batch import EXPECTED_RANKING, HEADER, UNITS, write_csv  # noqa: E402
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(scope="module")
+def client(registry: govrules.Registry) -> TestClient:
+    return TestClient(create_app(registry, max_body=64 * 1024))
+
+
+def examples(registry: govrules.Registry) -> list[tuple[govrules.Pack, Path]]:
+    return [(p, f) for p in registry.packs for f in sorted((Path(p.origin).parent / "examples").glob("*.json"))]
+
+
+def problem_of(response) -> dict:
+    assert response.headers["content-type"].startswith("application/problem+json"), response.headers
+    body = response.json()
+    assert body["status"] == response.status_code
+    assert "Traceback" not in response.text
+    return body
+
+
+# --------------------------------------------------------------- reading endpoints
+
+
+def test_reading_endpoints_equal_the_library(client, registry):
+    assert client.get("/healthz").json() == {"status": "ok", "packs": list(registry.ids), "broken": 0}
+    assert client.get("/packs").json() == listing(registry)
+    for pack in registry.packs:
+        assert client.get(f"/packs/{pack.id}").json() == pack_detail(pack)
+        assert client.get(f"/packs/{pack.id}/rubric").json() == describe(pack)
+        for target in pack.targets:
+            assert client.get(f"/packs/{pack.id}/targets/{target}/schema").json() == pack.facts_schema(target)
+            assert client.get(f"/packs/{pack.id}/targets/{target}/rubric").json() == describe(pack, target)
+
+
+def test_pack_detail_carries_the_readings(client, datonghu):
+    body = client.get("/packs/datonghu_2023").json()
+    assert body["content_hash"] == datonghu.content_hash
+    assert {r["id"] for r in body["readings"]} == {r.id for r in datonghu.spec.readings}
+    assert body["discretionary_step"] == "0.01"
+
+
+# ----------------------------------------------------------------------- assess
+
+
+def test_every_example_scores_byte_for_byte_as_the_library(client, registry):
+    for pack, path in examples(registry):
+        text = path.read_bytes()
+        expected = pack.assess(text).to_json().encode("utf-8")
+        got = client.post(f"/packs/{pack.id}/assess", content=text, headers={"Content-Type": "application/json"})
+        assert got.status_code == 200, (path, got.text)
+        assert got.content == expected, path
+        assert got.headers["content-type"] == "application/json"
+        target = json.loads(text).get("target") or pack.targets[0]
+        typed = client.post(f"/packs/{pack.id}/targets/{target}/assess", content=text, headers={"Content-Type": "application/json"})
+        assert typed.content == expected, path
+
+
+def test_a_hand_worked_score(client):
+    # 乡镇: 主动公开信息 20 − 3 × 0.1 = 19.7, the other four items 20 each: 99.7.
+    got = client.post("/packs/datonghu_2023/targets/xiangzhen/assess", json=xz(active_late_count=3))
+    assert got.status_code == 200
+    assert got.json()["total"] == "99.7"
+    assert D(got.json()["items"][0]["score"]) == D("19.7")
+
+
+def test_the_sheet_in_every_format(client, datonghu):
+    data = xz(active_late_count=3, active_quality={"points": 0.5, "reason": "负责人姓名未更新"})
+    result = datonghu.assess(data)
+    for how in ({"params": {"format": "html"}}, {"headers": {"Accept": "text/html"}}):
+        got = client.post("/packs/datonghu_2023/assess", json=data, **how)
+        assert got.status_code == 200 and got.headers["content-type"].startswith("text/html")
+        assert got.text == score_html(result)
+    got = client.post("/packs/datonghu_2023/assess", json=data, headers={"Accept": "text/markdown;q=0.9, application/xml;q=1"})
+    assert got.headers["content-type"].startswith("text/markdown") and got.text == markdown(result)
+    got = client.post("/packs/datonghu_2023/assess", json=data, params={"format": "xlsx"})
+    assert got.headers["content-type"] == XLSX
+    book = openpyxl.load_workbook(io.BytesIO(got.content))
+    cells = [c for row in book.worksheets[0].iter_rows(values_only=True) for c in row if c is not None]
+    # 20 − 0.3 − 0.5 = 19.2 on 主动公开信息; 99.2 in all.
+    assert any(str(c) in ("19.2", "99.2") for c in cells)
+    got = client.post("/packs/datonghu_2023/assess", json=data, headers={"Accept": "application/xml"})
+    assert got.status_code == 406 and problem_of(got)["problems"][0]["where"] == "Accept"
+
+
+def test_a_scoring_model(client, registry):
+    taiqian = registry.get("taiqian")
+    text = (Path(taiqian.origin).parent / "examples" / "xiangzhen.json").read_bytes()
+    got = client.post("/packs/taiqian/assess", params={"model": "flat_unweighted"}, content=text, headers={"Content-Type": "application/json"})
+    assert got.content == taiqian.assess(text, model="flat_unweighted").to_json().encode("utf-8")
+    assert problem_of(client.post("/packs/taiqian/assess", params={"model": "nope"}, content=text, headers={"Content-Type": "application/json"}))["status"] == 400
+
+
+# ------------------------------------------------------------------------ errors
+
+
+def test_invalid_facts_are_422_with_the_library_problems(client, datonghu):
+    data = xz(active_late_count=-1, zone_missing=["不存在"], active_qualty=1)
+    with pytest.raises(govrules.FactsError) as info:
+        datonghu.assess(data)
+    got = client.post("/packs/datonghu_2023/assess", json=data)
+    assert got.status_code == 422
+    body = problem_of(got)
+    assert body["problems"] == info.value.to_dict()["problems"] and body["summary"] == info.value.summary
+    assert any("did you mean 'active_quality'" in p["message"] for p in body["problems"])
+
+
+def test_unknown_pack_or_target_is_404_with_did_you_mean(client):
+    body = problem_of(client.get("/packs/datonghu_2032"))
+    assert body["status"] == 404 and {"where": "did you mean", "message": "datonghu_2023"} in body["problems"]
+    body = problem_of(client.post("/packs/datonghu_2023/targets/xiangzen/assess", json={}))
+    assert body["status"] == 404 and "did you mean 'xiangzhen'?" in body["problems"][0]["message"]
+    assert problem_of(client.get("/no/such/path"))["status"] == 404
+
+
+def test_method_content_type_and_unreadable_bodies(client):
+    got = client.get("/packs/datonghu_2023/assess")
+    assert got.status_code == 405 and "POST" in got.headers["allow"] and problem_of(got)["error"] == "MethodNotAllowed"
+    got = client.post("/packs/datonghu_2023/assess", content=b"target=xiangzhen", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert got.status_code == 415 and problem_of(got)["problems"][0]["where"] == "Content-Type"
+    got = client.post("/packs/datonghu_2023/assess", content=b'{"target": "xiangzhen",', headers={"Content-Type": "application/json"})
+    assert got.status_code == 400 and problem_of(got)["problems"][0]["where"].startswith("line 1 column")
+    got = client.post("/packs/datonghu_2023/assess", content=b'{"unit": "\xff"}', headers={"Content-Type": "application/json"})
+    assert got.status_code == 400 and problem_of(got)["problems"] == [{"where": "byte 10", "message": "cannot be decoded (invalid start byte); JSON text is UTF-8"}]
+
+
+def test_a_key_given_twice_is_refused(client):
+    # Issue 13: {"target": "xiangzhen", "target": "quzhi"} was read as quzhi by json.loads.
+    text = b'{"target": "xiangzhen", "target": "quzhi", "facts": {}}'
+    got = client.post("/packs/datonghu_2023/assess", content=text, headers={"Content-Type": "application/json"})
+    assert got.status_code == 400
+    assert problem_of(got)["problems"] == [{"where": "target", "message": "the key 'target' is given twice in one object; give it once"}]
+
+
+def test_discretionary_points_in_the_packs_precision(client):
+    got = client.post("/packs/datonghu_2023/assess", content=json.dumps(xz(active_quality={"points": 5e-05, "reason": "欠缺"})), headers={"Content-Type": "application/json"})
+    assert got.status_code == 422 and problem_of(got)["problems"][0]["where"] == "facts.active_quality.points"
+
+
+def test_a_body_over_the_limit_is_413_before_it_is_read(client):
+    big = b'{"unit": "' + b"x" * (64 * 1024) + b'"}'
+    got = client.post("/packs/datonghu_2023/assess", content=big, headers={"Content-Type": "application/json"})
+    assert got.status_code == 413 and problem_of(got)["problems"][0]["where"] == "Content-Length"
+
+    def chunks():  # no Content-Length: counted while it arrives
+        yield b'{"unit": "'
+        for _ in range(100):
+            yield b"x" * 1024
+        yield b'"}'
+
+    got = client.post("/packs/datonghu_2023/assess", content=chunks(), headers={"Content-Type": "application/json"})
+    assert got.status_code == 413 and problem_of(got)["problems"][0]["where"] == "body"
+
+
+# ------------------------------------------------------------------------- batch
+
+
+def test_batch_upload_equals_the_library(client, datonghu, tmp_path):
+    path = write_csv(tmp_path / "units.csv", HEADER, UNITS)
+    batch = read_units(path, datonghu)
+    batch.source = "units.csv"
+    score_units(batch)
+    expected = summary_data(batch)
+    got = client.post("/packs/datonghu_2023/batch", files={"file": ("units.csv", path.read_bytes(), "text/csv")})
+    assert got.status_code == 200, got.text
+    assert got.json() == json.loads(json.dumps(expected, ensure_ascii=False))
+    # The ranking worked out by hand in tests/test_batch.py (EXPECTED_RANKING).
+    assert [(u["rank"], u["unit"], u["total"]) for u in got.json()["rankings"][0]["units"]] == EXPECTED_RANKING
+    raw = client.post("/packs/datonghu_2023/batch", content=path.read_bytes(), headers={"Content-Type": "text/csv"})
+    assert raw.json()["counts"] == expected["counts"]
+    xlsx = client.post("/packs/datonghu_2023/batch", params={"format": "xlsx"}, content=path.read_bytes(), headers={"Content-Type": "text/csv"})
+    assert xlsx.headers["content-type"] == XLSX and openpyxl.load_workbook(io.BytesIO(xlsx.content)).sheetnames
+
+
+def test_a_batch_that_cannot_be_read_names_no_server_path(client):
+    got = client.post("/packs/datonghu_2023/batch", content=b"", headers={"Content-Type": "text/csv"})
+    body = problem_of(got)
+    assert got.status_code == 422 and "/tmp" not in got.text and "govrules-batch" not in got.text, body
+    got = client.post("/packs/datonghu_2023/batch", content=b"PK\x03\x04nonsense", headers={"Content-Type": XLSX})
+    assert got.status_code == 422 and "govrules-batch" not in got.text
+
+
+# ------------------------------------------------------------------ pages, docs
+
+
+def test_pages_and_assets_are_served_locally(client, registry):
+    index = client.get("/")
+    assert index.status_code == 200 and "default-src 'self'" in index.headers["content-security-policy"]
+    for pack in registry.packs:
+        for target in pack.targets:
+            assert f'href="/packs/{pack.id}/targets/{target}/form"' in index.text
+    form = client.get("/packs/datonghu_2023/targets/xiangzhen/form")
+    assert form.status_code == 200 and 'data-target="xiangzhen"' in form.text
+    for asset in ("/assets/form.js", "/assets/form.css", "/docs", "/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css"):
+        assert client.get(asset).status_code == 200, asset
+    for page in (index.text, form.text, client.get("/docs").text):
+        assert "http://" not in page and "https://" not in page and "//cdn" not in page
+
+
+def test_the_openapi_types_each_targets_facts(client, registry):
+    doc = client.get("/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    for pack in registry.packs:
+        for target in pack.targets:
+            body = doc["paths"][f"/packs/{pack.id}/targets/{target}/assess"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+            envelope = schemas[body["$ref"].rsplit("/", 1)[1]]
+            facts = schemas[envelope["properties"]["facts"]["$ref"].rsplit("/", 1)[1]]
+            assert set(facts["properties"]) == set(pack.facts_schema(target)["properties"])
+            assert "$id" not in facts and "$defs" not in facts
+
+
+# ----------------------------------------------------- whatever the input: no 500
+
+ENDPOINTS = ["/packs/datonghu_2023/assess", "/packs/datonghu_2023/targets/xiangzhen/assess", "/packs/miluo_2017/assess", "/packs/yuelu_2021/targets/jiedao/assess"]
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=20,
+)
+NEAR_VALID = st.builds(
+    lambda facts, extra: {"target": "xiangzhen", "facts": {**XZ_ALL_MET, **facts}, **extra},
+    st.dictionaries(st.sampled_from(sorted(XZ_ALL_MET) + ["active_quality"]), JSON, max_size=3),
+    st.dictionaries(st.sampled_from(["unit", "self_assessment", "reviews", "evidence", "not_applicable", "pack"]), JSON, max_size=2),
+)
+
+
+PRINTABLE = st.characters(min_codepoint=32, max_codepoint=126)
+
+
+def _never_a_bug(response) -> None:
+    assert response.status_code in (200, 400, 404, 406, 413, 415, 422), response.text
+    if response.status_code != 200:
+        problem_of(response)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(endpoint=st.sampled_from(ENDPOINTS), body=st.binary(max_size=300) | JSON.map(lambda v: json.dumps(v).encode()) | NEAR_VALID.map(lambda v: json.dumps(v).encode()))
+def test_no_body_makes_a_500(client, endpoint, body):
+    _never_a_bug(client.post(endpoint, content=body, headers={"Content-Type": "application/json"}))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.binary(max_size=400), name=st.text(max_size=30), media=st.sampled_from(["text/csv", XLSX]))
+def test_no_upload_makes_a_500(client, body, name, media):
+    _never_a_bug(client.post("/packs/datonghu_2023/batch", content=body, headers={"Content-Type": media}))
+    _never_a_bug(client.post("/packs/datonghu_2023/batch", files={"file": (name or "x.csv", body, media)}))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fmt=st.text(max_size=10), accept=st.text(PRINTABLE, max_size=30), media=st.text(PRINTABLE, max_size=30), model=st.text(max_size=12))
+def test_no_header_or_parameter_makes_a_500(client, fmt, accept, media, model):
+    headers = {"Content-Type": media, "Accept": accept}
+    _never_a_bug(client.post("/packs/datonghu_2023/assess", params={"format": fmt, "model": model}, content=json.dumps(xz()), headers=headers))
