@@ -36,8 +36,12 @@ def create_app(registry: Registry | None = None, *, max_body: int = DEFAULT_MAX_
     async def openapi(request: Request) -> Response:
         return Response(contract, media_type="application/json")
 
+    async def favicon(request: Request) -> Response:
+        return Response(status_code=204)  # browsers ask for one; there is none
+
     table = [
         Route("/", pages.index, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Route("/healthz", routes.healthz, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/docs", pages.docs, methods=["GET"]),

@@ -1,0 +1,138 @@
+"""The form in a real headless browser: Debian's chromium driven by selenium through chromedriver.
+
+Skipped, saying why, only when not under CI and the browser is missing;
+under CI (``CI=true``) these tests always run (.ci/run installs chromium and
+chromium-driver). The server is a real ``govrules serve`` on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from service_server import running
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+UNDER_CI = os.environ.get("CI", "").lower() == "true"
+
+if not (CHROMIUM and DRIVER) and not UNDER_CI:
+    pytest.skip("the browser tests need Debian's chromium and chromium-driver (apt-get install chromium chromium-driver); .ci/run installs them", allow_module_level=True)
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def base():
+    with running() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM and DRIVER, "under CI the browser must be installed (.ci/run installs chromium and chromium-driver)"
+    profile = tempfile.mkdtemp(prefix="govrules-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1280,2000"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=DRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait_for(browser, predicate, seconds: float = 20):
+    return WebDriverWait(browser, seconds, poll_frequency=0.1).until(lambda d: predicate(d))
+
+
+def text_of(browser, css: str) -> str:
+    return browser.find_element(By.CSS_SELECTOR, css).text.strip()
+
+
+def fill(browser, name: str, value: str) -> None:
+    field = browser.find_element(By.CSS_SELECTOR, f'[name="{name}"]')
+    field.clear()
+    field.send_keys(value)
+
+
+def test_the_form_scores_as_facts_are_entered(browser, base):
+    browser.get(base + "/")
+    browser.find_element(By.CSS_SELECTOR, 'a[href="/packs/datonghu_2023/targets/xiangzhen/form"]').click()
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#facts .fact"))
+    # Chinese labels from the schema; choices as selects; subsets as checkboxes.
+    assert "主动公开" in browser.find_element(By.CSS_SELECTOR, '[data-fact="active_late_count"] label').text
+    assert browser.find_element(By.CSS_SELECTOR, '[data-fact="opinion_response_ok"] select')
+    assert browser.find_elements(By.CSS_SELECTOR, '[data-fact="zone_missing"] input[type=checkbox]')
+    assert text_of(browser, "#total") == "—"
+
+    fill(browser, "active_late_count", "3")
+    browser.find_element(By.CSS_SELECTOR, '[name="zone_missing.none"]').click()
+    for name in ("new_media_incident_count", "new_media_criticism_state_council", "new_media_criticism_province", "new_media_criticism_city", "new_media_stale_periods"):
+        fill(browser, name, "0")
+    Select(browser.find_element(By.NAME, "opinion_response_ok")).select_by_visible_text("是")
+    Select(browser.find_element(By.NAME, "foi_ok")).select_by_visible_text("是")
+    # 乡镇: 主动公开信息 20 − 3 × 0.1 = 19.7, the other four 20 each: 99.7.
+    wait_for(browser, lambda d: text_of(d, "#total") == "99.7")
+    assert text_of(browser, "#item-xz\\.1 .final") == "19.7"
+
+    # A discretionary deduction without its reason is refused, the field named; with it, 99.7 − 0.5 = 99.2.
+    fill(browser, "active_quality.points", "0.5")
+    wait_for(browser, lambda d: "reason" in text_of(d, '[data-problem="facts.active_quality"]'))
+    assert text_of(browser, "#total") == "—"
+    fill(browser, "active_quality.reason", "机构信息中负责人姓名未随人事调整更新")
+    wait_for(browser, lambda d: text_of(d, "#total") == "99.2")
+
+    # The 自评 column is sent with the facts; a 自评 above the item's points is refused, naming it.
+    fill(browser, "self.xz.1", "25")
+    wait_for(browser, lambda d: "self_assessment.xz.1" in text_of(d, "#problems"))
+    fill(browser, "self.xz.1", "19")
+    wait_for(browser, lambda d: text_of(d, "#total") == "99.2" and text_of(d, "#problems") == "")
+
+    # Nothing came from anywhere but this server.
+    origins = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert origins and all(u.startswith(base + "/") for u in origins), origins
+
+
+def test_the_sheet_downloads_as_html_and_excel(browser, base, tmp_path):
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    browser.get(base + "/packs/datonghu_2023/targets/xiangzhen/form")
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#facts .fact"))
+    fill(browser, "active_late_count", "3")
+    wait_for(browser, lambda d: text_of(d, "#item-xz\\.1 .final") == "19.7")
+    browser.find_element(By.ID, "download-xlsx").click()
+    browser.find_element(By.ID, "download-html").click()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not {"评分表.xlsx", "评分表.html"} <= {p.name for p in tmp_path.iterdir()}:
+        time.sleep(0.2)
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO((tmp_path / "评分表.xlsx").read_bytes()))
+    assert book.sheetnames
+    html = (tmp_path / "评分表.html").read_text(encoding="utf-8")
+    assert "19.7" in html and "大通湖区" in html
+
+
+def test_every_target_form_loads(browser, base, registry):
+    for pack in registry.packs:
+        for target in pack.targets:
+            browser.get(f"{base}/packs/{pack.id}/targets/{target}/form")
+            wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#score"))
+            names = {e.get_attribute("data-fact") for e in browser.find_elements(By.CSS_SELECTOR, "#facts .fact")}
+            assert names == set(pack.facts_schema(target)["properties"]), (pack.id, target)
+            errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and e["source"] != "network"]
+            assert not errors, errors  # no script error on any form
+
+
