@@ -31,13 +31,13 @@ from service_server import running  # noqa: E402
 CONTRACT = Path(__file__).parent / "contract"
 
 
-def test_schemathesis_finds_nothing():
+def test_schemathesis_finds_nothing(tmp_path):
     with running() as base:
         env = {**os.environ, "PYTHONPATH": str(CONTRACT), "NO_COLOR": "1"}
         st = Path(sys.executable).parent / "schemathesis"
         proc = subprocess.run(
             [str(st), "--config-file", str(CONTRACT / "schemathesis.toml"), "run", f"{base}/openapi.json", "--checks", "all", "--max-examples", "25"],
-            cwd=CONTRACT, env=env, capture_output=True, text=True, timeout=1500,
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=1500,
         )
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
 
