@@ -549,3 +549,14 @@ indicators:
     plain = govrules.load_pack_text(text.replace(", discretionary_step: 0.5", ""), "plain.yaml")
     again = govrules.load_pack_text(text.replace("discretionary_step: 0.5", "discretionary_step: 0.01"), "again.yaml")
     assert plain.content_hash == again.content_hash != pack.content_hash
+
+
+@given(st.text(alphabet=st.sampled_from(" \t\n\u3000\u200b\u200f\u202a\u202e\u2060\u2066\u2069\ufeffa理"), max_size=6) | st.text(max_size=6))
+def test_the_schemas_pattern_for_a_reason_agrees_with_the_check(text):
+    # The facts JSON Schema says a deduction's reason must show something (untrusted.SHOWS_SOMETHING);
+    # the library refuses blank text (untrusted.is_blank): the two must agree.
+    import re
+
+    from govrules.untrusted import SHOWS_SOMETHING, is_blank
+
+    assert (re.search(SHOWS_SOMETHING, text) is not None) == (not is_blank(text))

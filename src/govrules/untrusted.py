@@ -31,6 +31,11 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u20
 #: Characters that show nothing: white space and the invisible ones above.
 _INVISIBLE = re.compile(r"[\s\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u3000]+")
 
+#: The same as a JSON Schema ``pattern`` (ECMA-262 syntax): text that shows
+#: something, i.e. holds a character that is neither white space nor invisible
+#: (what :func:`is_blank` refuses as a reason, a reviewer or an explanation).
+SHOWS_SOMETHING = "[^\\s\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff\\u3000]"
+
 #: Lone surrogates: Python strings may hold them, UTF-8 cannot.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 

@@ -40,7 +40,7 @@ from .conditions import Scalar
 from ..errors import Problem
 from ..rubric.model import FactSpec
 from ..numbers import fmt, to_decimal
-from ..untrusted import has_lone_surrogate, is_blank, shown
+from ..untrusted import SHOWS_SOMETHING, has_lone_surrogate, is_blank, shown
 
 #: Most digits after the point a number fact may have; keeps every comparison
 #: exact in both evaluators (durable_rules compares binary floats).
@@ -240,7 +240,7 @@ _REASON_WHEN_DEDUCTING = {
     "if": {"properties": {"points": {"exclusiveMinimum": 0}}, "required": ["points"]},
     "then": {
         "required": ["reason"],
-        "properties": {"reason": {"pattern": "[^\\s\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff\\u3000]"}},
+        "properties": {"reason": {"pattern": SHOWS_SOMETHING}},
     },
 }
 

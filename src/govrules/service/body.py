@@ -8,8 +8,6 @@ client can never make the service hold more than ``limit`` bytes of one body.
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -83,8 +81,3 @@ async def json_body(request: Request) -> bytes:
             InputError("the request body must be JSON", [Problem("Content-Type", f"got {media or 'none'!r}; send application/json")]),
         )
     return await request.body()
-
-
-def unreadable(exc: Any) -> Refused:
-    """A body that cannot be read as JSON: 400 with where and why."""
-    return Refused(400, exc)

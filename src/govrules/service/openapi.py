@@ -23,13 +23,14 @@ from ..engine.facts import NUMBER_LIMIT, NUMBER_PLACES
 from ..engine.models import MODELS
 from ..pack import Pack
 from ..registry import Registry
+from ..untrusted import SHOWS_SOMETHING
 
 #: JSON Schema ``multipleOf`` for the numbers an assessment holds (at most 6 places).
 NUMBER_STEP = float(Decimal(1).scaleb(-NUMBER_PLACES))
 
 #: Text that shows something: at least one character that is not white space
 #: or invisible (the library's ``untrusted.is_blank`` refuses the rest).
-SHOWN_TEXT = {"type": "string", "pattern": "[^\\s\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff\\u3000]"}
+SHOWN_TEXT = {"type": "string", "pattern": SHOWS_SOMETHING}
 
 FORMATS = ("json", "html", "markdown", "xlsx")
 MEDIA = {
@@ -292,7 +293,7 @@ def document(registry: Registry, max_body: int) -> dict[str, Any]:
                         "description": "summary.json as `govrules batch --format json` prints it (no files written), or summary.xlsx",
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Object"}}, MEDIA["xlsx"]: {"schema": {"type": "string", "format": "binary"}}},
                     },
-                    **{k: v for k, v in ERRORS.items()},
+                    **ERRORS,
                 },
             }
         }
