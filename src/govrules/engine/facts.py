@@ -348,9 +348,17 @@ def build_model(
             ],
             None,
         )
+    # A derived count and the dates it is derived from are not both given
+    # (inputs._validate_facts refuses that); null is the same as left out.
+    given = {"not": {"type": "null"}}
+    either = [
+        {"not": {"required": [spec.name, spec.derive.source], "properties": {spec.name: given, spec.derive.source: given}}}
+        for spec in specs
+        if spec.derive is not None and spec.derive.source in fields
+    ]
     return create_model(  # type: ignore[call-overload,no-any-return]
         name,
-        __config__=ConfigDict(extra="forbid", title=name),
+        __config__=ConfigDict(extra="forbid", title=name, json_schema_extra={"allOf": either} if either else None),
         **fields,
     )
 
