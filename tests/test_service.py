@@ -284,3 +284,15 @@ def test_no_upload_makes_a_500(client, body, name, media):
 def test_no_header_or_parameter_makes_a_500(client, fmt, accept, media, model):
     headers = {"Content-Type": media, "Accept": accept}
     _never_a_bug(client.post("/packs/datonghu_2023/assess", params={"format": fmt, "model": model}, content=json.dumps(xz()), headers=headers))
+
+
+def test_a_cohort_scores_as_the_library(client, datonghu):
+    # Two 乡镇 scored together: 100 − 3 × 0.1 = 99.7 and 100 (datonghu has no cohort rows, so each as alone).
+    units = [{**xz(active_late_count=3), "unit": "北洲子镇"}, {**xz(), "unit": "河坝镇"}]
+    got = client.post("/packs/datonghu_2023/cohort", json=units)
+    assert got.status_code == 200
+    assert got.content == ("[" + ", ".join(r.to_json() for r in datonghu.assess_cohort(units)) + "]").encode("utf-8")
+    assert [r["total"] for r in got.json()] == ["99.7", "100"]
+    twice = client.post("/packs/datonghu_2023/cohort", json=[units[0], units[0]])
+    assert twice.status_code == 422 and problem_of(twice)["problems"]
+    assert client.post("/packs/datonghu_2023/cohort", json={"unit": "x"}).status_code == 422

@@ -50,6 +50,7 @@ def create_app(registry: Registry | None = None, *, max_body: int = DEFAULT_MAX_
         Route("/packs/{pack_id}/rubric", routes.rubric, methods=["GET"]),
         Route("/packs/{pack_id}/assess", routes.assess, methods=["POST"]),
         Route("/packs/{pack_id}/batch", routes.batch, methods=["POST"]),
+        Route("/packs/{pack_id}/cohort", routes.cohort, methods=["POST"]),
         Route("/packs/{pack_id}/targets/{target}/schema", routes.facts_schema, methods=["GET"]),
         Route("/packs/{pack_id}/targets/{target}/rubric", routes.rubric, methods=["GET"]),
         Route("/packs/{pack_id}/targets/{target}/assess", routes.assess, methods=["POST"]),

@@ -271,6 +271,23 @@ def document(registry: Registry, max_body: int) -> dict[str, Any]:
                 "responses": _sheet_responses(),
             }
         }
+        unit_named = [{"allOf": [t], "required": ["unit"], "properties": {"unit": {"type": "string"}}} for t in typed]
+        paths[f"/packs/{pack.id}/cohort"] = {
+            "post": {
+                "operationId": f"cohort_{pack.id}",
+                "tags": [pack.id],
+                "summary": "一同评分：the units of one target scored together (Pack.assess_cohort; 排名赋分 and other cohort rows)",
+                "parameters": [_sheet_params()[1]],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"type": "array", "minItems": 1, "items": {"oneOf": unit_named} if len(unit_named) > 1 else unit_named[0]}}},
+                },
+                "responses": {
+                    "200": _json({"type": "array", "items": {"$ref": "#/components/schemas/Result"}}, "each unit's Result.to_json(), in input order"),
+                    **ERRORS,
+                },
+            }
+        }
         paths[f"/packs/{pack.id}/batch"] = {
             "post": {
                 "operationId": f"batch_{pack.id}",

@@ -185,6 +185,25 @@ async def assess(request: Request) -> Response:
     return Response(body, media_type=media, headers=headers)
 
 
+async def cohort(request: Request) -> Response:
+    """Units of one target scored together (Pack.assess_cohort): a JSON array of assessments in, their results out."""
+    p = pack_of(request)
+    model = model_of(request)
+    data = await read_assessment(request)
+    if not isinstance(data, list):
+        raise Refused(422, FactsError("a cohort is a JSON array of assessments", [Problem("", "send [assessment, assessment, …], one per unit")]))
+
+    def run() -> bytes:
+        try:
+            results = p.assess_cohort(data, model=model)
+        except FactsError as exc:
+            raise Refused(422, exc) from None
+        # Each result exactly as Result.to_json() writes it, in input order.
+        return ("[" + ", ".join(r.to_json() for r in results) + "]").encode("utf-8")
+
+    return Response(await run_in_threadpool(run), media_type="application/json")
+
+
 # ------------------------------------------------------------------------ batch
 
 _UPLOAD_SUFFIX = {"text/csv": ".csv", MEDIA["xlsx"]: ".xlsx"}
