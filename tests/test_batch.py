@@ -257,7 +257,7 @@ def test_batch_summary_workbook_sheets(runner, tmp_path):
     out = tmp_path / "out"
     run(runner, "batch", "datonghu_2023", write_csv(tmp_path / "units.csv"), "--out", out)
     wb = load_workbook(out / "summary.xlsx")
-    assert wb.sheetnames == ["排名", "未完成", "出错", "得分明细（乡镇）", "扣分明细", "复核记录", "可挽回分值"]
+    assert wb.sheetnames == ["排名", "未完成", "出错", "得分明细（乡镇）", "扣分明细", "复核记录", "可挽回分值", "图表"]
     ranking = list(wb["排名"].iter_rows(min_row=2, values_only=True))
     assert [(r[1], r[3]) for r in ranking[:6]] == [(1, 100), (2, pytest.approx(99.7)), (3, pytest.approx(99.5)), (4, pytest.approx(95.8)), (5, 80), (5, 80)]
     errors = list(wb["出错"].iter_rows(min_row=2, values_only=True))

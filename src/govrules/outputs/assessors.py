@@ -12,27 +12,32 @@ points to lose: there the view counts the rows not met (不符合).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
-from ..engine.result import FAIL, NOT_CHECKED, ItemResult
+from ..engine.result import FAIL, NOT_CHECKED
 from ..numbers import ZERO, exact, fmt
+from .outcome import ItemLoss
 
 if TYPE_CHECKING:
-    from .batch import Batch
-
-
-def _lost(item: ItemResult) -> Decimal | None:
-    return item.deducted if item.status != NOT_CHECKED else None
+    from .batch import Batch, Unit
 
 
 @exact
-def assessor_view(batch: Batch) -> list[dict[str, Any]]:
-    """One entry per (target, department), most points lost first (document order among equals); empty without assessors."""
+def assessor_view(batch: Batch, items_of: Callable[[Unit], list[ItemLoss]]) -> list[dict[str, Any]]:
+    """One entry per (target, department), most points lost first (document order among equals); empty without assessors.
+
+    ``items_of`` gives a unit's rows (read back from where the batch spilled
+    them). A row's departments are the pack's, the same for every unit, so a
+    target whose first unit's rows name none is not read further.
+    """
     out: list[dict[str, Any]] = []
     for tid, name, units in batch.groups():
+        if not any(i.assessors for i in items_of(units[0])):
+            continue
         order: dict[str, list[str]] = {}  # department → its rows, in document order
+        rows_of = {u.index: items_of(u) for u in units}
         for u in units:
-            for item in u.result.items:  # type: ignore[union-attr]
+            for item in rows_of[u.index]:
                 for dept in item.assessors:
                     rows = order.setdefault(dept, [])
                     if item.id not in rows:
@@ -44,33 +49,33 @@ def assessor_view(batch: Batch) -> list[dict[str, Any]]:
             total = ZERO
             failed = 0
             for u in units:
-                result = u.result
-                assert result is not None
+                outcome = u.outcome
+                assert outcome is not None
                 lost_here = ZERO
                 lost_rows = []
                 unchecked = []
-                for item in result.items:
+                for item in rows_of[u.index]:
                     if item.id not in wanted:
                         continue
-                    lost = _lost(item)
-                    if item.status == NOT_CHECKED and item.override is None:
+                    lost = item.lost
+                    if item.status == NOT_CHECKED and not item.overridden:
                         unchecked.append(item.id)
                     elif lost:
                         lost_here += lost
-                        lost_rows.append({"item": item.id, "name": item.names[-1], "lost": fmt(lost)})
+                        lost_rows.append({"item": item.id, "name": item.name, "lost": fmt(lost)})
                 total += lost_here
-                failed_here = sum(1 for i in result.items if i.id in wanted and i.status == FAIL)
+                failed_here = sum(1 for i in rows_of[u.index] if i.id in wanted and i.status == FAIL)
                 failed += failed_here
                 per_unit.append(
                     {
                         "unit": u.unit,
-                        "lost": fmt(lost_here) if result.scored else None,
+                        "lost": fmt(lost_here) if outcome.scored else None,
                         "failed": failed_here,
                         "rows": lost_rows,
                         "not_checked": unchecked,
                     }
                 )
-            scored = any(u.result is not None and u.result.scored for u in units)
+            scored = any(u.outcome is not None and u.outcome.scored for u in units)
             entries.append(
                 ((-total, -failed, n), {
                     "target": tid,

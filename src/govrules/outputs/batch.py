@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import itertools
 import json
 import os
 import re
@@ -62,9 +63,13 @@ from .forms import (
 )
 from ..numbers import fmt
 from ..pack import Pack
-from .assessors import ASSESSOR_HEADER, assessor_sheet_rows, assessor_view
+from .assessors import assessor_view
 from ..engine.result import Result
+from .outcome import Losses, Outcome, Spill, detail_of, lost_points, outcome_of
 from ..untrusted import has_lone_surrogate
+
+#: Shared by every settled unit without problems or parts (never appended to: reading is over).
+_NONE: list[Any] = []
 
 UNIT_HEADERS = ("unit", "单位", "单位名称")
 ASSESSOR_HEADERS = ("assessor", "负责考核部门", "考核部门", "评议人", "提交人")
@@ -136,31 +141,55 @@ def _surrogate_paths(data: Any, limit: int = 100_000) -> list[str]:
 
 @attrs.define
 class Unit:
-    """One unit of a batch: where it came from, its input, and what became of it."""
+    """One unit of a batch: where it came from, its input, and what became of it.
+
+    Once scored, a unit keeps its :class:`Outcome` (the figures the ranking and
+    summaries need) and where its detail rows were spilled; its input and, in a
+    streaming run, its full result are let go (see :mod:`.outcome`).
+    """
 
     index: int  # 1-based, in input order
     where: str  # "units.csv 第3行" or "北洲子镇.json"
     unit: str | None
     data: dict[str, Any] | None
     problems: list[Problem] = attrs.field(factory=list)
-    result: Result | None = None
+    result: Result | None = None  # kept by score_units (the in-memory API); a streaming run keeps none
     rank: int | None = None
-    files: dict[str, str] = attrs.field(factory=dict)
+    stem: str | None = None  # its sheets' file name in units/ (NNN_<unit>), once written
     # A unit given in parts (files or rows naming their assessor): each part's place and input.
     parts: list[tuple[str, dict[str, Any]]] = attrs.field(factory=list)
+    outcome: Outcome | None = None
+    detail_at: int | None = None  # where its Detail is in the batch's Spill
+    pending: list[Any] | None = None  # a table row's cells, read into ``data`` by :func:`prepare` (in a worker, in a streaming run)
 
     @property
     def failed(self) -> bool:
-        return self.result is None
+        return self.outcome is None
+
+    @property
+    def files(self) -> dict[str, str]:
+        """Its sheets in the output folder (made from ``stem``: a province's units keep one string each, not a dict)."""
+        if self.stem is None:
+            return {}
+        return {"json": f"units/{self.stem}.json", "html": f"units/{self.stem}.html"}
+
+    def settled(self) -> None:
+        """Let go of what a scored unit no longer needs (its input; empty lists shared)."""
+        self.data = self.pending = None
+        self.parts = _NONE
+        if not self.problems:
+            self.problems = _NONE
 
     @property
     def state(self) -> str:
         """``ranked``, ``incomplete``, ``checklist`` (unscored pack) or ``failed``."""
-        if self.result is None:
-            return "failed"
-        if not self.result.scored:
-            return "checklist"
-        return "ranked" if self.result.total is not None else "incomplete"
+        return "failed" if self.outcome is None else self.outcome.state
+
+    def fail(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        self.result = None
+        self.outcome = None
+        self.detail_at = None
 
 
 @attrs.define
@@ -170,6 +199,8 @@ class Batch:
     units: list[Unit]
     input_problems: list[Problem] = attrs.field(factory=list)  # problems with the input as a whole (its header)
     skipped: list[str] = attrs.field(factory=list)
+    columns: list[Column] = attrs.field(factory=list)  # a table input's columns (parse_header)
+    losses: Losses = attrs.field(factory=lambda: Losses())  # points lost per indicator, for the charts
 
     @property
     def failed(self) -> list[Unit]:
@@ -183,15 +214,15 @@ class Batch:
         """(target id, name, units) for each target scored, in the pack's target order."""
         out = []
         for t in self.pack.spec.targets:
-            units = [u for u in self.units if u.result is not None and u.result.target == t.id]
+            units = [u for u in self.units if u.outcome is not None and u.outcome.target == t.id]
             if units:
                 out.append((t.id, t.name, units))
         return out
 
     def ranked(self, target: str) -> list[Unit]:
         return sorted(
-            (u for u in self.units if u.state == "ranked" and u.result is not None and u.result.target == target),
-            key=lambda u: (-(u.result.total), u.index),  # type: ignore[union-attr,operator]
+            (u for u in self.units if u.outcome is not None and u.outcome.state == "ranked" and u.outcome.target == target),
+            key=lambda u: (-(u.outcome.total), u.index),  # type: ignore[union-attr,operator]
         )
 
     @property
@@ -212,7 +243,7 @@ class Batch:
             counts = dict.fromkeys(scale, 0)
             pending = 0
             for u in units:
-                grade = u.result.grade if u.result is not None else None
+                grade = u.outcome.grade if u.outcome is not None else None
                 if grade is None:
                     pending += 1
                 else:
@@ -462,21 +493,33 @@ def _csv_records(text: str) -> Iterator[tuple[int, list[str] | None, str | None]
         yield n, row, None
 
 
-def _table_units(rows: Iterable[tuple[int, list[Any] | None, str | None]], header: list[Any], pack: Pack, name: str, batch: Batch) -> None:
-    columns, problems = parse_header(header, pack, name)
-    batch.input_problems.extend(problems)
+def _table_units(rows: Iterable[tuple[int, list[Any] | None, str | None]], name: str, number: Iterator[int]) -> Iterator[Unit]:
+    """A unit per row, its cells still to be read (:func:`prepare`): reading them is a worker's job in a streaming run."""
     for rownum, values, error in rows:
         where = f"{name} 第{rownum}行"
         if values is None:
-            batch.units.append(Unit(len(batch.units) + 1, where, None, None, [Problem(where, f"cannot read this row: {error}")]))
+            yield Unit(next(number), where, None, None, [Problem(where, f"cannot read this row: {error}")])
             continue
         if all(is_blank(v) for v in values):
             continue  # an empty row is not a unit
-        try:
-            unit, data, row_problems = row_assessment(columns, values, pack, where)
-        except Exception as exc:  # one row never stops the others
-            unit, data, row_problems = None, None, [_unexpected(where, exc)]
-        batch.units.append(Unit(len(batch.units) + 1, where, unit, data, row_problems))
+        yield Unit(next(number), where, None, None, pending=values)
+
+
+def prepare(u: Unit, pack: Pack, columns: list[Column]) -> None:
+    """Read a table row's cells into the unit's input (problems, never an exception)."""
+    if u.pending is None:
+        return
+    values, u.pending = u.pending, None
+    try:
+        unit, data, row_problems = row_assessment(columns, values, pack, u.where)
+    except Exception as exc:  # one row never stops the others
+        unit, data, row_problems = None, None, [_unexpected(u.where, exc)]
+    u.unit, u.data, u.problems = unit, data, row_problems
+
+
+def _header(batch: Batch, header: list[Any], pack: Pack, name: str) -> None:
+    batch.columns, problems = parse_header(header, pack, name)
+    batch.input_problems.extend(problems)
 
 
 def _read_bytes(p: Path, limit: int) -> bytes:
@@ -494,8 +537,23 @@ def read_units(path: str | Path, pack: Pack) -> Batch:
     with its file and row), never an exception; only an input that cannot be
     read at all (missing, not CSV/Excel, no header) raises :class:`InputError`.
     """
+    batch, units, _count = open_units(path, pack)
+    for u in units:
+        prepare(u, pack, batch.columns)
+        batch.units.append(u)
+    return batch
+
+
+def open_units(path: str | Path, pack: Pack) -> tuple[Batch, Iterator[Unit], int]:
+    """The batch (no units yet), its units one at a time, and how many there are at most (for a progress bar).
+
+    The input as a whole is checked here (an :class:`InputError` is raised at
+    once); each unit is read only when the iterator reaches it, so a streaming
+    run holds one chunk of inputs at a time.
+    """
     p = Path(path)
     batch = Batch(pack, clean(path), [])
+    number = itertools.count(1)
     if not p.exists():
         raise InputError(f"找不到输入：{clean(path)}", [Problem(clean(path), "no such file or directory")])
     if p.is_dir():
@@ -503,39 +561,27 @@ def read_units(path: str | Path, pack: Pack) -> Batch:
             entries = sorted(p.iterdir(), key=lambda x: x.name)
         except OSError as exc:
             raise InputError(f"无法读取 {clean(path)}", [Problem(clean(path), exc.strerror or str(exc))]) from None
-        for f in entries:
-            if f.name.startswith(".") or f.name.startswith("~$") or f.is_dir():
-                continue
-            if f.suffix.lower() not in FILE_SUFFIXES:
-                batch.skipped.append(f"{clean(f.name)}：不是 .json / .yaml / .yml / .xlsx，未读取")
-                continue
-            index = len(batch.units) + 1
-            try:
-                batch.units.append(_file_unit(f, pack, index))
-            except Exception as exc:  # one file never stops the others
-                batch.units.append(Unit(index, clean(f.name), None, None, [_unexpected(clean(f.name), exc)]))
-        if not batch.units:
-            batch.input_problems.append(Problem(clean(path), "no .json, .yaml, .yml or .xlsx assessment files in this directory"))
-        return batch
+        return batch, _folder_units(entries, pack, batch, clean(path), number), len(entries)
     kind = kind_of(str(p))
     if kind == "csv":
         try:
             raw = _read_bytes(p, CSV_BYTES_MAX)
         except OSError as exc:
             raise InputError(f"无法读取 {clean(path)}", [Problem(clean(path), exc.strerror or str(exc))]) from None
-        records = _csv_records(_decode(raw, clean(p.name)))
+        text = _decode(raw, clean(p.name))
+        del raw
+        records = _csv_records(text)
         first = next(records, None)
         if first is None:
             raise InputError(f"{clean(path)} 是空文件", [Problem(clean(path), "no header row")])
         if first[1] is None:
             raise InputError(f"{clean(path)} 不是有效的 CSV", [Problem(f"{clean(p.name)} 第1行", f"cannot read the header row: {first[2]}")])
-        _table_units(records, first[1], pack, clean(p.name), batch)
-        return batch
+        _header(batch, first[1], pack, clean(p.name))
+        return batch, _table_units(records, clean(p.name), number), text.count("\n")
     if kind == "xlsx":
         book = open_workbook(p)
         if is_form(book):
-            batch.units.append(_file_unit(p, pack, 1, book))
-            return batch
+            return batch, iter([_file_unit(p, pack, 1, book)]), 1
         sheet = next((n for n in ("单位", "units") if n in book.sheetnames), book.first_sheet())
         try:
             rows = book.rows(sheet)
@@ -546,14 +592,32 @@ def read_units(path: str | Path, pack: Pack) -> Batch:
         if not rows:
             raise InputError(f"{clean(path)} 的工作表「{clean(sheet)}」是空的", [Problem(clean(path), "no header row")])
         name = f"{clean(p.name)} 工作表「{clean(sheet)}」" if len(book.sheetnames) > 1 else clean(p.name)
-        _table_units(((i, list(r), None) for i, r in enumerate(rows[1:], start=2)), list(rows[0]), pack, name, batch)
-        return batch
+        _header(batch, list(rows[0]), pack, name)
+        return batch, _table_units(((i, list(r), None) for i, r in enumerate(rows[1:], start=2)), name, number), len(rows) - 1
     # A single JSON / YAML assessment file: a batch of one.
     try:
-        batch.units.append(_file_unit(p, pack, 1))
+        unit = _file_unit(p, pack, 1)
     except Exception as exc:
-        batch.units.append(Unit(1, clean(p.name), None, None, [_unexpected(clean(p.name), exc)]))
-    return batch
+        unit = Unit(1, clean(p.name), None, None, [_unexpected(clean(p.name), exc)])
+    return batch, iter([unit]), 1
+
+
+def _folder_units(entries: list[Path], pack: Pack, batch: Batch, given: str, number: Iterator[int]) -> Iterator[Unit]:
+    any_unit = False
+    for f in entries:
+        if f.name.startswith(".") or f.name.startswith("~$") or f.is_dir():
+            continue
+        if f.suffix.lower() not in FILE_SUFFIXES:
+            batch.skipped.append(f"{clean(f.name)}：不是 .json / .yaml / .yml / .xlsx，未读取")
+            continue
+        index = next(number)
+        any_unit = True
+        try:
+            yield _file_unit(f, pack, index)
+        except Exception as exc:  # one file never stops the others
+            yield Unit(index, clean(f.name), None, None, [_unexpected(clean(f.name), exc)])
+    if not any_unit:
+        batch.input_problems.append(Problem(given, "no .json, .yaml, .yml or .xlsx assessment files in this directory"))
 
 
 def _file_unit(f: Path, pack: Pack, index: int, book: Any = None) -> Unit:
@@ -597,76 +661,100 @@ def _file_unit(f: Path, pack: Pack, index: int, book: Any = None) -> Unit:
 # --------------------------------------------------------------------- scoring
 
 
+def assess_unit(pack: Pack, u: Unit, target: str | None) -> Result | None:
+    """One unit's result, or None with its problems set (prefixed with where it came from); never raises.
+
+    A unit given in parts (:func:`gather_parts`) is scored from all of them.
+    """
+    if u.parts:
+        bad = [f"{w} {b}" for w, d in u.parts for b in _surrogate_paths(d)]
+        if bad:
+            u.problems = [Problem(b, "not valid text (a lone surrogate such as \\ud800 cannot be written to any file)") for b in bad]
+            return None
+        # --target is the default for units whose parts name none.
+        default = None if any(d.get("target") for _, d in u.parts) else target
+        try:
+            return pack.assess_merged([d for _, d in u.parts], [w for w, _ in u.parts], default)
+        except GovrulesError as exc:
+            u.problems = list(exc.problems) or [Problem(u.where, exc.summary)]  # each names its part already
+        except Exception as exc:  # one unit never stops the others
+            u.problems = [_unexpected(u.where, exc)]
+        return None
+    data = u.data
+    assert data is not None
+    if target is not None and not data.get("target"):
+        data = {**data, "target": target}  # --target is the default for rows that name none
+    bad = _surrogate_paths(data)
+    if bad:
+        u.problems = [Problem(f"{u.where} {b}", "not valid text (a lone surrogate such as \\ud800 cannot be written to any file)") for b in bad]
+        return None
+    try:
+        return pack.assess(data)
+    except GovrulesError as exc:
+        u.problems = [Problem(f"{u.where} {p.where}".strip(), p.message) for p in exc.problems] or [Problem(u.where, exc.summary)]
+    except Exception as exc:  # one unit never stops the others
+        u.problems = [_unexpected(u.where, exc)]
+    return None
+
+
 def score_units(batch: Batch, target: str | None = None, advance: Callable[[], None] | None = None) -> None:
-    """Score every readable unit; failures keep their problems, prefixed with where they came from.
+    """Score every readable unit, keeping each result (the in-memory API; ``govrules batch`` streams, see :mod:`.streaming`).
 
     ``target`` is used for the units whose input names no target. Any
     exception while scoring one unit becomes a problem of that unit; the
     others are still scored.
     """
-    _gather_parts(batch)
+    batch.units = gather_parts(batch.units)
     cohort = batch.pack.has_cohort_rules
     inputs: list[tuple[Unit, dict[str, Any]]] = []
     for u in batch.units:
         try:
-            if u.parts:
-                bad = [f"{w} {b}" for w, d in u.parts for b in _surrogate_paths(d)]
-                if bad:
-                    u.problems = [Problem(b, "not valid text (a lone surrogate such as \\ud800 cannot be written to any file)") for b in bad]
-                if not u.problems:
-                    # --target is the default for units whose parts name none.
-                    default = None if any(d.get("target") for _, d in u.parts) else target
-                    try:
-                        if cohort:  # one merged input, scored with its cohort below
-                            merged = batch.pack.merge([d for _, d in u.parts], [w for w, _ in u.parts], default)
-                            batch.pack.validate(merged)
-                            inputs.append((u, merged))
-                        else:
-                            u.result = batch.pack.assess_merged([d for _, d in u.parts], [w for w, _ in u.parts], default)
-                    except GovrulesError as exc:
-                        u.problems = list(exc.problems) or [Problem(u.where, exc.summary)]  # each names its part already
-                    except Exception as exc:  # one unit never stops the others
-                        u.problems = [_unexpected(u.where, exc)]
+            if u.problems or (u.data is None and not u.parts):
                 continue
-            if u.problems or u.data is None:
-                continue
-            data = u.data
-            if target is not None and not data.get("target"):
-                data = {**data, "target": target}  # --target is the default for rows that name none
-            bad = _surrogate_paths(data)
-            if bad:
-                u.problems = [Problem(f"{u.where} {b}", "not valid text (a lone surrogate such as \\ud800 cannot be written to any file)") for b in bad]
-                continue
-            try:
-                if cohort:
-                    batch.pack.validate(data)  # scored with its cohort below, once every unit is read
+            if cohort:  # validated now, scored with its cohort below once every unit is read
+                data = cohort_input(batch.pack, u, target)
+                if data is not None:
                     inputs.append((u, data))
-                else:
-                    u.result = batch.pack.assess(data)
-            except GovrulesError as exc:
-                u.problems = [Problem(f"{u.where} {p.where}".strip(), p.message) for p in exc.problems] or [Problem(u.where, exc.summary)]
-            except Exception as exc:  # one unit never stops the others
-                u.problems = [_unexpected(u.where, exc)]
+                continue
+            result = assess_unit(batch.pack, u, target)
+            if result is not None:
+                u.result, u.outcome = result, outcome_of(result)
         finally:
             if advance is not None and not cohort:
                 advance()
     if cohort:
-        _score_cohorts(batch, inputs, advance)
+        score_cohorts(batch.pack, inputs)
+        for u, _ in inputs:
+            if u.result is not None:
+                u.outcome = outcome_of(u.result)
+        if advance is not None:
+            for _ in batch.units:
+                advance()
     seen: dict[tuple[str, str], Unit] = {}
     for u in batch.units:
-        if u.result is None or u.unit is None:
-            continue
-        key = (u.result.target, u.unit)
-        if key in seen:
-            u.problems = [Problem(u.where, f"unit {u.unit!r} is given twice (also {seen[key].where}); rename one")]
-            u.result = None
-        else:
-            seen[key] = u
+        duplicate(seen, u)
+    settle(batch)
+
+
+def duplicate(seen: dict[tuple[str, str], Unit], u: Unit) -> bool:
+    """Whether ``u`` names a unit already scored for the same target (then it fails; the first one stands)."""
+    if u.outcome is None or u.unit is None:
+        return False
+    key = (u.outcome.target, u.unit)
+    if key in seen:
+        u.fail([Problem(u.where, f"unit {u.unit!r} is given twice (also {seen[key].where}); rename one")])
+        return True
+    seen[key] = u
+    return False
+
+
+def settle(batch: Batch) -> None:
+    """Once every unit is scored: rank, and make every text encodable."""
     _rank(batch)
     _clean_texts(batch)
 
 
-def _gather_parts(batch: Batch) -> None:
+def gather_parts(units: list[Unit]) -> list[Unit]:
     """Join the parts of one unit (files or rows naming their ``assessor``) into one unit, in the place of its first part.
 
     Units of one name where none names an assessor stay apart: the check
@@ -677,7 +765,7 @@ def _gather_parts(batch: Batch) -> None:
     from ..rubric.scope import unit_key
 
     groups: dict[str, list[Unit]] = {}
-    for u in batch.units:
+    for u in units:
         if u.unit is not None and not has_lone_surrogate(u.unit):
             groups.setdefault(unit_key(u.unit), []).append(u)
     drop: set[int] = set()
@@ -690,17 +778,54 @@ def _gather_parts(batch: Batch) -> None:
             joined.problems.extend(m.problems)
             if m.data is not None:
                 joined.parts.append((m.where, m.data))
-        batch.units[batch.units.index(first)] = joined
+        units[units.index(first)] = joined
         drop.update(id(m) for m in members[1:])
-    batch.units = [u for u in batch.units if id(u) not in drop]
-def _score_cohorts(batch: Batch, inputs: list[tuple[Unit, dict[str, Any]]], advance: Callable[[], None] | None) -> None:
+    return [u for u in units if id(u) not in drop]
+
+
+def cohort_input(pack: Pack, u: Unit, target: str | None) -> dict[str, Any] | None:
+    """A unit's validated input (its parts merged), to be scored with its cohort; None with its problems set."""
+    try:
+        if u.parts:
+            bad = [f"{w} {b}" for w, d in u.parts for b in _surrogate_paths(d)]
+            if bad:
+                u.problems = [Problem(b, "not valid text (a lone surrogate such as \\ud800 cannot be written to any file)") for b in bad]
+                return None
+            default = None if any(d.get("target") for _, d in u.parts) else target
+            try:
+                data = pack.merge([d for _, d in u.parts], [w for w, _ in u.parts], default)
+                pack.validate(data)
+            except GovrulesError as exc:
+                u.problems = list(exc.problems) or [Problem(u.where, exc.summary)]  # each names its part already
+                return None
+            return data
+        data = u.data
+        assert data is not None
+        if target is not None and not data.get("target"):
+            data = {**data, "target": target}  # --target is the default for rows that name none
+        bad = _surrogate_paths(data)
+        if bad:
+            u.problems = [Problem(f"{u.where} {b}", "not valid text (a lone surrogate such as \\ud800 cannot be written to any file)") for b in bad]
+            return None
+        try:
+            pack.validate(data)
+        except GovrulesError as exc:
+            u.problems = [Problem(f"{u.where} {p.where}".strip(), p.message) for p in exc.problems] or [Problem(u.where, exc.summary)]
+            return None
+        return data
+    except Exception as exc:  # one unit never stops the others
+        u.problems = [_unexpected(u.where, exc)]
+        return None
+
+
+def score_cohorts(pack: Pack, inputs: list[tuple[Unit, dict[str, Any]]]) -> None:
     """Score a pack with cohort rules: the cohort of each target is its units in the batch that validated, named once each."""
     from ..rubric.scope import unit_key
 
     by_target: dict[str, list[tuple[Unit, dict[str, Any]]]] = {}
     seen: dict[tuple[str, str], Unit] = {}
     for u, data in inputs:
-        view, assessment = batch.pack.validate(data)
+        view, assessment = pack.validate(data)
         name = assessment.unit
         if name is None:
             u.problems = [Problem(u.where, "a unit scored against its cohort needs its name (单位)")]
@@ -713,7 +838,7 @@ def _score_cohorts(batch: Batch, inputs: list[tuple[Unit, dict[str, Any]]], adva
         by_target.setdefault(view.target.id, []).append((u, data))
     for group in by_target.values():
         try:
-            results = batch.pack.assess_cohort([data for _, data in group])
+            results = pack.assess_cohort([data for _, data in group])
         except GovrulesError as exc:  # each input validated alone: only the cohort as a whole can still be refused
             for u, _ in group:
                 u.problems = [Problem(f"{u.where} {p.where}".strip(), p.message) for p in exc.problems] or [Problem(u.where, exc.summary)]
@@ -724,9 +849,6 @@ def _score_cohorts(batch: Batch, inputs: list[tuple[Unit, dict[str, Any]]], adva
             continue
         for (u, _), result in zip(group, results):
             u.result = result
-    if advance is not None:
-        for _ in batch.units:
-            advance()
 
 
 def _rank(batch: Batch) -> None:
@@ -736,10 +858,10 @@ def _rank(batch: Batch) -> None:
         rank = 0
         previous: Decimal | None = None
         for n, u in enumerate(batch.ranked(target_id_), start=1):
-            assert u.result is not None and u.result.total is not None
-            if previous is None or u.result.total != previous:
+            assert u.outcome is not None and u.outcome.total is not None
+            if previous is None or u.outcome.total != previous:
                 rank = n  # ties share a rank; the next rank skips (1, 2, 2, 4)
-                previous = u.result.total
+                previous = u.outcome.total
             u.rank = rank
 
 
@@ -763,32 +885,99 @@ def slug(text: str) -> str:
     return s[:40] or "unit"
 
 
-def _missing_facts(result: Result) -> list[str]:
-    return list(dict.fromkeys(n for i in result.items for n in i.unchecked_facts))
+def unit_json(result: Result) -> bytes:
+    """A unit's JSON sheet (indented, with 可挽回分值), encoded by orjson where it can.
+
+    orjson is several times faster than the standard library's indenting
+    encoder (a profile of 4,000 units spent 18% there); parsing its text gives
+    the same value. A value orjson refuses (an integer beyond 64 bits) falls
+    back to the standard encoder.
+    """
+    import orjson
+
+    data = result.to_dict(recoverable=True)
+    try:
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+    except TypeError:
+        return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def summary_data(batch: Batch) -> dict[str, Any]:
+def unit_files(result: Result, u: Unit, out: Path, sheets: bool = True) -> str | None:
+    """Write one unit's sheets (units/NNN_<unit>.json and .html) into ``out``; their stem, or None when ``sheets`` is off.
+
+    Both are made before either is written: a unit whose sheet cannot be made
+    raises and leaves no file.
+    """
+    if not sheets:
+        return None
+    from .html import score_html
+
+    stem = f"{u.index:03d}_{slug(u.unit or 'unit')}"
+    j_bytes = unit_json(result)
+    h_bytes = score_html(result).encode("utf-8")
+    (out / "units" / f"{stem}.json").write_bytes(j_bytes)
+    (out / "units" / f"{stem}.html").write_bytes(h_bytes)
+    return stem
+
+
+class Lazy(list):  # type: ignore[type-arg]
+    """A list whose items are made each time it is iterated, never held.
+
+    summary.json and the pages of a province's 100,000 units are written from
+    these (json's indenting encoder and Jinja2 both just iterate), so the
+    ranking's dicts exist one at a time; the text written is the same.
+    """
+
+    def __init__(self, make: Callable[[], Iterable[Any]], size: int) -> None:
+        super().__init__()
+        self._make, self._size = make, size
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._make())
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __bool__(self) -> bool:
+        return self._size > 0
+
+
+def _lazy(units: list[Unit], row: Callable[[Unit], Any]) -> Lazy:
+    return Lazy(lambda: (row(u) for u in units), len(units))
+
+
+def summary_data(batch: Batch, assessors: list[dict[str, Any]] | None = None, cohort: list[list[Any]] | None = None, *, lazy: bool = False) -> dict[str, Any]:
+    """summary.json: rankings, incomplete, checklist and failed units, grade counts, the 负责考核部门 view and the cohort figures.
+
+    Without ``assessors`` and ``cohort`` (a batch scored in memory by :func:`score_units`), both are worked out from its results.
+    ``lazy``: the long lists are :class:`Lazy` (for json's indenting encoder, which iterates them; the C
+    encoder of ``json.dumps`` without ``indent`` would see them empty), else plain lists.
+    """
+    listed: Callable[[list[Unit], Callable[[Unit], Any]], Any] = _lazy if lazy else (lambda units, row: [row(u) for u in units])
     pack = batch.pack
+    if assessors is None:
+        assessors = assessor_view(batch, lambda u: detail_of(u.result).items if u.result is not None else [])
+    if cohort is None:
+        cohort = cohort_rows(batch)
     rankings = []
     for tid, name, _units in batch.groups():
-        ranked = batch.ranked(tid)
         rankings.append(
             {
                 "target": tid,
                 "target_name": name,
-                "units": [
-                    {
+                "units": listed(
+                    batch.ranked(tid),
+                    lambda u: {
                         "rank": u.rank,
                         "unit": u.unit,
-                        "total": fmt(u.result.total),  # type: ignore[union-attr]
-                        **({"grade": u.result.grade} if batch.graded else {}),  # type: ignore[union-attr]
-                        "max_total": fmt(u.result.max_total),  # type: ignore[union-attr]
-                        "self_total": fmt(u.result.self_total),  # type: ignore[union-attr]
+                        "total": fmt(u.outcome.total),  # type: ignore[union-attr]
+                        **({"grade": u.outcome.grade} if batch.graded else {}),  # type: ignore[union-attr]
+                        "max_total": fmt(u.outcome.max_total),  # type: ignore[union-attr]
+                        "self_total": fmt(u.outcome.self_total),  # type: ignore[union-attr]
                         "where": u.where,
-                        "files": dict(u.files),
-                    }
-                    for u in ranked
-                ],
+                        "files": u.files,
+                    },
+                ),
             }
         )
     data = {
@@ -797,35 +986,33 @@ def summary_data(batch: Batch) -> dict[str, Any]:
         "source": batch.source,
         "counts": batch.counts(),
         "rankings": rankings,
-        "incomplete": [
-            {
+        "incomplete": listed(
+            batch.incomplete,
+            lambda u: {
                 "unit": u.unit,
-                "target": u.result.target,  # type: ignore[union-attr]
+                "target": u.outcome.target,  # type: ignore[union-attr]
                 "where": u.where,
-                "not_checked": list(u.result.not_checked),  # type: ignore[union-attr]
-                "missing_facts": _missing_facts(u.result),  # type: ignore[arg-type]
-                "base_sum": fmt(u.result.base_sum),  # type: ignore[union-attr]
-                **({"grade": u.result.grade} if batch.graded else {}),  # type: ignore[union-attr]
-                "files": dict(u.files),
-            }
-            for u in batch.incomplete
-        ],
-        "checklist": [
-            {"unit": u.unit, "target": u.result.target, "where": u.where, "status_counts": u.result.status_counts, "files": dict(u.files)}  # type: ignore[union-attr]
-            for u in batch.units
-            if u.state == "checklist"
-        ],
-        "failures": [{"where": u.where, "unit": u.unit, "problems": [p.to_dict() for p in u.problems]} for u in batch.failed],
+                "not_checked": list(u.outcome.not_checked),  # type: ignore[union-attr]
+                "missing_facts": list(u.outcome.missing_facts),  # type: ignore[union-attr]
+                "base_sum": fmt(u.outcome.base_sum),  # type: ignore[union-attr]
+                **({"grade": u.outcome.grade} if batch.graded else {}),  # type: ignore[union-attr]
+                "files": u.files,
+            },
+        ),
+        "checklist": listed(
+            [u for u in batch.units if u.state == "checklist"],
+            lambda u: {"unit": u.unit, "target": u.outcome.target, "where": u.where, "status_counts": u.outcome.status_counts, "files": u.files},  # type: ignore[union-attr]
+        ),
+        "failures": listed(batch.failed, lambda u: {"where": u.where, "unit": u.unit, "problems": [p.to_dict() for p in u.problems]}),
         "input_problems": [p.to_dict() for p in batch.input_problems],
         "skipped": list(batch.skipped),
     }
     if batch.graded:
         data["grades"] = batch.grade_counts()
-    by_assessor = assessor_view(batch)
-    if by_assessor:  # only where the pack names 负责考核部门
-        data["assessors"] = by_assessor
+    if assessors:  # only where the pack names 负责考核部门
+        data["assessors"] = assessors
     if batch.pack.has_cohort_rules:  # only where rows are scored against the cohort
-        data["cohort"] = [dict(zip(COHORT_KEYS, row)) for row in cohort_rows(batch)]
+        data["cohort"] = [dict(zip(COHORT_KEYS, row)) for row in cohort or []]
     return data
 
 
@@ -833,30 +1020,39 @@ COHORT_HEADER = ["考核对象", "单位", "编号", "指标", "规则", "本单
 COHORT_KEYS = ("target", "unit", "item", "name", "rule", "value", "rank", "best", "mean", "n", "score", "text")
 
 
-def cohort_rows(batch: Batch) -> list[list[Any]]:
-    """Each cohort row of each scored unit with the figures it was scored against, by target then input order."""
+def cohort_rows(batch: Batch, spill: Spill | None = None) -> list[list[Any]]:
+    """Each cohort row of each scored unit with the figures it was scored against, by target then input order (none without cohort rules).
+
+    From the spilled details, or without ``spill`` from the results :func:`score_units` kept.
+    """
     rows: list[list[Any]] = []
+    if not batch.pack.has_cohort_rules:
+        return rows
     for _tid, name, units in batch.groups():
         for u in units:
-            for item in u.result.items:  # type: ignore[union-attr]
-                for f in item.cohort:
-                    rows.append([name, u.unit, item.id, item.names[-1], f.rule, fmt(f.value), f.rank, fmt(f.best), fmt(f.mean), f.n, fmt(item.score), f.text])
+            if spill is not None and u.detail_at is not None:
+                rows.extend([name, u.unit, *row] for row in spill.get(u.detail_at).cohort)
+            elif spill is None and u.result is not None:
+                rows.extend([name, u.unit, *row] for row in detail_of(u.result).cohort)
     return rows
 
 
-def html_context(batch: Batch) -> dict[str, Any]:
+def html_context(batch: Batch, assessors: list[dict[str, Any]], charts: dict[str, Any] | None = None) -> dict[str, Any]:
     groups = []
     names = {t.id: t.name for t in batch.pack.spec.targets}
     for tid, name, units in batch.groups():
         groups.append(
             {
+                "target": tid,
                 "target_name": name,
-                "ranked": [
-                    {"rank": u.rank, "unit": u.unit, "total": u.result.total, "grade": u.result.grade, "max_total": u.result.max_total, "self_total": u.result.self_total, "where": u.where, "html": _href(u)}  # type: ignore[union-attr]
-                    for u in batch.ranked(tid)
-                ],
+                "page": target_page(tid),
+                "charts": (charts or {}).get(tid, []),
+                "ranked": _lazy(
+                    batch.ranked(tid),
+                    lambda u: {"rank": u.rank, "unit": u.unit, "total": u.outcome.total, "grade": u.outcome.grade, "max_total": u.outcome.max_total, "self_total": u.outcome.self_total, "where": u.where, "html": _href(u)},  # type: ignore[union-attr]
+                ),
                 "checklist": [
-                    {"unit": u.unit, "counts": u.result.status_counts, "where": u.where, "html": _href(u)}  # type: ignore[union-attr]
+                    {"unit": u.unit, "counts": u.outcome.status_counts, "where": u.where, "html": _href(u)}  # type: ignore[union-attr]
                     for u in units
                     if u.state == "checklist"
                 ],
@@ -873,11 +1069,11 @@ def html_context(batch: Batch) -> dict[str, Any]:
         "incomplete": [
             {
                 "unit": u.unit,
-                "target_name": names.get(u.result.target, u.result.target),  # type: ignore[union-attr]
-                "not_checked": u.result.not_checked,  # type: ignore[union-attr]
-                "missing_facts": _missing_facts(u.result),  # type: ignore[arg-type]
-                "base_sum": u.result.base_sum,  # type: ignore[union-attr]
-                "grade": u.result.grade,  # type: ignore[union-attr]
+                "target_name": names.get(u.outcome.target, u.outcome.target),  # type: ignore[union-attr]
+                "not_checked": u.outcome.not_checked,  # type: ignore[union-attr]
+                "missing_facts": u.outcome.missing_facts,  # type: ignore[union-attr]
+                "base_sum": u.outcome.base_sum,  # type: ignore[union-attr]
+                "grade": u.outcome.grade,  # type: ignore[union-attr]
                 "where": u.where,
                 "html": _href(u),
             }
@@ -885,15 +1081,22 @@ def html_context(batch: Batch) -> dict[str, Any]:
         ],
         "failures": [{"where": u.where, "unit": u.unit, "problems": [str(p) for p in u.problems]} for u in batch.failed]
         + ([{"where": batch.source, "unit": None, "problems": [str(p) for p in batch.input_problems]}] if batch.input_problems else []),
-        "assessors": assessor_view(batch),
+        "assessors": assessors,
         "has_grades": batch.graded,
         "grade_counts": batch.grade_counts() if batch.graded else [],
+        "up": "",  # how a page reaches the output folder (a target's page is in targets/)
+        "target_page": False,
     }
 
 
-def _href(u: Unit) -> str | None:
+def target_page(target: str) -> str:
+    """The file name of a target's own summary page (its ranking and charts)."""
+    return f"targets/{slug(target)}.html"
+
+
+def _href(u: Unit, up: str = "") -> str | None:
     html = u.files.get("html")
-    return url_quote(html) if html else None
+    return up + url_quote(html) if html else None
 
 
 def check_out(out: str | Path) -> Path:
@@ -983,15 +1186,16 @@ def _swap_into_place(tmp: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_outputs(batch: Batch, out: Path) -> list[Path]:
-    """Write every output file into ``out``; returns the paths written.
+@contextmanager
+def output_folder(out: str | Path) -> Iterator[Path]:
+    """A temporary folder beside ``out`` to write into, put in place of ``out`` only when the block completes.
 
-    Everything is written into a temporary folder beside ``out`` and moved into
-    place only when complete: ``out`` is either the previous output, untouched,
-    or the new one, whole — never a mix, never a truncated file. An error or an
-    interruption (KeyboardInterrupt) removes the temporary folder and leaves
-    ``out`` as it was. ``out`` must be missing, empty, or a previous output of
+    ``out`` is either the previous output, untouched, or the new one, whole —
+    never a mix, never a truncated file. An error or an interruption
+    (KeyboardInterrupt) removes the temporary folder and leaves ``out`` as it
+    was. ``out`` must be missing, empty, or a previous output of
     ``govrules batch`` (see :func:`check_out`); its previous content is replaced.
+    The block writes the :data:`MARKER` last (:func:`write_marker`).
     """
     final = check_out(out)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -999,61 +1203,132 @@ def write_outputs(batch: Batch, out: Path) -> list[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.govrules-tmp-", dir=final.parent))
     try:
         os.chmod(tmp, mode)
-        written = _write_into(batch, tmp)
-        (tmp / MARKER).write_text(
-            json.dumps({"written_by": "govrules batch", "version": __version__, "pack": batch.pack.id, "files": written}, ensure_ascii=False, indent=1) + "\n",
-            encoding="utf-8",
-        )
+        (tmp / "units").mkdir()
+        yield tmp
+        if not (tmp / MARKER).is_file():
+            raise RuntimeError("the batch output was not finished (no marker written)")
         _swap_into_place(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def write_marker(out: Path, batch: Batch, written: list[str]) -> None:
+    (out / MARKER).write_text(
+        json.dumps({"written_by": "govrules batch", "version": __version__, "pack": batch.pack.id, "files": written}, ensure_ascii=False, indent=1) + "\n",
+        encoding="utf-8",
+    )
+
+
+def write_outputs(batch: Batch, out: Path, *, unit_sheets: bool = True) -> list[Path]:
+    """Write every output file of a scored batch (:func:`score_units`) into ``out``; returns the paths written.
+
+    Written whole or not at all (see :func:`output_folder`). ``unit_sheets``
+    off leaves out the per-unit sheets (units/), for runs of many thousands.
+    """
+    final = check_out(out)
+    with output_folder(out) as tmp:
+        spill = Spill(tmp.parent)
+        try:
+            dropped = False
+            for u in batch.units:
+                if u.result is None:
+                    continue
+                try:
+                    u.stem = unit_files(u.result, u, tmp, unit_sheets)
+                    u.detail_at = spill.put(detail_of(u.result))
+                except (OSError, KeyboardInterrupt):
+                    raise
+                except Exception as exc:  # a unit whose sheet cannot be written fails alone
+                    u.fail([_unexpected(u.where, exc)])
+                    dropped = True
+            if dropped:
+                _rank(batch)
+            for u in batch.units:
+                if u.result is not None and u.outcome is not None:
+                    batch.losses.add(u.outcome, lost_points(u.result))
+            written = [f for u in batch.units for f in u.files.values()]
+            written += write_summaries(batch, tmp, spill)
+            write_marker(tmp, batch, written)
+        finally:
+            spill.close()
     return [final / w for w in written]
 
 
-def _write_into(batch: Batch, out: Path) -> list[str]:
-    from .html import batch_html, score_html
-    from .report import result_json
+def write_summaries(batch: Batch, out: Path, spill: Spill) -> list[str]:
+    """summary.json, ranking.csv, summary.xlsx, index.html and a page per target, from the units' outcomes and spilled details."""
+    from . import charts as charts_mod
+    from .html import write_batch_html
+
+    def items_of(u: Unit) -> list[Any]:
+        assert u.detail_at is not None
+        return spill.get(u.detail_at).items
 
     written: list[str] = []
-    units_dir = out / "units"
-    units_dir.mkdir()
-    dropped = False
-    for u in batch.units:
-        if u.result is None:
-            continue
-        stem = f"{u.index:03d}_{slug(u.unit or 'unit')}"
-        j = units_dir / f"{stem}.json"
-        h = units_dir / f"{stem}.html"
-        try:
-            j_text = result_json(u.result) + "\n"
-            h_text = score_html(u.result)
-            j_bytes, h_bytes = j_text.encode("utf-8"), h_text.encode("utf-8")
-        except Exception as exc:  # a unit whose sheet cannot be written fails alone
-            u.problems = [_unexpected(u.where, exc)]
-            u.result = None
-            dropped = True
-            continue
-        j.write_bytes(j_bytes)
-        h.write_bytes(h_bytes)
-        u.files = {"json": f"units/{j.name}", "html": f"units/{h.name}"}
-        written += [u.files["json"], u.files["html"]]
-    if dropped:
-        _rank(batch)
+    assessors = assessor_view(batch, items_of)
+    figures = charts_mod.figures(batch, assessors)
 
-    summary = summary_data(batch)
-    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    cohort = cohort_rows(batch, spill)
+    with open(out / "summary.json", "w", encoding="utf-8") as fh:
+        # Piece by piece: the same text as json.dumps(indent=2), without a province's ranking in memory at once.
+        for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(summary_data(batch, assessors, cohort, lazy=True)):
+            fh.write(chunk)
+        fh.write("\n")
     written.append("summary.json")
 
     _ranking_csv(batch, out / "ranking.csv")
     written.append("ranking.csv")
 
-    summary_workbook(batch).save(out / "summary.xlsx")
+    summary_workbook(batch, out / "summary.xlsx", spill, assessors, figures, cohort)
     written.append("summary.xlsx")
 
-    (out / "index.html").write_text(batch_html(html_context(batch)), encoding="utf-8")
+    svgs = charts_mod.svgs(figures)
+    context = html_context(batch, assessors, svgs)
+    write_batch_html(context, out / "index.html")
     written.append("index.html")
+
+    if context["groups"]:
+        (out / "targets").mkdir(exist_ok=True)
+    for group in context["groups"]:
+        page = {
+            **context,
+            "groups": [group],
+            "up": "../",
+            "target_page": True,
+            "incomplete": [u for u in context["incomplete"] if u["target_name"] == group["target_name"]],
+            "assessors": [a for a in assessors if a["target"] == group["target"]],
+            "failures": [],
+        }
+        write_batch_html(page, out / group["page"])
+        written.append(group["page"])
     return written
+
+
+def summary_workbook_bytes(batch: Batch) -> bytes:
+    """summary.xlsx of a batch scored in memory (:func:`score_units`), as bytes (for the HTTP service: no folder written)."""
+    from . import charts as charts_mod
+
+    with tempfile.TemporaryDirectory(prefix="govrules-summary-") as folder:
+        spill = Spill(folder)
+        try:
+            for u in batch.units:
+                if u.result is not None:
+                    u.detail_at = spill.put(detail_of(u.result))
+                    if u.outcome is not None:
+                        batch.losses.add(u.outcome, lost_points(u.result))
+            assessors = assessor_view(batch, lambda u: spill.get(u.detail_at).items)  # type: ignore[arg-type]
+            path = Path(folder) / "summary.xlsx"
+            summary_workbook(batch, path, spill, assessors, charts_mod.figures(batch, assessors), cohort_rows(batch, spill))
+            return path.read_bytes()
+        finally:
+            spill.close()
+
+
+def summary_workbook(batch: Batch, path: Path, spill: Spill, assessors: list[dict[str, Any]], figures: Any, cohort: list[list[Any]]) -> None:
+    """summary.xlsx (see :mod:`.summary_xlsx`); a module-level name so that a test can interrupt it."""
+    from .summary_xlsx import write_summary_workbook
+
+    write_summary_workbook(batch, path, spill, assessors, figures, cohort)
 
 
 RANKING_HEADER = ["考核对象", "排名", "单位", "总分", "满分", "自评合计", "状态", "来源"]
@@ -1061,15 +1336,16 @@ GRADE_COLUMN = 4  # where 等次 goes, after 总分, for a pack that declares gr
 
 
 def ranking_header(batch: Batch) -> list[str]:
-    return _graded(batch, RANKING_HEADER, "等次")
+    return graded_row(batch, RANKING_HEADER, "等次")
 
 
-def _graded(batch: Batch, row: list[Any], grade: Any) -> list[Any]:
+def graded_row(batch: Batch, row: list[Any], grade: Any) -> list[Any]:
     """``row`` with its 等次 cell after 总分, where the pack declares grades."""
     return row[:GRADE_COLUMN] + [grade] + row[GRADE_COLUMN:] if batch.graded else row
 
 
 def grade_cell(result: Any) -> str | None:
+    """等次 as the sheets print it, for a result (see :attr:`.outcome.Outcome.grade_cell` for what a batch keeps)."""
     if result is None or result.grading is None:
         return None
     if result.grade is not None:
@@ -1078,141 +1354,29 @@ def grade_cell(result: Any) -> str | None:
     return "未规定" if not result.grading.scale else "待定"
 
 
-def _ranking_rows(batch: Batch) -> list[list[Any]]:
-    rows: list[list[Any]] = []
+def ranking_rows(batch: Batch) -> Iterator[list[Any]]:
+    """排名: ranked units per target, then incomplete, checklist and failed units (one row each, made as they are written)."""
     names = {t.id: t.name for t in batch.pack.spec.targets}
     for tid, name, _units in batch.groups():
         for u in batch.ranked(tid):
-            r = u.result
+            r = u.outcome
             assert r is not None
-            rows.append(_graded(batch, [name, u.rank, u.unit, r.total, r.max_total, r.self_total, "已排名", u.where], grade_cell(r)))
+            yield graded_row(batch, [name, u.rank, u.unit, r.total, r.max_total, r.self_total, "已排名", u.where], r.grade_cell)
     for u in batch.incomplete:
-        r = u.result
+        r = u.outcome
         assert r is not None
-        rows.append(_graded(batch, [names.get(r.target, r.target), None, u.unit, None, r.max_total, r.self_total, "未完成：" + "、".join(r.not_checked) + " 未检查", u.where], grade_cell(r)))
+        yield graded_row(batch, [names.get(r.target, r.target), None, u.unit, None, r.max_total, r.self_total, "未完成：" + "、".join(r.not_checked) + " 未检查", u.where], r.grade_cell)
     for u in batch.units:
         if u.state == "checklist":
-            r = u.result
+            r = u.outcome
             assert r is not None
             c = r.status_counts
-            rows.append(_graded(batch, [names.get(r.target, r.target), None, u.unit, None, None, None, f"逐项检查：不符合 {c['fail']}，未检查 {c['notchecked']}", u.where], grade_cell(r)))
+            yield graded_row(batch, [names.get(r.target, r.target), None, u.unit, None, None, None, f"逐项检查：不符合 {c['fail']}，未检查 {c['notchecked']}", u.where], r.grade_cell)
     for u in batch.failed:
-        rows.append(_graded(batch, [None, None, u.unit, None, None, None, "出错：" + "；".join(str(p) for p in u.problems), u.where], None))
-    return rows
+        yield graded_row(batch, [None, None, u.unit, None, None, None, "出错：" + "；".join(str(p) for p in u.problems), u.where], None)
 
 
 def _ranking_csv(batch: Batch, path: Path) -> None:
     from .xlsx import write_csv
 
-    write_csv(path, ranking_header(batch), _ranking_rows(batch))
-
-
-def summary_workbook(batch: Batch) -> Any:
-    """排名 / 未完成 / 出错 / 得分明细（per target） / 扣分明细 / 可挽回分值."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from .report import recoverable
-    from .xlsx import EFFECT_HEADER, FIX_HEADER, _style_header, _widths, effect_rows, fill_fixes, safe_row, sheet_title
-
-    names = {t.id: t.name for t in batch.pack.spec.targets}
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "排名"
-    ws.append(ranking_header(batch))
-    for row in _ranking_rows(batch):
-        ws.append(safe_row(row))
-    _style_header(ws)
-    _widths(ws, _graded(batch, [10, 6, 24, 8, 8, 10, 40, 30], 8))
-
-    if batch.graded:
-        ws = wb.create_sheet("等次统计")
-        ws.append(["考核对象", "等次", "单位数"])
-        for g in batch.grade_counts():
-            if g["unstated"]:
-                ws.append(safe_row([g["target_name"], "本文件未规定等次", len([u for u in batch.units if u.result is not None and u.result.target == g["target"]])]))
-                continue
-            for grade, n in g["counts"].items():
-                ws.append(safe_row([g["target_name"], grade, n]))
-            ws.append(safe_row([g["target_name"], "待定", g["pending"]]))
-        _style_header(ws)
-        _widths(ws, [10, 10, 8])
-
-    ws = wb.create_sheet("未完成")
-    ws.append(["单位", "考核对象", "未检查的指标", "缺少的事实", "已检查项合计", "来源"])
-    for u in batch.incomplete:
-        r = u.result
-        assert r is not None
-        ws.append(safe_row([u.unit, names.get(r.target, r.target), "、".join(r.not_checked), "、".join(_missing_facts(r)), r.base_sum, u.where]))
-    _style_header(ws)
-    _widths(ws, [24, 10, 30, 50, 12, 30])
-
-    ws = wb.create_sheet("出错")
-    ws.append(["来源", "单位", "位置", "问题"])
-    for u in batch.failed:
-        for p in u.problems:
-            ws.append(safe_row([u.where, u.unit, p.where, p.message]))
-    for p in batch.input_problems:
-        ws.append(safe_row([batch.source, None, p.where, p.message]))
-    _style_header(ws)
-    _widths(ws, [24, 24, 40, 80])
-
-    for tid, name, units in batch.groups():
-        scored = [u for u in units if u.result is not None]
-        first = scored[0].result
-        assert first is not None
-        ws = wb.create_sheet(sheet_title(f"得分明细（{name}）", wb.sheetnames))
-        items = list(first.items)
-        ws.append(["排名", "单位", *[f"{i.id} {i.names[-1]}" for i in items], "基础分", *[l.name for l in first.ledgers], "总分", *(["等次"] if batch.graded else []), "自评合计", "来源"])
-        ordered = batch.ranked(tid) + [u for u in scored if u.state != "ranked"]
-        for u in ordered:
-            r = u.result
-            assert r is not None
-            ws.append(safe_row([u.rank, u.unit, *[i.score for i in r.items], r.base, *[l.applied for l in r.ledgers], r.total, *([grade_cell(r)] if batch.graded else []), r.self_total, u.where]))
-        _style_header(ws)
-        ws.cell(1, 1).font = Font(bold=True)
-
-    ws = wb.create_sheet("扣分明细")
-    ws.append(["单位", "考核对象", *EFFECT_HEADER])
-    for u in batch.units:
-        if u.result is None:
-            continue
-        for row in effect_rows(u.result):
-            ws.append(safe_row([u.unit, u.result.target_name, *row]))
-    _style_header(ws)
-
-    ws = wb.create_sheet("复核记录")
-    ws.append(["单位", "考核对象", "编号", "指标", "自评", "原分", "复核分", "复核人", "复核时间", "理由"])
-    for u in batch.units:
-        if u.result is None:
-            continue
-        for item in u.result.items:
-            if item.override is not None:
-                o = item.override
-                ws.append(safe_row([u.unit, u.result.target_name, item.id, item.names[-1], item.self_score, o.old, o.new, o.reviewer, o.at, o.reason]))
-    _style_header(ws)
-
-    ws = wb.create_sheet("可挽回分值")
-    ws.append(["单位", *FIX_HEADER])
-    for u in batch.units:
-        if u.result is not None and u.state == "ranked":
-            fill_fixes(ws, recoverable(u.result), unit=u.unit or "")
-    _style_header(ws)
-
-    if batch.pack.has_cohort_rules:
-        ws = wb.create_sheet("同批比较")
-        ws.append(COHORT_HEADER)
-        for row in cohort_rows(batch):
-            ws.append(safe_row(row))
-        _style_header(ws)
-        _widths(ws, [10, 16, 10, 30, 16, 12, 6, 10, 10, 8, 8, 60])
-
-    by_assessor = assessor_view(batch)
-    if by_assessor:  # only where the pack names 负责考核部门
-        ws = wb.create_sheet("按考核部门")
-        ws.append(ASSESSOR_HEADER)
-        for row in assessor_sheet_rows(by_assessor):
-            ws.append(safe_row(row))
-        _style_header(ws)
-        _widths(ws, [10, 16, 16, 24, 8, 10, 50, 20])
-    return wb
+    write_csv(path, ranking_header(batch), ranking_rows(batch))

@@ -76,3 +76,10 @@ def score_html(result: Result) -> str:
 def batch_html(context: dict[str, Any]) -> str:
     """The batch ranking page (see :func:`govrules.outputs.batch.html_context`)."""
     return environment().get_template("batch.html.j2").render(**context)
+
+
+def write_batch_html(context: dict[str, Any], path: Any) -> None:
+    """The batch ranking page written to ``path`` as it is rendered (a province's page is never held whole); the same text as :func:`batch_html`."""
+    with open(path, "w", encoding="utf-8") as fh:
+        for chunk in environment().get_template("batch.html.j2").generate(**context):
+            fh.write(chunk)

@@ -115,6 +115,27 @@ def _style_header(ws: Any) -> None:
     for c in ws[1]:
         c.font = Font(bold=True)
     ws.freeze_panes = "A2"
+    print_ready(ws, 1)
+
+
+#: A sheet with more columns than this prints landscape.
+WIDE = 6
+
+
+def print_ready(ws: Any, header_row: int | None, last_row: int | None = None) -> None:
+    """Set up a sheet to print and file as offices do: A4 (landscape where wide), fitted to the page width,
+    its header row repeated on every page and an autofilter over its table (header row to ``last_row``)."""
+    from openpyxl.utils import get_column_letter
+
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if ws.max_column > WIDE else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+    if header_row is not None:
+        ws.print_title_rows = f"{header_row}:{header_row}"
+        last = max(last_row or ws.max_row, header_row)
+        ws.auto_filter.ref = f"A{header_row}:{get_column_letter(ws.max_column)}{last}"
 
 
 def _widths(ws: Any, widths: Iterable[int]) -> None:
@@ -144,7 +165,9 @@ def fill_score_sheet(ws: Any, result: Result) -> None:
     for c in ws[head_row]:
         c.font = Font(bold=True)
     ws["A1"].font = Font(bold=True, size=13)
+    placed: list[tuple[int, int]] = []  # (sheet row, depth) of each row of the rubric
     for row in rows:
+        placed.append((ws.max_row + 1, row.depth))
         values: list[Any] = [row.id, *level_cells(row, depth)]
         if result.scored:
             values += [row.max, row.self_score, row.score]
@@ -164,6 +187,8 @@ def fill_score_sheet(ws: Any, result: Result) -> None:
                 values += [ledger.cap, None, None]
             values += ["", *([""] if assessors else []), effect_words(effect, verb)]
             ws.append(safe_row(values))
+    table_end = ws.max_row
+    _merge_levels(ws, rows, placed)
     ws.append([])
     for line in summary_lines(result):
         ws.append(safe_row([line]))
@@ -175,6 +200,25 @@ def fill_score_sheet(ws: Any, result: Result) -> None:
         ws.cell(ws.max_row, 1).font = Font(bold=True)
     ws.freeze_panes = ws.cell(head_row + 1, 1)
     _widths(ws, [10, *[16] * depth, *([8, 8, 8] if result.scored else []), 8, *([16] if assessors else []), 90])
+    print_ready(ws, head_row, table_end)
+
+
+def _merge_levels(ws: Any, rows: list[Any], placed: list[tuple[int, int]]) -> None:
+    """Merge each 一级指标 / 二级指标 cell down the rows under it, as the document's table does."""
+    from openpyxl.styles import Alignment
+
+    for n, (row, (at, d)) in enumerate(zip(rows, placed)):
+        if row.kind != "section":
+            continue
+        end = at
+        for later_at, later_d in placed[n + 1:]:
+            if later_d <= d:
+                break
+            end = later_at
+        if end > at:
+            col = 2 + d  # column A is 编号; the levels follow
+            ws.merge_cells(start_row=at, start_column=col, end_row=end, end_column=col)
+            ws.cell(at, col).alignment = Alignment(vertical="top", wrap_text=True)
 
 
 def fill_fixes(ws: Any, fixes: list[Fix], unit: str | None = None) -> None:
@@ -250,6 +294,7 @@ def score_workbook(result: Result) -> Any:
     for rid, quote, choice in result.readings:
         ws.append(safe_row([f"解读 {rid}", f"「{quote}」{choice}"]))
     _widths(ws, [16, 90])
+    print_ready(ws, None)
     return wb
 
 

@@ -259,7 +259,7 @@ async def _multipart_file(request: Request) -> tuple[bytes, str]:
 
 
 def _batch(p: Pack, raw: bytes, name: str, target: str | None, fmt: str) -> tuple[bytes, str]:
-    from ..outputs.batch import read_units, score_units, summary_data, summary_workbook
+    from ..outputs.batch import read_units, score_units, summary_data, summary_workbook_bytes
 
     with tempfile.TemporaryDirectory(prefix="govrules-batch-") as folder:
         path = Path(folder) / name
@@ -278,7 +278,5 @@ def _batch(p: Pack, raw: bytes, name: str, target: str | None, fmt: str) -> tupl
             raise Refused(422, InputError(f"{name} cannot be scored as a batch of {p.id}", list(units.input_problems)))
         score_units(units, target)
     if fmt == "xlsx":
-        out = io.BytesIO()
-        summary_workbook(units).save(out)
-        return out.getvalue(), MEDIA["xlsx"]
+        return summary_workbook_bytes(units), MEDIA["xlsx"]
     return json.dumps(summary_data(units), ensure_ascii=False).encode("utf-8"), "application/json"

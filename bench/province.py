@@ -1,0 +1,140 @@
+"""A province in one run: ``govrules batch`` end to end on a CSV of N units, against the bare ``pack.assess`` loop.
+
+For each N (default 20,000 and 100,000), a CSV of varied 乡镇 units of
+datonghu_2023 (``benchlib.InputGen``: facts, discretionary deductions, 自评,
+复核, incomplete rows) is written once; then, in the same run:
+
+* the bare loop: ``pack.assess`` over the same inputs, in this process;
+* ``govrules batch PACK units.csv --out DIR --jobs J`` as a user runs it (a
+  subprocess; the per-unit sheets written unless ``--no-unit-sheets``), its
+  wall clock and its peak RSS (the largest of the parent's and of any worker's,
+  from ``resource.getrusage(RUSAGE_CHILDREN)`` of a small wrapper process).
+
+Reported: seconds, the ratio end-to-end / bare loop (the goal: within 5× at
+20,000, both cores allowed) and peak RSS (the goal: at most 400 MB at 20,000,
+flat up to 100,000).
+
+    .venv/bin/python bench/province.py [--n 20000 100000] [--jobs 2] [--no-unit-sheets] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import benchlib  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+PACK, TARGET = "datonghu_2023", "xiangzhen"
+
+# Runs the batch as a child and prints the children's peak RSS (KiB on Linux): the largest of the CLI and its workers.
+_WRAPPER = """
+import resource, subprocess, sys
+rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, rc)
+"""
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value) if value else "无"
+    return str(value)
+
+
+def units_csv(path: Path, pack: Any, inputs: list[dict[str, Any]]) -> None:
+    """The inputs as the one-row-per-unit CSV a province would send (docs/cli.md's columns)."""
+    view = pack.view(TARGET)
+    facts = list(view.facts)
+    items = sorted({k for d in inputs for k in d.get("self_assessment", {})} | {r["item"] for d in inputs for r in d.get("reviews", [])})
+    header = ["unit", "target"]
+    for f in facts:
+        header += [f"{f.name}.points", f"{f.name}.reason"] if f.type == "discretionary" else [f.name]
+    header += [f"self.{i}" for i in items]
+    for i in items:
+        header += [f"review.{i}.score", f"review.{i}.reviewer", f"review.{i}.at", f"review.{i}.reason"]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        for d in inputs:
+            row = [d["unit"], TARGET]
+            for f in facts:
+                v = d["facts"].get(f.name)
+                if f.type == "discretionary":
+                    v = v or {}
+                    row += [_cell(v.get("points")), _cell(v.get("reason"))]
+                else:
+                    row.append(_cell(v))
+            row += [_cell(d.get("self_assessment", {}).get(i)) for i in items]
+            reviews = {r["item"]: r for r in d.get("reviews", [])}
+            for i in items:
+                r = reviews.get(i, {})
+                row += [_cell(r.get("score")), _cell(r.get("reviewer")), _cell(r.get("at")), _cell(r.get("reason"))]
+            w.writerow(row)
+
+
+def main() -> None:
+    ap = benchlib.parser(__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, nargs="+", default=None, help="units (default 20,000 and 100,000; --quick 2,000)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--no-unit-sheets", action="store_true", help="leave out units/ (every N)")
+    ap.add_argument("--sheets-up-to", type=int, default=20_000, help="write the per-unit sheets only up to this N (disk and time)")
+    ap.add_argument("--keep", default=None, help="keep the outputs under this folder")
+    args = ap.parse_args()
+    sizes = args.n or ([2_000] if args.quick else [20_000, 100_000])
+    reg = benchlib.registry()
+    pack = reg.get(PACK)
+    gov = str(Path(sys.executable).parent / "govrules")
+    benchlib.header(f"province: govrules batch {PACK} on N units (--jobs {args.jobs}) against the bare pack.assess loop")
+    rows, report = [], []
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="govrules-province-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        for n in sizes:
+            inputs = benchlib.InputGen(pack, TARGET, seed=14, p_incomplete=0.05).batch(n)
+            for i, d in enumerate(inputs):
+                d["unit"] = f"第{i + 1:06d}镇"
+            src = work / f"units-{n}.csv"
+            units_csv(src, pack, inputs)
+
+            t0 = time.perf_counter()
+            for d in inputs:
+                pack.assess(d)
+            bare = time.perf_counter() - t0
+            del inputs
+
+            sheets = not args.no_unit_sheets and n <= args.sheets_up_to
+            out = work / f"out-{n}"
+            cmd = [gov, "batch", PACK, str(src), "--out", str(out), "--jobs", str(args.jobs)] + ([] if sheets else ["--no-unit-sheets"])
+            t0 = time.perf_counter()
+            done = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], capture_output=True, text=True, check=True)
+            wall = time.perf_counter() - t0
+            peak_kib, rc = (int(x) for x in done.stdout.split())
+            files = sum(len(f) for _, _, f in os.walk(out))
+            rows.append([f"{n:,}", "yes" if sheets else "no", bare, wall, f"{wall / bare:.2f}×", f"{peak_kib / 1024:.0f}", f"{files:,}", rc])
+            report.append({"n": n, "unit_sheets": sheets, "bare_s": bare, "batch_s": wall, "ratio": wall / bare, "peak_rss_mb": peak_kib / 1024, "files": files, "exit": rc})
+            if not args.keep:
+                shutil.rmtree(out, ignore_errors=True)
+                src.unlink()
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print(benchlib.table(["units", "unit sheets", "bare assess s", "batch s", "batch / bare", "peak RSS MB", "files", "exit"], rows))
+    print("\nexit 1 is expected: the generated inputs include incomplete and refused rows, reported as such.")
+    benchlib.write_json(args.json, {"benchmark": "province", "pack": PACK, "target": TARGET, "jobs": args.jobs, "runs": report})
+
+
+if __name__ == "__main__":
+    main()

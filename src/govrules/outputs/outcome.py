@@ -1,0 +1,218 @@
+"""What a batch keeps of one unit's result once its own sheets are written.
+
+A province scores tens of thousands of units; a full :class:`Result` per unit
+held until the end is what made memory grow with the number of units. Each
+unit's result is reduced, as soon as it is scored, to an :class:`Outcome`: the
+few figures the ranking and the summaries need (kept in memory: unit, target,
+total, grade and the like) and its rows of the summary workbook's detail
+sheets (:class:`Detail`, spilled to a temporary file by :class:`Spill` and read
+back once, when the workbook is written). Both are plain data, so a worker
+process can make them and send them back.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from decimal import Decimal
+from typing import Any, BinaryIO
+
+import attrs
+
+from ..engine.result import NOT_CHECKED, Result
+from ..numbers import ZERO, fmt
+
+
+@attrs.frozen
+class Outcome:
+    """The figures of one scored unit that the ranking and the summary pages need."""
+
+    target: str
+    target_name: str
+    scored: bool
+    total: Decimal | None
+    max_total: Decimal | None
+    self_total: Decimal | None
+    grade: str | None
+    graded: bool  # the pack grades this target (then a unit without a grade is 待定)
+    grade_scale: bool  # it declares grade bands (vetoes alone grade nothing: 未规定)
+    not_checked: tuple[str, ...]
+    missing_facts: tuple[str, ...]
+    base_sum: Decimal | None
+    status_counts: dict[str, int]
+
+    @property
+    def state(self) -> str:
+        if not self.scored:
+            return "checklist"
+        return "ranked" if self.total is not None else "incomplete"
+
+    @property
+    def grade_cell(self) -> str | None:
+        """等次 as the sheets print it: the grade, 待定 when not settled, nothing where the pack grades nothing."""
+        if not self.graded:
+            return None
+        if self.grade is not None:
+            return self.grade
+        return "待定" if self.grade_scale else "未规定"  # no bands declared (vetoes only, as the 湖州 table): nothing is pending
+
+
+@attrs.frozen
+class ItemLoss:
+    """One row of one unit, as the 负责考核部门 view and the points-lost chart count it."""
+
+    id: str
+    name: str
+    assessors: tuple[str, ...]
+    status: str
+    lost: Decimal | None  # points less score; None when the row has no score
+    overridden: bool
+
+
+@attrs.frozen
+class Detail:
+    """One unit's rows of the summary workbook's detail sheets, and its rows' losses."""
+
+    heading: tuple[list[str], list[str]]  # (item column titles, ledger names) of its target
+    scores: list[Any]  # 得分明细: item scores, 基础分, ledgers, 总分 (then 等次 and 自评合计 are added by the writer)
+    base: Decimal | None
+    effects: list[list[Any]]  # 扣分明细
+    reviews: list[list[Any]]  # 复核记录
+    fixes: list[list[Any]]  # 可挽回分值 (ranked units only)
+    items: list[ItemLoss]
+    cohort: list[list[Any]]  # 同批比较: each cohort row with the figures it was scored against
+
+
+def missing_facts(result: Result) -> list[str]:
+    return list(dict.fromkeys(n for i in result.items for n in i.unchecked_facts))
+
+
+#: One object per distinct value: a province's totals take few values (tenths of points up to 100 or so),
+#: so 100,000 outcomes share them instead of holding 400,000 Decimals. Bounded all the same.
+_VALUES: dict[Any, Any] = {}
+_VALUES_MAX = 200_000
+
+
+def _shared(value: Any) -> Any:
+    if value is None:
+        return None
+    # Decimal("100") == Decimal("100.0"), but they print differently: keyed by the exact digits.
+    key = value.as_tuple() if isinstance(value, Decimal) else value
+    got = _VALUES.get(key)
+    if got is None and len(_VALUES) < _VALUES_MAX:
+        _VALUES[key] = got = value
+    return value if got is None else got
+
+
+_NO_COUNTS: dict[str, int] = {}
+
+
+def outcome_of(result: Result) -> Outcome:
+    return Outcome(
+        target=_shared(result.target),
+        target_name=_shared(result.target_name),
+        scored=result.scored,
+        total=_shared(result.total),
+        max_total=_shared(result.max_total),
+        self_total=_shared(result.self_total),
+        grade=_shared(result.grade),
+        graded=result.grading is not None,
+        grade_scale=result.grading is not None and bool(result.grading.scale),
+        not_checked=tuple(result.not_checked),
+        missing_facts=tuple(missing_facts(result)),
+        base_sum=_shared(result.base_sum),
+        # Only a checklist's outcome is shown by its counts; the others share one empty mapping (never written to).
+        status_counts=_NO_COUNTS if result.scored else dict(result.status_counts),
+    )
+
+
+def detail_of(result: Result) -> Detail:
+    from .report import recoverable
+    from .xlsx import effect_rows
+
+    state = outcome_of(result).state
+    fixes = []
+    if state == "ranked":
+        fixes = [[f.restores_total, f.item, f.names[-1], f.text, f.lost, f.quote or ""] for f in recoverable(result)]
+    reviews = []
+    for item in result.items:
+        if item.override is not None:
+            o = item.override
+            reviews.append([item.id, item.names[-1], item.self_score, o.old, o.new, o.reviewer, o.at, o.reason])
+    return Detail(
+        heading=([f"{i.id} {i.names[-1]}" for i in result.items], [led.name for led in result.ledgers]),
+        scores=[*[i.score for i in result.items], result.base, *[led.applied for led in result.ledgers], result.total],
+        base=result.base,
+        effects=effect_rows(result),
+        reviews=reviews,
+        fixes=fixes,
+        items=[
+            ItemLoss(i.id, i.names[-1], tuple(i.assessors), i.status, i.deducted if i.status != NOT_CHECKED else None, i.override is not None)
+            for i in result.items
+        ],
+        cohort=[
+            [item.id, item.names[-1], f.rule, fmt(f.value), f.rank, fmt(f.best), fmt(f.mean), f.n, fmt(item.score), f.text]
+            for item in result.items
+            for f in item.cohort
+        ],
+    )
+
+
+def lost_points(result: Result) -> list[tuple[int, str, str, Decimal]]:
+    """(position, item, name, points lost) of the rows of a scored result that lost any (before 复核 is none of its business: the row's score)."""
+    if not result.scored:
+        return []
+    out = []
+    for n, i in enumerate(result.items):
+        lost = i.deducted if i.status != NOT_CHECKED else None
+        if lost is not None and lost > ZERO:
+            out.append((n, i.id, i.names[-1], lost))
+    return out
+
+
+class Losses:
+    """Points lost per indicator, per target, summed as units are scored (what the 各指标失分 chart shows)."""
+
+    def __init__(self) -> None:
+        self.by_target: dict[str, dict[str, list[Any]]] = {}  # target → item → [name, points lost, position]
+
+    def add(self, outcome: Outcome, lost: list[tuple[int, str, str, Decimal]]) -> None:
+        per_item = self.by_target.setdefault(outcome.target, {})
+        for n, item, name, points in lost:
+            entry = per_item.setdefault(item, [name, ZERO, n])
+            entry[1] += points
+
+
+class Spill:
+    """Details written to a temporary file as units are scored, read back by position.
+
+    Memory stays bounded: only each detail's offset is kept. The file is
+    deleted when closed (and by the operating system if the process dies).
+    """
+
+    def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
+        self._fh: BinaryIO = tempfile.TemporaryFile(prefix="govrules-spill-", dir=folder)
+
+    def put(self, detail: Detail | bytes) -> int:
+        data = detail if isinstance(detail, bytes) else pickle.dumps(detail, protocol=pickle.HIGHEST_PROTOCOL)
+        self._fh.seek(0, os.SEEK_END)
+        at = self._fh.tell()
+        self._fh.write(len(data).to_bytes(8, "little"))
+        self._fh.write(data)
+        return at
+
+    def get(self, at: int) -> Detail:
+        self._fh.seek(at)
+        size = int.from_bytes(self._fh.read(8), "little")
+        detail = pickle.loads(self._fh.read(size))  # our own file, written above: never input from outside
+        assert isinstance(detail, Detail)
+        return detail
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+def pack_detail(detail: Detail) -> bytes:
+    """A detail as the bytes a worker process sends back (so the parent spills them without unpickling)."""
+    return pickle.dumps(detail, protocol=pickle.HIGHEST_PROTOCOL)

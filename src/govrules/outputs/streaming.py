@@ -1,0 +1,230 @@
+"""``govrules batch`` at province scale: read, score and write in chunks, on every core.
+
+Units are read one chunk at a time (:func:`.batch.open_units`), scored, their
+own sheets written and their result reduced to an :class:`.outcome.Outcome`
+(kept) and a :class:`.outcome.Detail` (spilled to a temporary file) before the
+next chunk is read: memory holds a few chunks of inputs and results and one
+small record per unit, whatever the number of units.
+
+With ``jobs`` above one, chunks are scored by that many worker processes
+(:mod:`multiprocessing`, forked so that each inherits the loaded pack rather
+than loading it again). Chunks are taken back in input order and at most two
+per worker are in flight, so the output is the same, byte for byte and in the
+same order, as a serial run, and a fast reader never runs ahead of the
+scorers. Processes rather than threads: scoring is pure Python and holds the
+GIL.
+
+A pack with cohort rules (rows scored against the other units of their
+target) is read and scored whole, in one process, before its sheets are
+written: its memory grows with the number of units. (A cheaper first pass,
+of each unit's cohort figures only, is not built yet.)
+
+A unit given in parts (files or rows naming their ``assessor``, joined by
+:func:`.batch.gather_parts`) may have its parts anywhere in the input, so a
+folder, or a table with an assessor column, is read whole before scoring;
+a table without one, the province's usual CSV, is streamed.
+
+Ctrl-C: workers ignore SIGINT; the parent stops them, removes the temporary
+folder and leaves the output folder as it was (:func:`.batch.output_folder`).
+"""
+
+from __future__ import annotations
+
+import collections
+import multiprocessing
+import os
+import signal
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from ..errors import Problem
+from ..pack import Pack
+from .batch import (
+    Batch,
+    Unit,
+    _unexpected,
+    assess_unit,
+    check_out,
+    duplicate,
+    gather_parts,
+    open_units,
+    prepare,
+    score_units,
+    settle,
+    unit_files,
+    write_marker,
+    write_outputs,
+    write_summaries,
+    output_folder,
+)
+from .outcome import Outcome, Spill, detail_of, lost_points, outcome_of, pack_detail
+
+#: Units per chunk: large enough that sending a chunk to a worker costs little, small enough to bound memory.
+CHUNK = 250
+
+# (pack, target, output folder, write per-unit sheets, a table's columns) of the worker processes, set before they fork.
+_JOB: tuple[Pack, str | None, Path, bool, list[Any]] | None = None
+
+# (index, unit name, problems, outcome, its sheets' stem, detail (pickled), points lost per row)
+Scored = tuple[int, str | None, list[Problem], Outcome | None, str | None, bytes | None, list[Any]]
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _score_chunk(chunk: list[Unit]) -> list[Scored]:
+    """Read a chunk's rows, score them and write their sheets; what comes back is small and picklable."""
+    assert _JOB is not None
+    pack, target, out, sheets, columns = _JOB
+    back: list[Scored] = []
+    for u in chunk:
+        prepare(u, pack, columns)
+        outcome: Outcome | None = None
+        stem: str | None = None
+        detail: bytes | None = None
+        lost: list[Any] = []
+        if not u.problems and (u.data is not None or u.parts):
+            result = assess_unit(pack, u, target)
+            if result is not None:
+                try:
+                    stem = unit_files(result, u, out, sheets)
+                    outcome, detail, lost = outcome_of(result), pack_detail(detail_of(result)), lost_points(result)
+                except (OSError, KeyboardInterrupt):
+                    raise
+                except Exception as exc:  # a unit whose sheet cannot be written fails alone
+                    u.problems = [_unexpected(u.where, exc)]
+                    _remove(out, stem)
+                    stem = None
+        back.append((u.index, u.unit, u.problems, outcome, stem, detail, lost))
+    return back
+
+
+def _worker_init() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interruption does
+
+
+def _chunks(units: Iterator[Unit], size: int) -> Iterator[list[Unit]]:
+    chunk: list[Unit] = []
+    for u in units:
+        chunk.append(u)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _remove(out: Path, stem: str | None) -> None:
+    for rel in Unit(0, "", None, None, stem=stem).files.values():
+        try:
+            (out / rel).unlink()
+        except OSError:
+            pass
+
+
+def run_batch(
+    path: str | Path,
+    pack: Pack,
+    out: str | Path,
+    *,
+    target: str | None = None,
+    jobs: int | None = None,
+    unit_sheets: bool = True,
+    on_start: Callable[[int], None] | None = None,
+    advance: Callable[[int], None] | None = None,
+    chunk: int = CHUNK,
+) -> tuple[Batch, list[Path]]:
+    """Read, score and write a whole batch into ``out``; returns the batch (one small record per unit) and the paths written.
+
+    ``on_start(n)`` is called once the input is open and the workers have
+    started, with how many units there are at most; ``advance(k)`` after each
+    chunk. Raises :class:`.forms.InputError` for an input or output folder
+    that cannot be used, before anything is written.
+    """
+    global _JOB
+    final = check_out(out)
+    batch, units, estimate = open_units(path, pack)
+    if pack.has_cohort_rules:
+        # Cohort rows need every unit of a target before any of them is scored: the batch is read and
+        # scored whole in this process (score_units), then written (write_outputs), each unit's result kept.
+        if on_start is not None:
+            on_start(estimate)
+        for u in units:
+            prepare(u, pack, batch.columns)
+            batch.units.append(u)
+        score_units(batch, target, advance=(lambda: advance(1)) if advance is not None else None)
+        return batch, write_outputs(batch, Path(out), unit_sheets=unit_sheets)
+    if not batch.columns or any(c.kind == "assessor" for c in batch.columns):
+        # The parts of one unit (files or rows naming their assessor) may be anywhere in the input:
+        # a folder, or a table with an assessor column, is read whole and its parts joined before scoring.
+        listed = []
+        for u in units:
+            prepare(u, pack, batch.columns)
+            listed.append(u)
+        units = iter(gather_parts(listed))
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    with output_folder(out) as tmp:
+        _JOB = (pack, target, tmp, unit_sheets, batch.columns)
+        pool = None
+        # Forking costs more than a chunk or two takes to score serially; the output is the same either way.
+        if jobs > 1 and estimate > chunk and "fork" in multiprocessing.get_all_start_methods():
+            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init)
+        spill = Spill(tmp.parent)
+        try:
+            if on_start is not None:
+                on_start(estimate)
+            seen: dict[tuple[str, str], Unit] = {}
+            for chunk_units, scored in _scored(_chunks(units, chunk), pool, jobs):
+                for u, (index, name, problems, outcome, stem, detail, lost) in zip(chunk_units, scored):
+                    assert u.index == index
+                    u.unit, u.problems, u.outcome, u.stem = name, problems, outcome, stem
+                    u.settled()  # the input is let go as soon as the unit is scored
+                    if duplicate(seen, u):
+                        _remove(tmp, stem)
+                        u.stem = None
+                    elif detail is not None and outcome is not None:
+                        u.detail_at = spill.put(detail)
+                        batch.losses.add(outcome, lost)
+                    batch.units.append(u)
+                if advance is not None:
+                    advance(len(chunk_units))
+            if pool is not None:
+                pool.close()
+                pool.join()
+                pool = None
+            settle(batch)
+            written = [f for u in batch.units for f in u.files.values()]
+            written += write_summaries(batch, tmp, spill)
+            write_marker(tmp, batch, written)
+        finally:
+            if pool is not None:
+                pool.terminate()  # stops the workers before their folder is removed
+                pool.join()
+            spill.close()
+            _JOB = None
+    return batch, [final / w for w in written]
+
+
+def _scored(chunks: Iterator[list[Unit]], pool: Any, jobs: int) -> Iterator[tuple[list[Unit], list[Scored]]]:
+    """Each chunk with what scoring it gave, in input order; at most two chunks per worker in flight."""
+    if pool is None:
+        for c in chunks:
+            yield c, _score_chunk(c)
+        return
+    pending: collections.deque[tuple[list[Unit], Any]] = collections.deque()
+    for c in chunks:
+        pending.append((c, pool.apply_async(_score_chunk, (c,))))
+        if len(pending) >= 2 * jobs:
+            first, job = pending.popleft()
+            yield first, job.get()
+    while pending:
+        first, job = pending.popleft()
+        yield first, job.get()
+
+
+__all__ = ["run_batch", "default_jobs", "CHUNK"]

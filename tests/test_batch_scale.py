@@ -1,0 +1,191 @@
+"""``govrules batch`` at province scale (issue 14): streaming, --jobs, charts, print-ready sheets, Ctrl-C.
+
+Expected figures are worked out by hand from 大政公办发〔2023〕4号 for the units of
+test_batch.py (乡镇: five items of 20), as derived beside its UNITS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+import govrules
+from govrules.cli import main
+from govrules.outputs.streaming import run_batch
+
+from test_batch import EXPECTED_RANKING, write_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture()
+def runner(registry, monkeypatch) -> CliRunner:
+    monkeypatch.setattr(govrules.Registry, "discover", classmethod(lambda cls, *a, **k: registry))
+    return CliRunner()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def recorded_units(folder: Path, pack_id: str = "datonghu_2023") -> Path:
+    """The recorded inputs of a pack (tests/recorded: varied facts, 自评, 复核, incomplete ones) as a folder of files, plus a duplicate and a broken file."""
+    folder.mkdir()
+    n = 0
+    for line in (ROOT / "tests" / "recorded" / "inputs.jsonl").read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        if case["pack"] != pack_id:
+            continue
+        n += 1
+        (folder / f"{n:03d}.json").write_text(json.dumps(case["input"], ensure_ascii=False), encoding="utf-8")
+    first = json.loads((folder / "001.json").read_text(encoding="utf-8"))
+    (folder / f"{n + 1:03d}.json").write_text(json.dumps(first, ensure_ascii=False), encoding="utf-8")  # the same unit again
+    (folder / f"{n + 2:03d}.json").write_text("{not json", encoding="utf-8")
+    return folder
+
+
+def test_parallel_output_is_byte_identical_to_serial(registry, tmp_path):
+    pack = registry.get("datonghu_2023")
+    units = recorded_units(tmp_path / "units")
+    # Small chunks so that the two workers really share the work (the CLI's chunks are larger).
+    serial, _ = run_batch(units, pack, tmp_path / "serial", jobs=1, chunk=3)
+    parallel, _ = run_batch(units, pack, tmp_path / "parallel", jobs=2, chunk=3)
+    a, b = snapshot(tmp_path / "serial"), snapshot(tmp_path / "parallel")
+    assert list(a) == list(b) and a == b
+    assert serial.counts() == parallel.counts() and serial.counts()["failed"] == 2  # the duplicate and the broken file
+    assert any(name.startswith("units/") for name in a) and "summary.xlsx" in a and "targets/xiangzhen.html" in a
+
+
+def test_parallel_output_of_a_streamed_csv_is_byte_identical_to_serial(registry, tmp_path):
+    pack = registry.get("datonghu_2023")
+    units = write_csv(tmp_path / "u.csv")  # no assessor column: streamed, two rows a chunk
+    serial, _ = run_batch(units, pack, tmp_path / "serial", jobs=1, chunk=2)
+    parallel, _ = run_batch(units, pack, tmp_path / "parallel", jobs=2, chunk=2)
+    assert snapshot(tmp_path / "serial") == snapshot(tmp_path / "parallel")
+    from govrules.numbers import fmt
+
+    got = [(u.rank, u.unit, fmt(u.outcome.total)) for u in sorted(parallel.units, key=lambda u: u.rank or 99) if u.state == "ranked"]
+    assert got == EXPECTED_RANKING
+
+
+def test_no_unit_sheets(runner, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["batch", "datonghu_2023", str(write_csv(tmp_path / "u.csv")), "--out", str(out), "--no-unit-sheets", "-f", "json"])
+    assert result.exit_code == 1  # two bad rows (test_batch.py)
+    data = json.loads(result.output[: result.output.rindex("}") + 1])
+    assert [(u["rank"], u["unit"], u["total"]) for u in data["rankings"][0]["units"]] == EXPECTED_RANKING
+    assert all(u["files"] == {} for u in data["rankings"][0]["units"])
+    assert not list((out / "units").iterdir())
+    listed = json.loads((out / ".govrules-batch").read_text(encoding="utf-8"))["files"]
+    assert not any(f.startswith("units/") for f in listed)
+
+
+def test_charts_are_inline_svg_with_text_and_nothing_from_the_network(runner, tmp_path):
+    out = tmp_path / "out"
+    runner.invoke(main, ["batch", "datonghu_2023", str(write_csv(tmp_path / "u.csv")), "--out", str(out)])
+    for page in (out / "index.html", out / "targets" / "xiangzhen.html"):
+        html = page.read_text(encoding="utf-8")
+        assert html.count("<svg") == 3  # 总分分布, 各指标失分, 自评与最终得分 (no 负责考核部门 in this pack)
+        assert "<script" not in html and "src=" not in html
+        # The only address in the page: the SVG namespace (the unit named by a formula is text, escaped).
+        addresses = set(re.findall(r'(?:href|xmlns)="(https?:[^"]*)"', html))
+        assert addresses <= {"http://www.w3.org/2000/svg"}
+        assert re.search(r"<text[^>]*>[^<]*xz\.5 依申请公开", html)  # the indicator's name is text the browser draws
+    target_page = (out / "targets" / "xiangzhen.html").read_text(encoding="utf-8")
+    assert 'href="../units/' in target_page and 'href="../index.html"' in target_page
+
+
+def test_points_lost_per_indicator_in_the_workbook(runner, tmp_path):
+    out = tmp_path / "out"
+    runner.invoke(main, ["batch", "datonghu_2023", str(write_csv(tmp_path / "u.csv")), "--out", str(out)])
+    rows = list(load_workbook(out / "summary.xlsx")["图表"].iter_rows(values_only=True))
+    start = next(n for n, r in enumerate(rows) if r[0] and str(r[0]).startswith("各指标失分合计"))
+    lost = [(r[1], D(str(r[2]))) for r in rows[start + 1 : start + 4]]
+    # Points lost across the units scored (test_batch.py's UNITS):
+    #   xz.5: 金盆镇 20 + 千山红镇 20 = 40;
+    #   xz.3: 北洲子镇 20 − 16.6 = 3.4;
+    #   xz.1: 北洲子镇 0.8 + 河坝镇 0.3 + <script> 镇 0.5 = 1.6 (南湾湖办事处's xz.1 is not checked: no loss counted).
+    assert lost == [("xz.5 依申请公开", D("40")), ("xz.3 政务新媒体", D("3.4")), ("xz.1 主动公开信息", D("1.6"))]
+    with zipfile.ZipFile(out / "summary.xlsx") as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 3
+
+
+def test_summary_workbook_is_print_ready(runner, tmp_path):
+    out = tmp_path / "out"
+    runner.invoke(main, ["batch", "datonghu_2023", str(write_csv(tmp_path / "u.csv")), "--out", str(out)])
+    wb = load_workbook(out / "summary.xlsx")
+    for ws in wb.worksheets:
+        assert ws.page_setup.paperSize in (9, "9"), ws.title
+        # Fitted to one page wide (XlsxWriter leaves out fitToWidth="1", the format's default), any number of pages down.
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1, "1") and ws.page_setup.fitToHeight in (0, "0"), ws.title
+        assert ws.print_title_rows == "$1:$1", ws.title
+    ws = wb["排名"]
+    # 8 columns (wide: landscape); header + 6 ranked + 1 incomplete + 2 failed = 10 rows.
+    assert ws.page_setup.orientation == "landscape" and ws.auto_filter.ref == "A1:H10"
+    assert wb["出错"].page_setup.orientation == "portrait"
+
+
+def test_score_sheet_merges_levels_and_prints_on_a4(registry):
+    from govrules.outputs.xlsx import score_workbook
+
+    pack = registry.get("datonghu_2023")
+    example = json.loads((Path(pack.origin).parent / "examples" / "quzhi.json").read_text(encoding="utf-8"))
+    ws = score_workbook(pack.assess(example)).active
+    # 区直: 1. 政务公开 over its 9 items, 基础信息公开 (qz.4) and 重点领域信息公开 (qz.5) each with 5 sub-items:
+    # the table starts on row 5 under the header (title, 单位, blank, header): 1 + 9 + 10 = 20 rows, 5–24;
+    # qz.4 is the 4th item (rows 9 + its 5 sub-items: 9–14), qz.5 follows (15–20).
+    assert sorted(str(r) for r in ws.merged_cells.ranges) == ["B5:B24", "C15:C20", "C9:C14"]
+    assert ws.page_setup.paperSize in (9, "9") and ws.page_setup.orientation == "landscape"
+    assert ws.print_title_rows == "$4:$4" and ws.auto_filter.ref.startswith("A4:")
+
+
+def test_terminal_shows_top_and_bottom_of_a_long_ranking(runner, tmp_path):
+    result = runner.invoke(main, ["batch", "datonghu_2023", str(write_csv(tmp_path / "u.csv")), "--out", str(tmp_path / "out"), "--show", "2"])
+    text = result.output
+    # 6 ranked: the first 2 (100, 99.7), then the last 2 (80, 80); 2 in between.
+    assert "中间 2 个单位略" in text and "ranking.csv" in text
+    assert "河坝镇" in text and "金盆镇" in text and "千山红镇" in text
+    assert "北洲子镇" not in text.split("未完成")[0]
+
+
+def test_ctrl_c_leaves_no_output_that_looks_complete(tmp_path):
+    """SIGINT while units are being written: exit 130, no output folder, no temporary folder left behind."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import benchlib
+    import province
+
+    pack = benchlib.registry().get("datonghu_2023")
+    inputs = benchlib.InputGen(pack, "xiangzhen", seed=3).batch(1500)
+    for i, d in enumerate(inputs):
+        d["unit"] = f"第{i:05d}镇"
+    src = tmp_path / "u.csv"
+    province.units_csv(src, pack, inputs)
+    out = tmp_path / "out"
+    gov = str(Path(sys.executable).parent / "govrules")
+    proc = subprocess.Popen([gov, "batch", "datonghu_2023", str(src), "--out", str(out), "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # wait until the temporary folder holds some units' sheets
+        tmp = [p for p in tmp_path.iterdir() if p.name.startswith(".out.govrules-tmp-")]
+        if tmp and (tmp[0] / "units").is_dir() and len(os.listdir(tmp[0] / "units")) >= 20:
+            break
+        assert proc.poll() is None, "the batch ended before it could be interrupted"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=120)
+    text = output.decode("utf-8")
+    assert proc.returncode == 130, text
+    assert "已中断" in text and "Traceback" not in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["u.csv"]  # no out/, no .out.govrules-tmp-*
