@@ -16,20 +16,23 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..engine.result import FAIL, NOT_CHECKED
 from ..numbers import ZERO, exact, fmt
-from .outcome import ItemLoss
+from .outcome import ItemLoss, detail_of
 
 if TYPE_CHECKING:
     from .batch import Batch, Unit
 
 
 @exact
-def assessor_view(batch: Batch, items_of: Callable[[Unit], list[ItemLoss]]) -> list[dict[str, Any]]:
+def assessor_view(batch: Batch, items_of: Callable[[Unit], list[ItemLoss]] | None = None) -> list[dict[str, Any]]:
     """One entry per (target, department), most points lost first (document order among equals); empty without assessors.
 
     ``items_of`` gives a unit's rows (read back from where the batch spilled
-    them). A row's departments are the pack's, the same for every unit, so a
-    target whose first unit's rows name none is not read further.
+    them; by default from the results a batch scored in memory kept). A row's
+    departments are the pack's, the same for every unit, so a target whose
+    first unit's rows name none is not read further.
     """
+    if items_of is None:
+        items_of = _kept_items
     out: list[dict[str, Any]] = []
     for tid, name, units in batch.groups():
         if not any(i.assessors for i in items_of(units[0])):
@@ -90,6 +93,10 @@ def assessor_view(batch: Batch, items_of: Callable[[Unit], list[ItemLoss]]) -> l
         entries.sort(key=lambda pair: pair[0])
         out.extend(e for _, e in entries)
     return out
+
+
+def _kept_items(u: Unit) -> list[ItemLoss]:
+    return detail_of(u.result).items if u.result is not None else []
 
 
 ASSESSOR_HEADER = ["考核对象", "负责考核部门", "负责指标", "单位", "失分", "不符合项数", "失分指标", "未检查的指标"]

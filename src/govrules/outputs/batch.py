@@ -956,7 +956,7 @@ def summary_data(batch: Batch, assessors: list[dict[str, Any]] | None = None, co
     listed: Callable[[list[Unit], Callable[[Unit], Any]], Any] = _lazy if lazy else (lambda units, row: [row(u) for u in units])
     pack = batch.pack
     if assessors is None:
-        assessors = assessor_view(batch, lambda u: detail_of(u.result).items if u.result is not None else [])
+        assessors = assessor_view(batch)
     if cohort is None:
         cohort = cohort_rows(batch)
     rankings = []
