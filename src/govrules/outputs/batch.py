@@ -44,6 +44,7 @@ import attrs
 from .. import __version__
 from ..errors import GovrulesError, Problem
 from .forms import (
+    form_cells,
     MISSING,
     InputError,
     cell_discretion,
@@ -148,6 +149,8 @@ class Unit:
     files: dict[str, str] = attrs.field(factory=dict)
     # A unit given in parts (files or rows naming their assessor): each part's place and input.
     parts: list[tuple[str, dict[str, Any]]] = attrs.field(factory=list)
+    # Where each fact is filled in (a table's cell, a form's row), so that a blank one is named by its cell.
+    cells: dict[str, str] = attrs.field(factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -261,11 +264,14 @@ def parse_header(headers: list[Any], pack: Pack, where: str) -> tuple[list[Colum
     """What each column of a units table holds; unknown columns are problems (with did-you-mean)."""
     from openpyxl.utils import get_column_letter
 
+    from .unitsheet import header_names, normalise
+
     specs = {f.name: f for f in pack.spec.facts}
-    by_label = {f.label: f.name for f in pack.spec.facts}
+    # A fact's column is headed by its name, its label or the label's short form (unitsheet).
+    by_label = header_names(pack.spec.facts)
 
     def fact_name(text: str) -> str | None:
-        return text if text in specs else by_label.get(text)
+        return text if text in specs else by_label.get(normalise(text))
 
     columns: list[Column] = []
     problems: list[Problem] = []
@@ -309,7 +315,7 @@ def parse_header(headers: list[Any], pack: Pack, where: str) -> tuple[list[Colum
                 continue
         if c is None:
             known = list(specs) + list(by_label)
-            close = difflib.get_close_matches(h.split(".")[0], known, n=1)
+            close = difflib.get_close_matches(normalise(h.split(".")[0]), known, n=1, cutoff=0.5)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append(Problem(here, f"unknown column: not unit, target, a fact of {pack.id} or a known column form{hint}; its values are not used"))
             columns.append(Column(i, h, "unknown"))
@@ -476,7 +482,24 @@ def _table_units(rows: Iterable[tuple[int, list[Any] | None, str | None]], heade
             unit, data, row_problems = row_assessment(columns, values, pack, where)
         except Exception as exc:  # one row never stops the others
             unit, data, row_problems = None, None, [_unexpected(where, exc)]
-        batch.units.append(Unit(len(batch.units) + 1, where, unit, data, row_problems))
+        batch.units.append(Unit(len(batch.units) + 1, where, unit, data, row_problems, cells=_row_cells(columns, where)))
+
+
+def _row_cells(columns: list[Column], where: str) -> dict[str, str]:
+    """Each fact's cell in one row of a units table (「units.csv 第7行 C列「…」」)."""
+    from openpyxl.utils import get_column_letter
+
+    return {c.key: f"{where} {get_column_letter(c.index + 1)}列「{clean(c.header)}」" for c in columns if c.kind in ("fact", "points")}
+
+
+def blank_cells(u: Unit, pack: Pack) -> list[str]:
+    """The facts an incomplete unit left blank, each with its cell: what to fill in for it to be ranked."""
+    assert u.result is not None
+    labels = {f.name: f.label for f in pack.spec.facts}
+    return [
+        f"{u.cells[name]}：未填（{labels.get(name, name)}，{name}）" if name in u.cells else f"{u.where}：缺少「{labels.get(name, name)}」（{name}）：表中没有这一列"
+        for name in _missing_facts(u.result)
+    ]
 
 
 def _read_bytes(p: Path, limit: int) -> bytes:
@@ -558,6 +581,7 @@ def read_units(path: str | Path, pack: Pack) -> Batch:
 
 def _file_unit(f: Path, pack: Pack, index: int, book: Any = None) -> Unit:
     where = clean(f.name)
+    cells: dict[str, str] = {}
     try:
         if book is None and not f.is_file():
             return Unit(index, where, None, None, [Problem(where, "not a regular file")])
@@ -566,6 +590,7 @@ def _file_unit(f: Path, pack: Pack, index: int, book: Any = None) -> Unit:
             if not is_form(book):
                 return Unit(index, where, None, None, [Problem(where, "not a govrules facts form (a workbook of many units goes to batch on its own)")])
             data, problems = read_form(book, pack, where)
+            cells = form_cells(book, where)
         else:
             raw = _read_bytes(f, FILE_BYTES_MAX)
             try:
@@ -591,7 +616,7 @@ def _file_unit(f: Path, pack: Pack, index: int, book: Any = None) -> Unit:
         return Unit(index, where, clean(unit)[:100], None, [Problem(f"{where} unit", f"the unit's name is text, not {type(unit).__name__}")])
     if has_lone_surrogate(unit):
         return Unit(index, where, clean(unit), None, [Problem(f"{where} unit", "not valid text (a lone surrogate such as \\ud800 cannot be written to any file)")])
-    return Unit(index, where, unit, data, problems)
+    return Unit(index, where, unit, data, problems, cells=cells)
 
 
 # --------------------------------------------------------------------- scoring
@@ -852,7 +877,7 @@ def html_context(batch: Batch) -> dict[str, Any]:
             {
                 "target_name": name,
                 "ranked": [
-                    {"rank": u.rank, "unit": u.unit, "total": u.result.total, "grade": u.result.grade, "max_total": u.result.max_total, "self_total": u.result.self_total, "where": u.where, "html": _href(u)}  # type: ignore[union-attr]
+                    {"rank": u.rank, "unit": u.unit, "total": u.result.total, "grade": u.result.grade, "max_total": u.result.max_total, "self_total": self_cell(u.result), "where": u.where, "html": _href(u)}  # type: ignore[union-attr]
                     for u in batch.ranked(tid)
                 ],
                 "checklist": [
@@ -983,7 +1008,7 @@ def _swap_into_place(tmp: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_outputs(batch: Batch, out: Path) -> list[Path]:
+def write_outputs(batch: Batch, out: Path, pdf: bool = False) -> list[Path]:
     """Write every output file into ``out``; returns the paths written.
 
     Everything is written into a temporary folder beside ``out`` and moved into
@@ -1000,6 +1025,8 @@ def write_outputs(batch: Batch, out: Path) -> list[Path]:
     try:
         os.chmod(tmp, mode)
         written = _write_into(batch, tmp)
+        if pdf:
+            written += _write_pdfs(batch, tmp)
         (tmp / MARKER).write_text(
             json.dumps({"written_by": "govrules batch", "version": __version__, "pack": batch.pack.id, "files": written}, ensure_ascii=False, indent=1) + "\n",
             encoding="utf-8",
@@ -1056,6 +1083,31 @@ def _write_into(batch: Batch, out: Path) -> list[str]:
     return written
 
 
+def _write_pdfs(batch: Batch, out: Path) -> list[str]:
+    """summary.pdf (the ranking, as index.html prints) and each unit's 考核表 as PDF, for filing."""
+    from .pdf import batch_pdf, score_pdf
+
+    written: list[str] = []
+    for u in batch.units:
+        if u.result is None or "html" not in u.files:
+            continue
+        name = u.files["html"][: -len(".html")] + ".pdf"
+        (out / name).write_bytes(score_pdf(u.result))
+        u.files["pdf"] = name
+        written.append(name)
+    (out / "summary.pdf").write_bytes(batch_pdf(html_context(batch)))
+    written.append("summary.pdf")
+    return written
+
+
+def self_cell(result: Any) -> Any:
+    """A unit's 自评合计 in a summary: the number, or 「38（5项中2项）」 where it covers some rows only."""
+    from .report import self_counts, self_total_text
+
+    given, items = self_counts(result)
+    return result.self_total if given == items else self_total_text(result)
+
+
 RANKING_HEADER = ["考核对象", "排名", "单位", "总分", "满分", "自评合计", "状态", "来源"]
 GRADE_COLUMN = 4  # where 等次 goes, after 总分, for a pack that declares grades
 
@@ -1085,11 +1137,11 @@ def _ranking_rows(batch: Batch) -> list[list[Any]]:
         for u in batch.ranked(tid):
             r = u.result
             assert r is not None
-            rows.append(_graded(batch, [name, u.rank, u.unit, r.total, r.max_total, r.self_total, "已排名", u.where], grade_cell(r)))
+            rows.append(_graded(batch, [name, u.rank, u.unit, r.total, r.max_total, self_cell(r), "已排名", u.where], grade_cell(r)))
     for u in batch.incomplete:
         r = u.result
         assert r is not None
-        rows.append(_graded(batch, [names.get(r.target, r.target), None, u.unit, None, r.max_total, r.self_total, "未完成：" + "、".join(r.not_checked) + " 未检查", u.where], grade_cell(r)))
+        rows.append(_graded(batch, [names.get(r.target, r.target), None, u.unit, None, r.max_total, self_cell(r), "未完成：" + "、".join(r.not_checked) + " 未检查", u.where], grade_cell(r)))
     for u in batch.units:
         if u.state == "checklist":
             r = u.result
@@ -1168,7 +1220,7 @@ def summary_workbook(batch: Batch) -> Any:
         for u in ordered:
             r = u.result
             assert r is not None
-            ws.append(safe_row([u.rank, u.unit, *[i.score for i in r.items], r.base, *[l.applied for l in r.ledgers], r.total, *([grade_cell(r)] if batch.graded else []), r.self_total, u.where]))
+            ws.append(safe_row([u.rank, u.unit, *[i.score for i in r.items], r.base, *[l.applied for l in r.ledgers], r.total, *([grade_cell(r)] if batch.graded else []), self_cell(r), u.where]))
         _style_header(ws)
         ws.cell(1, 1).font = Font(bold=True)
 

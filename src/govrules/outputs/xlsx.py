@@ -175,6 +175,18 @@ def fill_score_sheet(ws: Any, result: Result) -> None:
         ws.cell(ws.max_row, 1).font = Font(bold=True)
     ws.freeze_panes = ws.cell(head_row + 1, 1)
     _widths(ws, [10, *[16] * depth, *([8, 8, 8] if result.scored else []), 8, *([16] if assessors else []), 90])
+    print_a4(ws, head_row)
+
+
+def print_a4(ws: Any, head_row: int) -> None:
+    """Printed, the sheet is A4 landscape, one page wide, its header row repeated on every page
+    (left to Excel's defaults, a 5-row sheet printed as 19 pages cut between columns)."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = f"{head_row}:{head_row}"
 
 
 def fill_fixes(ws: Any, fixes: list[Fix], unit: str | None = None) -> None:
