@@ -11,6 +11,7 @@ print on A4.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -101,8 +102,9 @@ def sheet_context(result: Result) -> dict[str, Any]:
         "result": result,
         "rows": [{"row": r, "levels": level_cells(r, depth)} for r in rows],
         "merged": merged_rows(rows, depth),
-        # Ids are never broken inside (zzld.1.1): their column is as wide as the longest.
-        "id_em": round(max((len(r.id) for r in rows), default=4) * 0.56 + 0.8, 1),
+        # Ids are never broken inside (zzld.1.1): their column is as wide as the longest
+        # (a class per width, w3 … w8 em: the pages carry no style attribute).
+        "id_width": f"w{min(8, max(3, math.ceil(max((len(r.id) for r in rows), default=4) * 0.56 + 0.8)))}",
         "self_total": self_total_text(result),
         "self_label": self_total_label(result),
         "depth": depth,
