@@ -219,7 +219,7 @@ RUN_LANGS = {"", "console", "sh", "shell", "bash", "text"}
 #: passes): test_tutorial_pack writes its files and runs them; here they are only checked to exist.
 STEPWISE = {DOCS / "tutorial.md"}
 PLACEHOLDER = re.compile(r"(?<![\w.-])[A-Z][A-Z_]{2,}(?![\w.-])")  # PACK, FACTS: a word to replace, not run
-ERROR_OUTPUT = ("错误", "未完成：", "error:", "Error:", "Usage:")
+ERROR_OUTPUT = ("错误", "未完成：", "error:", "Error:", "Usage:", '"ok": false')  # the last: pack lint --format json
 
 
 def runnable_commands() -> list[tuple[str, str, bool]]:
