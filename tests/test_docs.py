@@ -236,6 +236,8 @@ def runnable_commands() -> list[tuple[str, str, bool]]:
                 text = line[2:] if line.startswith("$ govrules") else line if line.startswith("govrules ") else None
                 if text is None or "[" in text or "…" in text or PLACEHOLDER.search(text):
                     continue  # a synopsis (govrules [--version] COMMAND …, score PACK FACTS), not a command
+                if text.split()[1:2] == ["serve"]:
+                    continue  # runs until stopped: the service's own tests start it (test_command_exists checks the line)
                 shown = []
                 for x in lines[n + 1 :]:
                     if x.startswith("$ "):
