@@ -8,14 +8,17 @@
     python3 dev.py readme      # set up, then rewrite README.md's pack table from the installed packs
 
 Setting up creates ``.venv`` beside this file and installs govrules with its
-test extras (they include the serve extra: the HTTP service) and every pack
-under ``packs/`` (editable), so that packs are
+test and pdf extras (the test extra includes the serve extra: the HTTP service) and
+every pack under ``packs/`` (editable), so that packs are
 found through their entry points exactly as in production. It is skipped when
 nothing it installs from has changed since the last run.
 
 durable-rules is published as source only and compiles C on install: the
 machine needs a C compiler and the Python headers (``gcc`` and
-``python3-dev`` on Debian), and Python 3.11 or 3.12.
+``python3-dev`` on Debian), and Python 3.11 or 3.12. PDF output (WeasyPrint)
+loads the system's Pango library (``libpango-1.0-0`` and ``libpangoft2-1.0-0``
+on Debian); without it everything else works, PDF output says what is missing,
+and the PDF tests are skipped.
 """
 
 from __future__ import annotations
@@ -98,7 +101,7 @@ def setup() -> None:
     if STAMP.exists() and STAMP.read_text() == fingerprint:
         return
     _run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    args: list[str | Path] = [PY, "-m", "pip", "install", "--quiet", "-e", ".[test]"]
+    args: list[str | Path] = [PY, "-m", "pip", "install", "--quiet", "-e", ".[test,pdf]"]
     for pack in _packs():
         args += ["-e", str(pack.relative_to(ROOT))]
     _run(*args)

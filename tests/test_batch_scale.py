@@ -189,3 +189,59 @@ def test_ctrl_c_leaves_no_output_that_looks_complete(tmp_path):
     assert proc.returncode == 130, text
     assert "已中断" in text and "Traceback" not in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["u.csv"]  # no out/, no .out.govrules-tmp-*
+
+
+# ------------------------------------------------- office outputs (issue 15) in the streaming path
+
+
+def _office_csv(path: Path) -> Path:
+    """Four 乡镇 rows for the streamed path: three complete, 丁镇 with foi_ok blank (incomplete)."""
+    from test_office import ALL_GOOD
+
+    head = ["单位", *ALL_GOOD]
+    good = ["是" if v is True else "无" if v == [] else str(v) for v in ALL_GOOD.values()]
+    rows = [[name, *good] for name in ("甲镇", "乙镇", "丙镇", "丁镇")]
+    rows[3][head.index("foi_ok")] = ""
+    path.write_text("\n".join(",".join(r) for r in [head, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_blank_cells_are_named_by_the_workers_that_read_them(registry, tmp_path):
+    from govrules.outputs.batch import blank_cells
+
+    pack = registry.get("datonghu_2023")
+    units = _office_csv(tmp_path / "units.csv")
+    letter = chr(ord("A") + 1 + list(__import__("test_office").ALL_GOOD).index("foi_ok"))
+    for jobs in (1, 2):
+        batch, _ = run_batch(units, pack, tmp_path / f"j{jobs}", target="xiangzhen", jobs=jobs, chunk=1)
+        assert [u.unit for u in batch.incomplete] == ["丁镇"]
+        (u,) = batch.incomplete
+        assert u.cells == {}  # let go once scored: the cells were named where the row was read
+        assert blank_cells(u, pack) == [f"units.csv 第5行 {letter}列「foi_ok」：未填（{dict((f.name, f.label) for f in pack.spec.facts)['foi_ok']}，foi_ok）"]
+
+
+def test_pdf_in_the_streaming_path(runner, registry, tmp_path):
+    from govrules.errors import GovrulesError
+
+    try:
+        from govrules.outputs import pdf
+
+        pdf.check_available()
+    except GovrulesError as exc:
+        pytest.skip(f"PDF output unavailable here: {exc}")
+    pack = registry.get("datonghu_2023")
+    units = _office_csv(tmp_path / "units.csv")
+    # Each unit's PDF is laid out by the worker that scored it (two workers, a unit a chunk), summary.pdf at the end.
+    batch, written = run_batch(units, pack, tmp_path / "r", target="xiangzhen", jobs=2, chunk=1, pdf=True)
+    out = tmp_path / "r"
+    pdfs = sorted(p.name for p in (out / "units").glob("*.pdf"))
+    assert pdfs == ["001_甲镇.pdf", "002_乙镇.pdf", "003_丙镇.pdf", "004_丁镇.pdf"]
+    assert all((out / "units" / n).read_bytes().startswith(b"%PDF") for n in pdfs)
+    assert (out / "summary.pdf").read_bytes().startswith(b"%PDF")
+    listed = json.loads((out / ".govrules-batch").read_text(encoding="utf-8"))["files"]
+    assert "summary.pdf" in listed and "units/004_丁镇.pdf" in listed
+    assert {out / f for f in listed} == set(written)
+    # Without unit sheets: summary.pdf only. Through the CLI: exit 1 (丁镇 is incomplete), everything written.
+    result = runner.invoke(main, ["batch", "datonghu_2023", str(units), "-t", "乡镇", "--out", str(tmp_path / "s"), "--pdf", "--no-unit-sheets", "--jobs", "2"])
+    assert result.exit_code == 1 and "未完成：1 个单位有未填的必填项" in result.output
+    assert (tmp_path / "s" / "summary.pdf").is_file() and not list((tmp_path / "s" / "units").glob("*.pdf"))

@@ -272,8 +272,9 @@ def _fill_form(path: Path, unit: str = "北洲子镇") -> None:
         if row[0].value == "unit":
             row[2].value = unit
     items = wb["指标"]
+    self_col = [c.value for c in items[1]].index("自评分")
     for row in items.iter_rows(min_row=2):
-        row[3].value = 18 if row[0].value == "xz.3" else 20
+        row[self_col].value = 18 if row[0].value == "xz.3" else 20
     wb["复核"].append(["xz.2", 20, "区政务公开办 李明", "2023-12-20", "现场复核：专区已于12月18日补设指导申请公开服务，按整改后情况计分"])
     wb.save(path)
 
@@ -599,9 +600,11 @@ def test_installed_script_scores_and_fails_cleanly(examples, tmp_path):
     units = tmp_path / "units.csv"
     units.write_text("unit,target,foi_ok\n甲镇,乡镇,是\n", encoding="utf-8")
     batch = subprocess.run([_script(), "batch", "datonghu_2023", str(units), "--out", str(tmp_path / "out")], capture_output=True, text=True, encoding="utf-8", env=env)
-    # Only foi_ok given: xz.1–xz.4 are not checked, so the unit is incomplete, listed and not ranked; no failure.
-    assert batch.returncode == 0, batch.stderr
+    # Only foi_ok given: xz.1–xz.4 are not checked, so the unit is incomplete, listed and not ranked; the results
+    # are written, and the exit code (1) and stderr say how many units are incomplete and which cells to fill.
+    assert batch.returncode == 1, batch.stderr
     assert "未完成" in batch.stdout and "\x1b[" not in batch.stderr  # no progress bar when stderr is not a terminal
+    assert "未完成：1 个单位有未填的必填项" in batch.stderr and "（active_late_count）：表中没有这一列" in batch.stderr
     assert (tmp_path / "out" / "summary.xlsx").exists()
 
 

@@ -210,3 +210,76 @@ def test_command_exists(where: str, line: str) -> None:
         if word.startswith("-") and word != "-":
             name = word.split("=", 1)[0]
             assert name in known, f"{where}: `govrules {' '.join(path)}` has no option {name}"
+
+
+# ------------------------------------------------------------- commands, run as written
+
+RUN_LANGS = {"", "console", "sh", "shell", "bash", "text"}
+#: The tutorial's commands build a pack step by step (lint fails, the files are fixed, lint
+#: passes): test_tutorial_pack writes its files and runs them; here they are only checked to exist.
+STEPWISE = {DOCS / "tutorial.md"}
+PLACEHOLDER = re.compile(r"(?<![\w.-])[A-Z][A-Z_]{2,}(?![\w.-])")  # PACK, FACTS: a word to replace, not run
+ERROR_OUTPUT = ("错误", "未完成：", "error:", "Error:", "Usage:", '"ok": false')  # the last: pack lint --format json
+
+
+def runnable_commands() -> list[tuple[str, str, bool]]:
+    """(where, command line, whether the docs show it failing) for every ``govrules …`` line of a code block."""
+    out = []
+    for page in PAGES:
+        if page in STEPWISE:
+            continue
+        for b in blocks(page):
+            if b.lang not in RUN_LANGS or b.file is not None:
+                continue
+            lines = b.text.splitlines()
+            for n, line in enumerate(lines):
+                text = line[2:] if line.startswith("$ govrules") else line if line.startswith("govrules ") else None
+                if text is None or "[" in text or "…" in text or PLACEHOLDER.search(text):
+                    continue  # a synopsis (govrules [--version] COMMAND …, score PACK FACTS), not a command
+                if text.split()[1:2] == ["serve"]:
+                    continue  # runs until stopped: the service's own tests start it (test_command_exists checks the line)
+                shown = []
+                for x in lines[n + 1 :]:
+                    if x.startswith("$ "):
+                        break
+                    shown.append(x.strip())
+                fails = any(x.startswith(ERROR_OUTPUT) for x in shown)  # the docs show it failing
+                out.append((f"{page_id(page)}:{b.line + n + 1}", re.split(r"\s+#\s", text)[0].strip(), fails))
+    return out
+
+
+RUNNABLE = runnable_commands()
+
+
+def test_every_command_line_is_run() -> None:
+    lines = {line for _, line, _ in RUNNABLE}
+    # The shipped sample inputs are what the docs score: score, batch from CSV and Excel, PDF.
+    assert any(line.startswith("govrules score datonghu_2023 examples/北洲子镇.json") for line in lines)
+    assert any("batch" in line and "examples/units.csv" in line for line in lines)
+    assert any("batch" in line and "examples/units.xlsx" in line for line in lines)
+    assert any(".pdf" in line for line in lines)
+
+
+@pytest.mark.parametrize("where,line,fails", RUNNABLE, ids=[f"{w} {l}" for w, l, _ in RUNNABLE])
+def test_command_runs_as_written(where: str, line: str, fails: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, registry) -> None:
+    """In a copy of a fresh clone's files the docs use (examples/), the command exits as the docs show."""
+    import shutil
+
+    import govrules
+
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(govrules.Registry, "discover", classmethod(lambda cls, *a, **k: registry))
+    words = shlex.split(line)[1:]
+    if "pdf" in line:
+        try:
+            from govrules.outputs.pdf import check_available
+
+            check_available()
+        except govrules.GovrulesError as exc:  # pragma: no cover - a machine without Pango
+            pytest.skip(f"PDF output unavailable: {exc.problems[0].message}")
+    result = CliRunner().invoke(cli, words, catch_exceptions=False)
+    if fails:
+        assert result.exit_code in (1, 2), f"{where}: `{line}` should fail as the docs show, exited {result.exit_code}: {result.output}"
+    else:
+        assert result.exit_code == 0, f"{where}: `{line}` exited {result.exit_code}: {result.output}"

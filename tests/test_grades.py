@@ -447,7 +447,9 @@ def test_batch_counts_units_per_grade(office, tmp_path):
         (units / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["batch", str(OVERLAY), str(units), "--out", str(out)])
-    assert result.exit_code == 0, result.output
+    # 丁镇 is incomplete (foi_ok blank): batch writes everything, names it and exits 1 (issue 15).
+    assert result.exit_code == 1, result.output
+    assert "未完成：1 个单位有未填的必填项" in result.output
     assert "等次（乡镇）：优秀 1，良好 2，合格 0，不合格 1，待定 1" in result.output
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["grades"] == [{"target": "xiangzhen", "target_name": "乡镇", "counts": {"优秀": 1, "良好": 2, "合格": 0, "不合格": 1}, "pending": 1, "unstated": False}]

@@ -413,13 +413,14 @@ def test_xlsx_drops_the_control_characters_openpyxl_refuses(runner, base_input, 
 def test_out_to_a_directory_an_unwritable_path_or_a_nul_is_exit_1(runner, examples, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x", encoding="utf-8")
-    for out in (tmp_path, blocker / "x.md", "/proc/x.md", str(tmp_path / "a\x00b.md")):
+    # Each command's own suffix (a suffix it cannot write is refused earlier, exit 2: test_office.py).
+    for where in (lambda sfx: tmp_path, lambda sfx: blocker / f"x{sfx}", lambda sfx: f"/proc/x{sfx}", lambda sfx: str(tmp_path / f"a\x00b{sfx}")):
         for args in (
-            ["score", "datonghu_2023", examples / "xiangzhen.json", "-f", "markdown", "-o", out],
-            ["score", "datonghu_2023", examples / "xiangzhen.json", "-f", "xlsx", "-o", out],
-            ["show", "datonghu_2023", "-o", out],
-            ["schema", "datonghu_2023", "-t", "xiangzhen", "-o", out],
-            ["template", "datonghu_2023", "-t", "xiangzhen", "-f", "xlsx", "-o", out],
+            ["score", "datonghu_2023", examples / "xiangzhen.json", "-f", "markdown", "-o", where(".md")],
+            ["score", "datonghu_2023", examples / "xiangzhen.json", "-f", "xlsx", "-o", where(".xlsx")],
+            ["show", "datonghu_2023", "-o", where(".md")],
+            ["schema", "datonghu_2023", "-t", "xiangzhen", "-o", where(".json")],
+            ["template", "datonghu_2023", "-t", "xiangzhen", "-f", "xlsx", "-o", where(".xlsx")],
         ):
             result = run(runner, *args)
             clean(result)

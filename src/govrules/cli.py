@@ -70,7 +70,10 @@ def _json_text(data: Any) -> str:
     return _json_safe(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-SUFFIX_FORMATS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".xlsx": "xlsx", ".yaml": "yaml", ".yml": "yaml", ".txt": "table"}
+SUFFIX_FORMATS = {
+    ".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".xlsx": "xlsx",
+    ".yaml": "yaml", ".yml": "yaml", ".txt": "table", ".pdf": "pdf", ".csv": "csv",
+}  # fmt: skip
 
 
 def _stderr() -> Console:
@@ -185,14 +188,23 @@ def _target(pack: Pack, given: str | None) -> str:
 
 
 def _format(fmt_: str | None, out: str | None, allowed: tuple[str, ...], default: str) -> str:
-    """The output format: as given, else from the --out file's suffix, else the default."""
-    if fmt_ is not None:
-        return fmt_
-    if out:
-        guessed = SUFFIX_FORMATS.get(Path(out).suffix.lower())
-        if guessed in allowed:
-            return guessed
-    return default
+    """The output format: as given, else from the --out file's suffix, else the default.
+
+    An --out whose suffix names a format the command cannot write (``score -o x.docx``,
+    ``show -o rubric.xlsx``), or another format than the --format given (``-f json -o
+    x.pdf``), is refused (exit 2) with the suffixes the command can write: a file is never
+    written in a format its name does not say.
+    """
+    suffix = Path(out).suffix.lower() if out else ""
+    if not suffix:  # no suffix (结果, -): the format given, or the default
+        return fmt_ or default
+    guessed = SUFFIX_FORMATS.get(suffix)
+    writable = "、".join(s for s, f in SUFFIX_FORMATS.items() if f in allowed)
+    if guessed not in allowed:
+        raise click.UsageError(f"无法写入 {_line(out)}：不能写 {suffix} 文件；可写的文件后缀：{writable}")
+    if fmt_ is not None and fmt_ != guessed:
+        raise click.UsageError(f"无法写入 {_line(out)}：--format {fmt_} 与文件后缀 {suffix}（{guessed}）不符；可写的文件后缀：{writable}")
+    return guessed  # type: ignore[return-value]
 
 
 def _console(out: Any = None) -> Console:
@@ -240,6 +252,16 @@ def _save_workbook(wb: Any, out: str) -> None:
 def _need_out(fmt_: str, out: str | None) -> None:
     if fmt_ == "xlsx" and not out:
         raise click.UsageError("--format xlsx writes a workbook: give --out FILE.xlsx")
+    if fmt_ == "pdf" and not out:
+        raise click.UsageError("--format pdf 写入 PDF 文件：请用 --out 文件名.pdf 指定")
+
+
+def _write_bytes(data: bytes, out: str) -> None:
+    try:
+        Path(out).write_bytes(data)
+    except (OSError, ValueError) as exc:
+        _cannot_write(out, getattr(exc, "strerror", None) or str(exc))
+    _stderr().print(Text("已写入 " + _line(out)))
 
 
 _FORMAT_HELP = "输出格式 output format (default: from --out's suffix, else {default})"
@@ -422,8 +444,8 @@ def packs_cmd(fmt_: str) -> None:
 @main.command("show")
 @click.argument("pack")
 @click.option("--target", "-t", default=None, help="只显示一个考核对象 show one target only, by id or name")
-@click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json", "markdown"]), default=None, help=_FORMAT_HELP.format(default="table"))
-@click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP)
+@click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json", "markdown", "html", "pdf"]), default=None, help=_FORMAT_HELP.format(default="table"))
+@click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP + " (required for pdf)")
 def show_cmd(pack: str, target: str | None, fmt_: str | None, out: str | None) -> None:
     """显示考核细则 Show a pack's rubric in the document's layout.
 
@@ -436,10 +458,12 @@ def show_cmd(pack: str, target: str | None, fmt_: str | None, out: str | None) -
     Example:
       govrules show datonghu_2023 --target 乡镇
       govrules show datonghu_2023 --format markdown --out rubric.md
+      govrules show datonghu_2023 --target 乡镇 --out 考核细则.pdf
     """
-    from .outputs.describe import describe, show_markdown, show_table
+    from .outputs.describe import describe, show_html, show_markdown, show_table
 
-    fmt_ = _format(fmt_, out, ("table", "json", "markdown"), "table")
+    fmt_ = _format(fmt_, out, ("table", "json", "markdown", "html", "pdf"), "table")
+    _need_out(fmt_, out)
     _check_out(out)
     try:
         p = _pack(pack)
@@ -450,6 +474,17 @@ def show_cmd(pack: str, target: str | None, fmt_: str | None, out: str | None) -
         _write_text(_json_text(desc) + "\n", out)
     elif fmt_ == "markdown":
         _write_text(show_markdown(desc), out)
+    elif fmt_ == "html":
+        _write_text(show_html(desc), out)
+    elif fmt_ == "pdf":
+        from .outputs.pdf import rubric_pdf
+
+        assert out is not None
+        try:
+            data = rubric_pdf(desc)
+        except GovrulesError as exc:
+            _fail(exc)
+        _write_bytes(data, out)
     else:
         _write_rich(show_table(desc), out)
 
@@ -468,6 +503,7 @@ def schema_cmd(pack: str, target: str | None, out: str | None) -> None:
     Example:
       govrules schema datonghu_2023 --target xiangzhen
     """
+    _format(None, out, ("json",), "json")
     _check_out(out)
     try:
         p = _pack(pack)
@@ -483,10 +519,11 @@ def schema_cmd(pack: str, target: str | None, out: str | None) -> None:
 @main.command("template")
 @click.argument("pack")
 @click.option("--target", "-t", default=None, help=_TARGET_HELP)
-@click.option("--format", "-f", "fmt_", type=click.Choice(["yaml", "json", "xlsx"]), default=None, help=_FORMAT_HELP.format(default="yaml"))
+@click.option("--format", "-f", "fmt_", type=click.Choice(["yaml", "json", "xlsx", "csv"]), default=None, help=_FORMAT_HELP.format(default="yaml; with --units, xlsx"))
 @click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP + " (required for xlsx)")
 @click.option("--assessor", "-a", default=None, help="负责考核部门 / 评议人: a form of the facts its rows read, naming it, to merge with the others' (see `score`)")
-def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | None, assessor: str | None) -> None:
+@click.option("--units", is_flag=True, help="多单位填报表：每行一个单位（xlsx 或 csv），供 govrules batch 读取")
+def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | None, assessor: str | None, units: bool) -> None:
     """空白填报表 Write a fillable facts file for one target.
 
     YAML (every fact, its label and how to fill it as comments), JSON (every
@@ -502,10 +539,25 @@ def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | Non
     Example:
       govrules template datonghu_2023 --target 乡镇 --out 北洲子镇.yaml
       govrules template datonghu_2023 --target quzhi --format xlsx --out 区直.xlsx
+
+    With --units: one row per unit for a whole cohort, every fact's column under
+    its Chinese label, the cells validated, and a 说明 sheet (xlsx), or the
+    header row alone (csv); `govrules batch` reads it back.
+
+    \b
+      govrules template datonghu_2023 --target 乡镇 --units --out 乡镇.xlsx
+      govrules template datonghu_2023 --target 乡镇 --units --out 乡镇.csv
     """
     from .outputs.forms import template_json, template_xlsx, template_yaml
 
-    fmt_ = _format(fmt_, out, ("yaml", "json", "xlsx"), "yaml")
+    if units and assessor is not None:
+        raise click.UsageError("--units（多单位填报表）与 --assessor（一个部门的填报表）不能同时使用")
+    if units:
+        fmt_ = _format(fmt_, out, ("xlsx", "csv"), "xlsx")
+    else:
+        if fmt_ == "csv":
+            raise click.UsageError("--format csv 只用于多单位填报表：请加 --units")
+        fmt_ = _format(fmt_, out, ("yaml", "json", "xlsx"), "yaml")
     _need_out(fmt_, out)
     _check_out(out)
     try:
@@ -518,7 +570,19 @@ def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | Non
             assessor_facts(p.view(t), assessor)  # an unknown department fails here, before any file is written
     except GovrulesError as exc:
         _fail(exc)
-    if fmt_ == "xlsx":
+    if units:
+        from .outputs.unitsheet import units_csv, units_xlsx
+
+        if fmt_ == "csv":
+            _write_text(units_csv(p, t), out)
+            return
+        assert out is not None
+        try:
+            units_xlsx(p, t, out)
+        except OSError as exc:
+            _cannot_write(out, exc.strerror or str(exc))
+        _stderr().print(Text("已写入 " + _line(out)))
+    elif fmt_ == "xlsx":
         assert out is not None
         try:
             template_xlsx(p, t, out, assessor)
@@ -539,9 +603,9 @@ def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | Non
 @click.argument("facts", nargs=-1, required=True, type=_Path(allow_dash=True))
 @click.option("--target", "-t", default=None, help="考核对象 target, by id or name (default: the input's target)")
 @click.option(
-    "--format", "-f", "fmt_", type=click.Choice(["table", "json", "markdown", "html", "xlsx"]), default=None, help=_FORMAT_HELP.format(default="table")
+    "--format", "-f", "fmt_", type=click.Choice(["table", "json", "markdown", "html", "xlsx", "pdf"]), default=None, help=_FORMAT_HELP.format(default="table")
 )
-@click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP + " (required for xlsx)")
+@click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP + " (required for xlsx and pdf)")
 @click.option("--evaluator", type=click.Choice(["durable", "reference"]), default="durable", show_default=True, hidden=True)
 @click.option(
     "--model",
@@ -571,8 +635,9 @@ def score_cmd(pack: str, facts: tuple[str, ...], target: str | None, fmt_: str |
       govrules score datonghu_2023 北洲子镇.yaml --format html --out 北洲子镇.html
       govrules score datonghu_2023 北洲子镇.xlsx --format json
       govrules score PACK 宣传部.json 教育局.json 河长办.json
+      govrules score datonghu_2023 北洲子镇.json --out 北洲子镇.pdf
     """
-    fmt_ = _format(fmt_, out, ("table", "json", "markdown", "html", "xlsx"), "table")
+    fmt_ = _format(fmt_, out, ("table", "json", "markdown", "html", "xlsx", "pdf"), "table")
     _need_out(fmt_, out)
     _check_out(out)
     try:
@@ -604,6 +669,15 @@ def score_cmd(pack: str, facts: tuple[str, ...], target: str | None, fmt_: str |
         assert out is not None
         _save_workbook(score_workbook(result), out)
         _stderr().print(Text("已写入 " + _line(out)))
+    elif fmt_ == "pdf":
+        from .outputs.pdf import score_pdf
+
+        assert out is not None
+        try:
+            data = score_pdf(result)
+        except GovrulesError as exc:
+            _fail(exc)
+        _write_bytes(data, out)
     else:
         from .outputs.report import table
 
@@ -780,7 +854,8 @@ TERMINAL_RANKING = 20
 @click.option("--jobs", "-j", default=None, type=click.IntRange(1, 256), help="并行进程数 worker processes scoring at once  [default: the number of cores]")
 @click.option("--unit-sheets/--no-unit-sheets", default=True, show_default=True, help="每个单位的评分表 write units/NNN_<unit>.json and .html (leave them out for runs of many thousands)")
 @click.option("--show", default=TERMINAL_RANKING, show_default=True, type=click.IntRange(0, 1_000_000), help="终端显示的排名行数 ranked units printed per target: that many from the top and as many from the bottom")
-def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, jobs: int | None, unit_sheets: bool, show: int) -> None:
+@click.option("--pdf", "pdf", is_flag=True, help="另写 PDF 供归档：summary.pdf（排名汇总）和每个单位的考核表 units/NNN_单位.pdf")
+def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, jobs: int | None, unit_sheets: bool, show: int, pdf: bool) -> None:
     """批量评分与排名 Score many units and rank them.
 
     INPUT is a directory of assessment files (.json / .yaml / .xlsx forms,
@@ -794,7 +869,8 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, j
     Writes into --out: units/NNN_<unit>.json and .html for every unit scored
     (unless --no-unit-sheets), summary.xlsx (print-ready, with charts),
     ranking.csv, summary.json, index.html and targets/<target>.html (the
-    ranking and charts of each 考核对象). Units are ranked per target (ties
+    ranking and charts of each 考核对象); with --pdf, summary.pdf and
+    units/NNN_<unit>.pdf too. Units are ranked per target (ties
     share a rank); incomplete units are listed apart, not ranked. A row that
     fails is reported with its file and row number, the rest are still
     scored, and the exit code is 1. Units are read, scored and written in
@@ -805,6 +881,7 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, j
       govrules batch datonghu_2023 units.csv --target 乡镇 --out results/
       govrules batch datonghu_2023 forms/ --out results/
       govrules batch datonghu_2023 province.csv --out 全省/ --no-unit-sheets
+      govrules batch datonghu_2023 units.xlsx --target 乡镇 --out results/ --pdf
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -813,6 +890,10 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, j
     try:
         p = _pack(pack)
         t = _target(p, target) if target is not None else None
+        if pdf:
+            from .outputs.pdf import check_available
+
+            check_available()
     except GovrulesError as exc:
         _fail(exc)
 
@@ -836,7 +917,7 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, j
 
     out_dir = Path(out)
     try:
-        batch, written = run_batch(input_, p, out, target=t, jobs=jobs, unit_sheets=unit_sheets, on_start=on_start, advance=lambda k: progress.advance(task[0], k))
+        batch, written = run_batch(input_, p, out, target=t, jobs=jobs, unit_sheets=unit_sheets, pdf=pdf, on_start=on_start, advance=lambda k: progress.advance(task[0], k))
     except KeyboardInterrupt:
         progress.stop()
         err.print(Text(_line(f"已中断：{out} 保持原样（之前的结果未改动），写了一半的临时目录已删除。")))
@@ -855,7 +936,7 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, j
     else:
         _write_rich(_batch_table(batch, show), None)
         sheets = "、units/" if unit_sheets else ""
-        click.echo(_line(f"已写入 {out_dir}：{len(written)} 个文件（summary.xlsx、ranking.csv、summary.json、index.html、targets/{sheets}）"))
+        click.echo(_line(f"已写入 {out_dir}：{len(written)} 个文件（summary.xlsx、ranking.csv、summary.json、index.html{'、summary.pdf' if pdf else ''}、targets/{sheets}）"))
 
     for note in batch.skipped:
         err.print(Text.assemble(("跳过", "yellow"), " " + _line(note)))
@@ -869,7 +950,16 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, j
             err.print(Text(_line(f"  {u.where}" + (f"（{u.unit}）" if u.unit else "") + "：")))
             for pr in u.problems:
                 err.print(Text("    - " + _line(pr)))
-    if not batch.ok:
+    if batch.incomplete:
+        # The results are written (incomplete units listed apart); the exit code says the work is not done.
+        from .outputs.batch import blank_cells
+
+        err.print(Text.assemble(("未完成", "bold yellow"), _line(f"：{len(batch.incomplete)} 个单位有未填的必填项，不参加排名（结果已写入）")))
+        for u in batch.incomplete:
+            err.print(Text(_line(f"  {u.unit or u.where}：")))
+            for cell in blank_cells(u, p):
+                err.print(Text("    - " + _line(cell)))
+    if not batch.ok or batch.incomplete:
         sys.exit(EXIT_INPUT)
 
 
@@ -943,7 +1033,7 @@ def _batch_table(batch: Any, show: int = 20) -> Any:
                     continue
                 r = u.outcome
                 grade = (r.grade_cell or "",) if graded else ()
-                t.add_row(str(u.rank), u.unit or "", fmt(r.total), *grade, fmt(r.max_total) or "", fmt(r.self_total) or "", u.where)
+                t.add_row(str(u.rank), u.unit or "", fmt(r.total), *grade, fmt(r.max_total) or "", r.self_cell if isinstance(r.self_cell, str) else fmt(r.self_cell) or "", u.where)
             parts.append(t)
         checklist = [u for u in units if u.state == "checklist"]
         if checklist:

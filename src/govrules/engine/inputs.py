@@ -307,10 +307,24 @@ def _suggest(name: str, known: list[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def _target_id(spec: PackSpec, given: Any) -> Any:
+    """A target's id for its id or its Chinese name (surrounding blanks ignored); anything else as given."""
+    if not isinstance(given, str):
+        return given
+    stripped = given.strip()
+    for t in spec.targets:
+        if stripped in (t.id, t.name):
+            return t.id
+    return given
+
+
 def resolve_target(spec: PackSpec, data: Any, target: str | None) -> str:
     """The target an assessment is for: the argument, the input's ``target``, or the pack's only one."""
     ids = [t.id for t in spec.targets]
     given = data.get("target") if isinstance(data, dict) else None
+    # A target is named by its id (xiangzhen) or, as an office writes it, by its name (乡镇):
+    # the same in JSON input as on the command line. The result keeps the id.
+    target, given = _target_id(spec, target), _target_id(spec, given)
     if target is not None and given is not None and given != target:
         raise FactsError(
             "the target asked for and the input's target differ",

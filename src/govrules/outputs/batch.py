@@ -45,6 +45,7 @@ import attrs
 from .. import __version__
 from ..errors import GovrulesError, Problem
 from .forms import (
+    form_cells,
     MISSING,
     InputError,
     cell_discretion,
@@ -65,11 +66,12 @@ from ..numbers import fmt
 from ..pack import Pack
 from .assessors import assessor_view
 from ..engine.result import Result
-from .outcome import Losses, Outcome, Spill, detail_of, lost_points, outcome_of
+from .outcome import Losses, Outcome, Spill, detail_of, lost_points, missing_facts, outcome_of
 from ..untrusted import has_lone_surrogate
 
 #: Shared by every settled unit without problems or parts (never appended to: reading is over).
 _NONE: list[Any] = []
+_NO_CELLS: dict[str, str] = {}  # shared by settled units (never written to)
 
 UNIT_HEADERS = ("unit", "单位", "单位名称")
 ASSESSOR_HEADERS = ("assessor", "负责考核部门", "考核部门", "评议人", "提交人")
@@ -161,6 +163,9 @@ class Unit:
     outcome: Outcome | None = None
     detail_at: int | None = None  # where its Detail is in the batch's Spill
     pending: list[Any] | None = None  # a table row's cells, read into ``data`` by :func:`prepare` (in a worker, in a streaming run)
+    # Where each fact is filled in (a table's cell, a form's row), so that a blank one is named by its cell.
+    cells: dict[str, str] = attrs.field(factory=dict)
+    pdf: bool = False  # its 考核表 as PDF is written too (batch --pdf)
 
     @property
     def failed(self) -> bool:
@@ -171,12 +176,16 @@ class Unit:
         """Its sheets in the output folder (made from ``stem``: a province's units keep one string each, not a dict)."""
         if self.stem is None:
             return {}
-        return {"json": f"units/{self.stem}.json", "html": f"units/{self.stem}.html"}
+        files = {"json": f"units/{self.stem}.json", "html": f"units/{self.stem}.html"}
+        if self.pdf:
+            files["pdf"] = f"units/{self.stem}.pdf"
+        return files
 
     def settled(self) -> None:
         """Let go of what a scored unit no longer needs (its input; empty lists shared)."""
         self.data = self.pending = None
         self.parts = _NONE
+        self.cells = _NO_CELLS
         if not self.problems:
             self.problems = _NONE
 
@@ -292,11 +301,14 @@ def parse_header(headers: list[Any], pack: Pack, where: str) -> tuple[list[Colum
     """What each column of a units table holds; unknown columns are problems (with did-you-mean)."""
     from openpyxl.utils import get_column_letter
 
+    from .unitsheet import header_names, normalise
+
     specs = {f.name: f for f in pack.spec.facts}
-    by_label = {f.label: f.name for f in pack.spec.facts}
+    # A fact's column is headed by its name, its label or the label's short form (unitsheet).
+    by_label = header_names(pack.spec.facts)
 
     def fact_name(text: str) -> str | None:
-        return text if text in specs else by_label.get(text)
+        return text if text in specs else by_label.get(normalise(text))
 
     columns: list[Column] = []
     problems: list[Problem] = []
@@ -340,7 +352,7 @@ def parse_header(headers: list[Any], pack: Pack, where: str) -> tuple[list[Colum
                 continue
         if c is None:
             known = list(specs) + list(by_label)
-            close = difflib.get_close_matches(h.split(".")[0], known, n=1)
+            close = difflib.get_close_matches(normalise(h.split(".")[0]), known, n=1, cutoff=0.5)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append(Problem(here, f"unknown column: not unit, target, a fact of {pack.id} or a known column form{hint}; its values are not used"))
             columns.append(Column(i, h, "unknown"))
@@ -515,6 +527,32 @@ def prepare(u: Unit, pack: Pack, columns: list[Column]) -> None:
     except Exception as exc:  # one row never stops the others
         unit, data, row_problems = None, None, [_unexpected(u.where, exc)]
     u.unit, u.data, u.problems = unit, data, row_problems
+    u.cells = _row_cells(columns, u.where)
+
+
+def _row_cells(columns: list[Column], where: str) -> dict[str, str]:
+    """Each fact's cell in one row of a units table (「units.csv 第7行 C列「…」」)."""
+    from openpyxl.utils import get_column_letter
+
+    return {c.key: f"{where} {get_column_letter(c.index + 1)}列「{clean(c.header)}」" for c in columns if c.kind in ("fact", "points")}
+
+
+def blank_cells(u: Unit, pack: Pack) -> list[str]:
+    """The facts an incomplete unit left blank, each with its cell: what to fill in for it to be ranked.
+
+    A streamed unit's are worked out where it was scored (its cells are let go once it is: :attr:`.outcome.Outcome.blanks`)."""
+    if u.outcome is not None and u.outcome.blanks:
+        return list(u.outcome.blanks)
+    if u.result is not None:
+        missing = missing_facts(u.result)
+    else:
+        assert u.outcome is not None
+        missing = list(u.outcome.missing_facts)
+    labels = {f.name: f.label for f in pack.spec.facts}
+    return [
+        f"{u.cells[name]}：未填（{labels.get(name, name)}，{name}）" if name in u.cells else f"{u.where}：缺少「{labels.get(name, name)}」（{name}）：表中没有这一列"
+        for name in missing
+    ]
 
 
 def _header(batch: Batch, header: list[Any], pack: Pack, name: str) -> None:
@@ -622,6 +660,7 @@ def _folder_units(entries: list[Path], pack: Pack, batch: Batch, given: str, num
 
 def _file_unit(f: Path, pack: Pack, index: int, book: Any = None) -> Unit:
     where = clean(f.name)
+    cells: dict[str, str] = {}
     try:
         if book is None and not f.is_file():
             return Unit(index, where, None, None, [Problem(where, "not a regular file")])
@@ -630,6 +669,7 @@ def _file_unit(f: Path, pack: Pack, index: int, book: Any = None) -> Unit:
             if not is_form(book):
                 return Unit(index, where, None, None, [Problem(where, "not a govrules facts form (a workbook of many units goes to batch on its own)")])
             data, problems = read_form(book, pack, where)
+            cells = form_cells(book, where)
         else:
             raw = _read_bytes(f, FILE_BYTES_MAX)
             try:
@@ -655,7 +695,7 @@ def _file_unit(f: Path, pack: Pack, index: int, book: Any = None) -> Unit:
         return Unit(index, where, clean(unit)[:100], None, [Problem(f"{where} unit", f"the unit's name is text, not {type(unit).__name__}")])
     if has_lone_surrogate(unit):
         return Unit(index, where, clean(unit), None, [Problem(f"{where} unit", "not valid text (a lone surrogate such as \\ud800 cannot be written to any file)")])
-    return Unit(index, where, unit, data, problems)
+    return Unit(index, where, unit, data, problems, cells=cells)
 
 
 # --------------------------------------------------------------------- scoring
@@ -902,10 +942,10 @@ def unit_json(result: Result) -> bytes:
         return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def unit_files(result: Result, u: Unit, out: Path, sheets: bool = True) -> str | None:
-    """Write one unit's sheets (units/NNN_<unit>.json and .html) into ``out``; their stem, or None when ``sheets`` is off.
+def unit_files(result: Result, u: Unit, out: Path, sheets: bool = True, pdf: bool = False) -> str | None:
+    """Write one unit's sheets (units/NNN_<unit>.json and .html, and .pdf with ``pdf``) into ``out``; their stem, or None when ``sheets`` is off.
 
-    Both are made before either is written: a unit whose sheet cannot be made
+    All are made before any is written: a unit whose sheet cannot be made
     raises and leaves no file.
     """
     if not sheets:
@@ -915,8 +955,15 @@ def unit_files(result: Result, u: Unit, out: Path, sheets: bool = True) -> str |
     stem = f"{u.index:03d}_{slug(u.unit or 'unit')}"
     j_bytes = unit_json(result)
     h_bytes = score_html(result).encode("utf-8")
+    p_bytes = None
+    if pdf:
+        from .pdf import score_pdf
+
+        p_bytes = score_pdf(result)
     (out / "units" / f"{stem}.json").write_bytes(j_bytes)
     (out / "units" / f"{stem}.html").write_bytes(h_bytes)
+    if p_bytes is not None:
+        (out / "units" / f"{stem}.pdf").write_bytes(p_bytes)
     return stem
 
 
@@ -1049,7 +1096,7 @@ def html_context(batch: Batch, assessors: list[dict[str, Any]], charts: dict[str
                 "charts": (charts or {}).get(tid, []),
                 "ranked": _lazy(
                     batch.ranked(tid),
-                    lambda u: {"rank": u.rank, "unit": u.unit, "total": u.outcome.total, "grade": u.outcome.grade, "max_total": u.outcome.max_total, "self_total": u.outcome.self_total, "where": u.where, "html": _href(u)},  # type: ignore[union-attr]
+                    lambda u: {"rank": u.rank, "unit": u.unit, "total": u.outcome.total, "grade": u.outcome.grade, "max_total": u.outcome.max_total, "self_total": u.outcome.self_cell, "where": u.where, "html": _href(u)},  # type: ignore[union-attr]
                 ),
                 "checklist": [
                     {"unit": u.unit, "counts": u.outcome.status_counts, "where": u.where, "html": _href(u)}  # type: ignore[union-attr]
@@ -1220,11 +1267,12 @@ def write_marker(out: Path, batch: Batch, written: list[str]) -> None:
     )
 
 
-def write_outputs(batch: Batch, out: Path, *, unit_sheets: bool = True) -> list[Path]:
+def write_outputs(batch: Batch, out: Path, *, unit_sheets: bool = True, pdf: bool = False) -> list[Path]:
     """Write every output file of a scored batch (:func:`score_units`) into ``out``; returns the paths written.
 
     Written whole or not at all (see :func:`output_folder`). ``unit_sheets``
     off leaves out the per-unit sheets (units/), for runs of many thousands.
+    ``pdf`` adds each unit's 考核表 as PDF (units/NNN_<unit>.pdf) and summary.pdf.
     """
     final = check_out(out)
     with output_folder(out) as tmp:
@@ -1235,7 +1283,8 @@ def write_outputs(batch: Batch, out: Path, *, unit_sheets: bool = True) -> list[
                 if u.result is None:
                     continue
                 try:
-                    u.stem = unit_files(u.result, u, tmp, unit_sheets)
+                    u.stem = unit_files(u.result, u, tmp, unit_sheets, pdf)
+                    u.pdf = pdf and u.stem is not None
                     u.detail_at = spill.put(detail_of(u.result))
                 except (OSError, KeyboardInterrupt):
                     raise
@@ -1248,15 +1297,16 @@ def write_outputs(batch: Batch, out: Path, *, unit_sheets: bool = True) -> list[
                 if u.result is not None and u.outcome is not None:
                     batch.losses.add(u.outcome, lost_points(u.result))
             written = [f for u in batch.units for f in u.files.values()]
-            written += write_summaries(batch, tmp, spill)
+            written += write_summaries(batch, tmp, spill, pdf)
             write_marker(tmp, batch, written)
         finally:
             spill.close()
     return [final / w for w in written]
 
 
-def write_summaries(batch: Batch, out: Path, spill: Spill) -> list[str]:
-    """summary.json, ranking.csv, summary.xlsx, index.html and a page per target, from the units' outcomes and spilled details."""
+def write_summaries(batch: Batch, out: Path, spill: Spill, pdf: bool = False) -> list[str]:
+    """summary.json, ranking.csv, summary.xlsx, index.html and a page per target, from the units' outcomes and spilled details;
+    with ``pdf``, summary.pdf too (index.html as it prints, for filing)."""
     from . import charts as charts_mod
     from .html import write_batch_html
 
@@ -1286,6 +1336,11 @@ def write_summaries(batch: Batch, out: Path, spill: Spill) -> list[str]:
     context = html_context(batch, assessors, svgs)
     write_batch_html(context, out / "index.html")
     written.append("index.html")
+    if pdf:
+        from .pdf import batch_pdf
+
+        (out / "summary.pdf").write_bytes(batch_pdf(context))
+        written.append("summary.pdf")
 
     if context["groups"]:
         (out / "targets").mkdir(exist_ok=True)
@@ -1361,11 +1416,11 @@ def ranking_rows(batch: Batch) -> Iterator[list[Any]]:
         for u in batch.ranked(tid):
             r = u.outcome
             assert r is not None
-            yield graded_row(batch, [name, u.rank, u.unit, r.total, r.max_total, r.self_total, "已排名", u.where], r.grade_cell)
+            yield graded_row(batch, [name, u.rank, u.unit, r.total, r.max_total, r.self_cell, "已排名", u.where], r.grade_cell)
     for u in batch.incomplete:
         r = u.outcome
         assert r is not None
-        yield graded_row(batch, [names.get(r.target, r.target), None, u.unit, None, r.max_total, r.self_total, "未完成：" + "、".join(r.not_checked) + " 未检查", u.where], r.grade_cell)
+        yield graded_row(batch, [names.get(r.target, r.target), None, u.unit, None, r.max_total, r.self_cell, "未完成：" + "、".join(r.not_checked) + " 未检查", u.where], r.grade_cell)
     for u in batch.units:
         if u.state == "checklist":
             r = u.outcome

@@ -532,3 +532,41 @@ def packs_markdown(packs: Any) -> str:
         cells = [f"`{pack.id}`", document, targets, points]
         lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def show_html(desc: dict[str, Any]) -> str:
+    """The rubric as a standalone HTML page (printed on A4 landscape; the PDF of ``show -o rubric.pdf``)."""
+    from .html import environment
+
+    levels = desc["levels"]
+    points = _points_columns(desc)
+    names = {x["id"]: x["name"] for x in desc["targets"]}
+    multi = not desc["scored"] and len(desc["targets"]) > 1
+    rows = []
+    for row in desc["rows"]:
+        cells = [""] * len(levels)
+        cells[row["depth"]] = row["names"][-1]
+        rows.append(
+            {
+                "kind": row["kind"],
+                "id": row["id"],
+                "levels": cells,
+                "points": [row["points"].get(tid, "") for tid, _ in points],
+                "targets": "、".join(names[x] for x in row["targets"]) if multi else None,
+                "source": row["source"] if row["kind"] == "item" else "",
+                "method": ([row["method"]] if row["method"] else []) + _scope_lines(row),
+                "rules": _rules(row),
+                "evidence": "、".join(row["evidence"]),
+                "evaluation": "、".join(row["evaluation"]),
+            }
+        )
+    return environment().get_template("rubric.html.j2").render(
+        title=_title(desc),
+        heading=_heading(desc),
+        levels=levels,
+        points=[title for _, title in points],
+        multi=multi,
+        rows=rows,
+        tail=_tail(desc),
+        checklist=not desc["scored"],
+    )

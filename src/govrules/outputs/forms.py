@@ -78,7 +78,7 @@ TYPE_LABELS = {
 
 FORM_SHEETS = ("基本信息", "事实", "指标", "复核")
 FACT_HEADERS = ("事实", "名称", "类型", "单位", "可选值", "使用指标", "值", "理由", "填写说明")
-ITEM_HEADERS = ("编号", "指标", "分值", "自评分", "不适用说明", "要求佐证", "已提供佐证")
+ITEM_HEADERS = ("编号", "指标", "分值", "考核内容", "评分办法", "自评分", "不适用说明", "要求佐证", "已提供佐证")
 REVIEW_HEADERS = ("编号", "复核分", "复核人", "复核时间", "复核理由")
 INFO_HEADERS = ("字段", "名称", "值")
 
@@ -545,17 +545,21 @@ def template_xlsx(pack: Pack, target: str, path: str | Path, assessor: str | Non
     for c in items[1]:
         c.font = bold
     for row, item in enumerate(view.items, start=2):
+        # The row's own words (考核内容, 评分办法) beside the 自评 cell: a town scoring itself sees the rule.
         items.append(
             [safe(item.id), safe(" › ".join(a.name for a in item.ancestors) + (" › " if item.ancestors else "") + item.indicator.name),
-             item.max, None, None, safe("、".join(item.indicator.evidence)), None]
+             item.max, safe(item.indicator.source or ""), safe(item.indicator.method or ""), None, None, safe("、".join(item.indicator.evidence)), None]
         )
+        for col in (2, 4, 5):
+            items.cell(row, col).alignment = wrap
         if item.max is not None:
-            items.cell(row, 4).fill = fill
+            items.cell(row, 6).fill = fill
             dv = DataValidation(type="decimal", operator="between", formula1="0", formula2=str(item.max), allow_blank=True, showErrorMessage=True)
             items.add_data_validation(dv)
-            dv.add(items.cell(row, 4))
-    for col, width in zip("ABCDEFG", (10, 40, 8, 10, 30, 24, 24)):
+            dv.add(items.cell(row, 6))
+    for col, width in zip("ABCDEFGHI", (10, 30, 8, 50, 40, 10, 24, 24, 24)):
         items.column_dimensions[col].width = width
+    items.freeze_panes = "C2"
 
     rev = wb.create_sheet(FORM_SHEETS[3])
     rev.append(list(REVIEW_HEADERS))
@@ -781,6 +785,24 @@ def read_form(book: Book, pack: Pack, where: str) -> tuple[dict[str, Any], list[
         if reviews:
             data["reviews"] = reviews
     return data, problems
+
+
+def form_cells(book: Book, where: str) -> dict[str, str]:
+    """Each fact's 值 cell in a filled-in form (「北洲子镇.xlsx 事实!第35行 G列」): where a blank one is filled in."""
+    from openpyxl.utils import get_column_letter
+
+    rows = book.rows(FORM_SHEETS[1])
+    try:
+        cols = _header_map(rows, FORM_SHEETS[1], ("事实", "值"), where)
+    except InputError:
+        return {}
+    letter = get_column_letter(cols["值"] + 1)
+    out: dict[str, str] = {}
+    for r, row in enumerate(rows[1:], start=2):
+        name = _text(_cells(row, cols)("事实"))
+        if name is not None:
+            out.setdefault(name, f"{where} 事实!第{r}行 {letter}列")
+    return out
 
 
 def review_from_cells(item: Any, score: Any, reviewer: Any, at: Any, reason: Any, where: str) -> tuple[dict[str, Any] | None, list[Problem]]:

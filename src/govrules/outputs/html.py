@@ -11,6 +11,7 @@ print on A4.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -18,7 +19,19 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..numbers import fmt
-from .report import depth_of, effect_text, has_assessors, level_cells, level_name, recoverable, sheet_rows, summary_lines
+from .report import (
+    SheetRow,
+    depth_of,
+    effect_text,
+    has_assessors,
+    level_cells,
+    level_name,
+    recoverable,
+    self_total_label,
+    self_total_text,
+    sheet_rows,
+    summary_lines,
+)
 from ..engine.result import STATUS_LABELS, Result
 from ..untrusted import strip_controls
 
@@ -46,6 +59,37 @@ def environment() -> Environment:
     return env
 
 
+def merged_rows(rows: list[SheetRow], depth: int) -> list[dict[str, Any]]:
+    """The items as a county's 考核表 lays them out: one table row per item, each 一级 / 二级
+    指标 written once in a cell merged down over its items (``rowspan``), an item's own name
+    spanning the levels below it (``colspan``).
+
+    ``rows`` are in document order, parents first (:func:`govrules.outputs.report.sheet_rows`);
+    a section's points, score and the notes of its caps and floor go into its merged cell.
+    """
+    spans: dict[int, int] = {}  # index of a section row -> how many items it holds
+    for n, row in enumerate(rows):
+        if row.kind == "section":
+            count = 0
+            for later in rows[n + 1 :]:
+                if later.depth <= row.depth:
+                    break
+                count += later.kind == "item"
+            spans[n] = count
+    pending: dict[int, dict[str, Any]] = {}
+    out: list[dict[str, Any]] = []
+    for n, row in enumerate(rows):
+        if row.kind == "section":
+            for d in [d for d in pending if d >= row.depth]:
+                del pending[d]
+            if spans[n]:
+                pending[row.depth] = {"row": row, "rowspan": spans[n], "colspan": 1}
+            continue
+        cells = [pending.pop(d) for d in sorted(pending) if d < row.depth]
+        out.append({"row": row, "sections": cells, "colspan": depth - row.depth})
+    return out
+
+
 def sheet_context(result: Result) -> dict[str, Any]:
     rows = sheet_rows(result)
     depth = depth_of(rows)
@@ -57,6 +101,12 @@ def sheet_context(result: Result) -> dict[str, Any]:
     return {
         "result": result,
         "rows": [{"row": r, "levels": level_cells(r, depth)} for r in rows],
+        "merged": merged_rows(rows, depth),
+        # Ids are never broken inside (zzld.1.1): their column is as wide as the longest
+        # (a class per width, w3 … w8 em: the pages carry no style attribute).
+        "id_width": f"w{min(8, max(3, math.ceil(max((len(r.id) for r in rows), default=4) * 0.56 + 0.8)))}",
+        "self_total": self_total_text(result),
+        "self_label": self_total_label(result),
         "depth": depth,
         "levels": [level_name(d) for d in range(depth)],
         "ledger_rows": ledger_rows,

@@ -41,6 +41,10 @@ class Outcome:
     missing_facts: tuple[str, ...]
     base_sum: Decimal | None
     status_counts: dict[str, int]
+    # 自评合计 as the summaries print it: the number, or 「38（5项中2项）」 where 自评 covers some rows only.
+    self_cell: Any = None
+    # An incomplete unit's blank required cells, each named by its sheet/row/column (filled in where the unit's cells are known).
+    blanks: tuple[str, ...] = ()
 
     @property
     def state(self) -> str:
@@ -124,7 +128,15 @@ def outcome_of(result: Result) -> Outcome:
         base_sum=_shared(result.base_sum),
         # Only a checklist's outcome is shown by its counts; the others share one empty mapping (never written to).
         status_counts=_NO_COUNTS if result.scored else dict(result.status_counts),
+        self_cell=_shared(_self_cell(result)),
     )
+
+
+def _self_cell(result: Result) -> Any:
+    from .report import self_counts, self_total_text
+
+    given, items = self_counts(result)
+    return result.self_total if given == items else self_total_text(result)
 
 
 def detail_of(result: Result) -> Detail:

@@ -174,6 +174,26 @@ def grade_lines(result: Result) -> list[str]:
     return lines
 
 
+def self_counts(result: Result) -> tuple[int, int]:
+    """(items with a 自评, items) of a result."""
+    return sum(1 for i in result.items if i.self_score is not None), len(result.items)
+
+
+def self_total_label(result: Result) -> str:
+    """「自评合计」, or 「自评合计（5项中2项）」 where the unit scored itself on some items only:
+    a sum over 2 of 5 rows beside a total over all 5 must not read as a whole self-assessment."""
+    given, items = self_counts(result)
+    return "自评合计" if given == items else f"自评合计（{items}项中{given}项）"
+
+
+def self_total_text(result: Result) -> str:
+    """The 自评合计 as a cell shows it: 38, or 38（5项中2项） where it is partial; empty where there is none."""
+    if result.self_total is None:
+        return ""
+    given, items = self_counts(result)
+    return fmt(result.self_total) + ("" if given == items else f"（{items}项中{given}项）")
+
+
 def summary_lines(result: Result) -> list[str]:
     lines = []
     if result.scored:
@@ -213,7 +233,7 @@ def summary_lines(result: Result) -> list[str]:
             counted = fmt(m.checklist_score) if m.checklist_score is not None else "—"
             lines.append(f"评分模型得分：按符合项计 {counted}；" + "；".join(m.notes))
     if result.self_total is not None:
-        lines.append(f"自评合计：{fmt(result.self_total)}")
+        lines.append(f"{self_total_label(result)}：{fmt(result.self_total)}")
     if result.not_checked:
         lines.append("未检查的指标：" + "、".join(result.not_checked))
     if result.missing_evidence:

@@ -37,6 +37,8 @@ import signal
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import attrs
+
 from ..errors import Problem
 from ..pack import Pack
 from .batch import (
@@ -44,6 +46,7 @@ from .batch import (
     Unit,
     _unexpected,
     assess_unit,
+    blank_cells,
     check_out,
     duplicate,
     gather_parts,
@@ -62,8 +65,8 @@ from .outcome import Outcome, Spill, detail_of, lost_points, outcome_of, pack_de
 #: Units per chunk: large enough that sending a chunk to a worker costs little, small enough to bound memory.
 CHUNK = 250
 
-# (pack, target, output folder, write per-unit sheets, a table's columns) of the worker processes, set before they fork.
-_JOB: tuple[Pack, str | None, Path, bool, list[Any]] | None = None
+# (pack, target, output folder, write per-unit sheets, a table's columns, per-unit PDFs) of the worker processes, set before they fork.
+_JOB: tuple[Pack, str | None, Path, bool, list[Any], bool] | None = None
 
 # (index, unit name, problems, outcome, its sheets' stem, detail (pickled), points lost per row)
 Scored = tuple[int, str | None, list[Problem], Outcome | None, str | None, bytes | None, list[Any]]
@@ -80,7 +83,7 @@ def default_jobs() -> int:
 def _score_chunk(chunk: list[Unit]) -> list[Scored]:
     """Read a chunk's rows, score them and write their sheets; what comes back is small and picklable."""
     assert _JOB is not None
-    pack, target, out, sheets, columns = _JOB
+    pack, target, out, sheets, columns, pdf = _JOB
     back: list[Scored] = []
     for u in chunk:
         prepare(u, pack, columns)
@@ -92,8 +95,12 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
             result = assess_unit(pack, u, target)
             if result is not None:
                 try:
-                    stem = unit_files(result, u, out, sheets)
+                    stem = unit_files(result, u, out, sheets, pdf)
                     outcome, detail, lost = outcome_of(result), pack_detail(detail_of(result)), lost_points(result)
+                    if outcome.state == "incomplete":
+                        # Its blank cells are named here, where the row's cells are known (the parent lets them go).
+                        u.outcome = outcome
+                        outcome = attrs.evolve(outcome, blanks=tuple(blank_cells(u, pack)))
                 except (OSError, KeyboardInterrupt):
                     raise
                 except Exception as exc:  # a unit whose sheet cannot be written fails alone
@@ -120,7 +127,7 @@ def _chunks(units: Iterator[Unit], size: int) -> Iterator[list[Unit]]:
 
 
 def _remove(out: Path, stem: str | None) -> None:
-    for rel in Unit(0, "", None, None, stem=stem).files.values():
+    for rel in Unit(0, "", None, None, stem=stem, pdf=True).files.values():
         try:
             (out / rel).unlink()
         except OSError:
@@ -135,6 +142,7 @@ def run_batch(
     target: str | None = None,
     jobs: int | None = None,
     unit_sheets: bool = True,
+    pdf: bool = False,
     on_start: Callable[[int], None] | None = None,
     advance: Callable[[int], None] | None = None,
     chunk: int = CHUNK,
@@ -143,7 +151,8 @@ def run_batch(
 
     ``on_start(n)`` is called once the input is open and the workers have
     started, with how many units there are at most; ``advance(k)`` after each
-    chunk. Raises :class:`.forms.InputError` for an input or output folder
+    chunk. ``pdf`` writes each unit's 考核表 as PDF beside its other sheets (in
+    the workers) and summary.pdf at the end. Raises :class:`.forms.InputError` for an input or output folder
     that cannot be used, before anything is written.
     """
     global _JOB
@@ -158,7 +167,7 @@ def run_batch(
             prepare(u, pack, batch.columns)
             batch.units.append(u)
         score_units(batch, target, advance=(lambda: advance(1)) if advance is not None else None)
-        return batch, write_outputs(batch, Path(out), unit_sheets=unit_sheets)
+        return batch, write_outputs(batch, Path(out), unit_sheets=unit_sheets, pdf=pdf)
     if not batch.columns or any(c.kind == "assessor" for c in batch.columns):
         # The parts of one unit (files or rows naming their assessor) may be anywhere in the input:
         # a folder, or a table with an assessor column, is read whole and its parts joined before scoring.
@@ -169,7 +178,7 @@ def run_batch(
         units = iter(gather_parts(listed))
     jobs = default_jobs() if jobs is None else max(1, jobs)
     with output_folder(out) as tmp:
-        _JOB = (pack, target, tmp, unit_sheets, batch.columns)
+        _JOB = (pack, target, tmp, unit_sheets, batch.columns, pdf)
         pool = None
         # Forking costs more than a chunk or two takes to score serially; the output is the same either way.
         if jobs > 1 and estimate > chunk and "fork" in multiprocessing.get_all_start_methods():
@@ -183,6 +192,7 @@ def run_batch(
                 for u, (index, name, problems, outcome, stem, detail, lost) in zip(chunk_units, scored):
                     assert u.index == index
                     u.unit, u.problems, u.outcome, u.stem = name, problems, outcome, stem
+                    u.pdf = pdf and stem is not None
                     u.settled()  # the input is let go as soon as the unit is scored
                     if duplicate(seen, u):
                         _remove(tmp, stem)
@@ -199,7 +209,7 @@ def run_batch(
                 pool = None
             settle(batch)
             written = [f for u in batch.units for f in u.files.values()]
-            written += write_summaries(batch, tmp, spill)
+            written += write_summaries(batch, tmp, spill, pdf)
             write_marker(tmp, batch, written)
         finally:
             if pool is not None:

@@ -147,7 +147,7 @@ def write_summary_workbook(batch: Batch, path: Path, spill: Spill, assessors: li
             d = spill.get(u.detail_at)  # type: ignore[arg-type]
             r = u.outcome
             assert r is not None
-            s.add([u.rank, u.unit, *d.scores, *([r.grade_cell] if batch.graded else []), r.self_total, u.where])
+            s.add([u.rank, u.unit, *d.scores, *([r.grade_cell] if batch.graded else []), r.self_cell, u.where])
         s.finish()
 
     # Three sheets in input order, filled in one pass over the details: each sheet streams its own rows.

@@ -201,6 +201,8 @@ def fill_score_sheet(ws: Any, result: Result) -> None:
     ws.freeze_panes = ws.cell(head_row + 1, 1)
     _widths(ws, [10, *[16] * depth, *([8, 8, 8] if result.scored else []), 8, *([16] if assessors else []), 90])
     print_ready(ws, head_row, table_end)
+    # The score sheet prints landscape however few its columns (issue 15): A4, one page wide.
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
 
 
 def _merge_levels(ws: Any, rows: list[Any], placed: list[tuple[int, int]]) -> None:
