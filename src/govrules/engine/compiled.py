@@ -20,7 +20,7 @@ from ..rubric.model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rater
 from ..numbers import ZERO, add
 from ..rubric.checks import applicable_targets
 from ..rubric.scope import rated_facts, row_assessors, unit_key
-from .jsontext import EffectTexts, TargetTexts
+from .jsontext import EffectTexts, RowTexts, TargetTexts
 from .result import PASS, CapApplied, ItemResult, SectionResult
 from .sections import adjusted_section
 
@@ -95,6 +95,11 @@ class ItemView:
     names: tuple[str, ...] = attrs.field(init=False, default=attrs.Factory(_path_names, takes_self=True))
     id: str = attrs.field(init=False, default=attrs.Factory(lambda i: i.indicator.id, takes_self=True))
     uids: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda i: frozenset(r.uid for r in i.rules), takes_self=True))
+    # The text its results' JSON shares (id, names, points, evidence, evaluation), encoded once.
+    texts: RowTexts = attrs.field(
+        init=False,
+        default=attrs.Factory(lambda i: RowTexts(i.id, i.names, i.max, i.indicator.evidence, i.indicator.evaluation), takes_self=True),
+    )
     unit_keys: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda i: frozenset(map(unit_key, i.units)), takes_self=True))
     # Each cap with the uids of the rules it groups, sorted.
     cap_groups: tuple[tuple[Cap, tuple[str, ...]], ...] = attrs.field(
@@ -438,6 +443,7 @@ def untouched_results(
             assessors=item.assessors,
             units=item.units,
             units_quote=item.indicator.units_quote if item.units else None,
+            texts=item.texts,
         )
         for item in items
     }

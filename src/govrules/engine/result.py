@@ -22,7 +22,7 @@ import attrs
 
 from .facts import to_jsonable
 from ..rubric.scope import COMBINE_LABELS
-from .jsontext import EffectTexts, TargetTexts, dumps as _dumps, dumps_with, scalar as _scalar
+from .jsontext import EffectTexts, RowTexts, TargetTexts, dumps as _dumps, dumps_with, scalar as _scalar, strings as _strings
 from ..numbers import exact, fmt
 
 PASS = "pass"
@@ -240,6 +240,9 @@ class ItemResult:
     #: For a row scored against the cohort: the figures each of its cohort rules
     #: was scored against (govrules.kinds.cohort.Figures), or why it was not.
     cohort: tuple[Any, ...] = ()
+    # The row's share of its JSON text, worked out once per compiled target
+    # (govrules.engine.jsontext.RowTexts); no part of the row's value.
+    texts: RowTexts | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def complete(self) -> bool:
@@ -294,11 +297,72 @@ class ItemResult:
     def _json_text(self) -> str:
         # Rows nothing happened to are shared by every result of their target
         # (see TargetView.untouched_items), so their text is encoded once.
+        t = self.texts
+        if (
+            t is not None
+            and self.ceiling is None
+            and not self.assessors
+            and not self.units
+            and self.combined is None
+            and not self.cohort
+            and t.key == (self.id, self.names, self.max, self.evidence, self.evaluation)
+        ):
+            return self._row_text(t)
         if not self.effects:
             return _dumps(self.to_dict())
         # The effects' texts are put together from their rules' (see
         # Effect._json_text); the rest of the row around them is encoded as usual.
         return dumps_with(self.to_dict(effects=False), {"effects": "[" + ", ".join([e._json_text() for e in self.effects]) + "]"})
+
+    def _row_text(self, t: RowTexts) -> str:
+        """``dumps(self.to_dict())`` for a row with none of the optional fields that follow ``override``.
+
+        The row's constant text (``t``) and its own values put between the
+        keys: no dict is made only to be encoded. tests/test_json_text.py checks
+        it against the dict's encoding.
+        """
+        cut = self.floor_cut
+        caps = self.caps
+        override = self.override
+        return "".join([
+            t.head,
+            _scalar(self.status),
+            ', "complete": ',
+            "true" if self.complete else "false",
+            ', "max": ',
+            t.max,
+            ', "score": ',
+            _scalar(fmt(self.score)),
+            ', "computed": ',
+            _scalar(fmt(self.computed)),
+            ', "self_score": ',
+            _scalar(fmt(self.self_score)),
+            ', "effects": [',
+            ", ".join([e._json_text() for e in self.effects]),
+            '], "caps": ',
+            _dumps([c.to_dict() for c in caps]) if caps else "[]",
+            ', "floor_cut": ',
+            _scalar(fmt(cut)),
+            ', "floor_quote": ',
+            _scalar(self.floor_quote if cut else None),
+            ', "floor_reading": ',
+            _strings(self.floor_reading) if cut else "[]",
+            ', "zeroed_by": ',
+            _scalar(self.zeroed_by),
+            ', "not_applicable": ',
+            _scalar(self.not_applicable),
+            ', "unchecked_facts": ',
+            _strings(self.unchecked_facts),
+            ', "evidence": ',
+            t.evidence,
+            ', "missing_evidence": ',
+            _strings(self.missing_evidence),
+            ', "evaluation": ',
+            t.evaluation,
+            ', "override": ',
+            _dumps(override.to_dict()) if override is not None else "null",
+            "}",
+        ])
 
 
 @attrs.frozen

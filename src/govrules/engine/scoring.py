@@ -261,6 +261,7 @@ def _item_result(
         override=override,
         floor_quote=item.floor_quote,
         floor_reading=item.floor_reading,
+        texts=item.texts,
         # Most rows have no ceiling, assessors or named units: the defaults then stand, at no cost.
         **({"ceiling": item.ceiling, "ceiling_cut": ceiling_cut, "ceiling_quote": item.ceiling_quote} if item.ceiling is not None else {}),
         **({"assessors": item.assessors} if item.assessors else {}),
