@@ -168,3 +168,47 @@ def test_a_row_changed_after_it_was_made_is_encoded_in_full(registry):
         changed = attrs.evolve(row, **change)
         assert changed.texts is row.texts  # carried along, but no longer this row's
         assert changed._json_text == json.dumps(changed.to_dict(), ensure_ascii=False)
+
+
+@st.composite
+def _changed_sheets(draw):
+    from govrules.engine.result import Difference, Source, Zeroed
+
+    return dict(
+        target=draw(TEXTS),
+        target_name=draw(TEXTS),
+        unit=draw(st.none() | TEXTS),
+        scored=draw(st.booleans()),
+        complete=draw(st.booleans()),
+        total=draw(SCORES),
+        max_total=draw(SCORES),
+        base_max=draw(SCORES),
+        base_sum=draw(SCORES),
+        base=draw(SCORES),
+        rescaled=draw(st.booleans()),
+        zeroed=tuple(draw(st.lists(st.builds(Zeroed, TEXTS, TEXTS, TEXTS, st.just((("a", 1), ("b", Decimal("0.5"))))), max_size=2))),
+        not_checked=tuple(draw(st.lists(TEXTS, max_size=2))),
+        missing_evidence=tuple(draw(st.lists(st.tuples(TEXTS, TEXTS), max_size=2))),
+        self_total=draw(SCORES),
+        differences=tuple(draw(st.lists(st.builds(Difference, TEXTS, SCORES.filter(bool), SCORES), max_size=2))),
+        derived_facts=tuple(draw(st.lists(TEXTS, max_size=2))),
+        readings=tuple(draw(st.lists(st.tuples(TEXTS, TEXTS, TEXTS), max_size=2))),
+        total_floor_cut=draw(st.sampled_from([Decimal(0), Decimal("1.5")])),
+        total_floor_quote=draw(st.none() | TEXTS),
+        total_floor_reading=tuple(draw(st.lists(TEXTS, max_size=1))),
+        sources=tuple(draw(st.lists(st.builds(Source, TEXTS, st.none() | TEXTS, st.tuples(TEXTS)), max_size=1))),
+        texts=draw(st.sampled_from(["kept", None])),
+    )
+
+
+@given(changes=_changed_sheets())
+def test_a_sheets_text_is_its_dicts_encoding(registry, changes):
+    result = _fired_result(registry)
+    if changes["texts"] == "kept":
+        changes["texts"] = result.texts
+        changes["readings"] += result.readings  # those its target's texts hold, and others
+    changed = attrs.evolve(result, **changes)
+    assert changed.to_json() == json.dumps(changed.to_dict(), ensure_ascii=False)
+
+
+# Graded sheets, models and every pack's rows: tests/test_scoring_shortcuts.py (test_json_put_together_from_rows_is_the_dumped_dict).

@@ -654,15 +654,84 @@ class Result:
         """
         if indent is not None or recoverable:
             return json.dumps(self.to_dict(recoverable=recoverable), ensure_ascii=False, indent=indent)
-        # One encoder pass over the sheet's own fields; the rows' text (each
+        # The sheet's own values put between its constant keys (no dict made
+        # only to be encoded, most of its lists empty); the rows' text (each
         # encoded once, see ItemResult._json_text), the stamp's and the
-        # readings' (once per pack or target) are put in their places.
-        texts = {
-            "sections": "[" + ", ".join([s._json_text for s in self.sections]) + "]",
-            "items": "[" + ", ".join([i._json_text for i in self.items]) + "]",
-        }
+        # readings' (once per pack or target) put in their places.
+        # tests/test_json_text.py checks it against the dict's encoding.
+        counts = self.status_counts
+        floor = f', "total_floor": {_dumps(self.total_floor_dict())}' if self.total_floor_cut else ""
+        zeroed = _dumps([z.to_dict() for z in self.zeroed]) if self.zeroed else "[]"
+        grading = _dumps(self.grading.to_dict()) if self.grading is not None else "null"
+        missing = _dumps([{"item": i, "evidence": k} for i, k in self.missing_evidence]) if self.missing_evidence else "[]"
+        differences = _dumps([d.to_dict() for d in self.differences]) if self.differences else "[]"
+        ledgers = _dumps([l.to_dict() for l in self.ledgers]) if self.ledgers else "[]"
         if self.texts is not None:
-            texts["readings"] = self.texts.readings_text(self.readings)
-        sheet = dumps_with({**self._own_head(), "sections": None, "items": None, **self._tail()}, texts)
-        return f"{self.stamp._json_text[:-1]}, {sheet[1:]}"
+            readings = self.texts.readings_text(self.readings)
+        else:
+            readings = _dumps([{"id": i, "quote": q, "choice": c} for i, q, c in self.readings])
+        model = _dumps(self.model.to_dict()) if self.model is not None else "null"
+        sources = f', "sources": {_dumps([s.to_dict() for s in self.sources])}' if self.sources else ""
+        return "".join([
+            self.stamp._json_text[:-1],
+            ', "target": {"id": ',
+            _scalar(self.target),
+            ', "name": ',
+            _scalar(self.target_name),
+            '}, "unit": ',
+            _scalar(self.unit),
+            ', "scored": ',
+            "true" if self.scored else "false",
+            ', "complete": ',
+            "true" if self.complete else "false",
+            ', "total": ',
+            _scalar(fmt(self.total)),
+            floor,
+            ', "max_total": ',
+            _scalar(fmt(self.max_total)),
+            ', "base": {"max": ',
+            _scalar(fmt(self.base_max)),
+            ', "sum": ',
+            _scalar(fmt(self.base_sum)),
+            ', "score": ',
+            _scalar(fmt(self.base)),
+            ', "rescaled": ',
+            "true" if self.rescaled else "false",
+            '}, "zeroed": ',
+            zeroed,
+            ', "grade": ',
+            _scalar(self.grade),
+            ', "grading": ',
+            grading,
+            ', "status_counts": ',
+            _STATUS_COUNTS.format(*[counts[s] for s in STATUSES]),
+            ', "not_checked": ',
+            _strings(self.not_checked),
+            ', "missing_evidence": ',
+            missing,
+            ', "self_assessment": {"total": ',
+            _scalar(fmt(self.self_total)),
+            ', "differences": ',
+            differences,
+            '}, "sections": [',
+            ", ".join([s._json_text for s in self.sections]),
+            '], "items": [',
+            ", ".join([i._json_text for i in self.items]),
+            '], "ledgers": ',
+            ledgers,
+            ', "facts": ',
+            _dumps(_facts_json(self.facts)),
+            ', "derived_facts": ',
+            _strings(self.derived_facts),
+            ', "readings": ',
+            readings,
+            ', "model": ',
+            model,
+            sources,
+            "}",
+        ])
+
+
+#: The sheet's status counts, as dumps writes the dict (counts are ints).
+_STATUS_COUNTS = "{{" + ", ".join(f'"{s}": {{}}' for s in STATUSES) + "}}"
 
