@@ -206,7 +206,7 @@ def parse_json(data: str | bytes) -> Any:
         except UnicodeDecodeError as exc:
             raise FactsError.coded(
                 "input.not_encoded_summary",
-                [Problem.coded(text_("input.where_byte", offset=exc.start), "input.not_utf8", reason=exc.reason)],
+                [Problem.coded(text_("input.where_byte", offset=exc.start), "input.not_utf8", reason=_reason("utf8.", exc.reason))],
                 encoding=exc.encoding.upper().replace("-SIG", ""),
             ) from None
     else:
@@ -316,11 +316,15 @@ def _fact_named(spec: PackSpec, name: str) -> str:
     return f"{_label(spec, name)}（{name}）"
 
 
-def _json_reason(msg: str) -> str:
-    """The json module's reason, in the catalogue's words where it has them."""
-    code = "json." + msg
+def _reason(prefix: str, reason: str) -> str:
+    """A library's reason (the json module's, a codec's), in the catalogue's words where it has them."""
+    code = prefix + reason
     translated = text(code)
-    return msg if translated == code else translated
+    return reason if translated == code else translated
+
+
+def _json_reason(msg: str) -> str:
+    return _reason("json.", msg)
 
 
 def duplicate_keys(text: str) -> list[Problem]:

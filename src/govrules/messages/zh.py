@@ -138,6 +138,10 @@ MESSAGES: dict[str, str] = {
     "input.too_deep_summary": "考核输入嵌套太深",
     "input.integer_too_long": "整数有 {digits} 位，太长无法读取；数字应小于 10^9",
     "input.exponent_out_of_range": "数字 {value} 的指数超出范围；数字应小于 10^9",
+    "utf8.invalid start byte": "无效的起始字节",
+    "utf8.invalid continuation byte": "无效的后续字节",
+    "utf8.unexpected end of data": "数据意外结束",
+    "utf8.illegal encoding": "非法编码",
     # the json module's reasons (engine/inputs.py _json_reason)
     "json.Expecting value": "此处缺少值",
     "json.Expecting property name enclosed in double quotes": "此处应为用英文双引号括起的键名",
