@@ -185,6 +185,12 @@ MESSAGES: dict[str, str] = {
     "merge.rated_no_assessor": "指标 {item} 由多名评议人评分（raters:）；这一部分没有写评议人（assessor:），无法与其他评议区分",
     "merge.assessor_unknown_summary": "{assessor} 不考核 {pack} / {target} 的任何指标",
     "merge.departments": "负责考核部门有：{departments}{hint}",
+    # -- sheets (numbers.py RoundingRule.words) --
+    "rounding.rule": "保留{places}位小数，{mode}",
+    "rounding.ROUND_HALF_UP": "四舍五入",
+    "rounding.ROUND_HALF_EVEN": "四舍六入五成双",
+    "rounding.ROUND_DOWN": "舍去",
+    "rounding.ROUND_UP": "进一",
     # -- the govrules command's own words (cli.py) --
     "cli.path_nul": "路径含有空字符",
     "cli.out_is_dir": "是一个目录；请写文件名",

@@ -900,7 +900,7 @@ def html_context(batch: Batch) -> dict[str, Any]:
                 "unit": u.unit,
                 "target_name": names.get(u.result.target, u.result.target),  # type: ignore[union-attr]
                 "not_checked": u.result.not_checked,  # type: ignore[union-attr]
-                "missing_facts": _missing_facts(u.result),  # type: ignore[arg-type]
+                "missing_facts": [u.result.fact_label(n) for n in _missing_facts(u.result)],  # type: ignore[union-attr,arg-type]  # the page names them by label
                 "base_sum": u.result.base_sum,  # type: ignore[union-attr]
                 "grade": u.result.grade,  # type: ignore[union-attr]
                 "where": u.where,
@@ -1195,7 +1195,7 @@ def summary_workbook(batch: Batch) -> Any:
     for u in batch.incomplete:
         r = u.result
         assert r is not None
-        ws.append(safe_row([u.unit, names.get(r.target, r.target), "、".join(r.not_checked), "、".join(_missing_facts(r)), r.base_sum, u.where]))
+        ws.append(safe_row([u.unit, names.get(r.target, r.target), "、".join(r.not_checked), "、".join(r.fact_label(n) for n in _missing_facts(r)), r.base_sum, u.where]))
     _style_header(ws)
     _widths(ws, [24, 10, 30, 50, 12, 30])
 
