@@ -478,7 +478,7 @@ def test_malformed_json(runner, tmp_path):
     bad.write_text('{"facts": {"active_late_count": 3,}}', encoding="utf-8")
     result = run(runner, "score", "datonghu_2023", bad)
     assert result.exit_code == 1
-    assert "不是有效的 JSON" in result.output and "line 1 column" in result.output
+    assert "不是有效的 JSON" in result.output and "第1行第" in result.output
     no_traceback(result)
 
 

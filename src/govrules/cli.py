@@ -419,7 +419,7 @@ def main() -> None:
 
 
 @main.command("packs")
-@click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True, help="输出格式（markdown：README 中的指标包表）")
+@click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True, help="输出格式（markdown：项目说明中的指标包表）")
 def packs_cmd(fmt_: str) -> None:
     """列出已安装的指标包，以及无法加载的指标包和它们的错误。
 
@@ -427,7 +427,7 @@ def packs_cmd(fmt_: str) -> None:
     示例：
       govrules packs
       govrules packs --format json
-      govrules packs --format markdown   # README.md 中的表（python3 dev.py readme）
+      govrules packs --format markdown   # 项目说明（README.md）中的表
     """
     from .outputs.catalogue import listing
 
@@ -549,7 +549,7 @@ def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | Non
 
     YAML（列出每个事实，以注释写明名称和填法）、JSON（每个事实为 null）或Excel 填报表（每个事实一行，值一列留空，另有自评、复核工作表）。留空（null）的事实为“未记录”：用到它的指标为未检查。score 和 batch 都能读回这三种格式。
 
-    用 --assessor 时，生成一个部门（或评议人）的填报表：只含它所考核的指标（指标包写明负责考核部门的）的事实，并写明部门名称，以便score PACK 部门1 部门2 … 合并各部分。
+    用 --assessor 时，生成一个部门（或评议人）的填报表：只含它所考核的指标（指标包写明负责考核部门的）的事实，并写明部门名称，以便score 指标包 部门1 部门2 … 合并各部分。
 
     \b
     示例：
@@ -641,7 +641,7 @@ def score_cmd(pack: str, facts: tuple[str, ...], target: str | None, fmt_: str |
       govrules score datonghu_2023 北洲子镇.json
       govrules score datonghu_2023 北洲子镇.yaml --format html --out 北洲子镇.html
       govrules score datonghu_2023 北洲子镇.xlsx --format json
-      govrules score PACK 宣传部.json 教育局.json 河长办.json
+      govrules score datonghu_2023 宣传部.json 教育局.json 河长办.json
       govrules score datonghu_2023 北洲子镇.json --out 北洲子镇.pdf
     """
     fmt_ = _format(fmt_, out, ("table", "json", "markdown", "html", "xlsx", "pdf"), "table")
@@ -701,7 +701,7 @@ def score_cmd(pack: str, facts: tuple[str, ...], target: str | None, fmt_: str |
 def diff_cmd(base: str, other: str, fmt_: str) -> None:
     """比较两个指标包：新增、删除或改变的指标、加减分和解读，前后对照。
 
-    改编指标包 通常是 原指标包 的改编（按 from: 对应各行）；两者都可以是已安装指标包的编号或指标包路径。
+    改编指标包 通常是 原指标包 的改编（按各行注明的来源对应）；两者都可以是已安装指标包的编号或指标包路径。
 
     \b
     示例：

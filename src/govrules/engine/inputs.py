@@ -42,7 +42,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, Stri
 
 from .compiled import InputPlan, TargetView
 from ..errors import FactsError, Problem
-from ..messages import text, type_name
+from ..messages import json_reason, library_reason, text, type_name
 
 text_ = text  # where a local ``text`` (the JSON being read) hides the catalogue's
 from .facts import NonNegativeNumberIn, canonical, pydantic_problems
@@ -206,7 +206,7 @@ def parse_json(data: str | bytes) -> Any:
         except UnicodeDecodeError as exc:
             raise FactsError.coded(
                 "input.not_encoded_summary",
-                [Problem.coded(text_("input.where_byte", offset=exc.start), "input.not_utf8", reason=_reason("utf8.", exc.reason))],
+                [Problem.coded(text_("input.where_byte", offset=exc.start), "input.not_utf8", reason=library_reason("utf8.", exc.reason))],
                 encoding=exc.encoding.upper().replace("-SIG", ""),
             ) from None
     else:
@@ -219,7 +219,7 @@ def parse_json(data: str | bytes) -> Any:
         return _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         where = text_("input.where_line_column", line=exc.lineno, column=exc.colno)
-        raise FactsError.coded("input.not_json_summary", [Problem.coded(where, "input.json_syntax", reason=_json_reason(exc.msg))]) from None
+        raise FactsError.coded("input.not_json_summary", [Problem.coded(where, "input.json_syntax", reason=json_reason(exc.msg))]) from None
     except (ValueError, ArithmeticError, RecursionError):
         # A key given twice, an integer too long for int() or an exponent too
         # large for Decimal (InvalidOperation), or a stack nearly used up by
@@ -316,20 +316,9 @@ def _fact_named(spec: PackSpec, name: str) -> str:
     return f"{_label(spec, name)}（{name}）"
 
 
-def _reason(prefix: str, reason: str) -> str:
-    """A library's reason (the json module's, a codec's), in the catalogue's words where it has them."""
-    code = prefix + reason
-    translated = text(code)
-    return reason if translated == code else translated
-
-
-def _json_reason(msg: str) -> str:
-    return _reason("json.", msg)
-
-
 def duplicate_keys(text: str) -> list[Problem]:
     """Where JSON text that parses gives a key twice in one object, by path (for readers other than :func:`parse_json`)."""
-    return [p for p in _diagnose(text) if "given twice" in p.message] or [Problem("", "a key is given twice in one object")]
+    return [p for p in _diagnose(text) if p.code == "input.key_twice"] or [Problem.coded("", "input.some_key_twice")]
 
 
 def _suggest(name: str, known: list[str]) -> str:

@@ -62,3 +62,27 @@ def placeholders(template: str) -> set[str]:
 def type_name(value: object) -> str:
     """The kind of a value, as a message names it (``整数``, ``列表``)."""
     return render("type." + type(value).__name__) if ("type." + type(value).__name__) in CATALOGUES[LOCALE] else render("type.other")
+
+
+def library_reason(prefix: str, reason: str) -> str:
+    """A library's own reason (the json module's, a codec's, PyYAML's) in the catalogue's words where it has them, else as it is."""
+    code = prefix + reason
+    return render(code) if code in CATALOGUES[LOCALE] else reason
+
+
+def json_reason(msg: str) -> str:
+    return library_reason("json.", msg)
+
+
+def yaml_reason(problem: str) -> str:
+    return library_reason("yaml.", problem)
+
+
+def os_reason(exc: BaseException) -> str:
+    """Why the system refused a file (no such file, permission denied …), by its errno."""
+    import errno
+
+    name = errno.errorcode.get(getattr(exc, "errno", None) or -1, "")
+    if name and "os." + name in CATALOGUES[LOCALE]:
+        return render("os." + name)
+    return render("os.other", {"reason": getattr(exc, "strerror", None) or type(exc).__name__})
