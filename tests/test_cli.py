@@ -495,8 +495,8 @@ def test_malformed_yaml(runner, tmp_path):
 def test_unknown_pack_did_you_mean(runner, command, tmp_path):
     result = run(runner, *command)
     assert result.exit_code == 1
-    assert "no pack 'datonghu_203'" in result.output
-    assert "did you mean: datonghu_2023" in result.output
+    assert "没有指标包 'datonghu_203'" in result.output
+    assert "是否想写: datonghu_2023" in result.output
     no_traceback(result)
 
 

@@ -157,7 +157,7 @@ def test_show_with_markup_as_the_pack_id_is_an_error_message(runner):
     result = run(runner, "show", "[/]")
     clean(result)
     assert result.exit_code == 1
-    assert "错误：no pack '[/]'" in result.stderr
+    assert "错误：没有指标包 '[/]'" in result.stderr
 
 
 def test_a_link_in_a_unit_name_is_not_a_hyperlink(runner, base_input, datonghu, tmp_path):
@@ -510,7 +510,7 @@ def test_undecodable_bytes_in_arguments_are_an_error_message():
     p = subprocess.run([_script().encode(), b"show", b"\xff\xfe[/]"], capture_output=True, env=_env(), timeout=120)
     assert p.returncode == 1
     err = p.stderr.decode("utf-8")
-    assert "Traceback" not in err and "错误：no pack" in err and "[/]" in err
+    assert "Traceback" not in err and "错误：没有指标包" in err and "[/]" in err
 
 
 # ------------------------------------------------------------- fuzz: argv

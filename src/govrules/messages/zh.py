@@ -309,6 +309,13 @@ MESSAGES: dict[str, str] = {
     "batch.out_foreign": "没有 {marker} 标记，不是 govrules 写入的，不会覆盖；请给出新的或空的目录，或先清空此目录",
     "batch.out_bad_marker": "不是 govrules batch 写入的文件清单；请给出新的或空的目录",
     "batch.out_foreign_file": "不是 govrules batch 写入的；请先移走（整个目录会被替换）",
+    # -- finding a pack (registry.py) --
+    "registry.no_pack": "没有指标包 {pack}",
+    "registry.did_you_mean": "是否想写",
+    "registry.installed": "已安装",
+    "registry.installed_ids": "{ids}",
+    "registry.none_installed": "没有安装任何指标包",
+    "registry.broken": "无法加载：{plugin}",
     # -- choosing a pack's target and evaluator (pack.py) --
     "pack.unknown_target_summary": "指标包 {pack} 没有考核对象 {value}",
     "pack.its_targets": "它的考核对象有：{names}",
