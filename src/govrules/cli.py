@@ -936,25 +936,25 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, p
 
 
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="地址 the address to listen on (0.0.0.0: every interface)")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="端口 port")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="进程数 worker processes; each loads the packs itself and shares nothing")
-@click.option("--max-body", default=None, type=click.IntRange(1, 1 << 34), help="请求体上限 largest request body in bytes (default 8 MiB); larger ones get 413")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（0.0.0.0：所有网络接口）")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="端口")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="工作进程数；每个进程各自加载指标包，互不共享")
+@click.option("--max-body", default=None, type=click.IntRange(1, 1 << 34), help="请求体上限（字节，默认 8 MiB）；超过的返回 413")
 def serve_cmd(host: str, port: int, workers: int, max_body: int | None) -> None:
-    """HTTP 服务 Serve the installed packs over HTTP, with a fill-in form in the browser.
+    """通过 HTTP 提供已安装的指标包，并在浏览器中提供填报表单。
 
     \b
-    GET  /                                    the packs and their forms
-    GET  /packs/{id}/targets/{target}/form    a target's form: the score updates as facts are entered
-    POST /packs/{id}/assess                   an assessment in, Result.to_json() out (?format=html|markdown|xlsx)
-    POST /packs/{id}/targets/{target}/assess  the same, with that target's typed facts in /openapi.json
-    POST /packs/{id}/batch                    a CSV or Excel upload, the summary out
-    GET  /openapi.json, /docs                 the contract, and Swagger UI (served locally)
+    GET  /                                    指标包和它们的填报表单
+    GET  /packs/{id}/targets/{target}/form    一类考核对象的填报表单：填入事实时得分随之更新
+    POST /packs/{id}/assess                   送入考核输入，返回结果的 JSON（?format=html|markdown|xlsx 返回评分表）
+    POST /packs/{id}/targets/{target}/assess  同上，/openapi.json 中列出该考核对象的事实类型
+    POST /packs/{id}/batch                    上传 CSV 或 Excel，返回汇总
+    GET  /openapi.json, /docs                 接口说明和 Swagger UI（本地提供）
 
-    Needs the serve extra: pip install 'govrules[serve]'. See docs/service.md.
+    需要安装 serve 附加组件：pip install 'govrules[serve]'。见 docs/service.md。
 
     \b
-    Example:
+    示例：
       govrules serve --port 8000
       curl -s localhost:8000/packs
     """

@@ -309,6 +309,18 @@ MESSAGES: dict[str, str] = {
     "batch.out_foreign": "没有 {marker} 标记，不是 govrules 写入的，不会覆盖；请给出新的或空的目录，或先清空此目录",
     "batch.out_bad_marker": "不是 govrules batch 写入的文件清单；请给出新的或空的目录",
     "batch.out_foreign_file": "不是 govrules batch 写入的；请先移走（整个目录会被替换）",
+    # -- a cohort (engine/cohort.py), scoring models (engine/models.py) --
+    "cohort.empty_summary": "考核组为空：assess_cohort 至少需要一份考核输入",
+    "cohort.empty": "没有给出考核输入",
+    "cohort.other_pack": "属于指标包 {pack}；inputs[0] 属于 {first}：一个考核组按同一个指标包评分",
+    "cohort.other_target": "考核对象是 {target}；inputs[0] 是 {first}：一个考核组是同一类考核对象的单位",
+    "cohort.needs_unit": "考核组中的单位须写明名称：结果按名称区分",
+    "cohort.unit_twice": "{unit} 已是 {other}：一个单位在考核组中只考核一次",
+    "cohort.problems_summary": "考核组有 {count} 处问题",
+    "models.unknown_summary": "不认识的评分模型 {value}",
+    "models.known": "已有的评分模型：{names}{hint}",
+    "batch.not_utf8": "不是 UTF-8 文本（{reason}）",
+    "batch.cohort_needs_unit": "按考核组评分的单位须写明名称（单位）",
     # -- finding a pack (registry.py) --
     "registry.no_pack": "没有指标包 {pack}",
     "registry.did_you_mean": "是否想写",

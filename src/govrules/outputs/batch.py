@@ -43,7 +43,7 @@ import attrs
 
 from .. import __version__
 from ..errors import GovrulesError, Problem
-from ..messages import os_reason, text, type_name
+from ..messages import library_reason, os_reason, text, type_name
 from .forms import (
     form_cells,
     MISSING,
@@ -597,7 +597,7 @@ def _file_unit(f: Path, pack: Pack, index: int, book: Any = None) -> Unit:
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
-                return Unit(index, where, None, None, [Problem(where, f"not UTF-8 text: {exc}")])
+                return Unit(index, where, None, None, [Problem.coded(where, "batch.not_utf8", reason=library_reason("utf8.", exc.reason))])
             data = drop_null_facts(parse_text(text, where, kind_of(str(f))))
             problems = []
     except GovrulesError as exc:
@@ -729,11 +729,11 @@ def _score_cohorts(batch: Batch, inputs: list[tuple[Unit, dict[str, Any]]], adva
         view, assessment = batch.pack.validate(data)
         name = assessment.unit
         if name is None:
-            u.problems = [Problem(u.where, "a unit scored against its cohort needs its name (单位)")]
+            u.problems = [Problem.coded(u.where, "batch.cohort_needs_unit")]
             continue
         key = (view.target.id, unit_key(name))
         if key in seen:
-            u.problems = [Problem(u.where, f"unit {name!r} is given twice (also {seen[key].where}); rename one")]
+            u.problems = [Problem.coded(u.where, "batch.unit_twice", unit=repr(name), other=seen[key].where)]
             continue
         seen[key] = u
         by_target.setdefault(view.target.id, []).append((u, data))
