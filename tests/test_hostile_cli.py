@@ -654,14 +654,14 @@ def test_a_key_given_twice_is_refused_by_score_and_batch(runner, tmp_path):
     twice.write_text('{"target": "xiangzhen", "unit": "北洲子镇", "target": "quzhi", "facts": {"active_late_count": 1, "active_late_count": 2}}', encoding="utf-8")
     result = run(runner, "score", "datonghu_2023", twice)
     assert result.exit_code == 1
-    assert "target: the key 'target' is given twice" in result.output
-    assert "facts.active_late_count: the key 'active_late_count' is given twice" in result.output
+    assert "target: 键 'target' 在同一对象中出现两次" in result.output
+    assert "facts.active_late_count: 键 'active_late_count' 在同一对象中出现两次" in result.output
     # The same file in a batch folder fails alone, with the same words.
     folder = tmp_path / "units"
     folder.mkdir()
     (folder / "a.json").write_text(twice.read_text(encoding="utf-8"), encoding="utf-8")
     result = run(runner, "batch", "datonghu_2023", folder, "--out", tmp_path / "out")
-    assert result.exit_code == 1 and "given twice" in result.output
+    assert result.exit_code == 1 and "出现两次" in result.output
 
 
 def test_a_number_with_more_places_than_the_pack_takes_is_refused(runner, tmp_path):

@@ -515,7 +515,7 @@ def test_discretionary_points_keep_the_packs_precision(datonghu):
     # datonghu declares no step: 0.01. 5e-05 used to give 100 − 0.00005 = 99.99995.
     problems = refused(datonghu, xz(active_quality={"points": 5e-05, "reason": "质量欠缺"}))
     assert list(problems) == ["facts.active_quality.points"]
-    assert "not a multiple of 0.01" in problems["facts.active_quality.points"]
+    assert "0.00005 不是 0.01 的整数倍" in problems["facts.active_quality.points"]
     # The same from JSON text (read exactly), and one place too many.
     text = json.dumps(xz(active_quality={"points": 0, "reason": "质量欠缺"})).replace('"points": 0', '"points": 0.125')
     assert list(refused(datonghu, text)) == ["facts.active_quality.points"]
@@ -543,7 +543,7 @@ indicators:
     # 10 − 1.5 = 8.5; 0.25 is not a multiple of 0.5.
     assert pack.assess({"facts": {"quality": {"points": 1.5, "reason": "欠缺"}}}).total == D("8.5")
     problems = refused(pack, {"facts": {"quality": {"points": 0.25, "reason": "欠缺"}}})
-    assert "steps of 0.5" in problems["facts.quality.points"]
+    assert "以 0.5 分为单位" in problems["facts.quality.points"]
     assert pack.facts_schema("xiangzhen")["$defs"]["Discretion_quality"]["properties"]["points"]["multipleOf"] == 0.5
     # A pack that does not use the field keeps the hash it had before the field existed.
     plain = govrules.load_pack_text(text.replace(", discretionary_step: 0.5", ""), "plain.yaml")

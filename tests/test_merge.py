@@ -480,7 +480,7 @@ def test_a_part_in_a_batch_folder_names_its_unit(rowscope, tmp_path):
     batch = read_units(tmp_path, rowscope)
     score_units(batch, target="xiangzhen")
     (unit,) = batch.units
-    assert unit.result is None and "names its unit" in unit.problems[0].message
+    assert unit.result is None and "须写明单位" in unit.problems[0].message
 
 
 # ------------------------------------------ splitting an input changes nothing

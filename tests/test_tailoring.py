@@ -267,7 +267,7 @@ def test_flat_unweighted_model_is_explicit_and_named(parent):
     assert (result.model.passed, result.model.failed) == (1, 1)
     assert result.to_dict()["model"]["description"].startswith("等权计分")
     assert result.total is None  # the document's own total stays absent
-    with pytest.raises(govrules.GovrulesError, match="unknown scoring model"):
+    with pytest.raises(govrules.GovrulesError, match="不认识的评分模型"):
         parent.assess({"facts": {}}, model="weighted")
 
 

@@ -210,7 +210,7 @@ def _in_steps(step: Decimal) -> AfterValidator:
 
     def check(points: Decimal) -> Decimal:
         if points % step:
-            raise ValueError(f"{fmt(points)} is not a multiple of {fmt(step)}: this pack takes discretionary points in steps of {fmt(step)} (pack.discretionary_step)")
+            raise _coded("facts.not_in_steps", points=fmt(points), step=fmt(step))
         return points
 
     return AfterValidator(check)
@@ -455,6 +455,9 @@ def _translated(where: str, kind: str, ctx: Mapping[str, Any]) -> Problem:
     """
     if kind.split(".")[0] in ("facts", "input"):
         return Problem.coded(where, kind, **ctx)
+    if kind == "value_error" and "error" in ctx:
+        # A validator's own ValueError (a plugin's, say): its words are all there is.
+        return Problem(where, str(ctx["error"]), code="pydantic.value_error", params={"error": str(ctx["error"])})
     code = "pydantic." + kind
     if render(code) == code:
         code = "pydantic.other"

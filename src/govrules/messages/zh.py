@@ -33,6 +33,7 @@ MESSAGES: dict[str, str] = {
     "facts.not_a_span": "{value} 不是起止日期：写作 开始/结束，如 2024-09-27/2024-10-28",
     "facts.span_backwards": "{value} 的结束日期早于开始日期",
     "facts.listed_twice": "{value} 列了两次",
+    "facts.not_in_steps": "{points} 不是 {step} 的整数倍：本指标包的酌情扣分以 {step} 分为单位",
     "facts.surrogate": "含有无法作为文字保存的字符（单独的代理字符，如 \\ud800），不能写成 UTF-8",
     "facts.reason_surrogate": "扣分理由含有无法作为文字保存的字符（单独的代理字符，如 \\ud800）",
     "facts.discretion_needs_reason": "酌情扣分须写明扣分理由（reason）",
