@@ -274,6 +274,7 @@ MESSAGES: dict[str, str] = {
     "forms.yaml_too_many": "值超过 {limit} 个（别名每用一次都计数）；不是考核输入",
     "forms.duplicate_key": "键 {key} 重复（另见第{line}行）",
     "forms.empty": "文件没有内容",
+    "forms.file_too_large": "共 {size} 个字；一份考核输入文件最多 {limit} 个字",
     "forms.not_a_form": "Excel 填报表含有工作表 {sheets}（用 govrules template {pack} --target 考核对象 --format xlsx 生成）；每行一个单位的工作簿请用 govrules batch",
     "forms.csv_use_batch": "请用 govrules batch 指标包 文件.csv --out 输出目录",
     "yaml.mapping values are not allowed here": "此处不能写“键: 值”（冒号后的文字请加引号）",

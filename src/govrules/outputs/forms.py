@@ -996,7 +996,7 @@ def parse_text(text: str, path: str, kind: str) -> Any:
     values; too deep a nesting is an error, not a crash.
     """
     if len(text) > ASSESSMENT_TEXT_MAX:
-        raise InputError(f"{path} 太大", [Problem(path, f"{len(text)} characters; an assessment file has at most {ASSESSMENT_TEXT_MAX}")])
+        raise InputError(f"{path} 太大", [Problem.coded(path, "forms.file_too_large", size=len(text), limit=ASSESSMENT_TEXT_MAX)])
     if kind == "yaml":
         return parse_yaml_text(text, path)
     return parse_json_text(text, path)
