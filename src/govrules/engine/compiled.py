@@ -193,6 +193,8 @@ class TargetView:
 
     # Look-ups every assessment makes, built once.
     fact_specs: dict[str, FactSpec] = attrs.field(init=False, default=attrs.Factory(lambda v: {f.name: f for f in v.facts}, takes_self=True))
+    #: Each fact's Chinese label, for what office users read (a missing fact named by its label).
+    fact_labels: dict[str, str] = attrs.field(init=False, default=attrs.Factory(lambda v: {f.name: f.label for f in v.facts}, takes_self=True))
     fact_order: dict[str, int] = attrs.field(
         init=False, default=attrs.Factory(lambda v: {f.name: i for i, f in enumerate(v.facts)}, takes_self=True)
     )
@@ -225,6 +227,10 @@ class TargetView:
     input_plan: InputPlan = attrs.field(init=False, default=attrs.Factory(_input_plan, takes_self=True))
     # The pack's readings as a result lists them, (id, quote, choice), in the pack's order.
     reading_rows: tuple[tuple[str, str, str], ...] = ()
+    #: Each reading as sheets name it, 解读1 … in the pack's order (as `govrules show` numbers them).
+    reading_names: dict[str, str] = attrs.field(
+        init=False, default=attrs.Factory(lambda v: {rid: f"解读{i}" for i, (rid, _, _) in enumerate(v.reading_rows, 1)}, takes_self=True)
+    )
     grading: Any = None  # its grade bands and vetoes, where the pack declares some (govrules.engine.grading)
     # The JSON text its results share (govrules.engine.jsontext), encoded once.
     texts: TargetTexts = attrs.field(init=False, default=attrs.Factory(lambda v: TargetTexts(v.reading_rows), takes_self=True))

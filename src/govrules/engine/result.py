@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import json
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Mapping
 
 import attrs
 
@@ -539,6 +539,10 @@ class Result:
     total_floor_reading: tuple[str, ...] = ()
     grading: Any = None  # a Grade where the pack declares grades or vetoes for the target (govrules.engine.grading)
     sources: tuple[Source, ...] = ()  # the partial assessments merged into this one, if it was merged
+    #: The Chinese label of each of the target's facts, for sheets naming a missing fact; not in the JSON (which names facts by id).
+    fact_labels: Mapping[str, str] = attrs.field(factory=dict, eq=False, repr=False)
+    #: Each of the pack's readings as sheets name it (解读1 …, the pack's order, as `govrules show` numbers them); not in the JSON.
+    reading_labels: Mapping[str, str] = attrs.field(factory=dict, eq=False, repr=False)
 
     @property
     def grade(self) -> str | None:
@@ -546,6 +550,14 @@ class Result:
         return self.grading.grade if self.grading is not None else None
     # Text its target's results share, encoded once (govrules.engine.jsontext); no part of its value.
     texts: TargetTexts | None = attrs.field(default=None, eq=False, repr=False)
+
+    def fact_label(self, name: str) -> str:
+        """A fact as a sheet names it: its Chinese label (its name where the result knows none)."""
+        return self.fact_labels.get(name, name)
+
+    def reading_names(self) -> dict[str, str]:
+        """Each reading that shaped this result as sheets name it: 解读N, N its place in the pack (as `govrules show` numbers it); ids are for JSON."""
+        return {rid: self.reading_labels.get(rid, rid) for rid, _, _ in self.readings}
 
     def item(self, item_id: str) -> ItemResult:
         for item in self.items:

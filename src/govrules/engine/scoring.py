@@ -519,6 +519,8 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         texts=view.texts,
         **({"total_floor_cut": total_floor_cut, "total_floor_quote": spec.floor.quote, "total_floor_reading": spec.floor.reading} if total_floor_cut else {}),
         sources=tuple(Source(*s) for s in a.sources),
+        fact_labels=view.fact_labels,
+        reading_labels=view.reading_names,
     )
 
 
