@@ -554,6 +554,7 @@ def show_html(desc: dict[str, Any]) -> str:
     points = _points_columns(desc)
     names = {x["id"]: x["name"] for x in desc["targets"]}
     multi = not desc["scored"] and len(desc["targets"]) > 1
+    rnames = reading_names(desc["readings"])
     rows = []
     for row in desc["rows"]:
         cells = [""] * len(levels)
@@ -566,8 +567,8 @@ def show_html(desc: dict[str, Any]) -> str:
                 "points": [row["points"].get(tid, "") for tid, _ in points],
                 "targets": "、".join(names[x] for x in row["targets"]) if multi else None,
                 "source": row["source"] if row["kind"] == "item" else "",
-                "method": ([row["method"]] if row["method"] else []) + _scope_lines(row),
-                "rules": _rules(row),
+                "method": ([row["method"]] if row["method"] else []) + _scope_lines(row, rnames),
+                "rules": _rules(row, rnames),
                 "evidence": "、".join(row["evidence"]),
                 "evaluation": "、".join(row["evaluation"]),
             }
