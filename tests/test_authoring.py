@@ -160,4 +160,4 @@ def test_lint_json_of_an_unknown_id_is_json_too():
     result = CliRunner().invoke(main, ["pack", "lint", "taiqan", "-f", "json"])
     assert result.exit_code == 1
     (problem,) = json.loads(result.output)["problems"]
-    assert problem["file"] is None and problem["message"].startswith("no pack 'taiqan'; did you mean: taiqian")
+    assert problem["file"] is None and problem["message"].startswith("没有指标包 'taiqan'; 是否想写: taiqian")

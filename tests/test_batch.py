@@ -205,7 +205,7 @@ def test_directory_of_fact_files(runner, tmp_path, examples):
     out = tmp_path / "out"
     result = run(runner, "batch", "datonghu_2023", src, "--out", out)
     assert result.exit_code == 1
-    assert "d_broken.json" in result.output and "Expecting value" in result.output
+    assert "d_broken.json" in result.output and "此处缺少值" in result.output
     assert "跳过" in result.output and "README.md" in result.output
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     by_target = {r["target"]: [(u["rank"], u["unit"], u["total"]) for u in r["units"]] for r in summary["rankings"]}
@@ -222,7 +222,7 @@ def test_unknown_column_is_reported_and_rows_still_scored(runner, tmp_path):
     units = write_csv(tmp_path / "u.csv", header, rows)
     result = run(runner, "batch", "datonghu_2023", units, "--out", tmp_path / "out", "--target", "乡镇")
     assert result.exit_code == 1
-    assert "active_late_cout" in result.output and "did you mean 'active_late_count'" in result.output
+    assert "active_late_cout" in result.output and "是否想写 'active_late_count'" in result.output
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     # The misspelt column's values are not used, so xz.1 is not checked: listed as incomplete.
     assert [u["unit"] for u in summary["incomplete"]] == ["甲镇"]
@@ -244,7 +244,7 @@ def test_duplicate_unit_is_a_failed_row(runner, tmp_path):
     rows = [["甲镇", "乡镇", *ALL_MET, *NO_REVIEW], ["甲镇", "乡镇", *ALL_MET, *NO_REVIEW]]
     result = run(runner, "batch", "datonghu_2023", write_csv(tmp_path / "u.csv", rows=rows), "--out", tmp_path / "out")
     assert result.exit_code == 1
-    assert "given twice" in result.output and "u.csv 第3行" in result.output
+    assert "出现两次" in result.output and "u.csv 第3行" in result.output
 
 
 def test_missing_input(runner, tmp_path):

@@ -105,8 +105,8 @@ def unscored_pack(tmp_path: Path) -> Path:
 def test_every_command_has_help(runner, command):
     result = run(runner, command, "--help")
     assert result.exit_code == 0
-    assert "Usage:" in result.output
-    assert "Example" in result.output or command == "packs" or "Example" in result.output
+    assert "用法：" in result.output and "选项" in result.output
+    assert "示例：" in result.output
 
 
 def test_top_level_help_lists_commands_and_exit_codes(runner):
@@ -114,7 +114,7 @@ def test_top_level_help_lists_commands_and_exit_codes(runner):
     assert result.exit_code == 0
     for command in ("packs", "show", "schema", "template", "score", "batch"):
         assert command in result.output
-    assert "Exit codes" in result.output
+    assert "退出码" in result.output
 
 
 def test_version(runner):
@@ -478,7 +478,7 @@ def test_malformed_json(runner, tmp_path):
     bad.write_text('{"facts": {"active_late_count": 3,}}', encoding="utf-8")
     result = run(runner, "score", "datonghu_2023", bad)
     assert result.exit_code == 1
-    assert "不是有效的 JSON" in result.output and "line 1 column" in result.output
+    assert "不是有效的 JSON" in result.output and "第1行第" in result.output
     no_traceback(result)
 
 
@@ -495,8 +495,8 @@ def test_malformed_yaml(runner, tmp_path):
 def test_unknown_pack_did_you_mean(runner, command, tmp_path):
     result = run(runner, *command)
     assert result.exit_code == 1
-    assert "no pack 'datonghu_203'" in result.output
-    assert "did you mean: datonghu_2023" in result.output
+    assert "没有指标包 'datonghu_203'" in result.output
+    assert "是否想写: datonghu_2023" in result.output
     no_traceback(result)
 
 
@@ -504,14 +504,14 @@ def test_unknown_pack_did_you_mean(runner, command, tmp_path):
 def test_wrong_target(runner, command):
     result = run(runner, *command, "datonghu_2023", "--target", "xiangzen")
     assert result.exit_code == 1
-    assert "unknown target 'xiangzen'" in result.output and "did you mean 'xiangzhen'" in result.output
+    assert "没有考核对象 'xiangzen'" in result.output and "是否想写 'xiangzhen'" in result.output
     no_traceback(result)
 
 
 def test_wrong_target_for_score(runner, examples):
     result = run(runner, "score", "datonghu_2023", examples / "xiangzhen.json", "--target", "quzhi")
     assert result.exit_code == 1
-    assert "asked for 'quzhi', the input says 'xiangzhen'" in result.output
+    assert "指定的是 'quzhi'，输入中写的是 'xiangzhen'" in result.output
     no_traceback(result)
 
 
@@ -537,10 +537,10 @@ def test_invalid_facts_lists_every_problem(runner, tmp_path):
     result = run(runner, "score", "datonghu_2023", bad)
     assert result.exit_code == 1
     out = result.output
-    assert "6 problem(s)" in out
+    assert "6 处问题" in out
     for where in ("facts.active_late_count", "facts.active_quality", "facts.zone_missing", "facts.foi_ok", "facts.activ_late", "self_assessment.xz.9"):
         assert where in out
-    assert "did you mean 'active_late_count'" in out
+    assert "是否想写 'active_late_count'" in out
     no_traceback(result)
 
 
@@ -595,7 +595,7 @@ def test_installed_script_scores_and_fails_cleanly(examples, tmp_path):
     assert "不是有效的 JSON" in err.stderr and "Traceback" not in err.stderr
 
     usage = subprocess.run([_script(), "score"], capture_output=True, text=True, encoding="utf-8", env=env)
-    assert usage.returncode == 2 and "Usage:" in usage.stderr
+    assert usage.returncode == 2 and "用法：" in usage.stderr and "错误：缺少参数" in usage.stderr
 
     units = tmp_path / "units.csv"
     units.write_text("unit,target,foi_ok\n甲镇,乡镇,是\n", encoding="utf-8")

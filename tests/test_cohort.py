@@ -118,7 +118,7 @@ def test_a_unit_alone_leaves_cohort_rows_not_checked(huzhou: govrules.Pack) -> N
     for row in ("1.1", "1.21", "1.22", "1.23", "2.1", "2.211", "2.221", "2.234"):
         item = result.item(row)
         assert item.status == "notchecked" and item.score is None
-        assert "scored against the cohort" in item.cohort[0].text
+        assert "单独评估时不检查" in item.cohort[0].text
     assert result.total is None and not result.complete
     # The rows that do not depend on the cohort score as usual: 2.222 is 1.5 + 4 × 0.05 = 1.7.
     assert result.item("2.222").score == D("1.7")
@@ -161,7 +161,7 @@ def test_every_cohort_row_names_its_figures_in_every_output(huzhou: govrules.Pac
 
 def test_bad_cohorts_are_refused_naming_each_input(huzhou: govrules.Pack) -> None:
     inputs = cohort_inputs()
-    with pytest.raises(FactsError, match="empty cohort"):
+    with pytest.raises(FactsError, match="考核组为空"):
         huzhou.assess_cohort([])
     with pytest.raises(FactsError) as twice:
         huzhou.assess_cohort(inputs + [inputs[1]])
@@ -200,7 +200,7 @@ def test_a_cohort_is_one_target() -> None:
     with pytest.raises(FactsError) as mixed:
         pack.assess_cohort([{"target": "a", "unit": "甲1", "facts": {"v": 1}}, {"target": "b", "unit": "乙1", "facts": {"v": 2}}])
     assert [p.where for p in mixed.value.problems] == ["inputs[1] (乙1)"]
-    assert "target 'b'" in mixed.value.problems[0].message
+    assert "考核对象是 'b'" in mixed.value.problems[0].message
 
 
 @pytest.mark.parametrize("evaluator", EVALUATORS)
@@ -393,7 +393,7 @@ def test_batch_of_a_cohort_with_a_unit_twice(huzhou: govrules.Pack, tmp_path: Pa
     (tmp_path / "u.csv").write_text("\n".join(lines + [lines[1]]) + "\n", encoding="utf-8")
     batch = read_units(tmp_path / "u.csv", huzhou)
     score_units(batch)
-    assert [u.unit for u in batch.failed] == ["吴兴区"] and "given twice" in batch.failed[0].problems[0].message
+    assert [u.unit for u in batch.failed] == ["吴兴区"] and "出现两次" in batch.failed[0].problems[0].message
     assert len(batch.ranked("quxian")) == 5
 
 

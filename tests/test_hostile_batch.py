@@ -172,13 +172,13 @@ def test_hostile_files_in_a_folder_fail_alone(runner, tmp_path):
     assert ranked_units(out) == {"好镇": "99.9", "也好镇": "99.9"}
     failed = failures(out)
     assert set(failed) == set(HOSTILE_FILES)
-    assert any("b_inf.yaml:3" in p and "finite" in p for p in failed["b_inf.yaml"])
+    assert any("b_inf.yaml:3" in p and "不是有限的数字" in p for p in failed["b_inf.yaml"])
     assert any("c_date.yaml:3" in p and "day is out of range" in p for p in failed["c_date.yaml"])
-    assert any("5001 characters" in p for p in failed["d_digits.json"])
-    assert any("nested too deeply" in p for p in failed["e_nested.json"])
-    assert any("not valid text" in p for p in failed["f_surrogate.json"])
-    assert any("alias" in p for p in failed["g_laughs.yaml"])
-    assert any("not valid text" in p for p in failed["l_reason.json"])
+    assert any("数字有 5001 个字符" in p for p in failed["d_digits.json"])
+    assert any("嵌套太深" in p for p in failed["e_nested.json"])
+    assert any("不是有效的文字" in p for p in failed["f_surrogate.json"])
+    assert any("别名" in p for p in failed["g_laughs.yaml"])
+    assert any("不是有效的文字" in p for p in failed["l_reason.json"])
     for where in HOSTILE_FILES:
         assert where in result.output
     # every file written is valid UTF-8
@@ -199,7 +199,7 @@ def test_file_names_that_are_not_utf8(runner, tmp_path):
     out = tmp_path / "out"
     assert ranked_units(out) == {"有名镇": "99.9", "好镇": "99.9"}
     (where,) = failures(out)
-    assert "\\xfa" in where and "not valid text" in " ".join(failures(out)[where])
+    assert "\\xfa" in where and "不是有效的文字" in " ".join(failures(out)[where])
     assert all("\\x" in u["where"] or u["where"] == "ok.json" for g in summary(out)["rankings"] for u in g["units"])
 
 
@@ -220,7 +220,7 @@ def test_invalid_utf8_row_fails_alone(runner, tmp_path):
     assert result.exit_code == 1
     out = tmp_path / "out"
     assert ranked_units(out) == {"甲镇": "99.9", "乙镇": "99.9"}
-    assert any("列「unit」" in p and "not valid text" in p for p in failures(out)["u.csv 第3行"])
+    assert any("列「unit」" in p and "不是有效的文字" in p for p in failures(out)["u.csv 第3行"])
 
 
 def test_a_row_the_csv_module_refuses_fails_alone(runner, tmp_path):
@@ -246,7 +246,7 @@ def test_bytes_that_are_not_utf8_in_a_header_or_cell_never_crash_a_writer(regist
     write_outputs(batch, tmp_path / "out")
     out = tmp_path / "out"
     assert ranked_units(out) == {"甲镇": "99.9", "丙镇": "99.9"}
-    assert any("列「zone_missing」" in p and "not valid text" in p for p in failures(out)["u.csv 第3行"])
+    assert any("列「zone_missing」" in p and "不是有效的文字" in p for p in failures(out)["u.csv 第3行"])
     assert any("x\\xff" in p["where"] for p in summary(out)["input_problems"])
 
 
@@ -283,8 +283,8 @@ def test_an_unexpected_exception_is_a_problem_of_its_unit(runner, tmp_path, monk
     result = run(runner, "batch", "datonghu_2023", write_units_csv(tmp_path / "u.csv", rows), "--out", tmp_path / "out")
     assert result.exit_code == 1
     assert ranked_units(tmp_path / "out") == {"甲镇": "99.9", "乙镇": "99.9"}
-    assert failures(tmp_path / "out")["u.csv 第3行"] == ["u.csv 第3行: could not be read or scored (RuntimeError: boom)"]
-    assert "RuntimeError: boom" in result.output
+    assert failures(tmp_path / "out")["u.csv 第3行"] == ["u.csv 第3行: 无法读取或评分（RuntimeError：boom）"]
+    assert "RuntimeError：boom" in result.output
 
 
 # ------------------------------------------------------------------ ranking.csv
@@ -360,7 +360,7 @@ def test_a_huge_merged_range_is_refused(runner, tmp_path):
     started = time.monotonic()
     result = run(runner, "batch", "datonghu_2023", path, "--out", tmp_path / "out")
     assert time.monotonic() - started < 20
-    assert result.exit_code == 1 and "merged ranges cover more than" in result.output
+    assert result.exit_code == 1 and "合并单元格超过" in result.output
 
 
 # ------------------------------------------------------- terminal and HTML text

@@ -80,9 +80,9 @@ def _na_item(pack: govrules.Pack, target: str) -> str:
 
 
 def test_bytes_that_are_not_utf8(datonghu):
-    assert refused(datonghu, b'{"unit":"\xff"}') == {"byte 9": "cannot be decoded (invalid start byte); JSON text is UTF-8"}
+    assert refused(datonghu, b'{"unit":"\xff"}') == {"第9字节": "无法解码（无效的起始字节）；JSON 文本须为 UTF-8"}
     # UTF-8 forbids encoded surrogates; json.loads would let them through ("surrogatepass").
-    assert list(refused(datonghu, b'{"target": "xiangzhen", "unit":"\xed\xa0\x80"}')) == ["byte 32"]
+    assert list(refused(datonghu, b'{"target": "xiangzhen", "unit":"\xed\xa0\x80"}')) == ["第32字节"]
     # Other encodings JSON allows still work.
     text = json.dumps(mutated(xz(), unit="北洲子镇"), ensure_ascii=False)
     assert datonghu.assess(text.encode("utf-16")).total == datonghu.assess(text.encode("utf-8")).total == D(100)
@@ -92,7 +92,7 @@ def test_bytes_that_are_not_utf8(datonghu):
 def test_huge_integer_in_json_text(datonghu, digits):
     big = "9" * digits
     problems = refused(datonghu, '{"target": "xiangzhen", "facts": {"active_late_count": ' + big + "}}")
-    assert problems == {"facts.active_late_count": f"an integer of {digits} digits is too long to read; numbers are smaller than 10^9"}
+    assert problems == {"facts.active_late_count": f"整数有 {digits} 位，太长无法读取；数字应小于 10^9"}
     for text in (
         '{"target": "xiangzhen", "self_assessment": {"xz.1": -' + big + "}}",
         '{"target": "xiangzhen", "reviews": [{"item": "xz.1", "score": ' + big + ', "reviewer": "张三", "at": "2023-12-20", "reason": "复核"}]}',
@@ -105,7 +105,7 @@ def test_huge_integer_in_json_text(datonghu, digits):
 
 def test_huge_python_int_anywhere(datonghu, miluo):
     big = 10**5000
-    assert refused(datonghu, xz(active_late_count=big)) == {"facts.active_late_count": f"Input should be less than or equal to {COUNT_MAX}"}
+    assert refused(datonghu, xz(active_late_count=big)) == {"facts.active_late_count": f"应不大于 {COUNT_MAX}"}
     assert list(refused(datonghu, xz(active_quality={"points": big, "reason": "x"}))) == ["facts.active_quality.points"]
     assert list(refused(datonghu, mutated(xz(), self_assessment={"xz.1": big}))) == ["self_assessment.xz.1"]
     review = {"item": "xz.1", "score": -big, "reviewer": "张三", "at": "2023-12-20", "reason": "复核"}
@@ -126,7 +126,7 @@ def test_deep_nesting_in_json_text(datonghu):
     for text in ('{"facts":{"x":' + deep + "}}", deep, '{"target": "xiangzhen", "unit": ' + deep + "}", "{" * 100_000):
         problems = refused(datonghu, text, seconds=5)
         ((where, message),) = problems.items()
-        assert where.startswith("line 1 column ") and f"nest more than {MAX_JSON_DEPTH} deep" in message
+        assert where.startswith("第1行第") and f"嵌套超过 {MAX_JSON_DEPTH} 层" in message
     # Brackets inside strings are text, not nesting.
     assert datonghu.assess(json.dumps(mutated(xz(), unit="[" * 1000))).total == D(100)
     # Just under the limit: an ordinary problem.
@@ -197,7 +197,7 @@ def test_lone_surrogates_everywhere(datonghu, miluo, bad):
         text = json.dumps(data, ensure_ascii=True)
         assert "\\ud" in text or "\\udc" in text or "\\udf" in text
         assert refused(pack, text) == problems
-    assert refused(datonghu, mutated(xz(), unit=bad))["unit"].startswith("the unit's name holds a lone surrogate")
+    assert refused(datonghu, mutated(xz(), unit=bad))["unit"].startswith("单位名称含有无法作为文字保存的字符")
 
 
 def test_surrogate_pairs_are_text(datonghu):
@@ -214,10 +214,10 @@ def test_blank_texts_are_refused(datonghu, miluo, blank):
         problems = refused(datonghu, mutated(xz(), reviews=[{**review, field: blank}]))
         assert set(problems) <= {f"reviews[0].{field}", f"reviews.0.{field}"} and len(problems) == 1, problems
     problems = refused(datonghu, xz(active_quality={"points": 0.5, "reason": blank}))
-    assert problems == {"facts.active_quality": "a discretionary deduction needs a reason (reason: 扣分理由)"}
+    assert problems == {"facts.active_quality": "酌情扣分须写明扣分理由（reason）"}
     na = _na_item(miluo, "xiangzhen")
     problems = refused(miluo, {"target": "xiangzhen", "not_applicable": {na: blank}})
-    assert problems == {f"not_applicable.{na}": "a not-applicable item needs its written explanation (书面说明)"}
+    assert problems == {f"not_applicable.{na}": "申报不适用的指标须附书面说明"}
     # No deduction, no reason needed (as before).
     assert datonghu.assess(xz(active_quality={"points": 0, "reason": blank})).total == D(100)
 
@@ -232,9 +232,9 @@ def test_texts_are_stored_as_before(datonghu):
 
 
 def test_duplicate_keys_in_json_text(datonghu):
-    assert refused(datonghu, '{"target": "xiangzhen", "target": "quzhi"}') == {"target": "the key 'target' is given twice in one object; give it once"}
+    assert refused(datonghu, '{"target": "xiangzhen", "target": "quzhi"}') == {"target": "键 'target' 在同一对象中出现两次；只写一次"}
     assert refused(datonghu, '{"target": "xiangzhen", "facts": {"active_late_count": 0, "active_late_count": 9}}') == {
-        "facts.active_late_count": "the key 'active_late_count' is given twice in one object; give it once"
+        "facts.active_late_count": "键 'active_late_count' 在同一对象中出现两次；只写一次"
     }
     problems = refused(
         datonghu,
@@ -251,7 +251,7 @@ def test_duplicate_keys_in_json_text(datonghu):
 
 
 def test_counts_are_bounded(datonghu):
-    assert refused(datonghu, xz(active_late_count=10**28 + 1)) == {"facts.active_late_count": f"Input should be less than or equal to {COUNT_MAX}"}
+    assert refused(datonghu, xz(active_late_count=10**28 + 1)) == {"facts.active_late_count": f"应不大于 {COUNT_MAX}"}
     refused(datonghu, '{"target": "xiangzhen", "facts": {"active_late_count": 10000000000000000000000000001}}')
     refused(datonghu, xz(active_late_count=COUNT_MAX + 1))
     # The largest count is scored exactly: 20 points − 999,999,999 × 0.1, floored at 0.
@@ -337,7 +337,7 @@ def test_numbers_where_a_count_belongs(datonghu):
 def test_a_mapping_for_the_facts_is_refused_not_skipped(datonghu):
     # A mapping other than a dict used to pass the envelope and have its facts skipped.
     problems = refused(datonghu, {"target": "xiangzhen", "facts": types.MappingProxyType(dict(XZ_ALL_MET))})
-    assert problems == {"facts": "Input should be a valid dictionary"}
+    assert problems == {"facts": "应为对象（{…}）"}
 
 
 def test_keys_that_are_not_text(datonghu):
@@ -351,8 +351,8 @@ def test_keys_that_are_not_text(datonghu):
 def test_json_text_size_is_bounded(datonghu):
     text = json.dumps(mutated(xz(), unit="x" * MAX_JSON_SIZE))
     problems = refused(datonghu, text)
-    assert problems == {"": f"{len(text)} characters of JSON; an assessment is at most {MAX_JSON_SIZE}"}
-    assert "bytes" in refused(datonghu, text.encode())[""]
+    assert problems == {"": f"JSON 共 {len(text)} 个字；一份考核输入最多 {MAX_JSON_SIZE}"}
+    assert "字节" in refused(datonghu, text.encode())[""]
 
 
 def test_hostile_sizes_finish(datonghu):
@@ -515,7 +515,7 @@ def test_discretionary_points_keep_the_packs_precision(datonghu):
     # datonghu declares no step: 0.01. 5e-05 used to give 100 − 0.00005 = 99.99995.
     problems = refused(datonghu, xz(active_quality={"points": 5e-05, "reason": "质量欠缺"}))
     assert list(problems) == ["facts.active_quality.points"]
-    assert "not a multiple of 0.01" in problems["facts.active_quality.points"]
+    assert "0.00005 不是 0.01 的整数倍" in problems["facts.active_quality.points"]
     # The same from JSON text (read exactly), and one place too many.
     text = json.dumps(xz(active_quality={"points": 0, "reason": "质量欠缺"})).replace('"points": 0', '"points": 0.125')
     assert list(refused(datonghu, text)) == ["facts.active_quality.points"]
@@ -543,7 +543,7 @@ indicators:
     # 10 − 1.5 = 8.5; 0.25 is not a multiple of 0.5.
     assert pack.assess({"facts": {"quality": {"points": 1.5, "reason": "欠缺"}}}).total == D("8.5")
     problems = refused(pack, {"facts": {"quality": {"points": 0.25, "reason": "欠缺"}}})
-    assert "steps of 0.5" in problems["facts.quality.points"]
+    assert "以 0.5 分为单位" in problems["facts.quality.points"]
     assert pack.facts_schema("xiangzhen")["$defs"]["Discretion_quality"]["properties"]["points"]["multipleOf"] == 0.5
     # A pack that does not use the field keeps the hash it had before the field existed.
     plain = govrules.load_pack_text(text.replace(", discretionary_step: 0.5", ""), "plain.yaml")

@@ -108,7 +108,7 @@ def test_defaults_around_a_derivation_wait_for_it(registry):
     plain = validate(pack.spec, view, {"facts": {**facts, "new_media_update_dates": ["2023-01-02"]}})
     assert dated.derived == ("new_media_stale_periods",)
     assert dated.facts == plain.facts
-    with pytest.raises(govrules.FactsError, match="give either"):
+    with pytest.raises(govrules.FactsError, match="只能填一个"):
         validate(pack.spec, with_default, {"facts": {**facts, "new_media_stale_periods": 0, "new_media_update_dates": ["2023-01-02"]}})
 
 
@@ -117,18 +117,18 @@ def test_a_fact_of_another_target_next_to_other_mistakes(datonghu):
     with pytest.raises(govrules.FactsError) as err:
         datonghu.assess(data)
     assert [(p.where, p.message) for p in err.value.problems] == [
-        ("facts.window_missing", "fact 'window_missing' is not used when assessing 乡镇"),
+        ("facts.window_missing", "事实 window_missing（政务公开窗口缺少的项）不用于考核乡镇"),
         (
             "facts.new_media_stale_periods",
-            "give either 'new_media_stale_periods' or the dates in 'new_media_update_dates' it is derived from, not both",
+            "new_media_stale_periods（政务新媒体账号每两周未及时更新次数）与推算它的日期 new_media_update_dates 只能填一个",
         ),
     ]
     data = xz(window_missing=[], active_late_cout=1)
     with pytest.raises(govrules.FactsError) as err:
         datonghu.assess(data)
     assert [(p.where, p.message) for p in err.value.problems] == [
-        ("facts.window_missing", "fact 'window_missing' is not used when assessing 乡镇"),
-        ("facts.active_late_cout", "unknown name 'active_late_cout'; did you mean 'active_late_count'?"),
+        ("facts.window_missing", "事实 window_missing（政务公开窗口缺少的项）不用于考核乡镇"),
+        ("facts.active_late_cout", "没有名为 'active_late_cout' 的项；是否想写 'active_late_count'？"),
     ]
 
 
@@ -139,14 +139,14 @@ def test_scores_are_checked_against_the_items_points(datonghu):
     with pytest.raises(govrules.FactsError) as err:
         datonghu.assess(data)
     assert [(p.where, p.message) for p in err.value.problems] == [
-        ("reviews.0.score", "Input should be greater than or equal to 0"),
+        ("reviews.0.score", "应不小于 0"),
     ]
     del data["reviews"]
     with pytest.raises(govrules.FactsError) as err:
         datonghu.assess(data)
     assert [(p.where, p.message) for p in err.value.problems] == [
-        ("self_assessment.xz.2", "score 20.01 is more than the item's 20 points"),
-        ("self_assessment.xz.9", "no item 'xz.9' for this target; did you mean 'xz.5'?"),
+        ("self_assessment.xz.2", "得分 20.01 超过该指标的分值 20"),
+        ("self_assessment.xz.9", "本考核对象没有指标 'xz.9'；是否想写 'xz.5'？"),
     ]
 
 

@@ -111,3 +111,104 @@ def test_texts_pickle_as_what_they_are_made_from(registry):
         assert clone == result
         assert clone.to_json() == text
         assert clone.texts.readings == result.texts.readings
+        assert [i.texts.head for i in clone.items] == [i.texts.head for i in result.items]
+
+
+# A row's result from its texts (ItemResult._row_text) against the dict's encoding, over
+# every value a row's own fields may take: any text, any score, caps and overrides.
+TEXTS = st.text(max_size=8) | st.sampled_from(["不符合", "\x00govrules-0\x00", '"\\'])
+SCORES = st.none() | st.decimals(min_value=-100, max_value=100, places=2)
+
+
+@st.composite
+def _changed_rows(draw):
+    from govrules.engine.result import FAIL, STATUSES, CapApplied, Override
+
+    cut = draw(st.sampled_from([Decimal(0), Decimal("0.5"), Decimal(3)]))
+    return dict(
+        status=draw(st.sampled_from(STATUSES + (FAIL,))),
+        score=draw(SCORES),
+        computed=draw(SCORES),
+        self_score=draw(SCORES),
+        floor_cut=cut,
+        floor_quote=draw(st.none() | TEXTS),
+        floor_reading=tuple(draw(st.lists(TEXTS, max_size=2))),
+        zeroed_by=draw(st.none() | TEXTS),
+        not_applicable=draw(st.none() | TEXTS),
+        unchecked_facts=tuple(draw(st.lists(TEXTS, max_size=3))),
+        missing_evidence=tuple(draw(st.lists(TEXTS, max_size=2))),
+        caps=tuple(draw(st.lists(st.builds(CapApplied, st.tuples(TEXTS), SCORES.filter(bool), SCORES.filter(bool), SCORES.filter(bool), TEXTS, st.tuples(TEXTS)), max_size=1))),
+        override=draw(st.none() | st.builds(Override, TEXTS, TEXTS, SCORES, SCORES.filter(bool), TEXTS)),
+        effects=draw(st.sampled_from([(), "fired"])),
+    )
+
+
+@given(changes=_changed_rows())
+def test_a_rows_text_is_its_dicts_encoding(registry, changes):
+    result = _fired_result(registry)
+    fired = next(i for i in result.items if i.effects)
+    row = result.items[0]
+    if changes.pop("effects") == "fired":
+        row = fired
+    changed = attrs.evolve(row, **changes)
+    assert changed.texts is row.texts is not None and changed.ceiling is None and not changed.assessors  # the short way is taken
+    assert changed._json_text == json.dumps(changed.to_dict(), ensure_ascii=False)
+
+
+def test_every_row_uses_its_texts(registry):
+    result = _fired_result(registry)
+    for item in result.items:
+        assert item.texts is not None and item.texts.key == (item.id, item.names, item.max, item.evidence, item.evaluation)
+        assert item._json_text == json.dumps(item.to_dict(), ensure_ascii=False)
+
+
+def test_a_row_changed_after_it_was_made_is_encoded_in_full(registry):
+    row = next(i for i in _fired_result(registry).items if i.effects)
+    for change in ({"names": ("另一个名称",)}, {"evidence": ("另一份材料",)}, {"max": Decimal(7)}, {"assessors": ("县政务公开办",)}):
+        changed = attrs.evolve(row, **change)
+        assert changed.texts is row.texts  # carried along, but no longer this row's
+        assert changed._json_text == json.dumps(changed.to_dict(), ensure_ascii=False)
+
+
+@st.composite
+def _changed_sheets(draw):
+    from govrules.engine.result import Difference, Source, Zeroed
+
+    return dict(
+        target=draw(TEXTS),
+        target_name=draw(TEXTS),
+        unit=draw(st.none() | TEXTS),
+        scored=draw(st.booleans()),
+        complete=draw(st.booleans()),
+        total=draw(SCORES),
+        max_total=draw(SCORES),
+        base_max=draw(SCORES),
+        base_sum=draw(SCORES),
+        base=draw(SCORES),
+        rescaled=draw(st.booleans()),
+        zeroed=tuple(draw(st.lists(st.builds(Zeroed, TEXTS, TEXTS, TEXTS, st.just((("a", 1), ("b", Decimal("0.5"))))), max_size=2))),
+        not_checked=tuple(draw(st.lists(TEXTS, max_size=2))),
+        missing_evidence=tuple(draw(st.lists(st.tuples(TEXTS, TEXTS), max_size=2))),
+        self_total=draw(SCORES),
+        differences=tuple(draw(st.lists(st.builds(Difference, TEXTS, SCORES.filter(bool), SCORES), max_size=2))),
+        derived_facts=tuple(draw(st.lists(TEXTS, max_size=2))),
+        readings=tuple(draw(st.lists(st.tuples(TEXTS, TEXTS, TEXTS), max_size=2))),
+        total_floor_cut=draw(st.sampled_from([Decimal(0), Decimal("1.5")])),
+        total_floor_quote=draw(st.none() | TEXTS),
+        total_floor_reading=tuple(draw(st.lists(TEXTS, max_size=1))),
+        sources=tuple(draw(st.lists(st.builds(Source, TEXTS, st.none() | TEXTS, st.tuples(TEXTS)), max_size=1))),
+        texts=draw(st.sampled_from(["kept", None])),
+    )
+
+
+@given(changes=_changed_sheets())
+def test_a_sheets_text_is_its_dicts_encoding(registry, changes):
+    result = _fired_result(registry)
+    if changes["texts"] == "kept":
+        changes["texts"] = result.texts
+        changes["readings"] += result.readings  # those its target's texts hold, and others
+    changed = attrs.evolve(result, **changes)
+    assert changed.to_json() == json.dumps(changed.to_dict(), ensure_ascii=False)
+
+
+# Graded sheets, models and every pack's rows: tests/test_scoring_shortcuts.py (test_json_put_together_from_rows_is_the_dumped_dict).

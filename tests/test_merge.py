@@ -113,7 +113,7 @@ def test_two_parts_giving_one_fact_different_values_is_a_conflict_naming_both(ro
     education = {**EDUCATION, "facts": {"school_visit": False, "publicity_missed": 3}}
     problems = merge_problems(rowscope, [PUBLICITY, education, RIVERS], names=["宣传部.json", "教育局.json", "河长办.json"])
     assert problems == {
-        "facts.publicity_missed": "宣传部.json（县委宣传部） gives 2, 教育局.json（县教育局） gives 3: the parts disagree; correct one of them"
+        "facts.publicity_missed": "宣传部.json（县委宣传部） 给出 2，教育局.json（县教育局） 给出 3：各部分不一致；请改正其中一个"
     }
 
 
@@ -121,8 +121,8 @@ def test_a_department_giving_another_departments_fact_is_refused(rowscope):
     publicity = {**PUBLICITY, "facts": {"publicity_missed": 2, "school_visit": True}}
     problems = merge_problems(rowscope, [publicity, EDUCATION, RIVERS])
     assert problems == {
-        "inputs[0]: facts.school_visit": "县委宣传部 does not assess 'school_visit' (read by row 1.2): 县教育局 do (负责考核部门); "
-        "a department gives the facts of its own rows"
+        "inputs[0]: facts.school_visit": "县委宣传部 不考核是否组织进校园宣传（school_visit）（由指标 1.2 使用）：由县教育局（负责考核部门）考核；"
+        "各部门只给出自己所考核指标的事实"
     }
 
 
@@ -130,15 +130,15 @@ def test_every_problem_is_reported_at_once_with_did_you_mean_for_a_department(ro
     rivers = {**RIVERS, "assessor": "县河长版"}
     no_one = {"unit": "琴江镇", "facts": {"school_visit": True}}
     problems = merge_problems(rowscope, [PUBLICITY, EDUCATION, rivers, no_one])
-    assert problems["inputs[2]: facts.patrol_missed"].endswith("'县河长版' assesses no row of this pack; did you mean '县河长办'?")
+    assert problems["inputs[2]: facts.patrol_missed"].endswith("；'县河长版' 不考核本指标包的任何指标；是否想写 '县河长办'？")
     assert "inputs[2]: facts.lake_tasks_missed" in problems
-    assert problems["inputs[3]: facts.school_visit"] == "'school_visit' (read by row 1.2) is assessed by 县教育局 (负责考核部门); this part names no assessor (assessor:)"
+    assert problems["inputs[3]: facts.school_visit"] == "是否组织进校园宣传（school_visit）（由指标 1.2 使用）由县教育局（负责考核部门）考核；这一部分没有写负责考核部门（assessor:）"
 
 
 def test_the_parts_must_be_of_one_unit(rowscope):
     rivers = {**RIVERS, "unit": "北洲子镇"}
     problems = merge_problems(rowscope, [PUBLICITY, EDUCATION, rivers])
-    assert problems == {"inputs[2]（县河长办）: unit": "is for '北洲子镇', inputs[0]（县委宣传部） for '琴江镇': merge the parts of one unit"}
+    assert problems == {"inputs[2]（县河长办）: unit": "是 '北洲子镇' 的，inputs[0]（县委宣传部） 是 '琴江镇' 的：只合并同一单位的各部分"}
     # A unit's name compared as row units are (white space aside); a part naming none takes the others'.
     r = rowscope.assess_merged([PUBLICITY, {**EDUCATION, "unit": " 琴江镇"}, {k: v for k, v in RIVERS.items() if k != "unit"}])
     assert (r.unit, r.total) == ("琴江镇", D(12))
@@ -147,14 +147,14 @@ def test_the_parts_must_be_of_one_unit(rowscope):
 @pytest.mark.parametrize(
     "inputs, where, message",
     [
-        ([], "inputs", "give at least one partial assessment"),
-        ("[]", "inputs", "got str; give a list, one entry per part"),
-        ({"facts": {}}, "inputs", "got dict; give a list, one entry per part"),
-        ([["not", "an", "object"]], "inputs[0]", "a partial assessment is a JSON object; got list"),
-        (['{"facts": {'], "inputs[0]: line 1 column 12", "Expecting property name enclosed in double quotes"),
-        ([{"assessor": "  ", "facts": {}}], "inputs[0]: assessor", "the assessor (the department or rater sending this part) is a name: text, not blank"),
-        ([{"assessor": "县河长办", "facts": {}, "sources": []}], "inputs[0]: sources", "sources is what merging writes; a part gives its own facts (a rater's rating is its facts, under its assessor)"),
-        ([{"assessor": "县河长办", "facts": {"patrol_missed": -1}}], "inputs[0]: facts.patrol_missed", "Input should be greater than or equal to 0"),
+        ([], "inputs", "至少给出一份部分考核输入"),
+        ("[]", "inputs", "实际是文字；请给出列表，每部分一项"),
+        ({"facts": {}}, "inputs", "实际是对象；请给出列表，每部分一项"),
+        ([["not", "an", "object"]], "inputs[0]", "部分考核输入应为 JSON 对象；实际是列表"),
+        (['{"facts": {'], "inputs[0]: 第1行第12列", "JSON 格式错误（此处应为用英文双引号括起的键名）"),
+        ([{"assessor": "  ", "facts": {}}], "inputs[0]: assessor", "负责考核部门（assessor，送来这一部分的部门或评议人）应为名称：文字，不能空白"),
+        ([{"assessor": "县河长办", "facts": {}, "sources": []}], "inputs[0]: sources", "sources 由合并写出；每一部分只给出自己的事实（评议人的评议就是他的事实，写在他的 assessor 下）"),
+        ([{"assessor": "县河长办", "facts": {"patrol_missed": -1}}], "inputs[0]: facts.patrol_missed", "应不小于 0"),
     ],
 )
 def test_bad_parts_give_clear_errors(rowscope, inputs, where, message):
@@ -166,10 +166,10 @@ def test_mixed_targets_are_refused(registry):
     datonghu = registry.get("datonghu_2023")
     parts = [{"target": "xiangzhen", "facts": {"active_late_count": 1}}, {"target": "quzhi", "facts": {}}]
     assert merge_problems(datonghu, parts) == {
-        "inputs[1]: target": "says 'quzhi', inputs[0] says 'xiangzhen': one unit's parts are for one target"
+        "inputs[1]: target": "写的是 'quzhi'，inputs[0] 写的是 'xiangzhen'：同一单位的各部分应为同一考核对象"
     }
     # Parts naming no target, of a pack with two, need it from somewhere.
-    assert merge_problems(datonghu, [{"facts": {}}]) == {"target": "give one of quzhi (区直), xiangzhen (乡镇)"}
+    assert merge_problems(datonghu, [{"facts": {}}]) == {"target": "请指定以下之一：区直（quzhi）、乡镇（xiangzhen）"}
     assert datonghu.merge([{"facts": {}}], target="xiangzhen")["target"] == "xiangzhen"
 
 
@@ -202,9 +202,9 @@ def test_differing_self_assessments_and_reviews_of_one_item_conflict(registry):
     other_review = {"reviews": [{**REVIEW["reviews"][0], "score": 19.9}]}
     problems = merge_problems(datonghu, [SELF, OFFICE, REVIEW, other_self, other_review, REVIEW], target="xiangzhen")
     assert problems == {
-        "self_assessment.xz.1": "inputs[0] gives 20, inputs[3] gives 19: the parts disagree; the unit gives one 自评 per item",
-        "reviews.xz.1": "inputs[2]（区政务公开办 李明） gives 20（'区政务公开办 李明'，2023-12-20）, inputs[4] gives 19.9（'区政务公开办 李明'，2023-12-20）: "
-        "the parts disagree; keep one 复核 per item",
+        "self_assessment.xz.1": "inputs[0] 给出 20，inputs[3] 给出 19：各部分不一致；单位对每个指标只给出一个自评",
+        "reviews.xz.1": "inputs[2]（区政务公开办 李明） 给出 20（'区政务公开办 李明'，2023-12-20），inputs[4] 给出 19.9（'区政务公开办 李明'，2023-12-20）："
+        "各部分不一致；每个指标只保留一条复核",
     }
 
 
@@ -220,8 +220,8 @@ def test_na_explanations_conflict_and_evidence_is_joined(registry):
     assert miluo.merge([why, why])["not_applicable"] == {"xz.1.1": "书面说明：本镇无此项工作任务"}
     other = {"not_applicable": {"xz.1.1": "书面说明：已报市政务公开办认定"}}
     assert merge_problems(miluo, [why, other]) == {
-        "not_applicable.xz.1.1": "inputs[0] gives '书面说明：本镇无此项工作任务', inputs[1] gives '书面说明：已报市政务公开办认定': "
-        "the parts disagree; keep one written explanation"
+        "not_applicable.xz.1.1": "inputs[0] 给出 '书面说明：本镇无此项工作任务'，inputs[1] 给出 '书面说明：已报市政务公开办认定'："
+        "各部分不一致；只保留一份书面说明"
     }
 
 
@@ -289,13 +289,13 @@ def test_the_same_rater_in_two_parts_is_one_rating(panel):
     # 张三 once (8) and 李四 (10): (8 + 10) / 2 = 9; 80 + 8 + 9 = 97.
     assert (r.item("8").score, r.total) == (D(9), D(97))
     problems = merge_problems(panel, [OFFICE_FORM, *raters(("张三", "良"), ("张三", "差"))])
-    assert problems == {"facts.satisfaction_grade": 'inputs[1]（张三） gives "良", inputs[2]（张三） gives "差": the parts disagree; 张三 rates row 8 once'}
+    assert problems == {"facts.satisfaction_grade": 'inputs[1]（张三） 给出 "良"，inputs[2]（张三） 给出 "差"：各部分不一致；张三 对指标 8只评一次'}
 
 
 def test_a_rating_needs_its_rater(panel):
     problems = merge_problems(panel, [OFFICE_FORM, {"facts": {"satisfaction_grade": "良"}}])
     assert problems == {
-        "inputs[1]: facts.satisfaction_grade": "row 8 is scored by several raters (raters:); this part names no assessor (assessor:), so its rating cannot be told from another's"
+        "inputs[1]: facts.satisfaction_grade": "指标 8 由多名评议人评分（raters:）；这一部分没有写评议人（assessor:），无法与其他评议区分"
     }
 
 
@@ -303,18 +303,18 @@ def test_a_rating_needs_its_rater(panel):
     "ratings, facts, where, message",
     [
         ({"8": [{"by": "张三", "facts": {"satisfaction_grade": "良"}}, {"by": "张三 ", "facts": {"satisfaction_grade": "优"}}]}, {},
-         "ratings.8[1].by", "'张三 ' rates row 8 twice (also ratings.8[0]); one rating per rater"),
+         "ratings.8[1].by", "'张三 ' 对指标 8 评了两次（另见 ratings.8[0]）；每名评议人一条"),
         ({"8": [{"by": "张三", "facts": {"timely_grade": "良"}}]}, {},
-         "ratings.8[0].facts.timely_grade", "a rating of row 8 gives only that row's facts (satisfaction_grade)"),
+         "ratings.8[0].facts.timely_grade", "对指标 8 的评议只给该指标的事实（satisfaction_grade）"),
         ({"2": [{"by": "张三", "facts": {"content_grade": "良"}}]}, {},
-         "ratings.2", "row '2' is not rated by several raters (the pack gives it no raters:); give its facts under facts"),
-        ({"80": [{"by": "张三", "facts": {}}]}, {}, "ratings.80", "no item '80' for this target; did you mean '8'?"),
-        ({"8": []}, {}, "ratings.8", "a rated row given here needs at least one rating"),
-        ({"8": [{"by": "", "facts": {"satisfaction_grade": "良"}}]}, {}, "ratings.8.0.by", "String should have at least 1 character"),
+         "ratings.2", "指标 '2' 不是由多名评议人评分的（指标包未给它 raters:）；它的事实写在 facts 下"),
+        ({"80": [{"by": "张三", "facts": {}}]}, {}, "ratings.80", "本考核对象没有指标 '80'；是否想写 '8'？"),
+        ({"8": []}, {}, "ratings.8", "这里给出的评议指标至少要有一条评议"),
+        ({"8": [{"by": "", "facts": {"satisfaction_grade": "良"}}]}, {}, "ratings.8.0.by", "不能为空"),
         ({"8": [{"by": "张三", "facts": {"satisfaction_grade": "很好"}}]}, {},
          "ratings.8[0].facts.satisfaction_grade", None),
         ({"8": [{"by": "张三", "facts": {"satisfaction_grade": "良"}}]}, {"satisfaction_grade": "优"},
-         "facts.satisfaction_grade", "row 8 is given by its raters under ratings; give 'satisfaction_grade' there, once per rater, not here too"),
+         "facts.satisfaction_grade", "指标 8 由评议人在 ratings 下给出；满意度评估等级（satisfaction_grade）写在那里（每名评议人一次），不要在这里重复"),
     ],
 )
 def test_bad_ratings_give_clear_errors(panel, ratings, facts, where, message):
@@ -382,7 +382,7 @@ def test_two_departments_rate_one_row_and_the_lower_score_counts():
     # 县河长办 does not assess 1.1, so it cannot rate it.
     problems = merge_problems(pack, [publicity, {**RIVERS, "facts": {**RIVERS["facts"], "publicity_missed": 0}}])
     assert problems == {
-        "inputs[1]: facts.publicity_missed": "县河长办 does not assess row 1.1: 县委宣传部、县教育局 do (负责考核部门); a department gives the facts of its own rows"
+        "inputs[1]: facts.publicity_missed": "县河长办 不考核指标 1.1：由县委宣传部、县教育局（负责考核部门）考核；各部门只给出自己所考核指标的事实"
     }
 
 
@@ -431,7 +431,7 @@ def test_score_takes_the_parts_of_one_unit(tmp_path):
     run = CliRunner().invoke(main, ["score", str(ROWSCOPE), *files])
     assert run.exit_code != 0
     assert "Traceback" not in run.output
-    assert f"{files[0]}（县委宣传部） gives 2, {files[1]}（县教育局） gives 3: the parts disagree" in run.output.replace("\n", "")
+    assert f"{files[0]}（县委宣传部） 给出 2，{files[1]}（县教育局） 给出 3：各部分不一致" in run.output.replace("\n", "")
 
 
 # --------------------------------------------------------------------- batch
@@ -468,8 +468,8 @@ def test_batch_joins_the_parts_of_a_unit_from_files_and_rows(rowscope, tmp_path)
     assert (qinjiang.where, qinjiang.result.total) == ("units.csv 第2行 + units.csv 第3行 + units.csv 第4行", D(12))
     # A department's row giving another's fact fails the whole unit, naming the row: never scored without it.
     assert beizhouzi.result is None
-    assert [(p.where, p.message.split(":")[0]) for p in beizhouzi.problems] == [
-        ("units.csv 第6行: facts.patrol_missed", "县委宣传部 does not assess 'patrol_missed' (read by row 2.1)")
+    assert [(p.where, p.message.split("：")[0]) for p in beizhouzi.problems] == [
+        ("units.csv 第6行: facts.patrol_missed", "县委宣传部 不考核河长未按要求巡河次数（patrol_missed）（由指标 2.1 使用）")
     ]
 
 
@@ -480,7 +480,7 @@ def test_a_part_in_a_batch_folder_names_its_unit(rowscope, tmp_path):
     batch = read_units(tmp_path, rowscope)
     score_units(batch, target="xiangzhen")
     (unit,) = batch.units
-    assert unit.result is None and "names its unit" in unit.problems[0].message
+    assert unit.result is None and "须写明单位" in unit.problems[0].message
 
 
 # ------------------------------------------ splitting an input changes nothing
@@ -578,7 +578,7 @@ def test_a_departments_form_holds_its_own_facts_and_merges_back(tmp_path):
     assert json.loads(run.output)["total"] == "12"  # as in the first test, 县河长办's facts from its form
 
     run = runner.invoke(main, ["template", str(ROWSCOPE), "--assessor", "县河长", "--out", str(tmp_path / "x.yaml")])
-    assert run.exit_code == 1 and "did you mean '县河长办'?" in run.output
+    assert run.exit_code == 1 and "是否想写 '县河长办'？" in run.output
     assert not (tmp_path / "x.yaml").exists()
     yaml_form = runner.invoke(main, ["template", str(ROWSCOPE), "--assessor", "县教育局"]).output
     assert 'assessor: "县教育局"' in yaml_form and "publicity_missed: null" in yaml_form and "patrol_missed" not in yaml_form

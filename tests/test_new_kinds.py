@@ -92,7 +92,8 @@ def test_per_step_explains_the_steps_it_counted(pack: govrules.Pack) -> None:
     text = markdown(pack.assess(facts(share=D("92.5"))))
     # 95 − 92.5 = 2.5, two whole steps of 1, each 0.2
     assert "-0.4 新进人员中35周岁以下占比不低于95%的，得2分；每低1%，扣0.2分（2 × 0.2）（92.5，低于95共2.5，按每1计2次，不足1的部分不计）" in text
-    assert "`whole_percents`" in text
+    result = pack.assess(facts(share=D("92.5")))
+    assert f"- {result.reading_names()['whole_percents']} " in text  # the reading, by its place in the pack (解读N)
 
 
 def test_per_step_partial_counted_and_at_most(pack: govrules.Pack) -> None:

@@ -64,7 +64,7 @@ def test_a_broken_pack_does_not_hide_the_others(tmp_path):
     assert "add up to 1" in str(broken)
     with pytest.raises(govrules.PackNotFound) as err:
         reg.get("bad")
-    assert "broken: p" in str(err.value)
+    assert "无法加载：p" in str(err.value)
 
 
 def test_duplicate_pack_ids_are_refused_whatever_the_order(tmp_path):

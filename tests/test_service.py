@@ -135,14 +135,14 @@ def test_invalid_facts_are_422_with_the_library_problems(client, datonghu):
     assert got.status_code == 422
     body = problem_of(got)
     assert body["problems"] == info.value.to_dict()["problems"] and body["summary"] == info.value.summary
-    assert any("did you mean 'active_quality'" in p["message"] for p in body["problems"])
+    assert any("是否想写 'active_quality'" in p["message"] for p in body["problems"])
 
 
 def test_unknown_pack_or_target_is_404_with_did_you_mean(client):
     body = problem_of(client.get("/packs/datonghu_2032"))
-    assert body["status"] == 404 and {"where": "did you mean", "message": "datonghu_2023"} in body["problems"]
+    assert body["status"] == 404 and {"where": "是否想写", "message": "datonghu_2023"} in [{k: p[k] for k in ("where", "message")} for p in body["problems"]]
     body = problem_of(client.post("/packs/datonghu_2023/targets/xiangzen/assess", json={}))
-    assert body["status"] == 404 and "did you mean 'xiangzhen'?" in body["problems"][0]["message"]
+    assert body["status"] == 404 and "是否想写 'xiangzhen'？" in body["problems"][0]["message"]
     assert problem_of(client.get("/no/such/path"))["status"] == 404
 
 

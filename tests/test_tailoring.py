@@ -135,7 +135,9 @@ def test_a_set_amount_cites_the_tailorings_reading(parent):
     assert "praise_amount" in effect.reading
     assert "praise_amount" in [r[0] for r in result.readings]
     assert json.loads(result.to_json())["ledgers"][0]["effects"][0]["set_reading"] == ["praise_amount"]
-    assert "被表扬（3 × 2）（按本文件解读 praise_amount 调整，原文未写此值）" in markdown(result)
+    # The sheet names the reading as `show` numbers it (解读N), and lists it at its foot.
+    name = result.reading_names()["praise_amount"]
+    assert name.startswith("解读") and f"被表扬（3 × 2）（按本文件{name}调整，原文未写此值）" in markdown(result)
 
 
 def test_a_set_amount_without_a_reading_is_refused_naming_the_line(parent):
@@ -265,7 +267,7 @@ def test_flat_unweighted_model_is_explicit_and_named(parent):
     assert (result.model.passed, result.model.failed) == (1, 1)
     assert result.to_dict()["model"]["description"].startswith("等权计分")
     assert result.total is None  # the document's own total stays absent
-    with pytest.raises(govrules.GovrulesError, match="unknown scoring model"):
+    with pytest.raises(govrules.GovrulesError, match="不认识的评分模型"):
         parent.assess({"facts": {}}, model="weighted")
 
 

@@ -32,10 +32,13 @@ from rich.text import Text
 
 from . import __version__
 from .errors import GovrulesError, InputError, Problem
+from .messages import clicktext, text
 from .pack import Pack
 from .registry import Registry
 from .untrusted import one_line, strip_controls, terminal_text
 from .rubric.yamlio import ParseCache
+
+clicktext.install()  # click's Usage/Error/Options in the catalogue's words, before any command is made
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in govrules
@@ -105,9 +108,9 @@ class _Path(click.Path):
         if "\0" in value:
             name = param.opts[0] if param is not None and param.opts else "PATH"
             if param is not None and param.param_type_name == "argument":
-                name = (param.metavar or param.name or "PATH").upper()
+                name = param.metavar or (param.name or "PATH").upper()
             what = "无法写入" if param is not None and param.name == "out" else "无法使用路径"
-            _fail(InputError(f"{what} {value}", [Problem(name, "路径含有空字符 (the path holds a NUL character)")]))
+            _fail(InputError(f"{what} {value}", [Problem(name, text("cli.path_nul"))]))
         return value
 
 
@@ -116,13 +119,13 @@ def _check_out(out: str | None) -> None:
     if out is None:
         return
     if "\0" in out:
-        _cannot_write(out, "路径含有空字符 (the path holds a NUL character)")
+        _cannot_write(out, text("cli.path_nul"))
     try:
         is_dir = Path(out).is_dir()
     except (OSError, ValueError) as exc:
         _cannot_write(out, getattr(exc, "strerror", None) or str(exc))
     if is_dir:
-        _cannot_write(out, "是一个目录 (is a directory); give a file name")
+        _cannot_write(out, text("cli.out_is_dir"))
 
 
 def _installed() -> Registry:
@@ -264,9 +267,9 @@ def _write_bytes(data: bytes, out: str) -> None:
     _stderr().print(Text("已写入 " + _line(out)))
 
 
-_FORMAT_HELP = "输出格式 output format (default: from --out's suffix, else {default})"
-_OUT_HELP = "写入文件 write to FILE instead of standard output"
-_TARGET_HELP = "考核对象 target, by id or name (e.g. xiangzhen or 乡镇); optional when the pack has one"
+_FORMAT_HELP = "输出格式（默认：按 --out 的文件后缀，否则 {default}）"
+_OUT_HELP = "写入文件，而不是标准输出"
+_TARGET_HELP = "考核对象，写名称或编号（如 乡镇 或 xiangzhen）；指标包只有一类考核对象时可省略"
 
 
 # ------------------------------------------------------------ the last resort
@@ -318,7 +321,29 @@ def _internal_error(exc: BaseException) -> NoReturn:
     sys.exit(EXIT_INTERNAL)
 
 
-class _Guarded(click.Group):
+class _Command(click.Command):
+    """A command whose usage line says [选项] (click writes [OPTIONS])."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+class _Group(click.Group):
+    """A group of commands: [选项] 命令 [参数]... in its usage line, its commands made as :class:`_Command`."""
+
+    command_class = _Command
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
+
+
+_Group.group_class = _Group
+
+
+class _Guarded(_Group):
     """The ``govrules`` group: whatever happens, one clear message and a documented exit code.
 
     click's own messages (usage errors quoting an argument) are printed
@@ -352,7 +377,7 @@ class _Guarded(click.Group):
         except click.exceptions.Abort as exc:
             if isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt):
                 self._interrupted()
-            sys.stderr.write("已中止 Aborted\n")
+            sys.stderr.write(text("cli.aborted") + "\n")
             sys.exit(EXIT_INPUT)
         except (KeyboardInterrupt, _Interrupted):
             self._interrupted()
@@ -368,26 +393,25 @@ class _Guarded(click.Group):
     @staticmethod
     def _interrupted() -> NoReturn:
         try:
-            sys.stderr.write("已中断 Interrupted\n")
+            sys.stderr.write(text("cli.interrupted") + "\n")
         except (OSError, ValueError):
             pass
         sys.exit(EXIT_INTERRUPTED)
 
 
 @click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="govrules")
+@click.version_option(__version__, prog_name="govrules", help="显示版本并退出。")
 def main() -> None:
-    """govrules：政务公开考核评分（score 政务公开 assessment rubrics）.
+    """govrules：政务公开考核评分。
 
     \b
-    PACK is an installed pack id (see `govrules packs`) or the path of a pack
-    directory / rubric.yaml under development.
+    指标包 是已安装指标包的编号（见 govrules packs），或正在编写的指标包目录、rubric.yaml 的路径。
 
     \b
-    Exit codes: 0 ok; 1 bad input (every problem listed on stderr);
-    2 bad usage (unknown command or option, missing argument);
-    70 internal error (a bug: please report it; GOVRULES_DEBUG=1 shows
-    the traceback); 130 interrupted; 141 output closed early (| head).
+    退出码：0 成功；1 输入有误（所有问题列在标准错误输出）；
+    2 用法有误（未知的命令或选项、缺少参数）；
+    70 内部错误（程序缺陷，请报告；设置 GOVRULES_DEBUG=1 可看到详细信息）；
+    130 被中断；141 输出被提前关闭（如 | head）。
     """
 
 
@@ -395,15 +419,15 @@ def main() -> None:
 
 
 @main.command("packs")
-@click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True, help="输出格式 output format (markdown: the README's pack table)")
+@click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True, help="输出格式（markdown：项目说明中的指标包表）")
 def packs_cmd(fmt_: str) -> None:
-    """已安装的指标包 List installed packs, and broken ones with their errors.
+    """列出已安装的指标包，以及无法加载的指标包和它们的错误。
 
     \b
-    Example:
+    示例：
       govrules packs
       govrules packs --format json
-      govrules packs --format markdown   # the table in README.md (python3 dev.py readme)
+      govrules packs --format markdown   # 项目说明（README.md）中的表
     """
     from .outputs.catalogue import listing
 
@@ -442,20 +466,17 @@ def packs_cmd(fmt_: str) -> None:
 
 
 @main.command("show")
-@click.argument("pack")
-@click.option("--target", "-t", default=None, help="只显示一个考核对象 show one target only, by id or name")
+@click.argument("pack", metavar="指标包")
+@click.option("--target", "-t", default=None, help="只显示一类考核对象，写名称或编号")
 @click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json", "markdown", "html", "pdf"]), default=None, help=_FORMAT_HELP.format(default="table"))
-@click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP + " (required for pdf)")
+@click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP + "（pdf 必须指定）")
 def show_cmd(pack: str, target: str | None, fmt_: str | None, out: str | None) -> None:
-    """显示考核细则 Show a pack's rubric in the document's layout.
+    """按原文件的版式显示考核细则。
 
-    One row per 一级 / 二级 / 三级指标 with its points per target, the 考核内容
-    and 评分办法 text, each rule in words, caps, evidence and evaluation modes;
-    then 加分 / 减分, 直接归零项, N/A and floor policies and the pack's readings.
-    A pack without points is shown as a checklist.
+    每个一级、二级、三级指标一行，列出各考核对象的分值、考核内容和评分办法，每条规则的文字说明、封顶、佐证和考核方式；然后是加分、减分、直接归零项、不适用和扣完为止的规定，以及指标包的各项解读。没有分值的文件按检查表显示。
 
     \b
-    Example:
+    示例：
       govrules show datonghu_2023 --target 乡镇
       govrules show datonghu_2023 --format markdown --out rubric.md
       govrules show datonghu_2023 --target 乡镇 --out 考核细则.pdf
@@ -493,14 +514,14 @@ def show_cmd(pack: str, target: str | None, fmt_: str | None, out: str | None) -
 
 
 @main.command("schema")
-@click.argument("pack")
+@click.argument("pack", metavar="指标包")
 @click.option("--target", "-t", default=None, help=_TARGET_HELP)
 @click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP)
 def schema_cmd(pack: str, target: str | None, out: str | None) -> None:
-    """事实的 JSON Schema: the JSON Schema of a pack's facts for one target (for building forms).
+    """输出一类考核对象的事实的 JSON Schema（供制作填报表单）。
 
     \b
-    Example:
+    示例：
       govrules schema datonghu_2023 --target xiangzhen
     """
     _format(None, out, ("json",), "json")
@@ -517,32 +538,25 @@ def schema_cmd(pack: str, target: str | None, out: str | None) -> None:
 
 
 @main.command("template")
-@click.argument("pack")
+@click.argument("pack", metavar="指标包")
 @click.option("--target", "-t", default=None, help=_TARGET_HELP)
-@click.option("--format", "-f", "fmt_", type=click.Choice(["yaml", "json", "xlsx", "csv"]), default=None, help=_FORMAT_HELP.format(default="yaml; with --units, xlsx"))
-@click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP + " (required for xlsx)")
-@click.option("--assessor", "-a", default=None, help="负责考核部门 / 评议人: a form of the facts its rows read, naming it, to merge with the others' (see `score`)")
+@click.option("--format", "-f", "fmt_", type=click.Choice(["yaml", "json", "xlsx", "csv"]), default=None, help=_FORMAT_HELP.format(default="yaml；用 --units 时为 xlsx"))
+@click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP + "（xlsx 必须指定）")
+@click.option("--assessor", "-a", default=None, help="负责考核部门或评议人：只含它所考核指标的事实的填报表，写明部门，供与其他部门的合并（见 score）")
 @click.option("--units", is_flag=True, help="多单位填报表：每行一个单位（xlsx 或 csv），供 govrules batch 读取")
 def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | None, assessor: str | None, units: bool) -> None:
-    """空白填报表 Write a fillable facts file for one target.
+    """生成一类考核对象的空白填报表。
 
-    YAML (every fact, its label and how to fill it as comments), JSON (every
-    fact, null), or an Excel form (one row per fact with an empty 值 column,
-    plus 自评 and 复核 sheets). A fact left empty (null) is "not recorded":
-    the items using it are not checked. `score` and `batch` read all three back.
+    YAML（列出每个事实，以注释写明名称和填法）、JSON（每个事实为 null）或Excel 填报表（每个事实一行，值一列留空，另有自评、复核工作表）。留空（null）的事实为“未记录”：用到它的指标为未检查。score 和 batch 都能读回这三种格式。
 
-    With --assessor, the form of one department (or rater): only the facts of
-    the rows it assesses (where the pack names 负责考核部门), and its name, so
-    that `score PACK part1 part2 …` merges the parts.
+    用 --assessor 时，生成一个部门（或评议人）的填报表：只含它所考核的指标（指标包写明负责考核部门的）的事实，并写明部门名称，以便score 指标包 部门1 部门2 … 合并各部分。
 
     \b
-    Example:
+    示例：
       govrules template datonghu_2023 --target 乡镇 --out 北洲子镇.yaml
       govrules template datonghu_2023 --target quzhi --format xlsx --out 区直.xlsx
 
-    With --units: one row per unit for a whole cohort, every fact's column under
-    its Chinese label, the cells validated, and a 说明 sheet (xlsx), or the
-    header row alone (csv); `govrules batch` reads it back.
+    用 --units 时：为一批单位生成每行一个单位的填报表，每个事实一列，列名为事实的中文名称，单元格带输入校验，另有“说明”工作表（xlsx），或只有表头行（csv）；govrules batch 能读回。
 
     \b
       govrules template datonghu_2023 --target 乡镇 --units --out 乡镇.xlsx
@@ -599,42 +613,35 @@ def template_cmd(pack: str, target: str | None, fmt_: str | None, out: str | Non
 
 
 @main.command("score")
-@click.argument("pack")
-@click.argument("facts", nargs=-1, required=True, type=_Path(allow_dash=True))
-@click.option("--target", "-t", default=None, help="考核对象 target, by id or name (default: the input's target)")
+@click.argument("pack", metavar="指标包")
+@click.argument("facts", metavar="考核输入...", nargs=-1, required=True, type=_Path(allow_dash=True))
+@click.option("--target", "-t", default=None, help="考核对象，写名称或编号（默认：输入中写明的考核对象）")
 @click.option(
     "--format", "-f", "fmt_", type=click.Choice(["table", "json", "markdown", "html", "xlsx", "pdf"]), default=None, help=_FORMAT_HELP.format(default="table")
 )
-@click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP + " (required for xlsx and pdf)")
+@click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP + "（xlsx 和 pdf 必须指定）")
 @click.option("--evaluator", type=click.Choice(["durable", "reference"]), default="durable", show_default=True, hidden=True)
 @click.option(
     "--model",
     type=click.Choice(["flat_unweighted"]),
     default=None,
-    help="评分模型 for a document that assigns no points: flat_unweighted = 符合项 ÷ 已检查项 × 100 (the result names it)",
+    help="评分模型，用于没有分值的文件：flat_unweighted = 符合项 ÷ 已检查项 × 100（结果中注明所用模型）",
 )
 def score_cmd(pack: str, facts: tuple[str, ...], target: str | None, fmt_: str | None, out: str | None, evaluator: str, model: str | None) -> None:
-    """评分 Score one unit and print its score sheet.
+    """为一个单位评分并输出评分表。
 
-    FACTS is a JSON or YAML assessment, a filled-in Excel form (from
-    `govrules template --format xlsx`), or - for JSON/YAML on stdin.
+    考核输入 是 JSON 或 YAML 考核输入、填好的 Excel 填报表（由 govrules template --format xlsx 生成），或 -（从标准输入读 JSON/YAML）。
 
-    Several FACTS files are parts of one unit's assessment (each department's
-    rows, each rater's ratings, the 自评, the 复核), each naming who sends it
-    (`assessor:`): they are merged into one assessment first, and any
-    disagreement between them is reported, never settled.
+    给出多个考核输入文件时，它们是同一单位考核的各部分（各部门考核的指标、各评议人的评议、自评、复核），各自写明送来的部门（assessor:）：先合并为一份考核输入，各部分之间的任何不一致都会报告，绝不自行取舍。
 
-    The sheet follows the document's layout with 自评 and 复核 columns, every
-    deduction with its reason and the document's words, N/A and missing
-    evidence flagged, 复核 overrides (who, when, old → new, why), and 可挽回分值:
-    the points each fix would restore, most first.
+    评分表按原文件的版式，含自评、复核两列，每项扣分都有理由和原文，标出不适用和缺少佐证的指标，复核调整（谁、何时、原分 → 新分、理由），以及可挽回分值：每项整改可以挽回的分数，从多到少排列。
 
     \b
-    Example:
+    示例：
       govrules score datonghu_2023 北洲子镇.json
       govrules score datonghu_2023 北洲子镇.yaml --format html --out 北洲子镇.html
       govrules score datonghu_2023 北洲子镇.xlsx --format json
-      govrules score PACK 宣传部.json 教育局.json 河长办.json
+      govrules score datonghu_2023 宣传部.json 教育局.json 河长办.json
       govrules score datonghu_2023 北洲子镇.json --out 北洲子镇.pdf
     """
     fmt_ = _format(fmt_, out, ("table", "json", "markdown", "html", "xlsx", "pdf"), "table")
@@ -688,17 +695,16 @@ def score_cmd(pack: str, facts: tuple[str, ...], target: str | None, fmt_: str |
 
 
 @main.command("diff")
-@click.argument("base")
-@click.argument("other")
+@click.argument("base", metavar="原指标包")
+@click.argument("other", metavar="改编指标包")
 @click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def diff_cmd(base: str, other: str, fmt_: str) -> None:
-    """比较 Compare two packs: rows, 加减分, readings added, removed or changed, before → after.
+    """比较两个指标包：新增、删除或改变的指标、加减分和解读，前后对照。
 
-    OTHER is usually a tailoring of BASE (rows matched by their `from:`);
-    either may be an installed pack id or a pack path.
+    改编指标包 通常是 原指标包 的改编（按各行注明的来源对应）；两者都可以是已安装指标包的编号或指标包路径。
 
     \b
-    Example:
+    示例：
       govrules diff changsha_ref yuelu_2021
     """
     from .outputs.packdiff import diff, lines
@@ -717,21 +723,20 @@ def diff_cmd(base: str, other: str, fmt_: str) -> None:
 
 @main.group("pack")
 def pack_group() -> None:
-    """编写指标包 Write and check packs: new, lint, test."""
+    """编写和检查指标包：new（新建）、lint（检查）、test（一致性测试）、schema（格式说明）。"""
 
 
 @pack_group.command("new")
-@click.argument("pack_id", metavar="ID")
-@click.option("--dir", "parent", default="packs", show_default=True, type=_Path(file_okay=False), help="where to create it")
-@click.option("--title", default=None, help="the document's title")
-@click.option("--target", default="xiangzhen", show_default=True, help="the first 考核对象 id")
-@click.option("--target-name", default="乡镇", show_default=True, help="its Chinese name")
+@click.argument("pack_id", metavar="编号")
+@click.option("--dir", "parent", default="packs", show_default=True, type=_Path(file_okay=False), help="在哪个目录下创建")
+@click.option("--title", default=None, help="文件标题")
+@click.option("--target", default="xiangzhen", show_default=True, help="第一类考核对象的编号")
+@click.option("--target-name", default="乡镇", show_default=True, help="它的中文名称")
 def pack_new(pack_id: str, parent: str, title: str | None, target: str, target_name: str) -> None:
-    """Scaffold an installable pack: pyproject with the entry point, rubric.yaml,
-    source.txt, an example facts file and a test using the conformance kit.
+    """新建一个可安装的指标包：含入口点的 pyproject、rubric.yaml、source.txt、一份示例考核输入和用一致性测试工具写的测试。
 
     \b
-    Example:
+    示例：
       govrules pack new xx_county_2024 --title "某县2024年政务公开考核细则"
       pip install -e packs/xx_county_2024
     """
@@ -751,18 +756,13 @@ def pack_new(pack_id: str, parent: str, title: str | None, target: str, target_n
 
 
 @pack_group.command("lint")
-@click.argument("pack_", metavar="PACK")
-@click.option("--strict", is_flag=True, help="exit 1 on warnings too")
-@click.option("--format", "-f", "fmt_", type=click.Choice(["text", "json"]), default="text", show_default=True, help="json: one object with every problem's file, line, row, severity and message (for CI and editors)")
+@click.argument("pack_", metavar="指标包")
+@click.option("--strict", is_flag=True, help="有警告也以退出码 1 结束")
+@click.option("--format", "-f", "fmt_", type=click.Choice(["text", "json"]), default="text", show_default=True, help="json：一个对象，列出每个问题的文件、行、指标、级别和说明（供持续集成和编辑器使用）")
 def pack_lint(pack_: str, strict: bool, fmt_: str) -> None:
-    """Check a pack: every error (file, line, row) and warning at once.
+    """检查指标包：一次列出所有错误（文件、行、指标）和警告。
 
-    PACK is a pack directory or rubric.yaml, or an installed pack's id.
-    Errors are what stops the pack from loading: unknown fields and facts
-    (with did-you-mean), sums that do not match stated totals, duplicate ids,
-    references to missing rules or readings, quotes not in the document (with
-    the nearest passage). Warnings: an item with points but no rule, an
-    unused fact, an amount larger than its item, the scaffold's placeholders.
+    指标包 是指标包目录、rubric.yaml 或已安装指标包的编号。错误是使指标包无法加载的问题：未知的字段和事实（附“是否想写”）、与所写总分不符的合计、重复的编号、引用不存在的规则或解读、原文中找不到的引文（附最接近的段落）。警告：有分值但没有规则的指标、未使用的事实、大于指标分值的扣分额、新建模板中未改的占位文字。
     """
     from .rubric.authoring import lint_path
 
@@ -802,15 +802,12 @@ def pack_lint(pack_: str, strict: bool, fmt_: str) -> None:
 @pack_group.command("schema")
 @click.option("--out", "-o", default=None, type=_Path(), help=_OUT_HELP)
 def pack_schema(out: str | None) -> None:
-    """The JSON Schema of the pack format (rubric.yaml), with every installed rule kind.
+    """输出指标包格式（rubric.yaml）的 JSON Schema，含已安装的全部规则类型。
 
-    For editors: put `# yaml-language-server: $schema=pack.schema.json` on a
-    pack's first line and save this beside it. govrules ships the schema of
-    its own kinds (govrules/rubric/pack.schema.json); this one also knows
-    the kinds of installed plugins.
+    供编辑器使用：在指标包第一行写 # yaml-language-server: $schema=pack.schema.json，并把本输出保存在它旁边。govrules 自带只含自身规则类型的格式说明（govrules/rubric/pack.schema.json）；本命令的输出还包括已安装插件的规则类型。
 
     \b
-    Example:
+    示例：
       govrules pack schema -o packs/xx_county_2024/src/govrules_pack_xx_county_2024/pack.schema.json
     """
     from .kinds.vocabulary import Kinds
@@ -821,10 +818,10 @@ def pack_schema(out: str | None) -> None:
 
 
 @pack_group.command("test")
-@click.argument("path")
-@click.option("--max-examples", default=50, show_default=True, type=click.IntRange(1, 100_000), help="hypothesis examples per property")
+@click.argument("path", metavar="指标包")
+@click.option("--max-examples", default=50, show_default=True, type=click.IntRange(1, 100_000), help="每条性质生成的测试样例数（hypothesis）")
 def pack_test(path: str, max_examples: int) -> None:
-    """Run the conformance kit (govrules.testing) on a pack: PATH or installed id."""
+    """对指标包运行一致性测试（govrules.testing）：指标包 为路径或已安装指标包的编号。"""
     from .testing import run_conformance
 
     try:
@@ -846,38 +843,24 @@ TERMINAL_RANKING = 20
 
 
 @main.command("batch")
-@click.argument("pack")
-@click.argument("input_", metavar="INPUT", type=_Path())
-@click.option("--out", "-o", required=True, type=_Path(file_okay=False), help="输出目录 directory for the sheets and summaries (created if missing)")
-@click.option("--target", "-t", default=None, help="考核对象 for rows that do not name one, by id or name")
-@click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json"]), default="table", show_default=True, help="标准输出格式 what to print: the ranking table, or summary.json")
-@click.option("--jobs", "-j", default=None, type=click.IntRange(1, 256), help="并行进程数 worker processes scoring at once  [default: the number of cores]")
-@click.option("--unit-sheets/--no-unit-sheets", default=True, show_default=True, help="每个单位的评分表 write units/NNN_<unit>.json and .html (leave them out for runs of many thousands)")
-@click.option("--show", default=TERMINAL_RANKING, show_default=True, type=click.IntRange(0, 1_000_000), help="终端显示的排名行数 ranked units printed per target: that many from the top and as many from the bottom")
+@click.argument("pack", metavar="指标包")
+@click.argument("input_", metavar="输入", type=_Path())
+@click.option("--out", "-o", required=True, type=_Path(file_okay=False), help="输出目录，存放评分表和汇总（不存在时新建）")
+@click.option("--target", "-t", default=None, help="未写考核对象的行所用的考核对象，写名称或编号")
+@click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json"]), default="table", show_default=True, help="标准输出的格式：排名表（table）或 summary.json（json）")
+@click.option("--jobs", "-j", default=None, type=click.IntRange(1, 256), help="并行评分的进程数（默认：处理器核数）")
+@click.option("--unit-sheets/--no-unit-sheets", default=True, show_default=True, help="是否写每个单位的评分表 units/NNN_<单位>.json 和 .html（成千上万个单位时可不写）")
+@click.option("--show", default=TERMINAL_RANKING, show_default=True, type=click.IntRange(0, 1_000_000), help="终端显示的排名行数：每个考核对象显示前 N 名和后 N 名")
 @click.option("--pdf", "pdf", is_flag=True, help="另写 PDF 供归档：summary.pdf（排名汇总）和每个单位的考核表 units/NNN_单位.pdf")
 def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, jobs: int | None, unit_sheets: bool, show: int, pdf: bool) -> None:
-    """批量评分与排名 Score many units and rank them.
+    """为多个单位批量评分并排名。
 
-    INPUT is a directory of assessment files (.json / .yaml / .xlsx forms,
-    one unit each), a CSV file, or an Excel workbook with one row per unit: a
-    `unit` (单位) column, an optional `target` (考核对象) column, one column per
-    fact (name or Chinese label; lists as 、-separated text; booleans 是/否),
-    discretionary deductions as `<fact>.points` and `<fact>.reason`, and
-    optional `self.<item>`, `na.<item>`, `evidence.<item>` and
-    `review.<item>.score|reviewer|at|reason` columns.
+    输入 是考核输入文件所在的目录（.json / .yaml / .xlsx 填报表，每个文件一个单位）、CSV 文件，或每行一个单位的 Excel 工作簿：一列“单位”（unit），可选一列“考核对象”（target），每个事实一列（列名写事实的中文名称或名称；列表用“、”分隔；是否类写 是/否），酌情扣分写 <事实>.points 和 <事实>.reason 两列，可选 self.<指标>、na.<指标>、evidence.<指标> 和review.<指标>.score|reviewer|at|reason 各列。
 
-    Writes into --out: units/NNN_<unit>.json and .html for every unit scored
-    (unless --no-unit-sheets), summary.xlsx (print-ready, with charts),
-    ranking.csv, summary.json, index.html and targets/<target>.html (the
-    ranking and charts of each 考核对象); with --pdf, summary.pdf and
-    units/NNN_<unit>.pdf too. Units are ranked per target (ties
-    share a rank); incomplete units are listed apart, not ranked. A row that
-    fails is reported with its file and row number, the rest are still
-    scored, and the exit code is 1. Units are read, scored and written in
-    chunks on --jobs processes; the output is the same as with --jobs 1.
+    写入 --out 目录：每个评分单位的 units/NNN_<单位>.json 和 .html（--no-unit-sheets 时不写）、summary.xlsx（可直接打印，含图表）、ranking.csv、summary.json、index.html 和每个考核对象的 targets/<考核对象>.html（排名和图表）；加 --pdf 时另写 summary.pdf 和 units/NNN_<单位>.pdf。按考核对象分别排名（同分同名次）；未完成的单位单独列出，不参加排名。出错的行会报告其文件和行号，其余照常评分，退出码为 1。单位分批读入、评分和写出，由 --jobs 个进程并行；结果与 --jobs 1 完全相同。
 
     \b
-    Example:
+    示例：
       govrules batch datonghu_2023 units.csv --target 乡镇 --out results/
       govrules batch datonghu_2023 forms/ --out results/
       govrules batch datonghu_2023 province.csv --out 全省/ --no-unit-sheets
@@ -964,25 +947,25 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, j
 
 
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="地址 the address to listen on (0.0.0.0: every interface)")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="端口 port")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="进程数 worker processes; each loads the packs itself and shares nothing")
-@click.option("--max-body", default=None, type=click.IntRange(1, 1 << 34), help="请求体上限 largest request body in bytes (default 8 MiB); larger ones get 413")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（0.0.0.0：所有网络接口）")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="端口")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="工作进程数；每个进程各自加载指标包，互不共享")
+@click.option("--max-body", default=None, type=click.IntRange(1, 1 << 34), help="请求体上限（字节，默认 8 MiB）；超过的返回 413")
 def serve_cmd(host: str, port: int, workers: int, max_body: int | None) -> None:
-    """HTTP 服务 Serve the installed packs over HTTP, with a fill-in form in the browser.
+    """通过 HTTP 提供已安装的指标包，并在浏览器中提供填报表单。
 
     \b
-    GET  /                                    the packs and their forms
-    GET  /packs/{id}/targets/{target}/form    a target's form: the score updates as facts are entered
-    POST /packs/{id}/assess                   an assessment in, Result.to_json() out (?format=html|markdown|xlsx)
-    POST /packs/{id}/targets/{target}/assess  the same, with that target's typed facts in /openapi.json
-    POST /packs/{id}/batch                    a CSV or Excel upload, the summary out
-    GET  /openapi.json, /docs                 the contract, and Swagger UI (served locally)
+    GET  /                                    指标包和它们的填报表单
+    GET  /packs/{id}/targets/{target}/form    一类考核对象的填报表单：填入事实时得分随之更新
+    POST /packs/{id}/assess                   送入考核输入，返回结果的 JSON（?format=html|markdown|xlsx 返回评分表）
+    POST /packs/{id}/targets/{target}/assess  同上，/openapi.json 中列出该考核对象的事实类型
+    POST /packs/{id}/batch                    上传 CSV 或 Excel，返回汇总
+    GET  /openapi.json, /docs                 接口说明和 Swagger UI（本地提供）
 
-    Needs the serve extra: pip install 'govrules[serve]'. See docs/service.md.
+    需要安装 serve 附加组件：pip install 'govrules[serve]'。见 docs/service.md。
 
     \b
-    Example:
+    示例：
       govrules serve --port 8000
       curl -s localhost:8000/packs
     """

@@ -8,8 +8,11 @@ once instead of fixing one and rerunning.
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
+from . import messages
 from .untrusted import has_lone_surrogate
 
 
@@ -25,7 +28,10 @@ class Problem:
     """One thing wrong with an input.
 
     ``where`` names the place (``rubric.yaml:57 指标 xz.3 rules[1].amount`` or
-    ``facts.late_count``); ``message`` says what is wrong there.
+    ``facts.late_count``); ``message`` says what is wrong there, in the
+    catalogue's locale (:mod:`govrules.messages`). A problem made from the
+    catalogue (:meth:`coded`) also keeps its ``code`` and ``params``, so a
+    caller can render it in another locale; they take no part in equality.
     """
 
     where: str = attrs.field(converter=_encodable)
@@ -38,12 +44,24 @@ class Problem:
     line: int | None = attrs.field(default=None, kw_only=True, eq=False)
     row: str | None = attrs.field(default=None, kw_only=True, eq=False)
     path: str | None = attrs.field(default=None, kw_only=True, eq=False)
+    code: str | None = attrs.field(default=None, kw_only=True, eq=False)
+    params: dict[str, Any] = attrs.field(factory=dict, kw_only=True, eq=False)
+
+    @classmethod
+    def coded(cls, where: str, code: str, /, **params: Any) -> "Problem":
+        """The catalogue's message ``code`` at ``where``, keeping the code and its parameters."""
+        return cls(where, messages.render(code, params), code=code, params=params)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
 
-    def to_dict(self) -> dict[str, str]:
-        return {"where": self.where, "message": self.message}
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"where": self.where, "message": self.message}
+        if self.code is not None:
+            # For rendering in another locale: the parameters as the message shows them.
+            out["code"] = self.code
+            out["params"] = {k: str(v) for k, v in self.params.items()}
+        return out
 
     def located(self) -> dict[str, object]:
         """``where`` as its parts: file, line, row, path (None where not known)."""
@@ -59,10 +77,21 @@ class Problem:
 class GovrulesError(Exception):
     """Base class of every error govrules raises on purpose."""
 
+    #: The catalogue code of the summary (and its parameters), when made by :meth:`coded`.
+    code: str | None = None
+    params: dict[str, Any] = {}
+
     def __init__(self, summary: str, problems: list[Problem] | tuple[Problem, ...] = ()):
         self.summary = _encodable(summary)
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__(self.__str__())
+
+    @classmethod
+    def coded(cls, code: str, problems: list[Problem] | tuple[Problem, ...] = (), /, **params: Any) -> "GovrulesError":
+        """An error whose summary is the catalogue's message ``code``."""
+        err = cls(messages.render(code, params), problems)
+        err.code, err.params = code, params
+        return err
 
     def __str__(self) -> str:
         if not self.problems:
@@ -74,6 +103,7 @@ class GovrulesError(Exception):
         return {
             "error": type(self).__name__,
             "summary": self.summary,
+            **({"code": self.code} if self.code is not None else {}),
             "problems": [p.to_dict() for p in self.problems],
         }
 

@@ -32,7 +32,19 @@ class RoundingRule:
         return value.quantize(self.quantum, rounding=self.mode)
 
     def describe(self) -> str:
+        """The rule as JSON and logs state it (``2 decimal places, ROUND_HALF_UP``)."""
         return f"{self.places} decimal places, {self.mode}"
+
+    def words(self) -> str:
+        """The rule as sheets state it (保留2位小数，四舍五入)."""
+        from .messages import text
+
+        return text("rounding.rule", places=self.places, mode=text("rounding." + self.mode))
+
+
+def rounding_words(described: str) -> str:
+    """A result's rounding (``Stamp.rounding``, as :meth:`RoundingRule.describe` wrote it) in the catalogue's words."""
+    return ROUNDING.words() if described == ROUNDING.describe() else described
 
 
 #: The declared rounding rule: applied to quotients only, once, at the end.

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from . import __version__
 from .errors import FactsError, PackError, Problem
+from .messages import type_name
 from .kinds.vocabulary import Kinds
 from .rubric.model import PackSpec, hash_data
 from .numbers import ROUNDING, exact
@@ -101,8 +102,15 @@ class Pack:
     def view(self, target: str) -> TargetView:
         """The compiled form of one target (compiled once, then shared)."""
         if target not in self.targets:
-            names = ", ".join(f"{t.id} ({t.name})" for t in self.spec.targets)
-            raise FactsError(f"unknown target {target!r} for pack {self.id}", [Problem("target", f"its targets are {names}")])
+            from .engine.inputs import target_names
+
+            shown_target = repr(target) if isinstance(target, str) and len(target) <= 100 else type_name(target)
+            raise FactsError.coded(
+                "pack.unknown_target_summary",
+                [Problem.coded("target", "pack.its_targets", names=target_names(self.spec.targets))],
+                pack=self.id,
+                value=shown_target,
+            )
         view = self._views.get(target)
         if view is None:
             with self._lock:
@@ -120,8 +128,8 @@ class Pack:
 
             return ReferenceEvaluator()
         if name != "durable":
-            shown = repr(name) if isinstance(name, str) and len(name) <= 100 else f"a {type(name).__name__}"
-            raise FactsError(f"unknown evaluator {shown}", [Problem("evaluator", f"use one of {', '.join(EVALUATORS)}")])
+            shown = repr(name) if isinstance(name, str) and len(name) <= 100 else type_name(name)
+            raise FactsError.coded("pack.unknown_evaluator_summary", [Problem.coded("evaluator", "pack.use_evaluator", names="、".join(EVALUATORS))], value=shown)
         ev = self._durable.get(view.target.id)
         if ev is None:
             with self._lock:

@@ -19,6 +19,7 @@ import pluggy
 
 from . import hookspecs
 from .errors import GovrulesError, PackError, PackNotFound, Problem
+from .messages import text
 from .kinds import Kinds, RuleKind
 from .pack import Pack, build_pack, read_pack_file
 from .rubric.yamlio import ParseCache
@@ -250,13 +251,13 @@ class Registry:
         pack = self._packs.get(pack_id)
         if pack is not None:
             return pack
-        problems = [Problem("installed", ", ".join(self.ids) or "no packs are installed")]
+        problems = [Problem.coded(text("registry.installed"), "registry.installed_ids", ids="、".join(self.ids)) if self.ids else Problem.coded(text("registry.installed"), "registry.none_installed")]
         close = difflib.get_close_matches(pack_id, list(self._packs), n=1)
         if close:
-            problems.insert(0, Problem("did you mean", close[0]))
+            problems.insert(0, Problem(text("registry.did_you_mean"), close[0], code="registry.did_you_mean"))
         for b in self._broken:
-            problems.append(Problem(f"broken: {b.plugin}", b.summary))
-        raise PackNotFound(f"no pack {pack_id!r}", problems)
+            problems.append(Problem(text("registry.broken", plugin=b.plugin), b.summary, code="registry.broken"))
+        raise PackNotFound.coded("registry.no_pack", problems, pack=repr(pack_id))
 
     def __getitem__(self, pack_id: str) -> Pack:
         return self.get(pack_id)

@@ -133,6 +133,11 @@ def shown(value: object, limit: int = 60) -> str:
     if isinstance(value, str):
         text = repr(str(value[: limit + 1]))
         return text if len(value) <= limit else text[:-1] + "…" + text[-1]
-    if value is None or isinstance(value, bool):
-        return repr(value)
-    return f"a value of type {type(value).__name__}"
+    # As JSON writes them: the inputs people write are JSON, YAML or cells.
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    from .messages import text, type_name
+
+    return text("value.of_type", kind=type_name(value))

@@ -282,7 +282,7 @@ def test_quzhi_only_training_row_is_absent_for_jiedao(yuelu):
         yuelu.assess(jiedao(zz_trainings_missed=0))
     (problem,) = err.value.problems
     assert problem.where == "facts.zz_trainings_missed"
-    assert problem.message == "fact 'zz_trainings_missed' is not used when assessing 街道（镇）"
+    assert problem.message == "事实 zz_trainings_missed（区直相关部门应参加而未参加的基层政务公开业务培训次数）不用于考核街道（镇）"
 
 
 def test_jiedao_only_rows_are_absent_for_quzhi(yuelu):
@@ -290,7 +290,7 @@ def test_jiedao_only_rows_are_absent_for_quzhi(yuelu):
     ids = [i.id for i in yuelu.assess(quzhi()).items]
     assert not any(i.startswith(("qd.zq", "qd.qt", "gl.kp")) for i in ids)
     assert "qd.zl.2" not in ids and "nr.ml.2" not in ids
-    with pytest.raises(govrules.FactsError, match="not used when assessing 区直相关部门"):
+    with pytest.raises(govrules.FactsError, match="不用于考核区直相关部门"):
         yuelu.assess(quzhi(qd_zone_staffed=True))
     # Evidence for a row the target does not have is refused too.
     data = quzhi()
@@ -305,7 +305,7 @@ def test_changsha_facts_dropped_by_yuelu_are_refused(yuelu):
     # drops them with the rows that read them, so 岳麓 does not know them at all.
     assert not {"task_catalogue_done", "nr_catalogue_domains"} & {f.name for f in yuelu.spec.facts}
     for fact, value in (("task_catalogue_done", True), ("nr_catalogue_domains", 26)):
-        with pytest.raises(govrules.FactsError, match=f"unknown name '{fact}'"):
+        with pytest.raises(govrules.FactsError, match=f"没有名为 '{fact}' 的项"):
             yuelu.assess(quzhi(**{fact: value}))
 
 

@@ -33,26 +33,26 @@ from .inference import scalars_of
 def check_cohort(units: Sequence[tuple[str, str | None, str]]) -> None:
     """Refuse a cohort that cannot be scored: (pack id, unit, target) of each input, in order."""
     if not units:
-        raise FactsError("an empty cohort: assess_cohort needs at least one input", [Problem("inputs", "no inputs were given")])
+        raise FactsError.coded("cohort.empty_summary", [Problem.coded("inputs", "cohort.empty")])
     problems = []
     first_pack, _, first_target = units[0]
     seen: dict[str, int] = {}
     for index, (pack, unit, target) in enumerate(units):
         where = f"inputs[{index}]" + (f" ({unit})" if unit is not None else "")
         if pack != first_pack:
-            problems.append(Problem(where, f"is for pack {pack!r}; inputs[0] is for {first_pack!r}: a cohort is scored against one pack"))
+            problems.append(Problem.coded(where, "cohort.other_pack", pack=repr(pack), first=repr(first_pack)))
         if target != first_target:
-            problems.append(Problem(where, f"is for target {target!r}; inputs[0] is for {first_target!r}: a cohort is the units of one target"))
+            problems.append(Problem.coded(where, "cohort.other_target", target=repr(target), first=repr(first_target)))
         if unit is None:
-            problems.append(Problem(where + ".unit", "a unit in a cohort needs its name: results are told apart by it"))
+            problems.append(Problem.coded(where + ".unit", "cohort.needs_unit"))
             continue
         key = unit_key(unit)
         if key in seen:
-            problems.append(Problem(where + ".unit", f"{unit!r} is already inputs[{seen[key]}]: a unit is assessed once in a cohort"))
+            problems.append(Problem.coded(where + ".unit", "cohort.unit_twice", unit=repr(unit), other=f"inputs[{seen[key]}]"))
         else:
             seen[key] = index
     if problems:
-        raise FactsError(f"{len(problems)} problem(s) in the cohort", problems)
+        raise FactsError.coded("cohort.problems_summary", problems, count=len(problems))
 
 
 def cohort_outcomes(

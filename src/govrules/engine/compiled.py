@@ -20,7 +20,7 @@ from ..rubric.model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rater
 from ..numbers import ZERO, add
 from ..rubric.checks import applicable_targets
 from ..rubric.scope import rated_facts, row_assessors, unit_key
-from .jsontext import EffectTexts, TargetTexts
+from .jsontext import EffectTexts, RowTexts, TargetTexts
 from .result import PASS, CapApplied, ItemResult, SectionResult
 from .sections import adjusted_section
 
@@ -95,6 +95,11 @@ class ItemView:
     names: tuple[str, ...] = attrs.field(init=False, default=attrs.Factory(_path_names, takes_self=True))
     id: str = attrs.field(init=False, default=attrs.Factory(lambda i: i.indicator.id, takes_self=True))
     uids: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda i: frozenset(r.uid for r in i.rules), takes_self=True))
+    # The text its results' JSON shares (id, names, points, evidence, evaluation), encoded once.
+    texts: RowTexts = attrs.field(
+        init=False,
+        default=attrs.Factory(lambda i: RowTexts(i.id, i.names, i.max, i.indicator.evidence, i.indicator.evaluation), takes_self=True),
+    )
     unit_keys: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda i: frozenset(map(unit_key, i.units)), takes_self=True))
     # Each cap with the uids of the rules it groups, sorted.
     cap_groups: tuple[tuple[Cap, tuple[str, ...]], ...] = attrs.field(
@@ -188,6 +193,8 @@ class TargetView:
 
     # Look-ups every assessment makes, built once.
     fact_specs: dict[str, FactSpec] = attrs.field(init=False, default=attrs.Factory(lambda v: {f.name: f for f in v.facts}, takes_self=True))
+    #: Each fact's Chinese label, for what office users read (a missing fact named by its label).
+    fact_labels: dict[str, str] = attrs.field(init=False, default=attrs.Factory(lambda v: {f.name: f.label for f in v.facts}, takes_self=True))
     fact_order: dict[str, int] = attrs.field(
         init=False, default=attrs.Factory(lambda v: {f.name: i for i, f in enumerate(v.facts)}, takes_self=True)
     )
@@ -220,6 +227,10 @@ class TargetView:
     input_plan: InputPlan = attrs.field(init=False, default=attrs.Factory(_input_plan, takes_self=True))
     # The pack's readings as a result lists them, (id, quote, choice), in the pack's order.
     reading_rows: tuple[tuple[str, str, str], ...] = ()
+    #: Each reading as sheets name it, 解读1 … in the pack's order (as `govrules show` numbers them).
+    reading_names: dict[str, str] = attrs.field(
+        init=False, default=attrs.Factory(lambda v: {rid: f"解读{i}" for i, (rid, _, _) in enumerate(v.reading_rows, 1)}, takes_self=True)
+    )
     grading: Any = None  # its grade bands and vetoes, where the pack declares some (govrules.engine.grading)
     # The JSON text its results share (govrules.engine.jsontext), encoded once.
     texts: TargetTexts = attrs.field(init=False, default=attrs.Factory(lambda v: TargetTexts(v.reading_rows), takes_self=True))
@@ -438,6 +449,7 @@ def untouched_results(
             assessors=item.assessors,
             units=item.units,
             units_quote=item.indicator.units_quote if item.units else None,
+            texts=item.texts,
         )
         for item in items
     }

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal, Mapping, Sequence
 
 import attrs
+from pydantic_core import PydanticCustomError
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -38,6 +39,7 @@ from pydantic import (
 
 from .conditions import Scalar
 from ..errors import Problem
+from ..messages import render, text
 from ..rubric.model import FactSpec
 from ..numbers import fmt, to_decimal
 from ..untrusted import SHOWS_SOMETHING, has_lone_surrogate, is_blank, shown
@@ -54,7 +56,12 @@ COUNT_MAX = int(NUMBER_LIMIT) - 1
 #: What is wrong with text holding a lone surrogate (``"\\ud800"``): Python
 #: strings and JSON escapes can hold one, UTF-8 cannot, so every writer of the
 #: result would fail on it later.
-SURROGATE_MESSAGE = "holds a lone surrogate (such as \\ud800), which is not text: it cannot be written as UTF-8"
+SURROGATE_MESSAGE = text("facts.surrogate")
+
+
+def _coded(code: str, **params: object) -> PydanticCustomError:
+    """A validator's error as pydantic carries it: the catalogue's code as its type, the parameters as its context."""
+    return PydanticCustomError(code, render(code, params).replace("{", "{{").replace("}", "}}"), params)  # type: ignore[arg-type]
 
 
 @attrs.frozen
@@ -83,17 +90,17 @@ def _number(value: object) -> Decimal:
         if "e" not in text and len(text) - text.index(".") - 1 <= NUMBER_PLACES:
             return Decimal(text)
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        raise ValueError("must be a number (a JSON number, not text or true/false)")
+        raise _coded("facts.not_a_number")
     try:
         d = to_decimal(value)
-    except (InvalidOperation, TypeError) as exc:
-        raise ValueError(f"not a number: {exc}") from None
+    except (InvalidOperation, TypeError):
+        raise _coded("facts.unreadable_number") from None
     if not d.is_finite():
-        raise ValueError("must be a finite number")
+        raise _coded("facts.not_finite")
     if abs(d) >= NUMBER_LIMIT:
-        raise ValueError(f"must be smaller than {NUMBER_LIMIT}")
+        raise _coded("facts.number_too_large", limit=str(NUMBER_LIMIT))
     if d.as_tuple().exponent < -NUMBER_PLACES:  # type: ignore[operator]
-        raise ValueError(f"at most {NUMBER_PLACES} digits after the decimal point")
+        raise _coded("facts.too_many_places", places=NUMBER_PLACES)
     return d
 
 
@@ -116,17 +123,17 @@ def _date(value: object) -> dt.date:
                 return dt.date.fromisoformat(text)
             except ValueError:
                 pass
-        raise ValueError(f"{shown(value)} is not a date written as YYYY-MM-DD")
+        raise _coded("facts.not_a_date", value=shown(value))
     if isinstance(value, dt.datetime):
-        raise ValueError("must be a date (YYYY-MM-DD), not a date and time")
+        raise _coded("facts.date_not_datetime")
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
-        raise ValueError(f"{shown(value)} is not a date written as YYYY-MM-DD")
+        raise _coded("facts.not_a_date", value=shown(value))
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise ValueError(f"{shown(value)} is not a date written as YYYY-MM-DD") from None
+        raise _coded("facts.not_a_date", value=shown(value)) from None
 
 
 NumberIn = Annotated[Decimal, BeforeValidator(_number), WithJsonSchema({"type": "number"})]
@@ -153,10 +160,10 @@ def _span(value: object) -> Span:
         return value
     parts = value.split("/") if isinstance(value, str) else ()
     if len(parts) != 2:
-        raise ValueError(f"{value!r} is not a span: write start/end, as 2024-09-27/2024-10-28")
+        raise _coded("facts.not_a_span", value=shown(value))
     start, end = _date(parts[0]), _date(parts[1])
     if end < start:
-        raise ValueError(f"{value!r} ends before it starts")
+        raise _coded("facts.span_backwards", value=shown(value))
     return Span(start, end)
 
 
@@ -172,7 +179,7 @@ def _unique(values: list[Any]) -> list[Any]:
     seen = set()
     for v in values:
         if v in seen:
-            raise ValueError(f"{v!r} is listed twice")
+            raise _coded("facts.listed_twice", value=shown(v) if isinstance(v, str) else str(v))
         seen.add(v)
     return values
 
@@ -186,11 +193,11 @@ class _DiscretionBase(BaseModel):
     def _reason(self) -> "_DiscretionBase":
         reason = self.reason  # type: ignore[attr-defined]
         if reason and has_lone_surrogate(reason):
-            raise ValueError(f"reason {SURROGATE_MESSAGE}")
+            raise _coded("facts.reason_surrogate")
         # Blank means nothing shows: white space and invisible characters
         # (U+3000, zero-width spaces) are not a reason either.
         if self.points > 0 and is_blank(reason):  # type: ignore[attr-defined]
-            raise ValueError("a discretionary deduction needs a reason (reason: 扣分理由)")
+            raise _coded("facts.discretion_needs_reason")
         return self
 
 
@@ -203,7 +210,7 @@ def _in_steps(step: Decimal) -> AfterValidator:
 
     def check(points: Decimal) -> Decimal:
         if points % step:
-            raise ValueError(f"{fmt(points)} is not a multiple of {fmt(step)}: this pack takes discretionary points in steps of {fmt(step)} (pack.discretionary_step)")
+            raise _coded("facts.not_in_steps", points=fmt(points), step=fmt(step))
         return points
 
     return AfterValidator(check)
@@ -428,19 +435,43 @@ def pydantic_problems(exc: ValidationError, prefix: str, known: tuple[str, ...] 
         # pydantic puts the union arm or literal in the path; the reader wants the field.
         loc = [p for p in loc if p not in ("constrained-int", "is-instance[date]")]
         where = ".".join([prefix] + loc) if prefix else ".".join(loc)
-        message = err["msg"]
         kind = err["type"]
         if kind == "extra_forbidden" and loc:
             name = str(err["loc"][-1])
             close = difflib.get_close_matches(name, list(known), n=1) if suggestions > 0 and len(name) <= _NAME_SHOWN else []
             suggestions -= 1
-            message = f"unknown name {shown(name, _NAME_SHOWN)}" + (f"; did you mean {close[0]!r}?" if close else "")
-        elif kind == "string_unicode":
-            message = SURROGATE_MESSAGE
-        elif message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
-        out.append(Problem(where, _DECIMAL_REPR.sub(r"\1", message)))
+            hint = render("hint.did_you_mean", {"name": repr(close[0])}) if close else ""
+            out.append(Problem.coded(where, "facts.unknown_name", name=shown(name, _NAME_SHOWN), hint=hint))
+            continue
+        out.append(_translated(where, kind, err.get("ctx") or {}))
     return out
+
+
+def _translated(where: str, kind: str, ctx: Mapping[str, Any]) -> Problem:
+    """One of pydantic's errors in the catalogue's words: our validators' codes as they are, pydantic's own by its type.
+
+    pydantic's English ``msg`` is never shown: its type names the check, its
+    context the bound (``ge``, ``expected``), which the catalogue fills in.
+    """
+    if kind.split(".")[0] in ("facts", "input"):
+        return Problem.coded(where, kind, **ctx)
+    if kind == "value_error" and "error" in ctx:
+        # A validator's own ValueError (a plugin's, say): its words are all there is.
+        return Problem(where, str(ctx["error"]), code="pydantic.value_error", params={"error": str(ctx["error"])})
+    code = "pydantic." + kind
+    if render(code) == code:
+        code = "pydantic.other"
+    params = {k: _ctx_value(v) for k, v in ctx.items()}
+    problem = Problem.coded(where, code, **params)
+    return attrs.evolve(problem, code=code, params={**params, "type": kind}) if code == "pydantic.other" else problem
+
+
+def _ctx_value(value: Any) -> str:
+    """A bound or an expectation from pydantic's context, as a message shows it (a number as written, no ``Decimal('…')``)."""
+    if isinstance(value, Decimal):
+        return fmt(value)
+    # literal_error's expected reads "'a', 'b' or 'c'": the catalogue lists with 、
+    return _DECIMAL_REPR.sub(r"\1", str(value)).replace(" or ", "、").replace(", ", "、")
 
 
 #: Longest name shown whole in a problem's place or message.

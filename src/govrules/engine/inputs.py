@@ -37,11 +37,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import attrs
+from pydantic_core import PydanticCustomError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StrictStr, ValidationError
 
 from .compiled import InputPlan, TargetView
 from ..errors import FactsError, Problem
-from .facts import SURROGATE_MESSAGE, NonNegativeNumberIn, canonical, pydantic_problems
+from ..messages import json_reason, library_reason, text, type_name
+
+text_ = text  # where a local ``text`` (the JSON being read) hides the catalogue's
+from .facts import NonNegativeNumberIn, canonical, pydantic_problems
 from .timing import OutsideCalendar, derived_count
 from ..rubric.model import PackSpec
 from ..untrusted import has_lone_surrogate, is_blank, shown
@@ -51,12 +55,12 @@ def _timestamp(value: object) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if not isinstance(value, str):
-        raise ValueError("must be a date or date-time in ISO form (2023-12-20 or 2023-12-20T15:30:00+08:00)")
+        raise PydanticCustomError("input.bad_timestamp", text_("input.bad_timestamp"))
     text = value.strip()
     try:
         return (dt.datetime.fromisoformat(text) if "T" in text or " " in text else dt.date.fromisoformat(text)).isoformat()
     except ValueError:
-        raise ValueError(f"{shown(value)} is not an ISO date or date-time") from None
+        raise PydanticCustomError("input.bad_timestamp_value", text_("input.bad_timestamp_value", value="{value}"), {"value": shown(value)}) from None
 
 
 def _empty(factory: type) -> Any:
@@ -191,33 +195,36 @@ def parse_json(data: str | bytes) -> Any:
     and exponents too large for a decimal.
     """
     if len(data) > MAX_JSON_SIZE:
-        raise FactsError(
-            "the assessment is too large",
-            [Problem("", f"{len(data)} {'bytes' if isinstance(data, bytes) else 'characters'} of JSON; an assessment is at most {MAX_JSON_SIZE}")],
+        unit = text_("input.unit.bytes" if isinstance(data, bytes) else "input.unit.characters")
+        raise FactsError.coded(
+            "input.too_large_summary",
+            [Problem.coded("", "input.too_large", size=len(data), unit=unit, limit=MAX_JSON_SIZE)],
         )
     if isinstance(data, bytes):
         try:
             text = data.decode(json.detect_encoding(data))
         except UnicodeDecodeError as exc:
-            raise FactsError(
-                f"the assessment is not {exc.encoding.upper().replace('-SIG', '')} text",
-                [Problem(f"byte {exc.start}", f"cannot be decoded ({exc.reason}); JSON text is UTF-8")],
+            raise FactsError.coded(
+                "input.not_encoded_summary",
+                [Problem.coded(text_("input.where_byte", offset=exc.start), "input.not_utf8", reason=library_reason("utf8.", exc.reason))],
+                encoding=exc.encoding.upper().replace("-SIG", ""),
             ) from None
     else:
         text = data
     if text.startswith("\ufeff"):
-        raise FactsError("the assessment is not valid JSON", [Problem("line 1 column 1", "Unexpected UTF-8 BOM (decode using utf-8-sig)")])
+        raise FactsError.coded("input.not_json_summary", [Problem.coded(text_("input.where_line_column", line=1, column=1), "input.bom")])
     if text.count("[") + text.count("{") > MAX_JSON_DEPTH:  # else it cannot nest that deep
         _check_depth(text)
     try:
         return _DECODER.decode(text)
     except json.JSONDecodeError as exc:
-        raise FactsError("the assessment is not valid JSON", [Problem(f"line {exc.lineno} column {exc.colno}", exc.msg)]) from None
+        where = text_("input.where_line_column", line=exc.lineno, column=exc.colno)
+        raise FactsError.coded("input.not_json_summary", [Problem.coded(where, "input.json_syntax", reason=json_reason(exc.msg))]) from None
     except (ValueError, ArithmeticError, RecursionError):
         # A key given twice, an integer too long for int() or an exponent too
         # large for Decimal (InvalidOperation), or a stack nearly used up by
         # the caller: read again, slowly, to say where.
-        raise FactsError("the assessment's JSON cannot be read exactly", _diagnose(text)) from None
+        raise FactsError.coded("input.inexact_summary", _diagnose(text)) from None
 
 
 #: A JSON string (to the end of the text if it is never closed, so that
@@ -227,7 +234,7 @@ _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.S)
 
 def _line_column(text: str, offset: int) -> str:
     line = text.count("\n", 0, offset) + 1
-    return f"line {line} column {offset - text.rfind(chr(10), 0, offset)}"
+    return text_("input.where_line_column", line=line, column=offset - text.rfind(chr(10), 0, offset))
 
 
 def _check_depth(text: str) -> None:
@@ -237,9 +244,9 @@ def _check_depth(text: str) -> None:
         if c == "[" or c == "{":
             depth += 1
             if depth > MAX_JSON_DEPTH:
-                raise FactsError(
-                    "the assessment nests too deeply",
-                    [Problem(_line_column(text, m.start()), f"arrays and objects nest more than {MAX_JSON_DEPTH} deep here; an assessment nests 3 deep")],
+                raise FactsError.coded(
+                    "input.too_deep_summary",
+                    [Problem.coded(_line_column(text, m.start()), "input.too_deep", limit=MAX_JSON_DEPTH)],
                 )
         elif c == "]" or c == "}":
             depth -= 1
@@ -256,14 +263,14 @@ def _int_or_mark(text: str) -> Any:
     try:
         return int(text)
     except ValueError:
-        return _Unreadable(f"an integer of {len(text.lstrip('-'))} digits is too long to read; numbers are smaller than 10^9")
+        return _Unreadable(text_("input.integer_too_long", digits=len(text.lstrip("-"))))
 
 
 def _decimal_or_mark(text: str) -> Any:
     try:
         return Decimal(text)
     except (InvalidOperation, ValueError):
-        return _Unreadable(f"the number {shown(text, 40)} has an exponent out of range; numbers are smaller than 10^9")
+        return _Unreadable(text_("input.exponent_out_of_range", value=shown(text, 40)))
 
 
 def _diagnose(text: str) -> list[Problem]:
@@ -279,7 +286,7 @@ def _diagnose(text: str) -> list[Problem]:
     try:
         root = json.loads(text, parse_int=_int_or_mark, parse_float=_decimal_or_mark, object_pairs_hook=record)
     except RecursionError:
-        return [Problem("", "nests too deeply to read here (the program calling govrules has used up most of the stack)")]
+        return [Problem.coded("", "input.stack_used_up")]
     problems: list[Problem] = []
     stack: list[tuple[str, Any]] = [("", root)]
     while stack:  # iterative: the text may nest up to MAX_JSON_DEPTH
@@ -288,23 +295,37 @@ def _diagnose(text: str) -> list[Problem]:
             problems.append(Problem(where, value.why))
         elif isinstance(value, dict):
             for key in duplicates.get(id(value), ()):
-                problems.append(Problem(f"{where}.{key}" if where else key, f"the key {shown(key)} is given twice in one object; give it once"))
+                problems.append(Problem.coded(f"{where}.{key}" if where else key, "input.key_twice", key=shown(key)))
             stack.extend((f"{where}.{k}" if where else k, v) for k, v in reversed(value.items()))
         elif isinstance(value, list):
             stack.extend((f"{where}.{i}" if where else str(i), v) for i, v in reversed(list(enumerate(value))))
-    return problems or [Problem("", "cannot be read")]
+    return problems or [Problem.coded("", "input.unreadable")]
+
+
+def target_names(targets: Any) -> str:
+    """The targets an office user may name, by their Chinese names (the id in brackets, as -t and JSON also take it)."""
+    return "、".join(f"{t.name}（{t.id}）" for t in targets)
+
+
+def _label(spec: PackSpec, name: str) -> str:
+    return next((f.label for f in spec.facts if f.name == name), name)
+
+
+def _fact_named(spec: PackSpec, name: str) -> str:
+    """A fact as a message names it: its Chinese label, and the name the input uses."""
+    return f"{_label(spec, name)}（{name}）"
 
 
 def duplicate_keys(text: str) -> list[Problem]:
     """Where JSON text that parses gives a key twice in one object, by path (for readers other than :func:`parse_json`)."""
-    return [p for p in _diagnose(text) if "given twice" in p.message] or [Problem("", "a key is given twice in one object")]
+    return [p for p in _diagnose(text) if p.code == "input.key_twice"] or [Problem.coded("", "input.some_key_twice")]
 
 
 def _suggest(name: str, known: list[str]) -> str:
     if len(name) > 100:  # no name is that long; difflib's time grows with it
         return ""
     close = difflib.get_close_matches(name, known, n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return text("hint.did_you_mean", name=repr(close[0])) if close else ""
 
 
 def _target_id(spec: PackSpec, given: Any) -> Any:
@@ -326,22 +347,23 @@ def resolve_target(spec: PackSpec, data: Any, target: str | None) -> str:
     # the same in JSON input as on the command line. The result keeps the id.
     target, given = _target_id(spec, target), _target_id(spec, given)
     if target is not None and given is not None and given != target:
-        raise FactsError(
-            "the target asked for and the input's target differ",
-            [Problem("target", f"asked for {shown(target)}, the input says {shown(given)}")],
+        raise FactsError.coded(
+            "input.targets_differ_summary",
+            [Problem.coded("target", "input.targets_differ", asked=shown(target), given=shown(given))],
         )
     chosen = target or given
     if chosen is None:
         if len(ids) == 1:
             return ids[0]
-        names = ", ".join(f"{t.id} ({t.name})" for t in spec.targets)
-        raise FactsError("which target is assessed?", [Problem("target", f"give one of {names}")])
+        raise FactsError.coded("input.which_target_summary", [Problem.coded("target", "input.give_target", names=target_names(spec.targets))])
     if not isinstance(chosen, str) or chosen not in ids:
-        names = ", ".join(f"{t.id} ({t.name})" for t in spec.targets)
+        names = target_names(spec.targets)
         hint = _suggest(chosen, ids) if isinstance(chosen, str) else ""
-        raise FactsError(
-            f"unknown target {shown(chosen)} for pack {spec.pack.id}",
-            [Problem("target", f"{shown(chosen)} is not a target of {spec.pack.id}; its targets are {names}{hint}")],
+        raise FactsError.coded(
+            "input.unknown_target_summary",
+            [Problem.coded("target", "input.unknown_target", value=shown(chosen), pack=spec.pack.id, names=names, hint=hint)],
+            value=shown(chosen),
+            pack=spec.pack.id,
         )
     return chosen
 
@@ -353,15 +375,17 @@ def validate(spec: PackSpec, view: TargetView, data: Any) -> Assessment:
     except (RecursionError, ValueError, TypeError, ArithmeticError) as exc:
         # A safety net: the checks below refuse hostile values by name, and
         # the fuzz tests (tests/test_hostile_facts.py) never reach this.
-        raise FactsError(
-            f"the assessment input for {spec.pack.id} / {view.target.name} could not be checked",
-            [Problem("", f"a value could not be read ({type(exc).__name__})")],
+        raise FactsError.coded(
+            "input.uncheckable_summary",
+            [Problem.coded("", "input.uncheckable", kind=type(exc).__name__)],
+            pack=spec.pack.id,
+            target=view.target.name,
         ) from None
 
 
 def _validate(spec: PackSpec, view: TargetView, data: Any) -> Assessment:
     if not isinstance(data, dict):
-        raise FactsError("an assessment is a JSON object", [Problem("", f"got {type(data).__name__}")])
+        raise FactsError.coded("input.not_an_object_summary", [Problem.coded("", "input.got", kind=type_name(data))])
     problems: list[Problem] = []
     try:
         envelope = AssessmentIn.__pydantic_validator__.validate_python(data)  # model_validate without its wrapper
@@ -369,7 +393,7 @@ def _validate(spec: PackSpec, view: TargetView, data: Any) -> Assessment:
         problems.extend(pydantic_problems(exc, "", known=list(AssessmentIn.model_fields)))
         envelope = None
     if data.get("pack") not in (None, spec.pack.id):
-        problems.append(Problem("pack", f"this input is for pack {shown(data.get('pack'))}, not {spec.pack.id!r}"))
+        problems.append(Problem.coded("pack", "input.other_pack", given=shown(data.get("pack")), pack=spec.pack.id))
 
     plan = view.input_plan
     raw_facts = data.get("facts", {})
@@ -381,27 +405,27 @@ def _validate(spec: PackSpec, view: TargetView, data: Any) -> Assessment:
     items = view.item_index
     if envelope is not None:
         if envelope.unit and has_lone_surrogate(envelope.unit):
-            problems.append(Problem("unit", f"the unit's name {SURROGATE_MESSAGE}"))
+            problems.append(Problem.coded("unit", "input.unit_surrogate"))
         for item_id, kinds in envelope.evidence.items():
             item = items.get(item_id)
             if item is None:
-                problems.append(Problem(f"evidence.{item_id}", f"no item {shown(item_id)} for this target{_suggest(item_id, list(items))}"))
+                problems.append(Problem.coded(f"evidence.{item_id}", "input.no_item", item=shown(item_id), hint=_suggest(item_id, list(items))))
                 continue
             allowed = item.indicator.evidence
             for i, kind in enumerate(kinds):
                 if kind not in allowed:
-                    hint = f"; this item asks for {', '.join(allowed)}" if allowed else "; this item asks for no evidence"
-                    problems.append(Problem(f"evidence.{item_id}[{i}]", f"unknown evidence {shown(kind)}{hint}"))
+                    hint = text("input.evidence_asked", allowed="、".join(allowed)) if allowed else text("input.no_evidence_asked")
+                    problems.append(Problem.coded(f"evidence.{item_id}[{i}]", "input.unknown_evidence", value=shown(kind), hint=hint))
         policy = spec.not_applicable
         for item_id, why in envelope.not_applicable.items():
             if item_id not in items:
-                problems.append(Problem(f"not_applicable.{item_id}", f"no item {shown(item_id)} for this target{_suggest(item_id, list(items))}"))
+                problems.append(Problem.coded(f"not_applicable.{item_id}", "input.no_item", item=shown(item_id), hint=_suggest(item_id, list(items))))
             elif not policy.allowed:
-                problems.append(Problem(f"not_applicable.{item_id}", f"pack {spec.pack.id} does not allow items to be declared not applicable"))
+                problems.append(Problem.coded(f"not_applicable.{item_id}", "input.na_not_allowed", pack=spec.pack.id))
             elif has_lone_surrogate(why):
-                problems.append(Problem(f"not_applicable.{item_id}", f"the explanation {SURROGATE_MESSAGE}"))
+                problems.append(Problem.coded(f"not_applicable.{item_id}", "input.na_surrogate"))
             elif is_blank(why):  # white space and invisible characters explain nothing
-                problems.append(Problem(f"not_applicable.{item_id}", "a not-applicable item needs its written explanation (书面说明)"))
+                problems.append(Problem.coded(f"not_applicable.{item_id}", "input.na_needs_explanation"))
         maxima = plan.maxima
         for item_id, score in envelope.self_assessment.items():
             if item_id not in maxima or score > maxima[item_id]:
@@ -409,15 +433,15 @@ def _validate(spec: PackSpec, view: TargetView, data: Any) -> Assessment:
         for i, review in enumerate(envelope.reviews):
             if review.item not in maxima or review.score > maxima[review.item]:
                 problems.append(_score_problem(items, f"reviews[{i}].item", review.item, review.score))
-            for name, text, what in (("reviewer", review.reviewer, "the reviewer's name (复核人)"), ("reason", review.reason, "its reason (复核理由)")):
-                if has_lone_surrogate(text):
-                    problems.append(Problem(f"reviews[{i}].{name}", f"the text {SURROGATE_MESSAGE}"))
-                elif is_blank(text):
-                    problems.append(Problem(f"reviews[{i}].{name}", f"a 复核 needs {what}; this one is blank (only white space or invisible characters)"))
+            for name, given, what in (("reviewer", review.reviewer, "input.reviewer"), ("reason", review.reason, "input.review_reason")):
+                if has_lone_surrogate(given):
+                    problems.append(Problem.coded(f"reviews[{i}].{name}", "input.text_surrogate"))
+                elif is_blank(given):
+                    problems.append(Problem.coded(f"reviews[{i}].{name}", "input.review_blank", what=text(what)))
         seen: set[str] = set()
         for i, review in enumerate(envelope.reviews):
             if review.item in seen:
-                problems.append(Problem(f"reviews[{i}].item", f"{shown(review.item)} is reviewed twice; keep one review per item"))
+                problems.append(Problem.coded(f"reviews[{i}].item", "input.reviewed_twice", item=shown(review.item)))
             seen.add(review.item)
         ratings: list[Any] = []
         if envelope.ratings:
@@ -425,9 +449,9 @@ def _validate(spec: PackSpec, view: TargetView, data: Any) -> Assessment:
             problems.extend(rating_problems)
         for i, source in enumerate(envelope.sources):
             if any(has_lone_surrogate(t) for t in (source.name, source.assessor or "", *source.gave)):
-                problems.append(Problem(f"sources[{i}]", f"the text {SURROGATE_MESSAGE}"))
+                problems.append(Problem.coded(f"sources[{i}]", "input.text_surrogate"))
     if problems:
-        raise FactsError(f"{len(problems)} problem(s) in the assessment input for {spec.pack.id} / {view.target.name}", problems)
+        raise FactsError.coded("input.problems_summary", problems, count=len(problems), pack=spec.pack.id, target=view.target.name)
     assert envelope is not None
     facts, derived = _derive(view, plan, facts)
     rated: tuple[Any, ...] = ()
@@ -474,34 +498,34 @@ def _validate_ratings(
         item = rated.get(item_id)
         if item is None:
             if item_id in view.item_index:
-                problems.append(Problem(where, f"row {shown(item_id)} is not rated by several raters (the pack gives it no raters:); give its facts under facts"))
+                problems.append(Problem.coded(where, "input.not_rated", item=shown(item_id)))
             else:
-                problems.append(Problem(where, f"no item {shown(item_id)} for this target{_suggest(item_id, list(rated) or list(view.item_index))}"))
+                problems.append(Problem.coded(where, "input.no_item", item=shown(item_id), hint=_suggest(item_id, list(rated) or list(view.item_index))))
             continue
         for name in sorted(item.rated_facts & {k for k, v in main_facts.items() if v is not None}):
-            problems.append(Problem(f"facts.{name}", f"row {item_id} is given by its raters under ratings; give {name!r} there, once per rater, not here too"))
+            problems.append(Problem.coded(f"facts.{name}", "input.rated_here_too", item=item_id, name=_fact_named(spec, name)))
         if not entries:
-            problems.append(Problem(where, "a rated row given here needs at least one rating"))
+            problems.append(Problem.coded(where, "input.rated_needs_rating"))
             continue
         seen: dict[str, int] = {}
         raters = []
         for i, entry in enumerate(entries):
             here = f"{where}[{i}]"
             if has_lone_surrogate(entry.by):
-                problems.append(Problem(f"{here}.by", f"the rater's name {SURROGATE_MESSAGE}"))
+                problems.append(Problem.coded(f"{here}.by", "input.rater_surrogate"))
                 continue
             if is_blank(entry.by):
-                problems.append(Problem(f"{here}.by", "a rating needs its rater's name (评议人); this one is blank"))
+                problems.append(Problem.coded(f"{here}.by", "input.rater_blank"))
                 continue
             key = unit_key(entry.by)
             if key in seen:
-                problems.append(Problem(f"{here}.by", f"{shown(entry.by)} rates row {item_id} twice (also {where}[{seen[key]}]); one rating per rater"))
+                problems.append(Problem.coded(f"{here}.by", "input.rated_twice", rater=shown(entry.by), item=item_id, other=f"{where}[{seen[key]}]"))
                 continue
             seen[key] = i
             foreign = [n for n in entry.facts if n not in item.rated_facts]
             for name in foreign:
                 own = "、".join(sorted(item.rated_facts))
-                problems.append(Problem(f"{here}.facts.{name}", f"a rating of row {item_id} gives only that row's facts ({own})"))
+                problems.append(Problem.coded(f"{here}.facts.{name}", "input.rating_own_facts", item=item_id, own=own))
             if foreign:
                 continue
             values, fact_problems = _validate_facts(spec, view, plan, entry.facts, f"{here}.facts")
@@ -511,11 +535,11 @@ def _validate_ratings(
             try:
                 values, derived = _derive(view, plan, values)
             except FactsError as exc:
-                problems.extend(Problem(f"{here}.{p.where}", p.message) for p in exc.problems)
+                problems.extend(attrs.evolve(p, where=f"{here}.{p.where}") for p in exc.problems)
                 continue
             own_values = tuple((k, v) for k, v in values.items() if k in item.rated_facts)
             if not own_values:
-                problems.append(Problem(f"{here}.facts", f"a rating of row {item_id} gives its facts ({'、'.join(sorted(item.rated_facts))})"))
+                problems.append(Problem.coded(f"{here}.facts", "input.rating_facts", item=item_id, facts="、".join(sorted(item.rated_facts))))
                 continue
             raters.append((entry.by.strip(), own_values, tuple(d for d in derived if d in item.rated_facts)))
         out.append((item_id, tuple(raters)))
@@ -526,10 +550,10 @@ def _score_problem(items: dict[str, Any], where: str, item_id: str, score: Decim
     """What is wrong with a score for an item that is not one of the target's scored items, or above its points."""
     item = items.get(item_id)
     if item is None:
-        return Problem(where, f"no item {shown(item_id)} for this target{_suggest(item_id, list(items))}")
+        return Problem.coded(where, "input.no_item", item=shown(item_id), hint=_suggest(item_id, list(items)))
     if item.max is None:
-        return Problem(where, f"item {item_id!r} carries no points, so it takes no score")
-    return Problem(where, f"score {score} is more than the item's {item.max} points")
+        return Problem.coded(where, "input.item_no_points", item=item_id)
+    return Problem.coded(where, "input.score_above_max", score=score, max=item.max)
 
 
 def _validate_facts(
@@ -551,7 +575,7 @@ def _validate_facts(
         given = {}
         for name, value in raw.items():
             if name in elsewhere:
-                problems.append(Problem(f"{prefix}.{name}", f"fact {name!r} is not used when assessing {view.target.name}"))
+                problems.append(Problem.coded(f"{prefix}.{name}", "facts.fact_of_other_target", name=name, label=_label(spec, name), target=view.target.name))
             else:
                 given[name] = value
         try:
@@ -578,7 +602,7 @@ def _validate_facts(
     for f in plan.derived:
         if f.name in values and f.derive.source in values:  # type: ignore[union-attr]
             problems.append(
-                Problem(f"{prefix}.{f.name}", f"give either {f.name!r} or the dates in {f.derive.source!r} it is derived from, not both")  # type: ignore[union-attr]
+                Problem.coded(f"{prefix}.{f.name}", "facts.derived_and_source", name=f.name, label=f.label, source=f.derive.source)  # type: ignore[union-attr]
             )
     return values, problems
 
@@ -595,11 +619,11 @@ def _derive(view: TargetView, plan: InputPlan, values: dict[str, Any]) -> tuple[
             try:
                 values[f.name] = derived_count(d, values[d.source])  # type: ignore[arg-type,union-attr]
             except OutsideCalendar as exc:
-                outside.append(Problem(f"facts.{d.source}", f"{exc}; give {f.name!r} ({f.label}) directly instead"))  # type: ignore[union-attr]
+                outside.append(Problem.coded(f"facts.{d.source}", "facts.outside_calendar", why=str(exc), name=f.name, label=f.label))  # type: ignore[union-attr]
                 continue
             derived.append(f.name)
     if outside:
-        raise FactsError(f"{len(outside)} problem(s) in the assessment input for {view.pack_id} / {view.target.name}", outside)
+        raise FactsError.coded("input.problems_summary", outside, count=len(outside), pack=view.pack_id, target=view.target.name)
     for name, value in view.defaults.items():
         if name not in values:
             values[name] = value

@@ -20,6 +20,8 @@ import json
 import json.encoder
 from typing import Any
 
+from ..numbers import fmt
+
 
 def _refuse(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
@@ -161,3 +163,34 @@ class TargetTexts:
     def readings_text(self, rows: tuple[tuple[str, str, str], ...]) -> str:
         known = self.readings
         return "[" + ", ".join([known.get(row) or dumps({"id": row[0], "quote": row[1], "choice": row[2]}) for row in rows]) + "]"
+
+
+def strings(values: tuple[Any, ...]) -> str:
+    """A tuple as a JSON list, as :func:`dumps` writes it (most are empty)."""
+    return dumps(list(values)) if values else "[]"
+
+
+class RowTexts:
+    """The text of what every result of one row shares: worked out once per compiled target.
+
+    A row's JSON starts ``{"id", "names", "status"`` and has its points,
+    ``evidence`` and ``evaluation`` (the document's words) in fixed places;
+    those are the row's, the same in every assessment. With them encoded once,
+    the rest of a touched row is a few values put between constant keys
+    (``ItemResult._json_text``) rather than a dict made only to be encoded.
+    Immutable once made, so the threads sharing a compiled target share it.
+    """
+
+    __slots__ = ("key", "head", "max", "evidence", "evaluation")
+
+    def __init__(self, row_id: str, names: tuple[str, ...], maximum: Any, evidence: tuple[str, ...], evaluation: tuple[str, ...]):
+        #: What a row's result must carry for these texts to be its own (a
+        #: result changed after it was made, e.g. by attrs.evolve, is encoded in full).
+        self.key = (row_id, names, maximum, evidence, evaluation)
+        self.head = f'{{"id": {string(row_id)}, "names": {strings(names)}, "status": '
+        self.max = scalar(fmt(maximum))
+        self.evidence = strings(evidence)
+        self.evaluation = strings(evaluation)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RowTexts, self.key)

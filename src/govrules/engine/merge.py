@@ -41,7 +41,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+import attrs
+
 from ..errors import FactsError, Problem
+from ..messages import text, type_name
 from ..numbers import fmt
 from ..rubric.scope import unit_key
 from ..untrusted import has_lone_surrogate, is_blank, shown
@@ -86,13 +89,13 @@ def merge(pack: Any, inputs: Sequence[Any], names: Sequence[str] | None = None, 
     not say. Raises :class:`FactsError` listing every problem.
     """
     if isinstance(inputs, (str, bytes, dict)) or not isinstance(inputs, Sequence):
-        raise FactsError("merging takes a list of partial assessments", [Problem("inputs", f"got {type(inputs).__name__}; give a list, one entry per part")])
+        raise FactsError.coded("merge.not_a_list_summary", [Problem.coded("inputs", "merge.not_a_list", kind=type_name(inputs))])
     if not inputs:
-        raise FactsError("nothing to merge", [Problem("inputs", "give at least one partial assessment")])
+        raise FactsError.coded("merge.nothing_summary", [Problem.coded("inputs", "merge.nothing")])
     if names is None:
         names = [f"inputs[{i}]" for i in range(len(inputs))]
     elif len(names) != len(inputs):
-        raise FactsError("each part needs one name", [Problem("names", f"{len(names)} names for {len(inputs)} parts")])
+        raise FactsError.coded("merge.names_summary", [Problem.coded("names", "merge.names", names=len(names), parts=len(inputs))])
     spec = pack.spec
     problems: list[Problem] = []
     parts: list[_Part] = []
@@ -103,18 +106,18 @@ def merge(pack: Any, inputs: Sequence[Any], names: Sequence[str] | None = None, 
             problems.extend(_under(name, exc.problems))
             continue
         if not isinstance(data, dict):
-            problems.append(Problem(name, f"a partial assessment is a JSON object; got {type(data).__name__}"))
+            problems.append(Problem.coded(name, "merge.part_not_object", kind=type_name(data)))
             continue
         assessor = data.get(ASSESSOR)
         if assessor is not None and (not isinstance(assessor, str) or has_lone_surrogate(assessor) or is_blank(assessor)):
-            problems.append(Problem(f"{name}: {ASSESSOR}", "the assessor (the department or rater sending this part) is a name: text, not blank"))
+            problems.append(Problem.coded(f"{name}: {ASSESSOR}", "merge.assessor_not_name"))
             assessor = None
         for key in _MERGED_ONLY:
             if key in data:
-                problems.append(Problem(f"{name}: {key}", f"{key} is what merging writes; a part gives its own facts (a rater's rating is its facts, under its assessor)"))
+                problems.append(Problem.coded(f"{name}: {key}", "merge.merged_only", key=key))
         parts.append(_Part(name, assessor.strip() if assessor else None, {k: v for k, v in data.items() if k != ASSESSOR and k not in _MERGED_ONLY}))
     if problems:
-        raise FactsError(f"{len(problems)} problem(s) in the parts to merge for {spec.pack.id}", problems)
+        raise FactsError.coded("merge.parts_summary", problems, count=len(problems), pack=spec.pack.id)
 
     target_id = _agreed_target(spec, parts, target)
     view: TargetView = pack.view(target_id)
@@ -125,18 +128,20 @@ def merge(pack: Any, inputs: Sequence[Any], names: Sequence[str] | None = None, 
         except FactsError as exc:
             problems.extend(_under(part.name, exc.problems))
     if problems:
-        raise FactsError(f"{len(problems)} problem(s) in the parts to merge for {spec.pack.id} / {view.target.name}", problems)
+        raise FactsError.coded("merge.parts_target_summary", problems, count=len(problems), pack=spec.pack.id, target=view.target.name)
 
     merged = _Merged(view)
     for part in parts:
         merged.take(part)
     if merged.problems:
-        raise FactsError(f"{len(merged.problems)} problem(s) merging {len(parts)} parts for {spec.pack.id} / {view.target.name}", merged.problems)
+        raise FactsError.coded(
+            "merge.merging_summary", merged.problems, count=len(merged.problems), parts=len(parts), pack=spec.pack.id, target=view.target.name
+        )
     return merged.result(spec.pack.id, target_id, unit, parts)
 
 
 def _under(name: str, problems: Sequence[Problem]) -> list[Problem]:
-    return [Problem(f"{name}: {p.where}" if p.where else name, p.message) for p in problems]
+    return [attrs.evolve(p, where=f"{name}: {p.where}" if p.where else name) for p in problems]
 
 
 def _agreed_target(spec: Any, parts: list[_Part], target: str | None) -> str:
@@ -148,10 +153,10 @@ def _agreed_target(spec: Any, parts: list[_Part], target: str | None) -> str:
         if first is None:
             first = (part, value)
         elif value != first[1]:
-            where = "the target asked for" if first[0] is None else first[0].who
-            raise FactsError(
-                "the parts are for different targets",
-                [Problem(f"{part.who}: target", f"says {shown(value)}, {where} says {shown(first[1])}: one unit's parts are for one target")],
+            where = text("merge.target_asked") if first[0] is None else first[0].who
+            raise FactsError.coded(
+                "merge.targets_differ_summary",
+                [Problem.coded(f"{part.who}: target", "merge.targets_differ", value=shown(value), other=where, other_value=shown(first[1]))],
             )
     return resolve_target(spec, {"target": first[1]} if first else {}, None)
 
@@ -165,7 +170,7 @@ def _agreed_unit(parts: list[_Part], problems: list[Problem]) -> str | None:
         if first is None:
             first = part
         elif unit_key(unit) != unit_key(first.data["unit"]):
-            problems.append(Problem(f"{part.who}: unit", f"is for {shown(unit)}, {first.who} for {shown(first.data['unit'])}: merge the parts of one unit"))
+            problems.append(Problem.coded(f"{part.who}: unit", "merge.units_differ", unit=shown(unit), other=first.who, other_unit=shown(first.data["unit"])))
     return first.data["unit"] if first is not None else None
 
 
@@ -197,20 +202,24 @@ class _Merged:
             departments.update(dict.fromkeys(i.assessors))  # type: ignore[union-attr]
         return tuple(departments), tuple(rows)
 
+    def fact_named(self, name: str) -> str:
+        spec = next((f for f in self.view.facts if f.name == name), None)
+        return f"{spec.label}（{name}）" if spec is not None else name
+
     def refuse(self, part: _Part, where: str, departments: tuple[str, ...], what: str) -> None:
         allowed = "、".join(departments)
         if part.assessor is None:
-            message = f"{what} is assessed by {allowed} (负责考核部门); this part names no assessor (assessor:)"
-        else:
-            message = f"{part.assessor} does not assess {what}: {allowed} do (负责考核部门); a department gives the facts of its own rows"
-            if unit_key(part.assessor) not in {unit_key(d) for d in self.departments}:
-                close = difflib.get_close_matches(part.assessor, self.departments, n=1)
-                message += f"; {shown(part.assessor)} assesses no row of this pack" + (f"; did you mean {close[0]!r}?" if close else "")
-        self.problems.append(Problem(f"{part.name}: {where}", message))
+            self.problems.append(Problem.coded(f"{part.name}: {where}", "merge.no_assessor", what=what, allowed=allowed))
+            return
+        hint = ""
+        if unit_key(part.assessor) not in {unit_key(d) for d in self.departments}:
+            close = difflib.get_close_matches(part.assessor, self.departments, n=1)
+            hint = text("merge.assesses_no_row", assessor=shown(part.assessor)) + (text("hint.did_you_mean", name=repr(close[0])) if close else "")
+        self.problems.append(Problem.coded(f"{part.name}: {where}", "merge.not_its_row", assessor=part.assessor, what=what, allowed=allowed, hint=hint))
 
-    def conflict(self, where: str, first: _Part, first_text: str, part: _Part, text: str, fix: str = "correct one of them") -> None:
+    def conflict(self, where: str, first: _Part, first_text: str, part: _Part, given: str, fix: str = "merge.fix_one") -> None:
         """Two parts giving one thing differently: both named, both values shown, neither taken."""
-        self.problems.append(Problem(where, f"{first.who} gives {first_text}, {part.who} gives {text}: the parts disagree; {fix}"))
+        self.problems.append(Problem.coded(where, "merge.conflict", first=first.who, first_value=first_text, other=part.who, value=given, fix=text(fix)))
 
     # ------------------------------------------------------------------- parts
 
@@ -229,7 +238,7 @@ class _Merged:
                 continue
             responsible = self.responsible(name)
             if responsible is not None and (part.assessor is None or unit_key(part.assessor) not in {unit_key(d) for d in responsible[0]}):
-                self.refuse(part, f"facts.{name}", responsible[0], f"{name!r} (read by row {', '.join(responsible[1])})")
+                self.refuse(part, f"facts.{name}", responsible[0], text("merge.fact_of_rows", fact=self.fact_named(name), rows="、".join(responsible[1])))
                 continue
             part.gave.append(f"facts.{name}")
             if name in self.fact_from:
@@ -248,7 +257,7 @@ class _Merged:
             if item_id in self.not_applicable:
                 first, first_why = self.not_applicable[item_id]
                 if first_why != why:
-                    self.conflict(f"not_applicable.{item_id}", first, shown(first_why), part, shown(why), "keep one written explanation")
+                    self.conflict(f"not_applicable.{item_id}", first, shown(first_why), part, shown(why), "merge.fix_explanation")
             else:
                 self.not_applicable[item_id] = (part, why)
         raw_self = part.data.get("self_assessment") or {}
@@ -257,7 +266,7 @@ class _Merged:
             if item_id in self.self_assessment:
                 first, first_score, _ = self.self_assessment[item_id]
                 if first_score != score:
-                    self.conflict(f"self_assessment.{item_id}", first, _shown_value(first_score), part, _shown_value(score), "the unit gives one 自评 per item")
+                    self.conflict(f"self_assessment.{item_id}", first, _shown_value(first_score), part, _shown_value(score), "merge.fix_self")
             else:
                 self.self_assessment[item_id] = (part, score, raw_self[item_id])
         raw_reviews = {r.get("item"): r for r in part.data.get("reviews") or [] if isinstance(r, dict)}
@@ -269,17 +278,15 @@ class _Merged:
                 if first_key != key:
                     shown_first = f"{fmt(first_key[0])}（{shown(first_key[1])}，{first_key[2]}）"
                     shown_this = f"{fmt(key[0])}（{shown(key[1])}，{key[2]}）"
-                    self.conflict(f"reviews.{review.item}", first, shown_first, part, shown_this, "keep one 复核 per item")
+                    self.conflict(f"reviews.{review.item}", first, shown_first, part, shown_this, "merge.fix_review")
             else:
                 self.reviews[review.item] = (part, key, raw_reviews[review.item])
 
     def rate(self, part: _Part, item_id: str, name: str, raw: Any, value: Any) -> None:
         item = self.view.item_index[item_id]
-        what = f"row {item_id}"
+        what = text("merge.row", item=item_id)
         if part.assessor is None:
-            self.problems.append(
-                Problem(f"{part.name}: facts.{name}", f"row {item_id} is scored by several raters (raters:); this part names no assessor (assessor:), so its rating cannot be told from another's")
-            )
+            self.problems.append(Problem.coded(f"{part.name}: facts.{name}", "merge.rated_no_assessor", item=item_id))
             return
         if item.assessors and unit_key(part.assessor) not in {unit_key(d) for d in item.assessors}:
             self.refuse(part, f"facts.{name}", item.assessors, what)
@@ -290,7 +297,12 @@ class _Merged:
         if name in given:  # the same rater again, in another part
             first, first_value = given[name]
             if first_value != value:
-                self.conflict(f"facts.{name}", first, _shown_value(first_value), part, _shown_value(value), f"{by} rates {what} once")
+                self.problems.append(
+                    Problem.coded(
+                        f"facts.{name}", "merge.conflict", first=first.who, first_value=_shown_value(first_value), other=part.who,
+                        value=_shown_value(value), fix=text("merge.fix_rating", rater=by, what=what),
+                    )
+                )
             return
         given[name] = (part, value)
         facts[name] = raw
@@ -334,10 +346,13 @@ def assessor_facts(view: TargetView, assessor: str) -> tuple[str, ...]:
     own = {i.id for i in view.items if key in {unit_key(d) for d in i.assessors}}
     if not own:
         close = difflib.get_close_matches(assessor, departments, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise FactsError(
-            f"{shown(assessor)} assesses no row of {view.pack_id} / {view.target.name}",
-            [Problem("assessor", f"the departments (负责考核部门) are {'、'.join(departments)}{hint}")],
+        hint = text("hint.did_you_mean", name=repr(close[0])) if close else ""
+        raise FactsError.coded(
+            "merge.assessor_unknown_summary",
+            [Problem.coded("assessor", "merge.departments", departments="、".join(departments), hint=hint)],
+            assessor=shown(assessor),
+            pack=view.pack_id,
+            target=view.target.name,
         )
     return tuple(f.name for f in view.facts if own & set(view.fact_users.get(f.name, ())))
 

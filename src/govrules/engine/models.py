@@ -22,6 +22,7 @@ from typing import Any, Callable
 import attrs
 
 from ..errors import FactsError, Problem
+from ..messages import text, type_name
 from ..numbers import ZERO, divide, exact, fmt
 from .result import FAIL, PASS, Result
 
@@ -142,10 +143,10 @@ def check_model(name: Any) -> str:
     """``name`` if it names a known model; else a :class:`~govrules.FactsError` naming the known ones."""
     if isinstance(name, str) and name in MODELS:
         return name
-    shown = repr(name) if isinstance(name, str) and len(name) <= 100 else f"a {type(name).__name__}"
+    shown = repr(name) if isinstance(name, str) and len(name) <= 100 else type_name(name)
     close = difflib.get_close_matches(name, list(MODELS), n=1) if isinstance(name, str) and len(name) <= 100 else []
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise FactsError(f"unknown scoring model {shown}", [Problem("model", f"known models: {', '.join(MODELS)}{hint}")])
+    hint = text("hint.did_you_mean", name=repr(close[0])) if close else ""
+    raise FactsError.coded("models.unknown_summary", [Problem.coded("model", "models.known", names="、".join(MODELS), hint=hint)], value=shown)
 
 
 @exact

@@ -71,12 +71,12 @@ def rate(view: TargetView, assessment: Assessment, score_alone: Callable[[Assess
             row = score_alone(alone).item(item_id)
             if row.score is None or row.status == NOT_APPLICABLE:
                 missing = "、".join(row.unchecked_facts) or "—"
-                problems.append(Problem(f"ratings.{item_id}[{i}]", f"{by}'s facts leave row {item_id} without a score (missing: {missing})"))
+                problems.append(Problem.coded(f"ratings.{item_id}[{i}]", "ratings.missing", rater=by, item=item_id, missing=missing))
                 continue
             ratings.append(Rating(by, row.score, facts, row.effects))
         if len(ratings) == len(raters):
             value = combine(raters_spec.combine, [r.score for r in ratings])
             out[item_id] = Combined(raters_spec.combine, value, tuple(ratings), raters_spec.quote, raters_spec.reading)
     if problems:
-        raise FactsError(f"{len(problems)} problem(s) in the ratings for {view.pack_id} / {view.target.name}", problems)
+        raise FactsError.coded("ratings.problems_summary", problems, count=len(problems), pack=view.pack_id, target=view.target.name)
     return out

@@ -16,13 +16,13 @@ from __future__ import annotations
 import functools
 import json
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Mapping
 
 import attrs
 
 from .facts import to_jsonable
 from ..rubric.scope import COMBINE_LABELS
-from .jsontext import EffectTexts, TargetTexts, dumps as _dumps, dumps_with, scalar as _scalar
+from .jsontext import EffectTexts, RowTexts, TargetTexts, dumps as _dumps, dumps_with, scalar as _scalar, strings as _strings
 from ..numbers import exact, fmt
 
 PASS = "pass"
@@ -240,6 +240,9 @@ class ItemResult:
     #: For a row scored against the cohort: the figures each of its cohort rules
     #: was scored against (govrules.kinds.cohort.Figures), or why it was not.
     cohort: tuple[Any, ...] = ()
+    # The row's share of its JSON text, worked out once per compiled target
+    # (govrules.engine.jsontext.RowTexts); no part of the row's value.
+    texts: RowTexts | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def complete(self) -> bool:
@@ -294,11 +297,72 @@ class ItemResult:
     def _json_text(self) -> str:
         # Rows nothing happened to are shared by every result of their target
         # (see TargetView.untouched_items), so their text is encoded once.
+        t = self.texts
+        if (
+            t is not None
+            and self.ceiling is None
+            and not self.assessors
+            and not self.units
+            and self.combined is None
+            and not self.cohort
+            and t.key == (self.id, self.names, self.max, self.evidence, self.evaluation)
+        ):
+            return self._row_text(t)
         if not self.effects:
             return _dumps(self.to_dict())
         # The effects' texts are put together from their rules' (see
         # Effect._json_text); the rest of the row around them is encoded as usual.
         return dumps_with(self.to_dict(effects=False), {"effects": "[" + ", ".join([e._json_text() for e in self.effects]) + "]"})
+
+    def _row_text(self, t: RowTexts) -> str:
+        """``dumps(self.to_dict())`` for a row with none of the optional fields that follow ``override``.
+
+        The row's constant text (``t``) and its own values put between the
+        keys: no dict is made only to be encoded. tests/test_json_text.py checks
+        it against the dict's encoding.
+        """
+        cut = self.floor_cut
+        caps = self.caps
+        override = self.override
+        return "".join([
+            t.head,
+            _scalar(self.status),
+            ', "complete": ',
+            "true" if self.complete else "false",
+            ', "max": ',
+            t.max,
+            ', "score": ',
+            _scalar(fmt(self.score)),
+            ', "computed": ',
+            _scalar(fmt(self.computed)),
+            ', "self_score": ',
+            _scalar(fmt(self.self_score)),
+            ', "effects": [',
+            ", ".join([e._json_text() for e in self.effects]),
+            '], "caps": ',
+            _dumps([c.to_dict() for c in caps]) if caps else "[]",
+            ', "floor_cut": ',
+            _scalar(fmt(cut)),
+            ', "floor_quote": ',
+            _scalar(self.floor_quote if cut else None),
+            ', "floor_reading": ',
+            _strings(self.floor_reading) if cut else "[]",
+            ', "zeroed_by": ',
+            _scalar(self.zeroed_by),
+            ', "not_applicable": ',
+            _scalar(self.not_applicable),
+            ', "unchecked_facts": ',
+            _strings(self.unchecked_facts),
+            ', "evidence": ',
+            t.evidence,
+            ', "missing_evidence": ',
+            _strings(self.missing_evidence),
+            ', "evaluation": ',
+            t.evaluation,
+            ', "override": ',
+            _dumps(override.to_dict()) if override is not None else "null",
+            "}",
+        ])
 
 
 @attrs.frozen
@@ -475,6 +539,10 @@ class Result:
     total_floor_reading: tuple[str, ...] = ()
     grading: Any = None  # a Grade where the pack declares grades or vetoes for the target (govrules.engine.grading)
     sources: tuple[Source, ...] = ()  # the partial assessments merged into this one, if it was merged
+    #: The Chinese label of each of the target's facts, for sheets naming a missing fact; not in the JSON (which names facts by id).
+    fact_labels: Mapping[str, str] = attrs.field(factory=dict, eq=False, repr=False)
+    #: Each of the pack's readings as sheets name it (解读1 …, the pack's order, as `govrules show` numbers them); not in the JSON.
+    reading_labels: Mapping[str, str] = attrs.field(factory=dict, eq=False, repr=False)
 
     @property
     def grade(self) -> str | None:
@@ -482,6 +550,14 @@ class Result:
         return self.grading.grade if self.grading is not None else None
     # Text its target's results share, encoded once (govrules.engine.jsontext); no part of its value.
     texts: TargetTexts | None = attrs.field(default=None, eq=False, repr=False)
+
+    def fact_label(self, name: str) -> str:
+        """A fact as a sheet names it: its Chinese label (its name where the result knows none)."""
+        return self.fact_labels.get(name, name)
+
+    def reading_names(self) -> dict[str, str]:
+        """Each reading that shaped this result as sheets name it: 解读N, N its place in the pack (as `govrules show` numbers it); ids are for JSON."""
+        return {rid: self.reading_labels.get(rid, rid) for rid, _, _ in self.readings}
 
     def item(self, item_id: str) -> ItemResult:
         for item in self.items:
@@ -590,15 +666,84 @@ class Result:
         """
         if indent is not None or recoverable:
             return json.dumps(self.to_dict(recoverable=recoverable), ensure_ascii=False, indent=indent)
-        # One encoder pass over the sheet's own fields; the rows' text (each
+        # The sheet's own values put between its constant keys (no dict made
+        # only to be encoded, most of its lists empty); the rows' text (each
         # encoded once, see ItemResult._json_text), the stamp's and the
-        # readings' (once per pack or target) are put in their places.
-        texts = {
-            "sections": "[" + ", ".join([s._json_text for s in self.sections]) + "]",
-            "items": "[" + ", ".join([i._json_text for i in self.items]) + "]",
-        }
+        # readings' (once per pack or target) put in their places.
+        # tests/test_json_text.py checks it against the dict's encoding.
+        counts = self.status_counts
+        floor = f', "total_floor": {_dumps(self.total_floor_dict())}' if self.total_floor_cut else ""
+        zeroed = _dumps([z.to_dict() for z in self.zeroed]) if self.zeroed else "[]"
+        grading = _dumps(self.grading.to_dict()) if self.grading is not None else "null"
+        missing = _dumps([{"item": i, "evidence": k} for i, k in self.missing_evidence]) if self.missing_evidence else "[]"
+        differences = _dumps([d.to_dict() for d in self.differences]) if self.differences else "[]"
+        ledgers = _dumps([l.to_dict() for l in self.ledgers]) if self.ledgers else "[]"
         if self.texts is not None:
-            texts["readings"] = self.texts.readings_text(self.readings)
-        sheet = dumps_with({**self._own_head(), "sections": None, "items": None, **self._tail()}, texts)
-        return f"{self.stamp._json_text[:-1]}, {sheet[1:]}"
+            readings = self.texts.readings_text(self.readings)
+        else:
+            readings = _dumps([{"id": i, "quote": q, "choice": c} for i, q, c in self.readings])
+        model = _dumps(self.model.to_dict()) if self.model is not None else "null"
+        sources = f', "sources": {_dumps([s.to_dict() for s in self.sources])}' if self.sources else ""
+        return "".join([
+            self.stamp._json_text[:-1],
+            ', "target": {"id": ',
+            _scalar(self.target),
+            ', "name": ',
+            _scalar(self.target_name),
+            '}, "unit": ',
+            _scalar(self.unit),
+            ', "scored": ',
+            "true" if self.scored else "false",
+            ', "complete": ',
+            "true" if self.complete else "false",
+            ', "total": ',
+            _scalar(fmt(self.total)),
+            floor,
+            ', "max_total": ',
+            _scalar(fmt(self.max_total)),
+            ', "base": {"max": ',
+            _scalar(fmt(self.base_max)),
+            ', "sum": ',
+            _scalar(fmt(self.base_sum)),
+            ', "score": ',
+            _scalar(fmt(self.base)),
+            ', "rescaled": ',
+            "true" if self.rescaled else "false",
+            '}, "zeroed": ',
+            zeroed,
+            ', "grade": ',
+            _scalar(self.grade),
+            ', "grading": ',
+            grading,
+            ', "status_counts": ',
+            _STATUS_COUNTS.format(*[counts[s] for s in STATUSES]),
+            ', "not_checked": ',
+            _strings(self.not_checked),
+            ', "missing_evidence": ',
+            missing,
+            ', "self_assessment": {"total": ',
+            _scalar(fmt(self.self_total)),
+            ', "differences": ',
+            differences,
+            '}, "sections": [',
+            ", ".join([s._json_text for s in self.sections]),
+            '], "items": [',
+            ", ".join([i._json_text for i in self.items]),
+            '], "ledgers": ',
+            ledgers,
+            ', "facts": ',
+            _dumps(_facts_json(self.facts)),
+            ', "derived_facts": ',
+            _strings(self.derived_facts),
+            ', "readings": ',
+            readings,
+            ', "model": ',
+            model,
+            sources,
+            "}",
+        ])
+
+
+#: The sheet's status counts, as dumps writes the dict (counts are ints).
+_STATUS_COUNTS = "{{" + ", ".join(f'"{s}": {{}}' for s in STATUSES) + "}}"
 

@@ -261,6 +261,7 @@ def _item_result(
         override=override,
         floor_quote=item.floor_quote,
         floor_reading=item.floor_reading,
+        texts=item.texts,
         # Most rows have no ceiling, assessors or named units: the defaults then stand, at no cost.
         **({"ceiling": item.ceiling, "ceiling_cut": ceiling_cut, "ceiling_quote": item.ceiling_quote} if item.ceiling is not None else {}),
         **({"assessors": item.assessors} if item.assessors else {}),
@@ -518,6 +519,8 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         texts=view.texts,
         **({"total_floor_cut": total_floor_cut, "total_floor_quote": spec.floor.quote, "total_floor_reading": spec.floor.reading} if total_floor_cut else {}),
         sources=tuple(Source(*s) for s in a.sources),
+        fact_labels=view.fact_labels,
+        reading_labels=view.reading_names,
     )
 
 

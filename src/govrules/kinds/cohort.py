@@ -29,7 +29,7 @@ Better = Literal["higher", "lower"]
 Ties = Literal["competition", "dense"]
 
 #: Why a row is not checked when its unit is assessed alone.
-ALONE = "按同批考核单位的数据计分，单独评估时不检查（scored against the cohort）"
+ALONE = "按同批考核单位的数据计分，单独评估时不检查"
 
 
 class CohortRuleSpec(RuleSpec):

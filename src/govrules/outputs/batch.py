@@ -44,6 +44,7 @@ import attrs
 
 from .. import __version__
 from ..errors import GovrulesError, Problem
+from ..messages import library_reason, os_reason, text, type_name
 from .forms import (
     form_cells,
     MISSING,
@@ -113,10 +114,10 @@ def clean(text: Any) -> str:
 def _unexpected(where: str, exc: BaseException) -> Problem:
     """An exception nobody foresaw, as a problem of one unit (never a traceback)."""
     if isinstance(exc, RecursionError):
-        return Problem(where, "nested too deeply to read")
+        return Problem.coded(where, "batch.too_deep")
     text = clean(str(exc))
     text = text if len(text) <= 300 else text[:300] + "…"
-    return Problem(where, f"could not be read or scored ({type(exc).__name__}: {text})")
+    return Problem.coded(where, "batch.unexpected", kind=type(exc).__name__, text=text)
 
 
 def _surrogate_paths(data: Any, limit: int = 100_000) -> list[str]:
@@ -347,25 +348,25 @@ def parse_header(headers: list[Any], pack: Pack, where: str) -> tuple[list[Colum
             if item and fieldname in REVIEW_FIELDS:
                 c = Column(i, h, "review", item, REVIEW_FIELDS[fieldname])
             else:
-                problems.append(Problem(here, "a review column is review.<item>.score / .reviewer / .at / .reason"))
+                problems.append(Problem.coded(here, "batch.review_column"))
                 columns.append(Column(i, h, "blank"))
                 continue
         if c is None:
             known = list(specs) + list(by_label)
             close = difflib.get_close_matches(normalise(h.split(".")[0]), known, n=1, cutoff=0.5)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            problems.append(Problem(here, f"unknown column: not unit, target, a fact of {pack.id} or a known column form{hint}; its values are not used"))
+            hint = text("hint.did_you_mean", name=repr(close[0])) if close else ""
+            problems.append(Problem.coded(here, "batch.unknown_column", pack=pack.id, hint=hint))
             columns.append(Column(i, h, "unknown"))
             continue
         key = (c.kind, c.key, c.field)
         if key in seen:
-            problems.append(Problem(here, f"the same as column「{clean(seen[key])}」; its values are not used"))
+            problems.append(Problem.coded(here, "batch.same_column", other=clean(seen[key])))
             columns.append(Column(i, h, "unknown"))
             continue
         seen[key] = h
         columns.append(c)
     if not any(c.kind == "unit" for c in columns):
-        problems.append(Problem(f"{where} 第1行", "no unit column (unit / 单位): every row needs the unit's name"))
+        problems.append(Problem.coded(f"{where} 第1行", "batch.no_unit_column"))
     return columns, problems
 
 
@@ -384,19 +385,19 @@ def row_assessment(columns: list[Column], values: list[Any], pack: Pack, where: 
 
     extra = [i for i in range(len(columns), len(values)) if not is_blank(values[i])]
     if extra:
-        problems.append(Problem(where, f"{len(extra)} value(s) beyond the last column of the header (column {extra[0] + 1}); a stray separator?"))
+        problems.append(Problem.coded(where, "batch.beyond_header", count=len(extra), column=extra[0] + 1))
 
     for c in columns:
         v = value(c)
         here = f"{where} 列「{clean(c.header)}」"
         if isinstance(v, str) and has_lone_surrogate(v):
-            problems.append(Problem(here, "not valid text (bytes that are not UTF-8, or a lone surrogate); the value is not used"))
+            problems.append(Problem.coded(here, "batch.not_text_value"))
             if c.kind == "unit":
                 unit = clean(v).strip()
             continue
         if c.kind in ("unknown", "blank"):
             if c.kind == "blank" and not is_blank(v):
-                problems.append(Problem(f"{where} 第{c.index + 1}列", "a value in a column with no header"))
+                problems.append(Problem.coded(f"{where} 第{c.index + 1}列", "batch.no_header_value"))
             continue
         if c.kind == "unit":
             if not is_blank(v):
@@ -452,7 +453,7 @@ def row_assessment(columns: list[Column], values: list[Any], pack: Pack, where: 
     if unit is not None:
         data["unit"] = unit
     else:
-        problems.append(Problem(where, "no unit name (the unit / 单位 column is empty)"))
+        problems.append(Problem.coded(where, "batch.no_unit_name"))
     return unit, data, problems
 
 
@@ -510,7 +511,7 @@ def _table_units(rows: Iterable[tuple[int, list[Any] | None, str | None]], name:
     for rownum, values, error in rows:
         where = f"{name} 第{rownum}行"
         if values is None:
-            yield Unit(next(number), where, None, None, [Problem(where, f"cannot read this row: {error}")])
+            yield Unit(next(number), where, None, None, [Problem.coded(where, "batch.row_unreadable", error=error)])
             continue
         if all(is_blank(v) for v in values):
             continue  # an empty row is not a unit
@@ -564,7 +565,7 @@ def _read_bytes(p: Path, limit: int) -> bytes:
     with open(p, "rb") as fh:
         raw = fh.read(limit + 1)
     if len(raw) > limit:
-        raise InputError(f"{clean(p)} 太大", [Problem(clean(p), f"more than {limit} bytes")])
+        raise InputError(f"{clean(p)} 太大", [Problem.coded(clean(p), "batch.too_large", limit=limit)])
     return raw
 
 
@@ -593,27 +594,27 @@ def open_units(path: str | Path, pack: Pack) -> tuple[Batch, Iterator[Unit], int
     batch = Batch(pack, clean(path), [])
     number = itertools.count(1)
     if not p.exists():
-        raise InputError(f"找不到输入：{clean(path)}", [Problem(clean(path), "no such file or directory")])
+        raise InputError(f"找不到输入：{clean(path)}", [Problem.coded(clean(path), "os.ENOENT")])
     if p.is_dir():
         try:
             entries = sorted(p.iterdir(), key=lambda x: x.name)
         except OSError as exc:
-            raise InputError(f"无法读取 {clean(path)}", [Problem(clean(path), exc.strerror or str(exc))]) from None
+            raise InputError(f"无法读取 {clean(path)}", [Problem(clean(path), os_reason(exc))]) from None
         return batch, _folder_units(entries, pack, batch, clean(path), number), len(entries)
     kind = kind_of(str(p))
     if kind == "csv":
         try:
             raw = _read_bytes(p, CSV_BYTES_MAX)
         except OSError as exc:
-            raise InputError(f"无法读取 {clean(path)}", [Problem(clean(path), exc.strerror or str(exc))]) from None
+            raise InputError(f"无法读取 {clean(path)}", [Problem(clean(path), os_reason(exc))]) from None
         text = _decode(raw, clean(p.name))
         del raw
         records = _csv_records(text)
         first = next(records, None)
         if first is None:
-            raise InputError(f"{clean(path)} 是空文件", [Problem(clean(path), "no header row")])
+            raise InputError(f"{clean(path)} 是空文件", [Problem.coded(clean(path), "batch.no_header")])
         if first[1] is None:
-            raise InputError(f"{clean(path)} 不是有效的 CSV", [Problem(f"{clean(p.name)} 第1行", f"cannot read the header row: {first[2]}")])
+            raise InputError(f"{clean(path)} 不是有效的 CSV", [Problem.coded(f"{clean(p.name)} 第1行", "batch.header_unreadable", error=first[2])])
         _header(batch, first[1], pack, clean(p.name))
         return batch, _table_units(records, clean(p.name), number), text.count("\n")
     if kind == "xlsx":
@@ -628,7 +629,7 @@ def open_units(path: str | Path, pack: Pack) -> tuple[Batch, Iterator[Unit], int
         except Exception as exc:
             raise InputError(f"无法读取 Excel 文件：{clean(path)}", [_unexpected(f"{clean(p.name)} 工作表「{clean(sheet)}」", exc)]) from None
         if not rows:
-            raise InputError(f"{clean(path)} 的工作表「{clean(sheet)}」是空的", [Problem(clean(path), "no header row")])
+            raise InputError(f"{clean(path)} 的工作表「{clean(sheet)}」是空的", [Problem.coded(clean(path), "batch.no_header")])
         name = f"{clean(p.name)} 工作表「{clean(sheet)}」" if len(book.sheetnames) > 1 else clean(p.name)
         _header(batch, list(rows[0]), pack, name)
         return batch, _table_units(((i, list(r), None) for i, r in enumerate(rows[1:], start=2)), name, number), len(rows) - 1
@@ -655,7 +656,7 @@ def _folder_units(entries: list[Path], pack: Pack, batch: Batch, given: str, num
         except Exception as exc:  # one file never stops the others
             yield Unit(index, clean(f.name), None, None, [_unexpected(clean(f.name), exc)])
     if not any_unit:
-        batch.input_problems.append(Problem(given, "no .json, .yaml, .yml or .xlsx assessment files in this directory"))
+        batch.input_problems.append(Problem.coded(given, "batch.empty_directory"))
 
 
 def _file_unit(f: Path, pack: Pack, index: int, book: Any = None) -> Unit:
@@ -663,11 +664,11 @@ def _file_unit(f: Path, pack: Pack, index: int, book: Any = None) -> Unit:
     cells: dict[str, str] = {}
     try:
         if book is None and not f.is_file():
-            return Unit(index, where, None, None, [Problem(where, "not a regular file")])
+            return Unit(index, where, None, None, [Problem.coded(where, "batch.not_a_file")])
         if kind_of(str(f)) == "xlsx":
             book = book if book is not None else open_workbook(f)
             if not is_form(book):
-                return Unit(index, where, None, None, [Problem(where, "not a govrules facts form (a workbook of many units goes to batch on its own)")])
+                return Unit(index, where, None, None, [Problem.coded(where, "batch.not_a_form")])
             data, problems = read_form(book, pack, where)
             cells = form_cells(book, where)
         else:
@@ -675,26 +676,26 @@ def _file_unit(f: Path, pack: Pack, index: int, book: Any = None) -> Unit:
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
-                return Unit(index, where, None, None, [Problem(where, f"not UTF-8 text: {exc}")])
+                return Unit(index, where, None, None, [Problem.coded(where, "batch.not_utf8", reason=library_reason("utf8.", exc.reason))])
             data = drop_null_facts(parse_text(text, where, kind_of(str(f))))
             problems = []
     except GovrulesError as exc:
         return Unit(index, where, None, None, [Problem(clean(p.where), clean(p.message)) for p in exc.problems] or [Problem(where, clean(exc.summary))])
     except OSError as exc:
-        return Unit(index, where, None, None, [Problem(where, f"cannot read the file: {exc.strerror or exc}")])
+        return Unit(index, where, None, None, [Problem.coded(where, "batch.file_unreadable", reason=os_reason(exc))])
     if not isinstance(data, dict):
-        return Unit(index, where, None, None, [Problem(where, f"an assessment is a mapping (JSON object), not {type(data).__name__}")])
+        return Unit(index, where, None, None, [Problem.coded(where, "batch.not_a_mapping", kind=type_name(data))])
     if not data.get("unit"):
         if data.get("assessor") is not None:
-            return Unit(index, where, None, None, [Problem(where, "a part of a unit's assessment (it names its assessor) names its unit: add \"unit\"; the file name is the part's, not the unit's")])
+            return Unit(index, where, None, None, [Problem.coded(where, "batch.part_needs_unit")])
         if has_lone_surrogate(f.stem):
-            return Unit(index, where, None, None, [Problem(where, "the file name is not valid text (not UTF-8) and the file gives no unit name; add \"unit\" to the file")])
+            return Unit(index, where, None, None, [Problem.coded(where, "batch.file_name_not_text")])
         data["unit"] = f.stem
     unit = data["unit"]
     if not isinstance(unit, str):
-        return Unit(index, where, clean(unit)[:100], None, [Problem(f"{where} unit", f"the unit's name is text, not {type(unit).__name__}")])
+        return Unit(index, where, clean(unit)[:100], None, [Problem.coded(f"{where} unit", "batch.unit_not_text", kind=type_name(unit))])
     if has_lone_surrogate(unit):
-        return Unit(index, where, clean(unit), None, [Problem(f"{where} unit", "not valid text (a lone surrogate such as \\ud800 cannot be written to any file)")])
+        return Unit(index, where, clean(unit), None, [Problem.coded(f"{where} unit", "batch.surrogate")])
     return Unit(index, where, unit, data, problems, cells=cells)
 
 
@@ -709,7 +710,7 @@ def assess_unit(pack: Pack, u: Unit, target: str | None) -> Result | None:
     if u.parts:
         bad = [f"{w} {b}" for w, d in u.parts for b in _surrogate_paths(d)]
         if bad:
-            u.problems = [Problem(b, "not valid text (a lone surrogate such as \\ud800 cannot be written to any file)") for b in bad]
+            u.problems = [Problem.coded(b, "batch.surrogate") for b in bad]
             return None
         # --target is the default for units whose parts name none.
         default = None if any(d.get("target") for _, d in u.parts) else target
@@ -726,12 +727,12 @@ def assess_unit(pack: Pack, u: Unit, target: str | None) -> Result | None:
         data = {**data, "target": target}  # --target is the default for rows that name none
     bad = _surrogate_paths(data)
     if bad:
-        u.problems = [Problem(f"{u.where} {b}", "not valid text (a lone surrogate such as \\ud800 cannot be written to any file)") for b in bad]
+        u.problems = [Problem.coded(f"{u.where} {b}", "batch.surrogate") for b in bad]
         return None
     try:
         return pack.assess(data)
     except GovrulesError as exc:
-        u.problems = [Problem(f"{u.where} {p.where}".strip(), p.message) for p in exc.problems] or [Problem(u.where, exc.summary)]
+        u.problems = [attrs.evolve(p, where=f"{u.where} {p.where}".strip()) for p in exc.problems] or [Problem(u.where, exc.summary)]
     except Exception as exc:  # one unit never stops the others
         u.problems = [_unexpected(u.where, exc)]
     return None
@@ -782,7 +783,7 @@ def duplicate(seen: dict[tuple[str, str], Unit], u: Unit) -> bool:
         return False
     key = (u.outcome.target, u.unit)
     if key in seen:
-        u.fail([Problem(u.where, f"unit {u.unit!r} is given twice (also {seen[key].where}); rename one")])
+        u.fail([Problem.coded(u.where, "batch.unit_twice", unit=repr(u.unit), other=seen[key].where)])
         return True
     seen[key] = u
     return False
@@ -829,7 +830,7 @@ def cohort_input(pack: Pack, u: Unit, target: str | None) -> dict[str, Any] | No
         if u.parts:
             bad = [f"{w} {b}" for w, d in u.parts for b in _surrogate_paths(d)]
             if bad:
-                u.problems = [Problem(b, "not valid text (a lone surrogate such as \\ud800 cannot be written to any file)") for b in bad]
+                u.problems = [Problem.coded(b, "batch.surrogate") for b in bad]
                 return None
             default = None if any(d.get("target") for _, d in u.parts) else target
             try:
@@ -845,12 +846,12 @@ def cohort_input(pack: Pack, u: Unit, target: str | None) -> dict[str, Any] | No
             data = {**data, "target": target}  # --target is the default for rows that name none
         bad = _surrogate_paths(data)
         if bad:
-            u.problems = [Problem(f"{u.where} {b}", "not valid text (a lone surrogate such as \\ud800 cannot be written to any file)") for b in bad]
+            u.problems = [Problem.coded(f"{u.where} {b}", "batch.surrogate") for b in bad]
             return None
         try:
             pack.validate(data)
         except GovrulesError as exc:
-            u.problems = [Problem(f"{u.where} {p.where}".strip(), p.message) for p in exc.problems] or [Problem(u.where, exc.summary)]
+            u.problems = [attrs.evolve(p, where=f"{u.where} {p.where}".strip()) for p in exc.problems] or [Problem(u.where, exc.summary)]
             return None
         return data
     except Exception as exc:  # one unit never stops the others
@@ -868,11 +869,11 @@ def score_cohorts(pack: Pack, inputs: list[tuple[Unit, dict[str, Any]]]) -> None
         view, assessment = pack.validate(data)
         name = assessment.unit
         if name is None:
-            u.problems = [Problem(u.where, "a unit scored against its cohort needs its name (单位)")]
+            u.problems = [Problem.coded(u.where, "batch.cohort_needs_unit")]
             continue
         key = (view.target.id, unit_key(name))
         if key in seen:
-            u.problems = [Problem(u.where, f"unit {name!r} is given twice (also {seen[key].where}); rename one")]
+            u.problems = [Problem.coded(u.where, "batch.unit_twice", unit=repr(name), other=seen[key].where)]
             continue
         seen[key] = u
         by_target.setdefault(view.target.id, []).append((u, data))
@@ -881,7 +882,7 @@ def score_cohorts(pack: Pack, inputs: list[tuple[Unit, dict[str, Any]]]) -> None
             results = pack.assess_cohort([data for _, data in group])
         except GovrulesError as exc:  # each input validated alone: only the cohort as a whole can still be refused
             for u, _ in group:
-                u.problems = [Problem(f"{u.where} {p.where}".strip(), p.message) for p in exc.problems] or [Problem(u.where, exc.summary)]
+                u.problems = [attrs.evolve(p, where=f"{u.where} {p.where}".strip()) for p in exc.problems] or [Problem(u.where, exc.summary)]
             continue
         except Exception as exc:
             for u, _ in group:
@@ -1118,7 +1119,7 @@ def html_context(batch: Batch, assessors: list[dict[str, Any]], charts: dict[str
                 "unit": u.unit,
                 "target_name": names.get(u.outcome.target, u.outcome.target),  # type: ignore[union-attr]
                 "not_checked": u.outcome.not_checked,  # type: ignore[union-attr]
-                "missing_facts": u.outcome.missing_facts,  # type: ignore[union-attr]
+                "missing_facts": u.outcome.missing_labels,  # type: ignore[union-attr]  # the page names them by label
                 "base_sum": u.outcome.base_sum,  # type: ignore[union-attr]
                 "grade": u.outcome.grade,  # type: ignore[union-attr]
                 "where": u.where,
@@ -1155,27 +1156,27 @@ def check_out(out: str | Path) -> Path:
     given = clean(out)
     final = Path(os.path.realpath(os.path.abspath(out)))
     if final.parent == final:
-        raise InputError(f"不能写入 {given}", [Problem(given, "the output folder cannot be the root of a file system")])
+        raise InputError(f"不能写入 {given}", [Problem.coded(given, "batch.out_root")])
     if final.exists() and not final.is_dir():
-        raise InputError(f"无法写入 {given}", [Problem(given, "exists and is not a directory")])
+        raise InputError(f"无法写入 {given}", [Problem.coded(given, "batch.out_not_dir")])
     if not final.is_dir():
         return final
     try:
         entries = [e for e in final.iterdir() if not _LITTER.match(e.name)]
     except OSError as exc:
-        raise InputError(f"无法写入 {given}", [Problem(given, exc.strerror or str(exc))]) from None
+        raise InputError(f"无法写入 {given}", [Problem(given, os_reason(exc))]) from None
     if not entries:
         return final
     marker = final / MARKER
     if not marker.is_file():
         raise InputError(
             f"{given} 不是空目录，也不是 govrules batch 的输出目录，不覆盖",
-            [Problem(given, f"it has no {MARKER} marker, so govrules did not write it and will not replace it; give a new or empty folder, or empty this one")],
+            [Problem.coded(given, "batch.out_foreign", marker=MARKER)],
         )
     try:
         listed = set(json.loads(marker.read_text(encoding="utf-8"))["files"])
     except (OSError, ValueError, KeyError, TypeError):
-        raise InputError(f"{given} 的 {MARKER} 无法读取，不覆盖", [Problem(f"{given}/{MARKER}", "not the list govrules batch writes; give a new or empty folder")]) from None
+        raise InputError(f"{given} 的 {MARKER} 无法读取，不覆盖", [Problem.coded(f"{given}/{MARKER}", "batch.out_bad_marker")]) from None
     foreign = []
     for root, dirs, files in os.walk(final):
         for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
@@ -1187,7 +1188,7 @@ def check_out(out: str | Path) -> Path:
     if foreign:
         raise InputError(
             f"{given} 中有不是 govrules batch 写入的文件，不覆盖",
-            [Problem(f"{given}/{f}", "not written by govrules batch; move it elsewhere first (the folder is replaced as a whole)") for f in foreign[:5]],
+            [Problem.coded(f"{given}/{f}", "batch.out_foreign_file") for f in foreign[:5]],
         )
     return final
 

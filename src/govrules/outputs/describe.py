@@ -223,7 +223,7 @@ def describe(pack: Pack, target: str | None = None) -> dict[str, Any]:
         {
             "targets": [names[t] for t in (g.targets or chosen_ids) if t in chosen_ids],
             "quote": g.quote,
-            "bands": [_band_words(b, g.reading) for b in g.bands],
+            "bands": [_band_words(b, g.reading, reading_names(list(spec.readings))) for b in g.bands],
         }
         for g in spec.grades
         if applies_to(g.targets)
@@ -305,7 +305,16 @@ def _points_columns(desc: dict[str, Any]) -> list[tuple[str, str]]:
     return [(t, f"分值（{targets[t]['name']}）") for t in ids]
 
 
-def _content(row: dict[str, Any]) -> list[str]:
+def reading_names(readings: list[Any]) -> dict[str, str]:
+    """The pack's readings as the rubric names them: 解读1, 解读2 … in the order its 解读 part lists them (ids are for JSON)."""
+    return {(r["id"] if isinstance(r, dict) else r.id): f"解读{i}" for i, r in enumerate(readings, 1)}
+
+
+def _named(ids: Any, names: dict[str, str]) -> str:
+    return "、".join(names.get(r, r) for r in ids)
+
+
+def _content(row: dict[str, Any], names: dict[str, str]) -> list[str]:
     lines = []
     if row["kind"] == "item" and row["source"]:
         lines.append(f"考核内容：{row['source']}")
@@ -313,10 +322,10 @@ def _content(row: dict[str, Any]) -> list[str]:
         lines.append(f"评分办法：{row['method']}")
     if row["note"]:
         lines.append(f"注：{row['note']}")
-    return lines + _scope_lines(row)
+    return lines + _scope_lines(row, names)
 
 
-def _scope_lines(row: dict[str, Any]) -> list[str]:
+def _scope_lines(row: dict[str, Any], names: dict[str, str]) -> list[str]:
     lines = []
     if row.get("units"):
         other = "视为满分" if row["units_scoring"] == "full_points" else "不计入，基础分按比例折算"
@@ -325,14 +334,14 @@ def _scope_lines(row: dict[str, Any]) -> list[str]:
         lines.append("负责考核部门：" + "、".join(row["assessors"]))
     if row.get("raters"):
         r = row["raters"]
-        why = f"「{r['quote']}」" if r["quote"] else "解读 " + "、".join(r["reading"])
+        why = f"「{r['quote']}」" if r["quote"] else _named(r["reading"], names)
         lines.append(f"多人评议：各评议人分别计分，取{COMBINE_LABELS[r['combine']]}（{why}）")
     return lines
 
 
-def _rules(row: dict[str, Any]) -> list[str]:
-    lines = [f"{i}.{r['words']}" + (f"〔解读 {'、'.join(r['reading'])}〕" if r["reading"] else "") for i, r in enumerate(row["rules"], 1)]
-    lines += [f"封顶：{c['words']}（「{c['quote']}」）" + (f"〔解读 {'、'.join(c['reading'])}〕" if c["reading"] else "") for c in row["caps"]]
+def _rules(row: dict[str, Any], names: dict[str, str]) -> list[str]:
+    lines = [f"{i}.{r['words']}" + (f"〔{_named(r['reading'], names)}〕" if r["reading"] else "") for i, r in enumerate(row["rules"], 1)]
+    lines += [f"封顶：{c['words']}（「{c['quote']}」）" + (f"〔{_named(c['reading'], names)}〕" if c["reading"] else "") for c in row["caps"]]
     if row.get("ceiling"):
         lines.append(f"本项最高：{'、'.join(f'{v}分' for v in row['ceiling'].values())}（「{row['ceiling_quote']}」）")
     if row.get("floor_quote"):
@@ -368,18 +377,19 @@ def _heading(desc: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _band_words(band: Any, reading: tuple[str, ...]) -> str:
+def _band_words(band: Any, reading: tuple[str, ...], names: dict[str, str]) -> str:
     if band.min is not None:
         when = f"总分{fmt(band.min)}分及以上"
     elif band.above is not None:
         when = f"总分高于{fmt(band.above)}分"
     else:
         when = "其余"
-    why = f"「{band.quote}」" if band.quote else "〔解读 " + "、".join(band.reading or reading) + "〕"
+    why = f"「{band.quote}」" if band.quote else "〔" + _named(band.reading or reading, names) + "〕"
     return f"{band.grade}：{when}（{why}）"
 
 
 def _tail(desc: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    names = reading_names(desc["readings"])
     """The parts after the table, as (heading, lines)."""
     parts: list[tuple[str, list[str]]] = []
     for adj in desc["adjustments"]:
@@ -410,9 +420,9 @@ def _tail(desc: dict[str, Any]) -> list[tuple[str, list[str]]]:
         if floor["quote"]:
             lines = [f"每项最低0分（「{floor['quote']}」）"]
         else:
-            lines = ["每项最低0分" + (f"〔解读 {'、'.join(floor['reading'])}〕" if floor["reading"] else "")]
+            lines = ["每项最低0分" + (f"〔{_named(floor['reading'], names)}〕" if floor["reading"] else "")]
         if floor.get("negative_total"):
-            lines.append(f"总分可低于0分〔解读 {'、'.join(floor['negative_total'])}〕")
+            lines.append(f"总分可低于0分〔{_named(floor['negative_total'], names)}〕")
         else:
             lines.append("总分最低0分：减分减至0分为止")
         parts.append(("扣完为止", lines))
@@ -420,7 +430,7 @@ def _tail(desc: dict[str, Any]) -> list[tuple[str, list[str]]]:
         lines = []
         for r in desc["readings"]:
             flag = "〔原文缺陷〕" if r["defect"] else ""
-            lines.append(f"{r['id']}{flag}：「{r['quote']}」→ {r['choice']}")
+            lines.append(f"{names[r['id']]}{flag}：「{r['quote']}」→ {r['choice']}")
             lines += [f"    另一种读法：{a}" for a in r["alternatives"]]
         parts.append(("解读（文件有歧义之处本包的取舍）", lines))
     return parts
@@ -445,6 +455,7 @@ def show_table(desc: dict[str, Any]) -> Group:
     if not desc["scored"]:
         t.add_column("检查", no_wrap=True)
     names = {x["id"]: x["name"] for x in desc["targets"]}
+    rnames = reading_names(desc["readings"])
     for row in rows:
         cells = [""] * len(levels)
         cells[row["depth"]] = row["names"][-1]
@@ -452,7 +463,7 @@ def show_table(desc: dict[str, Any]) -> Group:
         out += [row["points"].get(tid, "") for tid, _ in points]
         if not desc["scored"] and multi:
             out.append("、".join(names[x] for x in row["targets"]))
-        out += ["\n".join(_content(row)), "\n".join(_rules(row)), "\n".join(_check(row))]
+        out += ["\n".join(_content(row, rnames)), "\n".join(_rules(row, rnames)), "\n".join(_check(row))]
         if not desc["scored"]:
             out.append("☐" if row["kind"] == "item" else "")
         # Pack text is shown as written: never read as rich markup, controls removed.
@@ -485,6 +496,7 @@ def show_markdown(desc: dict[str, Any]) -> str:
     out.append("| " + " | ".join(head) + " |")
     out.append("|" + "|".join("---:" if h.startswith("分值") else "---" for h in head) + "|")
     names = {x["id"]: x["name"] for x in desc["targets"]}
+    rnames = reading_names(desc["readings"])
     for row in desc["rows"]:
         cells = [""] * len(levels)
         cells[row["depth"]] = f"**{_md(row['names'][-1])}**" if row["kind"] == "section" else _md(row["names"][-1])
@@ -493,8 +505,8 @@ def show_markdown(desc: dict[str, Any]) -> str:
             line.append(_md("、".join(names[x] for x in row["targets"])))
         line += [
             _md(row["source"]) if row["kind"] == "item" else "",
-            "<br>".join(_md(x) for x in ([row["method"]] if row["method"] else []) + _scope_lines(row)),
-            "<br>".join(_md(x) for x in _rules(row)),
+            "<br>".join(_md(x) for x in ([row["method"]] if row["method"] else []) + _scope_lines(row, rnames)),
+            "<br>".join(_md(x) for x in _rules(row, rnames)),
             _md("、".join(row["evidence"])),
             _md("、".join(row["evaluation"])),
         ]
@@ -542,6 +554,7 @@ def show_html(desc: dict[str, Any]) -> str:
     points = _points_columns(desc)
     names = {x["id"]: x["name"] for x in desc["targets"]}
     multi = not desc["scored"] and len(desc["targets"]) > 1
+    rnames = reading_names(desc["readings"])
     rows = []
     for row in desc["rows"]:
         cells = [""] * len(levels)
@@ -554,8 +567,8 @@ def show_html(desc: dict[str, Any]) -> str:
                 "points": [row["points"].get(tid, "") for tid, _ in points],
                 "targets": "、".join(names[x] for x in row["targets"]) if multi else None,
                 "source": row["source"] if row["kind"] == "item" else "",
-                "method": ([row["method"]] if row["method"] else []) + _scope_lines(row),
-                "rules": _rules(row),
+                "method": ([row["method"]] if row["method"] else []) + _scope_lines(row, rnames),
+                "rules": _rules(row, rnames),
                 "evidence": "、".join(row["evidence"]),
                 "evaluation": "、".join(row["evaluation"]),
             }

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..engine.compiled import TargetView
 from ..errors import InputError, Problem
+from ..messages import json_reason, os_reason, text as text_, yaml_reason
 from ..rubric.model import FactSpec
 from ..numbers import fmt, to_decimal
 from ..pack import Pack
@@ -620,7 +621,7 @@ class Book:
         if height * width > XLSX_SHEET_CELLS_MAX:
             raise InputError(
                 f"工作表「{sheet}」太大",
-                [Problem(f"工作表「{sheet}」", f"its used area is {height} rows × {width} columns; at most {XLSX_SHEET_CELLS_MAX} cells are read")],
+                [Problem.coded(f"工作表「{sheet}」", "forms.sheet_too_large", height=height, width=width, limit=XLSX_SHEET_CELLS_MAX)],
             )
         out: list[list[Any]] = [[] for _ in range(height)]
         for (r, c), v in sorted(cells.items()):
@@ -642,7 +643,7 @@ def _check_xlsx(path: str | Path) -> None:
             infos = z.infolist()
             total = sum(i.file_size for i in infos)
             if total > XLSX_UNZIPPED_MAX:
-                raise InputError(f"Excel 文件太大：{path}", [Problem(str(path), f"unzips to {total} bytes; at most {XLSX_UNZIPPED_MAX}")])
+                raise InputError(f"Excel 文件太大：{path}", [Problem.coded(str(path), "forms.unzips_to", total=total, limit=XLSX_UNZIPPED_MAX)])
             merged = 0
             for info in infos:
                 if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
@@ -654,10 +655,10 @@ def _check_xlsx(path: str | Path) -> None:
                     except (ValueError, TypeError):
                         continue
                     if None in (c1, r1, c2, r2):
-                        raise InputError(f"无法读取 Excel 文件：{path}", [Problem(str(path), f"a merged range of whole rows or columns ({ref})")])
+                        raise InputError(f"无法读取 Excel 文件：{path}", [Problem.coded(str(path), "forms.merged_whole", ref=ref)])
                     merged += (c2 - c1 + 1) * (r2 - r1 + 1)  # type: ignore[operator]
                     if merged > XLSX_MERGED_CELLS_MAX:
-                        raise InputError(f"无法读取 Excel 文件：{path}", [Problem(str(path), f"merged ranges cover more than {XLSX_MERGED_CELLS_MAX} cells")])
+                        raise InputError(f"无法读取 Excel 文件：{path}", [Problem.coded(str(path), "forms.merged_too_many", limit=XLSX_MERGED_CELLS_MAX)])
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, RuntimeError, NotImplementedError, EOFError):
         return  # load_workbook reports what is wrong with the file
 
@@ -684,9 +685,9 @@ def open_workbook(path: str | Path) -> Book:
     try:
         return Book(load_workbook(path, data_only=True), load_workbook(path, data_only=False))
     except FileNotFoundError:
-        raise InputError(f"找不到文件：{path}", [Problem(str(path), "no such file")]) from None
+        raise InputError(f"找不到文件：{path}", [Problem.coded(str(path), "os.ENOENT")]) from None
     except Exception as exc:  # any failure to load (bad zip, bad XML, a value openpyxl cannot convert) means the file is unreadable
-        raise InputError(f"无法读取 Excel 文件：{path}", [Problem(str(path), f"not a readable .xlsx workbook ({type(exc).__name__}: {str(exc)[:200]})")]) from None
+        raise InputError(f"无法读取 Excel 文件：{path}", [Problem.coded(str(path), "forms.not_xlsx", kind=type(exc).__name__)]) from None
 
 
 def _cells(row: list[Any], cols: dict[str, int]) -> Any:
@@ -836,13 +837,13 @@ def read_text_file(path: str) -> str:
     try:
         return sys.stdin.read() if path == "-" else p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise InputError(f"找不到文件：{path}", [Problem(path, "no such file")]) from None
+        raise InputError(f"找不到文件：{path}", [Problem.coded(path, "os.ENOENT")]) from None
     except IsADirectoryError:
-        raise InputError(f"{path} 是目录，不是文件", [Problem(path, "is a directory")]) from None
+        raise InputError(f"{path} 是目录，不是文件", [Problem.coded(path, "os.EISDIR")]) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{path} 不是 UTF-8 文本", [Problem(path, str(exc))]) from None
     except OSError as exc:
-        raise InputError(f"无法读取 {path}", [Problem(path, exc.strerror or str(exc))]) from None
+        raise InputError(f"无法读取 {path}", [Problem(path, os_reason(exc))]) from None
 
 
 #: The largest assessment file read (characters): a facts file is a few kilobytes.
@@ -855,12 +856,12 @@ NUMBER_SCALAR_MAX = 100
 
 def _json_number(text: str) -> Decimal | int:
     if len(text) > NUMBER_SCALAR_MAX:
-        raise ValueError(f"a number of {len(text)} characters (at most {NUMBER_SCALAR_MAX})")
+        raise ValueError(text_("forms.number_too_long", length=len(text), limit=NUMBER_SCALAR_MAX))
     return int(text) if text.lstrip("-").isdigit() else Decimal(text)
 
 
 def _json_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows")
+    raise ValueError(text_("forms.not_json_number", value=name))
 
 
 class _DuplicateKey(ValueError):
@@ -888,9 +889,9 @@ def parse_json_text(text: str, path: str) -> Any:
 
         raise InputError(f"{path} 不是有效的 JSON：有重复的键", [Problem(f"{path} {p.where}", p.message) for p in duplicate_keys(text)]) from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path} 不是有效的 JSON", [Problem(f"{path} line {exc.lineno} column {exc.colno}", exc.msg)]) from None
+        raise InputError(f"{path} 不是有效的 JSON", [Problem.coded(f"{path} " + text_("input.where_line_column", line=exc.lineno, column=exc.colno), "input.json_syntax", reason=json_reason(exc.msg))]) from None
     except RecursionError:
-        raise InputError(f"{path} 不是有效的 JSON", [Problem(path, "nested too deeply")]) from None
+        raise InputError(f"{path} 不是有效的 JSON", [Problem.coded(path, "batch.too_deep")]) from None
     except (ValueError, ArithmeticError) as exc:
         raise InputError(f"{path} 不是有效的 JSON", [Problem(path, str(exc)[:200])]) from None
 
@@ -912,7 +913,7 @@ def _yaml_loader() -> type:
     def number(loader: Any, node: Any) -> Any:
         text = str(loader.construct_scalar(node)).replace("_", "")
         if len(text) > NUMBER_SCALAR_MAX:
-            raise ValueError(f"a number of {len(text)} characters (at most {NUMBER_SCALAR_MAX})")
+            raise ValueError(text_("forms.number_too_long", length=len(text), limit=NUMBER_SCALAR_MAX))
         if node.tag.endswith(":int"):
             return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
         try:
@@ -920,7 +921,7 @@ def _yaml_loader() -> type:
         except ArithmeticError:
             d = Decimal("NaN")
         if not d.is_finite():
-            raise ValueError(f"{text} is not a finite number")
+            raise ValueError(text_("forms.not_finite", value=text))
         return d
 
     AssessmentLoader.add_constructor("tag:yaml.org,2002:float", number)
@@ -940,7 +941,7 @@ def _check_yaml_nodes(root: Any, path: str) -> list[Problem]:
         node = stack.pop()
         count += 1
         if count > YAML_NODES_MAX:
-            return [Problem(path, f"more than {YAML_NODES_MAX} values (counting every use of an alias); not an assessment")]
+            return [Problem.coded(path, "forms.yaml_too_many", limit=YAML_NODES_MAX)]
         if isinstance(node, yaml.MappingNode):
             if id(node) not in seen_maps:
                 seen_maps.add(id(node))
@@ -948,7 +949,7 @@ def _check_yaml_nodes(root: Any, path: str) -> list[Problem]:
                 for k, _v in node.value:
                     if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
                         if k.value in keys:
-                            problems.append(Problem(f"{path}:{k.start_mark.line + 1}", f"duplicate key {k.value[:50]!r} (also line {keys[k.value]})"))
+                            problems.append(Problem.coded(f"{path}:{k.start_mark.line + 1}", "forms.duplicate_key", key=repr(k.value[:50]), line=keys[k.value]))
                         else:
                             keys[k.value] = k.start_mark.line + 1
             for k, v in node.value:
@@ -968,7 +969,7 @@ def parse_yaml_text(text: str, path: str) -> Any:
         try:
             node = loader.get_single_node()
             if node is None:
-                raise InputError(f"{path} 是空文件", [Problem(path, "the file has no content")])
+                raise InputError(f"{path} 是空文件", [Problem.coded(path, "forms.empty")])
             problems = _check_yaml_nodes(node, path)
             if problems:
                 raise InputError(f"{path} 不是有效的评分输入", problems)
@@ -979,9 +980,9 @@ def parse_yaml_text(text: str, path: str) -> Any:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else path
         reason = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"{path} 不是有效的 YAML", [Problem(where, str(reason)[:300])]) from None
+        raise InputError(f"{path} 不是有效的 YAML", [Problem(where, yaml_reason(str(reason))[:300])]) from None
     except RecursionError:
-        raise InputError(f"{path} 不是有效的 YAML", [Problem(path, "nested too deeply")]) from None
+        raise InputError(f"{path} 不是有效的 YAML", [Problem.coded(path, "batch.too_deep")]) from None
     except (ValueError, ArithmeticError, TypeError) as exc:
         raise InputError(f"{path} 不是有效的 YAML", [Problem(path, str(exc)[:200])]) from None
 
@@ -995,7 +996,7 @@ def parse_text(text: str, path: str, kind: str) -> Any:
     values; too deep a nesting is an error, not a crash.
     """
     if len(text) > ASSESSMENT_TEXT_MAX:
-        raise InputError(f"{path} 太大", [Problem(path, f"{len(text)} characters; an assessment file has at most {ASSESSMENT_TEXT_MAX}")])
+        raise InputError(f"{path} 太大", [Problem.coded(path, "forms.file_too_large", size=len(text), limit=ASSESSMENT_TEXT_MAX)])
     if kind == "yaml":
         return parse_yaml_text(text, path)
     return parse_json_text(text, path)
@@ -1020,14 +1021,14 @@ def read_assessment(path: str, pack: Pack) -> dict[str, Any] | Any:
         if not is_form(book):
             raise InputError(
                 f"{path} 不是 govrules 填报表",
-                [Problem(path, f"an Excel form has the sheets {'、'.join(FORM_SHEETS)} (make one with `govrules template {pack.id} --target T --format xlsx`); a workbook with one row per unit goes to `govrules batch`")],
+                [Problem.coded(path, "forms.not_a_form", sheets="、".join(FORM_SHEETS), pack=pack.id)],
             )
         data, problems = read_form(book, pack, Path(path).name)
         if problems:
             raise InputError(f"{path}：{len(problems)} 处无法读取", problems)
         return data
     if kind == "csv":
-        raise InputError(f"{path}：CSV 每行一个单位，请用 govrules batch", [Problem(path, "use `govrules batch PACK FILE.csv --out DIR`")])
+        raise InputError(f"{path}：CSV 每行一个单位，请用 govrules batch", [Problem.coded(path, "forms.csv_use_batch")])
     text = read_text_file(path)
     if path == "-":
         kind = "json" if text.lstrip().startswith(("{", "[")) else "yaml"

@@ -18,7 +18,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from ..numbers import fmt
+from ..numbers import fmt, rounding_words
+from .naming import Naming
 from .report import (
     SheetRow,
     depth_of,
@@ -97,7 +98,7 @@ def sheet_context(result: Result) -> dict[str, Any]:
     for ledger in result.ledgers:
         sign = "+" if ledger.direction == "bonus" else "-"
         for effect in ledger.effects:
-            ledger_rows.append({"id": ledger.id, "name": ledger.name, "cap": ledger.cap, "text": effect_text(effect, sign)})
+            ledger_rows.append({"id": ledger.id, "name": ledger.name, "cap": ledger.cap, "text": effect_text(effect, sign, naming=Naming.of(result))})
     return {
         "result": result,
         "rows": [{"row": r, "levels": level_cells(r, depth)} for r in rows],
@@ -114,6 +115,8 @@ def sheet_context(result: Result) -> dict[str, Any]:
         "fixes": recoverable(result),
         "reviews": [i for i in result.items if i.override],
         "stamp": result.stamp,
+        "rounding": rounding_words(result.stamp.rounding),
+        "reading_names": result.reading_names(),
         "assessors": has_assessors(result),
     }
 

@@ -45,6 +45,8 @@ class Outcome:
     self_cell: Any = None
     # An incomplete unit's blank required cells, each named by its sheet/row/column (filled in where the unit's cells are known).
     blanks: tuple[str, ...] = ()
+    # The missing facts as sheets name them: by their Chinese labels (summary.json keeps the names).
+    missing_labels: tuple[str, ...] = ()
 
     @property
     def state(self) -> str:
@@ -124,7 +126,8 @@ def outcome_of(result: Result) -> Outcome:
         graded=result.grading is not None,
         grade_scale=result.grading is not None and bool(result.grading.scale),
         not_checked=tuple(result.not_checked),
-        missing_facts=tuple(missing_facts(result)),
+        missing_facts=tuple(missing := missing_facts(result)),
+        missing_labels=tuple(result.fact_label(n) for n in missing),
         base_sum=_shared(result.base_sum),
         # Only a checklist's outcome is shown by its counts; the others share one empty mapping (never written to).
         status_counts=_NO_COUNTS if result.scored else dict(result.status_counts),

@@ -28,6 +28,7 @@ from ..engine.result import FAIL, NOT_APPLICABLE, NOT_CHECKED, STATUS_LABELS, Ef
 from ..kinds.base import AWARD, DEDUCT, SET, ZERO_ROW
 from ..untrusted import for_markdown, markdown_line, terminal_text
 from ..engine.recoverable import Fix, recoverable
+from .naming import IDS, Naming
 
 #: Column names of the indicator levels, as the documents write them.
 LEVEL_NAMES = ("一级指标", "二级指标", "三级指标", "四级指标", "五级指标", "六级指标")
@@ -47,7 +48,7 @@ def quantity_text(effect: Effect) -> str:
     return f"（{q} × {fmt(effect.unit_amount)}）"
 
 
-def effect_detail(effect: Effect, quote: bool = True) -> str:
+def effect_detail(effect: Effect, quote: bool = True, naming: Naming = IDS) -> str:
     """What a deduction is for: its label, level, how counted, the elements missing, the reason, the document's words."""
     detail = effect.label
     if effect.level:
@@ -60,13 +61,13 @@ def effect_detail(effect: Effect, quote: bool = True) -> str:
         detail += f"（原文：「{effect.quote}」）"
     if effect.set_reading:
         # The words are the parent document's; the amount is the tailoring's: say whose.
-        detail += f"（按本文件解读 {'、'.join(effect.set_reading)} 调整，原文未写此值）"
+        detail += f"（按本文件{naming.readings_text(effect.set_reading)}调整，原文未写此值）"
     return detail
 
 
-def effect_text(effect: Effect, sign: str = "-", quote: bool = True) -> str:
+def effect_text(effect: Effect, sign: str = "-", quote: bool = True, naming: Naming = IDS) -> str:
     """One deduction (or bonus) in words: amount, what, how counted, the reason, the document's words."""
-    return f"{effect_amount(effect, sign)} {effect_detail(effect, quote)}"
+    return f"{effect_amount(effect, sign)} {effect_detail(effect, quote, naming)}"
 
 
 def signed(sign: str, value: Decimal | None) -> str:
@@ -92,9 +93,9 @@ def effect_amount(effect: Effect, sign: str = "-", verb: str | None = None) -> s
     return f"{verb}{fmt(amount)}分" if verb else signed(sign, amount)
 
 
-def item_notes(item: ItemResult) -> list[str]:
+def item_notes(item: ItemResult, naming: Naming = IDS) -> list[str]:
     """Everything that shaped an item's score, one line each."""
-    notes = [effect_text(e) for e in item.effects]
+    notes = [effect_text(e, naming=naming) for e in item.effects]
     for cap in item.caps:
         # A cap on a bonus takes points back; a cap on deductions gives them back.
         sign = "-" if caps_award(item, cap) else "+"
@@ -105,7 +106,7 @@ def item_notes(item: ItemResult) -> list[str]:
         notes.append(f"-{fmt(item.ceiling_cut)} 本项最高{fmt(item.ceiling)}分：{item.ceiling_quote or ''}")
     if item.zeroed_by and not any(e.mode == ZERO_ROW for e in item.effects):
         notes.append("本项不计分")
-    return notes + status_notes(item)
+    return notes + status_notes(item, naming)
 
 
 def caps_award(item: ItemResult, cap: Any) -> bool:
@@ -121,7 +122,7 @@ def section_notes(section: SectionResult) -> list[str]:
     return notes
 
 
-def status_notes(item: ItemResult) -> list[str]:
+def status_notes(item: ItemResult, naming: Naming = IDS) -> list[str]:
     """N/A, missing facts and evidence, and the 复核 override of an item, one line each."""
     notes = []
     explained = {e.rule for e in item.effects}
@@ -131,14 +132,14 @@ def status_notes(item: ItemResult) -> list[str]:
     if item.not_applicable:
         notes.append(f"不适用：{item.not_applicable}")
     if item.unchecked_facts:
-        notes.append("未检查，缺少事实：" + "、".join(item.unchecked_facts))
+        notes.append("未检查，缺少事实：" + naming.facts_text(item.unchecked_facts))
     elif item.units and item.status == NOT_CHECKED:
         notes.append(f"未检查：本项只考核{'、'.join(item.units)}（「{item.units_quote}」），本评估未写单位名称")
     if item.missing_evidence:
         notes.append("缺少佐证：" + "、".join(item.missing_evidence))
     if item.combined is not None:
         c = item.combined
-        why = f"「{c.quote}」" if c.quote else "解读 " + "、".join(c.reading)
+        why = f"「{c.quote}」" if c.quote else naming.readings_text(c.reading)
         notes.append(f"{c.describe()}（{why}）")
     if item.override:
         o = item.override
@@ -148,7 +149,7 @@ def status_notes(item: ItemResult) -> list[str]:
 
 def total_floor_text(result: Result) -> str:
     """What the floor at 0 gave back to the total, with the pack's words (or reading) for it."""
-    why = f"（「{result.total_floor_quote}」）" if result.total_floor_quote else (f"（解读 {'、'.join(result.total_floor_reading)}）" if result.total_floor_reading else "")
+    why = f"（「{result.total_floor_quote}」）" if result.total_floor_quote else (f"（{Naming.of(result).readings_text(result.total_floor_reading)}）" if result.total_floor_reading else "")
     return f"扣完为止：总分最低0分，减分超出的{fmt(result.total_floor_cut)}分不计{why}"
 
 
@@ -164,7 +165,7 @@ def grade_lines(result: Result) -> list[str]:
         lines.append("等次：本文件未规定等次")
     if g.band is not None:
         band = g.band
-        why = f"「{band.quote}」" if band.quote else "解读 " + "、".join(band.reading or ())
+        why = f"「{band.quote}」" if band.quote else Naming.of(result).readings_text(band.reading or ())
         lines.append(f"总分所在等次：{g.by_total}（{why}）")
     for v in g.vetoes:
         caps = f"，至多{v.caps_at}" if v.caps_at is not None else ""
@@ -295,6 +296,7 @@ def sheet_rows(result: Result) -> list[SheetRow]:
 
     roots = sorted((n for n in list(sections) + list(items) if n not in children), key=first_item)
     rows: list[SheetRow] = []
+    naming = Naming.of(result)
 
     def visit(node_id: str) -> None:
         if node_id in sections:
@@ -308,7 +310,7 @@ def sheet_rows(result: Result) -> list[SheetRow]:
                 visit(c)
         else:
             i = items[node_id]
-            rows.append(SheetRow("item", i.id, len(i.names) - 1, i.names, i.max, i.self_score, i.score, i.status, tuple(item_notes(i)), i))
+            rows.append(SheetRow("item", i.id, len(i.names) - 1, i.names, i.max, i.self_score, i.score, i.status, tuple(item_notes(i, naming)), i))
 
     for r in roots:
         visit(r)
@@ -396,7 +398,7 @@ def table(result: Result) -> Group:
             cells = [ledger.id, ledger.name, *[""] * (depth - 1)]
             if result.scored:
                 cells += [fmt(ledger.cap) or "", "", ""]
-            cells += ["", effect_text(effect, sign)]
+            cells += ["", effect_text(effect, sign, naming=Naming.of(result))]
             if assessors:
                 cells.insert(-1, "")
             t.add_row(*[terminal_text(c) for c in cells])
@@ -457,7 +459,7 @@ def markdown(result: Result) -> str:
             cells = [_md(ledger.id), _md(ledger.name), *[""] * (depth - 1)]
             if result.scored:
                 cells += [fmt(ledger.cap) or "", "", ""]
-            cells += ["", *([""] if assessors else []), _md(effect_text(effect, sign))]
+            cells += ["", *([""] if assessors else []), _md(effect_text(effect, sign, naming=Naming.of(result)))]
             lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     lines.extend(f"- {markdown_line(line)}" for line in summary_lines(result))
@@ -475,7 +477,8 @@ def markdown(result: Result) -> str:
             lines.append(f"| {_md(i.id)} | {_md(o.reviewer)} | {_md(o.at)} | {fmt(o.old) or '—'} | {fmt(o.new)} | {_md(o.reason)} |")
     if result.readings:
         lines += ["", "## 本结果依据的解读", ""]
-        lines.extend(f"- `{rid.replace('`', '')}` 「{_md(quote)}」：{_md(choice)}" for rid, quote, choice in result.readings)
+        names = result.reading_names()
+        lines.extend(f"- {names[rid]} 「{_md(quote)}」：{_md(choice)}" for rid, quote, choice in result.readings)
     lines.append("")
     stamp = result.stamp
     lines.append(f"<sub>{_md(stamp.pack_id)} {_md(stamp.pack_version)} {stamp.content_hash[:19]} · govrules {_md(stamp.engine_version)}</sub>")

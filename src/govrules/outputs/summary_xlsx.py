@@ -126,7 +126,7 @@ def write_summary_workbook(batch: Batch, path: Path, spill: Spill, assessors: li
     for u in batch.incomplete:
         r = u.outcome
         assert r is not None
-        s.add([u.unit, names.get(r.target, r.target), "、".join(r.not_checked), "、".join(r.missing_facts), r.base_sum, u.where])
+        s.add([u.unit, names.get(r.target, r.target), "、".join(r.not_checked), "、".join(r.missing_labels), r.base_sum, u.where])
     s.finish()
 
     s = sheet("出错", ["来源", "单位", "位置", "问题"], [24, 24, 40, 80])

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..numbers import ZERO, fmt
+from ..numbers import rounding_words
+from .naming import IDS, Naming
 from .report import Fix, caps_award, depth_of, has_assessors, level_cells, level_name, recoverable, sheet_rows, status_notes, summary_lines
 from ..engine.result import Effect, ItemResult, Result, SectionResult
 from ..kinds.base import AWARD, SET
@@ -83,15 +85,15 @@ def write_csv(path: str | Path, header: list[str], rows: Iterable[Iterable[Any]]
             w.writerow([csv_field(v) for v in row])
 
 
-def effect_words(effect: Effect, verb: str = "扣") -> str:
+def effect_words(effect: Effect, verb: str = "扣", naming: Naming = IDS) -> str:
     """A deduction in words that starts with a word, not a sign (``扣0.3分：…``)."""
     from .report import effect_amount, effect_detail
 
-    return f"{effect_amount(effect, verb=verb)}：{effect_detail(effect)}"
+    return f"{effect_amount(effect, verb=verb)}：{effect_detail(effect, naming=naming)}"
 
 
-def item_notes_words(item: ItemResult) -> list[str]:
-    notes = [effect_words(e) for e in item.effects]
+def item_notes_words(item: ItemResult, naming: Naming = IDS) -> list[str]:
+    notes = [effect_words(e, naming=naming) for e in item.effects]
     for cap in item.caps:
         back = "超出加分上限不计" if caps_award(item, cap) else "封顶退回"
         notes.append(f"{back}{fmt(cap.cut)}分：{cap.quote}（{fmt(cap.raw)} → {fmt(cap.max)}）")
@@ -99,7 +101,7 @@ def item_notes_words(item: ItemResult) -> list[str]:
         notes.append(f"扣完为止退回{fmt(item.floor_cut)}分：本项最低0分")
     if item.ceiling_cut:
         notes.append(f"超出本项最高{fmt(item.ceiling)}分的{fmt(item.ceiling_cut)}分不计：{item.ceiling_quote or ''}")
-    return notes + status_notes(item)
+    return notes + status_notes(item, naming)
 
 
 def section_notes_words(section: SectionResult) -> list[str]:
@@ -159,6 +161,7 @@ def fill_score_sheet(ws: Any, result: Result) -> None:
     if result.scored:
         header += ["分值", "自评", "复核"]
     assessors = has_assessors(result)
+    naming = Naming.of(result)
     header += ["状态", *(["负责考核部门"] if assessors else []), "扣分与说明"]
     ws.append(header)
     head_row = ws.max_row
@@ -171,7 +174,7 @@ def fill_score_sheet(ws: Any, result: Result) -> None:
         values: list[Any] = [row.id, *level_cells(row, depth)]
         if result.scored:
             values += [row.max, row.self_score, row.score]
-        notes = item_notes_words(row.item) if row.item is not None else (section_notes_words(row.section) if row.section is not None else [])
+        notes = item_notes_words(row.item, naming) if row.item is not None else (section_notes_words(row.section) if row.section is not None else [])
         values += [row.status_label, *([row.assessors] if assessors else []), "\n".join(notes)]
         ws.append(safe_row(values))
         r = ws.max_row
@@ -185,7 +188,7 @@ def fill_score_sheet(ws: Any, result: Result) -> None:
             values = [ledger.id, ledger.name, *[""] * (depth - 1)]
             if result.scored:
                 values += [ledger.cap, None, None]
-            values += ["", *([""] if assessors else []), effect_words(effect, verb)]
+            values += ["", *([""] if assessors else []), effect_words(effect, verb, naming)]
             ws.append(safe_row(values))
     table_end = ws.max_row
     _merge_levels(ws, rows, placed)
@@ -235,6 +238,7 @@ EFFECT_HEADER = ["编号", "指标", "扣分/加分", "类别", "说明", "层�
 
 def effect_rows(result: Result) -> list[list[Any]]:
     out = []
+    naming = Naming.of(result)
     for item in result.items:
         for e in item.effects:
             change, what = (None if e.amount is None else ZERO - e.amount), "扣分"  # ZERO − 0 is 0, where −0 would show as -0
@@ -242,11 +246,11 @@ def effect_rows(result: Result) -> list[list[Any]]:
                 change, what = e.amount, "加分"
             elif e.mode == SET and e.amount is not None and item.max is not None:
                 change, what = e.amount - item.max, f"评定得{fmt(e.amount)}分"  # a grade: what it leaves of the row's points
-            out.append([item.id, item.names[-1], change, what, e.label, e.level, e.quantity, e.unit_amount, e.reason, e.quote, "、".join(e.reading)])
+            out.append([item.id, item.names[-1], change, what, e.label, e.level, e.quantity, e.unit_amount, e.reason, e.quote, naming.readings_text(e.reading)])
     for ledger in result.ledgers:
         sign = 1 if ledger.direction == "bonus" else -1
         for e in ledger.effects:
-            out.append([ledger.id, ledger.name, None if e.amount is None else ZERO + sign * e.amount, ledger.name, e.label, e.level, e.quantity, e.unit_amount, e.reason, e.quote, "、".join(e.reading)])
+            out.append([ledger.id, ledger.name, None if e.amount is None else ZERO + sign * e.amount, ledger.name, e.label, e.level, e.quantity, e.unit_amount, e.reason, e.quote, naming.readings_text(e.reading)])
     return out
 
 
@@ -290,11 +294,12 @@ def score_workbook(result: Result) -> Any:
         ("考核对象", f"{result.target_name}（{result.target}）"),
         ("单位", result.unit or ""),
         ("govrules", stamp.engine_version),
-        ("取整规则", stamp.rounding),
+        ("取整规则", rounding_words(stamp.rounding)),
     ):
         ws.append(safe_row([key, value]))
+    names = result.reading_names()
     for rid, quote, choice in result.readings:
-        ws.append(safe_row([f"解读 {rid}", f"「{quote}」{choice}"]))
+        ws.append(safe_row([names[rid], f"「{quote}」{choice}"]))
     _widths(ws, [16, 90])
     print_ready(ws, None)
     return wb
