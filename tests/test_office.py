@@ -65,7 +65,7 @@ def test_json_input_names_its_target_in_chinese(datonghu):
     assert err.value.problems[0].where == "target"
     with pytest.raises(govrules.FactsError) as err:
         datonghu.assess({"target": "乡", "facts": ALL_GOOD})
-    assert "xiangzhen (乡镇)" in err.value.problems[0].message
+    assert "乡镇（xiangzhen）" in err.value.problems[0].message  # the targets listed, in Chinese (issue 15)
 
 
 # ------------------------------------------------------------------- partial 自评合计
@@ -182,7 +182,7 @@ def test_short_headers_and_fact_names_are_accepted_with_did_you_mean(runner, tmp
     units.write_text("单位,政务舆情回应是否按时,依申请公开是否按要求\n甲镇,是,是\n", encoding="utf-8")
     result = run(runner, "batch", "datonghu_2023", units, "--target", "乡镇", "--out", tmp_path / "r2")
     assert result.exit_code == 1
-    assert "B列「政务舆情回应是否按时」" in result.output and "did you mean '政务舆情回应是否按要求'" in result.output
+    assert "B列「政务舆情回应是否按时」" in result.output and "是否想写 '政务舆情回应是否按要求'" in result.output
 
 
 def test_a_short_form_two_facts_share_names_neither():
