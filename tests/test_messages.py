@@ -45,7 +45,7 @@ ALLOWED = {
     "durable", "reference", "flat_unweighted", "points", "reason", "assessor", "raters", "ratings",
     "unit", "target", "facts", "self", "na", "evidence", "review", "score", "reviewer", "at",
     "packs", "show", "schema", "template", "batch", "diff", "pack", "new", "lint", "test", "serve", "install",
-    "rubric", "source", "dev", "readme", "results", "forms", "units", "summary", "ranking", "index", "py",
+    "rubric", "source", "dev", "readme", "results", "forms", "units", "targets", "summary", "ranking", "index", "py",
     "yaml_language_server", "language", "server",
     "version", "title",  # the keys of a form's 基本信息 sheet, read back by name
     "HTTP", "GET", "POST", "Swagger", "UI", "MiB", "format", "pip", "curl", "localhost",  # serve's help: for whoever runs the service

@@ -148,6 +148,8 @@ def svg(fig: Figure) -> str:
         for child in list(parent):
             if not isinstance(child.tag, str) or child.tag.rsplit("}", 1)[-1] == "script":
                 parent.remove(child)  # comments (one carries today's date) and the config script
+            elif child.tag.rsplit("}", 1)[-1] == "title" and child.text == "Pygal":
+                child.text = fig.title  # an untitled chart is titled with the library's name (a tooltip in Chinese instead)
     from xml.etree import ElementTree
 
     if hasattr(tree, "getroottree"):  # lxml
