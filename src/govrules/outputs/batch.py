@@ -702,10 +702,10 @@ def _file_unit(f: Path, pack: Pack, index: int, book: Any = None) -> Unit:
 # --------------------------------------------------------------------- scoring
 
 
-def assess_unit(pack: Pack, u: Unit, target: str | None) -> Result | None:
-    """One unit's result, or None with its problems set (prefixed with where it came from); never raises.
+def _checked_input(u: Unit, target: str | None) -> tuple[str, Any] | None:
+    """What both ways of scoring a unit start from: ``("parts", (inputs, names, default target))`` or ``("one", input)``.
 
-    A unit given in parts (:func:`gather_parts`) is scored from all of them.
+    None with the unit's problems set where some text cannot be written to any file (a lone surrogate).
     """
     if u.parts:
         bad = [f"{w} {b}" for w, d in u.parts for b in _surrogate_paths(d)]
@@ -714,13 +714,7 @@ def assess_unit(pack: Pack, u: Unit, target: str | None) -> Result | None:
             return None
         # --target is the default for units whose parts name none.
         default = None if any(d.get("target") for _, d in u.parts) else target
-        try:
-            return pack.assess_merged([d for _, d in u.parts], [w for w, _ in u.parts], default)
-        except GovrulesError as exc:
-            u.problems = list(exc.problems) or [Problem(u.where, exc.summary)]  # each names its part already
-        except Exception as exc:  # one unit never stops the others
-            u.problems = [_unexpected(u.where, exc)]
-        return None
+        return "parts", ([d for _, d in u.parts], [w for w, _ in u.parts], default)
     data = u.data
     assert data is not None
     if target is not None and not data.get("target"):
@@ -729,13 +723,33 @@ def assess_unit(pack: Pack, u: Unit, target: str | None) -> Result | None:
     if bad:
         u.problems = [Problem.coded(f"{u.where} {b}", "batch.surrogate") for b in bad]
         return None
+    return "one", data
+
+
+def _for_unit(u: Unit, call: Callable[[], Any]) -> Any:
+    """``call()``, or None with the unit's problems set from what it raised: one unit never stops the others."""
     try:
-        return pack.assess(data)
+        return call()
     except GovrulesError as exc:
-        u.problems = [attrs.evolve(p, where=f"{u.where} {p.where}".strip()) for p in exc.problems] or [Problem(u.where, exc.summary)]
-    except Exception as exc:  # one unit never stops the others
+        if u.parts:
+            u.problems = list(exc.problems) or [Problem(u.where, exc.summary)]  # each names its part already
+        else:
+            u.problems = [attrs.evolve(p, where=f"{u.where} {p.where}".strip()) for p in exc.problems] or [Problem(u.where, exc.summary)]
+    except Exception as exc:
         u.problems = [_unexpected(u.where, exc)]
     return None
+
+
+def assess_unit(pack: Pack, u: Unit, target: str | None) -> Result | None:
+    """One unit's result, or None with its problems set (prefixed with where it came from); never raises.
+
+    A unit given in parts (:func:`gather_parts`) is scored from all of them.
+    """
+    got = _for_unit(u, lambda: _checked_input(u, target))
+    if got is None:
+        return None
+    kind, given = got
+    return _for_unit(u, (lambda: pack.assess_merged(*given)) if kind == "parts" else (lambda: pack.assess(given)))
 
 
 def score_units(batch: Batch, target: str | None = None, advance: Callable[[], None] | None = None) -> None:
@@ -826,37 +840,17 @@ def gather_parts(units: list[Unit]) -> list[Unit]:
 
 def cohort_input(pack: Pack, u: Unit, target: str | None) -> dict[str, Any] | None:
     """A unit's validated input (its parts merged), to be scored with its cohort; None with its problems set."""
-    try:
-        if u.parts:
-            bad = [f"{w} {b}" for w, d in u.parts for b in _surrogate_paths(d)]
-            if bad:
-                u.problems = [Problem.coded(b, "batch.surrogate") for b in bad]
-                return None
-            default = None if any(d.get("target") for _, d in u.parts) else target
-            try:
-                data = pack.merge([d for _, d in u.parts], [w for w, _ in u.parts], default)
-                pack.validate(data)
-            except GovrulesError as exc:
-                u.problems = list(exc.problems) or [Problem(u.where, exc.summary)]  # each names its part already
-                return None
-            return data
-        data = u.data
-        assert data is not None
-        if target is not None and not data.get("target"):
-            data = {**data, "target": target}  # --target is the default for rows that name none
-        bad = _surrogate_paths(data)
-        if bad:
-            u.problems = [Problem.coded(f"{u.where} {b}", "batch.surrogate") for b in bad]
-            return None
-        try:
-            pack.validate(data)
-        except GovrulesError as exc:
-            u.problems = [attrs.evolve(p, where=f"{u.where} {p.where}".strip()) for p in exc.problems] or [Problem(u.where, exc.summary)]
-            return None
-        return data
-    except Exception as exc:  # one unit never stops the others
-        u.problems = [_unexpected(u.where, exc)]
+    got = _for_unit(u, lambda: _checked_input(u, target))
+    if got is None:
         return None
+    kind, given = got
+
+    def validated() -> dict[str, Any]:
+        data = pack.merge(*given) if kind == "parts" else given
+        pack.validate(data)
+        return data
+
+    return _for_unit(u, validated)
 
 
 def score_cohorts(pack: Pack, inputs: list[tuple[Unit, dict[str, Any]]]) -> None:
