@@ -279,3 +279,14 @@ def test_the_score_workbook_prints_on_a4_one_page_wide(datonghu, tmp_path):
     assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.orientation == "landscape"  # 9: A4
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.print_title_rows == "$4:$4"  # the header row (编号 一级指标 …) on every page
+
+
+def test_score_of_a_form_names_its_blank_cells(runner, tmp_path):
+    # A 乡镇 form straight from `template`: every fact blank, so all five rows are unchecked;
+    # the 事实 sheet lists the facts from row 2, their values in column G.
+    form = tmp_path / "北洲子镇.xlsx"
+    assert run(runner, "template", "datonghu_2023", "-t", "乡镇", "-o", form).exit_code == 0
+    result = run(runner, "score", "datonghu_2023", form)
+    assert result.exit_code == 0  # the sheet is written; it says 未完成
+    assert "未完成：请填写以下单元格后重新评分" in result.output
+    assert "北洲子镇.xlsx 事实!第2行 G列：未填（主动公开信息未按时限完成次数，active_late_count）" in result.output

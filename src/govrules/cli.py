@@ -658,6 +658,7 @@ def score_cmd(pack: str, facts: tuple[str, ...], target: str | None, fmt_: str |
             result = p.assess(parts[0], target_id(p, target), evaluator=evaluator, model=model)
     except GovrulesError as exc:
         _fail(exc)
+    _name_blank_form_cells(result, facts)
     if fmt_ == "json":
         from .outputs.report import result_json
 
@@ -689,6 +690,25 @@ def score_cmd(pack: str, facts: tuple[str, ...], target: str | None, fmt_: str |
         from .outputs.report import table
 
         _write_rich(table(result), out)
+
+
+def _name_blank_form_cells(result: Any, files: tuple[str, ...]) -> None:
+    """For an incomplete result scored from Excel forms: each missing fact's 值 cell, on stderr, as batch names them."""
+    if result.total is not None or not result.scored:
+        return
+    from .outputs.forms import form_cells, kind_of, open_workbook
+    from .outputs.outcome import missing_facts
+
+    cells: dict[str, str] = {}
+    for f in files:
+        if kind_of(f) == "xlsx":
+            try:
+                cells.update(form_cells(open_workbook(f), Path(f).name))
+            except GovrulesError:
+                continue
+    lines = [f"  {cells[n]}：未填（{result.fact_label(n)}，{n}）" for n in missing_facts(result) if n in cells]
+    if lines:
+        _stderr().print(terminal_text("未完成：请填写以下单元格后重新评分\n" + "\n".join(lines)))
 
 
 # --------------------------------------------------------------------- batch
