@@ -417,3 +417,22 @@ def test_the_new_kinds_numbers_are_bounded_like_every_pack_number(old: str, new:
     with pytest.raises(govrules.PackError) as info:
         govrules.load_pack_text(text.replace(old, new), str(RUBRIC))
     assert any("digits" in p.message or "finite" in p.message or "number" in p.message for p in info.value.problems)
+
+
+def test_a_kind_that_sets_its_own_mode_does_not_inherit_its_bases_modes():
+    # Cohort kinds share a base (FigureKind, mode deduct); rank_points says mode: set.
+    from govrules.kinds.base import DEDUCT, SET, ZERO_ROW, RuleKind
+
+    class Base(RuleKind):
+        pass
+
+    class Sets(Base):
+        mode = SET
+
+    class Same(Sets):
+        pass
+
+    class Both(Base):
+        modes = (DEDUCT, ZERO_ROW)
+
+    assert (Base.modes, Sets.modes, Same.modes, Both.modes) == ((DEDUCT,), (SET,), (SET,), (DEDUCT, ZERO_ROW))

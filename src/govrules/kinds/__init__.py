@@ -30,7 +30,7 @@ from .all_or_nothing import AllOrNothing
 from .award_each import AwardEach
 from .below_mean import BelowMean
 from .base import AWARD, DEDUCT, MODES, SET, ZERO_ROW, CheckContext, FactRef, RuleKind, Wording, effect, kind_of
-from .cohort import Cohort, Figures, Outcome
+from .cohort import Cohort, FigureKind, Figures, Outcome
 from .cohort_mean import CohortMean
 from .deduct_then_zero import DeductThenZero
 from .discretionary import Discretionary
@@ -91,6 +91,7 @@ __all__ = [
     "ZERO_ROW",
     "CheckContext",
     "Cohort",
+    "FigureKind",
     "Figures",
     "Outcome",
     "FactRef",

@@ -25,8 +25,8 @@ from pydantic import Field
 
 from ..numbers import fmt
 from ..rubric.model import Number
-from .base import SET, CheckContext, FactRef, Path_, RuleKind, Wording, effect
-from .cohort import CohortRuleSpec, Outcome, missing
+from .base import SET, CheckContext, Path_, Wording, effect
+from .cohort import FigureKind, CohortRuleSpec, Outcome, missing
 
 
 class AboveMeanFullRule(CohortRuleSpec):
@@ -37,22 +37,14 @@ class AboveMeanFullRule(CohortRuleSpec):
     margin: Number = Field(default=Decimal(0), ge=0, description="Added to the mean, in the figure's unit.")
 
 
-class AboveMeanFull(RuleKind):
+class AboveMeanFull(FigureKind):
     name = "above_mean_full"
     model = AboveMeanFullRule
     title = "高于平均值的可不扣分"
     doc = "mechanisms/above-mean-full.md"
     mode = SET
-    cohort = True
     decides_row = True
-    in_ledgers = False
     cappable = False
-
-    def cohort_figure(self, rule: Any) -> tuple[str, str]:
-        return ("fact", rule.fact)
-
-    def fact_refs(self, rule: Any) -> tuple[FactRef, ...]:
-        return (FactRef(("fact",), rule.fact, ("count", "number")),)
 
     def check(self, rule: Any, context: CheckContext) -> Iterable[tuple[Path_, str]]:
         if rule.when is not None:

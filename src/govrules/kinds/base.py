@@ -147,8 +147,10 @@ class RuleKind:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if not cls.modes:
-            cls.modes = (cls.mode,)  # a kind whose effects all do one thing says only its mode
+        # A kind whose effects all do one thing says only its mode; a class that
+        # sets its own mode (and not its modes) does not inherit its base's modes.
+        if "modes" not in cls.__dict__ and ("mode" in cls.__dict__ or not cls.modes):
+            cls.modes = (cls.mode,)
 
     def __init__(self) -> None:
         # The rule's model knows its kind, so anything holding a rule can reach it.

@@ -32,8 +32,8 @@ from pydantic import Field
 
 from ..numbers import fmt, mul
 from ..rubric.model import Number
-from .base import CheckContext, FactRef, Path_, RuleKind, Wording, effect
-from .cohort import CohortRuleSpec, Outcome, missing, shown
+from .base import CheckContext, Path_, Wording, effect
+from .cohort import FigureKind, CohortRuleSpec, Outcome, missing, shown
 
 
 class BelowMeanRule(CohortRuleSpec):
@@ -60,20 +60,12 @@ def steps_below(value: Decimal, threshold: Fraction, rule: Any) -> tuple[int, Fr
     return whole + (1 if rule.partial == "counted" and n != whole else 0), below
 
 
-class BelowMean(RuleKind):
+class BelowMean(FigureKind):
     name = "below_mean"
     model = BelowMeanRule
     title = "以平均值为基准扣分"
     doc = "mechanisms/below-mean.md"
-    cohort = True
-    in_ledgers = False
     cappable = True
-
-    def cohort_figure(self, rule: Any) -> tuple[str, str]:
-        return ("fact", rule.fact)
-
-    def fact_refs(self, rule: Any) -> tuple[FactRef, ...]:
-        return (FactRef(("fact",), rule.fact, ("count", "number")),)
 
     def check(self, rule: Any, context: CheckContext) -> Iterable[tuple[Path_, str]]:
         if rule.when is not None:

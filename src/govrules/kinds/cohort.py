@@ -23,6 +23,7 @@ from pydantic import Field, model_validator
 
 from ..numbers import divide, fmt
 from ..rubric.model import RuleSpec
+from .base import FactRef, RuleKind
 
 Better = Literal["higher", "lower"]
 #: 「排名」 with ties: competition ranking (1, 1, 3) or dense ranking (1, 1, 2).
@@ -49,6 +50,19 @@ class FactOrRowSpec(CohortRuleSpec):
         if (self.fact is None) == (self.row is None):
             raise ValueError("a cohort rule ranks either a fact (fact:) or a row's score (row:), not both or neither")
         return self
+
+
+class FigureKind(RuleKind):
+    """A cohort kind whose figure is its rule's ``fact:`` (a count or number), or the score of its ``row:`` where the spec has one."""
+
+    cohort = True
+    in_ledgers = False
+
+    def cohort_figure(self, rule: Any) -> tuple[str, str]:
+        return ("fact", rule.fact) if rule.fact is not None else ("row", rule.row)
+
+    def fact_refs(self, rule: Any) -> tuple[FactRef, ...]:
+        return (FactRef(("fact",), rule.fact, ("count", "number")),) if rule.fact is not None else ()
 
 
 @attrs.frozen

@@ -28,8 +28,8 @@ from pydantic import Field
 
 from ..numbers import fmt
 from ..rubric.model import Number
-from .base import SET, CheckContext, FactRef, Path_, RuleKind, Wording, effect
-from .cohort import Figures, FactOrRowSpec, Outcome, Ties, direction_words, missing
+from .base import SET, CheckContext, Path_, Wording, effect
+from .cohort import FigureKind, Figures, FactOrRowSpec, Outcome, Ties, direction_words, missing
 
 
 class RankPointsRule(FactOrRowSpec):
@@ -40,21 +40,13 @@ class RankPointsRule(FactOrRowSpec):
     ties: Ties = Field(description="How equal figures rank: competition (1, 1, 3) or dense (1, 1, 2).")
 
 
-class RankPoints(RuleKind):
+class RankPoints(FigureKind):
     name = "rank_points"
     model = RankPointsRule
     title = "排名赋分"
     doc = "mechanisms/rank-points.md"
     mode = SET
-    cohort = True
-    in_ledgers = False
     cappable = False
-
-    def cohort_figure(self, rule: Any) -> tuple[str, str]:
-        return ("fact", rule.fact) if rule.fact is not None else ("row", rule.row)
-
-    def fact_refs(self, rule: Any) -> tuple[FactRef, ...]:
-        return (FactRef(("fact",), rule.fact, ("count", "number")),) if rule.fact is not None else ()
 
     def check(self, rule: Any, context: CheckContext) -> Iterable[tuple[Path_, str]]:
         if rule.when is not None:

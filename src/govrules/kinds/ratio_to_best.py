@@ -28,8 +28,8 @@ import attrs
 
 from ..numbers import divide, fmt, mul
 from ..rubric.model import Number
-from .base import CheckContext, FactRef, Path_, RuleKind, Wording, effect
-from .cohort import CohortRuleSpec, Outcome, direction_words, missing
+from .base import CheckContext, Path_, Wording, effect
+from .cohort import FigureKind, CohortRuleSpec, Outcome, direction_words, missing
 
 
 class RatioToBestRule(CohortRuleSpec):
@@ -49,20 +49,12 @@ def earned(stake: Decimal, value: Decimal, best: Decimal, better: str) -> Decima
     return divide(mul(stake, best), value)  # value > best ≥ 0
 
 
-class RatioToBest(RuleKind):
+class RatioToBest(FigureKind):
     name = "ratio_to_best"
     model = RatioToBestRule
     title = "按第1名的比例得分"
     doc = "mechanisms/ratio-to-best.md"
-    cohort = True
-    in_ledgers = False
     cappable = False
-
-    def cohort_figure(self, rule: Any) -> tuple[str, str]:
-        return ("fact", rule.fact)
-
-    def fact_refs(self, rule: Any) -> tuple[FactRef, ...]:
-        return (FactRef(("fact",), rule.fact, ("count", "number")),)
 
     def check(self, rule: Any, context: CheckContext) -> Iterable[tuple[Path_, str]]:
         if rule.when is not None:
