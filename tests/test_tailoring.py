@@ -450,7 +450,7 @@ def test_diff_lists_grade_bands_and_vetoes_in_words():
     d = diff(base, office)
     assert [c.field for c in d.grades] == ["grades.quzhi", "grades.xiangzhen"]
     assert d.grades[1].before is None
-    assert d.grades[1].after == "优秀 90分以上；良好 80分以上；合格 60分以上；不合格 其余"
+    assert d.grades[1].after == "优秀：总分90分及以上；良好：总分80分及以上；合格：总分60分及以上；不合格：其余"
     assert [(v.id, v.changes) for v in d.vetoes] == [("criticized", ("added",)), ("fraud", ("added",))]
 
     text = (folder / "rubric.yaml").read_text(encoding="utf-8")
@@ -458,8 +458,8 @@ def test_diff_lists_grade_bands_and_vetoes_in_words():
     other = govrules.load_pack_text(stricter, str(folder / "other.yaml"), parents={base.id: base})
     d2 = diff(office, other)
     assert [(c.field, c.before.split("；")[0], c.after.split("；")[0]) for c in d2.grades] == [
-        ("grades.quzhi", "优秀 90分以上", "优秀 95分以上"),
-        ("grades.xiangzhen", "优秀 90分以上", "优秀 95分以上"),
+        ("grades.quzhi", "优秀：总分90分及以上", "优秀：总分95分及以上"),
+        ("grades.xiangzhen", "优秀：总分90分及以上", "优秀：总分95分及以上"),
     ]
     (veto,) = d2.vetoes
     assert (veto.id, veto.changes) == ("criticized", ("when",))

@@ -377,15 +377,18 @@ def _heading(desc: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _band_words(band: Any, reading: tuple[str, ...], names: dict[str, str]) -> str:
+def band_condition(band: Any) -> str:
+    """The totals a grade band takes, in words: 总分90分及以上, 总分高于90分, 其余."""
     if band.min is not None:
-        when = f"总分{fmt(band.min)}分及以上"
-    elif band.above is not None:
-        when = f"总分高于{fmt(band.above)}分"
-    else:
-        when = "其余"
+        return f"总分{fmt(band.min)}分及以上"
+    if band.above is not None:
+        return f"总分高于{fmt(band.above)}分"
+    return "其余"
+
+
+def _band_words(band: Any, reading: tuple[str, ...], names: dict[str, str]) -> str:
     why = f"「{band.quote}」" if band.quote else "〔" + _named(band.reading or reading, names) + "〕"
-    return f"{band.grade}：{when}（{why}）"
+    return f"{band.grade}：{band_condition(band)}（{why}）"
 
 
 def _tail(desc: dict[str, Any]) -> list[tuple[str, list[str]]]:

@@ -20,7 +20,7 @@ import attrs
 
 from ..numbers import fmt
 from ..rubric.checks import walk_indicators
-from .describe import cap_words, condition_words, rule_words
+from .describe import band_condition, cap_words, condition_words, rule_words
 
 #: Each compared field, in words. A field a plugin adds and this list lacks is shown by its name.
 FIELD_WORDS = {
@@ -285,18 +285,10 @@ def diff(base: Any, other: Any) -> PackDiff:
 
 
 def _bands(pack: Any, target: str) -> str | None:
-    """A target's grade bands in words (优秀 90分以上；良好 80分以上；…；不合格 其余), None where it has none."""
+    """A target's grade bands in the words `govrules show` uses (优秀：总分90分及以上；…；不合格：其余), None where it has none."""
     for grading in pack.spec.grades:
         if grading.targets is None or target in grading.targets:
-            parts = []
-            for band in grading.bands:
-                if band.min is not None:
-                    parts.append(f"{band.grade} {fmt(band.min)}分以上")
-                elif band.above is not None:
-                    parts.append(f"{band.grade} 高于{fmt(band.above)}分")
-                else:
-                    parts.append(f"{band.grade} 其余")
-            return "；".join(parts)
+            return "；".join(f"{band.grade}：{band_condition(band)}" for band in grading.bands)
     return None
 
 
