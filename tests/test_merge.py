@@ -173,6 +173,18 @@ def test_mixed_targets_are_refused(registry):
     assert datonghu.merge([{"facts": {}}], target="xiangzhen")["target"] == "xiangzhen"
 
 
+def test_a_target_named_by_its_id_or_its_chinese_name_is_one_target(registry):
+    # As in one JSON input (and on the command line), 乡镇 is xiangzhen: two parts, or a part and the
+    # target asked for, naming it the two ways agree; the merged input keeps the id.
+    datonghu = registry.get("datonghu_2023")
+    parts = [{"target": "乡镇", "facts": {"active_late_count": 1}}, {"target": "xiangzhen", "facts": {"foi_ok": True}}]
+    assert datonghu.merge(parts)["target"] == "xiangzhen"
+    assert datonghu.merge(parts, target="乡镇")["target"] == "xiangzhen"
+    assert merge_problems(datonghu, [{"target": "乡镇", "facts": {}}, {"target": "区直", "facts": {}}]) == {
+        "inputs[1]: target": "写的是 '区直'，inputs[0] 写的是 '乡镇'：同一单位的各部分应为同一考核对象"
+    }
+
+
 # ------------------------------------------------ 自评, facts and 复核 as parts
 
 SELF = {"unit": "北洲子镇", "self_assessment": {"xz.1": 20, "xz.2": 20}}
