@@ -303,3 +303,73 @@ def test_no_english_in_the_cli_s_usage_and_errors(cli, registry_):
         assert "用法：" in r.output or "错误" in r.output, args
         found += [f"{args}: {line}" for line in english(r.output, ids)]
     assert sorted(set(found)) == [], "\n".join(sorted(set(found)))
+
+
+# ---------------------------------------------------------------- the service
+
+#: What a problem from the service names besides words: the parts of an HTTP request
+#: (headers, methods) and the media types a client sends, as HTTP spells them.
+HTTP_NAMES = {"Content", "Type", "Length", "Accept", "HEAD", "PUT", "DELETE", "application", "multipart", "image", "png",
+              "path", "method", "body", "file", "parts", "names", "model", "docx", "x", "JavaScript"}  # fmt: skip
+#: The form's texts: what form.js writes into the page (text:, placeholder:, text nodes, textContent) and its column heads.
+FORM_TEXT = re.compile(r"""(?:\b(?:text|placeholder)\s*:\s*|createTextNode\(\s*|textContent\s*=\s*(?:[\w.]+\s*\|\|\s*)?)"((?:[^"\\\n]|\\.)*)"|\[((?:\s*"[^"\n]*",?)+)\]\.map""")
+
+
+def service_answers(client: Any) -> Iterator[Any]:
+    """One answer of each status the service gives besides 200, with the refusals office staff may meet in the form."""
+    from datonghu_facts import xz
+
+    assess = "/packs/datonghu_2023/assess"
+    as_json = {"Content-Type": "application/json"}
+    yield client.get("/no/such/path")  # 404
+    yield client.get("/packs/datonghu_2032")  # 404, did-you-mean
+    yield client.get("/packs/datonghu_2023/targets/xiangzen/schema")
+    yield client.put(assess)  # 405
+    yield client.post(assess + "?format=docx", json=xz())  # 400
+    yield client.post(assess + "?model=x", json=xz())
+    yield client.post(assess, content=b'{"facts": {', headers=as_json)
+    yield client.post(assess, json=xz(), headers={"Accept": "image/png"})  # 406
+    yield client.post(assess, content=b"{" * 5000, headers=as_json)  # 413 from Content-Length
+    yield client.post(assess, content=iter([b"{" * 3000, b"{" * 3000]), headers=as_json)  # 413 while reading
+    yield client.post(assess, content=b"a=b", headers={"Content-Type": "application/x-www-form-urlencoded"})  # 415
+    yield client.post("/packs/datonghu_2023/batch", content=b"x", headers={"Content-Type": "text/plain"})
+    yield client.post("/packs/datonghu_2023/batch", files={"other": ("a.csv", b"x", "text/csv")})  # 422: no file
+    yield client.post("/packs/datonghu_2023/batch", content=b"--x\r\nbroken", headers={"Content-Type": "multipart/form-data; boundary=x"})
+    yield client.post("/packs/datonghu_2023/batch", content="单位,备注\n甲,x\n".encode(), headers={"Content-Type": "text/csv"})
+    yield client.post(assess, json=xz(active_late_count=-1, foi_ok="yes"))  # 422
+    yield client.post("/packs/datonghu_2023/cohort", json={"unit": "甲"})
+    merged = "/packs/datonghu_2023/targets/乡镇/assess/merged"
+    yield client.post(merged, json=[xz()])
+    yield client.post(merged, json={"parts": 3, "names": [" "], "x": 1})
+    yield client.post(merged, json={"parts": []})
+    yield client.post(merged, json={"parts": [xz(), xz(active_late_count=2)]})  # a conflict
+
+
+def test_no_english_in_the_service_s_answers_pages_and_form(registry_):
+    pytest.importorskip("starlette")
+    from starlette.testclient import TestClient
+
+    from govrules.service import create_app
+    from govrules.service.pages import ASSETS, TEMPLATES, _env
+
+    client = TestClient(create_app(registry_, max_body=4096))
+    # Every pack's id (the list of packs, a did-you-mean): ids, shown as ids.
+    allowed = pack_words(registry_.get("datonghu_2023")) | HTTP_NAMES | set(registry_.ids)
+    found: list[str] = []
+    statuses = set()
+    for answer in service_answers(client):
+        body = answer.json()
+        statuses.add(answer.status_code)
+        texts = [body["summary"]] + [f"{p['where']}：{p['message']}" for p in body["problems"]]
+        found += [f"{answer.status_code}: {line}" for line in english("\n".join(texts), allowed)]
+    assert statuses == {400, 404, 405, 406, 413, 415, 422}
+    # The pages, and the page shown when Swagger UI is not installed.
+    for page in (client.get("/").text, client.get("/packs/datonghu_2023/targets/乡镇/form").text, _env().get_template("nodocs.html").render()):
+        found += english(html_text(page), allowed)
+    # The form's own texts, as form.js writes them into the page.
+    script = (ASSETS / "form.js").read_text(encoding="utf-8")
+    shown_texts = [a or b for a, b in FORM_TEXT.findall(script)]
+    assert len(shown_texts) > 15 and any("均不缺少" in t for t in shown_texts) and any("编号" in t for t in shown_texts)
+    found += [f"form.js: {line}" for line in english("\n".join(shown_texts), allowed)]
+    assert (TEMPLATES / "form.html").exists()
+    assert sorted(set(found)) == [], "\n".join(sorted(set(found)))

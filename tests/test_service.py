@@ -11,6 +11,7 @@ import io
 import json
 from decimal import Decimal as D
 from pathlib import Path
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -56,7 +57,7 @@ def problem_of(response) -> dict:
 
 
 def test_reading_endpoints_equal_the_library(client, registry):
-    assert client.get("/healthz").json() == {"status": "ok", "packs": list(registry.ids), "broken": 0}
+    assert client.get("/healthz").json() == {"status": "ok", "version": govrules.__version__, "packs": list(registry.ids), "broken": 0}
     assert client.get("/packs").json() == listing(registry)
     for pack in registry.packs:
         assert client.get(f"/packs/{pack.id}").json() == pack_detail(pack)
@@ -299,3 +300,170 @@ def test_a_cohort_scores_as_the_library(client, datonghu):
     twice = client.post("/packs/datonghu_2023/cohort", json=[units[0], units[0]])
     assert twice.status_code == 422 and problem_of(twice)["problems"]
     assert client.post("/packs/datonghu_2023/cohort", json={"unit": "x"}).status_code == 422
+
+
+# ------------------------------------------------------------ merged assessments
+
+ROWSCOPE = Path(__file__).parent / "rowscope"
+#: A unit's 自评, the office's facts and its 复核 on three forms (as in test_merge.py).
+SELF = {"unit": "北洲子镇", "self_assessment": {"xz.1": 20, "xz.2": 20}}
+OFFICE = {"assessor": "区政务公开办", "target": "乡镇", "unit": "北洲子镇", "facts": {**XZ_ALL_MET, "active_late_count": 3}}
+REVIEW = {"assessor": "区政务公开办 李明", "reviews": [{"item": "xz.1", "score": 20, "reviewer": "区政务公开办 李明", "at": "2023-12-20", "reason": "现场复核：已整改"}]}
+
+
+def parts_named(n: int) -> list[str]:
+    return [f"parts[{i}]" for i in range(n)]
+
+
+def test_merged_parts_score_byte_for_byte_as_the_library(client, datonghu):
+    parts = [SELF, OFFICE, REVIEW]
+    library = datonghu.assess_merged(parts, parts_named(3))
+    # 主动公开信息 20 − 3 × 0.1 = 19.7 computed, raised to 20 by the 复核; the other four rows 20 each: 100.
+    assert library.total == D(100)
+    for path in ("/packs/datonghu_2023/assess/merged", "/packs/datonghu_2023/targets/xiangzhen/assess/merged", "/packs/datonghu_2023/targets/乡镇/assess/merged"):
+        got = client.post(path, json={"parts": parts})
+        assert got.status_code == 200 and got.headers["content-type"] == "application/json", got.text
+        assert got.content == library.to_json().encode("utf-8"), path
+    assert [s["name"] for s in got.json()["sources"]] == ["parts[0]", "parts[1]", "parts[2]"]
+    # Names given: the result's sources name the parts by them, as the CLI names files.
+    names = ["自评.json", "政务公开办.json", "复核.json"]
+    got = client.post("/packs/datonghu_2023/assess/merged", json={"parts": parts, "names": names})
+    assert got.content == datonghu.assess_merged(parts, names).to_json().encode("utf-8")
+    # The score sheet and a scoring model, as for one input.
+    got = client.post("/packs/datonghu_2023/assess/merged?format=html", json={"parts": parts})
+    assert got.status_code == 200 and got.text == score_html(library)
+    got = client.post("/packs/datonghu_2023/assess/merged", json={"parts": parts}, headers={"Accept": "text/markdown"})
+    assert got.text == markdown(library)
+
+
+@pytest.fixture(scope="module")
+def departments() -> TestClient:
+    # tests/rowscope: 1.1 政策宣传 by 县委宣传部 and 县教育局, 1.2 校园宣传 by 县教育局, 2.x by 县河长办 (test_merge.py).
+    return TestClient(create_app(govrules.Registry([govrules.load_pack(ROWSCOPE)])))
+
+
+PUBLICITY = {"assessor": "县委宣传部", "target": "xiangzhen", "unit": "琴江镇", "facts": {"publicity_missed": 2}}
+EDUCATION = {"assessor": "县教育局", "unit": "琴江镇", "facts": {"school_visit": False}}
+RIVERS = {"assessor": "县河长办", "unit": "琴江镇", "facts": {"patrol_missed": 1, "lake_tasks_missed": 1}}
+
+
+def test_departments_parts_merge_and_conflicts_are_422_naming_each_part(departments):
+    pack = departments.app.state.registry.packs[0]
+    parts = [PUBLICITY, EDUCATION, RIVERS]
+    got = departments.post(f"/packs/{pack.id}/assess/merged", json={"parts": parts})
+    # 1.1: 5 − 2 × 1 = 3; 1.2: 5 − 2 = 3; 2.1: 6 − 1 × 2 = 4; 2.2: 4 − 1 × 2 = 2; 3 + 3 + 4 + 2 = 12.
+    assert got.status_code == 200 and got.json()["total"] == "12"
+    assert got.content == pack.assess_merged(parts, parts_named(3)).to_json().encode("utf-8")
+    # Two departments giving 1.1's fact differently: a conflict, never settled by order.
+    conflict = [PUBLICITY, {**EDUCATION, "facts": {"school_visit": False, "publicity_missed": 3}}, RIVERS]
+    # A department giving a fact of another department's row: refused.
+    foreign = [{**PUBLICITY, "facts": {"publicity_missed": 2, "school_visit": True}}, EDUCATION, RIVERS]
+    for bad, where in ((conflict, "facts.publicity_missed"), (foreign, "parts[0]: facts.school_visit")):
+        with pytest.raises(govrules.FactsError) as info:
+            pack.assess_merged(bad, parts_named(3))
+        got = departments.post(f"/packs/{pack.id}/targets/乡镇/assess/merged", json={"parts": bad})
+        body = problem_of(got)
+        assert got.status_code == 422 and body["summary"] == info.value.summary
+        assert body["problems"] == info.value.to_dict()["problems"] and [p["where"] for p in body["problems"]] == [where]
+    assert "parts[0]（县委宣传部） 给出 2，parts[1]（县教育局） 给出 3" in problem_of(
+        departments.post(f"/packs/{pack.id}/assess/merged", json={"parts": conflict})
+    )["problems"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "body, wheres",
+    [
+        ([SELF], [""]),
+        ({}, ["parts"]),
+        ({"parts": {"facts": {}}}, ["parts"]),
+        ({"parts": [SELF], "names": "自评.json"}, ["names"]),
+        ({"parts": [SELF, REVIEW], "names": ["自评.json", " "], "unit": "x"}, ["unit", "names[1]"]),
+        ({"parts": [SELF, OFFICE], "names": ["自评.json"]}, ["names"]),  # the library's check: one name a part
+        ({"parts": []}, ["parts"]),
+        ({"parts": [SELF, {**OFFICE, "unit": "河坝镇"}]}, ["parts[1]（区政务公开办）: unit"]),
+        ({"parts": [SELF, {**OFFICE, "ratings": {}}]}, ["parts[1]: ratings"]),
+    ],
+)
+def test_a_merged_body_that_is_not_parts_is_422_naming_where(client, body, wheres):
+    got = client.post("/packs/datonghu_2023/assess/merged", json=body)
+    assert got.status_code == 422 and [p["where"] for p in problem_of(got)["problems"]] == wheres
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=st.lists(NEAR_VALID | JSON, max_size=3), names=st.none() | st.lists(st.text(max_size=8), max_size=3))
+def test_no_merged_body_makes_a_500(client, parts, names):
+    body = {"parts": parts} if names is None else {"parts": parts, "names": names}
+    _never_a_bug(client.post("/packs/datonghu_2023/targets/xiangzhen/assess/merged", content=json.dumps(body), headers={"Content-Type": "application/json"}))
+
+
+# ------------------------------------------------- a target's Chinese name in a path
+
+
+def test_a_target_is_named_in_a_path_as_in_json_input(client, registry):
+    # Every endpoint taking a target in its path answers for its Chinese name (percent-encoded or not) as for its id.
+    for pack in registry.packs:
+        for t in pack.spec.targets:
+            for what in ("schema", "rubric", "form"):
+                by_id = client.get(f"/packs/{pack.id}/targets/{t.id}/{what}")
+                assert by_id.status_code == 200
+                for name in (t.name, quote(t.name)):
+                    assert client.get(f"/packs/{pack.id}/targets/{name}/{what}").content == by_id.content, (pack.id, name, what)
+    data = xz(active_late_count=3)
+    by_id = client.post("/packs/datonghu_2023/targets/xiangzhen/assess", json=data)
+    by_name = client.post("/packs/datonghu_2023/targets/%E4%B9%A1%E9%95%87/assess", json=data)
+    assert by_name.content == by_id.content and by_name.json()["target"] == {"id": "xiangzhen", "name": "乡镇"}
+    # The name in the path and the id in the body (or the other way round) are one target.
+    assert client.post("/packs/datonghu_2023/targets/乡镇/assess", json={**data, "target": "xiangzhen"}).content == by_id.content
+    # An unknown name is still a 404 with the pack's targets and a did-you-mean.
+    for name, hint in (("乡", None), ("xiangzen", "是否想写 'xiangzhen'？")):
+        body = problem_of(client.get(f"/packs/datonghu_2023/targets/{quote(name)}/schema"))
+        assert body["status"] == 404 and "区直（quzhi）、乡镇（xiangzhen）" in body["problems"][0]["message"]
+        assert hint is None or hint in body["problems"][0]["message"]
+    # The contract says so: the path parameter lists ids and names.
+    doc = client.get("/openapi.json").json()
+    param = doc["paths"]["/packs/{pack_id}/targets/{target}/schema"]["get"]["parameters"][1]
+    assert {"xiangzhen", "乡镇", "quzhi", "区直"} <= set(param["schema"]["enum"])
+
+
+def test_the_merged_bodies_are_typed_in_the_contract(client, registry):
+    doc = client.get("/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    for pack in registry.packs:
+        for target in pack.targets:
+            op = doc["paths"][f"/packs/{pack.id}/targets/{target}/assess/merged"]["post"]
+            body = schemas[op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]]
+            part = schemas[body["properties"]["parts"]["items"]["$ref"].rsplit("/", 1)[1]]
+            assessment = schemas[f"{pack.id}.{target}.Assessment"]
+            assert part["properties"]["facts"] == assessment["properties"]["facts"] and "assessor" in part["properties"]
+            assert body["required"] == ["parts"] and body["additionalProperties"] is False
+        assert f"/packs/{pack.id}/assess/merged" in doc["paths"]
+
+
+# ---------------------------------------------- what an integrating developer expects
+
+
+def test_fixed_answers_carry_an_etag_and_a_current_copy_is_304(client):
+    for path in ("/packs", "/packs/datonghu_2023", "/packs/datonghu_2023/rubric", "/packs/datonghu_2023/targets/xiangzhen/schema",
+                 "/packs/datonghu_2023/targets/乡镇/rubric", "/packs/datonghu_2023/targets/xiangzhen/form", "/", "/openapi.json"):  # fmt: skip
+        first = client.get(path)
+        etag = first.headers["etag"]
+        assert first.status_code == 200 and first.headers["cache-control"] == "no-cache" and etag.startswith('"'), path
+        assert client.get(path).headers["etag"] == etag  # the same bytes, the same tag
+        again = client.get(path, headers={"If-None-Match": f'"other", {etag}'})
+        assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag, path
+        assert client.get(path, headers={"If-None-Match": '"other"'}).content == first.content
+    # The id and the name of a target give the same schema, so the same tag.
+    assert client.get("/packs/datonghu_2023/targets/乡镇/schema").headers["etag"] == client.get("/packs/datonghu_2023/targets/xiangzhen/schema").headers["etag"]
+    # A score is never cached.
+    assert "etag" not in client.post("/packs/datonghu_2023/assess", json=xz()).headers
+
+
+def test_every_answer_carries_the_request_id(client):
+    got = client.post("/packs/datonghu_2023/assess", json=xz(), headers={"X-Request-ID": "oa-2023-0001"})
+    assert got.headers["x-request-id"] == "oa-2023-0001"
+    # Made when none (or an implausible one) is sent, on errors too, including a refusal before the body is read.
+    made = {client.get("/healthz").headers["x-request-id"], client.get("/no/such").headers["x-request-id"]}
+    assert len(made) == 2 and all(len(m) == 32 for m in made)
+    assert client.get("/healthz", headers={"X-Request-ID": "x" * 201}).headers["x-request-id"] != "x" * 201
+    big = client.post("/packs/datonghu_2023/assess", content=b"{" * (65 * 1024), headers={"Content-Type": "application/json", "X-Request-ID": "big-1"})
+    assert big.status_code == 413 and big.headers["x-request-id"] == "big-1"

@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import time
+from urllib.parse import quote
 
 import pytest
 
@@ -126,11 +127,13 @@ def test_the_sheet_downloads_as_html_and_excel(browser, base, tmp_path):
 
 def test_every_target_form_loads(browser, base, registry):
     for pack in registry.packs:
-        for target in pack.targets:
-            browser.get(f"{base}/packs/{pack.id}/targets/{target}/form")
-            wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#score"))
-            names = {e.get_attribute("data-fact") for e in browser.find_elements(By.CSS_SELECTOR, "#facts .fact")}
-            assert names == set(pack.facts_schema(target)["properties"]), (pack.id, target)
+        for t in pack.spec.targets:
+            # By its id, and by its Chinese name as an office types it into the address bar.
+            for name in (t.id, t.name):
+                browser.get(f"{base}/packs/{pack.id}/targets/{quote(name)}/form")
+                wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#score"))
+                names = {e.get_attribute("data-fact") for e in browser.find_elements(By.CSS_SELECTOR, "#facts .fact")}
+                assert names == set(pack.facts_schema(t.id)["properties"]), (pack.id, name)
             errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and e["source"] != "network"]
             assert not errors, errors  # no script error on any form
 

@@ -21,8 +21,10 @@ from starlette.staticfiles import StaticFiles
 from ..registry import Registry
 from . import pages, routes
 from .body import DEFAULT_MAX_BODY, BodyLimit
+from .caching import cached
 from .errors import handlers
 from .openapi import document
+from .requestid import RequestId
 
 #: Environment variable carrying --max-body to the worker processes.
 MAX_BODY_ENV = "GOVRULES_SERVE_MAX_BODY"
@@ -34,7 +36,7 @@ def create_app(registry: Registry | None = None, *, max_body: int = DEFAULT_MAX_
     contract = json.dumps(document(registry, max_body), ensure_ascii=False).encode("utf-8")
 
     async def openapi(request: Request) -> Response:
-        return Response(contract, media_type="application/json")
+        return cached(request, contract, "application/json")
 
     async def favicon(request: Request) -> Response:
         return Response(status_code=204)  # browsers ask for one; there is none
@@ -49,18 +51,20 @@ def create_app(registry: Registry | None = None, *, max_body: int = DEFAULT_MAX_
         Route("/packs/{pack_id}", routes.pack, methods=["GET"]),
         Route("/packs/{pack_id}/rubric", routes.rubric, methods=["GET"]),
         Route("/packs/{pack_id}/assess", routes.assess, methods=["POST"]),
+        Route("/packs/{pack_id}/assess/merged", routes.assess_merged, methods=["POST"]),
         Route("/packs/{pack_id}/batch", routes.batch, methods=["POST"]),
         Route("/packs/{pack_id}/cohort", routes.cohort, methods=["POST"]),
         Route("/packs/{pack_id}/targets/{target}/schema", routes.facts_schema, methods=["GET"]),
         Route("/packs/{pack_id}/targets/{target}/rubric", routes.rubric, methods=["GET"]),
         Route("/packs/{pack_id}/targets/{target}/assess", routes.assess, methods=["POST"]),
+        Route("/packs/{pack_id}/targets/{target}/assess/merged", routes.assess_merged, methods=["POST"]),
         Route("/packs/{pack_id}/targets/{target}/form", pages.form, methods=["GET"]),
         Mount("/assets", StaticFiles(directory=str(pages.ASSETS), html=False), name="assets"),
     ]
     swagger = pages.swagger_folder()
     if swagger is not None:
         table.append(Mount("/docs/assets", StaticFiles(directory=str(swagger)), name="swagger"))
-    app = Starlette(routes=table, middleware=[Middleware(BodyLimit, limit=max_body)], exception_handlers=handlers())
+    app = Starlette(routes=table, middleware=[Middleware(RequestId), Middleware(BodyLimit, limit=max_body)], exception_handlers=handlers())
     app.state.registry = registry
     app.state.max_body = max_body
     return app

@@ -12,7 +12,9 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import InputError, Problem
-from .errors import BodyTooLarge, Refused, problem
+from ..messages import text
+from ..untrusted import shown
+from .errors import BodyTooLarge, Refused, too_large
 
 #: The default largest request body: an assessment is at most 4 MiB of JSON
 #: (govrules.engine.inputs.MAX_JSON_SIZE); a batch workbook of a few hundred units is well under 8 MiB.
@@ -32,13 +34,7 @@ class BodyLimit:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.limit:
-            response = problem(
-                413,
-                "PayloadTooLarge",
-                "the request body is too large",
-                [Problem("Content-Length", f"{declared} bytes; this service takes at most {self.limit} (govrules serve --max-body)")],
-                {"Connection": "close"},
-            )
+            response = too_large("Content-Length", "serve.too_large_declared", size=declared, limit=self.limit)
             await response(scope, receive, send)
             return
         seen = 0
@@ -64,6 +60,11 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
+def shown_media(media: str) -> str:
+    """A content type as a problem names it: quoted and bounded, or 未写明 when none was sent."""
+    return shown(media, 80) if media else text("serve.no_media")
+
+
 def media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
@@ -77,7 +78,6 @@ async def json_body(request: Request) -> bytes:
     media = media_type(request)
     if not is_json(media):
         raise Refused(
-            415,
-            InputError("the request body must be JSON", [Problem("Content-Type", f"got {media or 'none'!r}; send application/json")]),
+            415, InputError.coded("serve.not_json_summary", [Problem.coded("Content-Type", "serve.not_json", media=shown_media(media))])
         )
     return await request.body()

@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..errors import GovrulesError, Problem
+from ..messages import text
 from ..untrusted import strip_controls
 
 log = logging.getLogger("govrules.service")
@@ -63,14 +64,20 @@ def from_error(status: int, exc: GovrulesError, headers: dict[str, str] | None =
     return problem(status, type(exc).__name__, exc.summary, exc.problems, headers)
 
 
+#: Starlette's own refusals: the error type and the catalogue's summary (office staff read them in the form).
 _HTTP_WORDS = {
-    400: ("BadRequest", "the request cannot be read"),
-    404: ("NotFound", "no such path"),
-    405: ("MethodNotAllowed", "this path does not take that method"),
-    406: ("NotAcceptable", "no format asked for can be given"),
-    413: ("PayloadTooLarge", "the request body is too large"),
-    415: ("UnsupportedMediaType", "the request body has the wrong content type"),
+    400: ("BadRequest", "serve.bad_request_summary"),
+    404: ("NotFound", "serve.not_found_summary"),
+    405: ("MethodNotAllowed", "serve.method_summary"),
+    406: ("NotAcceptable", "serve.not_acceptable_summary"),
+    413: ("PayloadTooLarge", "serve.too_large_summary"),
+    415: ("UnsupportedMediaType", "serve.wrong_media_summary"),
 }
+
+
+def too_large(where: str, code: str, **params: object) -> Response:
+    """413, from the declared length or while counting the body; the connection is closed (the rest is not read)."""
+    return problem(413, "PayloadTooLarge", text("serve.too_large_summary"), [Problem.coded(where, code, **params)], {"Connection": "close"})
 
 
 async def on_refused(request: Request, exc: Exception) -> Response:
@@ -80,30 +87,25 @@ async def on_refused(request: Request, exc: Exception) -> Response:
 
 async def on_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    error, summary = _HTTP_WORDS.get(exc.status_code, ("HTTPError", exc.detail or "error"))
+    error, code = _HTTP_WORDS.get(exc.status_code, ("HTTPError", "serve.http_error_summary"))
     problems = []
     if exc.status_code == 405 and exc.headers and "Allow" in exc.headers:
-        problems.append(Problem("method", f"{request.method} is not allowed here; allowed: {exc.headers['Allow']}"))
+        problems.append(Problem.coded("method", "serve.method", method=request.method, allowed=exc.headers["Allow"]))
     elif exc.status_code == 404:
-        problems.append(Problem("path", "see /openapi.json for the paths this service answers"))
+        problems.append(Problem.coded("path", "serve.not_found"))
+    summary = text(code, method=request.method, status=exc.status_code)
     return problem(exc.status_code, error, summary, problems, dict(exc.headers or {}))
 
 
 async def on_too_large(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BodyTooLarge)
-    return problem(
-        413,
-        "PayloadTooLarge",
-        "the request body is too large",
-        [Problem("body", f"more than {exc.limit} bytes; this service takes at most {exc.limit} (govrules serve --max-body)")],
-        {"Connection": "close"},
-    )
+    return too_large("body", "serve.too_large_read", limit=exc.limit)
 
 
 async def on_bug(request: Request, exc: Exception) -> Response:
     # The last line: logged in full here, one line to the caller. No input should reach it.
-    log.exception("internal error answering %s %s", request.method, request.url.path)
-    return problem(500, "InternalError", f"internal error ({type(exc).__name__}); this is a bug in govrules, please report it", [])
+    log.exception("internal error answering %s %s (request %s)", request.method, request.url.path, request.headers.get("x-request-id", "-"))
+    return problem(500, "InternalError", text("serve.internal_summary", kind=type(exc).__name__), [])
 
 
 def handlers() -> dict[Any, Any]:

@@ -159,6 +159,46 @@ def assessment_schema(pack: Pack, target: str, schemas: dict[str, Any]) -> dict[
     }
 
 
+def part_schema(assessment: dict[str, Any]) -> dict[str, Any]:
+    """A partial assessment (docs/merging.md): the target's assessment envelope plus who sends it."""
+    return {
+        **assessment,
+        "title": assessment["title"] + "（部分）",
+        "properties": {**assessment["properties"], "assessor": {**SHOWN_TEXT, "type": ["string", "null"], "description": "负责考核部门或评议人：送来这一部分的人"}},
+    }
+
+
+def merged_schema(part: dict[str, Any]) -> dict[str, Any]:
+    """The body of a merged assessment: the parts, and optionally a name for each (default ``parts[i]``)."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["parts"],
+        "properties": {
+            "parts": {"type": "array", "minItems": 1, "items": part, "description": "一个单位的各部分考核输入"},
+            "names": {
+                "type": ["array", "null"],
+                "minItems": 1,
+                "items": SHOWN_TEXT,
+                "description": "各部分的名称（如文件名），与 parts 一一对应；在问题和结果的 sources 中指称各部分。不给时为 parts[0]、parts[1]……",
+            },
+        },
+    }
+
+
+def _merged_responses() -> dict[str, Any]:
+    out = _sheet_responses()
+    out["422"] = _problem_response(
+        "the parts cannot be merged or the merged input is not valid: every problem, each naming its part (parts[i] or its name) and field; conflicting values are never settled"
+    )
+    return out
+
+
+def target_names(pack: Pack) -> list[str]:
+    """How a request may name each of the pack's targets: its id and its Chinese name."""
+    return [name for t in pack.spec.targets for name in dict.fromkeys((t.id, t.name))]
+
+
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -185,8 +225,15 @@ def _sheet_params() -> list[dict[str, Any]]:
 
 def document(registry: Registry, max_body: int) -> dict[str, Any]:
     PACK_PARAM = {"name": "pack_id", "in": "path", "required": True, "schema": {"type": "string", "enum": list(registry.ids)}, "description": "指标包 id (GET /packs)"}
-    targets = sorted({t for p in registry.packs for t in p.targets})
-    TARGET_PARAM = {"name": "target", "in": "path", "required": True, "schema": {"type": "string", "enum": targets}, "description": "考核对象 id (each pack has some of these)"}
+    # A target is named in a path as in JSON input: by its id (xiangzhen) or its Chinese name (乡镇, percent-encoded).
+    targets = sorted({name for p in registry.packs for t in p.spec.targets for name in (t.id, t.name)})
+    TARGET_PARAM = {
+        "name": "target",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "enum": targets},
+        "description": "考核对象: its id or its Chinese name (each pack has some of these)",
+    }
     schemas: dict[str, Any] = {
         "Problem": {
             "type": "object",
@@ -208,15 +255,16 @@ def document(registry: Registry, max_body: int) -> dict[str, Any]:
         },
         "Object": {"type": "object"},
     }
+    NOT_MODIFIED = {"304": {"description": "If-None-Match named the current ETag: the client's copy is current (no body)"}}
     paths: dict[str, Any] = {
         "/healthz": {"get": {"operationId": "healthz", "summary": "liveness: the packs this process serves", "responses": {"200": _json({"$ref": "#/components/schemas/Object"}, "ok")}}},
-        "/packs": {"get": {"operationId": "listPacks", "summary": "the installed packs, and broken ones", "responses": {"200": _json({"$ref": "#/components/schemas/Object"}, "govrules packs --format json")}}},
+        "/packs": {"get": {"operationId": "listPacks", "summary": "the installed packs, and broken ones", "responses": {"200": _json({"$ref": "#/components/schemas/Object"}, "govrules packs --format json"), **NOT_MODIFIED}}},
         "/packs/{pack_id}": {
             "get": {
                 "operationId": "getPack",
                 "summary": "one pack: metadata, targets, readings",
                 "parameters": [PACK_PARAM],
-                "responses": {"200": _json({"$ref": "#/components/schemas/Object"}, "the pack"), "404": ERRORS["404"]},
+                "responses": {"200": _json({"$ref": "#/components/schemas/Object"}, "the pack"), "404": ERRORS["404"], **NOT_MODIFIED},
             }
         },
         "/packs/{pack_id}/rubric": {
@@ -224,7 +272,7 @@ def document(registry: Registry, max_body: int) -> dict[str, Any]:
                 "operationId": "getRubric",
                 "summary": "the rubric as `govrules show --format json` gives it",
                 "parameters": [PACK_PARAM],
-                "responses": {"200": _json({"$ref": "#/components/schemas/Object"}, "the rubric"), "404": ERRORS["404"]},
+                "responses": {"200": _json({"$ref": "#/components/schemas/Object"}, "the rubric"), "404": ERRORS["404"], **NOT_MODIFIED},
             }
         },
         "/packs/{pack_id}/targets/{target}/schema": {
@@ -232,7 +280,7 @@ def document(registry: Registry, max_body: int) -> dict[str, Any]:
                 "operationId": "getFactsSchema",
                 "summary": "the facts JSON Schema of one target (Pack.facts_schema)",
                 "parameters": [PACK_PARAM, TARGET_PARAM],
-                "responses": {"200": _json({"$ref": "#/components/schemas/Object"}, "JSON Schema 2020-12"), "404": ERRORS["404"]},
+                "responses": {"200": _json({"$ref": "#/components/schemas/Object"}, "JSON Schema 2020-12"), "404": ERRORS["404"], **NOT_MODIFIED},
             }
         },
         "/packs/{pack_id}/targets/{target}/rubric": {
@@ -240,16 +288,34 @@ def document(registry: Registry, max_body: int) -> dict[str, Any]:
                 "operationId": "getTargetRubric",
                 "summary": "one target's rubric as `govrules show --target T --format json` gives it",
                 "parameters": [PACK_PARAM, TARGET_PARAM],
-                "responses": {"200": _json({"$ref": "#/components/schemas/Object"}, "the rubric"), "404": ERRORS["404"]},
+                "responses": {"200": _json({"$ref": "#/components/schemas/Object"}, "the rubric"), "404": ERRORS["404"], **NOT_MODIFIED},
             }
         },
     }
     for pack in registry.packs:
         typed = []
+        merged = []
         for target in pack.targets:
             name = component(pack.id, target, "Assessment")
             schemas[name] = assessment_schema(pack, target, schemas)
-            typed.append({"$ref": f"#/components/schemas/{name}"} if len(pack.targets) == 1 else {"allOf": [{"$ref": f"#/components/schemas/{name}"}], "required": ["target"], "properties": {"target": {"const": target}}})
+            named = {"allOf": [{"$ref": f"#/components/schemas/{name}"}], "required": ["target"], "properties": {"target": {"const": target}}}
+            typed.append({"$ref": f"#/components/schemas/{name}"} if len(pack.targets) == 1 else named)
+            part = component(pack.id, target, "Part")
+            schemas[part] = part_schema(schemas[name])
+            schemas[component(pack.id, target, "Merged")] = merged_schema({"$ref": f"#/components/schemas/{part}"})
+            # Pack-wide, each part names its target (a part naming none takes the others', but then the schema cannot say which).
+            named_part = {"allOf": [{"$ref": f"#/components/schemas/{part}"}], "required": ["target"], "properties": {"target": {"const": target}}}
+            merged.append({"$ref": f"#/components/schemas/{component(pack.id, target, 'Merged')}"} if len(pack.targets) == 1 else merged_schema(named_part))
+            paths[f"/packs/{pack.id}/targets/{target}/assess/merged"] = {
+                "post": {
+                    "operationId": f"assess_merged_{pack.id}_{target}",
+                    "tags": [pack.id],
+                    "summary": f"合并评分：{pack.title}（{pack.view(target).target.name}），各部分考核输入合并为一个单位后评分",
+                    "parameters": _sheet_params(),
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component(pack.id, target, 'Merged')}"}}}},
+                    "responses": _merged_responses(),
+                }
+            }
             view = pack.view(target)
             paths[f"/packs/{pack.id}/targets/{target}/assess"] = {
                 "post": {
@@ -261,6 +327,16 @@ def document(registry: Registry, max_body: int) -> dict[str, Any]:
                     "responses": _sheet_responses(),
                 }
             }
+        paths[f"/packs/{pack.id}/assess/merged"] = {
+            "post": {
+                "operationId": f"assess_merged_{pack.id}",
+                "tags": [pack.id],
+                "summary": f"合并评分：{pack.title}（各部分考核输入合并为一个单位后评分，Pack.assess_merged）",
+                "parameters": _sheet_params(),
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": merged} if len(merged) > 1 else merged[0]}}},
+                "responses": _merged_responses(),
+            }
+        }
         paths[f"/packs/{pack.id}/assess"] = {
             "post": {
                 "operationId": f"assess_{pack.id}",
@@ -294,7 +370,7 @@ def document(registry: Registry, max_body: int) -> dict[str, Any]:
                 "tags": [pack.id],
                 "summary": "批量评分：a CSV or Excel workbook, one unit per row (govrules batch)",
                 "parameters": [
-                    {"name": "target", "in": "query", "required": False, "schema": {"type": "string", "enum": list(pack.targets)}, "description": "考核对象 for rows that name none"},
+                    {"name": "target", "in": "query", "required": False, "schema": {"type": "string", "enum": target_names(pack)}, "description": "考核对象 (id or name) for rows that name none"},
                     {"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": ["json", "xlsx"]}, "description": "json: summary.json (default); xlsx: summary.xlsx"},
                 ],
                 "requestBody": {

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from .caching import cached
 from .routes import pack_of, registry_of, target_of
 
 ASSETS = Path(__file__).parent / "assets"
@@ -33,20 +34,21 @@ def _env() -> Environment:
     return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
 
 
-def _page(name: str, **context: object) -> Response:
-    return HTMLResponse(_env().get_template(name).render(**context), headers=PAGE_HEADERS)
+def _page(request: Request, name: str, **context: object) -> Response:
+    # The same packs give the same page: validated by its ETag (service/caching.py).
+    return cached(request, _env().get_template(name).render(**context).encode("utf-8"), "text/html; charset=utf-8", PAGE_HEADERS)
 
 
 async def index(request: Request) -> Response:
     registry = registry_of(request)
-    return _page("index.html", packs=registry.packs, broken=registry.broken)
+    return _page(request, "index.html", packs=registry.packs, broken=registry.broken)
 
 
 async def form(request: Request) -> Response:
     p = pack_of(request)
     target = target_of(request, p)
     view = p.view(target)
-    return _page("form.html", pack=p, target=view.target)
+    return _page(request, "form.html", pack=p, target=view.target)
 
 
 def swagger_folder() -> Path | None:
@@ -60,7 +62,7 @@ def swagger_folder() -> Path | None:
 
 async def docs(request: Request) -> Response:
     if swagger_folder() is None:
-        return _page("nodocs.html")
+        return _page(request, "nodocs.html")
     return HTMLResponse(
         _env().get_template("docs.html").render(),
         headers={**PAGE_HEADERS, "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'"},

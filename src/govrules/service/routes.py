@@ -14,7 +14,7 @@ import json
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -25,10 +25,16 @@ from ..engine.inputs import parse_json, resolve_target
 from ..engine.models import MODELS
 from ..pack import Pack
 from ..registry import Registry
-from ..untrusted import shown
-from .body import json_body, media_type
+from ..messages import type_name
+from ..untrusted import is_blank, shown
+from .. import __version__
+from .body import json_body, media_type, shown_media
+from .caching import cached
 from .errors import BodyTooLarge, Refused
 from .openapi import FORMATS, MEDIA
+
+if TYPE_CHECKING:
+    from ..engine.result import Result
 
 
 class Json(JSONResponse):
@@ -39,6 +45,11 @@ class Json(JSONResponse):
             return json.dumps(content, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
             return json.dumps(content, ensure_ascii=True).encode("utf-8")
+
+
+def cached_json(request: Request, content: Any) -> Response:
+    """JSON that changes only with the packs: with its ETag, 304 when the client's copy is current."""
+    return cached(request, Json(content).body, "application/json")
 
 
 def registry_of(request: Request) -> Registry:
@@ -66,19 +77,19 @@ def target_of(request: Request, pack: Pack) -> str:
 
 async def healthz(request: Request) -> Response:
     registry = registry_of(request)
-    return Json({"status": "ok", "packs": list(registry.ids), "broken": len(registry.broken)})
+    return Json({"status": "ok", "version": __version__, "packs": list(registry.ids), "broken": len(registry.broken)})
 
 
 async def packs(request: Request) -> Response:
     from ..outputs.catalogue import listing
 
-    return Json(listing(registry_of(request)))
+    return cached_json(request, listing(registry_of(request)))
 
 
 async def pack(request: Request) -> Response:
     from ..outputs.catalogue import pack_detail
 
-    return Json(pack_detail(pack_of(request)))
+    return cached_json(request, pack_detail(pack_of(request)))
 
 
 async def rubric(request: Request) -> Response:
@@ -86,12 +97,12 @@ async def rubric(request: Request) -> Response:
 
     p = pack_of(request)
     target = target_of(request, p) if "target" in request.path_params else None
-    return Json(await run_in_threadpool(describe, p, target))
+    return cached_json(request, await run_in_threadpool(describe, p, target))
 
 
 async def facts_schema(request: Request) -> Response:
     p = pack_of(request)
-    return Json(p.facts_schema(target_of(request, p)))
+    return cached_json(request, p.facts_schema(target_of(request, p)))
 
 
 # -------------------------------------------------------------------- assessing
@@ -112,7 +123,7 @@ def sheet_format(request: Request) -> str:
     given = request.query_params.get("format")
     if given is not None:
         if given not in FORMATS:
-            raise Refused(400, InputError(f"unknown format {shown(given)}", [Problem("format", f"give one of {', '.join(FORMATS)}")]))
+            raise Refused(400, InputError.coded("serve.unknown_format_summary", [Problem.coded("format", "serve.formats", formats="、".join(FORMATS))], value=shown(given)))
         return given
     accept = request.headers.get("accept")
     if not accept:
@@ -132,13 +143,15 @@ def sheet_format(request: Request) -> str:
     for _, _, media in sorted(ranges):
         if media in _ACCEPT:
             return _ACCEPT[media]
-    raise Refused(406, InputError("no format asked for can be given", [Problem("Accept", f"{shown(accept)}; this service writes {', '.join(MEDIA.values())}")]))
+    raise Refused(
+        406, InputError.coded("serve.not_acceptable_summary", [Problem.coded("Accept", "serve.not_acceptable", accept=shown(accept), media="、".join(MEDIA.values()))])
+    )
 
 
 def model_of(request: Request) -> str | None:
     model = request.query_params.get("model")
     if model is not None and model not in MODELS:
-        raise Refused(400, InputError(f"unknown scoring model {shown(model)}", [Problem("model", f"give one of {', '.join(sorted(MODELS))}")]))
+        raise Refused(400, InputError.coded("serve.unknown_model_summary", [Problem.coded("model", "serve.models", models="、".join(sorted(MODELS)))], value=shown(model)))
     return model
 
 
@@ -155,6 +168,11 @@ def _assess(p: Pack, data: Any, target: str | None, model: str | None, fmt: str)
         result = p.assess(data, target, model=model)
     except FactsError as exc:
         raise Refused(422, exc) from None
+    return _sheet(result, fmt)
+
+
+def _sheet(result: Result, fmt: str) -> tuple[bytes, str]:
+    """The result in the format asked for: ``Result.to_json()`` byte for byte, or a score sheet."""
     if fmt == "json":
         return result.to_json().encode("utf-8"), "application/json"
     if fmt == "html":
@@ -172,6 +190,11 @@ def _assess(p: Pack, data: Any, target: str | None, model: str | None, fmt: str)
     return out.getvalue(), MEDIA["xlsx"]
 
 
+def _sheet_response(body: bytes, media: str, fmt: str) -> Response:
+    headers = {"Content-Disposition": "attachment; filename=result.xlsx"} if fmt == "xlsx" else {}
+    return Response(body, media_type=media, headers=headers)
+
+
 async def assess(request: Request) -> Response:
     p = pack_of(request)
     target = target_of(request, p) if "target" in request.path_params else None
@@ -179,10 +202,58 @@ async def assess(request: Request) -> Response:
     model = model_of(request)
     data = await read_assessment(request)
     body, media = await run_in_threadpool(_assess, p, data, target, model, fmt)
-    headers = {}
-    if fmt == "xlsx":
-        headers["Content-Disposition"] = "attachment; filename=result.xlsx"
-    return Response(body, media_type=media, headers=headers)
+    return _sheet_response(body, media, fmt)
+
+
+#: The keys of a merged assessment's body.
+MERGED_KEYS = ("parts", "names")
+
+
+def merged_request(data: Any) -> tuple[list[Any], list[str]]:
+    """The parts and their names from ``{"parts": [...], "names": [...]}``; names default to ``parts[i]``.
+
+    Only the envelope is checked here; each part is the library's to check
+    (:meth:`Pack.merge`), which names it by these names in every problem, so
+    an unnamed part's problem reads ``parts[1]: facts.x`` — its place in this body.
+    """
+    if not isinstance(data, dict):
+        raise Refused(422, FactsError.coded("serve.merged_not_object_summary", [Problem.coded("", "serve.merged_not_object", kind=type_name(data))]))
+    problems = [Problem.coded(k[:60], "serve.merged_unknown_key", key=shown(k)) for k in data if k not in MERGED_KEYS]
+    parts, names = data.get("parts"), data.get("names")
+    if parts is None:
+        problems.append(Problem.coded("parts", "serve.merged_no_parts"))
+    elif not isinstance(parts, list):
+        problems.append(Problem.coded("parts", "serve.merged_parts_not_list", kind=type_name(parts)))
+    elif not parts:
+        problems.append(Problem.coded("parts", "merge.nothing"))
+    if names is not None:
+        if not isinstance(names, list):
+            problems.append(Problem.coded("names", "serve.merged_names_not_list", kind=type_name(names)))
+        else:
+            problems += [Problem.coded(f"names[{i}]", "serve.merged_name_not_text") for i, n in enumerate(names) if not isinstance(n, str) or is_blank(n)]
+    if problems:
+        raise Refused(422, FactsError.coded("serve.merged_problems_summary", problems, count=len(problems)))
+    assert isinstance(parts, list)
+    return parts, names if names is not None else [f"parts[{i}]" for i in range(len(parts))]
+
+
+def _assess_merged(p: Pack, parts: list[Any], names: list[str], target: str | None, model: str | None, fmt: str) -> tuple[bytes, str]:
+    try:
+        result = p.assess_merged(parts, names, target, model=model)
+    except FactsError as exc:
+        raise Refused(422, exc) from None
+    return _sheet(result, fmt)
+
+
+async def assess_merged(request: Request) -> Response:
+    """One unit from its partial assessments (Pack.assess_merged): conflicts are 422, never settled."""
+    p = pack_of(request)
+    target = target_of(request, p) if "target" in request.path_params else None
+    fmt = sheet_format(request)
+    model = model_of(request)
+    parts, names = merged_request(await read_assessment(request))
+    body, media = await run_in_threadpool(_assess_merged, p, parts, names, target, model, fmt)
+    return _sheet_response(body, media, fmt)
 
 
 async def cohort(request: Request) -> Response:
@@ -191,7 +262,7 @@ async def cohort(request: Request) -> Response:
     model = model_of(request)
     data = await read_assessment(request)
     if not isinstance(data, list):
-        raise Refused(422, FactsError("a cohort is a JSON array of assessments", [Problem("", "send [assessment, assessment, …], one per unit")]))
+        raise Refused(422, FactsError.coded("serve.cohort_not_list_summary", [Problem.coded("", "serve.cohort_not_list", kind=type_name(data))]))
 
     def run() -> bytes:
         try:
@@ -226,7 +297,7 @@ async def batch(request: Request) -> Response:
             raise Refused(422, exc) from None
     fmt = request.query_params.get("format", "json")
     if fmt not in ("json", "xlsx"):
-        raise Refused(400, InputError(f"unknown format {shown(fmt)}", [Problem("format", "give json or xlsx")]))
+        raise Refused(400, InputError.coded("serve.unknown_format_summary", [Problem.coded("format", "serve.formats", formats="json、xlsx")], value=shown(fmt)))
     media = media_type(request)
     if media == "multipart/form-data":
         raw, name = await _multipart_file(request)
@@ -235,7 +306,7 @@ async def batch(request: Request) -> Response:
     else:
         raise Refused(
             415,
-            InputError("a batch is a CSV file or an Excel workbook", [Problem("Content-Type", f"got {media or 'none'!r}; send text/csv, {MEDIA['xlsx']} or multipart/form-data with a file field")]),
+            InputError.coded("serve.not_batch_summary", [Problem.coded("Content-Type", "serve.not_batch", media=shown_media(media), xlsx=MEDIA["xlsx"])]),
         )
     body, out_media = await run_in_threadpool(_batch, p, raw, name, target, fmt)
     headers = {"Content-Disposition": "attachment; filename=summary.xlsx"} if fmt == "xlsx" else {}
@@ -247,13 +318,13 @@ async def _multipart_file(request: Request) -> tuple[bytes, str]:
         async with request.form(max_files=1, max_fields=10) as form:
             upload = form.get("file")
             if upload is None or isinstance(upload, str):
-                raise Refused(422, InputError("no file uploaded", [Problem("file", "send the CSV or Excel workbook as the form field file")]))
+                raise Refused(422, InputError.coded("serve.no_file_summary", [Problem.coded("file", "serve.no_file")]))
             raw = await upload.read()
             filename = upload.filename
     except (Refused, BodyTooLarge):
         raise
     except Exception as exc:  # python-multipart's and Starlette's parse errors: the body is not a form
-        raise Refused(400, InputError("the upload cannot be read as multipart/form-data", [Problem("body", f"{type(exc).__name__}: {shown(str(exc), 200)}")])) from None
+        raise Refused(400, InputError.coded("serve.not_multipart_summary", [Problem.coded("body", "serve.not_multipart", kind=type(exc).__name__)])) from None
     suffix = ".xlsx" if (filename or "").lower().endswith((".xlsx", ".xlsm")) else ".csv"
     return raw, _upload_name(filename, suffix)
 
@@ -275,7 +346,7 @@ def _batch(p: Pack, raw: bytes, name: str, target: str | None, fmt: str) -> tupl
         units.source = name
         if units.input_problems:
             # The file was read but is not a batch (its header names no unit or facts): nothing to rank.
-            raise Refused(422, InputError(f"{name} cannot be scored as a batch of {p.id}", list(units.input_problems)))
+            raise Refused(422, InputError.coded("serve.not_a_batch_summary", list(units.input_problems), name=shown(name), pack=p.id))
         score_units(units, target)
     if fmt == "xlsx":
         return summary_workbook_bytes(units), MEDIA["xlsx"]

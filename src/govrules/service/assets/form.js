@@ -129,7 +129,11 @@
         row.className = item.status;
         row.querySelector(".final").textContent = item.score === null ? "—" : item.score;
       });
-    }).catch(function (e) { document.getElementById("status").textContent = "无法连接评分服务：" + e; });
+    }).catch(function (e) {
+      // The browser's own words for a network error are English: the reason goes to the console, the office reads Chinese.
+      console.error(e);
+      document.getElementById("status").textContent = "无法连接评分服务，请检查网络后重试";
+    });
   }
 
   function download(format, name) {
@@ -183,5 +187,5 @@
     document.getElementById("download-html").addEventListener("click", function () { download("html", "评分表.html"); });
     document.getElementById("download-xlsx").addEventListener("click", function () { download("xlsx", "评分表.xlsx"); });
     rescore();
-  }).catch(function (e) { root.textContent = "无法加载填报表：" + e; });
+  }).catch(function (e) { console.error(e); root.textContent = "无法加载填报表，请刷新页面重试"; });
 })();
