@@ -423,6 +423,9 @@ def test_a_target_is_named_in_a_path_as_in_json_input(client, registry):
     doc = client.get("/openapi.json").json()
     param = doc["paths"]["/packs/{pack_id}/targets/{target}/schema"]["get"]["parameters"][1]
     assert {"xiangzhen", "乡镇", "quzhi", "区直"} <= set(param["schema"]["enum"])
+    # And the typed assessment's own "target" takes the name too, as the JSON input does.
+    assessment = doc["components"]["schemas"]["datonghu_2023.xiangzhen.Assessment"]
+    assert assessment["properties"]["target"]["enum"] == ["xiangzhen", "乡镇", None]
 
 
 def test_the_merged_bodies_are_typed_in_the_contract(client, registry):
@@ -467,3 +470,16 @@ def test_every_answer_carries_the_request_id(client):
     assert client.get("/healthz", headers={"X-Request-ID": "x" * 201}).headers["x-request-id"] != "x" * 201
     big = client.post("/packs/datonghu_2023/assess", content=b"{" * (65 * 1024), headers={"Content-Type": "application/json", "X-Request-ID": "big-1"})
     assert big.status_code == 413 and big.headers["x-request-id"] == "big-1"
+
+
+def test_serve_without_the_serve_extra_says_so_in_chinese(monkeypatch, capsys):
+    import sys
+
+    from govrules.cli import main
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # import uvicorn raises ImportError, as on a machine without the extra
+    with pytest.raises(SystemExit) as exit:
+        main(["serve"], standalone_mode=False)
+    assert exit.value.code == 1  # bad input's exit code, as every other refusal
+    err = capsys.readouterr().err
+    assert "无法启动 govrules serve" in err and "需要 serve 附加组件（缺少 uvicorn）" in err and "pip install 'govrules[serve]'" in err and "Traceback" not in err

@@ -995,7 +995,7 @@ def serve_cmd(host: str, port: int, workers: int, max_body: int | None) -> None:
         from .service.app import MAX_BODY_ENV
         from .service.body import DEFAULT_MAX_BODY
     except ImportError as exc:
-        _fail(InputError("govrules serve needs the serve extra", [Problem("install", f"pip install 'govrules[serve]' ({exc.name} is missing)")]))
+        _fail(InputError("无法启动 govrules serve", [Problem.coded("serve", "cli.serve_extra_missing", module=exc.name)]))
     os.environ[MAX_BODY_ENV] = str(max_body or DEFAULT_MAX_BODY)  # the worker processes read it
     _stderr().print(Text(_line(f"govrules serve: http://{host}:{port}/ （{workers} 个进程；Ctrl-C 停止）")))
     uvicorn.run("govrules.service.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="info")

@@ -148,7 +148,7 @@ def assessment_schema(pack: Pack, target: str, schemas: dict[str, Any]) -> dict[
         "additionalProperties": False,
         "properties": {
             "pack": {"enum": [pack.id, None]},
-            "target": {"enum": [target, None]},
+            "target": {"enum": [*dict.fromkeys((target, view.target.name)), None]},  # the id or the Chinese name, as the JSON input takes
             "unit": {"type": ["string", "null"], "description": "被考核单位"},
             "facts": {"$ref": f"#/components/schemas/{facts_name}"},
             "evidence": {"type": "object", "properties": evidence, "additionalProperties": False},
