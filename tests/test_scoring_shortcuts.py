@@ -170,3 +170,59 @@ def test_results_sharing_rows_pickle_and_copy(registry):
     for clone in (pickle.loads(pickle.dumps(result)), copy.deepcopy(result)):
         assert clone == result
         assert clone.to_json() == text
+
+
+@pytest.mark.parametrize("pack_id,target", PACK_TARGETS)
+@settings(max_examples=15)
+@given(data=st.data())
+def test_results_built_lazily_are_their_records(registry, pack_id, target, data):
+    # pack.assess keeps each touched row's state and builds the row records
+    # when first read; to_json() writes the rows from that state. The same
+    # assessment read both ways: the same JSON, the same counts, equal results.
+    pack = registry.get(pack_id)
+    raw = data.draw(assessments(pack, target, complete=data.draw(st.booleans())))
+    model = data.draw(st.sampled_from([None, *govrules.engine.models.MODELS]))
+    lazy = pack.assess(raw, target, model=model)
+    counts = lazy.status_counts
+    text = lazy.to_json()  # from the state: no record built yet where the target allows it
+    built = pack.assess(raw, target, model=model)
+    items, sections = built.items, built.sections  # the records, built
+    assert built.to_json() == text == json.dumps(built.to_dict(), ensure_ascii=False)
+    assert counts == {s: sum(1 for i in items if i.status == s) for s in counts}
+    assert lazy == built and lazy.items == items and lazy.sections == sections
+    assert lazy.to_json() == text  # and again, now from the records
+    if built.base_sum is not None:  # the base, summed from the states, is the top rows' records added
+        rows = {r.id: r for r in (*items, *sections)}
+        assert built.base_sum == add(*[rows[t].score for t in pack.view(target).top if rows[t].score is not None])
+
+
+def test_rows_read_by_racing_threads_are_whole(registry):
+    # A result is shared read-only between the service's threads: several
+    # threads reading its rows for the first time at once may each build
+    # them; each must get the whole, equal rows and the same JSON.
+    import threading
+
+    pack = registry.get("taiqian")
+    raw = json.loads((Path(pack.origin).parent / "examples" / "xiangzhen.json").read_text(encoding="utf-8"))
+    expected = pack.assess(raw)
+    want = (expected.items, expected.sections, expected.to_json())
+    for _ in range(20):
+        result = pack.assess(raw)
+        barrier = threading.Barrier(6)
+        seen = []
+
+        def read(n):  # type: ignore[no-untyped-def]
+            barrier.wait()
+            if n % 2:  # half read the rows first, half the JSON (written from the state while no thread has built them)
+                items, sections = result.items, result.sections
+                seen.append((items, sections, result.to_json()))
+            else:
+                text = result.to_json()
+                seen.append((result.items, result.sections, text))
+
+        threads = [threading.Thread(target=read, args=(n,)) for n in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert seen == [want] * 6

@@ -732,16 +732,16 @@ def test_pytest_plugin_runs_the_kit_on_a_pack_file(tmp_path: Path) -> None:
     (tmp_path / "conftest.py").write_text(
         textwrap.dedent(
             """\
-            import attrs
             import govrules.engine.scoring as scoring
 
             _score_item = scoring._score_item
 
             def _broken(item, findings, *rest):
-                result = _score_item(item, findings, *rest)
-                if findings.view.pack_id == "tiny_broken" and item.id == "t.1" and result.score is not None:
-                    return attrs.evolve(result, score=result.score + 1, computed=result.score + 1)
-                return result
+                # The row's state: (item, score, status, computed, …), see scoring._item_result.
+                state = _score_item(item, findings, *rest)
+                if findings.view.pack_id == "tiny_broken" and item.id == "t.1" and state[1] is not None:
+                    return (item, state[1] + 1, state[2], state[1] + 1, *state[4:])
+                return state
 
             scoring._score_item = _broken
             """

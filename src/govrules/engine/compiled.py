@@ -20,7 +20,7 @@ from ..rubric.model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Rater
 from ..numbers import ZERO, add
 from ..rubric.checks import applicable_targets
 from ..rubric.scope import rated_facts, row_assessors, unit_key
-from .jsontext import EffectTexts, RowTexts, TargetTexts
+from .jsontext import EffectTexts, RowTexts, SectionTexts, TargetTexts
 from .result import PASS, CapApplied, ItemResult, SectionResult
 from .sections import adjusted_section
 
@@ -123,6 +123,10 @@ class SectionView:
     names: tuple[str, ...] = attrs.field(init=False, default=attrs.Factory(_path_names, takes_self=True))
     id: str = attrs.field(init=False, default=attrs.Factory(lambda i: i.indicator.id, takes_self=True))
     adjusts: bool = attrs.field(init=False, default=attrs.Factory(lambda s: bool(s.caps) or s.floor_quote is not None, takes_self=True))
+    # Its share of a result's JSON text (govrules.engine.jsontext); no part of its value.
+    texts: SectionTexts = attrs.field(
+        init=False, eq=False, repr=False, default=attrs.Factory(lambda s: SectionTexts(s.id, s.names, s.max, s.stated_max, s.children), takes_self=True)
+    )
 
 
 @attrs.frozen

@@ -194,3 +194,27 @@ class RowTexts:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (RowTexts, self.key)
+
+
+class SectionTexts:
+    """The text of what every result of one section shares (its id, names, points, children): once per compiled target.
+
+    A plain section's JSON is that text with its status and score put in
+    (:meth:`text`), so a result writes a rescored section without building
+    its record. Immutable once made.
+    """
+
+    __slots__ = ("key", "head", "middle", "tail")
+
+    def __init__(self, section_id: str, names: tuple[str, ...], maximum: Any, stated_max: Any, children: tuple[str, ...]):
+        self.key = (section_id, names, maximum, stated_max, children)
+        self.head = f'{{"id": {string(section_id)}, "names": {strings(names)}, "status": '
+        self.middle = f', "max": {scalar(fmt(maximum))}, "stated_max": {scalar(fmt(stated_max))}, "score": '
+        self.tail = f', "children": {strings(children)}}}'
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (SectionTexts, self.key)
+
+    def text(self, status: str, score: Any) -> str:
+        """``dumps(SectionResult(...).to_dict())`` of a plain section with this status and score."""
+        return "".join([self.head, string(status), self.middle, scalar(fmt(score)), self.tail])

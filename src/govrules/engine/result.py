@@ -247,11 +247,7 @@ class ItemResult:
     @property
     def complete(self) -> bool:
         """Whether everything this row needs is known: its score, or for an unscored row its status."""
-        if self.override is not None or self.status == NOT_APPLICABLE:
-            return True
-        if self.max is None:
-            return self.status != NOT_CHECKED
-        return self.score is not None
+        return row_complete(self.max, self.score, self.status, self.override)
 
     @property
     @exact
@@ -315,54 +311,86 @@ class ItemResult:
         return dumps_with(self.to_dict(effects=False), {"effects": "[" + ", ".join([e._json_text() for e in self.effects]) + "]"})
 
     def _row_text(self, t: RowTexts) -> str:
-        """``dumps(self.to_dict())`` for a row with none of the optional fields that follow ``override``.
+        """``dumps(self.to_dict())`` for a row with none of the optional fields that follow ``override`` (see :func:`row_text`)."""
+        return row_text(
+            t, self.status, self.complete, self.score, self.computed, self.self_score, self.effects, self.caps, self.floor_cut,
+            self.floor_quote, self.floor_reading, self.zeroed_by, self.not_applicable, self.unchecked_facts, self.missing_evidence, self.override,
+        )
 
-        The row's constant text (``t``) and its own values put between the
-        keys: no dict is made only to be encoded. tests/test_json_text.py checks
-        it against the dict's encoding.
-        """
-        cut = self.floor_cut
-        caps = self.caps
-        override = self.override
-        return "".join([
-            t.head,
-            _scalar(self.status),
-            ', "complete": ',
-            "true" if self.complete else "false",
-            ', "max": ',
-            t.max,
-            ', "score": ',
-            _scalar(fmt(self.score)),
-            ', "computed": ',
-            _scalar(fmt(self.computed)),
-            ', "self_score": ',
-            _scalar(fmt(self.self_score)),
-            ', "effects": [',
-            ", ".join([e._json_text() for e in self.effects]),
-            '], "caps": ',
-            _dumps([c.to_dict() for c in caps]) if caps else "[]",
-            ', "floor_cut": ',
-            _scalar(fmt(cut)),
-            ', "floor_quote": ',
-            _scalar(self.floor_quote if cut else None),
-            ', "floor_reading": ',
-            _strings(self.floor_reading) if cut else "[]",
-            ', "zeroed_by": ',
-            _scalar(self.zeroed_by),
-            ', "not_applicable": ',
-            _scalar(self.not_applicable),
-            ', "unchecked_facts": ',
-            _strings(self.unchecked_facts),
-            ', "evidence": ',
-            t.evidence,
-            ', "missing_evidence": ',
-            _strings(self.missing_evidence),
-            ', "evaluation": ',
-            t.evaluation,
-            ', "override": ',
-            _dumps(override.to_dict()) if override is not None else "null",
-            "}",
-        ])
+
+def row_complete(maximum: Decimal | None, score: Decimal | None, status: str, override: Override | None) -> bool:
+    """Whether everything a row needs is known (:attr:`ItemResult.complete`), from its values."""
+    if override is not None or status == NOT_APPLICABLE:
+        return True
+    if maximum is None:
+        return status != NOT_CHECKED
+    return score is not None
+
+
+def row_text(
+    t: RowTexts,
+    status: str,
+    complete: bool,
+    score: Decimal | None,
+    computed: Decimal | None,
+    self_score: Decimal | None,
+    effects: tuple[Effect, ...],
+    caps: tuple[CapApplied, ...],
+    cut: Decimal,
+    floor_quote: str | None,
+    floor_reading: tuple[str, ...],
+    zeroed_by: str | None,
+    not_applicable: str | None,
+    unchecked: tuple[str, ...],
+    missing: tuple[str, ...],
+    override: Override | None,
+) -> str:
+    """A row's ``dumps(to_dict())`` from its values, for a row with none of the optional fields that follow ``override``.
+
+    The row's constant text (``t``) and its own values put between the keys:
+    no dict is made only to be encoded, and no :class:`ItemResult` needs to
+    exist (a result writes its touched rows from scoring's state, see
+    :class:`Rows`). tests/test_json_text.py checks it against the dict's encoding.
+    """
+    return "".join([
+        t.head,
+        _scalar(status),
+        ', "complete": ',
+        "true" if complete else "false",
+        ', "max": ',
+        t.max,
+        ', "score": ',
+        _scalar(fmt(score)),
+        ', "computed": ',
+        _scalar(fmt(computed)),
+        ', "self_score": ',
+        _scalar(fmt(self_score)),
+        ', "effects": [',
+        ", ".join([e._json_text() for e in effects]),
+        '], "caps": ',
+        _dumps([c.to_dict() for c in caps]) if caps else "[]",
+        ', "floor_cut": ',
+        _scalar(fmt(cut)),
+        ', "floor_quote": ',
+        _scalar(floor_quote if cut else None),
+        ', "floor_reading": ',
+        _strings(floor_reading) if cut else "[]",
+        ', "zeroed_by": ',
+        _scalar(zeroed_by),
+        ', "not_applicable": ',
+        _scalar(not_applicable),
+        ', "unchecked_facts": ',
+        _strings(unchecked),
+        ', "evidence": ',
+        t.evidence,
+        ', "missing_evidence": ',
+        _strings(missing),
+        ', "evaluation": ',
+        t.evaluation,
+        ', "override": ',
+        _dumps(override.to_dict()) if override is not None else "null",
+        "}",
+    ])
 
 
 @attrs.frozen
@@ -505,6 +533,71 @@ class Stamp:
         return _dumps(self.to_dict())
 
 
+class Rows:
+    """A result's rows (its items, or its sections), their records built on first use.
+
+    Scoring works out what a caller reads first (each row's score and status,
+    the sections', the total, the grade) and keeps, for each row something
+    happened to, the state its record is made of: ``touched`` maps a row's id to
+    that state, a tuple starting ``(view, score, status, …)``. The records
+    (:class:`ItemResult`, :class:`SectionResult`) are made by ``make`` only when
+    a caller first reads :attr:`Result.items` or :attr:`Result.sections`;
+    ``to_json()`` writes each touched row from its state (``text``) without
+    them. Every other row is its target's shared untouched record.
+
+    Results are shared read-only between threads: two threads asking at once
+    may both build the records; each gets a complete tuple and one is kept
+    (a single attribute store), never a half-built one. A pickled or copied
+    ``Rows`` is the tuple of its records.
+    """
+
+    __slots__ = ("untouched", "touched", "make", "text", "_built")
+
+    def __init__(self, untouched: Mapping[str, Any], touched: dict[str, tuple[Any, ...]], make: Any, text: Any):
+        self.untouched = untouched  # every row's untouched record, in the rows' order
+        self.touched = touched
+        self.make = make
+        self.text = text
+        self._built: tuple[Any, ...] | None = None
+
+    def get(self) -> tuple[Any, ...]:
+        """The records, in order (built once)."""
+        built = self._built
+        if built is None:
+            rows = dict(self.untouched)
+            make = self.make
+            for key, state in self.touched.items():
+                rows[key] = make(state)
+            built = self._built = tuple(rows.values())
+        return built
+
+    def texts(self) -> list[str]:
+        """Each row's JSON text, in order, without building the records."""
+        built = self._built
+        if built is not None:
+            return [r._json_text for r in built]
+        touched = self.touched
+        text = self.text
+        return [text(touched[key]) if key in touched else row._json_text for key, row in self.untouched.items()]
+
+    def statuses(self) -> list[str]:
+        """Each row's status, in order, without building the records."""
+        touched = self.touched
+        return [touched[key][2] if key in touched else row.status for key, row in self.untouched.items()]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (tuple, (self.get(),))
+
+
+def _built(rows: Any) -> Any:
+    """A result's rows as records (for equality and repr): a tuple as it is, a :class:`Rows` built."""
+    return rows if type(rows) is tuple else rows.get()
+
+
+def _built_repr(rows: Any) -> str:
+    return repr(_built(rows))
+
+
 @attrs.frozen
 class Result:
     stamp: Stamp
@@ -512,8 +605,11 @@ class Result:
     target_name: str
     unit: str | None
     scored: bool
-    items: tuple[ItemResult, ...]
-    sections: tuple[SectionResult, ...]
+    # The rows: a tuple of records, or Rows that builds them on first use
+    # (read them through .items and .sections; the constructor and
+    # attrs.evolve take them as items= and sections=).
+    _items: tuple[ItemResult, ...] | Rows = attrs.field(eq=_built, repr=_built_repr)
+    _sections: tuple[SectionResult, ...] | Rows = attrs.field(eq=_built, repr=_built_repr)
     ledgers: tuple[LedgerResult, ...]
     base_max: Decimal | None
     base_sum: Decimal | None  # the plain sum of item scores
@@ -551,6 +647,26 @@ class Result:
     # Text its target's results share, encoded once (govrules.engine.jsontext); no part of its value.
     texts: TargetTexts | None = attrs.field(default=None, eq=False, repr=False)
 
+    @property
+    def items(self) -> tuple[ItemResult, ...]:
+        """Every item's result, in the target's order (built on first use: see :class:`Rows`)."""
+        rows = self._items
+        if type(rows) is tuple:
+            return rows
+        built = rows.get()  # type: ignore[union-attr]
+        object.__setattr__(self, "_items", built)  # one store: a thread sees the Rows or the tuple, both whole
+        return built
+
+    @property
+    def sections(self) -> tuple[SectionResult, ...]:
+        """Every section's result, in the target's order (built on first use: see :class:`Rows`)."""
+        rows = self._sections
+        if type(rows) is tuple:
+            return rows
+        built = rows.get()  # type: ignore[union-attr]
+        object.__setattr__(self, "_sections", built)
+        return built
+
     def fact_label(self, name: str) -> str:
         """A fact as a sheet names it: its Chinese label (its name where the result knows none)."""
         return self.fact_labels.get(name, name)
@@ -580,8 +696,9 @@ class Result:
     @property
     def status_counts(self) -> dict[str, int]:
         counts = {s: 0 for s in STATUSES}
-        for item in self.items:
-            counts[item.status] += 1
+        rows = self._items
+        for status in [i.status for i in rows] if type(rows) is tuple else rows.statuses():  # type: ignore[union-attr]
+            counts[status] += 1
         return counts
 
     def total_floor_dict(self) -> dict[str, Any]:
@@ -726,9 +843,9 @@ class Result:
             ', "differences": ',
             differences,
             '}, "sections": [',
-            ", ".join([s._json_text for s in self.sections]),
+            ", ".join(_row_texts(self._sections)),
             '], "items": [',
-            ", ".join([i._json_text for i in self.items]),
+            ", ".join(_row_texts(self._items)),
             '], "ledgers": ',
             ledgers,
             ', "facts": ',
@@ -747,3 +864,8 @@ class Result:
 #: The sheet's status counts, as dumps writes the dict (counts are ints).
 _STATUS_COUNTS = "{{" + ", ".join(f'"{s}": {{}}' for s in STATUSES) + "}}"
 
+
+
+def _row_texts(rows: Any) -> list[str]:
+    """Each row's JSON text: the records' where built, else from scoring's state (:meth:`Rows.texts`)."""
+    return [r._json_text for r in rows] if type(rows) is tuple else rows.texts()

@@ -52,10 +52,13 @@ from .result import (
     Combined,
     Override,
     Result,
+    Rows,
     SectionResult,
     Source,
     Stamp,
     Zeroed,
+    row_complete,
+    row_text,
 )
 
 
@@ -111,7 +114,8 @@ def out_of_scope(view: Any, unit: str | None) -> dict[str, str | None]:
     return out
 
 
-def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAssessment) -> ItemResult:
+def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAssessment) -> tuple[Any, ...]:
+    """The row's state (see :func:`_item_result`): its score and status, and what its record is made of."""
     item_id = item.id
     kinds = per.missing_evidence.get(item_id)
     missing_evidence = tuple(kinds) if kinds else ()
@@ -230,8 +234,16 @@ def _item_result(
     missing_evidence: tuple[str, ...] = (),
     combined: Combined | None = None,
     cohort: tuple[Any, ...] = (),
-) -> ItemResult:
-    """An item's result from its computed score and status, with its 自评 and any 复核 override applied."""
+) -> tuple[Any, ...]:
+    """An item's state from its computed score and status, with its 自评 and any 复核 override applied.
+
+    The state is a plain tuple (making one costs a tenth of a record):
+    ``(item, score, status, computed, effects, caps, floor_cut, ceiling_cut,
+    zeroed_by, not_applicable, unchecked, missing_evidence, self_score,
+    override, combined, cohort)``. Scoring reads its score and status; the
+    :class:`ItemResult` is made from it (:func:`_item_record`) only when a
+    caller reads the result's items (:class:`~govrules.engine.result.Rows`).
+    """
     item_id = item.id
     score, override = computed, None
     review = per.reviews.get(item_id)
@@ -240,9 +252,19 @@ def _item_result(
         score = review.score
         if status != NOT_APPLICABLE:
             status = PASS if review.score == item.max else FAIL
+    return (
+        item, score, status, computed, effects, caps, floor_cut, ceiling_cut, zeroed_by,
+        not_applicable, unchecked, missing_evidence, per.self_scores.get(item_id), override, combined, cohort,
+    )
+
+
+def _item_record(state: tuple[Any, ...]) -> ItemResult:
+    """The :class:`ItemResult` of a row's state (see :func:`_item_result`)."""
+    (item, score, status, computed, effects, caps, floor_cut, ceiling_cut, zeroed_by,
+     not_applicable, unchecked, missing_evidence, self_score, override, combined, cohort) = state
     ind = item.indicator
     return ItemResult(
-        id=item_id,
+        id=item.id,
         names=item.names,
         max=item.max,
         score=score,
@@ -257,7 +279,7 @@ def _item_result(
         missing_evidence=missing_evidence,
         evidence=ind.evidence,
         evaluation=ind.evaluation,
-        self_score=per.self_scores.get(item_id),
+        self_score=self_score,
         override=override,
         floor_quote=item.floor_quote,
         floor_reading=item.floor_reading,
@@ -269,6 +291,30 @@ def _item_result(
         **({"combined": combined} if combined is not None else {}),
         **({"cohort": cohort} if cohort else {}),
     )
+
+
+def _item_text(state: tuple[Any, ...]) -> str:
+    """A row's JSON text from its state, as its record would write it (``ItemResult._json_text``)."""
+    (item, score, status, computed, effects, caps, floor_cut, _, zeroed_by,
+     not_applicable, unchecked, missing_evidence, self_score, override, combined, cohort) = state
+    if item.ceiling is None and not item.assessors and not item.units and combined is None and not cohort:
+        complete = row_complete(item.max, score, status, override)
+        return row_text(
+            item.texts, status, complete, score, computed, self_score, effects, caps, floor_cut, item.floor_quote,
+            item.floor_reading, zeroed_by, not_applicable, unchecked, missing_evidence, override,
+        )
+    return _item_record(state)._json_text  # the rare rows with optional fields: through their record
+
+
+def _section_record(state: tuple[Any, ...]) -> SectionResult:
+    """The :class:`SectionResult` of a rescored plain section's state ``(section, score, status)``."""
+    section, score, status = state
+    return SectionResult(section.id, section.names, section.max, section.stated_max, score, status, section.children)
+
+
+def _section_text(state: tuple[Any, ...]) -> str:
+    section, score, status = state
+    return section.texts.text(status, score)  # type: ignore[no-any-return]
 
 
 def row_score(
@@ -334,21 +380,55 @@ def _section_status(statuses: set[str]) -> str:
     return NOT_APPLICABLE
 
 
-def _score_sections(view: TargetView, items: dict[str, ItemResult], touched: list[str]) -> dict[str, SectionResult]:
-    sections = dict(view.untouched_sections)
+def _affected(view: TargetView, items: dict[str, tuple[Any, ...]]) -> set[str]:
+    """The sections enclosing an item whose score or status changed: the only ones that need scoring.
+
+    A section's result depends only on its children's scores and statuses.
+    """
     untouched = view.untouched_items
-    # A section's result depends only on its children's scores and statuses:
-    # only the sections enclosing an item whose score or status changed need scoring.
     affected: set[str] = set()
-    for i in touched:
-        result = items[i]
-        if result.score is not untouched[i].score or result.status != PASS:
+    for i, state in items.items():
+        if state[1] is not untouched[i].score or state[2] != PASS:
             affected.update(view.enclosing[i])
+    return affected
+
+
+def _section_states(view: TargetView, items: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
+    """Each rescored section's state ``(section, score, status)``, for a target none of whose sections is capped or floored."""
+    affected = _affected(view, items)
+    states: dict[str, tuple[Any, ...]] = {}
+    if not affected:
+        return states
+    untouched_items = view.untouched_items
+    untouched_sections = view.untouched_sections
+    scored = view.scored
+    for section in view.sections_children_first:
+        if section.id not in affected:
+            continue
+        scores = []
+        statuses = set()
+        for c in section.children:
+            state = items.get(c) or states.get(c)
+            if state is not None:
+                score, status = state[1], state[2]
+            else:
+                row = untouched_items[c] if c in untouched_items else untouched_sections[c]
+                score, status = row.score, row.status
+            if score is not None:
+                scores.append(score)
+            statuses.add(status)
+        states[section.id] = (section, sum(scores, ZERO) if (scores and scored) else None, _section_status(statuses))
+    return states
+
+
+def _score_sections(view: TargetView, items: dict[str, ItemResult], touched: dict[str, tuple[Any, ...]]) -> dict[str, SectionResult]:
+    """Each section's record, for a target some of whose sections are capped or floored (their caps read the rows' effects)."""
+    sections = dict(view.untouched_sections)
+    affected = _affected(view, touched)
     if not affected:
         return sections
     rows: dict[str, ItemResult | SectionResult] = {**items, **sections}
     scored = view.scored
-    adjusting = view.adjusting_sections
     for section in view.sections_children_first:
         section_id = section.id
         if section_id not in affected:
@@ -364,7 +444,7 @@ def _score_sections(view: TargetView, items: dict[str, ItemResult], touched: lis
             _section_status({c.status for c in children}),
             section.children,
         )
-        if adjusting and section.adjusts:
+        if section.adjusts:
             # Its caps read the effects and scores of rows under it, which only
             # touched rows change: the shortcut above still holds.
             rows[section_id] = sections[section_id] = adjusted_section(sections[section_id], section, rows)
@@ -390,14 +470,14 @@ def _score_ledgers(view: TargetView, findings: Findings) -> tuple[LedgerResult, 
 
 def _readings(
     spec: PackSpec,
-    items: list[ItemResult],
+    items: Iterable[tuple[Any, ...]],
     ledgers: tuple[LedgerResult, ...],
     findings: Findings,
     out: dict[str, str | None] | None = None,
     sections: Iterable[SectionResult] = (),
     total: Iterable[str] = (),
 ) -> tuple[tuple[str, str, str], ...]:
-    """The readings that shaped this result: those standing for the target, and those of what applied."""
+    """The readings that shaped this result: those standing for the target, and those of what applied (``items``: the touched rows' states)."""
     used: set[str] = set(findings.view.standing_readings)
     used.update(total)
     out = out or {}
@@ -405,19 +485,19 @@ def _readings(
         for c in section.caps:
             if c.cut:
                 used.update(c.reading)
-    for item in items:
-        for e in item.effects:
+    for item, _, _, _, effects, caps, floor_cut, _, _, not_applicable, _, _, _, _, combined, _ in items:
+        for e in effects:
             used.update(e.reading)
-        for c in item.caps:
+        for c in caps:
             used.update(c.reading)
-        if item.combined is not None:
-            used.update(item.combined.reading)
-            for rating in item.combined.ratings:
+        if combined is not None:
+            used.update(combined.reading)
+            for rating in combined.ratings:
                 for e in rating.effects:
                     used.update(e.reading)
-        if item.floor_cut:
+        if floor_cut:
             used.update(item.floor_reading)
-        if item.not_applicable is not None and not (item.id in out and findings.view.item_index[item.id].indicator.units_scoring):
+        if not_applicable is not None and not (item.id in out and item.indicator.units_scoring):
             used.update(spec.not_applicable.reading)  # unless the row's own units_scoring decided it
     for ledger in ledgers:
         for e in ledger.effects:
@@ -430,31 +510,50 @@ def _readings(
 
 
 def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined: dict[str, Combined] | None = None) -> Result:
-    """:func:`score`, for a caller already in govrules' decimal context (``numbers.exact``)."""
+    """:func:`score`, for a caller already in govrules' decimal context (``numbers.exact``).
+
+    What a caller reads first (scores, statuses, caps and floors, the total)
+    is worked out from each touched row's state; the rows' records are built
+    when first read (:class:`~govrules.engine.result.Rows`), except for a
+    target whose sections are capped or floored: their caps read the rows'
+    effects, so its records are built here.
+    """
     view = findings.view
     a = findings.assessment
     per = _PerAssessment(findings, combined)
-    items = dict(view.untouched_items)  # in item order; the touched ones replaced in place
-    for item_id in per.touched:
-        items[item_id] = _score_item(view.item_index[item_id], findings, spec, per)
-    items_list = list(items.values())
-    touched = [items[i] for i in per.touched]  # untouched items are complete, pass, and carry nothing else
-    sections = _score_sections(view, items, per.touched)
-    tops: list[ItemResult | SectionResult] = [sections[t] if t in sections else items[t] for t in view.top]
+    item_index = view.item_index
+    states = {item_id: _score_item(item_index[item_id], findings, spec, per) for item_id in per.touched}  # in item order
+    items: tuple[ItemResult, ...] | Rows = Rows(view.untouched_items, states, _item_record, _item_text)
+    section_rows: tuple[SectionResult, ...] | Rows
+    if view.adjusting_sections:
+        items = items.get()  # type: ignore[union-attr]
+        records = {i.id: i for i in items}
+        section_results = _score_sections(view, records, states)
+        section_rows = tuple(section_results.values())
+        top_scores = [(section_results[t] if t in section_results else records[t]).score for t in view.top]
+    else:
+        section_states = _section_states(view, states)
+        section_rows = Rows(view.untouched_sections, section_states, _section_record, _section_text)
+        untouched_items, untouched_sections = view.untouched_items, view.untouched_sections
+        top_scores = []
+        for t in view.top:
+            state = states.get(t) or section_states.get(t)
+            top_scores.append(state[1] if state is not None else (untouched_items[t] if t in untouched_items else untouched_sections[t]).score)
+    touched = states.values()  # untouched items are complete, pass, and carry nothing else
 
     scored = view.scored
-    not_checked = tuple(i.id for i in touched if not i.complete)
+    not_checked = tuple([s[0].id for s in touched if not row_complete(s[0].max, s[1], s[2], s[13])])
     rescaled = False
     base_max = view.target.total
     base_sum = base = None
     if scored:
-        base_sum = _sum([t.score for t in tops if t.score is not None])
+        base_sum = _sum([s for s in top_scores if s is not None])
         base = base_sum
-        na_excluded = [i for i in touched if i.status == NOT_APPLICABLE and i.score is None and i.max is not None]
+        na_excluded = [s[0].max for s in touched if s[2] == NOT_APPLICABLE and s[1] is None and s[0].max is not None]
         # An N/A row has no score only where its policy (the pack's, or a
         # named-units row's own) leaves it out and rescales the base.
         if na_excluded:
-            applicable_max = base_max - _sum([i.max for i in na_excluded])  # type: ignore[operator,misc]
+            applicable_max = base_max - _sum(na_excluded)  # type: ignore[operator]
             rescaled = True
             base = divide(base_sum * base_max, applicable_max) if applicable_max > 0 else ZERO  # type: ignore[operator]
 
@@ -487,17 +586,15 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         max_total = None if any(c is None for c in bonus_caps) else base_max + _sum(bonus_caps)  # type: ignore[operator,arg-type]
     self_scores = a.self_assessment
     self_total = _sum([s for _, s in self_scores]) if self_scores else None
-    differences = tuple(
-        Difference(i.id, i.self_score, i.score) for i in touched if i.self_score is not None and i.self_score != i.score
-    )
+    differences = tuple([Difference(st[0].id, st[12], st[1]) for st in touched if st[12] is not None and st[12] != st[1]])
     return Result(
         stamp=stamp,
         target=view.target.id,
         target_name=view.target.name,
         unit=a.unit,
         scored=scored,
-        items=tuple(items_list),
-        sections=tuple(sections.values()),
+        items=items,
+        sections=section_rows,
         ledgers=ledgers,
         base_max=base_max,
         base_sum=base_sum,
@@ -514,7 +611,7 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         facts=a.facts,
         derived_facts=a.derived,
         readings=_readings(
-            spec, touched, ledgers, findings, per.out_of_scope, sections.values() if view.capped_sections else (), _total_readings(spec, total, total_floor_cut)
+            spec, touched, ledgers, findings, per.out_of_scope, section_rows if view.capped_sections else (), _total_readings(spec, total, total_floor_cut)
         ),
         texts=view.texts,
         **({"total_floor_cut": total_floor_cut, "total_floor_quote": spec.floor.quote, "total_floor_reading": spec.floor.reading} if total_floor_cut else {}),
