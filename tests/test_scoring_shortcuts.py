@@ -38,6 +38,7 @@ class _EveryItemTouched(scoring._PerAssessment):
     def __init__(self, findings, combined=None):  # type: ignore[no-untyped-def]
         super().__init__(findings, combined)
         self.touched = [i.id for i in findings.view.items]
+        self.ruled = set(self.touched)  # every row through its rules, none taken as if none fired
 
 
 def _every_section(view, items):  # type: ignore[no-untyped-def]

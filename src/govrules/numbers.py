@@ -107,6 +107,11 @@ def add(*values: Decimal) -> Decimal:
     return total
 
 
+def sub(a: Decimal, b: Decimal) -> Decimal:
+    """``a - b`` in govrules' context, without entering it (exact at these sizes, as ``add``)."""
+    return _CONTEXT.subtract(a, b)
+
+
 def divide(a: Decimal, b: Decimal) -> Decimal:
     """A quotient, rounded by :data:`ROUNDING` (the only rounding we do)."""
     return ROUNDING.apply(_CONTEXT.divide(a, b))

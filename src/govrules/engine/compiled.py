@@ -244,6 +244,15 @@ class TargetView:
         init=False, default=attrs.Factory(lambda v: tuple(r for i in v.items for r in i.rules if r.cohort is not None), takes_self=True)
     )
 
+    #: The most a result of this target may score: its points and every bonus ledger's cap (None: a ledger without a cap, or unscored).
+    max_total: Decimal | None = attrs.field(init=False, default=attrs.Factory(lambda v: v._max_total(), takes_self=True))
+
+    def _max_total(self) -> Decimal | None:
+        caps = [l.adjustment.cap for l in self.ledgers if l.adjustment.direction == "bonus"]
+        if self.target.total is None or any(c is None for c in caps):
+            return None
+        return add(self.target.total, *caps)  # type: ignore[arg-type]
+
     def _all_rules(self) -> tuple[CompiledRule, ...]:
         out: list[CompiledRule] = []
         for item in self.items:

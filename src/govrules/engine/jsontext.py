@@ -48,6 +48,21 @@ def string(text: str) -> str:
     return json.encoder.encode_basestring(text)  # type: ignore[no-any-return]
 
 
+def number(value: Any) -> str:
+    """A score's text as :func:`dumps` writes ``fmt(value)``: ``"19.7"``, or ``null``.
+
+    A Decimal's canonical text (digits, a sign, a point) needs no escaping,
+    so it is quoted without going through the encoder.
+    """
+    if value is None:
+        return "null"
+    return '"' + fmt(value) + '"'  # type: ignore[operator]
+
+
+#: Each XCCDF status as a JSON string.
+STATUS_TEXTS = {s: string(s) for s in ("pass", "fail", "notapplicable", "notchecked", "error")}
+
+
 def scalar(value: Any) -> str:
     """A number's text (``fmt``'s, a string in JSON), text, an int, a bool or None, as :func:`dumps` writes it."""
     if value is None:

@@ -22,8 +22,8 @@ import attrs
 
 from .facts import to_jsonable
 from ..rubric.scope import COMBINE_LABELS
-from .jsontext import EffectTexts, RowTexts, TargetTexts, dumps as _dumps, dumps_with, scalar as _scalar, strings as _strings
-from ..numbers import exact, fmt
+from .jsontext import STATUS_TEXTS, EffectTexts, RowTexts, TargetTexts, dumps as _dumps, dumps_with, number as _number, scalar as _scalar, strings as _strings
+from ..numbers import exact, fmt, sub
 
 PASS = "pass"
 FAIL = "fail"
@@ -38,8 +38,12 @@ STATUS_LABELS = {PASS: "符合", FAIL: "不符合", NOT_APPLICABLE: "不适用",
 Facts = tuple[tuple[str, Any], ...]
 
 
+#: Fact values that are their own JSON (most facts: counts, choices, yes/no).
+_PLAIN = frozenset({int, str, bool, type(None)})
+
+
 def _facts_json(facts: Facts) -> dict[str, Any]:
-    return {name: to_jsonable(value) for name, value in facts}
+    return {name: value if type(value) in _PLAIN else to_jsonable(value) for name, value in facts}
 
 
 @attrs.frozen
@@ -96,11 +100,11 @@ class Effect:
         q = self.quantity
         parts = [
             t.head,
-            _scalar(fmt(self.amount)),
+            _number(self.amount),
             ', "quantity": ',
             _scalar(fmt(q) if isinstance(q, Decimal) else q),
             ', "unit_amount": ',
-            _scalar(fmt(self.unit_amount)),
+            _number(self.unit_amount),
             ', "level": ',
             _scalar(self.level),
             ', "reason": ',
@@ -354,23 +358,23 @@ def row_text(
     """
     return "".join([
         t.head,
-        _scalar(status),
+        STATUS_TEXTS.get(status) or _scalar(status),
         ', "complete": ',
         "true" if complete else "false",
         ', "max": ',
         t.max,
         ', "score": ',
-        _scalar(fmt(score)),
+        _number(score),
         ', "computed": ',
-        _scalar(fmt(computed)),
+        _number(computed),
         ', "self_score": ',
-        _scalar(fmt(self_score)),
+        _number(self_score),
         ', "effects": [',
         ", ".join([e._json_text() for e in effects]),
         '], "caps": ',
         _dumps([c.to_dict() for c in caps]) if caps else "[]",
         ', "floor_cut": ',
-        _scalar(fmt(cut)),
+        _number(cut),
         ', "floor_quote": ',
         _scalar(floor_quote if cut else None),
         ', "floor_reading": ',
@@ -504,10 +508,24 @@ class Difference:
     self_score: Decimal
     final: Decimal | None
 
-    @exact
     def to_dict(self) -> dict[str, Any]:
-        diff = None if self.final is None else self.final - self.self_score
+        diff = None if self.final is None else sub(self.final, self.self_score)
         return {"item": self.item, "self_score": fmt(self.self_score), "final": fmt(self.final), "difference": fmt(diff)}
+
+    def _json_text(self) -> str:
+        """``dumps(self.to_dict())``, its values put between its keys."""
+        final = self.final
+        return "".join([
+            '{"item": ',
+            _scalar(self.item),
+            ', "self_score": ',
+            _number(self.self_score),
+            ', "final": ',
+            _number(final),
+            ', "difference": ',
+            _number(None if final is None else sub(final, self.self_score)),
+            "}",
+        ])
 
 
 @attrs.frozen
@@ -793,7 +811,7 @@ class Result:
         zeroed = _dumps([z.to_dict() for z in self.zeroed]) if self.zeroed else "[]"
         grading = _dumps(self.grading.to_dict()) if self.grading is not None else "null"
         missing = _dumps([{"item": i, "evidence": k} for i, k in self.missing_evidence]) if self.missing_evidence else "[]"
-        differences = _dumps([d.to_dict() for d in self.differences]) if self.differences else "[]"
+        differences = "[" + ", ".join([d._json_text() for d in self.differences]) + "]"
         ledgers = _dumps([l.to_dict() for l in self.ledgers]) if self.ledgers else "[]"
         if self.texts is not None:
             readings = self.texts.readings_text(self.readings)
@@ -814,16 +832,16 @@ class Result:
             ', "complete": ',
             "true" if self.complete else "false",
             ', "total": ',
-            _scalar(fmt(self.total)),
+            _number(self.total),
             floor,
             ', "max_total": ',
-            _scalar(fmt(self.max_total)),
+            _number(self.max_total),
             ', "base": {"max": ',
-            _scalar(fmt(self.base_max)),
+            _number(self.base_max),
             ', "sum": ',
-            _scalar(fmt(self.base_sum)),
+            _number(self.base_sum),
             ', "score": ',
-            _scalar(fmt(self.base)),
+            _number(self.base),
             ', "rescaled": ',
             "true" if self.rescaled else "false",
             '}, "zeroed": ',
@@ -839,7 +857,7 @@ class Result:
             ', "missing_evidence": ',
             missing,
             ', "self_assessment": {"total": ',
-            _scalar(fmt(self.self_total)),
+            _number(self.self_total),
             ', "differences": ',
             differences,
             '}, "sections": [',

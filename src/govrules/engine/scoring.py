@@ -83,17 +83,21 @@ class _PerAssessment:
         # checked, N/A, missing evidence, 自评 or 复核. Every other item's
         # result is its untouched one (see TargetView.untouched_items).
         owner = findings.view.rule_item
+        # The items whose rules have something to say: one fired or could not be
+        # checked, or one is scored against the cohort. Every other touched item
+        # (自评 or 复核 only, say) scores as if none of its rules fired.
+        self.ruled = {owner[u] for u in findings.fired if u in owner}
+        self.ruled.update(owner[u] for u in findings.unchecked if u in owner)
+        if findings.view.cohort_rules:
+            self.ruled.update(r.owner for r in findings.view.cohort_rules)
         touched = set(self.na)
-        touched.update(self.missing_evidence, self.self_scores, self.reviews, self.combined)
-        touched.update(owner[u] for u in findings.fired if u in owner)
-        touched.update(owner[u] for u in findings.unchecked if u in owner)
+        touched.update(self.missing_evidence, self.self_scores, self.reviews, self.combined, self.ruled)
         # Items for named units only, when this assessment is for another unit or names none.
         # (Most packs have none: no call then, on the hot path.)
         self.out_of_scope = out_of_scope(findings.view, a.unit) if findings.view.unit_items else {}
         if self.out_of_scope:
             touched.update(self.out_of_scope)
-        if findings.view.cohort_rules:  # a cohort row is never its untouched self: it is pending, or scored against the cohort
-            touched.update(r.owner for r in findings.view.cohort_rules)
+        # (A cohort row, in ruled, is never its untouched self: it is pending, or scored against the cohort.)
         self.touched = sorted(touched, key=findings.view.item_order.__getitem__)
 
 
@@ -133,6 +137,8 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
     if combined is not None:  # its raters' scores, each from the row's rules, combined
         status = PASS if combined.value == item.max else FAIL
         return _item_result(item, per, combined.value, status, missing_evidence=missing_evidence, combined=combined)
+    if item_id not in per.ruled:  # no rule fired or was left undecided: its points (no score for an unscored row), a pass
+        return _item_result(item, per, item.max, PASS, missing_evidence=missing_evidence)
 
     fired_uids = findings.fired
     unchecked_rules = findings.unchecked
@@ -570,8 +576,8 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
     total = max_total = None
     total_floor_cut = ZERO
     if scored:
-        bonus = _sum([l.applied for l in ledgers if l.direction == "bonus"])
-        penalty = _sum([l.applied for l in ledgers if l.direction == "penalty"])
+        bonus = _sum([l.applied for l in ledgers if l.direction == "bonus"]) if ledgers else ZERO
+        penalty = _sum([l.applied for l in ledgers if l.direction == "penalty"]) if ledgers else ZERO
         if zeroed:
             total = ZERO  # zeroing wins over everything, complete or not
         elif complete:
@@ -582,8 +588,7 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
                 # Penalties outside the base take it down to 0 and no further (扣完为止),
                 # unless the pack records that its document allows a negative total.
                 total_floor_cut, total = -total, ZERO
-        bonus_caps = [l.adjustment.cap for l in view.ledgers if l.adjustment.direction == "bonus"]
-        max_total = None if any(c is None for c in bonus_caps) else base_max + _sum(bonus_caps)  # type: ignore[operator,arg-type]
+        max_total = view.max_total
     self_scores = a.self_assessment
     self_total = _sum([s for _, s in self_scores]) if self_scores else None
     differences = tuple([Difference(st[0].id, st[12], st[1]) for st in touched if st[12] is not None and st[12] != st[1]])
@@ -615,7 +620,7 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         ),
         texts=view.texts,
         **({"total_floor_cut": total_floor_cut, "total_floor_quote": spec.floor.quote, "total_floor_reading": spec.floor.reading} if total_floor_cut else {}),
-        sources=tuple(Source(*s) for s in a.sources),
+        sources=tuple([Source(*s) for s in a.sources]) if a.sources else (),
         fact_labels=view.fact_labels,
         reading_labels=view.reading_names,
     )
