@@ -196,7 +196,7 @@ class RowTexts:
     Immutable once made, so the threads sharing a compiled target share it.
     """
 
-    __slots__ = ("key", "head", "max", "evidence", "evaluation")
+    __slots__ = ("key", "head", "max", "evidence", "evaluation", "plain_tail")
 
     def __init__(self, row_id: str, names: tuple[str, ...], maximum: Any, evidence: tuple[str, ...], evaluation: tuple[str, ...]):
         #: What a row's result must carry for these texts to be its own (a
@@ -206,6 +206,12 @@ class RowTexts:
         self.max = scalar(fmt(maximum))
         self.evidence = strings(evidence)
         self.evaluation = strings(evaluation)
+        #: Everything after the effects of a row with no cap, floor cut, zeroing,
+        #: N/A, undecided fact, missing evidence or 复核 (most touched rows).
+        self.plain_tail = (
+            '], "caps": [], "floor_cut": "0", "floor_quote": null, "floor_reading": [], "zeroed_by": null, "not_applicable": null, '
+            f'"unchecked_facts": [], "evidence": {self.evidence}, "missing_evidence": [], "evaluation": {self.evaluation}, "override": null}}'
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (RowTexts, self.key)

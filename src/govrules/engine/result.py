@@ -356,6 +356,22 @@ def row_text(
     exist (a result writes its touched rows from scoring's state, see
     :class:`Rows`). tests/test_json_text.py checks it against the dict's encoding.
     """
+    if not (caps or cut or zeroed_by is not None or not_applicable is not None or unchecked or missing or override is not None):
+        return "".join([
+            t.head,
+            STATUS_TEXTS.get(status) or _scalar(status),
+            ', "complete": true, "max": ' if complete else ', "complete": false, "max": ',
+            t.max,
+            ', "score": ',
+            _number(score),
+            ', "computed": ',
+            _number(computed),
+            ', "self_score": ',
+            _number(self_score),
+            ', "effects": [',
+            ", ".join([e._json_text() for e in effects]),
+            t.plain_tail,
+        ])
     return "".join([
         t.head,
         STATUS_TEXTS.get(status) or _scalar(status),
