@@ -126,7 +126,8 @@ def svg(fig: Figure) -> str:
         "print_values": False,
     }
     if fig.kind == "distribution":
-        chart = pygal.StackedBar(height=360, x_title="总分", y_title="单位数", x_label_rotation=0, **common)
+        # order_min=0: ticks at least 10**0 apart, so a count of 2 units is not graduated 0.2, 0.4…
+        chart = pygal.StackedBar(height=360, x_title="总分", y_title="单位数", x_label_rotation=0, order_min=0, **common)
         chart.x_labels = fig.labels
     elif fig.kind == "self":
         chart = pygal.XY(height=460, stroke=False, x_title="自评合计", y_title="总分", dots_size=2.5, **common)
