@@ -461,3 +461,22 @@ grades:
     graded = _by_unit(office.assess_cohort(cohort_inputs()))
     # 111.7, 106.3, 103.73 ≥ 90: 优秀. 长兴 92.95 would be 优秀, but 3.1 (否优) caps it at 良好. 安吉 87.2: 良好.
     assert {u: r.grade for u, r in graded.items()} == {"吴兴区": "优秀", "南浔区": "优秀", "德清县": "优秀", "长兴县": "良好", "安吉县": "良好"}
+
+
+def test_cohort_mean_names_the_cohort_only_where_the_row_takes_its_mean() -> None:
+    from govrules.outputs.report import markdown
+
+    pack = govrules.load_pack_text(RANKS)
+    units = [("p", {"v": 5, "hires": 3, "young": 78, "share": 30}), ("q", {"v": 5, "hires": 2, "young": 80, "share": 20}), ("r", {"v": 7, "hires": 0, "share": 25})]
+    p, q, r = pack.assess_cohort([{"target": "a", "unit": u, "facts": f} for u, f in units])
+    # Row 2 applies to p (78%: −0.2 → 0.8) and q (80%: 1) as written; nothing there depends on the cohort,
+    # so neither sheet says 同批比较, though the figures stay in the data (the mean is taken over them).
+    for unit in (p, q):
+        row_line = next(line for line in markdown(unit).splitlines() if line.startswith("| 2 | 新进人员"))
+        assert "同批比较" not in row_line
+        assert "同批比较：本单位5，第1名" in markdown(unit)  # the rank row beside it is scored against the cohort and says so
+        assert unit.item("2").cohort[0].to_dict()["relative"] is False
+    # r has no new hires (未新进人员): its row is the mean (0.8 + 1) / 2 = 0.9, named in the effect itself.
+    row = r.item("2")
+    assert row.score == D("0.9") and "按2个单位本项平均分0.9得分" in markdown(r)
+    assert "relative" not in row.cohort[0].to_dict()

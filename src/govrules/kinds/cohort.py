@@ -76,6 +76,9 @@ class Figures:
     mean: Decimal | None = None  # rounded for display by numbers.ROUNDING
     rank: int | None = None
     reason: str | None = None  # why the row could not be scored (not checked), else None
+    #: False where the figures did not decide this unit's row (a cohort_mean row
+    #: that applies to the unit as written): kept as data, never shown as 同批比较.
+    relative: bool = True
 
     @property
     def text(self) -> str:
@@ -98,6 +101,7 @@ class Figures:
             "rank": self.rank,
             "reason": self.reason,
             "text": self.text,
+            **({} if self.relative else {"relative": False}),  # the key only where it says something
         }
 
 

@@ -64,7 +64,8 @@ class CohortMean(RuleKind):
         for i in range(len(cohort.units)):
             applies = cohort.applies[i]
             if applies is False:
-                out.append(Outcome(Figures(uid, len(joined), cohort.figures[i], None, None, None)))
+                # The row applies as written: its own score joins the mean, nothing here depends on the cohort.
+                out.append(Outcome(Figures(uid, len(joined), cohort.figures[i], None, None, None, relative=False)))
                 continue
             if applies is None:
                 out.append(Outcome(Figures(uid, reason="缺少判断本项是否适用的事实，未检查")))

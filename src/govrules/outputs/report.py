@@ -126,8 +126,8 @@ def status_notes(item: ItemResult, naming: Naming = IDS) -> list[str]:
     """N/A, missing facts and evidence, and the 复核 override of an item, one line each."""
     notes = []
     explained = {e.rule for e in item.effects}
-    for figures in item.cohort:  # a cohort row's figures, unless an effect of its rule already names them
-        if figures.rule not in explained:
+    for figures in item.cohort:  # a cohort row's figures, unless an effect of its rule already names them or they decided nothing
+        if figures.rule not in explained and (figures.relative or figures.reason is not None):
             notes.append(f"{'未检查' if figures.reason is not None else '同批比较'}：{figures.text}")
     if item.not_applicable:
         notes.append(f"不适用：{item.not_applicable}")
