@@ -482,3 +482,25 @@ def test_a_malformed_overlay_is_a_pack_error(registry, targets, grades):
     text = f'format: 1\nextends: datonghu_2023\npack: {{id: o, version: "1", title: t, issuer: i, source: s}}\n{targets}grades: {grades}\nvetoes: {grades}\n'
     with pytest.raises(govrules.PackError):
         govrules.load_pack_text(text, "o.yaml", parents=registry)
+
+
+@pytest.mark.parametrize("word, code", [("待定", "grade.pending"), ("未规定", "grade.unstated")])
+def test_a_band_cannot_take_a_word_the_outputs_print_for_a_unit_without_a_grade(word, code):
+    # The batch counts units not yet graded as 待定 (and prints 未规定 where no bands are stated): a band so named
+    # would be counted with them, so the loader refuses it at its file and line.
+    found = problems(GOOD_BANDS.replace("{grade: 合格,", "{grade: %s," % word))
+    assert found == [
+        f"bad.yaml:17 grades[0].bands[1].grade: grade '{word}' is a word the outputs print for a unit without a grade ({code}); "
+        "a band so named would be counted with those units: name the band another way and record the choice in a reading"
+    ]
+
+
+def test_an_office_overlay_cannot_name_a_band_so_either(registry):
+    text = (
+        'format: 1\nextends: datonghu_2023\npack: {id: o, version: "1", title: t, issuer: i, source: s}\n'
+        "readings:\n  - {id: office, quote: 考核, choice: 本办设定等次}\n"
+        "grades:\n  - targets: [xiangzhen]\n    reading: office\n    bands:\n      - {grade: 优秀, min: 90}\n      - {grade: 待定}\n"
+    )
+    with pytest.raises(govrules.PackError) as err:
+        govrules.load_pack_text(text, "o.yaml", parents=registry)
+    assert any(str(p).startswith("o.yaml:11 grades[0].bands[1].grade: grade '待定' is a word the outputs print") for p in err.value.problems)

@@ -225,6 +225,9 @@ MESSAGES: dict[str, str] = {
     "serve.merged_problems_summary": "合并评分的请求有 {count} 处问题",
     "serve.internal_summary": "内部错误（{kind}）：这是 govrules 的缺陷，请报告",
     "serve.http_error_summary": "请求未能完成（HTTP {status}）",
+    # -- 等次 words of the outputs' own (a pack may not name a band so: rubric/grades.py) --
+    "grade.pending": "待定",  # a graded unit whose grade is not settled yet; the batch counts them
+    "grade.unstated": "未规定",  # vetoes but no bands: the document states no grades
     # -- sheets (numbers.py RoundingRule.words) --
     "rounding.rule": "保留{places}位小数，{mode}",
     "rounding.ROUND_HALF_UP": "四舍五入",

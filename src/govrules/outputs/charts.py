@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .. import messages
 from ..numbers import ZERO, fmt
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 BINS = 10
 TOP_ITEMS = 20
 SCATTER_MAX = 1000  # points drawn in a page's scatter; the workbook's native chart has every unit
-PENDING = "待定"
+PENDING = messages.text("grade.pending")  # a band cannot be named so (rubric/grades.py): its bar would merge with theirs
 
 
 @attrs.frozen

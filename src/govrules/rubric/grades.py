@@ -7,8 +7,9 @@ What must hold: a target is graded by one list of bands; bands run from the
 best grade down, each threshold below the one before (ordered, no overlap),
 every threshold within the target's total, the last band without one (it takes
 what is left, down to 0); each band says where it comes from (its quote, or a
-reading where an office sets it); a veto names a declared grade and reads
-declared facts.
+reading where an office sets it); no band takes a name the outputs print for
+a unit without a grade (待定, 未规定: a band so named would be counted with the
+units not yet graded); a veto names a declared grade and reads declared facts.
 """
 
 from __future__ import annotations
@@ -16,12 +17,22 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from .. import messages
 from ..numbers import ZERO, fmt
 from .model import Band, Grading
 from .yamlio import Path_
 
 if TYPE_CHECKING:
     from .checks import _Checker
+
+
+#: The outputs' words for a unit with no grade, in every locale's catalogue: no band may be named so.
+RESERVED_CODES = ("grade.pending", "grade.unstated")
+
+
+def reserved_grades() -> dict[str, str]:
+    """Each word the outputs reserve, with the code that prints it."""
+    return {catalogue[code]: code for catalogue in messages.CATALOGUES.values() for code in RESERVED_CODES if code in catalogue}
 
 
 def threshold(band: Band) -> Decimal | None:
@@ -68,10 +79,17 @@ def _check_bands(c: _Checker, g: Grading, path: Path_) -> None:
     previous = None
     totals = {t.id: t.total for t in c.spec.targets if g.targets is None or t.id in g.targets}
     last = len(g.bands) - 1
+    reserved = reserved_grades()
     for j, band in enumerate(g.bands):
         bpath = path + ("bands", j)
         if band.grade in seen:
             c.problem(bpath + ("grade",), f"grade {band.grade!r} is listed twice")
+        if band.grade.strip() in reserved:
+            c.problem(
+                bpath + ("grade",),
+                f"grade {band.grade!r} is a word the outputs print for a unit without a grade ({reserved[band.grade.strip()]}); "
+                "a band so named would be counted with those units: name the band another way and record the choice in a reading",
+            )
         seen.add(band.grade)
         c.check_quote(bpath + ("quote",), band.quote)
         c.check_reading(bpath + ("reading",), band.reading)
