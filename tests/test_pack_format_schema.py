@@ -78,3 +78,37 @@ def test_pack_schema_command_prints_the_installed_kinds_schema():
     schema = json.loads(result.output)
     rule_kinds = {ref["$ref"].rsplit("/", 1)[1] for ref in schema["$defs"]["IndicatorSpec"]["properties"]["rules"]["items"]["oneOf"]}
     assert len(rule_kinds) == len(Kinds.installed())
+
+
+#: pydantic's own names for bounds: a JSON Schema validator ignores them as unknown keywords.
+PYDANTIC_ONLY = {"ge", "gt", "le", "lt", "multiple_of", "max_digits", "decimal_places"}
+
+
+def _keywords(node: object, inside_properties: bool = False) -> set[str]:
+    """Every keyword the schema uses (not the names of the properties it lists)."""
+    if isinstance(node, dict):
+        found = set() if inside_properties else set(node)
+        for k, v in node.items():
+            found |= _keywords(v, inside_properties=(k in ("properties", "$defs") and not inside_properties))
+        return found
+    if isinstance(node, list):
+        return set().union(*(_keywords(v) for v in node)) if node else set()
+    return set()
+
+
+def test_decimal_bounds_are_json_schema_keywords_an_editor_checks(validator, tmp_path):
+    schema = json.loads(published())
+    jsonschema.Draft202012Validator.check_schema(schema)  # the 2020-12 meta-schema
+    assert not _keywords(schema) & PYDANTIC_ONLY
+    root = scaffold("demo", tmp_path)
+    text = (root / "src" / "govrules_pack_demo" / "rubric.yaml").read_text(encoding="utf-8")
+    data = _as_an_editor_reads(text)
+
+    def errors(step: object) -> list[str]:
+        doc = json.loads(json.dumps(data))
+        doc["pack"]["discretionary_step"] = step
+        return [e.message for e in validator.iter_errors(doc)]
+
+    # discretionary_step: more than 0, at most 100 (PackMeta: gt=0, le=100).
+    assert errors(0.5) == [] and errors(100) == []
+    assert errors(0) and errors(-1) and errors(100.5)

@@ -54,6 +54,25 @@ def _number_text(node: Any) -> Any:
     return node
 
 
+#: pydantic writes a Decimal's bounds with its own names (``ge``), beside its "a number or a string",
+#: where a JSON Schema validator ignores them as unknown keywords; these are JSON Schema's.
+_BOUNDS = {"ge": "minimum", "gt": "exclusiveMinimum", "le": "maximum", "lt": "exclusiveMaximum", "multiple_of": "multipleOf"}
+
+
+def _decimal_bounds(node: Any) -> Any:
+    """Each Decimal's bounds as JSON Schema keywords on its number option (a number written as text is checked by the loader)."""
+    if isinstance(node, dict):
+        options = node.get("anyOf")
+        if isinstance(options, list) and any(k in node for k in _BOUNDS) and any(o.get("type") == "number" for o in options if isinstance(o, dict)):
+            bounds = {_BOUNDS[k]: v for k, v in node.items() if k in _BOUNDS}
+            rest = {k: v for k, v in node.items() if k not in _BOUNDS}
+            node = {**rest, "anyOf": [({**o, **bounds} if isinstance(o, dict) and o.get("type") == "number" else o) for o in options]}
+        return {k: _decimal_bounds(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_decimal_bounds(v) for v in node]
+    return node
+
+
 def _authored(node: Any) -> Any:
     """The schema without the fields only the loader writes (``x-internal``: a tailoring's ``set_reading``)."""
     if isinstance(node, dict):
@@ -77,7 +96,7 @@ def _rename_refs(node: Any, names: dict[str, str]) -> Any:
 def pack_format_schema(kinds: Kinds | None = None) -> dict[str, Any]:
     """The JSON Schema of a pack file (``rubric.yaml``) whose rules use ``kinds`` (govrules' own by default)."""
     kinds = Kinds.builtin() if kinds is None else kinds
-    schema = _authored(_number_text(kinds.spec_model.model_json_schema(mode="validation")))
+    schema = _authored(_decimal_bounds(_number_text(kinds.spec_model.model_json_schema(mode="validation"))))
     defs = schema.pop("$defs")
     whole = {k: v for k, v in schema.items()}
     whole["title"] = "govrules pack (rubric.yaml)"
