@@ -16,6 +16,7 @@ import pytest
 
 import govrules
 from govrules.errors import GovrulesError
+from govrules import messages
 
 
 try:
@@ -209,9 +210,14 @@ def test_cli_writes_pdf_for_score_show_and_batch(runner, tmp_path):
 
 def test_without_the_pdf_stack_the_cli_says_what_is_missing(runner, tmp_path, monkeypatch):
     def missing():
-        raise pdf.unavailable("无法加载 Pango 库（test）")
+        raise pdf.unavailable(messages.text("pdf.no_pango", error="test"))
 
     monkeypatch.setattr(pdf, "_weasyprint", missing)
     result = run(runner, "score", "datonghu_2023", EXAMPLES["datonghu_2023"] / "xiangzhen.json", "-o", tmp_path / "x.pdf")
     assert result.exit_code == 1 and "无法生成 PDF" in result.output and "Pango" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "x.pdf").exists()
+    # The words come from the catalogue, the code stays for another locale.
+    with pytest.raises(GovrulesError) as err:
+        missing()
+    assert err.value.code == "pdf.unavailable" and err.value.problems[0].code == "pdf.needs"
+    assert str(err.value.problems[0]).startswith("pdf: 无法加载 Pango 库（test）；PDF 输出需要 govrules 的 pdf 依赖")

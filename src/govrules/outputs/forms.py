@@ -27,12 +27,32 @@ from ..engine.compiled import TargetView
 from ..errors import InputError, Problem
 from ..messages import json_reason, os_reason, text as text_, yaml_reason
 from ..rubric.model import FactSpec
+from ..untrusted import shown
 from ..numbers import fmt, to_decimal
 from ..pack import Pack
 
 
 #: A cell that says nothing: the fact is not recorded.
 MISSING = object()
+
+
+class CellError(ValueError):
+    """A value that cannot be read, with its catalogue code: ``str()`` is the message (as a ValueError's), ``code``/``params`` travel on."""
+
+    def __init__(self, code: str, params: dict[str, Any]):
+        super().__init__(text_(code, **params))
+        self.code, self.params = code, params
+
+
+def _coded(code: str, /, **params: Any) -> CellError:
+    return CellError(code, params)
+
+
+def cell_problem(where: str, exc: ValueError) -> Problem:
+    """The problem of a value that could not be read, keeping its code where it has one."""
+    if isinstance(exc, CellError):
+        return Problem.coded(where, exc.code, **exc.params)
+    return Problem(where, str(exc))
 
 
 class Formula(str):
@@ -46,7 +66,7 @@ class Formula(str):
 
 def _no_formula(raw: Any) -> None:
     if isinstance(raw, Formula):
-        raise ValueError(f"公式 {raw} 没有计算结果（请在 Excel 中打开并保存，或直接填写数值）")
+        raise _coded("forms.formula_no_value", formula=str(raw))
 
 TRUE_WORDS = frozenset({"是", "true", "yes", "y", "1", "√", "✓", "✔", "对", "t"})
 FALSE_WORDS = frozenset({"否", "false", "no", "n", "0", "×", "✗", "✘", "错", "f"})
@@ -121,18 +141,18 @@ def _to_date(raw: Any) -> dt.date:
     _no_formula(raw)
     if isinstance(raw, dt.datetime):
         if raw.time() != dt.time(0):
-            raise ValueError(f"{raw.isoformat(sep=' ')} 含有时刻，应为日期（YYYY-MM-DD）")
+            raise _coded("forms.date_has_time", value=raw.isoformat(sep=" "))
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
     text = str(raw).strip()
     m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
     if not m:
-        raise ValueError(f"“{text}”不是日期（应写作 YYYY-MM-DD）")
+        raise _coded("forms.not_a_date", value=f"“{text}”")
     try:
         return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
-        raise ValueError(f"“{text}”不是有效日期") from None
+        raise _coded("forms.no_such_date", value=f"“{text}”") from None
 
 
 #: A number written in a cell: digits with an optional sign and decimal point (no exponent).
@@ -168,9 +188,9 @@ def _count_max() -> int:
 def _check_number_text(raw: str, what: str, example: str) -> str:
     text = raw.strip()
     if len(text) > NUMBER_TEXT_MAX:
-        raise ValueError(f"“{_show(raw)}”不是{what}（超过 {NUMBER_TEXT_MAX} 个字符）")
+        raise _coded("forms.number_text_too_long", value=f"“{_show(raw)}”", what=what, limit=NUMBER_TEXT_MAX)
     if _EXPONENT.fullmatch(text):
-        raise ValueError(f"“{text}”是科学计数法，{what}请直接写出数字（如 {example}）")
+        raise _coded("forms.exponent", value=f"“{text}”", what=what, example=example)
     return text
 
 
@@ -178,12 +198,12 @@ def _decimal_of(raw: Any, what: str) -> Decimal:
     """A cell's number as a Decimal, without ever computing a huge power."""
     if isinstance(raw, int):
         if abs(raw) >= 10**NUMBER_TEXT_MAX:
-            raise ValueError(f"{what}太大")
+            raise _coded("forms.too_large", what=what)
         return Decimal(raw)
     if isinstance(raw, (float, Decimal)):
         d = to_decimal(raw)
         if not d.is_finite():
-            raise ValueError(f"“{raw}”不是有限数值")
+            raise _coded("forms.cell_not_finite", value=f"“{raw}”")
         return d
     raise TypeError(type(raw).__name__)
 
@@ -192,24 +212,24 @@ def _to_int(raw: Any) -> int:
     """A count from a cell: digits only (no exponent, no fraction), below the count limit."""
     _no_formula(raw)
     if isinstance(raw, bool):
-        raise ValueError(f"{raw} 不是次数（应为非负整数）")
+        raise _coded("forms.not_a_count", value=f"{raw} ")
     most = _count_max()
     if isinstance(raw, str):
-        text = _check_number_text(raw, "次数", "1000")
+        text = _check_number_text(raw, text_("forms.what_count"), "1000")
         if not _PLAIN_COUNT.fullmatch(text):
             if _PLAIN_NUMBER.fullmatch(text):
-                raise ValueError(f"“{text}”不是整数（次数应为非负整数）")
-            raise ValueError(f"“{text}”不是次数（应为非负整数）")
+                raise _coded("forms.not_whole", value=f"“{text}”")
+            raise _coded("forms.not_a_count", value=f"“{text}”")
         d = Decimal(text)
     else:
         try:
-            d = _decimal_of(raw, "次数")
+            d = _decimal_of(raw, text_("forms.what_count"))
         except TypeError:
-            raise ValueError(f"“{_show(raw)}”不是次数（应为非负整数）") from None
+            raise _coded("forms.not_a_count", value=f"“{_show(raw)}”") from None
         if d != d.to_integral_value():
-            raise ValueError(f"“{_show(raw)}”不是整数（次数应为非负整数）")
+            raise _coded("forms.not_whole", value=f"“{_show(raw)}”")
     if abs(d) > most:
-        raise ValueError(f"“{_show(raw)}”太大（次数最多 {most}）")
+        raise _coded("forms.count_too_large", value=f"“{_show(raw)}”", most=most)
     return int(d)
 
 
@@ -217,20 +237,20 @@ def _to_number(raw: Any) -> Decimal:
     """A number from a cell: plain decimal notation (no exponent), below the number limit."""
     _no_formula(raw)
     if isinstance(raw, bool):
-        raise ValueError(f"{raw} 不是数值")
+        raise _coded("forms.not_a_number", value=f"{raw} ")
     if isinstance(raw, str):
-        text = _check_number_text(raw, "数值", "0.5")
+        text = _check_number_text(raw, text_("forms.what_number"), "0.5")
         if not _PLAIN_NUMBER.fullmatch(text):
-            raise ValueError(f"“{text}”不是数值")
+            raise _coded("forms.not_a_number", value=f"“{text}”")
         d = Decimal(text)
     else:
         try:
-            d = _decimal_of(raw, "数值")
+            d = _decimal_of(raw, text_("forms.what_number"))
         except TypeError:
-            raise ValueError(f"“{_show(raw)}”不是数值") from None
+            raise _coded("forms.not_a_number", value=f"“{_show(raw)}”") from None
     limit = _number_limit()
     if abs(d) >= limit:
-        raise ValueError(f"“{_show(raw)}”太大（数值应小于 {fmt(limit)}）")
+        raise _coded("forms.number_too_large", value=f"“{_show(raw)}”", limit=fmt(limit))
     return d
 
 
@@ -245,7 +265,7 @@ def _to_bool(raw: Any) -> bool:
         return True
     if text in FALSE_WORDS:
         return False
-    raise ValueError(f"“{raw}”不是“是”或“否”")
+    raise _coded("forms.not_yes_no", value=f"“{raw}”")
 
 
 _DAY = r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
@@ -256,7 +276,7 @@ def _to_span(text: str) -> str:
     """One span of a spans cell: start and end, joined by 至, ~ or / (ISO ``start/end`` for the core)."""
     m = _SPAN.fullmatch(text.strip())
     if not m:
-        raise ValueError(f"“{text}”不是起止日期（应写作 2024-09-27至2024-10-28）")
+        raise _coded("forms.not_a_span", value=f"“{text}”")
     return f"{_to_date(m.group(1)).isoformat()}/{_to_date(m.group(2)).isoformat()}"
 
 
@@ -312,7 +332,7 @@ def cell_discretion(points: Any, reason: Any) -> Any:
     if is_blank(points) and is_blank(reason):
         return MISSING
     if is_blank(points):
-        raise ValueError("写了理由但没有扣分（扣分列为空）")
+        raise _coded("forms.reason_without_points")
     value = _to_number(points)
     return {"points": value, "reason": "" if is_blank(reason) else str(reason).strip()}
 
@@ -668,7 +688,7 @@ def _header_map(rows: list[list[Any]], sheet: str, wanted: tuple[str, ...], wher
     cols = {name: i for i, name in enumerate(header) if name}
     missing = [h for h in wanted if h not in cols]
     if missing:
-        raise InputError(f"{where} 不是 govrules 填报表", [Problem(f"{where} 工作表「{sheet}」第1行", "缺少列：" + "、".join(missing))])
+        raise InputError(f"{where} 不是 govrules 填报表", [Problem.coded(f"{where} 工作表「{sheet}」第1行", "forms.missing_columns", columns="、".join(missing))])
     return cols
 
 
@@ -722,7 +742,7 @@ def read_form(book: Book, pack: Pack, where: str) -> tuple[dict[str, Any], list[
         value, reason = cell("值"), cell("理由")
         if name is None:
             if not (is_blank(value) and is_blank(reason)):
-                problems.append(Problem(f"{where} 事实!第{r}行", "填了值但没有事实名称（事实列为空）"))
+                problems.append(Problem.coded(f"{where} 事实!第{r}行", "forms.value_without_fact"))
             continue
         spec = specs.get(name)
         if spec is None:
@@ -732,7 +752,7 @@ def read_form(book: Book, pack: Pack, where: str) -> tuple[dict[str, Any], list[
         try:
             v = cell_discretion(value, reason) if spec.type == "discretionary" else cell_fact(spec, value)
         except ValueError as exc:
-            problems.append(Problem(f"{where} 事实!第{r}行 {fact_where(spec)}", str(exc)))
+            problems.append(cell_problem(f"{where} 事实!第{r}行 {fact_where(spec)}", exc))
             continue
         if v is not MISSING:
             facts[name] = v
@@ -754,7 +774,7 @@ def read_form(book: Book, pack: Pack, where: str) -> tuple[dict[str, Any], list[
                 try:
                     self_scores[item] = _to_number(score)
                 except ValueError as exc:
-                    problems.append(Problem(f"{where} 指标!第{r}行 {item} 自评分", str(exc)))
+                    problems.append(cell_problem(f"{where} 指标!第{r}行 {item} 自评分", exc))
             why = cell("不适用说明")
             if not is_blank(why):
                 na[item] = str(why).strip()
@@ -812,18 +832,18 @@ def review_from_cells(item: Any, score: Any, reviewer: Any, at: Any, reason: Any
     for key, value, label in (("reviewer", reviewer, "复核人"), ("reason", reason, "复核理由")):
         out[key] = "" if is_blank(value) else str(value).strip()
     if is_blank(score):
-        problems.append(Problem(where, "缺少复核分"))
+        problems.append(Problem.coded(where, "forms.review_no_score"))
     else:
         try:
             out["score"] = _to_number(score)
         except ValueError as exc:
-            problems.append(Problem(f"{where} 复核分", str(exc)))
+            problems.append(cell_problem(f"{where} 复核分", exc))
     if is_blank(at):
-        problems.append(Problem(where, "缺少复核时间"))
+        problems.append(Problem.coded(where, "forms.review_no_time"))
     elif isinstance(at, (dt.date, dt.datetime)):
         out["at"] = at.isoformat() if isinstance(at, dt.datetime) and at.time() != dt.time(0) else _to_date(at).isoformat()
     elif isinstance(at, Formula):
-        problems.append(Problem(f"{where} 复核时间", f"公式 {at} 没有计算结果"))
+        problems.append(Problem.coded(f"{where} 复核时间", "forms.formula_no_value", formula=str(at)))
     else:
         out["at"] = str(at).strip()
     return (None if problems else out), problems
@@ -856,7 +876,7 @@ NUMBER_SCALAR_MAX = 100
 
 def _json_number(text: str) -> Decimal | int:
     if len(text) > NUMBER_SCALAR_MAX:
-        raise ValueError(text_("forms.number_too_long", length=len(text), limit=NUMBER_SCALAR_MAX))
+        raise _coded("forms.number_too_long", length=len(text), limit=NUMBER_SCALAR_MAX)
     return int(text) if text.lstrip("-").isdigit() else Decimal(text)
 
 
@@ -908,12 +928,19 @@ def _yaml_loader() -> type:
             try:
                 return super().construct_object(node, deep)
             except (ValueError, ArithmeticError, TypeError, OverflowError) as exc:
-                raise yaml.constructor.ConstructorError(None, None, f"cannot read this value: {str(exc)[:200]}", node.start_mark) from None
+                # Python's own reason ("day is out of range for month") is English: say it in the catalogue's words.
+                if isinstance(exc, CellError):
+                    reason = str(exc)
+                elif node.tag == "tag:yaml.org,2002:timestamp":
+                    reason = text_("forms.yaml_no_such_date", value=shown(node.value))
+                else:
+                    reason = text_("forms.yaml_unreadable", value=shown(node.value) if isinstance(node.value, str) else text_("type.other"))
+                raise yaml.constructor.ConstructorError(None, None, reason, node.start_mark) from None
 
     def number(loader: Any, node: Any) -> Any:
         text = str(loader.construct_scalar(node)).replace("_", "")
         if len(text) > NUMBER_SCALAR_MAX:
-            raise ValueError(text_("forms.number_too_long", length=len(text), limit=NUMBER_SCALAR_MAX))
+            raise _coded("forms.number_too_long", length=len(text), limit=NUMBER_SCALAR_MAX)
         if node.tag.endswith(":int"):
             return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
         try:
@@ -921,7 +948,7 @@ def _yaml_loader() -> type:
         except ArithmeticError:
             d = Decimal("NaN")
         if not d.is_finite():
-            raise ValueError(text_("forms.not_finite", value=text))
+            raise _coded("forms.not_finite", value=text)
         return d
 
     AssessmentLoader.add_constructor("tag:yaml.org,2002:float", number)

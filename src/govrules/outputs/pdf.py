@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
+from ..messages import text
 
 #: The package that ships the CJK fonts, and the faces used from it.
 FONT_PACKAGE = "pylopdf_fonts_zh_cn"
@@ -39,10 +40,8 @@ FAMILIES = {"serif": "govrules Serif SC", "sans": "govrules Sans SC"}
 
 
 def unavailable(why: str) -> InputError:
-    return InputError(
-        "无法生成 PDF",
-        [Problem("pdf", f"{why}；PDF 输出需要 govrules 的 pdf 依赖（pip install 'govrules[pdf]'，python3 dev.py setup 已安装）和系统的 Pango 库（Debian：apt-get install libpango-1.0-0 libpangoft2-1.0-0）")],
-    )
+    """The error for a missing part of the PDF stack: ``why`` (a catalogue message) and how to install it."""
+    return InputError.coded("pdf.unavailable", [Problem.coded("pdf", "pdf.needs", why=why)])  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=1)
@@ -52,12 +51,12 @@ def font_paths() -> dict[str, Path]:
 
     spec = find_spec(FONT_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise unavailable(f"没有安装字体包 {FONT_PACKAGE.replace('_', '-')}")
+        raise unavailable(text("pdf.no_font_package", package=FONT_PACKAGE.replace("_", "-")))
     root = Path(list(spec.submodule_search_locations)[0])
     paths = {face: root / name for face, name in FONT_FILES.items()}
     missing = [str(p) for p in paths.values() if not p.is_file()]
     if missing:
-        raise unavailable("字体文件缺失：" + "、".join(missing))
+        raise unavailable(text("pdf.font_files_missing", files="、".join(missing)))
     return paths
 
 
@@ -66,9 +65,9 @@ def _weasyprint() -> Any:
     try:
         import weasyprint
     except ImportError as exc:
-        raise unavailable("没有安装 WeasyPrint") from exc
+        raise unavailable(text("pdf.no_weasyprint")) from exc
     except OSError as exc:  # WeasyPrint is there, the Pango library it loads is not
-        raise unavailable(f"无法加载 Pango 库（{exc}）") from exc
+        raise unavailable(text("pdf.no_pango", error=exc)) from exc
     return weasyprint
 
 
