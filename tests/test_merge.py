@@ -614,3 +614,32 @@ def test_a_veto_may_not_read_a_rated_rows_fact():
     ]
     # Without raters: the same pack loads.
     govrules.load_pack_text(text.replace("        raters: {combine: min, reading: publicity_lower}\n", ""), "rubric.yaml", document)
+
+
+
+TWO_FACT_PANEL = """
+format: 1
+pack: {id: rated, version: "0", title: 测试, issuer: 测试, source: 测试}
+targets: [{id: a, name: 甲, total: 10}]
+facts:
+  - {name: tone_bad, label: 服务态度差, type: boolean}
+  - {name: slow, label: 办理迟缓, type: boolean}
+indicators:
+  - id: "1"
+    name: 满意度
+    points: {a: 10}
+    raters: {combine: mean, quote: 取平均分}
+    rules:
+      - {id: t, kind: fixed, when: {fact: tone_bad, op: "==", value: true}, amount: 3, quote: 态度差扣3分}
+      - {id: s, kind: fixed, when: {fact: slow, op: "==", value: true}, amount: 2, quote: 办理慢扣2分}
+"""
+
+
+def test_a_rater_whose_facts_leave_the_row_unscored_is_named_with_the_facts_missing_by_label():
+    pack = govrules.load_pack_text(TWO_FACT_PANEL)
+    ratings = {"1": [{"by": "张三", "facts": {"tone_bad": False, "slow": True}}, {"by": "李四", "facts": {"tone_bad": True}}]}
+    with pytest.raises(govrules.FactsError) as exc:
+        pack.assess({"ratings": ratings})
+    # 李四 said nothing of 办理迟缓: row 1 has no score from him (10 − 3 − ? ), so no mean is taken over 张三's 8 alone.
+    problems = {p.where: p.message for p in exc.value.problems}
+    assert problems == {"ratings.1[1]": "李四 的事实不足以给指标 1 打分（缺少：办理迟缓（slow））"}

@@ -70,7 +70,8 @@ def rate(view: TargetView, assessment: Assessment, score_alone: Callable[[Assess
             )
             row = score_alone(alone).item(item_id)
             if row.score is None or row.status == NOT_APPLICABLE:
-                missing = "、".join(row.unchecked_facts) or "—"
+                # By label, with the id (as merge names them): the office reads 满意度评估等级, the id finds the field.
+                missing = "、".join(f"{view.fact_labels.get(n, n)}（{n}）" for n in row.unchecked_facts) or "—"
                 problems.append(Problem.coded(f"ratings.{item_id}[{i}]", "ratings.missing", rater=by, item=item_id, missing=missing))
                 continue
             ratings.append(Rating(by, row.score, facts, row.effects))
