@@ -639,9 +639,10 @@ class Book:
         height = max(r for r, _c in cells)
         width = max(c for _r, c in cells)
         if height * width > XLSX_SHEET_CELLS_MAX:
-            raise InputError(
-                f"工作表「{sheet}」太大",
+            raise InputError.coded(
+                "forms.summary.sheet_too_large",
                 [Problem.coded(f"工作表「{sheet}」", "forms.sheet_too_large", height=height, width=width, limit=XLSX_SHEET_CELLS_MAX)],
+                sheet=sheet,
             )
         out: list[list[Any]] = [[] for _ in range(height)]
         for (r, c), v in sorted(cells.items()):
@@ -663,7 +664,7 @@ def _check_xlsx(path: str | Path) -> None:
             infos = z.infolist()
             total = sum(i.file_size for i in infos)
             if total > XLSX_UNZIPPED_MAX:
-                raise InputError(f"Excel 文件太大：{path}", [Problem.coded(str(path), "forms.unzips_to", total=total, limit=XLSX_UNZIPPED_MAX)])
+                raise InputError.coded("forms.summary.excel_too_large", [Problem.coded(str(path), "forms.unzips_to", total=total, limit=XLSX_UNZIPPED_MAX)], path=path)
             merged = 0
             for info in infos:
                 if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
@@ -675,10 +676,10 @@ def _check_xlsx(path: str | Path) -> None:
                     except (ValueError, TypeError):
                         continue
                     if None in (c1, r1, c2, r2):
-                        raise InputError(f"无法读取 Excel 文件：{path}", [Problem.coded(str(path), "forms.merged_whole", ref=ref)])
+                        raise InputError.coded("forms.summary.excel_unreadable", [Problem.coded(str(path), "forms.merged_whole", ref=ref)], path=path)
                     merged += (c2 - c1 + 1) * (r2 - r1 + 1)  # type: ignore[operator]
                     if merged > XLSX_MERGED_CELLS_MAX:
-                        raise InputError(f"无法读取 Excel 文件：{path}", [Problem.coded(str(path), "forms.merged_too_many", limit=XLSX_MERGED_CELLS_MAX)])
+                        raise InputError.coded("forms.summary.excel_unreadable", [Problem.coded(str(path), "forms.merged_too_many", limit=XLSX_MERGED_CELLS_MAX)], path=path)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, RuntimeError, NotImplementedError, EOFError):
         return  # load_workbook reports what is wrong with the file
 
@@ -688,7 +689,7 @@ def _header_map(rows: list[list[Any]], sheet: str, wanted: tuple[str, ...], wher
     cols = {name: i for i, name in enumerate(header) if name}
     missing = [h for h in wanted if h not in cols]
     if missing:
-        raise InputError(f"{where} 不是 govrules 填报表", [Problem.coded(f"{where} 工作表「{sheet}」第1行", "forms.missing_columns", columns="、".join(missing))])
+        raise InputError.coded("forms.summary.not_a_form", [Problem.coded(f"{where} 工作表「{sheet}」第1行", "forms.missing_columns", columns="、".join(missing))], path=where)
     return cols
 
 
@@ -705,9 +706,9 @@ def open_workbook(path: str | Path) -> Book:
     try:
         return Book(load_workbook(path, data_only=True), load_workbook(path, data_only=False))
     except FileNotFoundError:
-        raise InputError(f"找不到文件：{path}", [Problem.coded(str(path), "os.ENOENT")]) from None
+        raise InputError.coded("forms.summary.not_found", [Problem.coded(str(path), "os.ENOENT")], path=path) from None
     except Exception as exc:  # any failure to load (bad zip, bad XML, a value openpyxl cannot convert) means the file is unreadable
-        raise InputError(f"无法读取 Excel 文件：{path}", [Problem.coded(str(path), "forms.not_xlsx", kind=type(exc).__name__)]) from None
+        raise InputError.coded("forms.summary.excel_unreadable", [Problem.coded(str(path), "forms.not_xlsx", kind=type(exc).__name__)], path=path) from None
 
 
 def _cells(row: list[Any], cols: dict[str, int]) -> Any:
@@ -857,13 +858,13 @@ def read_text_file(path: str) -> str:
     try:
         return sys.stdin.read() if path == "-" else p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise InputError(f"找不到文件：{path}", [Problem.coded(path, "os.ENOENT")]) from None
+        raise InputError.coded("forms.summary.not_found", [Problem.coded(path, "os.ENOENT")], path=path) from None
     except IsADirectoryError:
-        raise InputError(f"{path} 是目录，不是文件", [Problem.coded(path, "os.EISDIR")]) from None
+        raise InputError.coded("forms.summary.is_dir", [Problem.coded(path, "os.EISDIR")], path=path) from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path} 不是 UTF-8 文本", [Problem(path, str(exc))]) from None
+        raise InputError.coded("forms.summary.not_utf8", [Problem(path, str(exc))], path=path) from None
     except OSError as exc:
-        raise InputError(f"无法读取 {path}", [Problem(path, os_reason(exc))]) from None
+        raise InputError.coded("forms.summary.unreadable", [Problem(path, os_reason(exc))], path=path) from None
 
 
 #: The largest assessment file read (characters): a facts file is a few kilobytes.
@@ -907,13 +908,13 @@ def parse_json_text(text: str, path: str) -> Any:
     except _DuplicateKey:
         from ..engine.inputs import duplicate_keys
 
-        raise InputError(f"{path} 不是有效的 JSON：有重复的键", [Problem(f"{path} {p.where}", p.message) for p in duplicate_keys(text)]) from None
+        raise InputError.coded("forms.summary.json_duplicate_keys", [Problem(f"{path} {p.where}", p.message) for p in duplicate_keys(text)], path=path) from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path} 不是有效的 JSON", [Problem.coded(f"{path} " + text_("input.where_line_column", line=exc.lineno, column=exc.colno), "input.json_syntax", reason=json_reason(exc.msg))]) from None
+        raise InputError.coded("forms.summary.bad_json", [Problem.coded(f"{path} " + text_("input.where_line_column", line=exc.lineno, column=exc.colno), "input.json_syntax", reason=json_reason(exc.msg))], path=path) from None
     except RecursionError:
-        raise InputError(f"{path} 不是有效的 JSON", [Problem.coded(path, "batch.too_deep")]) from None
+        raise InputError.coded("forms.summary.bad_json", [Problem.coded(path, "batch.too_deep")], path=path) from None
     except (ValueError, ArithmeticError) as exc:
-        raise InputError(f"{path} 不是有效的 JSON", [Problem(path, str(exc)[:200])]) from None
+        raise InputError.coded("forms.summary.bad_json", [Problem(path, str(exc)[:200])], path=path) from None
 
 
 def _yaml_loader() -> type:
@@ -996,10 +997,10 @@ def parse_yaml_text(text: str, path: str) -> Any:
         try:
             node = loader.get_single_node()
             if node is None:
-                raise InputError(f"{path} 是空文件", [Problem.coded(path, "forms.empty")])
+                raise InputError.coded("forms.summary.empty", [Problem.coded(path, "forms.empty")], path=path)
             problems = _check_yaml_nodes(node, path)
             if problems:
-                raise InputError(f"{path} 不是有效的评分输入", problems)
+                raise InputError.coded("forms.summary.bad_input", problems, path=path)
             return loader.construct_document(node)
         finally:
             loader.dispose()
@@ -1007,11 +1008,11 @@ def parse_yaml_text(text: str, path: str) -> Any:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else path
         reason = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"{path} 不是有效的 YAML", [Problem(where, yaml_reason(str(reason))[:300])]) from None
+        raise InputError.coded("forms.summary.bad_yaml", [Problem(where, yaml_reason(str(reason))[:300])], path=path) from None
     except RecursionError:
-        raise InputError(f"{path} 不是有效的 YAML", [Problem.coded(path, "batch.too_deep")]) from None
+        raise InputError.coded("forms.summary.bad_yaml", [Problem.coded(path, "batch.too_deep")], path=path) from None
     except (ValueError, ArithmeticError, TypeError) as exc:
-        raise InputError(f"{path} 不是有效的 YAML", [Problem(path, str(exc)[:200])]) from None
+        raise InputError.coded("forms.summary.bad_yaml", [Problem(path, str(exc)[:200])], path=path) from None
 
 
 def parse_text(text: str, path: str, kind: str) -> Any:
@@ -1023,7 +1024,7 @@ def parse_text(text: str, path: str, kind: str) -> Any:
     values; too deep a nesting is an error, not a crash.
     """
     if len(text) > ASSESSMENT_TEXT_MAX:
-        raise InputError(f"{path} 太大", [Problem.coded(path, "forms.file_too_large", size=len(text), limit=ASSESSMENT_TEXT_MAX)])
+        raise InputError.coded("forms.summary.too_large", [Problem.coded(path, "forms.file_too_large", size=len(text), limit=ASSESSMENT_TEXT_MAX)], path=path)
     if kind == "yaml":
         return parse_yaml_text(text, path)
     return parse_json_text(text, path)
@@ -1046,16 +1047,17 @@ def read_assessment(path: str, pack: Pack) -> dict[str, Any] | Any:
     if kind == "xlsx":
         book = open_workbook(path)
         if not is_form(book):
-            raise InputError(
-                f"{path} 不是 govrules 填报表",
+            raise InputError.coded(
+                "forms.summary.not_a_form",
                 [Problem.coded(path, "forms.not_a_form", sheets="、".join(FORM_SHEETS), pack=pack.id)],
+                path=path,
             )
         data, problems = read_form(book, pack, Path(path).name)
         if problems:
-            raise InputError(f"{path}：{len(problems)} 处无法读取", problems)
+            raise InputError.coded("forms.summary.unreadable_count", problems, path=path, count=len(problems))
         return data
     if kind == "csv":
-        raise InputError(f"{path}：CSV 每行一个单位，请用 govrules batch", [Problem.coded(path, "forms.csv_use_batch")])
+        raise InputError.coded("forms.summary.csv", [Problem.coded(path, "forms.csv_use_batch")], path=path)
     text = read_text_file(path)
     if path == "-":
         kind = "json" if text.lstrip().startswith(("{", "[")) else "yaml"
