@@ -23,6 +23,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from .. import messages
 from ..numbers import add, fmt
 from ..engine.result import FAIL, NOT_APPLICABLE, NOT_CHECKED, STATUS_LABELS, Effect, ItemResult, Result, SectionResult
 from ..kinds.base import AWARD, DEDUCT, SET, ZERO_ROW
@@ -160,7 +161,7 @@ def grade_lines(result: Result) -> list[str]:
         return []
     lines = []
     if g.scale:
-        lines.append(f"等次：{g.grade}" if g.grade is not None else f"等次：待定——{g.reason}")
+        lines.append(f"等次：{g.grade}" if g.grade is not None else f"等次：{messages.text('grade.pending')}——{g.reason}")
     elif g.vetoes or g.unchecked_vetoes:
         lines.append("等次：本文件未规定等次")
     if g.band is not None:

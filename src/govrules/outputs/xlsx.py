@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
+from .. import messages
 from ..numbers import ZERO, fmt
 from ..numbers import rounding_words
 from .naming import IDS, Naming
@@ -199,7 +200,7 @@ def fill_score_sheet(ws: Any, result: Result) -> None:
     ws.append(safe_row(total_row))
     ws.cell(ws.max_row, 1).font = Font(bold=True)
     if result.grading is not None:
-        ws.append(safe_row(["等次", result.grade if result.grade is not None else "待定"]))
+        ws.append(safe_row(["等次", result.grade if result.grade is not None else messages.text("grade.pending")]))
         ws.cell(ws.max_row, 1).font = Font(bold=True)
     ws.freeze_panes = ws.cell(head_row + 1, 1)
     _widths(ws, [10, *[16] * depth, *([8, 8, 8] if result.scored else []), 8, *([16] if assessors else []), 90])
