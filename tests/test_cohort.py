@@ -215,6 +215,18 @@ def test_ratio_to_best_more_is_better_and_a_missing_figure(evaluator: str) -> No
     assert results[1].item("1").cohort[0].n == 3
 
 
+
+@pytest.mark.parametrize("evaluator", EVALUATORS)
+def test_ratio_to_best_that_rounds_to_full_points_loses_nothing(evaluator: str) -> None:
+    pack = govrules.load_pack_text(MIXED)
+    results = pack.assess_cohort([{"target": "a", "unit": u, "facts": {"v": v}} for u, v in (("x", 2000), ("y", 1999))], evaluator=evaluator)
+    # y: 6 × 1999 ÷ 2000 = 5.997, rounded once (2 places, half up) to 6.00 — full points: no deduction of 0 on the sheet
+    # (the conformance kit found one: an effect deducting 0 of 6, and a score printed 6.00).
+    row = results[1].item("1")
+    assert row.score == D(6) and str(row.score) == "6" and row.effects == () and row.status == "pass"
+    assert row.cohort[0].text == "本单位1999，共2个单位，最优2000，平均1999.5"  # (2000 + 1999) ÷ 2
+
+
 # ------------------------------------------------------------- the kinds
 
 

@@ -87,6 +87,9 @@ class RatioToBest(FigureKind):
                 out.append(Outcome(figures))
                 continue
             got = earned(stake, value, best, rule.better)
+            if got == stake:  # the quotient rounds to full points (6 × 1999 ÷ 2000 = 5.997 → 6): nothing is lost, no effect of 0
+                out.append(Outcome(figures))
+                continue
             ratio = f"{fmt(value)}÷{fmt(best)}" if rule.better == "higher" else f"{fmt(best)}÷{fmt(value)}"
             made = effect(compiled, stake - got, cohort.facts[i], quantity=None, unit_amount=stake)
             out.append(Outcome(figures, (attrs.evolve(made, detail=f"（{figures.text}；{fmt(stake)}×{ratio}，得{fmt(got)}分）"),)))
