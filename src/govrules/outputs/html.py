@@ -121,9 +121,16 @@ def sheet_context(result: Result) -> dict[str, Any]:
     }
 
 
-def score_html(result: Result) -> str:
-    """A standalone HTML page with one unit's score sheet."""
+def jinja_score_html(result: Result) -> str:
+    """A standalone HTML page with one unit's score sheet: ``score.html.j2`` rendered by Jinja2, the page's definition."""
     return environment().get_template("score.html.j2").render(**sheet_context(result))
+
+
+def score_html(result: Result) -> str:
+    """A standalone HTML page with one unit's score sheet (the text of :func:`jinja_score_html`, made faster: :mod:`.fastsheet`)."""
+    from .fastsheet import score_html as fast
+
+    return fast(result)
 
 
 def batch_html(context: dict[str, Any]) -> str:
