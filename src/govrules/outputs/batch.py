@@ -67,6 +67,7 @@ from ..numbers import fmt
 from ..pack import Pack
 from .assessors import assessor_view
 from ..engine.result import Result
+from ..rubric.model import FactSpec
 from .outcome import Losses, Outcome, Spill, detail_of, lost_points, missing_facts, outcome_of
 from ..untrusted import has_lone_surrogate
 
@@ -370,9 +371,39 @@ def parse_header(headers: list[Any], pack: Pack, where: str) -> tuple[list[Colum
     return columns, problems
 
 
+@attrs.frozen
+class _Plan:
+    """What reading a table's rows needs of its columns, worked out once per table rather than once per row."""
+
+    pack: Pack
+    columns: tuple[Column, ...]
+    # Per column: the column, its fact's spec (fact columns), its header as problems name it.
+    cells: tuple[tuple[Column, FactSpec | None, str], ...]
+    # Per fact or 扣分 column: its fact and the cell's name after the row's place (「C列「…」」).
+    places: tuple[tuple[str, str], ...]
+
+
+_PLANS: dict[tuple[int, tuple[Column, ...]], _Plan] = {}
+
+
+def _plan(columns: list[Column], pack: Pack) -> _Plan:
+    key = (id(pack), tuple(columns))
+    plan = _PLANS.get(key)
+    if plan is None or plan.pack is not pack:
+        from openpyxl.utils import get_column_letter
+
+        specs = {f.name: f for f in pack.spec.facts}
+        cells = tuple((c, specs.get(c.key) if c.kind == "fact" else None, clean(c.header)) for c in columns)
+        places = tuple((c.key, f"{get_column_letter(c.index + 1)}列「{clean(c.header)}」") for c in columns if c.kind in ("fact", "points"))
+        if len(_PLANS) >= 16:  # a long-lived process reading many tables keeps the latest few
+            _PLANS.clear()
+        plan = _PLANS[key] = _Plan(pack, key[1], cells, places)
+    return plan
+
+
 def row_assessment(columns: list[Column], values: list[Any], pack: Pack, where: str) -> tuple[str | None, dict[str, Any], list[Problem]]:
     """One table row as (unit, assessment input, problems reading its cells)."""
-    specs = {f.name: f for f in pack.spec.facts}
+    plan = _plan(columns, pack)
     data: dict[str, Any] = {}
     facts: dict[str, Any] = {}
     discretion: dict[str, dict[str, Any]] = {}
@@ -380,18 +411,17 @@ def row_assessment(columns: list[Column], values: list[Any], pack: Pack, where: 
     problems: list[Problem] = []
     unit = None
 
-    def value(c: Column) -> Any:
-        return values[c.index] if c.index < len(values) else None
-
     extra = [i for i in range(len(columns), len(values)) if not is_blank(values[i])]
     if extra:
         problems.append(Problem.coded(where, "batch.beyond_header", count=len(extra), column=extra[0] + 1))
 
-    for c in columns:
-        v = value(c)
-        here = f"{where} 列「{clean(c.header)}」"
-        if isinstance(v, str) and has_lone_surrogate(v):
-            problems.append(Problem.coded(here, "batch.not_text_value"))
+    width = len(values)
+    # One search over the row's text: most rows hold no lone surrogate, and then no cell needs its own.
+    surrogates = has_lone_surrogate("\n".join(v for v in values if isinstance(v, str)))
+    for c, spec, header in plan.cells:
+        v = values[c.index] if c.index < width else None
+        if surrogates and isinstance(v, str) and has_lone_surrogate(v):
+            problems.append(Problem.coded(f"{where} 列「{header}」", "batch.not_text_value"))
             if c.kind == "unit":
                 unit = clean(v).strip()
             continue
@@ -422,7 +452,8 @@ def row_assessment(columns: list[Column], values: list[Any], pack: Pack, where: 
             continue
         try:
             if c.kind == "fact":
-                got = cell_fact(specs[c.key], v)
+                assert spec is not None
+                got = cell_fact(spec, v)
                 if got is not MISSING:
                     facts[c.key] = got
             elif c.kind == "self":
@@ -432,7 +463,7 @@ def row_assessment(columns: list[Column], values: list[Any], pack: Pack, where: 
             elif c.kind == "evidence":
                 data.setdefault("evidence", {})[c.key] = split_list(v)
         except ValueError as exc:
-            problems.append(Problem(here, str(exc)))
+            problems.append(Problem(f"{where} 列「{header}」", str(exc)))
     for name, parts in discretion.items():
         try:
             got = cell_discretion(parts.get("points"), parts.get("reason"))
@@ -528,14 +559,8 @@ def prepare(u: Unit, pack: Pack, columns: list[Column]) -> None:
     except Exception as exc:  # one row never stops the others
         unit, data, row_problems = None, None, [_unexpected(u.where, exc)]
     u.unit, u.data, u.problems = unit, data, row_problems
-    u.cells = _row_cells(columns, u.where)
-
-
-def _row_cells(columns: list[Column], where: str) -> dict[str, str]:
-    """Each fact's cell in one row of a units table (「units.csv 第7行 C列「…」」)."""
-    from openpyxl.utils import get_column_letter
-
-    return {c.key: f"{where} {get_column_letter(c.index + 1)}列「{clean(c.header)}」" for c in columns if c.kind in ("fact", "points")}
+    # Each fact's cell in this row (「units.csv 第7行 C列「…」」).
+    u.cells = {key: f"{u.where} {place}" for key, place in _plan(columns, pack).places}
 
 
 def blank_cells(u: Unit, pack: Pack) -> list[str]:

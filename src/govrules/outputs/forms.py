@@ -137,6 +137,19 @@ def _text(raw: Any) -> str | None:
     return None
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date_text(raw: Any) -> str:
+    """A date cell as YYYY-MM-DD; a cell already written so (a CSV's usual dates) is checked by :meth:`date.fromisoformat` alone."""
+    if type(raw) is str and _ISO_DATE.fullmatch(raw):  # not "2023-W01-1", which fromisoformat also reads
+        try:
+            return dt.date.fromisoformat(raw).isoformat()
+        except ValueError:
+            pass  # not a valid date: the long way names the problem
+    return _to_date(raw).isoformat()
+
+
 def _to_date(raw: Any) -> dt.date:
     _no_formula(raw)
     if isinstance(raw, dt.datetime):
@@ -309,7 +322,7 @@ def cell_fact(spec: FactSpec, raw: Any) -> Any:
     if t == "boolean":
         return _to_bool(raw)
     if t == "date":
-        return _to_date(raw).isoformat()
+        return _date_text(raw)
     if t in ("choice", "subset", "dates", "spans"):
         _no_formula(raw)
     if t == "choice":
@@ -319,7 +332,7 @@ def cell_fact(spec: FactSpec, raw: Any) -> Any:
     if t == "subset":
         return split_list(raw)
     if t == "dates":
-        return [_to_date(x).isoformat() for x in split_list(raw)]
+        return [_date_text(x) for x in split_list(raw)]
     if t == "spans":
         return [_to_span(x) for x in split_list(raw)]
     if t == "discretionary":
