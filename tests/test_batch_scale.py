@@ -92,6 +92,32 @@ def test_no_unit_sheets(runner, tmp_path):
     assert not any(f.startswith("units/") for f in listed)
 
 
+def _csv_rows(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines()) - 1
+
+
+def test_unit_sheets_by_default_up_to_a_number_of_units(runner, tmp_path, monkeypatch):
+    # Not told, a batch writes units/ for up to UNIT_SHEETS_UP_TO units, and above it says it did not and how to get them.
+    from govrules.outputs import batch
+
+    units = write_csv(tmp_path / "u.csv")
+    rows = _csv_rows(units)
+    monkeypatch.setattr(batch, "UNIT_SHEETS_UP_TO", rows)
+    small = runner.invoke(main, ["batch", "datonghu_2023", str(units), "--out", str(tmp_path / "small")])
+    assert list((tmp_path / "small" / "units").iterdir()) and "--unit-sheets" not in small.output
+
+    monkeypatch.setattr(batch, "UNIT_SHEETS_UP_TO", rows - 1)
+    large = runner.invoke(main, ["batch", "datonghu_2023", str(units), "--out", str(tmp_path / "large")])
+    assert large.exit_code == 1  # two bad rows (test_batch.py), as with the sheets
+    assert not list((tmp_path / "large" / "units").iterdir())
+    assert f"单位超过 {rows - 1} 个，未写每个单位的评分表 units/" in large.output and "加 --unit-sheets" in large.output
+    # Everything else is what the run with the sheets wrote.
+    assert (tmp_path / "large" / "ranking.csv").read_bytes() == (tmp_path / "small" / "ranking.csv").read_bytes()
+
+    asked = runner.invoke(main, ["batch", "datonghu_2023", str(units), "--out", str(tmp_path / "asked"), "--unit-sheets"])
+    assert snapshot(tmp_path / "asked" / "units") == snapshot(tmp_path / "small" / "units") and "--unit-sheets" not in asked.output
+
+
 def test_charts_are_inline_svg_with_text_and_nothing_from_the_network(runner, tmp_path):
     out = tmp_path / "out"
     runner.invoke(main, ["batch", "datonghu_2023", str(write_csv(tmp_path / "u.csv")), "--out", str(out)])

@@ -869,15 +869,15 @@ TERMINAL_RANKING = 20
 @click.option("--target", "-t", default=None, help="未写考核对象的行所用的考核对象，写名称或编号")
 @click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json"]), default="table", show_default=True, help="标准输出的格式：排名表（table）或 summary.json（json）")
 @click.option("--jobs", "-j", default=None, type=click.IntRange(1, 256), help="并行评分的进程数（默认：处理器核数）")
-@click.option("--unit-sheets/--no-unit-sheets", default=True, show_default=True, help="是否写每个单位的评分表 units/NNN_<单位>.json 和 .html（成千上万个单位时可不写）")
+@click.option("--unit-sheets/--no-unit-sheets", default=None, help="是否写每个单位的评分表 units/NNN_<单位>.json 和 .html（默认：不超过 20000 个单位时写，超过时不写并提示）")
 @click.option("--show", default=TERMINAL_RANKING, show_default=True, type=click.IntRange(0, 1_000_000), help="终端显示的排名行数：每个考核对象显示前 N 名和后 N 名")
 @click.option("--pdf", "pdf", is_flag=True, help="另写 PDF 供归档：summary.pdf（排名汇总）和每个单位的考核表 units/NNN_单位.pdf")
-def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, jobs: int | None, unit_sheets: bool, show: int, pdf: bool) -> None:
+def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, jobs: int | None, unit_sheets: bool | None, show: int, pdf: bool) -> None:
     """为多个单位批量评分并排名。
 
     输入 是考核输入文件所在的目录（.json / .yaml / .xlsx 填报表，每个文件一个单位）、CSV 文件，或每行一个单位的 Excel 工作簿：一列“单位”（unit），可选一列“考核对象”（target），每个事实一列（列名写事实的中文名称或名称；列表用“、”分隔；是否类写 是/否），酌情扣分写 <事实>.points 和 <事实>.reason 两列，可选 self.<指标>、na.<指标>、evidence.<指标> 和review.<指标>.score|reviewer|at|reason 各列。
 
-    写入 --out 目录：每个评分单位的 units/NNN_<单位>.json 和 .html（--no-unit-sheets 时不写）、summary.xlsx（可直接打印，含图表）、ranking.csv、summary.json、index.html 和每个考核对象的 targets/<考核对象>.html（排名和图表）；加 --pdf 时另写 summary.pdf 和 units/NNN_<单位>.pdf。按考核对象分别排名（同分同名次）；未完成的单位单独列出，不参加排名。出错的行会报告其文件和行号，其余照常评分，退出码为 1。单位分批读入、评分和写出，由 --jobs 个进程并行；结果与 --jobs 1 完全相同。
+    写入 --out 目录：每个评分单位的 units/NNN_<单位>.json 和 .html（--no-unit-sheets 时不写；未指定时，超过 20000 个单位不写，并提示加 --unit-sheets）、summary.xlsx（可直接打印，含图表）、ranking.csv、summary.json、index.html 和每个考核对象的 targets/<考核对象>.html（排名和图表）；加 --pdf 时另写 summary.pdf 和 units/NNN_<单位>.pdf。按考核对象分别排名（同分同名次）；未完成的单位单独列出，不参加排名。出错的行会报告其文件和行号，其余照常评分，退出码为 1。单位分批读入、评分和写出，由 --jobs 个进程并行；结果与 --jobs 1 完全相同。
 
     \b
     示例：
@@ -938,9 +938,13 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, j
         click.echo(_json_safe((out_dir / "summary.json").read_text(encoding="utf-8")), nl=False)
     else:
         _write_rich(_batch_table(batch, show), None)
-        sheets = "、units/" if unit_sheets else ""
+        sheets = "、units/" if batch.unit_sheets else ""
         click.echo(_line(f"已写入 {out_dir}：{len(written)} 个文件（summary.xlsx、ranking.csv、summary.json、index.html{'、summary.pdf' if pdf else ''}、targets/{sheets}）"))
 
+    if unit_sheets is None and not batch.unit_sheets:
+        from .outputs.batch import UNIT_SHEETS_UP_TO
+
+        err.print(Text.assemble(("提示", "yellow"), _line(f"：单位超过 {UNIT_SHEETS_UP_TO} 个，未写每个单位的评分表 units/（每个单位两个文件）；需要时加 --unit-sheets 重新运行")))
     for note in batch.skipped:
         err.print(Text.assemble(("跳过", "yellow"), " " + _line(note)))
     if batch.input_problems:

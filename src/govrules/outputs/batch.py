@@ -212,6 +212,7 @@ class Batch:
     skipped: list[str] = attrs.field(factory=list)
     columns: list[Column] = attrs.field(factory=list)  # a table input's columns (parse_header)
     losses: Losses = attrs.field(factory=lambda: Losses())  # points lost per indicator, for the charts
+    unit_sheets: bool = True  # whether units/ was written (by default not above UNIT_SHEETS_UP_TO units)
 
     @property
     def failed(self) -> list[Unit]:
@@ -369,6 +370,17 @@ def parse_header(headers: list[Any], pack: Pack, where: str) -> tuple[list[Colum
     if not any(c.kind == "unit" for c in columns):
         problems.append(Problem.coded(f"{where} 第1行", "batch.no_unit_column"))
     return columns, problems
+
+
+#: Above this many units (rows of a table, files of a folder) a batch leaves out the per-unit sheets unless
+#: asked for them (``--unit-sheets``): a province's 乡镇 and 部门 stay well within it, and beyond it the two
+#: files a unit would be hundreds of thousands of files that nobody opens one by one. docs/cli.md says why.
+UNIT_SHEETS_UP_TO = 20_000
+
+
+def unit_sheets_by_default(units: int) -> bool:
+    """Whether a batch of (at most) this many units writes each unit's sheets when not told."""
+    return units <= UNIT_SHEETS_UP_TO
 
 
 @attrs.frozen
@@ -641,7 +653,8 @@ def open_units(path: str | Path, pack: Pack) -> tuple[Batch, Iterator[Unit], int
         if first[1] is None:
             raise InputError(f"{clean(path)} 不是有效的 CSV", [Problem.coded(f"{clean(p.name)} 第1行", "batch.header_unreadable", error=first[2])])
         _header(batch, first[1], pack, clean(p.name))
-        return batch, _table_units(records, clean(p.name), number), text.count("\n")
+        # Its rows below the header, as lines (a cell written over several lines counts each).
+        return batch, _table_units(records, clean(p.name), number), text.count("\n") + (not text.endswith("\n")) - 1
     if kind == "xlsx":
         book = open_workbook(p)
         if is_form(book):

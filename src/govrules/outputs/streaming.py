@@ -55,6 +55,7 @@ from .batch import (
     score_units,
     settle,
     unit_files,
+    unit_sheets_by_default,
     write_marker,
     write_outputs,
     write_summaries,
@@ -141,7 +142,7 @@ def run_batch(
     *,
     target: str | None = None,
     jobs: int | None = None,
-    unit_sheets: bool = True,
+    unit_sheets: bool | None = True,
     pdf: bool = False,
     on_start: Callable[[int], None] | None = None,
     advance: Callable[[int], None] | None = None,
@@ -152,12 +153,17 @@ def run_batch(
     ``on_start(n)`` is called once the input is open and the workers have
     started, with how many units there are at most; ``advance(k)`` after each
     chunk. ``pdf`` writes each unit's 考核表 as PDF beside its other sheets (in
-    the workers) and summary.pdf at the end. Raises :class:`.forms.InputError` for an input or output folder
+    the workers) and summary.pdf at the end. ``unit_sheets=None`` writes the
+    per-unit sheets when the input holds at most :data:`.batch.UNIT_SHEETS_UP_TO`
+    units (``batch.unit_sheets`` says whether they were). Raises :class:`.forms.InputError` for an input or output folder
     that cannot be used, before anything is written.
     """
     global _JOB
     final = check_out(out)
     batch, units, estimate = open_units(path, pack)
+    if unit_sheets is None:
+        unit_sheets = unit_sheets_by_default(estimate)
+    batch.unit_sheets = unit_sheets
     if pack.has_cohort_rules:
         # Cohort rows need every unit of a target before any of them is scored: the batch is read and
         # scored whole in this process (score_units), then written (write_outputs), each unit's result kept.
