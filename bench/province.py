@@ -117,7 +117,8 @@ def main() -> None:
 
             sheets = not args.no_unit_sheets and n <= args.sheets_up_to
             out = work / f"out-{n}"
-            cmd = [gov, "batch", PACK, str(src), "--out", str(out), "--jobs", str(args.jobs)] + ([] if sheets else ["--no-unit-sheets"])
+            # Said either way: the batch's own default leaves the sheets out above 20,000 units.
+            cmd = [gov, "batch", PACK, str(src), "--out", str(out), "--jobs", str(args.jobs), "--unit-sheets" if sheets else "--no-unit-sheets"]
             t0 = time.perf_counter()
             done = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], capture_output=True, text=True, check=True)
             wall = time.perf_counter() - t0

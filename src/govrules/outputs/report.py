@@ -15,6 +15,7 @@ sheets here print it.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import attrs
@@ -287,40 +288,55 @@ def sheet_rows(result: Result) -> list[SheetRow]:
     """Sections and items in document order, parents first."""
     items = {i.id: i for i in result.items}
     sections = {s.id: s for s in result.sections}
-    order = {i.id: n for n, i in enumerate(result.items)}
-    children = {c for s in result.sections for c in s.children}
-
-    def first_item(node_id: str) -> int:
-        if node_id in items:
-            return order[node_id]
-        return min((first_item(c) for c in sections[node_id].children), default=len(order))
-
-    roots = sorted((n for n in list(sections) + list(items) if n not in children), key=first_item)
-    rows: list[SheetRow] = []
     naming = Naming.of(result)
-
-    def visit(node_id: str) -> None:
-        if node_id in sections:
+    rows: list[SheetRow] = []
+    for node_id, leaves in _sheet_order(tuple(items), tuple((s.id, s.children) for s in result.sections)):
+        if leaves is not None:
             s = sections[node_id]
-            self_scores = [items[c].self_score for c in _leaves(s.id, sections)]
+            self_scores = [items[c].self_score for c in leaves]
             # A section's 自评 is the sum of its items' only when every item has one.
             self_sum = add(*self_scores) if self_scores and all(x is not None for x in self_scores) else None  # type: ignore[arg-type]
             notes = tuple(section_notes(s)) if s.caps or s.floor_cut else ()
             rows.append(SheetRow("section", s.id, len(s.names) - 1, s.names, s.max, self_sum, s.score, s.status, notes, None, s if notes else None))
-            for c in s.children:
-                visit(c)
         else:
             i = items[node_id]
             rows.append(SheetRow("item", i.id, len(i.names) - 1, i.names, i.max, i.self_score, i.score, i.status, tuple(item_notes(i, naming)), i))
+    return rows
+
+
+@lru_cache(maxsize=64)
+def _sheet_order(item_ids: tuple[str, ...], section_children: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str, tuple[str, ...] | None], ...]:
+    """The sheet's rows in document order, parents first: (id, a section's items below it, or None for an item).
+
+    The same for every result of a target, so worked out once (a batch makes a sheet per unit)."""
+    order = {i: n for n, i in enumerate(item_ids)}
+    sections = dict(section_children)
+    children = {c for _, kids in section_children for c in kids}
+
+    def first_item(node_id: str) -> int:
+        if node_id in order:
+            return order[node_id]
+        return min((first_item(c) for c in sections[node_id]), default=len(order))
+
+    roots = sorted((n for n in list(sections) + list(item_ids) if n not in children), key=first_item)
+    out: list[tuple[str, tuple[str, ...] | None]] = []
+
+    def visit(node_id: str) -> None:
+        if node_id in sections:
+            out.append((node_id, tuple(_leaves(node_id, sections))))
+            for c in sections[node_id]:
+                visit(c)
+        else:
+            out.append((node_id, None))
 
     for r in roots:
         visit(r)
-    return rows
+    return tuple(out)
 
 
 def _leaves(section_id: str, sections: dict[str, Any]) -> list[str]:
     out: list[str] = []
-    for c in sections[section_id].children:
+    for c in sections[section_id]:
         if c in sections:
             out.extend(_leaves(c, sections))
         else:
