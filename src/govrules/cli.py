@@ -877,7 +877,7 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, j
 
     输入 是考核输入文件所在的目录（.json / .yaml / .xlsx 填报表，每个文件一个单位）、CSV 文件，或每行一个单位的 Excel 工作簿：一列“单位”（unit），可选一列“考核对象”（target），每个事实一列（列名写事实的中文名称或名称；列表用“、”分隔；是否类写 是/否），酌情扣分写 <事实>.points 和 <事实>.reason 两列，可选 self.<指标>、na.<指标>、evidence.<指标> 和review.<指标>.score|reviewer|at|reason 各列。
 
-    写入 --out 目录：每个评分单位的 units/NNN_<单位>.json 和 .html（--no-unit-sheets 时不写；未指定时，超过 20000 个单位不写，并提示加 --unit-sheets）、summary.xlsx（可直接打印，含图表）、ranking.csv、summary.json、index.html 和每个考核对象的 targets/<考核对象>.html（排名和图表）；加 --pdf 时另写 summary.pdf 和 units/NNN_<单位>.pdf。按考核对象分别排名（同分同名次）；未完成的单位单独列出，不参加排名。出错的行会报告其文件和行号，其余照常评分，退出码为 1。单位分批读入、评分和写出，由 --jobs 个进程并行；结果与 --jobs 1 完全相同。
+    写入 --out 目录：每个评分单位的 units/NNN_<单位>.json 和 .html（默认只在不超过 20000 个单位时写）、summary.xlsx（可直接打印，含图表）、ranking.csv、summary.json、index.html 和每个考核对象的 targets/<考核对象>.html（排名和图表）；加 --pdf 时另写 summary.pdf 和 units/NNN_<单位>.pdf。按考核对象分别排名（同分同名次）；未完成的单位单独列出，不参加排名。出错的行会报告其文件和行号，其余照常评分，退出码为 1。单位分批读入、评分和写出，由 --jobs 个进程并行；结果与 --jobs 1 完全相同。
 
     \b
     示例：
