@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import govrules
 from govrules.engine.facts import Discretion, scalar
-from govrules.engine.inference.durable import DurableEvaluator, encode, value_writer
+from govrules.engine.inference.durable import SCALED, DurableEvaluator, encode, record_keys, ruleset_definition, value_writer
 from govrules.rubric.model import FactSpec
 from govrules.testing import assessments
 
@@ -51,13 +51,20 @@ def test_value_writers_write_the_json_of_encode(kind: str) -> None:
 def plain_records(evaluator: DurableEvaluator, view: Any, sid: str, assessment: Any) -> list[dict[str, Any]]:
     """The records of one assessment built the plain way: dicts of encoded scalars."""
     values = dict(assessment.facts)
+    keys = record_keys(view)
+    _, _, _, group_reads = ruleset_definition(view)
     records = []
-    for m, (_, reads) in enumerate(evaluator._rule_records):
+    for m, reads in enumerate(group_reads):
         record: dict[str, Any] = {"sid": sid, "id": f"g{m}", "t": f"g{m}"}
-        for name, _, _ in reads:
+        for field in reads:
+            name = field.removesuffix(SCALED)
             if name in values:
                 spec = view.fact_specs[name]
-                record[name] = encode(spec, scalar(spec, values[name]))
+                if field.endswith(SCALED):  # a count or subset compared with a number: its size scaled like one
+                    size = values[name] if spec.type == "count" else len(values[name])
+                    record[keys[field]] = min(size, 10**9) * 10**6
+                else:
+                    record[keys[field]] = encode(spec, scalar(spec, values[name]))
         records.append(record)
     groups = [range(start, min(start + 32, len(view.evidence))) for start in range(0, len(view.evidence), 32)]
     for m, group in enumerate(groups):

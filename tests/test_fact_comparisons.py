@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import govrules
 from govrules.engine.conditions import CompareFacts, decide, normalize
-from govrules.engine.inference.durable import ruleset_definition
+from govrules.engine.inference.durable import record_keys, ruleset_definition
 from govrules.rubric.model import Condition, hash_data
 
 ELEMENTS = ["甲", "乙", "丙", "丁"]
@@ -129,10 +129,13 @@ def test_compiles_to_a_comparison_of_two_facts_and_negates():
 
 def test_a_count_meets_a_number_through_its_scaled_field_and_others_directly():
     pack = make_pack([{"fact": "n", "op": "<", "than": "x"}, {"fact": "n", "op": "<", "than": "m"}, {"fact": "d", "op": ">", "than": "e"}])
-    definition = ruleset_definition(pack.view("t"))[0]
+    view = pack.view("t")
+    definition, _, _, reads = ruleset_definition(view)
     text = str(definition)
-    assert "{'$lt': {'n~e6': {'$m': 'x'}}}" in text  # a count scaled like a number, in the same record
-    assert "{'$lt': {'n': {'$m': 'm'}}}" in text and "{'$gt': {'d': {'$m': 'e'}}}" in text
+    k = record_keys(view)  # the record's short keys for the facts
+    assert f"{{'$lt': {{'{k['n~e6']}': {{'$m': '{k['x']}'}}}}}}" in text  # a count scaled like a number, in the same record
+    assert f"{{'$lt': {{'{k['n']}': {{'$m': '{k['m']}'}}}}}}" in text and f"{{'$gt': {{'{k['d']}': {{'$m': '{k['e']}'}}}}}}" in text
+    assert "n~e6" in reads[0] and "n" in reads[0]
 
 
 def test_packs_without_it_keep_their_content_hash():

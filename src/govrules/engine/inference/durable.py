@@ -39,6 +39,9 @@ this module is the only place that touches it, and it does so in one way:
   reads field ``b`` of the same record. Where a count meets a number, whose
   encodings differ in scale, the record also carries the count scaled like a
   number (field ``<count>~e6``), written only for targets that compare them.
+* In the engine, fields have short keys (``f<i>``, ``s<i>``: :func:`record_keys`),
+  not the facts' names: durable_rules parses and hashes every key, and writes
+  the matched record into every action's message.
 """
 
 from __future__ import annotations
@@ -141,24 +144,41 @@ def _fields(node: CompareFacts, specs: dict[str, FactSpec]) -> tuple[str, str]:
     return (node.fact + SCALED if right and not left else node.fact, node.other + SCALED if left and not right else node.other)
 
 
-def _pattern(node: Node, specs: dict[str, FactSpec]) -> dict[str, Any]:
+def record_keys(view: TargetView) -> dict[str, str]:
+    """The key each record field has in the engine: ``f<i>`` for the target's i-th fact, ``s<i>`` for its scaled field.
+
+    Fact names run to 30 characters or more (``new_media_criticism_state_council``);
+    durable_rules parses and hashes every key of every record, and writes the
+    matched record back into each action's message, so short keys make both
+    cheaper. Results never show them: rules are named by the pack's uids.
+    """
+    keys = {}
+    for i, name in enumerate(view.fact_order):
+        keys[name] = f"f{i}"
+        keys[name + SCALED] = f"s{i}"
+    return keys
+
+
+def _pattern(node: Node, specs: dict[str, FactSpec], keys: dict[str, str]) -> dict[str, Any]:
     """A condition as a durable_rules pattern that matches when it is *true*.
 
     Each comparison also requires its fact to be present, so a missing fact
     makes its comparison unknown (not matched) whatever the operator: the
     three-valued semantics of :func:`govrules.engine.conditions.decide`.
+    Fields are named by their short keys (:func:`record_keys`).
     """
     if isinstance(node, Compare):
         value = encode(specs[node.fact], node.value)
-        test = {node.fact: value} if node.op == "==" else {_OPS[node.op]: {node.fact: value}}
-        return {"$and": [{"$ex": {node.fact: 1}}, test]}
+        field = keys[node.fact]
+        test = {field: value} if node.op == "==" else {_OPS[node.op]: {field: value}}
+        return {"$and": [{"$ex": {field: 1}}, test]}
     if isinstance(node, CompareFacts):
-        left, right = _fields(node, specs)
+        left, right = (keys[f] for f in _fields(node, specs))
         other = {"$m": right}  # the same record's field
         test = {left: other} if node.op == "==" else {_OPS[node.op]: {left: other}}
         return {"$and": [{"$ex": {left: 1}}, {"$ex": {right: 1}}, test]}
-    key = "$and" if isinstance(node, And) else "$or"
-    return {key: [_pattern(p, specs) for p in node.parts]}
+    op = "$and" if isinstance(node, And) else "$or"
+    return {op: [_pattern(p, specs, keys) for p in node.parts]}
 
 
 #: Rules (and evidence requirements) per record type. durable_rules walks an
@@ -233,8 +253,11 @@ def ruleset_definition(view: TargetView) -> tuple[dict[str, Any], dict[str, str]
     (``t: g<m>``), whose record holds the facts they read. Evidence
     requirement ``e<j>`` fires when its group's end marker (``t: end<m>``) has
     arrived and no piece of evidence ``{t: ev<m>, k: j}`` came before it.
+    The facts each record type carries are named as the pack names them (the
+    record's keys for them are :func:`record_keys`).
     """
     specs = {f.name: f for f in view.facts}
+    keys = record_keys(view)
     definition: dict[str, Any] = {_END: {"all": [{"e": {"t": _END}}]}}
     rule_names: dict[str, str] = {}
     evidence_names: dict[str, tuple[str, str]] = {}
@@ -248,7 +271,7 @@ def ruleset_definition(view: TargetView) -> tuple[dict[str, Any], dict[str, str]
         reads: dict[str, None] = {}
         for e in group:
             name, uid, branch = entries[e]
-            definition[name] = {"all": [{"m": {"$and": [{"t": f"g{m}"}, _pattern(branch, specs)]}}]}
+            definition[name] = {"all": [{"m": {"$and": [{"t": f"g{m}"}, _pattern(branch, specs, keys)]}}]}
             rule_names[name] = uid
             reads.update(dict.fromkeys(_record_fields(branch, specs)))
         group_reads.append(tuple(reads))
@@ -280,9 +303,9 @@ def _json_list(sid: str, bodies: list[str]) -> str:
     return "[" + head + ("}, " + head).join(bodies) + "}]"
 
 
-def _field_writer(field: str, writers: dict[str, Callable[[Any], str]]) -> tuple[str, str, Callable[[Any], str]]:
+def _field_writer(field: str, writers: dict[str, Callable[[Any], str]], keys: dict[str, str]) -> tuple[str, str, Callable[[Any], str]]:
     """(the fact it is written from, the text before its value, the value's writer) of one record field."""
-    key = f", {json.dumps(field, ensure_ascii=False)}: "
+    key = f', "{keys[field]}": '
     if field.endswith(SCALED):
         return field[: -len(SCALED)], key, _scaled_count
     return field, key, writers[field]
@@ -312,10 +335,11 @@ class DurableEvaluator:
         # fact values (see _json_list): per group of rules, its head and, per
         # fact it reads, the text before the value and the value's writer.
         writers = {f.name: value_writer(f) for f in view.facts}
+        keys = record_keys(view)
         self._rule_records = tuple(
             (
                 f', "id": "g{m}", "t": "g{m}"',
-                tuple(_field_writer(field, writers) for field in reads),
+                tuple(_field_writer(field, writers, keys) for field in reads),
             )
             for m, reads in enumerate(group_reads)
         )
