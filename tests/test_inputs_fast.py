@@ -16,11 +16,13 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
 
 import govrules
 from govrules.engine.compiled import compile_target
 from govrules.engine.facts import _date, _number
 from govrules.engine.inputs import AssessmentIn, validate
+from govrules.testing import assessments
 
 from datonghu_facts import xz
 
@@ -204,3 +206,20 @@ zeroing:
 
     schema = pack.facts_schema("xiangzhen")
     jsonschema.Draft202012Validator(schema).validate({n: p["default"] for n, p in props.items() if "default" in p and p["default"] is not None})
+
+
+def test_validated_facts_are_always_in_the_targets_order(registry):
+    # _derive returns the facts as _validate_facts ordered them when it adds nothing
+    # (no count derived, no default filled in); whatever it adds, they stay in order.
+    pack = registry.get("datonghu_2023")
+    for target in pack.targets:
+        order = pack.view(target).fact_order
+
+        @settings(max_examples=60, deadline=None)
+        @given(data=assessments(pack, target, complete=False))
+        def check(data: dict[str, Any]) -> None:
+            _, assessment = pack.validate(data, target)
+            names = [name for name, _ in assessment.facts]
+            assert names == sorted(names, key=order.__getitem__)
+
+        check()

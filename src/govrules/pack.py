@@ -155,7 +155,9 @@ class Pack:
         if isinstance(data, (str, bytes)):
             data = parse_json(data)
         target_id = resolve_target(self.spec, data, target)
-        view = self.view(target_id)
+        view = self._views.get(target_id)  # resolve_target gave one of the pack's targets: view()'s check again is not needed
+        if view is None:
+            view = self.view(target_id)
         return view, validate(self.spec, view, data)
 
     @exact

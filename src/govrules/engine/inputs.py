@@ -611,6 +611,7 @@ def _derive(view: TargetView, plan: InputPlan, values: dict[str, Any]) -> tuple[
     """Derived counts from their dates, then the defaults the plan left for after them."""
     if not plan.derived:
         return values, ()
+    given = len(values)
     derived: list[str] = []
     outside: list[Problem] = []
     for f in plan.derived:
@@ -627,5 +628,8 @@ def _derive(view: TargetView, plan: InputPlan, values: dict[str, Any]) -> tuple[
     for name, value in view.defaults.items():
         if name not in values:
             values[name] = value
+    if len(values) == given:
+        # Nothing derived or defaulted: still in the target's order, as _validate_facts left them.
+        return values, tuple(derived)
     order = view.fact_order
     return dict(sorted(values.items(), key=lambda kv: order[kv[0]])), tuple(derived)
