@@ -271,3 +271,48 @@ def test_pdf_in_the_streaming_path(runner, registry, tmp_path):
     result = runner.invoke(main, ["batch", "datonghu_2023", str(units), "-t", "乡镇", "--out", str(tmp_path / "s"), "--pdf", "--no-unit-sheets", "--jobs", "2"])
     assert result.exit_code == 1 and "未完成：1 个单位有未填的必填项" in result.output
     assert (tmp_path / "s" / "summary.pdf").is_file() and not list((tmp_path / "s" / "units").glob("*.pdf"))
+
+
+def _rows(ws) -> list[list]:
+    return [[c.value for c in r] for r in ws.iter_rows()]
+
+
+def test_a_sheet_longer_than_excel_allows_continues_on_numbered_sheets(registry, tmp_path, monkeypatch):
+    """Excel takes 1,048,576 rows a sheet: past them a sheet goes on in 扣分明细（2）, （3）…, each with its header.
+
+    A limit of 110 rows is injected: of the recorded units' sheets, 扣分明细 (256 rows) and 可挽回分值 (241)
+    are longer, the others are not; 图表 (121 rows, the last ones space beside its charts) is never split."""
+    import govrules.outputs.summary_xlsx as summary_xlsx
+
+    pack = registry.get("datonghu_2023")
+    units = recorded_units(tmp_path / "units")
+    run_batch(units, pack, tmp_path / "whole", jobs=1, unit_sheets=False)
+    monkeypatch.setattr(summary_xlsx, "ROWS_MAX", 110)  # a header and 109 rows a sheet
+    run_batch(units, pack, tmp_path / "split", jobs=2, chunk=5, unit_sheets=False)
+    whole = load_workbook(tmp_path / "whole" / "summary.xlsx")
+    split = load_workbook(tmp_path / "split" / "summary.xlsx")
+    expected_names = []
+    for name in whole.sheetnames:
+        rows = _rows(whole[name])
+        if name == "图表":
+            assert _rows(split[name]) == rows and split[name].auto_filter.ref == "A1:C121"  # past the limit, whole
+            expected_names.append(name)
+            continue
+        header, body = rows[0], rows[1:]
+        parts = max(1, -(-len(body) // 109))  # 109 rows a sheet, rounded up
+        if name in ("扣分明细", "可挽回分值"):
+            assert parts == 3  # 255 and 240 rows: 109 + 109 + 37, 109 + 109 + 22
+        else:
+            assert parts == 1, name
+        names = [name] + [f"{name}（{n}）" for n in range(2, parts + 1)]
+        expected_names += names
+        got = []
+        for part in names:
+            part_rows = _rows(split[part])
+            assert part_rows[0] == header and len(part_rows) <= 110
+            # Each part prints its header on every page and filters its own rows.
+            assert split[part].print_title_rows == "$1:$1" and split[part].auto_filter.ref.endswith(str(len(part_rows)))
+            got += part_rows[1:]
+        assert got == body, name
+    # The continuations follow their first part, in order; the other sheets keep their places.
+    assert split.sheetnames == expected_names

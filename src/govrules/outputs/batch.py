@@ -1337,9 +1337,10 @@ def write_outputs(batch: Batch, out: Path, *, unit_sheets: bool = True, pdf: boo
     return [final / w for w in written]
 
 
-def write_summaries(batch: Batch, out: Path, spill: Spill, pdf: bool = False) -> list[str]:
+def write_summaries(batch: Batch, out: Path, spill: Spill, pdf: bool = False, book: Any = None) -> list[str]:
     """summary.json, ranking.csv, summary.xlsx, index.html and a page per target, from the units' outcomes and spilled details;
-    with ``pdf``, summary.pdf too (index.html as it prints, for filing)."""
+    with ``pdf``, summary.pdf too (index.html as it prints, for filing). ``book``: summary.xlsx as opened before
+    scoring, its input-order sheets already written (:class:`.summary_xlsx.SummaryBook`)."""
     from . import charts as charts_mod
     from .html import write_batch_html
 
@@ -1362,7 +1363,7 @@ def write_summaries(batch: Batch, out: Path, spill: Spill, pdf: bool = False) ->
     _ranking_csv(batch, out / "ranking.csv")
     written.append("ranking.csv")
 
-    summary_workbook(batch, out / "summary.xlsx", spill, assessors, figures, cohort)
+    summary_workbook(batch, out / "summary.xlsx", spill, assessors, figures, cohort, book)
     written.append("summary.xlsx")
 
     svgs = charts_mod.svgs(figures)
@@ -1412,11 +1413,11 @@ def summary_workbook_bytes(batch: Batch) -> bytes:
             spill.close()
 
 
-def summary_workbook(batch: Batch, path: Path, spill: Spill, assessors: list[dict[str, Any]], figures: Any, cohort: list[list[Any]]) -> None:
+def summary_workbook(batch: Batch, path: Path, spill: Spill, assessors: list[dict[str, Any]], figures: Any, cohort: list[list[Any]], book: Any = None) -> None:
     """summary.xlsx (see :mod:`.summary_xlsx`); a module-level name so that a test can interrupt it."""
     from .summary_xlsx import write_summary_workbook
 
-    write_summary_workbook(batch, path, spill, assessors, figures, cohort)
+    write_summary_workbook(batch, path, spill, assessors, figures, cohort, book)
 
 
 RANKING_HEADER = ["考核对象", "排名", "单位", "总分", "满分", "自评合计", "状态", "来源"]

@@ -220,9 +220,7 @@ class Spill:
     def get(self, at: int) -> Detail:
         self._fh.seek(at)
         size = int.from_bytes(self._fh.read(8), "little")
-        detail = pickle.loads(self._fh.read(size))  # our own file, written above: never input from outside
-        assert isinstance(detail, Detail)
-        return detail
+        return unpack_detail(self._fh.read(size))
 
     def close(self) -> None:
         self._fh.close()
@@ -231,3 +229,10 @@ class Spill:
 def pack_detail(detail: Detail) -> bytes:
     """A detail as the bytes a worker process sends back (so the parent spills them without unpickling)."""
     return pickle.dumps(detail, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack_detail(data: bytes) -> Detail:
+    """A detail from :func:`pack_detail`'s bytes: only ever our own (a worker's, or the spill file's), never input from outside."""
+    detail = pickle.loads(data)
+    assert isinstance(detail, Detail)
+    return detail

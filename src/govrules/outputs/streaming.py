@@ -47,6 +47,7 @@ from .batch import (
     _unexpected,
     assess_unit,
     blank_cells,
+    clean,
     check_out,
     duplicate,
     gather_parts,
@@ -61,7 +62,8 @@ from .batch import (
     write_summaries,
     output_folder,
 )
-from .outcome import Outcome, Spill, detail_of, lost_points, outcome_of, pack_detail
+from .outcome import Outcome, Spill, detail_of, lost_points, outcome_of, pack_detail, unpack_detail
+from .summary_xlsx import SummaryBook
 
 #: Units per chunk: large enough that sending a chunk to a worker costs little, small enough to bound memory.
 CHUNK = 250
@@ -190,6 +192,8 @@ def run_batch(
         if jobs > 1 and estimate > chunk and "fork" in multiprocessing.get_all_start_methods():
             pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init)
         spill = Spill(tmp.parent)
+        # Opened now: its input-order sheets are written as units come back, while the workers score the next ones.
+        book = SummaryBook(tmp / "summary.xlsx", pack.title)
         try:
             if on_start is not None:
                 on_start(estimate)
@@ -206,6 +210,7 @@ def run_batch(
                     elif detail is not None and outcome is not None:
                         u.detail_at = spill.put(detail)
                         batch.losses.add(outcome, lost)
+                        book.add_unit(clean(name) if name is not None else None, outcome, unpack_detail(detail))
                     batch.units.append(u)
                 if advance is not None:
                     advance(len(chunk_units))
@@ -215,7 +220,7 @@ def run_batch(
                 pool = None
             settle(batch)
             written = [f for u in batch.units for f in u.files.values()]
-            written += write_summaries(batch, tmp, spill, pdf)
+            written += write_summaries(batch, tmp, spill, pdf, book)
             write_marker(tmp, batch, written)
         finally:
             if pool is not None:

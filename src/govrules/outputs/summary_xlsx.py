@@ -8,9 +8,12 @@ Why XlsxWriter: its ``constant_memory`` mode writes each row to disk as it is
 added, so the workbook of 100,000 units costs the memory of one row, and it
 writes native Excel charts (openpyxl's write-only mode streams too, but a
 profile had openpyxl writing summary.xlsx at a third of a batch's time, and
-XlsxWriter is several times faster). Rows must then be written top to bottom,
-one sheet after another, which is how this module writes them; the detail
-rows come back from the batch's spill file in the order each sheet needs.
+XlsxWriter is several times faster). Rows must then be written top to bottom
+within each sheet. The input-order sheets (扣分明细, 复核记录, 可挽回分值: most
+of a province's cells) are written while the units are scored
+(:class:`SummaryBook`); the others at the end, from the units' outcomes and
+the details read back from the batch's spill file in the order each needs.
+A sheet longer than Excel's 1,048,576 rows goes on in 扣分明细（2）, （3）…
 
 Every sheet is print-ready as offices file the yearly 通报: A4, landscape where
 it is wide, the header row repeated on each printed page, fitted to the page
@@ -24,7 +27,7 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .assessors import ASSESSOR_HEADER, assessor_sheet_rows
 from .xlsx import EFFECT_HEADER, FIX_HEADER, safe, safe_row, sheet_title
@@ -32,26 +35,40 @@ from .xlsx import EFFECT_HEADER, FIX_HEADER, safe, safe_row, sheet_title
 if TYPE_CHECKING:
     from .batch import Batch
     from .charts import Figure
-    from .outcome import Spill
+    from .outcome import Detail, Outcome, Spill
 
 A4 = 9  # Excel's paper code
 WIDE = 6  # a sheet with more columns than this prints landscape
 
 
-class _Sheet:
-    """One worksheet written top to bottom, made print-ready when closed."""
+#: Excel's rows per worksheet: a longer sheet continues on 扣分明细（2）, （3）… (a test injects a small one).
+ROWS_MAX = 1_048_576
 
-    def __init__(self, book: Any, title: str, header: list[str], widths: Iterable[float], bold: Any) -> None:
-        self.ws = book.add_worksheet(title)
+
+class _Sheet:
+    """One table written top to bottom, made print-ready when closed; past :data:`ROWS_MAX` rows it continues on a new worksheet."""
+
+    def __init__(self, new: Callable[[str], Any], title: str, header: list[str], widths: Iterable[float], bold: Any, split: bool = True) -> None:
+        self._new, self._header, self._widths, self._bold = new, header, list(widths), bold
         self.title = title
-        self.cols = len(header)
-        self.row = 0
-        self.ws.write_row(0, 0, safe_row(header), bold)
+        self.parts: list[Any] = []  # its worksheets, in order
+        # A sheet whose rows are placed (图表: charts drawn beside them) is never split; it has a few dozen rows.
+        self.rows_max = ROWS_MAX if split else None
+        self._start(title)
+
+    def _start(self, title: str) -> None:
+        self.ws = self._new(title)
+        self.parts.append(self.ws)
+        self.cols = len(self._header)
+        self.ws.write_row(0, 0, safe_row(self._header), self._bold)
         self.row = 1
-        for i, w in enumerate(widths):
+        for i, w in enumerate(self._widths):
             self.ws.set_column(i, i, w)
 
     def add(self, values: list[Any]) -> None:
+        if self.rows_max is not None and self.row >= self.rows_max:
+            self._finish_part()
+            self._start(self.title)  # the title is taken: sheet_title numbers it 扣分明细（2）
         # By type rather than through write()'s dispatch: a province's workbook has over a million cells.
         ws, row = self.ws, self.row
         for c, v in enumerate(values):
@@ -67,7 +84,7 @@ class _Sheet:
             self.cols = len(values)
         self.row += 1
 
-    def finish(self) -> None:
+    def _finish_part(self) -> None:
         ws = self.ws
         ws.set_paper(A4)
         if self.cols > WIDE:
@@ -77,26 +94,96 @@ class _Sheet:
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(self.row - 1, 0), max(self.cols - 1, 0))
 
+    def finish(self) -> None:
+        self._finish_part()
 
-def write_summary_workbook(batch: Batch, path: Path, spill: Spill, assessors: list[dict[str, Any]], figures: dict[str, list[Figure]], cohort: list[list[Any]]) -> None:
-    import xlsxwriter
 
+#: The sheets in input order, one row per effect, review or recoverable point of each unit: most of a province's cells.
+INPUT_ORDER = ("扣分明细", "复核记录", "可挽回分值")
+
+
+class SummaryBook:
+    """summary.xlsx, open while the units are scored, so that its input-order sheets are written as units come back.
+
+    扣分明细, 复核记录 and 可挽回分值 list each unit's rows in input order, so a
+    streaming batch writes them (:meth:`add_unit`) while the workers score the
+    next units, instead of after scoring on one core while the other idles.
+    The sheets that need every unit (排名, 得分明细…) are written at the end;
+    XlsxWriter writes worksheets in the order they were created, so
+    :meth:`close` puts them back in the order the workbook shows
+    (:attr:`order`), each worksheet's position renumbered, before it closes.
+    """
+
+    def __init__(self, path: Path, title: str) -> None:
+        import xlsxwriter
+
+        self.book = xlsxwriter.Workbook(
+            str(path),
+            {"constant_memory": True, "strings_to_urls": False, "strings_to_formulas": False, "strings_to_numbers": False, "nan_inf_to_errors": True},
+        )
+        # A fixed creation time: the same batch gives the same bytes (Excel shows it as the file's 创建时间).
+        self.book.set_properties({"created": _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc), "title": title})
+        self.bold = self.book.add_format({"bold": True})
+        self.taken: list[str] = []
+        self.order: list[_Sheet] = []  # as the workbook shows them
+        self.effects = self._sheet("扣分明细", ["单位", "考核对象", *EFFECT_HEADER], [24, 10, 10, 20, 10, 8, 50, 8, 6, 8, 40, 50, 20])
+        self.reviews = self._sheet("复核记录", ["单位", "考核对象", "编号", "指标", "自评", "原分", "复核分", "复核人", "复核时间", "理由"], [24, 10, 10, 20, 8, 8, 8, 20, 20, 60])
+        self.fixes = self._sheet("可挽回分值", ["单位", *FIX_HEADER], [24, 8, 10, 20, 60, 8, 60])
+
+    def _new(self, title: str) -> Any:
+        title = sheet_title(title, self.taken)
+        self.taken.append(title)
+        return self.book.add_worksheet(title)
+
+    def _sheet(self, title: str, header: list[str], widths: Iterable[float] = (), split: bool = True) -> _Sheet:
+        return _Sheet(self._new, title, header, widths, self.bold, split)
+
+    def sheet(self, title: str, header: list[str], widths: Iterable[float] = (), split: bool = True) -> _Sheet:
+        """A sheet written now, shown after those before it."""
+        s = self._sheet(title, header, widths, split)
+        self.order.append(s)
+        return s
+
+    def add_unit(self, unit: str | None, outcome: Outcome, detail: Detail) -> None:
+        """A scored unit's rows of the input-order sheets (``unit`` as the sheets print it)."""
+        for row in detail.effects:
+            self.effects.add([unit, outcome.target_name, *row])
+        for row in detail.reviews:
+            self.reviews.add([unit, outcome.target_name, *row])
+        if outcome.state == "ranked":
+            for row in detail.fixes:
+                self.fixes.add([unit or "", *row])
+
+    def input_order_sheets(self) -> None:
+        """The input-order sheets are done: they are shown here, after those written so far."""
+        for s in (self.effects, self.reviews, self.fixes):
+            s.finish()
+            self.order.append(s)
+
+    def close(self) -> None:
+        shown = [ws for s in self.order for ws in s.parts]
+        assert len(shown) == len(self.book.worksheets_objs), "a sheet made but not placed"
+        # XlsxWriter has no call to move a sheet; its list and each sheet's index are only read when it closes.
+        self.book.worksheets_objs[:] = shown
+        for i, ws in enumerate(shown):
+            ws.index = i
+        self.book.close()
+
+
+def write_summary_workbook(
+    batch: Batch, path: Path, spill: Spill, assessors: list[dict[str, Any]], figures: dict[str, list[Figure]], cohort: list[list[Any]], book: SummaryBook | None = None
+) -> None:
+    """The workbook; ``book``, where given, is the one its input-order sheets were written to as the units were scored."""
     from .batch import COHORT_HEADER, graded_row, ranking_header, ranking_rows
 
-    book = xlsxwriter.Workbook(
-        str(path),
-        {"constant_memory": True, "strings_to_urls": False, "strings_to_formulas": False, "strings_to_numbers": False, "nan_inf_to_errors": True},
-    )
-    # A fixed creation time: the same batch gives the same bytes (Excel shows it as the file's 创建时间).
-    book.set_properties({"created": _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc), "title": batch.pack.title})
-    bold = book.add_format({"bold": True})
+    if book is None:
+        book = SummaryBook(path, batch.pack.title)
+        for u in batch.units:
+            if u.detail_at is not None:
+                assert u.outcome is not None
+                book.add_unit(u.unit, u.outcome, spill.get(u.detail_at))
     names = {t.id: t.name for t in batch.pack.spec.targets}
-    taken: list[str] = []
-
-    def sheet(title: str, header: list[str], widths: Iterable[float] = ()) -> _Sheet:
-        title = sheet_title(title, taken)
-        taken.append(title)
-        return _Sheet(book, title, header, widths, bold)
+    sheet = book.sheet
 
     header = ranking_header(batch)
     s = sheet("排名", header, graded_row(batch, [10, 6, 24, 8, 8, 10, 40, 30], 8))
@@ -150,25 +237,7 @@ def write_summary_workbook(batch: Batch, path: Path, spill: Spill, assessors: li
             s.add([u.rank, u.unit, *d.scores, *([r.grade_cell] if batch.graded else []), r.self_cell, u.where])
         s.finish()
 
-    # Three sheets in input order, filled in one pass over the details: each sheet streams its own rows.
-    effects = sheet("扣分明细", ["单位", "考核对象", *EFFECT_HEADER], [24, 10, 10, 20, 10, 8, 50, 8, 6, 8, 40, 50, 20])
-    reviews = sheet("复核记录", ["单位", "考核对象", "编号", "指标", "自评", "原分", "复核分", "复核人", "复核时间", "理由"], [24, 10, 10, 20, 8, 8, 8, 20, 20, 60])
-    fixes = sheet("可挽回分值", ["单位", *FIX_HEADER], [24, 8, 10, 20, 60, 8, 60])
-    for u in batch.units:
-        if u.detail_at is None:
-            continue
-        d = spill.get(u.detail_at)
-        r = u.outcome
-        assert r is not None
-        for row in d.effects:
-            effects.add([u.unit, r.target_name, *row])
-        for row in d.reviews:
-            reviews.add([u.unit, r.target_name, *row])
-        if r.state == "ranked":
-            for row in d.fixes:
-                fixes.add([u.unit or "", *row])
-    for s in (effects, reviews, fixes):
-        s.finish()
+    book.input_order_sheets()  # written as the units came (or above)
 
     if batch.pack.has_cohort_rules:  # only where rows are scored against the cohort
         s = sheet("同批比较", COHORT_HEADER, [10, 16, 10, 30, 16, 12, 6, 10, 10, 8, 8, 60])
@@ -183,13 +252,13 @@ def write_summary_workbook(batch: Batch, path: Path, spill: Spill, assessors: li
         s.finish()
 
     if figures:
-        _charts_sheet(book, sheet, figures, spans, header)
+        _charts_sheet(book.book, sheet, figures, spans, header)
     book.close()
 
 
 def _charts_sheet(book: Any, sheet: Any, figures: dict[str, list[Figure]], spans: dict[str, tuple[int, int]], ranking_header: list[str]) -> None:
     """图表: each figure's numbers as a small table, and a native chart beside it drawn from them."""
-    s = sheet("图表", ["图", "类别", "数值"], [40, 30, 10, 10, 10, 10, 10, 10])
+    s = sheet("图表", ["图", "类别", "数值"], [40, 30, 10, 10, 10, 10, 10, 10], split=False)
     title = s.title
     total_col = ranking_header.index("总分")
     self_col = ranking_header.index("自评合计")
