@@ -1063,7 +1063,7 @@ def _batch_table(batch: Any, show: int = 20) -> Any:
         if g["unstated"]:
             parts.append(terminal_text(f"等次（{g['target_name']}）：本文件未规定等次"))
             continue
-        parts.append(terminal_text(f"等次（{g['target_name']}）：" + "，".join([f"{k} {n}" for k, n in g["counts"].items()] + [f"待定 {g['pending']}"])))
+        parts.append(terminal_text(f"等次（{g['target_name']}）：" + "，".join([f"{k} {n}" for k, n in g["counts"].items()] + [f"{text('grade.pending')} {g['pending']}"])))
     c = batch.counts()
     parts.append(Text(f"共 {c['total']} 个单位：已排名 {c['ranked']}，未完成 {c['incomplete']}" + (f"，逐项检查 {c['checklist']}" if c["checklist"] else "") + f"，出错 {c['failed']}"))
     return Group(*parts)

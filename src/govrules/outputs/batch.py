@@ -1163,6 +1163,7 @@ def html_context(batch: Batch, assessors: list[dict[str, Any]], charts: dict[str
         + ([{"where": batch.source, "unit": None, "problems": [str(p) for p in batch.input_problems]}] if batch.input_problems else []),
         "assessors": assessors,
         "has_grades": batch.graded,
+        "pending_word": text("grade.pending"),  # a graded unit without a grade yet; the loader keeps bands from this word
         "grade_counts": batch.grade_counts() if batch.graded else [],
         "up": "",  # how a page reaches the output folder (a target's page is in targets/)
         "target_page": False,
@@ -1440,7 +1441,7 @@ def grade_cell(result: Any) -> str | None:
     if result.grade is not None:
         return result.grade
     # No bands declared (vetoes only, as the 湖州 table): nothing is pending.
-    return "未规定" if not result.grading.scale else "待定"
+    return text("grade.unstated") if not result.grading.scale else text("grade.pending")
 
 
 def ranking_rows(batch: Batch) -> Iterator[list[Any]]:

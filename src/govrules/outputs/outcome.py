@@ -21,6 +21,7 @@ from typing import Any, BinaryIO
 import attrs
 
 from ..engine.result import NOT_CHECKED, Result
+from ..messages import text
 from ..numbers import ZERO, fmt
 
 
@@ -61,7 +62,7 @@ class Outcome:
             return None
         if self.grade is not None:
             return self.grade
-        return "待定" if self.grade_scale else "未规定"  # no bands declared (vetoes only, as the 湖州 table): nothing is pending
+        return text("grade.pending") if self.grade_scale else text("grade.unstated")  # no bands declared (vetoes only, as the 湖州 table): nothing is pending
 
 
 @attrs.frozen

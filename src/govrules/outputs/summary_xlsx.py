@@ -29,6 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from ..messages import text
 from .assessors import ASSESSOR_HEADER, assessor_sheet_rows
 from .xlsx import EFFECT_HEADER, FIX_HEADER, safe, safe_row, sheet_title
 
@@ -206,7 +207,7 @@ def write_summary_workbook(
                 continue
             for grade, n in g["counts"].items():
                 s.add([g["target_name"], grade, n])
-            s.add([g["target_name"], "待定", g["pending"]])
+            s.add([g["target_name"], text("grade.pending"), g["pending"]])
         s.finish()
 
     s = sheet("未完成", ["单位", "考核对象", "未检查的指标", "缺少的事实", "已检查项合计", "来源"], [24, 10, 30, 50, 12, 30])
