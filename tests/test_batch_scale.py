@@ -316,3 +316,20 @@ def test_a_sheet_longer_than_excel_allows_continues_on_numbered_sheets(registry,
         assert got == body, name
     # The continuations follow their first part, in order; the other sheets keep their places.
     assert split.sheetnames == expected_names
+
+
+def test_the_workbooks_distribution_counts_units_in_whole_numbers(runner, tmp_path):
+    out = tmp_path / "out"
+    runner.invoke(main, ["batch", "datonghu_2023", str(write_csv(tmp_path / "u.csv")), "--out", str(out)])
+    with zipfile.ZipFile(out / "summary.xlsx") as z:
+        xml = [z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/charts/chart")]
+    (column,) = [x for x in xml if "<c:barDir val=\"col\"/>" in x]  # the distribution of totals (the others are bars and a scatter)
+    # A handful of units per band: ticks 0, 1, 2… (Excel's own choice would be 0, 0.5, 1…).
+    assert '<c:majorUnit val="1"/>' in column and 'formatCode="0"' in column
+
+
+@pytest.mark.parametrize(("peak", "step"), [(0, 1), (5, 1), (6, 2), (10, 2), (11, 5), (26, 10), (51, 20), (101, 50), (20000, 5000)])
+def test_a_whole_step_gives_about_five_ticks(peak, step):
+    from govrules.outputs.summary_xlsx import whole_step
+
+    assert whole_step(peak) == step and peak <= step * 5

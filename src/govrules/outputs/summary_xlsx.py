@@ -295,8 +295,11 @@ def _charts_sheet(book: Any, sheet: Any, figures: dict[str, list[Figure]], spans
                 if f.kind != "distribution":
                     chart.set_y_axis({"reverse": True})  # largest first, on top
                     chart.set_legend({"none": True})
-                elif len(f.series) == 1:
-                    chart.set_legend({"none": True})
+                else:
+                    peak = max((sum(values[i] for _, values in f.series) for i in range(len(f.labels))), default=0)
+                    chart.set_y_axis({"min": 0, "major_unit": whole_step(peak), "num_format": "0"})  # units are counted whole
+                    if len(f.series) == 1:
+                        chart.set_legend({"none": True})
             chart.set_title({"name": f.title})
             chart.set_size({"width": 720, "height": 360 if f.kind != "items" else max(360, 24 * len(f.labels) + 80)})
             s.ws.insert_chart(top, 4, chart)
@@ -304,3 +307,16 @@ def _charts_sheet(book: Any, sheet: Any, figures: dict[str, list[Figure]], spans
             while s.row < top + rows_needed:
                 s.add([])
     s.finish()
+
+
+def whole_step(peak: int) -> int:
+    """A whole-number tick step giving about five ticks up to ``peak`` (1, 2, 5, 10, 20, 50…): Excel's own choice graduates small counts in halves."""
+    step = 1
+    while peak > step * 5:
+        for m in (2, 5, 10):
+            if peak <= step * m * 5 or m == 10:
+                step *= m
+                break
+        else:  # pragma: no cover - the loop always breaks
+            break
+    return step
