@@ -28,7 +28,7 @@ from ..engine.result import Result
 from ..numbers import fmt, rounding_words
 from ..untrusted import _CONTROL, strip_controls
 from .naming import Naming
-from .report import SheetRow, depth_of, effect_text, has_assessors, level_name, self_total_label, self_total_text, sheet_rows, summary_lines
+from .report import SheetRow, depth_of, items_under, effect_text, has_assessors, level_name, self_total_label, self_total_text, sheet_rows, summary_lines
 
 _TITLE, _BODY = "\x00title\x00", "\x00body\x00"
 
@@ -81,15 +81,7 @@ class _Layout:
         self.head = "".join(head)
         # The merged cells (govrules.outputs.html.merged_rows): per item, its index in rows, the sections
         # whose cell opens on it (their index in rows and the cell's constant start), and its own cells' start.
-        spans: dict[int, int] = {}
-        for n, row in enumerate(rows):
-            if row.kind == "section":
-                count = 0
-                for later in rows[n + 1 :]:
-                    if later.depth <= row.depth:
-                        break
-                    count += later.kind == "item"
-                spans[n] = count
+        spans = items_under(rows)
         pending: dict[int, int] = {}
         self.items: list[tuple[int, list[tuple[int, str]], str, str]] = []
         for n, row in enumerate(rows):

@@ -25,6 +25,7 @@ from .report import (
     depth_of,
     effect_text,
     has_assessors,
+    items_under,
     level_cells,
     level_name,
     recoverable,
@@ -68,15 +69,7 @@ def merged_rows(rows: list[SheetRow], depth: int) -> list[dict[str, Any]]:
     ``rows`` are in document order, parents first (:func:`govrules.outputs.report.sheet_rows`);
     a section's points, score and the notes of its caps and floor go into its merged cell.
     """
-    spans: dict[int, int] = {}  # index of a section row -> how many items it holds
-    for n, row in enumerate(rows):
-        if row.kind == "section":
-            count = 0
-            for later in rows[n + 1 :]:
-                if later.depth <= row.depth:
-                    break
-                count += later.kind == "item"
-            spans[n] = count
+    spans = items_under(rows)  # index of a section row -> how many items it holds
     pending: dict[int, dict[str, Any]] = {}
     out: list[dict[str, Any]] = []
     for n, row in enumerate(rows):

@@ -349,6 +349,20 @@ def has_assessors(result: Result) -> bool:
     return any(i.assessors for i in result.items)
 
 
+def items_under(rows: list[SheetRow]) -> dict[int, int]:
+    """For each section row (its index in ``rows``, document order, parents first): how many items it holds, the rows its merged cell spans."""
+    spans: dict[int, int] = {}
+    for n, row in enumerate(rows):
+        if row.kind == "section":
+            count = 0
+            for later in rows[n + 1 :]:
+                if later.depth <= row.depth:
+                    break
+                count += later.kind == "item"
+            spans[n] = count
+    return spans
+
+
 def depth_of(rows: list[SheetRow]) -> int:
     """How many level columns the sheet needs."""
     return max((r.depth + 1 for r in rows), default=1)

@@ -199,6 +199,20 @@ def target_names(pack: Pack) -> list[str]:
     return [name for t in pack.spec.targets for name in dict.fromkeys((t.id, t.name))]
 
 
+def _typed_post(operation: str, tag: str, summary: str, schema: str, responses: dict[str, Any]) -> dict[str, Any]:
+    """A per-target scoring endpoint: its body typed by the named component schema, its sheet as JSON/HTML/Markdown/XLSX."""
+    return {
+        "post": {
+            "operationId": operation,
+            "tags": [tag],
+            "summary": summary,
+            "parameters": _sheet_params(),
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}},
+            "responses": responses,
+        }
+    }
+
+
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -306,27 +320,11 @@ def document(registry: Registry, max_body: int) -> dict[str, Any]:
             # Pack-wide, each part names its target (a part naming none takes the others', but then the schema cannot say which).
             named_part = {"allOf": [{"$ref": f"#/components/schemas/{part}"}], "required": ["target"], "properties": {"target": {"const": target}}}
             merged.append({"$ref": f"#/components/schemas/{component(pack.id, target, 'Merged')}"} if len(pack.targets) == 1 else merged_schema(named_part))
-            paths[f"/packs/{pack.id}/targets/{target}/assess/merged"] = {
-                "post": {
-                    "operationId": f"assess_merged_{pack.id}_{target}",
-                    "tags": [pack.id],
-                    "summary": f"合并评分：{pack.title}（{pack.view(target).target.name}），各部分考核输入合并为一个单位后评分",
-                    "parameters": _sheet_params(),
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component(pack.id, target, 'Merged')}"}}}},
-                    "responses": _merged_responses(),
-                }
-            }
-            view = pack.view(target)
-            paths[f"/packs/{pack.id}/targets/{target}/assess"] = {
-                "post": {
-                    "operationId": f"assess_{pack.id}_{target}",
-                    "tags": [pack.id],
-                    "summary": f"评分：{pack.title}（{view.target.name}）",
-                    "parameters": _sheet_params(),
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}},
-                    "responses": _sheet_responses(),
-                }
-            }
+            shown = f"{pack.title}（{pack.view(target).target.name}）"
+            paths[f"/packs/{pack.id}/targets/{target}/assess/merged"] = _typed_post(
+                f"assess_merged_{pack.id}_{target}", pack.id, f"合并评分：{shown}，各部分考核输入合并为一个单位后评分", component(pack.id, target, "Merged"), _merged_responses()
+            )
+            paths[f"/packs/{pack.id}/targets/{target}/assess"] = _typed_post(f"assess_{pack.id}_{target}", pack.id, f"评分：{shown}", name, _sheet_responses())
         paths[f"/packs/{pack.id}/assess/merged"] = {
             "post": {
                 "operationId": f"assess_merged_{pack.id}",
