@@ -328,7 +328,7 @@ def _suggest(name: str, known: list[str]) -> str:
     return text("hint.did_you_mean", name=repr(close[0])) if close else ""
 
 
-def _target_id(spec: PackSpec, given: Any) -> Any:
+def canonical_target(spec: PackSpec, given: Any) -> Any:
     """A target's id for its id or its Chinese name (surrounding blanks ignored); anything else as given."""
     if not isinstance(given, str):
         return given
@@ -345,7 +345,7 @@ def resolve_target(spec: PackSpec, data: Any, target: str | None) -> str:
     given = data.get("target") if isinstance(data, dict) else None
     # A target is named by its id (xiangzhen) or, as an office writes it, by its name (乡镇):
     # the same in JSON input as on the command line. The result keeps the id.
-    target, given = _target_id(spec, target), _target_id(spec, given)
+    target, given = canonical_target(spec, target), canonical_target(spec, given)
     if target is not None and given is not None and given != target:
         raise FactsError.coded(
             "input.targets_differ_summary",

@@ -50,7 +50,7 @@ from ..rubric.scope import unit_key
 from ..untrusted import has_lone_surrogate, is_blank, shown
 from .compiled import TargetView
 from .facts import to_jsonable
-from .inputs import Assessment, _target_id, parse_json, resolve_target, validate
+from .inputs import Assessment, canonical_target, parse_json, resolve_target, validate
 
 #: The key naming who sent a partial assessment.
 ASSESSOR = "assessor"
@@ -152,7 +152,7 @@ def _agreed_target(spec: Any, parts: list[_Part], target: str | None) -> str:
     for part, value in given:
         if first is None:
             first = (part, value)
-        elif _target_id(spec, value) != _target_id(spec, first[1]):  # 乡镇 and xiangzhen are one target
+        elif canonical_target(spec, value) != canonical_target(spec, first[1]):  # 乡镇 and xiangzhen are one target
             where = text("merge.target_asked") if first[0] is None else first[0].who
             raise FactsError.coded(
                 "merge.targets_differ_summary",
