@@ -356,28 +356,10 @@ def row_text(
     exist (a result writes its touched rows from scoring's state, see
     :class:`Rows`). tests/test_json_text.py checks it against the dict's encoding.
     """
-    if not (caps or cut or zeroed_by is not None or not_applicable is not None or unchecked or missing or override is not None):
-        return "".join([
-            t.head,
-            STATUS_TEXTS.get(status) or _scalar(status),
-            ', "complete": true, "max": ' if complete else ', "complete": false, "max": ',
-            t.max,
-            ', "score": ',
-            _number(score),
-            ', "computed": ',
-            _number(computed),
-            ', "self_score": ',
-            _number(self_score),
-            ', "effects": [',
-            ", ".join([e._json_text() for e in effects]),
-            t.plain_tail,
-        ])
-    return "".join([
+    parts = [
         t.head,
         STATUS_TEXTS.get(status) or _scalar(status),
-        ', "complete": ',
-        "true" if complete else "false",
-        ', "max": ',
+        ', "complete": true, "max": ' if complete else ', "complete": false, "max": ',
         t.max,
         ', "score": ',
         _number(score),
@@ -387,6 +369,11 @@ def row_text(
         _number(self_score),
         ', "effects": [',
         ", ".join([e._json_text() for e in effects]),
+    ]
+    if not (caps or cut or zeroed_by is not None or not_applicable is not None or unchecked or missing or override is not None):
+        parts.append(t.plain_tail)  # most rows: the rest is the row's constant text
+        return "".join(parts)
+    parts += [
         '], "caps": ',
         _dumps([c.to_dict() for c in caps]) if caps else "[]",
         ', "floor_cut": ',
@@ -410,7 +397,8 @@ def row_text(
         ', "override": ',
         _dumps(override.to_dict()) if override is not None else "null",
         "}",
-    ])
+    ]
+    return "".join(parts)
 
 
 @attrs.frozen
