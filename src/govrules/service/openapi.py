@@ -199,18 +199,27 @@ def target_names(pack: Pack) -> list[str]:
     return [name for t in pack.spec.targets for name in dict.fromkeys((t.id, t.name))]
 
 
-def _typed_post(operation: str, tag: str, summary: str, schema: str, responses: dict[str, Any]) -> dict[str, Any]:
-    """A per-target scoring endpoint: its body typed by the named component schema, its sheet as JSON/HTML/Markdown/XLSX."""
+def _typed_post(operation: str, tag: str, summary: str, schema: dict[str, Any], responses: dict[str, Any]) -> dict[str, Any]:
+    """A scoring endpoint: its body typed by ``schema``, its sheet as JSON/HTML/Markdown/XLSX."""
     return {
         "post": {
             "operationId": operation,
             "tags": [tag],
             "summary": summary,
             "parameters": _sheet_params(),
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}},
+            "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
             "responses": responses,
         }
     }
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _one_of(schemas: list[dict[str, Any]]) -> dict[str, Any]:
+    """A body that is any one of ``schemas`` (the schema itself where there is one)."""
+    return {"oneOf": schemas} if len(schemas) > 1 else schemas[0]
 
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -322,29 +331,13 @@ def document(registry: Registry, max_body: int) -> dict[str, Any]:
             merged.append({"$ref": f"#/components/schemas/{component(pack.id, target, 'Merged')}"} if len(pack.targets) == 1 else merged_schema(named_part))
             shown = f"{pack.title}（{pack.view(target).target.name}）"
             paths[f"/packs/{pack.id}/targets/{target}/assess/merged"] = _typed_post(
-                f"assess_merged_{pack.id}_{target}", pack.id, f"合并评分：{shown}，各部分考核输入合并为一个单位后评分", component(pack.id, target, "Merged"), _merged_responses()
+                f"assess_merged_{pack.id}_{target}", pack.id, f"合并评分：{shown}，各部分考核输入合并为一个单位后评分", _ref(component(pack.id, target, "Merged")), _merged_responses()
             )
-            paths[f"/packs/{pack.id}/targets/{target}/assess"] = _typed_post(f"assess_{pack.id}_{target}", pack.id, f"评分：{shown}", name, _sheet_responses())
-        paths[f"/packs/{pack.id}/assess/merged"] = {
-            "post": {
-                "operationId": f"assess_merged_{pack.id}",
-                "tags": [pack.id],
-                "summary": f"合并评分：{pack.title}（各部分考核输入合并为一个单位后评分，Pack.assess_merged）",
-                "parameters": _sheet_params(),
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": merged} if len(merged) > 1 else merged[0]}}},
-                "responses": _merged_responses(),
-            }
-        }
-        paths[f"/packs/{pack.id}/assess"] = {
-            "post": {
-                "operationId": f"assess_{pack.id}",
-                "tags": [pack.id],
-                "summary": f"评分：{pack.title}（考核对象由输入的 target 给出）",
-                "parameters": _sheet_params(),
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": typed} if len(typed) > 1 else typed[0]}}},
-                "responses": _sheet_responses(),
-            }
-        }
+            paths[f"/packs/{pack.id}/targets/{target}/assess"] = _typed_post(f"assess_{pack.id}_{target}", pack.id, f"评分：{shown}", _ref(name), _sheet_responses())
+        paths[f"/packs/{pack.id}/assess/merged"] = _typed_post(
+            f"assess_merged_{pack.id}", pack.id, f"合并评分：{pack.title}（各部分考核输入合并为一个单位后评分，Pack.assess_merged）", _one_of(merged), _merged_responses()
+        )
+        paths[f"/packs/{pack.id}/assess"] = _typed_post(f"assess_{pack.id}", pack.id, f"评分：{pack.title}（考核对象由输入的 target 给出）", _one_of(typed), _sheet_responses())
         unit_named = [{"allOf": [t], "required": ["unit"], "properties": {"unit": {"type": "string"}}} for t in typed]
         paths[f"/packs/{pack.id}/cohort"] = {
             "post": {
@@ -354,7 +347,7 @@ def document(registry: Registry, max_body: int) -> dict[str, Any]:
                 "parameters": [_sheet_params()[1]],
                 "requestBody": {
                     "required": True,
-                    "content": {"application/json": {"schema": {"type": "array", "minItems": 1, "items": {"oneOf": unit_named} if len(unit_named) > 1 else unit_named[0]}}},
+                    "content": {"application/json": {"schema": {"type": "array", "minItems": 1, "items": _one_of(unit_named)}}},
                 },
                 "responses": {
                     "200": _json({"type": "array", "items": {"$ref": "#/components/schemas/Result"}}, "each unit's Result.to_json(), in input order"),
