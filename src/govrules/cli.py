@@ -24,7 +24,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Callable, NoReturn
 
 import click
 from rich.console import Console
@@ -267,6 +267,16 @@ def _write_bytes(data: bytes, out: str) -> None:
     _stderr().print(Text("已写入 " + _line(out)))
 
 
+
+def _write_pdf(render: Callable[[], bytes], out: str | None) -> None:
+    """A PDF rendered and written; a font or renderer that is missing is a clean error, not a traceback."""
+    assert out is not None  # _need_out has asked for --out
+    try:
+        data = render()
+    except GovrulesError as exc:
+        _fail(exc)
+    _write_bytes(data, out)
+
 _FORMAT_HELP = "输出格式（默认：按 --out 的文件后缀，否则 {default}）"
 _OUT_HELP = "写入文件，而不是标准输出"
 _TARGET_HELP = "考核对象，写名称或编号（如 乡镇 或 xiangzhen）；指标包只有一类考核对象时可省略"
@@ -500,12 +510,7 @@ def show_cmd(pack: str, target: str | None, fmt_: str | None, out: str | None) -
     elif fmt_ == "pdf":
         from .outputs.pdf import rubric_pdf
 
-        assert out is not None
-        try:
-            data = rubric_pdf(desc)
-        except GovrulesError as exc:
-            _fail(exc)
-        _write_bytes(data, out)
+        _write_pdf(lambda: rubric_pdf(desc), out)
     else:
         _write_rich(show_table(desc), out)
 
@@ -680,12 +685,7 @@ def score_cmd(pack: str, facts: tuple[str, ...], target: str | None, fmt_: str |
     elif fmt_ == "pdf":
         from .outputs.pdf import score_pdf
 
-        assert out is not None
-        try:
-            data = score_pdf(result)
-        except GovrulesError as exc:
-            _fail(exc)
-        _write_bytes(data, out)
+        _write_pdf(lambda: score_pdf(result), out)
     else:
         from .outputs.report import table
 
