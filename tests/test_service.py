@@ -472,6 +472,22 @@ def test_every_answer_carries_the_request_id(client):
     assert big.status_code == 413 and big.headers["x-request-id"] == "big-1"
 
 
+def test_a_bug_is_answered_500_with_the_request_id(monkeypatch, registry):
+    # No input reaches a 500 (the contract test checks that); a bug is simulated by breaking a route.
+    from govrules.service import routes
+
+    def broken(request):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(routes, "healthz", broken)
+    with TestClient(create_app(registry), raise_server_exceptions=False) as c:
+        given = c.get("/healthz", headers={"X-Request-ID": "oa-bug-1"})
+        made = c.get("/healthz")
+    assert given.status_code == 500 and given.headers["x-request-id"] == "oa-bug-1"
+    assert given.json()["error"] == "InternalError" and "Traceback" not in given.text and "simulated bug" not in given.text
+    assert made.status_code == 500 and len(made.headers["x-request-id"]) == 32
+
+
 def test_serve_without_the_serve_extra_says_so_in_chinese(monkeypatch, capsys):
     import sys
 

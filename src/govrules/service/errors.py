@@ -104,8 +104,11 @@ async def on_too_large(request: Request, exc: Exception) -> Response:
 
 async def on_bug(request: Request, exc: Exception) -> Response:
     # The last line: logged in full here, one line to the caller. No input should reach it.
-    log.exception("internal error answering %s %s (request %s)", request.method, request.url.path, request.headers.get("x-request-id", "-"))
-    return problem(500, "InternalError", text("serve.internal_summary", kind=type(exc).__name__), [])
+    # Starlette answers this from outside every middleware, RequestId's too, so the id is set here: the
+    # request carries the one it is answered with (RequestId put it there when it made one).
+    rid = request.headers.get("x-request-id", "-")
+    log.exception("internal error answering %s %s (request %s)", request.method, request.url.path, rid)
+    return problem(500, "InternalError", text("serve.internal_summary", kind=type(exc).__name__), [], {"X-Request-ID": rid} if rid != "-" else None)
 
 
 def handlers() -> dict[Any, Any]:
