@@ -523,8 +523,9 @@ def _validate_ratings(
                 continue
             seen[key] = i
             foreign = [n for n in entry.facts if n not in item.rated_facts]
+            # By label, with the id (as merge and the rated rows name them): the office reads the label, the id finds the field.
+            own = "、".join(f"{view.fact_labels.get(n, n)}（{n}）" for n in sorted(item.rated_facts))
             for name in foreign:
-                own = "、".join(sorted(item.rated_facts))
                 problems.append(Problem.coded(f"{here}.facts.{name}", "input.rating_own_facts", item=item_id, own=own))
             if foreign:
                 continue
@@ -539,7 +540,7 @@ def _validate_ratings(
                 continue
             own_values = tuple((k, v) for k, v in values.items() if k in item.rated_facts)
             if not own_values:
-                problems.append(Problem.coded(f"{here}.facts", "input.rating_facts", item=item_id, facts="、".join(sorted(item.rated_facts))))
+                problems.append(Problem.coded(f"{here}.facts", "input.rating_facts", item=item_id, facts=own))
                 continue
             raters.append((entry.by.strip(), own_values, tuple(d for d in derived if d in item.rated_facts)))
         out.append((item_id, tuple(raters)))
