@@ -112,3 +112,26 @@ def test_decimal_bounds_are_json_schema_keywords_an_editor_checks(validator, tmp
     # discretionary_step: more than 0, at most 100 (PackMeta: gt=0, le=100).
     assert errors(0.5) == [] and errors(100) == []
     assert errors(0) and errors(-1) and errors(100.5)
+
+
+def test_a_bound_written_as_text_is_checked_too(validator, tmp_path):
+    # YAML gives 'discretionary_step: "-1"' as text; the loader reads it as the number -1 and refuses it (gt 0),
+    # and so does an editor: a number written as text is held to the low bound of its number.
+    root = scaffold("demo", tmp_path)
+    data = _as_an_editor_reads((root / "src" / "govrules_pack_demo" / "rubric.yaml").read_text(encoding="utf-8"))
+
+    def errors(step: str) -> list[str]:
+        doc = json.loads(json.dumps(data))
+        doc["pack"]["discretionary_step"] = step
+        return [e.message for e in validator.iter_errors(doc)]
+
+    for fine in ("0.5", "2", " 1.5 ", "+3", "1e1", "0.01", ".5"):
+        assert errors(fine) == [], fine
+    for refused in ("-2", "0", "0.00", "-0.5", "0e5", "两分"):
+        assert errors(refused), refused
+    # A bound of at least 0 (a cap's max) takes "0" and "-0" but not "-1".
+    import re
+
+    schema = json.loads(published())
+    cap_text = next(o for o in schema["$defs"]["Cap"]["properties"]["max"]["anyOf"] if o.get("type") == "string")
+    assert [bool(re.search(cap_text["pattern"], t)) for t in ("0", "-0", "12.5", "-1", "-0.1", "1e2")] == [True, True, True, False, False, True]

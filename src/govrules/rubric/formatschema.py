@@ -73,6 +73,37 @@ def _decimal_bounds(node: Any) -> Any:
     return node
 
 
+#: A number written as text that is at least 0 ("-0" is 0), and one above 0 (a digit 1–9 before any exponent):
+#: the low bounds the format's numbers have, so an editor refuses ``amount: "-2"`` as the loader does. Other
+#: bounds (a maximum) of a number written as text are left to the loader.
+NONNEGATIVE_TEXT = r"^\s*(\+?(\d+(\.\d*)?|\.\d+)|-(0+(\.0*)?|\.0+))([eE][+-]?\d+)?\s*$"
+POSITIVE_TEXT = r"^\s*\+?(?=[^eE]*[1-9])(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$"
+
+
+def _text_pattern(number: dict[str, Any]) -> str:
+    low, above = number.get("minimum"), number.get("exclusiveMinimum")
+    if (above is not None and above >= 0) or (low is not None and low > 0):
+        return POSITIVE_TEXT
+    if low is not None and low >= 0:
+        return NONNEGATIVE_TEXT
+    return DECIMAL_TEXT
+
+
+def _text_bounds(node: Any) -> Any:
+    """Each "a number, or a number written as text" whose number has a low bound of 0: the text held to it too."""
+    if isinstance(node, dict):
+        options = node.get("anyOf")
+        if isinstance(options, list):
+            number = next((o for o in options if isinstance(o, dict) and o.get("type") == "number"), None)
+            if number is not None:
+                pattern = _text_pattern(number)
+                node = {**node, "anyOf": [({**o, "pattern": pattern} if isinstance(o, dict) and o.get("pattern") == DECIMAL_TEXT else o) for o in options]}
+        return {k: _text_bounds(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_text_bounds(v) for v in node]
+    return node
+
+
 def _authored(node: Any) -> Any:
     """The schema without the fields only the loader writes (``x-internal``: a tailoring's ``set_reading``)."""
     if isinstance(node, dict):
@@ -96,7 +127,7 @@ def _rename_refs(node: Any, names: dict[str, str]) -> Any:
 def pack_format_schema(kinds: Kinds | None = None) -> dict[str, Any]:
     """The JSON Schema of a pack file (``rubric.yaml``) whose rules use ``kinds`` (govrules' own by default)."""
     kinds = Kinds.builtin() if kinds is None else kinds
-    schema = _authored(_decimal_bounds(_number_text(kinds.spec_model.model_json_schema(mode="validation"))))
+    schema = _authored(_text_bounds(_decimal_bounds(_number_text(kinds.spec_model.model_json_schema(mode="validation")))))
     defs = schema.pop("$defs")
     whole = {k: v for k, v in schema.items()}
     whole["title"] = "govrules pack (rubric.yaml)"
