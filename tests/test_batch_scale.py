@@ -333,3 +333,20 @@ def test_a_whole_step_gives_about_five_ticks(peak, step):
     from govrules.outputs.summary_xlsx import whole_step
 
     assert whole_step(peak) == step and peak <= step * 5
+
+
+def test_a_cell_over_several_lines_does_not_count_as_more_units(tmp_path, monkeypatch):
+    # A reason written over three lines is one unit's cell: near the limit, the count of rows decides the
+    # per-unit sheets, so it is the count of records, not of lines.
+    from govrules.outputs import batch
+
+    units = write_csv(tmp_path / "u.csv")
+    rows = _csv_rows(units)
+    text = units.read_text(encoding="utf-8").splitlines()
+    text.append("多行镇,乡镇" + "," * (text[0].count(",") - 2) + ',"第一行\n第二行\n第三行"')
+    units.write_text("\n".join(text) + "\n", encoding="utf-8")
+    monkeypatch.setattr(batch, "UNIT_SHEETS_UP_TO", rows)  # the lines are now rows + 3: above it, the records rows + 1
+    pack = govrules.Registry.discover().get("datonghu_2023")
+    assert batch.open_units(units, pack)[2] == rows + 1
+    monkeypatch.setattr(batch, "UNIT_SHEETS_UP_TO", rows + 10)  # at or under it, lines are counted (no quote needed)
+    assert batch.open_units(units, pack)[2] == rows + 3

@@ -549,6 +549,15 @@ def _csv_records(text: str) -> Iterator[tuple[int, list[str] | None, str | None]
         yield n, row, None
 
 
+def _csv_rows(text: str) -> int:
+    """How many rows a CSV has below its header: its lines, unless a quoted cell may run over several lines
+    and the count decides whether per-unit sheets are written (:data:`UNIT_SHEETS_UP_TO`); then its records."""
+    lines = text.count("\n") + (not text.endswith("\n")) - 1
+    if lines <= UNIT_SHEETS_UP_TO or '"' not in text:
+        return lines
+    return sum(1 for _ in _csv_records(text)) - 1
+
+
 def _table_units(rows: Iterable[tuple[int, list[Any] | None, str | None]], name: str, number: Iterator[int]) -> Iterator[Unit]:
     """A unit per row, its cells still to be read (:func:`prepare`): reading them is a worker's job in a streaming run."""
     for rownum, values, error in rows:
@@ -653,8 +662,7 @@ def open_units(path: str | Path, pack: Pack) -> tuple[Batch, Iterator[Unit], int
         if first[1] is None:
             raise InputError(f"{clean(path)} 不是有效的 CSV", [Problem.coded(f"{clean(p.name)} 第1行", "batch.header_unreadable", error=first[2])])
         _header(batch, first[1], pack, clean(p.name))
-        # Its rows below the header, as lines (a cell written over several lines counts each).
-        return batch, _table_units(records, clean(p.name), number), text.count("\n") + (not text.endswith("\n")) - 1
+        return batch, _table_units(records, clean(p.name), number), _csv_rows(text)
     if kind == "xlsx":
         book = open_workbook(p)
         if is_form(book):
