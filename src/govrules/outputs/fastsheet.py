@@ -23,12 +23,11 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ..engine.recoverable import recoverable
 from ..engine.result import Result
 from ..numbers import fmt, rounding_words
 from ..untrusted import _CONTROL, strip_controls
 from .naming import Naming
-from .report import SheetRow, depth_of, items_under, effect_text, has_assessors, level_name, self_total_label, self_total_text, sheet_rows, summary_lines
+from .report import SheetRow, depth_of, recoverable, items_under, effect_text, has_assessors, level_name, self_total_label, self_total_text, sheet_rows, summary_lines
 
 _TITLE, _BODY = "\x00title\x00", "\x00body\x00"
 

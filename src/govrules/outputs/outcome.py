@@ -116,6 +116,15 @@ _NO_COUNTS: dict[str, int] = {}
 
 
 def outcome_of(result: Result) -> Outcome:
+    return _outcome(result, missing_facts(result), sum(1 for i in result.items if i.self_score is not None))
+
+
+def _outcome(result: Result, missing: list[str], given: int) -> Outcome:
+    """The outcome of a result whose missing facts and number of rows with a 自评 are known (:func:`reduced` counts them in its pass)."""
+    from .report import self_total_text
+
+    # 自评合计: the number where every row has a 自评, else the text that says over how many (self_total_text).
+    self_cell = result.self_total if given == len(result.items) else self_total_text(result)
     return Outcome(
         target=_shared(result.target),
         target_name=_shared(result.target_name),
@@ -127,64 +136,79 @@ def outcome_of(result: Result) -> Outcome:
         graded=result.grading is not None,
         grade_scale=result.grading is not None and bool(result.grading.scale),
         not_checked=tuple(result.not_checked),
-        missing_facts=tuple(missing := missing_facts(result)),
+        missing_facts=tuple(missing),
         missing_labels=tuple(result.fact_label(n) for n in missing),
         base_sum=_shared(result.base_sum),
         # Only a checklist's outcome is shown by its counts; the others share one empty mapping (never written to).
         status_counts=_NO_COUNTS if result.scored else dict(result.status_counts),
-        self_cell=_shared(_self_cell(result)),
+        self_cell=_shared(self_cell),
     )
 
 
-def _self_cell(result: Result) -> Any:
-    from .report import self_counts, self_total_text
-
-    given, items = self_counts(result)
-    return result.self_total if given == items else self_total_text(result)
+Lost = list[tuple[int, str, str, Decimal]]
 
 
-def detail_of(result: Result) -> Detail:
-    from .report import recoverable
+def reduced(result: Result) -> tuple[Outcome, Detail, Lost]:
+    """A result's :func:`outcome_of`, :func:`detail_of` and :func:`lost_points`, from one pass over its rows.
+
+    What a batch worker sends back of each unit. Its 可挽回分值 are the ones
+    the unit's sheets listed (:func:`.report.recoverable` keeps them).
+    """
     from .xlsx import effect_rows
 
-    state = outcome_of(result).state
-    fixes = []
-    if state == "ranked":
-        fixes = [[f.restores_total, f.item, f.names[-1], f.text, f.lost, f.quote or ""] for f in recoverable(result)]
-    reviews = []
-    for item in result.items:
-        if item.override is not None:
-            o = item.override
-            reviews.append([item.id, item.names[-1], item.self_score, o.old, o.new, o.reviewer, o.at, o.reason])
-    return Detail(
-        heading=([f"{i.id} {i.names[-1]}" for i in result.items], [led.name for led in result.ledgers]),
-        scores=[*[i.score for i in result.items], result.base, *[led.applied for led in result.ledgers], result.total],
+    scored = result.scored
+    heading: list[str] = []
+    scores: list[Any] = []
+    reviews: list[list[Any]] = []
+    items: list[ItemLoss] = []
+    cohort: list[list[Any]] = []
+    lost: Lost = []
+    missing: dict[str, None] = {}
+    given = 0
+    for n, i in enumerate(result.items):
+        name = i.names[-1]
+        heading.append(f"{i.id} {name}")
+        scores.append(i.score)
+        if i.self_score is not None:
+            given += 1
+        for fact in i.unchecked_facts:
+            missing[fact] = None  # first mention first, as missing_facts
+        o = i.override
+        if o is not None:
+            reviews.append([i.id, name, i.self_score, o.old, o.new, o.reviewer, o.at, o.reason])
+        status = i.status
+        points = i.deducted if status != NOT_CHECKED else None
+        items.append(ItemLoss(i.id, name, tuple(i.assessors), status, points, o is not None))
+        if scored and points is not None and points > ZERO:
+            lost.append((n, i.id, name, points))
+        for f in i.cohort:
+            cohort.append([i.id, name, f.rule, fmt(f.value), f.rank, fmt(f.best), fmt(f.mean), f.n, fmt(i.score), f.text])
+    outcome = _outcome(result, list(missing), given)
+    fix_rows = []
+    if outcome.state == "ranked":
+        from .report import recoverable
+
+        fix_rows = [[f.restores_total, f.item, f.names[-1], f.text, f.lost, f.quote or ""] for f in recoverable(result)]
+    detail = Detail(
+        heading=(heading, [led.name for led in result.ledgers]),
+        scores=[*scores, result.base, *[led.applied for led in result.ledgers], result.total],
         base=result.base,
         effects=effect_rows(result),
         reviews=reviews,
-        fixes=fixes,
-        items=[
-            ItemLoss(i.id, i.names[-1], tuple(i.assessors), i.status, i.deducted if i.status != NOT_CHECKED else None, i.override is not None)
-            for i in result.items
-        ],
-        cohort=[
-            [item.id, item.names[-1], f.rule, fmt(f.value), f.rank, fmt(f.best), fmt(f.mean), f.n, fmt(item.score), f.text]
-            for item in result.items
-            for f in item.cohort
-        ],
+        fixes=fix_rows,
+        items=items,
+        cohort=cohort,
     )
+    return outcome, detail, lost
 
 
-def lost_points(result: Result) -> list[tuple[int, str, str, Decimal]]:
+def detail_of(result: Result) -> Detail:
+    return reduced(result)[1]
+
+
+def lost_points(result: Result) -> Lost:
     """(position, item, name, points lost) of the rows of a scored result that lost any (before 复核 is none of its business: the row's score)."""
-    if not result.scored:
-        return []
-    out = []
-    for n, i in enumerate(result.items):
-        lost = i.deducted if i.status != NOT_CHECKED else None
-        if lost is not None and lost > ZERO:
-            out.append((n, i.id, i.names[-1], lost))
-    return out
+    return reduced(result)[2]
 
 
 class Losses:

@@ -62,7 +62,7 @@ from .batch import (
     write_summaries,
     output_folder,
 )
-from .outcome import Outcome, Spill, detail_of, lost_points, outcome_of, pack_detail, unpack_detail
+from .outcome import Outcome, Spill, pack_detail, reduced, unpack_detail
 from .summary_xlsx import SummaryBook
 
 #: Units per chunk: large enough that sending a chunk to a worker costs little, small enough to bound memory.
@@ -99,7 +99,8 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
             if result is not None:
                 try:
                     stem = unit_files(result, u, out, sheets, pdf)
-                    outcome, detail, lost = outcome_of(result), pack_detail(detail_of(result)), lost_points(result)
+                    outcome, kept, lost = reduced(result)
+                    detail = pack_detail(kept)
                     if outcome.state == "incomplete":
                         # Its blank cells are named here, where the row's cells are known (the parent lets them go).
                         u.outcome = outcome
