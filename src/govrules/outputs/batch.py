@@ -1404,18 +1404,22 @@ def write_summaries(batch: Batch, out: Path, spill: Spill, pdf: bool = False, bo
     if context["groups"]:
         (out / "targets").mkdir(exist_ok=True)
     for group in context["groups"]:
-        page = {
-            **context,
-            "groups": [group],
-            "up": "../",
-            "target_page": True,
-            "incomplete": [u for u in context["incomplete"] if u["target_name"] == group["target_name"]],
-            "assessors": [a for a in assessors if a["target"] == group["target"]],
-            "failures": [],
-        }
-        write_batch_html(page, out / group["page"])
+        write_batch_html(target_context(context, group), out / group["page"])
         written.append(group["page"])
     return written
+
+
+def target_context(context: dict[str, Any], group: dict[str, Any]) -> dict[str, Any]:
+    """A target's own page (targets/<target>.html) from the index page's context (:func:`html_context`) and its group."""
+    return {
+        **context,
+        "groups": [group],
+        "up": "../",
+        "target_page": True,
+        "incomplete": [u for u in context["incomplete"] if u["target_name"] == group["target_name"]],
+        "assessors": [a for a in context["assessors"] if a["target"] == group["target"]],
+        "failures": [],
+    }
 
 
 def summary_workbook_bytes(batch: Batch) -> bytes:
