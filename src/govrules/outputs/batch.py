@@ -50,7 +50,7 @@ from .forms import (
     MISSING,
     InputError,
     cell_discretion,
-    cell_fact,
+    cell_reader,
     drop_null_facts,
     is_blank,
     is_form,
@@ -389,33 +389,50 @@ class _Plan:
 
     pack: Pack
     columns: tuple[Column, ...]
-    # Per column: the column, its fact's spec (fact columns), its header as problems name it.
-    cells: tuple[tuple[Column, FactSpec | None, str], ...]
+    # Per column: the column, what reads its non-blank cells (fact columns: forms.cell_reader of the fact's type), its header as problems name it.
+    cells: tuple[tuple[Column, Any, str], ...]
     # Per fact or 扣分 column: its fact and the cell's name after the row's place (「C列「…」」).
     places: tuple[tuple[str, str], ...]
 
 
 _PLANS: dict[tuple[int, tuple[Column, ...]], _Plan] = {}
+# The plan last used, with the very list of columns it was asked for: a table's rows all pass the same list
+# (its batch's), so the next row finds its plan without hashing every column again.
+_LAST_PLAN: tuple[list[Column], _Plan] | None = None
 
 
 def _plan(columns: list[Column], pack: Pack) -> _Plan:
+    global _LAST_PLAN
+    last = _LAST_PLAN
+    if last is not None and last[0] is columns and last[1].pack is pack and len(columns) == len(last[1].columns):
+        return last[1]
     key = (id(pack), tuple(columns))
     plan = _PLANS.get(key)
     if plan is None or plan.pack is not pack:
         from openpyxl.utils import get_column_letter
 
         specs = {f.name: f for f in pack.spec.facts}
-        cells = tuple((c, specs.get(c.key) if c.kind == "fact" else None, clean(c.header)) for c in columns)
+        cells = tuple((c, _reader(specs.get(c.key)) if c.kind == "fact" else None, clean(c.header)) for c in columns)
         places = tuple((c.key, f"{get_column_letter(c.index + 1)}列「{clean(c.header)}」") for c in columns if c.kind in ("fact", "points"))
         if len(_PLANS) >= 16:  # a long-lived process reading many tables keeps the latest few
             _PLANS.clear()
         plan = _PLANS[key] = _Plan(pack, key[1], cells, places)
+    _LAST_PLAN = (columns, plan)
     return plan
+
+
+def _reader(spec: FactSpec | None) -> Any:
+    assert spec is not None  # parse_header makes a fact column only of a fact the pack declares
+    return cell_reader(spec.type)
 
 
 def row_assessment(columns: list[Column], values: list[Any], pack: Pack, where: str) -> tuple[str | None, dict[str, Any], list[Problem]]:
     """One table row as (unit, assessment input, problems reading its cells)."""
-    plan = _plan(columns, pack)
+    return _read_row(_plan(columns, pack), values, where)
+
+
+def _read_row(plan: _Plan, values: list[Any], where: str) -> tuple[str | None, dict[str, Any], list[Problem]]:
+    pack, columns = plan.pack, plan.columns
     data: dict[str, Any] = {}
     facts: dict[str, Any] = {}
     discretion: dict[str, dict[str, Any]] = {}
@@ -430,12 +447,20 @@ def row_assessment(columns: list[Column], values: list[Any], pack: Pack, where: 
     width = len(values)
     # One search over the row's text: most rows hold no lone surrogate, and then no cell needs its own.
     surrogates = has_lone_surrogate("\n".join(v for v in values if isinstance(v, str)))
-    for c, spec, header in plan.cells:
+    for c, read, header in plan.cells:
         v = values[c.index] if c.index < width else None
         if surrogates and isinstance(v, str) and has_lone_surrogate(v):
             problems.append(Problem.coded(f"{where} 列「{header}」", "batch.not_text_value"))
             if c.kind == "unit":
                 unit = clean(v).strip()
+            continue
+        if read is not None:  # a fact's column, most of a table's (checked first; what follows is as for every other column)
+            if v is None or (isinstance(v, str) and not v.strip()):  # is_blank, inline: a row has dozens of cells
+                continue
+            try:
+                facts[c.key] = read(v)
+            except ValueError as exc:
+                problems.append(Problem(f"{where} 列「{header}」", str(exc)))
             continue
         if c.kind in ("unknown", "blank"):
             if c.kind == "blank" and not is_blank(v):
@@ -463,12 +488,7 @@ def row_assessment(columns: list[Column], values: list[Any], pack: Pack, where: 
         if is_blank(v):
             continue
         try:
-            if c.kind == "fact":
-                assert spec is not None
-                got = cell_fact(spec, v)
-                if got is not MISSING:
-                    facts[c.key] = got
-            elif c.kind == "self":
+            if c.kind == "self":
                 data.setdefault("self_assessment", {})[c.key] = _to_number(v)
             elif c.kind == "na":
                 data.setdefault("not_applicable", {})[c.key] = str(v).strip()
@@ -575,13 +595,14 @@ def prepare(u: Unit, pack: Pack, columns: list[Column]) -> None:
     if u.pending is None:
         return
     values, u.pending = u.pending, None
+    plan = _plan(columns, pack)
     try:
-        unit, data, row_problems = row_assessment(columns, values, pack, u.where)
+        unit, data, row_problems = _read_row(plan, values, u.where)
     except Exception as exc:  # one row never stops the others
         unit, data, row_problems = None, None, [_unexpected(u.where, exc)]
     u.unit, u.data, u.problems = unit, data, row_problems
     # Each fact's cell in this row (「units.csv 第7行 C列「…」」).
-    u.cells = {key: f"{u.where} {place}" for key, place in _plan(columns, pack).places}
+    u.cells = {key: f"{u.where} {place}" for key, place in plan.places}
 
 
 def blank_cells(u: Unit, pack: Pack) -> list[str]:

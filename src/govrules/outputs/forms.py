@@ -198,20 +198,33 @@ def _count_max() -> int:
     return int(most) if most is not None else int(facts.NUMBER_LIMIT) - 1
 
 
+# Read once, at first use (the engine's bounds are constants): a batch reads tens of thousands of number cells.
+_BOUNDS: tuple[Decimal, int] | None = None
+
+
+def _bounds() -> tuple[Decimal, int]:
+    """(the number limit, the largest count)."""
+    global _BOUNDS
+    if _BOUNDS is None:
+        _BOUNDS = (_number_limit(), _count_max())
+    return _BOUNDS
+
+
 def _check_number_text(raw: str, what: str, example: str) -> str:
+    """The cell's text, checked for length and exponents; ``what`` is the catalogue code of what the cell holds (worded only in an error)."""
     text = raw.strip()
     if len(text) > NUMBER_TEXT_MAX:
-        raise _coded("forms.number_text_too_long", value=f"“{_show(raw)}”", what=what, limit=NUMBER_TEXT_MAX)
+        raise _coded("forms.number_text_too_long", value=f"“{_show(raw)}”", what=text_(what), limit=NUMBER_TEXT_MAX)
     if _EXPONENT.fullmatch(text):
-        raise _coded("forms.exponent", value=f"“{text}”", what=what, example=example)
+        raise _coded("forms.exponent", value=f"“{text}”", what=text_(what), example=example)
     return text
 
 
 def _decimal_of(raw: Any, what: str) -> Decimal:
-    """A cell's number as a Decimal, without ever computing a huge power."""
+    """A cell's number as a Decimal, without ever computing a huge power (``what``: as for :func:`_check_number_text`)."""
     if isinstance(raw, int):
         if abs(raw) >= 10**NUMBER_TEXT_MAX:
-            raise _coded("forms.too_large", what=what)
+            raise _coded("forms.too_large", what=text_(what))
         return Decimal(raw)
     if isinstance(raw, (float, Decimal)):
         d = to_decimal(raw)
@@ -226,9 +239,9 @@ def _to_int(raw: Any) -> int:
     _no_formula(raw)
     if isinstance(raw, bool):
         raise _coded("forms.not_a_count", value=f"{raw} ")
-    most = _count_max()
+    most = _bounds()[1]
     if isinstance(raw, str):
-        text = _check_number_text(raw, text_("forms.what_count"), "1000")
+        text = _check_number_text(raw, "forms.what_count", "1000")
         if not _PLAIN_COUNT.fullmatch(text):
             if _PLAIN_NUMBER.fullmatch(text):
                 raise _coded("forms.not_whole", value=f"“{text}”")
@@ -236,7 +249,7 @@ def _to_int(raw: Any) -> int:
         d = Decimal(text)
     else:
         try:
-            d = _decimal_of(raw, text_("forms.what_count"))
+            d = _decimal_of(raw, "forms.what_count")
         except TypeError:
             raise _coded("forms.not_a_count", value=f"“{_show(raw)}”") from None
         if d != d.to_integral_value():
@@ -252,16 +265,16 @@ def _to_number(raw: Any) -> Decimal:
     if isinstance(raw, bool):
         raise _coded("forms.not_a_number", value=f"{raw} ")
     if isinstance(raw, str):
-        text = _check_number_text(raw, text_("forms.what_number"), "0.5")
+        text = _check_number_text(raw, "forms.what_number", "0.5")
         if not _PLAIN_NUMBER.fullmatch(text):
             raise _coded("forms.not_a_number", value=f"“{text}”")
         d = Decimal(text)
     else:
         try:
-            d = _decimal_of(raw, text_("forms.what_number"))
+            d = _decimal_of(raw, "forms.what_number")
         except TypeError:
             raise _coded("forms.not_a_number", value=f"“{_show(raw)}”") from None
-    limit = _number_limit()
+    limit = _bounds()[0]
     if abs(d) >= limit:
         raise _coded("forms.number_too_large", value=f"“{_show(raw)}”", limit=fmt(limit))
     return d
@@ -314,30 +327,51 @@ def cell_fact(spec: FactSpec, raw: Any) -> Any:
     """
     if is_blank(raw):
         return MISSING
-    t = spec.type
-    if t == "count":
-        return _to_int(raw)
-    if t == "number":
-        return _to_number(raw)
-    if t == "boolean":
-        return _to_bool(raw)
-    if t == "date":
-        return _date_text(raw)
-    if t in ("choice", "subset", "dates", "spans"):
-        _no_formula(raw)
-    if t == "choice":
-        if isinstance(raw, float) and raw.is_integer():
-            raw = int(raw)
-        return str(raw).strip()
-    if t == "subset":
-        return split_list(raw)
-    if t == "dates":
-        return [_date_text(x) for x in split_list(raw)]
-    if t == "spans":
-        return [_to_span(x) for x in split_list(raw)]
-    if t == "discretionary":
-        return cell_discretion(raw, None)
-    raise AssertionError(t)
+    return cell_reader(spec.type)(raw)
+
+
+def _choice(raw: Any) -> str:
+    _no_formula(raw)
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return str(raw).strip()
+
+
+def _subset(raw: Any) -> list[str]:
+    _no_formula(raw)
+    return split_list(raw)
+
+
+def _dates(raw: Any) -> list[str]:
+    _no_formula(raw)
+    return [_date_text(x) for x in split_list(raw)]
+
+
+def _spans(raw: Any) -> list[str]:
+    _no_formula(raw)
+    return [_to_span(x) for x in split_list(raw)]
+
+
+_READERS: dict[str, Any] = {
+    "count": _to_int,
+    "number": _to_number,
+    "boolean": _to_bool,
+    "date": _date_text,
+    "choice": _choice,
+    "subset": _subset,
+    "dates": _dates,
+    "spans": _spans,
+    "discretionary": lambda raw: cell_discretion(raw, None),
+}
+
+
+def cell_reader(fact_type: str) -> Any:
+    """What reads a non-blank cell of a fact of this type (:func:`cell_fact` without its blank check): a table's reader
+    looks it up once per column, not once per cell."""
+    try:
+        return _READERS[fact_type]
+    except KeyError:
+        raise AssertionError(fact_type) from None
 
 
 def cell_discretion(points: Any, reason: Any) -> Any:
