@@ -1,7 +1,7 @@
 """What a batch worker makes of each unit, made faster, is what the slower, plainer code made.
 
-The unit's JSON comes from the result's compact ``to_json`` (not ``to_dict``);
-the 可挽回分值 are worked out once per unit and shared; the outcome, the
+The 可挽回分值 are worked out once per unit and shared by its JSON, its HTML
+sheet and its workbook rows; the outcome, the
 workbook's detail rows and the points lost come from one pass over the rows.
 Each is checked against the plain definition on generated assessments of every
 installed pack and target, unit names holding markup, quotes and controls.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -72,8 +73,8 @@ def test_what_a_worker_sends_back_is_the_plain_definition(registry, pack_id, dat
     result = _result(pack, data, data.draw(UNIT_NAMES))
     if result is None:
         return
-    # The unit's JSON: the same bytes as the compact encoding of to_dict(recoverable=True) (so it parses to the same value too).
-    assert unit_json(result) == (json.dumps(result.to_dict(recoverable=True), ensure_ascii=False) + "\n").encode("utf-8")
+    # The unit's JSON: the bytes it had when to_dict(recoverable=True) worked its fixes out anew (orjson, indented), so the same value too.
+    assert unit_json(result) == orjson.dumps(result.to_dict(recoverable=True), option=orjson.OPT_INDENT_2) + b"\n"
     assert json.loads(unit_json(result)) == result.to_dict(recoverable=True)
     outcome, detail, lost = reduced(result)
     assert outcome == outcome_of(result)
