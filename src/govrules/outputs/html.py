@@ -7,6 +7,12 @@ text, never run; quotes are escaped too, and no user text is ever put in an
 (escape sequences, bidi overrides) are removed from every value the
 templates print. The pages are self-contained (inline CSS, no scripts) and
 print on A4.
+
+The templates define the pages; a unit's sheet and a batch's ranking pages,
+written tens of thousands of times or with a row per unit, are put together
+by :mod:`.fastsheet` and :mod:`.fastbatch`, which write the same text faster
+(checked against the templates by tests/test_fast_sheet.py and
+tests/test_fast_batch.py).
 """
 
 from __future__ import annotations
