@@ -82,3 +82,16 @@ def test_batch_html_and_the_written_page_are_the_fast_page(registry, tmp_path):
     html.write_batch_html(context, tmp_path / "index.html")
     assert html.batch_html(context) == html.jinja_batch_html(context) == (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "&lt;b&gt;甲镇&lt;/b&gt;" in html.batch_html(context)
+
+
+def test_no_control_character_reaches_a_batch_page(registry):
+    # A unit's name, its place and the input's name are printed with `| e`; an ESC or a bidi override in them
+    # must not reach the page (the template's and the fast writer's alike).
+    pack = registry.get("datonghu_2023")
+    name = "镇\x1b[31m\u202e名"
+    batch = Batch(pack, "u\x1b.csv", [Unit(1, "u.csv 第2行\x07", name, {"target": "xiangzhen", "unit": name, "facts": {}})])
+    score_units(batch)
+    for context in _pages(batch, with_charts=False):
+        for page in ("".join(fastbatch.batch_page(context)), html.jinja_batch_html(context)):
+            assert not any(c in page for c in "\x1b\u202e\x07"), page
+            assert "镇[31m名" in page

@@ -11,8 +11,8 @@ How the template prints a value, and so how this module does:
 
 * ``{{ x }}``: control characters removed from text (the environment's
   ``finalize``), then escaped (autoescape): :func:`_e`;
-* ``{{ x | e }}``: escaped only (``finalize`` leaves the ``Markup`` that ``e``
-  returns as it is): :func:`_x`;
+* ``{{ x | e }}``: the same (the environment's ``e`` filter removes them too):
+  :func:`_e`;
 * ``{{ x | fmt }}``: the number's text: :func:`_n`.
 
 ``batch.html.j2`` stays the definition of the page: :func:`govrules.outputs.html.jinja_batch_html`
@@ -23,23 +23,13 @@ writes the same text.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import Any, Iterator
 
-from markupsafe import escape
 
 from .fastsheet import _e, _n
 
 _TITLE, _BODY = "\x00title\x00", "\x00body\x00"
-_ESCAPED = re.compile("[&<>\"']")
-
-
-def _x(value: Any) -> str:
-    """``{{ value | e }}``: escaped, control characters kept (the template's ``finalize`` leaves Markup alone)."""
-    if type(value) is str and _ESCAPED.search(value) is None:
-        return value
-    return str(escape(value))
 
 
 def _joined(values: Any) -> str:
@@ -64,7 +54,7 @@ def _frame() -> tuple[str, str, str]:
 
 def _view(html: Any, up: str) -> str:
     """The 评分表 link cell's content: ``{% if u.html %}<a href="{{ up ~ u.html | e }}">查看</a>{% endif %}``."""
-    return f'<a href="{_x(up)}{_x(html)}">查看</a>' if html else ""
+    return f'<a href="{_e(up)}{_e(html)}">查看</a>' if html else ""
 
 
 def batch_page(context: dict[str, Any]) -> Iterator[str]:
@@ -79,23 +69,23 @@ def batch_page(context: dict[str, Any]) -> Iterator[str]:
     counts = c["counts"]
     out = [head, _e(c["title"]), " — 排名", middle]
     out += ["<h1>", _e(c["title"]), "</h1>\n"]
-    out += ['<p class="meta">指标包 ', _e(c["pack_id"]), " ", _e(c["pack_version"]), " · 输入 ", _x(c["source"]), " · 共 ", _e(counts["total"])]
+    out += ['<p class="meta">指标包 ', _e(c["pack_id"]), " ", _e(c["pack_version"]), " · 输入 ", _e(c["source"]), " · 共 ", _e(counts["total"])]
     out += [" 个单位：已排名 ", _e(counts["ranked"]), "，未完成 ", _e(counts["incomplete"]), "，出错 ", _e(counts["failed"]), "</p>\n\n"]
     if c["grade_counts"]:
         out.append('<h2>等次统计</h2>\n<ul class="grades">\n')
         for g in c["grade_counts"]:
-            out += ["<li>", _x(g["target_name"]), "："]
+            out += ["<li>", _e(g["target_name"]), "："]
             if g["unstated"]:
                 out.append("本文件未规定等次")
             else:
                 for grade, n in g["counts"].items():
-                    out += [_x(grade), " ", _e(n), "，"]
-                out += [_x(pending), " ", _e(g["pending"])]
+                    out += [_e(grade), " ", _e(n), "，"]
+                out += [_e(pending), " ", _e(g["pending"])]
             out.append("</li>\n")
         out.append("</ul>\n")
     out.append("\n")
     if not target_page and len(groups) > 1:
-        links = [f'<a href="{_x(g["page"])}">{_x(g["target_name"])}</a>' for g in groups]
+        links = [f'<a href="{_e(g["page"])}">{_e(g["target_name"])}</a>' for g in groups]
         out += ['<p class="meta">各考核对象的排名与图表：', "、".join(links), "</p>\n"]
     if target_page:
         out += ['<p class="meta"><a href="', _e(up), 'index.html">全部考核对象</a></p>\n']
@@ -106,11 +96,11 @@ def batch_page(context: dict[str, Any]) -> Iterator[str]:
         if group["charts"]:
             out += ["<h2>图表（", _e(group["target_name"]), "）</h2>\n", '<div class="charts">\n']
             for chart in group["charts"]:
-                out += ['<figure class="chart"><figcaption>', _x(chart["title"]), _x(chart["note"]), "</figcaption>\n", chart["svg"], "\n</figure>\n"]  # {{ c.svg | safe }}
+                out += ['<figure class="chart"><figcaption>', _e(chart["title"]), _e(chart["note"]), "</figcaption>\n", chart["svg"], "\n</figure>\n"]  # {{ c.svg | safe }}
             out.append("</div>\n")
         out += ["<h2>排名（", _e(group["target_name"]), "）"]
         if not target_page:
-            out += [' <a class="meta" href="', _x(group["page"]), '">单独查看</a>']
+            out += [' <a class="meta" href="', _e(group["page"]), '">单独查看</a>']
         out.append("</h2>\n")
         ranked = group["ranked"]
         if ranked:
@@ -122,10 +112,10 @@ def batch_page(context: dict[str, Any]) -> Iterator[str]:
             out = []
             for u in ranked:
                 self_total = u["self_total"]
-                grade = f"<td>{_x(u['grade'] or pending)}</td>" if has_grades else ""
+                grade = f"<td>{_e(u['grade'] or pending)}</td>" if has_grades else ""
                 out.append(
-                    f'<tr><td class="num">{_e(u["rank"])}</td><td class="unit">{_x(u["unit"])}</td><td class="num">{_n(u["total"])}</td>{grade}'
-                    f'<td class="num">{_n(u["max_total"])}</td><td class="num">{_e(self_total) if isinstance(self_total, str) else _n(self_total)}</td><td>{_x(u["where"])}</td>\n'
+                    f'<tr><td class="num">{_e(u["rank"])}</td><td class="unit">{_e(u["unit"])}</td><td class="num">{_n(u["total"])}</td>{grade}'
+                    f'<td class="num">{_n(u["max_total"])}</td><td class="num">{_e(self_total) if isinstance(self_total, str) else _n(self_total)}</td><td>{_e(u["where"])}</td>\n'
                     f"<td>{_view(u['html'], up)}</td></tr>\n"
                 )
                 if len(out) >= 256:
@@ -141,8 +131,8 @@ def batch_page(context: dict[str, Any]) -> Iterator[str]:
             for u in group["checklist"]:
                 n = u["counts"]
                 out.append(
-                    f'<tr><td class="unit">{_x(u["unit"])}</td><td class="num">{_e(n["pass"])}</td><td class="num">{_e(n["fail"])}</td>'
-                    f'<td class="num">{_e(n["notchecked"])}</td><td class="num">{_e(n["notapplicable"])}</td><td>{_x(u["where"])}</td><td>{_view(u["html"], up)}</td></tr>\n'
+                    f'<tr><td class="unit">{_e(u["unit"])}</td><td class="num">{_e(n["pass"])}</td><td class="num">{_e(n["fail"])}</td>'
+                    f'<td class="num">{_e(n["notchecked"])}</td><td class="num">{_e(n["notapplicable"])}</td><td>{_e(u["where"])}</td><td>{_view(u["html"], up)}</td></tr>\n'
                 )
             out.append("</tbody>\n</table>\n")
         yield "".join(out)
@@ -178,10 +168,10 @@ def batch_page(context: dict[str, Any]) -> Iterator[str]:
             f'<h2>未完成（不参加排名）</h2>\n<table class="incomplete">\n<thead><tr><th>单位</th><th>考核对象</th><th>未检查的指标</th><th>缺少的事实</th><th>已检查项合计</th>{grade_head}<th>来源</th><th>评分表</th></tr></thead>\n<tbody>\n'
         )
         for u in c["incomplete"]:
-            grade = f"<td>{_x(u['grade'] or pending)}</td>" if has_grades else ""
+            grade = f"<td>{_e(u['grade'] or pending)}</td>" if has_grades else ""
             out.append(
-                f'<tr><td class="unit">{_x(u["unit"])}</td><td>{_x(u["target_name"])}</td><td>{_joined(u["not_checked"])}</td><td>{_joined(u["missing_facts"])}</td>'
-                f'<td class="num">{_n(u["base_sum"])}</td>{grade}<td>{_x(u["where"])}</td><td>{_view(u["html"], up)}</td></tr>\n'
+                f'<tr><td class="unit">{_e(u["unit"])}</td><td>{_e(u["target_name"])}</td><td>{_joined(u["not_checked"])}</td><td>{_joined(u["missing_facts"])}</td>'
+                f'<td class="num">{_n(u["base_sum"])}</td>{grade}<td>{_e(u["where"])}</td><td>{_view(u["html"], up)}</td></tr>\n'
             )
             if len(out) >= 256:
                 yield "".join(out)
@@ -191,8 +181,8 @@ def batch_page(context: dict[str, Any]) -> Iterator[str]:
     if c["failures"]:
         out.append('<h2>出错的行（未评分）</h2>\n<table class="failures">\n<thead><tr><th>来源</th><th>单位</th><th>问题</th></tr></thead>\n<tbody>\n')
         for f in c["failures"]:
-            problems = "".join([f"<li>{_x(p)}</li>" for p in f["problems"]])
-            out.append(f'<tr><td>{_x(f["where"])}</td><td class="unit">{_x(f["unit"] or "")}</td><td><ul class="notes">{problems}</ul></td></tr>\n')
+            problems = "".join([f"<li>{_e(p)}</li>" for p in f["problems"]])
+            out.append(f'<tr><td>{_e(f["where"])}</td><td class="unit">{_e(f["unit"] or "")}</td><td><ul class="notes">{problems}</ul></td></tr>\n')
             if len(out) >= 256:
                 yield "".join(out)
                 out = []

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..numbers import fmt, rounding_words
 from .naming import Naming
@@ -61,6 +61,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
         finalize=_finalize,
     )
+    # ``| e`` returns Markup, which finalize leaves alone: without this, a value printed with it kept its
+    # control characters (an ESC, a bidi override in a unit's name reached index.html).
+    env.filters["e"] = env.filters["escape"] = lambda v: escape(_finalize(v))
     env.filters["fmt"] = lambda v: "" if v is None else (fmt(v) or "0")
     env.globals["level_name"] = level_name
     env.globals["STATUS_LABELS"] = STATUS_LABELS
