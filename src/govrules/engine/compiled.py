@@ -16,6 +16,7 @@ from ..kinds.base import DEDUCT, ZERO_ROW, RuleKind
 from .conditions import Node, conjunction, facts_of, normalize
 from .grading import compile_grading, veto_facts
 from .facts import RESHAPED_TYPES, build_model, canonical
+from .wellformed import checker
 from ..rubric.model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Raters, Rule, Target, Zeroing
 from ..numbers import ZERO, add
 from ..rubric.checks import applicable_targets
@@ -154,17 +155,25 @@ class InputPlan:
     # (compile_target builds it from view.facts, so it does): then the
     # validated values come out in that order and need no sorting.
     in_order: bool
+    # Each fact of the target, in its order, with the straight-line check of
+    # its well-formed values (govrules.engine.wellformed; None: always the full way).
+    checks: tuple[tuple[str, Any], ...] = attrs.field(default=(), eq=False)  # functions: compared by what they are made from
+    # The evidence each item of the target may be given (every item is a key).
+    evidence_kinds: dict[str, frozenset[str]] = attrs.field(factory=dict)
 
 
 def _input_plan(view: "TargetView") -> InputPlan:
     derived = tuple(f for f in view.facts if f.derive is not None)
     involved = {f.name for f in derived} | {f.derive.source for f in derived}  # type: ignore[union-attr]
+    bounds = discretion_bounds(view.facts, list(view.items))
     return InputPlan(
         maxima={item.id: item.max if item.ceiling is None else item.ceiling for item in view.items if item.max is not None},
         reshaped=tuple((f.name, f) for f in view.facts if f.type in RESHAPED_TYPES),
         defaults={name: value for name, value in view.defaults.items() if name not in involved},
         derived=derived,
         in_order=tuple(view.facts_model.model_fields) == tuple(f.name for f in view.facts),
+        checks=tuple((f.name, checker(f, bounds.get(f.name), view.discretionary_step)) for f in view.facts),
+        evidence_kinds={item.id: frozenset(item.indicator.evidence) for item in view.items},
     )
 
 

@@ -136,6 +136,19 @@ def _date(value: object) -> dt.date:
         raise _coded("facts.not_a_date", value=shown(value)) from None
 
 
+def timestamp(value: object) -> str:
+    """A 复核's time as ISO text: a date or date-time, given as such or as ISO text (blanks around it ignored)."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise PydanticCustomError("input.bad_timestamp", text("input.bad_timestamp"))
+    stripped = value.strip()
+    try:
+        return (dt.datetime.fromisoformat(stripped) if "T" in stripped or " " in stripped else dt.date.fromisoformat(stripped)).isoformat()
+    except ValueError:
+        raise PydanticCustomError("input.bad_timestamp_value", text("input.bad_timestamp_value", value="{value}"), {"value": shown(value)}) from None
+
+
 NumberIn = Annotated[Decimal, BeforeValidator(_number), WithJsonSchema({"type": "number"})]
 #: A number of at least 0 (a score). The bound comes before the validator so
 #: that pydantic-core checks it natively rather than through a Python function.
