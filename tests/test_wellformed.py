@@ -123,7 +123,10 @@ def _mutated(draw: Any, pack: govrules.Pack, target: str) -> dict[str, Any]:
     hostile = st.sampled_from(HOSTILE)
     for _ in range(draw(st.integers(1, 3))):
         where = draw(st.sampled_from(["fact", "fact", "fact", "name", "envelope", "evidence", "na", "score", "review", "container"]))
-        facts = data.setdefault("facts", {})
+        for key in ("facts", "evidence"):  # an earlier mutation may have put something else there
+            if not isinstance(data.get(key), dict):
+                data[key] = {}
+        facts = data["facts"]
         if where == "fact" and specs:
             spec = draw(st.sampled_from(specs))
             facts[spec.name] = draw(hostile | fact_values(view, spec))
@@ -134,7 +137,7 @@ def _mutated(draw: Any, pack: govrules.Pack, target: str) -> dict[str, Any]:
             data[key] = draw(hostile | st.just(pack.id) | st.just(target))
         elif where == "evidence" and view.items:
             item = draw(st.sampled_from([i.id for i in view.items] + ["no_such_item"]))
-            data.setdefault("evidence", {})[item] = draw(hostile | st.just([k for i, k in view.evidence if i == item]))
+            data["evidence"][item] = draw(hostile | st.just([k for i, k in view.evidence if i == item]))
         elif where == "na" and view.items:
             data["not_applicable"] = {draw(st.sampled_from([i.id for i in view.items])): draw(hostile | st.just("书面说明：无此项工作"))}
         elif where == "score" and view.items:

@@ -40,6 +40,20 @@ if TYPE_CHECKING:
 
 EVALUATORS = ("durable", "reference")
 
+#: The steps of assessing, imported on first use (see above) and then kept
+#: here: a function-local import statement costs about 0.6 µs on every call,
+#: even once its module is loaded, and assess() would make three.
+_steps: Any = None
+
+
+def _assessing() -> Any:
+    global _steps
+    if _steps is None:
+        from .engine import findings, inputs, scoring
+
+        _steps = (inputs.parse_json, inputs.resolve_target, inputs.validate, inputs.canonical_target, findings.findings_of, scoring.score_in_context)
+    return _steps
+
 
 class Pack:
     """A rubric pack, ready to assess units against."""
@@ -65,6 +79,8 @@ class Pack:
         self._views: dict[str, TargetView] = {}
         self._durable: dict[str, DurableEvaluator] = {}
         self._stamps: dict[str, Stamp] = {}  # by evaluator; a Stamp is frozen, so results share it
+        # Target ids an input may give as they are: resolve_target would give each back unchanged.
+        self._plain_targets: frozenset[str] | None = None
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------- identity
@@ -150,11 +166,15 @@ class Pack:
 
     def _validate(self, data: Any, target: str | None) -> tuple[TargetView, Assessment]:
         # validate() without entering govrules' decimal context, for callers already in it.
-        from .engine.inputs import parse_json, resolve_target, validate
-
+        parse_json, resolve_target, validate, canonical_target, _, _ = _steps or _assessing()
         if isinstance(data, (str, bytes)):
             data = parse_json(data)
-        target_id = resolve_target(self.spec, data, target)
+        plain = self._plain_targets
+        if plain is None:
+            plain = self._plain_targets = frozenset(t.id for t in self.spec.targets if canonical_target(self.spec, t.id) == t.id)
+        given = data.get("target") if target is None and type(data) is dict else None
+        # The usual input names its target by its id, and no argument names another: that is the target.
+        target_id = given if type(given) is str and given in plain else resolve_target(self.spec, data, target)
         view = self._views.get(target_id)  # resolve_target gave one of the pack's targets: view()'s check again is not needed
         if view is None:
             view = self.view(target_id)
@@ -172,9 +192,7 @@ class Pack:
         assign no points; the result then carries its score and says which. An
         unknown model or evaluator raises :class:`FactsError` naming the known ones.
         """
-        from .engine.findings import findings_of
-        from .engine.scoring import score_in_context as score
-
+        findings_of, score = (_steps or _assessing())[4:]
         if model is not None:
             from .engine.models import check_model
 

@@ -29,7 +29,6 @@ type (bytes, sets, objects, ``True`` for a number) are refused, not coerced.
 from __future__ import annotations
 
 import collections
-import datetime as dt
 import difflib
 import json
 import re
@@ -37,7 +36,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import attrs
-from pydantic_core import PydanticCustomError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StrictStr, ValidationError
 
 from . import wellformed

@@ -27,25 +27,45 @@ from typing import Any, Callable
 
 import attrs
 
-from .facts import COUNT_MAX, DISCRETIONARY_STEP, Discretion, _date, _number, _span, timestamp
+from .facts import COUNT_MAX, DISCRETIONARY_STEP, NUMBER_LIMIT, NUMBER_PLACES, Discretion, _date, _number, _span, timestamp
 from ..rubric.model import FactSpec
 from ..untrusted import has_lone_surrogate, is_blank
 
 #: What a checker returns for a value it leaves to the full way.
 NO: Any = object()
 
-#: Exact types only: a subclass (of int, a bool above all) takes the full way.
-_NUMBER_TYPES = frozenset({int, float, Decimal})
+_INT_LIMIT = int(NUMBER_LIMIT)
+_FLOAT_LIMIT = float(NUMBER_LIMIT)  # exact: 10**9 is a binary float
+#: Floats already read, and their Decimals (immutable, so shared): scores and
+#: amounts repeat (17.5, 0.5), and repr() is most of reading one. Bounded.
+_FLOATS: dict[float, Decimal] = {}
+_FLOATS_KEPT = 4096
 
 
 def number(value: Any) -> Decimal | None:
     """What ``facts._number`` (and pydantic after it) gives for a plain int, float or Decimal it accepts; else None."""
-    if type(value) in _NUMBER_TYPES:
-        try:
-            return _number(value)
-        except ValueError:
-            return None
-    return None
+    kind = type(value)
+    # The same shortcuts as _number's own, without its call and checks around them.
+    if kind is int:
+        if -_INT_LIMIT < value < _INT_LIMIT:
+            return Decimal(value)
+    elif kind is float:
+        d = _FLOATS.get(value)
+        if d is not None:
+            return d
+        if -_FLOAT_LIMIT < value < _FLOAT_LIMIT:
+            text = repr(value)
+            if "e" not in text and len(text) - text.index(".") - 1 <= NUMBER_PLACES:
+                d = Decimal(text)
+                if value and len(_FLOATS) < _FLOATS_KEPT:  # not 0.0: -0.0 is the same key, and another Decimal
+                    _FLOATS[value] = d
+                return d
+    elif kind is not Decimal:  # a subclass (of int: a bool), text, anything else
+        return None
+    try:
+        return _number(value)
+    except ValueError:
+        return None
 
 
 Checker = Callable[[Any], Any]
@@ -124,7 +144,15 @@ def _dates(value: Any) -> Any:
     if type(value) is not list:
         return NO
     out = []
+    iso = dt.date.fromisoformat
     for v in value:
+        # _date's own first way for YYYY-MM-DD, inline: a list holds a year of dates.
+        if type(v) is str and len(v) == 10 and v[4] == "-" and v[7] == "-":
+            try:
+                out.append(iso(v))
+                continue
+            except ValueError:
+                pass
         d = _date_value(v)
         if d is NO:
             return NO
