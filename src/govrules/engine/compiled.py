@@ -16,7 +16,7 @@ from ..kinds.base import DEDUCT, ZERO_ROW, RuleKind
 from .conditions import Node, conjunction, facts_of, normalize
 from .grading import compile_grading, veto_facts
 from .facts import RESHAPED_TYPES, build_model, canonical
-from .wellformed import checker
+from .wellformed import checker, facts_checker
 from ..rubric.model import Adjustment, Cap, FactSpec, Indicator, PackSpec, Raters, Rule, Target, Zeroing
 from ..numbers import ZERO, add
 from ..rubric.checks import applicable_targets
@@ -160,20 +160,25 @@ class InputPlan:
     checks: tuple[tuple[str, Any], ...] = attrs.field(default=(), eq=False)  # functions: compared by what they are made from
     # The evidence each item of the target may be given (every item is a key).
     evidence_kinds: dict[str, frozenset[str]] = attrs.field(factory=dict)
+    # wellformed.facts's check for this target, made from the above (so not compared).
+    check_facts: Any = attrs.field(default=None, eq=False)
 
 
 def _input_plan(view: "TargetView") -> InputPlan:
     derived = tuple(f for f in view.facts if f.derive is not None)
     involved = {f.name for f in derived} | {f.derive.source for f in derived}  # type: ignore[union-attr]
     bounds = discretion_bounds(view.facts, list(view.items))
+    checks = tuple((f.name, checker(f, bounds.get(f.name), view.discretionary_step)) for f in view.facts)
+    defaults = {name: value for name, value in view.defaults.items() if name not in involved}
     return InputPlan(
         maxima={item.id: item.max if item.ceiling is None else item.ceiling for item in view.items if item.max is not None},
         reshaped=tuple((f.name, f) for f in view.facts if f.type in RESHAPED_TYPES),
-        defaults={name: value for name, value in view.defaults.items() if name not in involved},
+        defaults=defaults,
         derived=derived,
         in_order=tuple(view.facts_model.model_fields) == tuple(f.name for f in view.facts),
-        checks=tuple((f.name, checker(f, bounds.get(f.name), view.discretionary_step)) for f in view.facts),
+        checks=checks,
         evidence_kinds={item.id: frozenset(item.indicator.evidence) for item in view.items},
+        check_facts=facts_checker(view.facts, checks, defaults, f"{view.pack_id}/{view.target.id}"),
     )
 
 
