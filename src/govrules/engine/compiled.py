@@ -208,6 +208,10 @@ class TargetView:
     defaults: dict[str, Any] = attrs.field(factory=dict)
     # Every rule in evaluation order (items, ledgers, zeroing): worked out once, read per assessment.
     rules: tuple[CompiledRule, ...] = attrs.field(init=False, default=attrs.Factory(lambda v: v._all_rules(), takes_self=True))
+    # Every fact some rule reads or counts: with all of them given, every rule can be checked (findings_of).
+    rules_read: frozenset[str] = attrs.field(
+        init=False, default=attrs.Factory(lambda v: frozenset().union(*(r.read_set | r.quantity_set for r in v.rules)), takes_self=True)
+    )
 
     # Look-ups every assessment makes, built once.
     fact_specs: dict[str, FactSpec] = attrs.field(init=False, default=attrs.Factory(lambda v: {f.name: f for f in v.facts}, takes_self=True))

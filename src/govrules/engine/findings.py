@@ -90,7 +90,7 @@ def findings_of(view: TargetView, assessment: Assessment, evaluation: Evaluation
     present = values.keys()
     fired = evaluation.fired
     unchecked: dict[str, tuple[str, ...]] = {}
-    if len(values) == len(view.facts):  # every fact of the target is known: every rule could be checked
+    if present >= view.rules_read:  # every fact a rule reads or counts is known: every rule could be checked
         return Findings(view, assessment, fired, unchecked, evaluation.missing_evidence, evaluator, values)
     scalars = None
     for rule in view.rules:

@@ -311,6 +311,43 @@ def _field_writer(field: str, writers: dict[str, Callable[[Any], str]], keys: di
     return field, key, writers[field]
 
 
+#: What the writer of a record's value is written as, by fact type, where it is a plain expression:
+#: value_writer's own for that type (tests/test_durable_fast.py checks the text against json.dumps).
+_INLINE = {"count": "str(v)", "boolean": "('true' if v else 'false')", "date": "str(v.toordinal())"}
+
+
+def _text_writer(
+    rule_records: tuple[tuple[str, tuple[tuple[str, str, Callable[[Any], str]], ...]], ...],
+    evidence_records: tuple[tuple[tuple[str, str], str], ...],
+    end_records: tuple[str, ...],
+    types: dict[str, str],
+    where: str,
+) -> Callable[[str, tuple[tuple[str, Any], ...], frozenset[tuple[str, str]]], str]:
+    """The function writing one assessment's records as JSON text, as Python source compiled once per target.
+
+    Its text is :func:`_json_list` of the records' bodies: for each group of
+    rules, its head and the fields of the facts it reads that the assessment
+    gives, each written out in turn (a count's, a boolean's and a date's
+    writer inline, any other called); then the evidence given; then the end markers.
+    """
+    names: dict[str, Any] = {"NO": object(), "EVIDENCE": evidence_records, "ENDS": list(end_records), "json_list": _json_list}
+    lines = ["def text(sid, facts, evidence):", "    get = dict(facts).get", "    bodies = []"]
+    for m, (record_head, reads) in enumerate(rule_records):
+        lines.append(f"    body = [{record_head!r}]")
+        for i, (name, key, write) in enumerate(reads):
+            expression = _INLINE.get(types[name]) if write is not _scaled_count else None
+            if expression is None:
+                names[f"write{m}_{i}"] = write
+                expression = f"write{m}_{i}(v)"
+            lines += [f"    v = get({name!r}, NO)", "    if v is not NO:", f"        body.append({key!r} + {expression})"]
+        lines.append("    bodies.append(''.join(body))")
+    if evidence_records:
+        lines.append("    bodies += [body for pair, body in EVIDENCE if pair in evidence]")
+    lines += ["    return json_list(sid, bodies + ENDS)"]
+    exec(compile("\n".join(lines) + "\n", f"<durable_rules records of {where}>", "exec"), names)
+    return names["text"]  # type: ignore[no-any-return]
+
+
 class DurableEvaluator:
     """Evaluates assessments of one target on a private durable_rules ruleset."""
 
@@ -336,7 +373,7 @@ class DurableEvaluator:
         # fact it reads, the text before the value and the value's writer.
         writers = {f.name: value_writer(f) for f in view.facts}
         keys = record_keys(view)
-        self._rule_records = tuple(
+        rule_records = tuple(
             (
                 f', "id": "g{m}", "t": "g{m}"',
                 tuple(_field_writer(field, writers, keys) for field in reads),
@@ -344,26 +381,20 @@ class DurableEvaluator:
             for m, reads in enumerate(group_reads)
         )
         evidence_groups = _groups(len(view.evidence))
-        self._evidence_records = tuple(
+        evidence_records = tuple(
             (view.evidence[j], f', "id": "{_EVIDENCE}{j}", "t": "{_EVIDENCE}{m}", "k": {j}')
             for m, group in enumerate(evidence_groups)
             for j in group
         )
         # End markers last: absence is judged when they arrive; the final one always fires.
-        self._end_records = tuple(f', "id": "{_END}{m}", "t": "{_END}{m}"' for m in range(len(evidence_groups))) + (
+        end_records = tuple(f', "id": "{_END}{m}", "t": "{_END}{m}"' for m in range(len(evidence_groups))) + (
             f', "id": "{_END}", "t": "{_END}"',
         )
+        self._text = _text_writer(rule_records, evidence_records, end_records, {f.name: f.type for f in view.facts}, f"{view.pack_id}/{view.target.id}")
 
     def _fact_text(self, sid: str, assessment: Assessment) -> str:
         """The JSON list of facts for one assessment: a record per group of rules, the evidence, the end markers."""
-        values = dict(assessment.facts)
-        bodies = []
-        for head, reads in self._rule_records:
-            bodies.append(head + "".join([key + write(values[name]) for name, key, write in reads if name in values]))
-        given = assessment.evidence
-        bodies.extend([body for pair, body in self._evidence_records if pair in given])
-        bodies.extend(self._end_records)
-        return _json_list(sid, bodies)
+        return self._text(sid, assessment.facts, assessment.evidence)  # type: ignore[no-any-return]
 
     def evaluate(self, view: TargetView, assessment: Assessment) -> Evaluation:
         if view is not self._view:
