@@ -9,6 +9,7 @@ the names of other targets.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 from decimal import Decimal as D
@@ -17,10 +18,11 @@ from typing import Any
 import attrs
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import govrules
 from govrules.engine.compiled import compile_target
-from govrules.engine.facts import _date, _number
+from govrules.engine.facts import _date, _number, missed_periods
 from govrules.engine.inputs import AssessmentIn, validate
 from govrules.testing import assessments
 
@@ -223,3 +225,27 @@ def test_validated_facts_are_always_in_the_targets_order(registry):
             assert names == sorted(names, key=order.__getitem__)
 
         check()
+
+
+def _missed_periods_window_by_window(dates, start, end, period_days):  # type: ignore[no-untyped-def]
+    """The count as the document states it: each complete window of ``period_days`` from ``start``, and whether a date falls in it."""
+    windows = ((end - start).days + 1) // period_days
+    missed = 0
+    for k in range(windows):
+        first = start + dt.timedelta(days=k * period_days)
+        last = first + dt.timedelta(days=period_days - 1)
+        missed += not any(first <= d <= last for d in dates)
+    return missed
+
+
+@settings(max_examples=300)
+@given(
+    start=st.dates(dt.date(2020, 1, 1), dt.date(2026, 12, 31)),
+    length=st.integers(0, 400),  # a derivation's end is never before its start (the pack model refuses that)
+    period_days=st.integers(1, 40),
+    offsets=st.lists(st.integers(-30, 450), max_size=40),
+)
+def test_missed_periods_counts_the_empty_windows(start, length, period_days, offsets):
+    end = start + dt.timedelta(days=length)
+    dates = tuple(sorted({start + dt.timedelta(days=o) for o in offsets}))
+    assert missed_periods(dates, start, end, period_days) == _missed_periods_window_by_window(dates, start, end, period_days)
