@@ -40,6 +40,10 @@ _FLOAT_LIMIT = float(NUMBER_LIMIT)  # exact: 10**9 is a binary float
 #: amounts repeat (17.5, 0.5), and repr() is most of reading one. Bounded.
 _FLOATS: dict[float, Decimal] = {}
 _FLOATS_KEPT = 4096
+#: Dates already read from their YYYY-MM-DD text (dt.date is immutable): the
+#: units of one year give the same few hundred days. Bounded.
+_DAYS: dict[str, dt.date] = {}
+_DAYS_KEPT = 4096
 
 
 def number(value: Any) -> Decimal | None:
@@ -150,15 +154,24 @@ def _dates(value: Any) -> Any:
     if type(value) is not list:
         return NO
     out = []
-    iso = dt.date.fromisoformat
+    days = _DAYS
     for v in value:
-        # _date's own first way for YYYY-MM-DD, inline: a list holds a year of dates.
-        if type(v) is str and len(v) == 10 and v[4] == "-" and v[7] == "-":
-            try:
-                out.append(iso(v))
+        if type(v) is str:
+            d = days.get(v)
+            if d is not None:
+                out.append(d)
                 continue
-            except ValueError:
-                pass
+            # _date's own first way for YYYY-MM-DD, inline: a list holds a year of dates.
+            if len(v) == 10 and v[4] == "-" and v[7] == "-":
+                try:
+                    d = dt.date.fromisoformat(v)
+                except ValueError:
+                    pass
+                else:
+                    if len(days) < _DAYS_KEPT:
+                        days[v] = d
+                    out.append(d)
+                    continue
         d = _date_value(v)
         if d is NO:
             return NO
