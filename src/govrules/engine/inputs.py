@@ -15,7 +15,9 @@ The input is JSON (or the same structure as Python data)::
 
 :func:`validate` checks all of it against one target of a pack and returns a
 canonical, frozen :class:`Assessment`, or raises :class:`FactsError` listing
-every problem at once.
+every problem at once. The usual well-formed input is checked in straight-line
+code instead (:mod:`govrules.engine.wellformed`, the same outcome); any other
+takes the full way here, which alone reports problems.
 
 Every input ends in a :class:`FactsError` or a correct assessment, whatever
 it holds (see docs/security.md): JSON text is bounded in size
