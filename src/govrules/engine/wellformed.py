@@ -5,9 +5,10 @@ JSON and callers' dicts hold (``str``, ``int``, ``float``, ``Decimal``,
 ``bool``, ``list``, ``dict``), within their bounds. For those, validating
 through pydantic (two ``validate_python`` calls, a Python validator per
 number and date) costs more than the engine's own evaluation. This module
-checks such inputs in plain code, with checkers made once per compiled target
-(:func:`fact_checkers`, kept in its :class:`~govrules.engine.compiled.InputPlan`),
-as attrs and pydantic v1 generate theirs.
+checks such inputs in plain code, with checks made once per compiled target
+and kept in its :class:`~govrules.engine.compiled.InputPlan` (:func:`checker`
+per fact, and :func:`facts_checker`'s Python source compiled for all of them,
+as attrs and pydantic v1 generate theirs).
 
 Each check either gives exactly what the full way (:mod:`govrules.engine.inputs`
 through pydantic) gives for that input, or gives up (``None``, :data:`NO`):
