@@ -26,10 +26,18 @@ What it does:
    * ``assess``: ``pack.assess(data)``;
    * ``assess + to_json``: ``pack.assess(data).to_json()``, the text
      ``POST …/assess`` serves.
+
+The rounds replay the same inputs, so from the second pass on every row's key
+(:mod:`govrules.engine.rowcache`) has been seen: the script prints how often a
+row was taken from its table on the first pass over the inputs. ``--no-repeats``
+fills every row's table first with keys no input has, so that every touched
+row is looked up, missed and scored the long way (inputs that never repeat a
+row's key); ``--row-keys 0`` turns the tables off.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
@@ -94,6 +102,29 @@ def agree(pack: Any, engine: Any, data: list[dict[str, Any]]) -> int:
     return bad
 
 
+@contextlib.contextmanager
+def row_counts() -> Any:
+    """Counts, while in the block, the touched rows scoring looked up and those it scored the long way."""
+    from govrules.engine import scoring
+
+    counts = {"rows": 0, "long": 0}
+    entry, score_item = scoring._row_entry, scoring._score_item
+
+    def counted_entry(*a: Any) -> Any:
+        counts["rows"] += 1
+        return entry(*a)
+
+    def counted_item(*a: Any) -> Any:
+        counts["long"] += 1
+        return score_item(*a)
+
+    scoring._row_entry, scoring._score_item = counted_entry, counted_item
+    try:
+        yield counts
+    finally:
+        scoring._row_entry, scoring._score_item = entry, score_item
+
+
 def rate(fn: Callable[[dict[str, Any]], Any], data: list[dict[str, Any]]) -> float:
     start = time.process_time()
     for d in data:
@@ -105,7 +136,13 @@ def main() -> None:
     ap = benchlib.parser(__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=None, help="inputs per set (default 2000; --quick 500)")
     ap.add_argument("--rounds", type=int, default=None, help="alternating rounds (default 7; --quick 3)")
+    ap.add_argument("--row-keys", type=int, default=None, help="keys each row remembers (govrules.engine.rowcache.ROW_KEYS; 0: none, every row scored the long way)")
+    ap.add_argument("--no-repeats", action="store_true", help="fill every row's table with keys no input has first: every row looked up, missed and scored the long way")
     args = ap.parse_args()
+    from govrules.engine import rowcache
+
+    if args.row_keys is not None:
+        rowcache.ROW_KEYS = args.row_keys
     n = args.n or (500 if args.quick else 2000)
     rounds = args.rounds or (3 if args.quick else 7)
     zen = import_zen()
@@ -121,7 +158,13 @@ def main() -> None:
     sets = {"half with dates": inputs(pack, n, True, seed=11), "without dates": inputs(pack, n, False, seed=12)}
     examples = [json.loads(p.read_text(encoding="utf-8")) for p in benchlib.example_files(pack)]
     checked = [e for e in examples if e.get("target") == TARGET] + sets["half with dates"] + sets["without dates"]
-    bad = agree(pack, engine, checked)
+    if args.no_repeats:
+        for item in pack.view(TARGET).items:
+            item.states.update((object(), None) for _ in range(rowcache.ROW_KEYS - len(item.states)))
+    with row_counts() as counts:  # the first pass over the inputs: how often a row's key had been seen
+        bad = agree(pack, engine, checked)
+    print(f"rows touched: {counts['rows']:,} in {len(checked):,} assessments; scored the long way {counts['long']:,} "
+          f"(a key not seen before, a full table, or a cohort or rated row), taken from the row's table {counts['rows'] - counts['long']:,}")
     print(f"totals: zen and pack.assess agree on {len(checked) - bad} of {len(checked)} inputs "
           f"({sum(1 for d in checked if 'new_media_update_dates' in d.get('facts', {}))} with update dates)")
     if bad:

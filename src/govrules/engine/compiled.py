@@ -102,6 +102,12 @@ class ItemView:
         default=attrs.Factory(lambda i: RowTexts(i.id, i.names, i.max, i.indicator.evidence, i.indicator.evaluation), takes_self=True),
     )
     unit_keys: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda i: frozenset(map(unit_key, i.units)), takes_self=True))
+    # No rule of it is scored against the cohort (whose outcome is the other
+    # units' too): its state is a function of its key (govrules.engine.rowcache).
+    cacheable: bool = attrs.field(init=False, default=attrs.Factory(lambda i: all(r.cohort is None for r in i.rules), takes_self=True))
+    # The row's states remembered by key, up to rowcache.ROW_KEYS (see govrules.engine.rowcache):
+    # per compiled target, filled as assessments come, never emptied; no part of the row's value.
+    states: dict[Any, tuple[Any, ...]] = attrs.field(init=False, factory=dict, eq=False, repr=False)
     # Each cap with the uids of the rules it groups, sorted.
     cap_groups: tuple[tuple[Cap, tuple[str, ...]], ...] = attrs.field(
         init=False,

@@ -573,13 +573,14 @@ class Rows:
     ``Rows`` is the tuple of its records.
     """
 
-    __slots__ = ("untouched", "touched", "make", "text", "_built")
+    __slots__ = ("untouched", "touched", "make", "text", "known", "_built")
 
-    def __init__(self, untouched: Mapping[str, Any], touched: dict[str, tuple[Any, ...]], make: Any, text: Any):
+    def __init__(self, untouched: Mapping[str, Any], touched: dict[str, tuple[Any, ...]], make: Any, text: Any, known: Mapping[str, str] | None = None):
         self.untouched = untouched  # every row's untouched record, in the rows' order
         self.touched = touched
         self.make = make
         self.text = text
+        self.known = known or {}  # touched rows' text already written (a row state remembered with its text: engine.rowcache)
         self._built: tuple[Any, ...] | None = None
 
     def get(self) -> tuple[Any, ...]:
@@ -599,8 +600,13 @@ class Rows:
         if built is not None:
             return [r._json_text for r in built]
         touched = self.touched
+        if not touched:
+            return [row._json_text for row in self.untouched.values()]
         text = self.text
-        return [text(touched[key]) if key in touched else row._json_text for key, row in self.untouched.items()]
+        known = self.known
+        return [
+            (known.get(key) or text(touched[key])) if key in touched else row._json_text for key, row in self.untouched.items()
+        ]
 
     def statuses(self) -> list[str]:
         """Each row's status, in order, without building the records."""

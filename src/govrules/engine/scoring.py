@@ -32,6 +32,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Iterable
 
+from . import rowcache
 from .compiled import ItemView, TargetView
 from ..kinds.base import AWARD, DEDUCT, SET, ZERO_ROW
 from .findings import Findings
@@ -39,6 +40,7 @@ from .sections import adjusted_section
 from ..rubric.model import PackSpec
 from ..rubric.scope import unit_key
 from ..numbers import ROUNDING, ZERO, divide, exact
+from .jsontext import number as _number
 from .result import (
     FAIL,
     NOT_APPLICABLE,
@@ -222,6 +224,57 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
         missing_evidence=missing_evidence,
         cohort=tuple(figures),
     )
+
+
+def _row_entry(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAssessment) -> tuple[Any, ...]:
+    """A touched row's ``(state, text, readings)``: from its table by key (:mod:`.rowcache`), else scored.
+
+    ``text`` is the row's JSON text (None: :func:`_item_text` writes it if asked),
+    ``readings`` the ids of the readings it brings into the result.
+    """
+    if item.cacheable and rowcache.ROW_KEYS and item.id not in per.combined:
+        try:
+            key = rowcache.row_key(item, findings, per)
+        except rowcache.Unkeyable:
+            key = None
+        if key is not None:
+            table = item.states
+            entry = table.get(key)
+            if entry is None:
+                if len(table) >= rowcache.ROW_KEYS:  # full: no more keys, the long way
+                    state = _score_item(item, findings, spec, per)
+                    return (state, None, _row_readings(spec, state, per.out_of_scope))
+                entry = _new_entry(item, findings, spec, per)
+                if entry is None:
+                    state = _score_item(item, findings, spec, per)
+                    return (state, None, _row_readings(spec, state, per.out_of_scope))
+                table[key] = entry  # two threads may store the same key at once: equal entries, one kept
+            state, (head, tail), used = entry
+            self_score = per.self_scores.get(item.id)
+            if self_score is None:
+                return (state, head + "null" + tail, used)
+            # The 自评 is no part of the key: put in its place in the state and between the text's halves.
+            return (state[:12] + (self_score,) + state[13:], head + _number(self_score) + tail, used)
+    state = _score_item(item, findings, spec, per)
+    return (state, None, _row_readings(spec, state, per.out_of_scope))
+
+
+#: What a row's text holds between its 自评 and its effects: where a remembered text is cut in two (see _new_entry).
+_SELF_SCORE = ', "self_score": null, "effects": '
+
+
+def _new_entry(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAssessment) -> tuple[Any, ...] | None:
+    """A row's table entry: its state without a 自评, its text's halves around the 自评's value, its readings (None: not remembered)."""
+    state = _score_item(item, findings, spec, per)
+    if state[12] is not None:
+        state = state[:12] + (None,) + state[13:]
+    # The first occurrence is the field itself: the id and names before it are
+    # encoded strings, whose quotes are escaped.
+    head, found, tail = _item_text(state).partition(_SELF_SCORE)
+    if not found:  # no row's text lacks it (ItemResult.to_dict); were one to, it is scored the long way every time
+        return None
+    cut = len(', "self_score": ')
+    return (state, (head + _SELF_SCORE[:cut], _SELF_SCORE[cut + 4:] + tail), _row_readings(spec, state, per.out_of_scope))
 
 
 def _item_result(
@@ -474,37 +527,43 @@ def _score_ledgers(view: TargetView, findings: Findings) -> tuple[LedgerResult, 
     return tuple(out)
 
 
+def _row_readings(spec: PackSpec, state: tuple[Any, ...], out: dict[str, str | None]) -> frozenset[str]:
+    """The readings a touched row's state brings into its result (its effects', caps', floor's, N/A's, raters')."""
+    item, _, _, _, effects, caps, floor_cut, _, _, not_applicable, _, _, _, _, combined, _ = state
+    used: set[str] = set()
+    for e in effects:
+        used.update(e.reading)
+    for c in caps:
+        used.update(c.reading)
+    if combined is not None:
+        used.update(combined.reading)
+        for rating in combined.ratings:
+            for e in rating.effects:
+                used.update(e.reading)
+    if floor_cut:
+        used.update(item.floor_reading)
+    if not_applicable is not None and not (item.id in out and item.indicator.units_scoring):
+        used.update(spec.not_applicable.reading)  # unless the row's own units_scoring decided it
+    return frozenset(used)
+
+
 def _readings(
     spec: PackSpec,
-    items: Iterable[tuple[Any, ...]],
+    items: Iterable[frozenset[str]],
     ledgers: tuple[LedgerResult, ...],
     findings: Findings,
-    out: dict[str, str | None] | None = None,
     sections: Iterable[SectionResult] = (),
     total: Iterable[str] = (),
 ) -> tuple[tuple[str, str, str], ...]:
-    """The readings that shaped this result: those standing for the target, and those of what applied (``items``: the touched rows' states)."""
+    """The readings that shaped this result: those standing for the target, and those of what applied (``items``: the touched rows' :func:`_row_readings`)."""
     used: set[str] = set(findings.view.standing_readings)
     used.update(total)
-    out = out or {}
     for section in sections:
         for c in section.caps:
             if c.cut:
                 used.update(c.reading)
-    for item, _, _, _, effects, caps, floor_cut, _, _, not_applicable, _, _, _, _, combined, _ in items:
-        for e in effects:
-            used.update(e.reading)
-        for c in caps:
-            used.update(c.reading)
-        if combined is not None:
-            used.update(combined.reading)
-            for rating in combined.ratings:
-                for e in rating.effects:
-                    used.update(e.reading)
-        if floor_cut:
-            used.update(item.floor_reading)
-        if not_applicable is not None and not (item.id in out and item.indicator.units_scoring):
-            used.update(spec.not_applicable.reading)  # unless the row's own units_scoring decided it
+    for row in items:
+        used.update(row)
     for ledger in ledgers:
         for e in ledger.effects:
             used.update(e.reading)
@@ -528,8 +587,16 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
     a = findings.assessment
     per = _PerAssessment(findings, combined)
     item_index = view.item_index
-    states = {item_id: _score_item(item_index[item_id], findings, spec, per) for item_id in per.touched}  # in item order
-    items: tuple[ItemResult, ...] | Rows = Rows(view.untouched_items, states, _item_record, _item_text)
+    states = {}  # in item order
+    texts = {}
+    row_readings = []
+    for item_id in per.touched:
+        state, text, used = _row_entry(item_index[item_id], findings, spec, per)
+        states[item_id] = state
+        if text is not None:
+            texts[item_id] = text
+        row_readings.append(used)
+    items: tuple[ItemResult, ...] | Rows = Rows(view.untouched_items, states, _item_record, _item_text, texts)
     section_rows: tuple[SectionResult, ...] | Rows
     if view.adjusting_sections:
         items = items.get()  # type: ignore[union-attr]
@@ -616,7 +683,7 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         facts=a.facts,
         derived_facts=a.derived,
         readings=_readings(
-            spec, touched, ledgers, findings, per.out_of_scope, section_rows if view.capped_sections else (), _total_readings(spec, total, total_floor_cut)
+            spec, row_readings, ledgers, findings, section_rows if view.capped_sections else (), _total_readings(spec, total, total_floor_cut)
         ),
         texts=view.texts,
         **({"total_floor_cut": total_floor_cut, "total_floor_quote": spec.floor.quote, "total_floor_reading": spec.floor.reading} if total_floor_cut else {}),
