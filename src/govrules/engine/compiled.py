@@ -22,7 +22,7 @@ from ..numbers import ZERO, add
 from ..rubric.checks import applicable_targets
 from ..rubric.scope import rated_facts, row_assessors, unit_key
 from .jsontext import EffectTexts, RowTexts, SectionTexts, TargetTexts
-from .result import PASS, CapApplied, ItemResult, SectionResult
+from .result import PASS, CapApplied, ItemResult, SectionResult, Untouched
 from .sections import adjusted_section
 
 OWNER_ITEM = "item"
@@ -217,6 +217,12 @@ class TargetView:
     # Every fact some rule reads or counts: with all of them given, every rule can be checked (findings_of).
     rules_read: frozenset[str] = attrs.field(
         init=False, default=attrs.Factory(lambda v: frozenset().union(*(r.read_set | r.quantity_set for r in v.rules)), takes_self=True)
+    )
+
+    # The same, as results share them (engine.result.Untouched: positions, status counts, texts).
+    shared_items: Untouched = attrs.field(init=False, default=attrs.Factory(lambda v: Untouched(v.untouched_items), takes_self=True), eq=False, repr=False)
+    shared_sections: Untouched = attrs.field(
+        init=False, default=attrs.Factory(lambda v: Untouched(v.untouched_sections), takes_self=True), eq=False, repr=False
     )
 
     # Look-ups every assessment makes, built once.

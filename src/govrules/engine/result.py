@@ -555,6 +555,36 @@ class Stamp:
         return _dumps(self.to_dict())
 
 
+class Untouched:
+    """A target's untouched rows (its items, or its sections), as every result of it shares them, with what ``to_json`` reads of them.
+
+    Every untouched row is a pass (see ``TargetView.untouched_items``); a result
+    replaces the few rows something happened to, by position, in the list of
+    the others' texts and in their status counts, instead of going over every row.
+    """
+
+    __slots__ = ("rows", "positions", "counts", "_texts")
+
+    def __init__(self, rows: Mapping[str, Any]):
+        self.rows = rows  # id → record, in the rows' order
+        self.positions = {key: n for n, key in enumerate(rows)}
+        counts = {s: 0 for s in STATUSES}
+        for row in rows.values():
+            counts[row.status] += 1
+        self.counts = counts
+        self._texts: tuple[str, ...] | None = None
+
+    def texts(self) -> tuple[str, ...]:
+        """Each row's JSON text, in order (worked out on first use; threads racing to it work out equal tuples)."""
+        texts = self._texts
+        if texts is None:
+            texts = self._texts = tuple([row._json_text for row in self.rows.values()])
+        return texts
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Untouched, (self.rows,))
+
+
 class Rows:
     """A result's rows (its items, or its sections), their records built on first use.
 
@@ -573,10 +603,11 @@ class Rows:
     ``Rows`` is the tuple of its records.
     """
 
-    __slots__ = ("untouched", "touched", "make", "text", "known", "_built")
+    __slots__ = ("shared", "untouched", "touched", "make", "text", "known", "_built")
 
-    def __init__(self, untouched: Mapping[str, Any], touched: dict[str, tuple[Any, ...]], make: Any, text: Any, known: Mapping[str, str] | None = None):
-        self.untouched = untouched  # every row's untouched record, in the rows' order
+    def __init__(self, shared: Untouched, touched: dict[str, tuple[Any, ...]], make: Any, text: Any, known: Mapping[str, str] | None = None):
+        self.shared = shared
+        self.untouched = shared.rows  # every row's untouched record, in the rows' order
         self.touched = touched
         self.make = make
         self.text = text
@@ -599,19 +630,23 @@ class Rows:
         built = self._built
         if built is not None:
             return [r._json_text for r in built]
-        touched = self.touched
-        if not touched:
-            return [row._json_text for row in self.untouched.values()]
-        text = self.text
+        shared = self.shared
+        texts = list(shared.texts())
+        positions = shared.positions
         known = self.known
-        return [
-            (known.get(key) or text(touched[key])) if key in touched else row._json_text for key, row in self.untouched.items()
-        ]
+        text = self.text
+        for key, state in self.touched.items():
+            texts[positions[key]] = known.get(key) or text(state)
+        return texts
 
-    def statuses(self) -> list[str]:
-        """Each row's status, in order, without building the records."""
-        touched = self.touched
-        return [touched[key][2] if key in touched else row.status for key, row in self.untouched.items()]
+    def status_counts(self) -> dict[str, int]:
+        """How many rows have each status, without building the records or going over the untouched ones."""
+        counts = dict(self.shared.counts)
+        untouched = self.untouched
+        for key, state in self.touched.items():
+            counts[untouched[key].status] -= 1
+            counts[state[2]] += 1
+        return counts
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (tuple, (self.get(),))
@@ -723,10 +758,12 @@ class Result:
 
     @property
     def status_counts(self) -> dict[str, int]:
-        counts = {s: 0 for s in STATUSES}
         rows = self._items
-        for status in [i.status for i in rows] if type(rows) is tuple else rows.statuses():  # type: ignore[union-attr]
-            counts[status] += 1
+        if type(rows) is not tuple:
+            return rows.status_counts()  # type: ignore[union-attr]
+        counts = {s: 0 for s in STATUSES}
+        for row in rows:
+            counts[row.status] += 1
         return counts
 
     def total_floor_dict(self) -> dict[str, Any]:

@@ -596,7 +596,7 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         if text is not None:
             texts[item_id] = text
         row_readings.append(used)
-    items: tuple[ItemResult, ...] | Rows = Rows(view.untouched_items, states, _item_record, _item_text, texts)
+    items: tuple[ItemResult, ...] | Rows = Rows(view.shared_items, states, _item_record, _item_text, texts)
     section_rows: tuple[SectionResult, ...] | Rows
     if view.adjusting_sections:
         items = items.get()  # type: ignore[union-attr]
@@ -606,7 +606,7 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         top_scores = [(section_results[t] if t in section_results else records[t]).score for t in view.top]
     else:
         section_states = _section_states(view, states)
-        section_rows = Rows(view.untouched_sections, section_states, _section_record, _section_text)
+        section_rows = Rows(view.shared_sections, section_states, _section_record, _section_text)
         untouched_items, untouched_sections = view.untouched_items, view.untouched_sections
         top_scores = []
         for t in view.top:
