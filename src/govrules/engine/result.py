@@ -605,13 +605,17 @@ class Rows:
 
     __slots__ = ("shared", "untouched", "touched", "make", "text", "known", "_built")
 
-    def __init__(self, shared: Untouched, touched: dict[str, tuple[Any, ...]], make: Any, text: Any, known: Mapping[str, str] | None = None):
+    def __init__(
+        self, shared: Untouched, touched: dict[str, tuple[Any, ...]], make: Any, text: Any, known: Mapping[str, tuple[str, str]] | None = None
+    ):
         self.shared = shared
         self.untouched = shared.rows  # every row's untouched record, in the rows' order
         self.touched = touched
         self.make = make
         self.text = text
-        self.known = known or {}  # touched rows' text already written (a row state remembered with its text: engine.rowcache)
+        # Touched rows' text already written, in halves around the 自评's value
+        # (a row's state remembered with its text: engine.rowcache); items only.
+        self.known = known or {}
         self._built: tuple[Any, ...] | None = None
 
     def get(self) -> tuple[Any, ...]:
@@ -636,7 +640,9 @@ class Rows:
         known = self.known
         text = self.text
         for key, state in self.touched.items():
-            texts[positions[key]] = known.get(key) or text(state)
+            halves = known.get(key)
+            # A remembered row's text comes in halves around its 自评's value, which is no part of its key.
+            texts[positions[key]] = halves[0] + _number(state[12]) + halves[1] if halves is not None else text(state)
         return texts
 
     def status_counts(self) -> dict[str, int]:

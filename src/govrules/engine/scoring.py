@@ -40,7 +40,6 @@ from .sections import adjusted_section
 from ..rubric.model import PackSpec
 from ..rubric.scope import unit_key
 from ..numbers import ROUNDING, ZERO, divide, exact
-from .jsontext import number as _number
 from .result import (
     FAIL,
     NOT_APPLICABLE,
@@ -229,7 +228,8 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
 def _row_entry(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAssessment) -> tuple[Any, ...]:
     """A touched row's ``(state, text, readings)``: from its table by key (:mod:`.rowcache`), else scored.
 
-    ``text`` is the row's JSON text (None: :func:`_item_text` writes it if asked),
+    ``text`` is the row's JSON text in two halves, before and after its 自评's
+    value (None: :func:`_item_text` writes it if asked; see :meth:`Rows.texts`),
     ``readings`` the ids of the readings it brings into the result.
     """
     if item.cacheable and rowcache.ROW_KEYS and item.id not in per.combined:
@@ -249,12 +249,12 @@ def _row_entry(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAsse
                     state = _score_item(item, findings, spec, per)
                     return (state, None, _row_readings(spec, state, per.out_of_scope))
                 table[key] = entry  # two threads may store the same key at once: equal entries, one kept
-            state, (head, tail), used = entry
+            state, halves, used = entry
             self_score = per.self_scores.get(item.id)
             if self_score is None:
-                return (state, head + "null" + tail, used)
-            # The 自评 is no part of the key: put in its place in the state and between the text's halves.
-            return (state[:12] + (self_score,) + state[13:], head + _number(self_score) + tail, used)
+                return (state, halves, used)
+            # The 自评 is no part of the key: put in its place in the state (and, by Rows.texts, between the text's halves).
+            return (state[:12] + (self_score,) + state[13:], halves, used)
     state = _score_item(item, findings, spec, per)
     return (state, None, _row_readings(spec, state, per.out_of_scope))
 
