@@ -1,10 +1,10 @@
 """A row's remembered states (govrules.engine.rowcache) give what scoring the row gives.
 
 Scoring remembers, per compiled target and row, the state, JSON text and
-readings of each key it has seen (up to ``rowcache.ROW_KEYS``). Each check
-here scores the same inputs with the tables (in whatever order earlier
-examples filled them) and the long way round (``ROW_KEYS = 0``: no table
-read or written), on generated inputs of every installed pack and target,
+readings of each key it has seen (up to ``rowcache.ROW_KEYS``), and per rule
+the effects of each set of facts it read (``RULE_KEYS``). Each check here
+scores the same inputs with the tables (in whatever order earlier examples
+filled them) and the long way round (both 0: no table read or written), on generated inputs of every installed pack and target,
 repeated and interleaved, with models, overrides, 自评, merged parts with
 raters, and the cohort stage; and from racing threads.
 """
@@ -37,9 +37,10 @@ D = Decimal
 
 
 def _long_way(fn):  # type: ignore[no-untyped-def]
-    """``fn()`` with every row scored from its rules: no table read or written."""
+    """``fn()`` with every row scored from its rules and every effect made by its kind: no table read or written."""
     with pytest.MonkeyPatch.context() as m:
         m.setattr(rowcache, "ROW_KEYS", 0)
+        m.setattr(rowcache, "RULE_KEYS", 0)
         return fn()
 
 
@@ -65,8 +66,17 @@ def test_remembered_rows_are_what_scoring_them_gives(registry, pack_id, target, 
         raw = drawn[i]
         scored = _long_way(lambda: pack.assess(raw, target, evaluator=evaluator, model=model))
         _same(pack.assess(raw, target, evaluator=evaluator, model=model), scored)
+        _same(_rules_only(lambda: pack.assess(raw, target, evaluator=evaluator, model=model)), scored)
     for item in pack.view(target).items:
         assert len(item.states) <= rowcache.ROW_KEYS
+        assert all(len(rule.effects_made) <= rowcache.RULE_KEYS for rule in item.rules)
+
+
+def _rules_only(fn):  # type: ignore[no-untyped-def]
+    """``fn()`` with every row scored from its rules, their effects from the rules' tables (a row whose key is new)."""
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(rowcache, "ROW_KEYS", 0)
+        return fn()
 
 
 GRADES = st.sampled_from(["优", "良", "一般", "差"])
@@ -169,6 +179,7 @@ def test_threads_filling_the_tables_at_once_get_what_scoring_gives():
 
     with pytest.MonkeyPatch.context() as m:
         m.setattr(rowcache, "ROW_KEYS", 6)
+        m.setattr(rowcache, "RULE_KEYS", 6)
         threads = [threading.Thread(target=run, args=(n,)) for n in range(6)]
         for t in threads:
             t.start()
@@ -179,3 +190,4 @@ def test_threads_filling_the_tables_at_once_get_what_scoring_gives():
         assert all(text == want[i] for i, text in seen[n]), n
     for item in pack.view("xiangzhen").items:
         assert len(item.states) <= 6 + 5  # full at 6; threads past the check at once may each store one more
+        assert all(len(rule.effects_made) <= 6 + 5 for rule in item.rules)

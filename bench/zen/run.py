@@ -30,9 +30,9 @@ What it does:
 The rounds replay the same inputs, so from the second pass on every row's key
 (:mod:`govrules.engine.rowcache`) has been seen: the script prints how often a
 row was taken from its table on the first pass over the inputs. ``--no-repeats``
-fills every row's table first with keys no input has, so that every touched
-row is looked up, missed and scored the long way (inputs that never repeat a
-row's key); ``--row-keys 0`` turns the tables off.
+fills every row's and rule's table first with keys no input has, so that every touched
+row (and fired rule) is looked up, missed and scored the long way (inputs that
+never repeat a key); ``--row-keys 0`` turns the tables off.
 """
 
 from __future__ import annotations
@@ -136,13 +136,13 @@ def main() -> None:
     ap = benchlib.parser(__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=None, help="inputs per set (default 2000; --quick 500)")
     ap.add_argument("--rounds", type=int, default=None, help="alternating rounds (default 7; --quick 3)")
-    ap.add_argument("--row-keys", type=int, default=None, help="keys each row remembers (govrules.engine.rowcache.ROW_KEYS; 0: none, every row scored the long way)")
-    ap.add_argument("--no-repeats", action="store_true", help="fill every row's table with keys no input has first: every row looked up, missed and scored the long way")
+    ap.add_argument("--row-keys", type=int, default=None, help="keys each row and rule remembers (govrules.engine.rowcache.ROW_KEYS, RULE_KEYS; 0: none, every row scored the long way)")
+    ap.add_argument("--no-repeats", action="store_true", help="fill every row's and rule's table with keys no input has first: every row and fired rule looked up, missed and scored the long way")
     args = ap.parse_args()
     from govrules.engine import rowcache
 
     if args.row_keys is not None:
-        rowcache.ROW_KEYS = args.row_keys
+        rowcache.ROW_KEYS = rowcache.RULE_KEYS = args.row_keys
     n = args.n or (500 if args.quick else 2000)
     rounds = args.rounds or (3 if args.quick else 7)
     zen = import_zen()
@@ -161,6 +161,8 @@ def main() -> None:
     if args.no_repeats:
         for item in pack.view(TARGET).items:
             item.states.update((object(), None) for _ in range(rowcache.ROW_KEYS - len(item.states)))
+            for rule in item.rules:
+                rule.effects_made.update((object(), None) for _ in range(rowcache.RULE_KEYS - len(rule.effects_made)))
     with row_counts() as counts:  # the first pass over the inputs: how often a row's key had been seen
         bad = agree(pack, engine, checked)
     print(f"rows touched: {counts['rows']:,} in {len(checked):,} assessments; scored the long way {counts['long']:,} "

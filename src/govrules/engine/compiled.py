@@ -57,6 +57,8 @@ class CompiledRule:
     # The same as sets, for one subset test per rule per assessment.
     read_set: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda r: frozenset(r.reads), takes_self=True))
     quantity_set: frozenset[str] = attrs.field(init=False, default=attrs.Factory(lambda r: frozenset(r.quantity), takes_self=True))
+    # The effects it made, remembered by the facts it read (govrules.engine.rowcache.RULE_KEYS at most); no part of its value.
+    effects_made: dict[Any, tuple[Any, ...]] = attrs.field(init=False, factory=dict, eq=False, repr=False)
 
     @property
     def quote(self) -> str:

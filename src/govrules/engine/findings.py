@@ -16,6 +16,7 @@ import functools
 
 import attrs
 
+from . import rowcache
 from .compiled import CompiledRule, TargetView
 from .conditions import decide
 from .inference import Evaluation, scalars_of
@@ -77,7 +78,22 @@ class Findings:
         """The effects of one rule (none unless it fired): :func:`effects_of` without building the finding."""
         if rule.uid not in self.fired:
             return ()
-        return _effects(rule, self.facts_read(rule), item_max)
+        facts = self.facts_read(rule)
+        if not rowcache.RULE_KEYS:
+            return _effects(rule, facts, item_max)
+        # Remembered by the facts' values (and the row's points): a kind's effects are a pure
+        # function of the rule, its facts and the row's points (govrules.engine.rowcache).
+        try:
+            key = rowcache.facts_key(rule, facts, item_max)
+        except rowcache.Unkeyable:
+            return _effects(rule, facts, item_max)
+        table = rule.effects_made
+        made = table.get(key)
+        if made is None:
+            made = _effects(rule, facts, item_max)
+            if len(table) < rowcache.RULE_KEYS:
+                table[key] = made
+        return made
 
     @functools.cached_property
     def rules(self) -> dict[str, RuleFinding]:

@@ -24,6 +24,11 @@ threads storing the same key at once store equal entries.
 
 Rows scored against the cohort, and rows several raters score (whose
 combination depends on every rater's facts), are always scored the long way.
+
+A row whose key is new (its rules' facts in a new combination) is scored the
+long way, but each fired rule's effects are remembered the same way, by the
+values of the facts it read (``CompiledRule.effects_made``, up to
+:data:`RULE_KEYS`): a rule's own facts repeat far more often than a row's.
 """
 
 from __future__ import annotations
@@ -38,6 +43,11 @@ from .facts import Discretion
 #: rows per target and a few hundred bytes to a few KB per entry (its text
 #: holds its effects' quotes), a full table is a few MB at most per target.
 ROW_KEYS = 128
+
+#: How many keys each rule remembers its effects by (``CompiledRule.effects_made``):
+#: a row missing its table (a new combination of its rules' facts) still finds
+#: each fired rule's effects there when that rule's own facts have been seen.
+RULE_KEYS = 128
 
 # Markers that tag a key's parts by type: a marker equals only itself, so
 # ``True`` never matches ``1``, nor ``Decimal("1.0")`` ``Decimal("1")``
@@ -70,6 +80,18 @@ def value_key(v: Any) -> Any:
     raise Unkeyable(t)
 
 
+def read_key(rule: Any, read: tuple[tuple[str, Any], ...]) -> tuple[Any, ...]:
+    """The facts a fired rule read (``Findings.facts_read``) as a key."""
+    if len(read) == len(rule.reads):  # the names are the rule's: only the values vary
+        return tuple([value_key(v) for _, v in read])
+    return (_PARTIAL, *[(n, value_key(v)) for n, v in read])
+
+
+def facts_key(rule: Any, read: tuple[tuple[str, Any], ...], item_max: Decimal | None) -> tuple[Any, ...]:
+    """What a fired rule's effects are made from, but the rule itself: its facts and its row's points."""
+    return (read_key(rule, read), None if item_max is None else str(item_max))
+
+
 def row_key(item: Any, findings: Any, per: Any) -> tuple[Any, ...]:
     """Everything a touched row's state is made from (see the module's docs); raises :class:`Unkeyable`."""
     item_id = item.id
@@ -84,11 +106,7 @@ def row_key(item: Any, findings: Any, per: Any) -> tuple[Any, ...]:
         parts: list[Any] = []
         for rule in item.rules:
             if rule.uid in fired:
-                read = findings.facts_read(rule)
-                if len(read) == len(rule.reads):  # the names are the rule's: only the values vary
-                    parts.append(tuple([value_key(v) for _, v in read]))
-                else:
-                    parts.append((_PARTIAL, *[(n, value_key(v)) for n, v in read]))
+                parts.append(read_key(rule, findings.facts_read(rule)))
             else:
                 parts.append(False)
             if unchecked:
@@ -103,4 +121,4 @@ def row_key(item: Any, findings: Any, per: Any) -> tuple[Any, ...]:
     )
 
 
-__all__ = ["ROW_KEYS", "Unkeyable", "row_key", "value_key"]
+__all__ = ["ROW_KEYS", "RULE_KEYS", "Unkeyable", "facts_key", "read_key", "row_key", "value_key"]
