@@ -34,6 +34,16 @@ pack = benchlib.registry().get({pack!r})
 inputs = benchlib.InputGen(pack, {target!r}, seed=11).batch(100 + {total})  # the same inputs made in both runs
 for d in inputs[:100]:
     pack.assess(d, {target!r}).to_json()
+if {no_repeats!r}:  # every row's and rule's table full of keys no input has (a version without them: nothing to fill)
+    try:
+        from govrules.engine import rowcache
+    except ImportError:
+        rowcache = None
+    if rowcache is not None:
+        for item in pack.view({target!r}).items:
+            item.states.update((object(), None) for _ in range(rowcache.ROW_KEYS - len(item.states)))
+            for rule in item.rules:
+                rule.effects_made.update((object(), None) for _ in range(rowcache.RULE_KEYS - len(rule.effects_made)))
 for d in inputs[100:100 + {n}]:
     r = pack.assess(d, {target!r})
     if {json_too!r}:
@@ -41,8 +51,8 @@ for d in inputs[100:100 + {n}]:
 """
 
 
-def instructions(src: str, pack: str, target: str, n: int, total: int, json_too: bool) -> int:
-    code = SCRIPT.format(bench=str(HERE), pack=pack, target=target, n=n, total=total, json_too=json_too)
+def instructions(src: str, pack: str, target: str, n: int, total: int, json_too: bool, no_repeats: bool = False) -> int:
+    code = SCRIPT.format(bench=str(HERE), pack=pack, target=target, n=n, total=total, json_too=json_too, no_repeats=no_repeats)
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, PYTHONPATH=src, GOVRULES_CACHE="off")
         done = subprocess.run(
@@ -55,8 +65,8 @@ def instructions(src: str, pack: str, target: str, n: int, total: int, json_too:
     return int(found.group(1))
 
 
-def per_assessment(src: str, pack: str, target: str, n: int, json_too: bool) -> float:
-    return (instructions(src, pack, target, n, n, json_too) - instructions(src, pack, target, 0, n, json_too)) / n
+def per_assessment(src: str, pack: str, target: str, n: int, json_too: bool, no_repeats: bool = False) -> float:
+    return (instructions(src, pack, target, n, n, json_too, no_repeats) - instructions(src, pack, target, 0, n, json_too, no_repeats)) / n
 
 
 def main() -> None:
@@ -66,10 +76,14 @@ def main() -> None:
     ap.add_argument("--target", default="xiangzhen")
     ap.add_argument("--n", type=int, default=200, help="assessments counted (default 200)")
     ap.add_argument("--json-too", action="store_true", help="count to_json() as well")
+    ap.add_argument(
+        "--no-repeats", action="store_true",
+        help="fill every row's and rule's table (govrules.engine.rowcache) with keys no input has after the warm-up: no key repeats",
+    )
     args = ap.parse_args()
-    this = per_assessment(str(ROOT / "src"), args.pack, args.target, args.n, args.json_too)
-    other = per_assessment(args.other_src, args.pack, args.target, args.n, args.json_too)
-    what = "assess + to_json" if args.json_too else "assess"
+    this = per_assessment(str(ROOT / "src"), args.pack, args.target, args.n, args.json_too, args.no_repeats)
+    other = per_assessment(args.other_src, args.pack, args.target, args.n, args.json_too, args.no_repeats)
+    what = ("assess + to_json" if args.json_too else "assess") + (", no key repeating" if args.no_repeats else "")
     print(f"# instructions per assessment, {args.pack}/{args.target}, {what}, {args.n} assessments")
     print(f"other          {other / 1e6:.3f} M")
     print(f"this checkout  {this / 1e6:.3f} M  ({this / other:.3f}× the other's)")

@@ -110,6 +110,8 @@ class ItemView:
     # The row's states remembered by key, up to rowcache.ROW_KEYS (see govrules.engine.rowcache):
     # per compiled target, filled as assessments come, never emptied; no part of the row's value.
     states: dict[Any, tuple[Any, ...]] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+    # The JSON text of each of those keys a result was written for, in halves around its 自评's value.
+    texts_by_key: dict[Any, tuple[str, str]] = attrs.field(init=False, factory=dict, eq=False, repr=False)
     # Each cap with the uids of the rules it groups, sorted.
     cap_groups: tuple[tuple[Cap, tuple[str, ...]], ...] = attrs.field(
         init=False,

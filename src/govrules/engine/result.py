@@ -603,19 +603,20 @@ class Rows:
     ``Rows`` is the tuple of its records.
     """
 
-    __slots__ = ("shared", "untouched", "touched", "make", "text", "known", "_built")
+    __slots__ = ("shared", "untouched", "touched", "make", "text", "known", "halves", "_built")
 
     def __init__(
-        self, shared: Untouched, touched: dict[str, tuple[Any, ...]], make: Any, text: Any, known: Mapping[str, tuple[str, str]] | None = None
+        self, shared: Untouched, touched: dict[str, tuple[Any, ...]], make: Any, text: Any, known: Mapping[str, Any] | None = None, halves: Any = None
     ):
         self.shared = shared
         self.untouched = shared.rows  # every row's untouched record, in the rows' order
         self.touched = touched
         self.make = make
         self.text = text
-        # Touched rows' text already written, in halves around the 自评's value
-        # (a row's state remembered with its text: engine.rowcache); items only.
+        # Touched rows remembered by key (engine.rowcache; items only): ``halves(known[id], state)``
+        # gives the row's text in halves around its 自评's value, written once per key.
         self.known = known or {}
+        self.halves = halves
         self._built: tuple[Any, ...] | None = None
 
     def get(self) -> tuple[Any, ...]:
@@ -640,8 +641,9 @@ class Rows:
         known = self.known
         text = self.text
         for key, state in self.touched.items():
-            halves = known.get(key)
+            ref = known.get(key)
             # A remembered row's text comes in halves around its 自评's value, which is no part of its key.
+            halves = self.halves(ref, state) if ref is not None else None
             texts[positions[key]] = halves[0] + _number(state[12]) + halves[1] if halves is not None else text(state)
         return texts
 

@@ -13,8 +13,9 @@ and it changes nothing but its own place in the state and in the text, so a
 row remembers its state without one and its text in two halves around it.
 
 Most assessments repeat a row's key (a count of 2, say): each row of a
-compiled target remembers, for up to :data:`ROW_KEYS` keys, its state, its
-text and its readings (``ItemView.states``), and a repeated key costs a dict
+compiled target remembers, for up to :data:`ROW_KEYS` keys, its state and its
+readings (``ItemView.states``), and, once a result with that key is written
+as JSON, its text (``ItemView.texts_by_key``); a repeated key costs a dict
 look-up instead of building effects, the row's arithmetic and its text. When
 the table is full it takes no more keys (memory stays flat): a new key is
 scored the long way, as every key was before. What is stored is immutable

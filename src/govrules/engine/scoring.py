@@ -226,11 +226,11 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
 
 
 def _row_entry(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAssessment) -> tuple[Any, ...]:
-    """A touched row's ``(state, text, readings)``: from its table by key (:mod:`.rowcache`), else scored.
+    """A touched row's ``(state, ref, readings)``: from its table by key (:mod:`.rowcache`), else scored.
 
-    ``text`` is the row's JSON text in two halves, before and after its 自评's
-    value (None: :func:`_item_text` writes it if asked; see :meth:`Rows.texts`),
-    ``readings`` the ids of the readings it brings into the result.
+    ``ref`` is ``(item, key)`` for a row in its table, whose JSON text is then
+    kept once per key (:func:`_text_halves`), else None; ``readings`` the ids
+    of the readings it brings into the result.
     """
     if item.cacheable and rowcache.ROW_KEYS and item.id not in per.combined:
         try:
@@ -241,40 +241,44 @@ def _row_entry(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAsse
             table = item.states
             entry = table.get(key)
             if entry is None:
+                state = _score_item(item, findings, spec, per)
+                used = _row_readings(spec, state, per.out_of_scope)
                 if len(table) >= rowcache.ROW_KEYS:  # full: no more keys, the long way
-                    state = _score_item(item, findings, spec, per)
-                    return (state, None, _row_readings(spec, state, per.out_of_scope))
-                entry = _new_entry(item, findings, spec, per)
-                if entry is None:
-                    state = _score_item(item, findings, spec, per)
-                    return (state, None, _row_readings(spec, state, per.out_of_scope))
-                table[key] = entry  # two threads may store the same key at once: equal entries, one kept
-            state, halves, used = entry
+                    return (state, None, used)
+                bare = state if state[12] is None else state[:12] + (None,) + state[13:]
+                table[key] = (bare, used)  # two threads may store the same key at once: equal entries, one kept
+                return (state, (item, key), used)
+            bare, used = entry
             self_score = per.self_scores.get(item.id)
-            if self_score is None:
-                return (state, halves, used)
             # The 自评 is no part of the key: put in its place in the state (and, by Rows.texts, between the text's halves).
-            return (state[:12] + (self_score,) + state[13:], halves, used)
+            return (bare if self_score is None else bare[:12] + (self_score,) + bare[13:], (item, key), used)
     state = _score_item(item, findings, spec, per)
     return (state, None, _row_readings(spec, state, per.out_of_scope))
 
 
-#: What a row's text holds between its 自评 and its effects: where a remembered text is cut in two (see _new_entry).
+#: What a row's text holds between its 自评 and its effects: where a remembered text is cut in two (see _text_halves).
 _SELF_SCORE = ', "self_score": null, "effects": '
+_CUT = len(', "self_score": ')
 
 
-def _new_entry(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAssessment) -> tuple[Any, ...] | None:
-    """A row's table entry: its state without a 自评, its text's halves around the 自评's value, its readings (None: not remembered)."""
-    state = _score_item(item, findings, spec, per)
-    if state[12] is not None:
-        state = state[:12] + (None,) + state[13:]
-    # The first occurrence is the field itself: the id and names before it are
-    # encoded strings, whose quotes are escaped.
-    head, found, tail = _item_text(state).partition(_SELF_SCORE)
-    if not found:  # no row's text lacks it (ItemResult.to_dict); were one to, it is scored the long way every time
-        return None
-    cut = len(', "self_score": ')
-    return (state, (head + _SELF_SCORE[:cut], _SELF_SCORE[cut + 4:] + tail), _row_readings(spec, state, per.out_of_scope))
+def _text_halves(ref: tuple[Any, Any], state: tuple[Any, ...]) -> tuple[str, str] | None:
+    """A remembered row's JSON text, in halves around its 自评's value: written the first time a result asks, then kept by key.
+
+    None where the text cannot be cut there (no row's is: ItemResult.to_dict);
+    the row is then written from its state each time.
+    """
+    item, key = ref
+    halves = item.texts_by_key.get(key)
+    if halves is None:
+        bare = state if state[12] is None else state[:12] + (None,) + state[13:]
+        # The first occurrence is the field itself: the id and names before it
+        # are encoded strings, whose quotes are escaped.
+        head, found, tail = _item_text(bare).partition(_SELF_SCORE)
+        if not found:
+            return None
+        halves = (head + _SELF_SCORE[:_CUT], _SELF_SCORE[_CUT + 4:] + tail)
+        item.texts_by_key[key] = halves  # a key of the row's table (bounded with it); threads store equal halves
+    return halves  # type: ignore[no-any-return]
 
 
 def _item_result(
@@ -588,15 +592,15 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
     per = _PerAssessment(findings, combined)
     item_index = view.item_index
     states = {}  # in item order
-    texts = {}
+    refs = {}
     row_readings = []
     for item_id in per.touched:
-        state, text, used = _row_entry(item_index[item_id], findings, spec, per)
+        state, ref, used = _row_entry(item_index[item_id], findings, spec, per)
         states[item_id] = state
-        if text is not None:
-            texts[item_id] = text
+        if ref is not None:
+            refs[item_id] = ref
         row_readings.append(used)
-    items: tuple[ItemResult, ...] | Rows = Rows(view.shared_items, states, _item_record, _item_text, texts)
+    items: tuple[ItemResult, ...] | Rows = Rows(view.shared_items, states, _item_record, _item_text, refs, _text_halves)
     section_rows: tuple[SectionResult, ...] | Rows
     if view.adjusting_sections:
         items = items.get()  # type: ignore[union-attr]

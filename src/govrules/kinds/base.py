@@ -198,6 +198,10 @@ class RuleKind:
         ``facts`` holds (name, value) of every fact the rule reads that the
         assessment has, in the rule's order; ``item_max`` is the row's points
         (None for a ledger or an unscored row). Build effects with :func:`effect`.
+
+        A pure function of its arguments, returning frozen effects: scoring
+        remembers a rule's effects by the facts it read and the row's points,
+        and a row's result by what it was made from (:mod:`govrules.engine.rowcache`).
         """
         raise NotImplementedError
 
