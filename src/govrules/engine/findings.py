@@ -74,8 +74,11 @@ class Findings:
         missing = self.unchecked.get(rule.uid)
         return RuleFinding(rule, missing is None, rule.uid in self.fired, self.facts_read(rule), missing or ())
 
-    def effects(self, rule: CompiledRule, item_max: Decimal | None) -> tuple[Effect, ...]:
-        """The effects of one rule (none unless it fired): :func:`effects_of` without building the finding."""
+    def effects(self, rule: CompiledRule, item_max: Decimal | None, read_key: tuple[Any, ...] | None = None) -> tuple[Effect, ...]:
+        """The effects of one rule (none unless it fired): :func:`effects_of` without building the finding.
+
+        ``read_key``: the facts it read as a key (``rowcache.read_key``), where the caller has it.
+        """
         if rule.uid not in self.fired:
             return ()
         facts = self.facts_read(rule)
@@ -84,7 +87,7 @@ class Findings:
         # Remembered by the facts' values (and the row's points): a kind's effects are a pure
         # function of the rule, its facts and the row's points (govrules.engine.rowcache).
         try:
-            key = rowcache.facts_key(rule, facts, item_max)
+            key = rowcache.facts_key(rule, facts, item_max, read_key)
         except rowcache.Unkeyable:
             return _effects(rule, facts, item_max)
         table = rule.effects_made

@@ -81,16 +81,20 @@ def value_key(v: Any) -> Any:
     raise Unkeyable(t)
 
 
+#: Values that are their own key (most facts: counts and choices); the rest go through value_key.
+_OWN_KEY = frozenset({int, str})
+
+
 def read_key(rule: Any, read: tuple[tuple[str, Any], ...]) -> tuple[Any, ...]:
     """The facts a fired rule read (``Findings.facts_read``) as a key."""
     if len(read) == len(rule.reads):  # the names are the rule's: only the values vary
-        return tuple([value_key(v) for _, v in read])
+        return tuple([v if type(v) in _OWN_KEY else value_key(v) for _, v in read])
     return (_PARTIAL, *[(n, value_key(v)) for n, v in read])
 
 
-def facts_key(rule: Any, read: tuple[tuple[str, Any], ...], item_max: Decimal | None) -> tuple[Any, ...]:
-    """What a fired rule's effects are made from, but the rule itself: its facts and its row's points."""
-    return (read_key(rule, read), None if item_max is None else str(item_max))
+def facts_key(rule: Any, read: tuple[tuple[str, Any], ...], item_max: Decimal | None, key: tuple[Any, ...] | None = None) -> tuple[Any, ...]:
+    """What a fired rule's effects are made from, but the rule itself: its facts (``key``: their :func:`read_key`, if known) and its row's points."""
+    return (read_key(rule, read) if key is None else key, None if item_max is None else str(item_max))
 
 
 def row_key(item: Any, findings: Any, per: Any) -> tuple[Any, ...]:
@@ -105,9 +109,12 @@ def row_key(item: Any, findings: Any, per: Any) -> tuple[Any, ...]:
         fired = findings.fired
         unchecked = findings.unchecked
         parts: list[Any] = []
+        read_keys = per.read_keys
         for rule in item.rules:
             if rule.uid in fired:
-                parts.append(read_key(rule, findings.facts_read(rule)))
+                # Kept for the rule's own table, should the row's key be new (Findings.effects).
+                read_keys[rule.uid] = k = read_key(rule, findings.facts_read(rule))
+                parts.append(k)
             else:
                 parts.append(False)
             if unchecked:

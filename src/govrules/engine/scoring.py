@@ -78,6 +78,8 @@ class _PerAssessment:
         self.self_scores = dict(a.self_assessment)
         self.reviews = {r.item: r for r in a.reviews}
         self.missing_evidence: dict[str, list[str]] = {}
+        # Each fired rule's facts as a key, where a row's key was worked out (engine.rowcache): its rule's table reads it.
+        self.read_keys: dict[str, tuple[Any, ...]] = {}
         for item_id, kind in findings.missing_evidence:
             self.missing_evidence.setdefault(item_id, []).append(kind)
         # The items something happened to: a rule fired or could not be
@@ -143,6 +145,7 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
 
     fired_uids = findings.fired
     unchecked_rules = findings.unchecked
+    read_keys = per.read_keys
     effects: list[Effect] = []
     unchecked: dict[str, None] = {}
     fired = False
@@ -174,7 +177,7 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
         if unchecked_rules:
             unchecked.update(dict.fromkeys(unchecked_rules.get(uid, ())))
         if uid in fired_uids:
-            made = findings.effects(rule, item.max)
+            made = findings.effects(rule, item.max, read_keys.get(uid))
             # A bonus inside the row is no failure: only what else a rule did makes it 不符合.
             fired = fired or rule.mode != AWARD or any(e.mode != AWARD for e in made)
             # The first rule whose effect zeroes the row (all-or-nothing) decides it.
