@@ -27,9 +27,12 @@ What it does:
    * ``assess + to_json``: ``pack.assess(data).to_json()``, the text
      ``POST …/assess`` serves.
 
-The rounds replay the same inputs, so from the second pass on every row's key
-(:mod:`govrules.engine.rowcache`) has been seen: the script prints how often a
-row was taken from its table on the first pass over the inputs. ``--no-repeats``
+Each round (and the warm-up) has inputs of its own, generated with its own
+seed, so a row's key (:mod:`govrules.engine.rowcache`) repeats only as it
+does among fresh inputs, never because a round replays the last one's; the
+script prints how often a row was taken from its table on the first pass
+over the inputs. ``--replay`` gives every round the same inputs (how this
+script measured before the row tables). ``--no-repeats``
 fills every row's and rule's table first with keys no input has, so that every touched
 row (and fired rule) is looked up, missed and scored the long way (inputs that
 never repeat a key); ``--row-keys 0`` turns the tables off.
@@ -137,6 +140,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=None, help="inputs per set (default 2000; --quick 500)")
     ap.add_argument("--rounds", type=int, default=None, help="alternating rounds (default 7; --quick 3)")
     ap.add_argument("--row-keys", type=int, default=None, help="keys each row and rule remembers (govrules.engine.rowcache.ROW_KEYS, RULE_KEYS; 0: none, every row scored the long way)")
+    ap.add_argument("--replay", action="store_true", help="every round the same inputs (default: fresh inputs each round)")
     ap.add_argument("--no-repeats", action="store_true", help="fill every row's and rule's table with keys no input has first: every row and fired rule looked up, missed and scored the long way")
     args = ap.parse_args()
     from govrules.engine import rowcache
@@ -155,9 +159,17 @@ def main() -> None:
         raise SystemExit(f"{GRAPH} is not what make_graph.py makes from the pack now: run bench/zen/make_graph.py")
     engine = zen.ZenEngine({"loader": {"type": "static", "content": {GRAPH.name: graph}}})
 
-    sets = {"half with dates": inputs(pack, n, True, seed=11), "without dates": inputs(pack, n, False, seed=12)}
+    def sets_for(r: int) -> dict[str, list[dict[str, Any]]]:
+        seed = 0 if args.replay else 100 * (r + 1)  # the warm-up is round -1
+        return {"half with dates": inputs(pack, n, True, seed=11 + seed), "without dates": inputs(pack, n, False, seed=12 + seed)}
+
+    per_round = [sets_for(r) for r in range(-1, rounds)]
+    sets = per_round[1]
     examples = [json.loads(p.read_text(encoding="utf-8")) for p in benchlib.example_files(pack)]
-    checked = [e for e in examples if e.get("target") == TARGET] + sets["half with dates"] + sets["without dates"]
+    # Before timing, the examples and the warm-up inputs only: the timed ones are checked after, so that no
+    # round is timed on inputs the row tables have already seen.
+    checked = [e for e in examples if e.get("target") == TARGET] + [d for data in per_round[0].values() for d in data]
+    timed = [d for r in per_round[1:] for data in r.values() for d in data]
     if args.no_repeats:
         for item in pack.view(TARGET).items:
             item.states.update((object(), None) for _ in range(rowcache.ROW_KEYS - len(item.states)))
@@ -167,10 +179,8 @@ def main() -> None:
         bad = agree(pack, engine, checked)
     print(f"rows touched: {counts['rows']:,} in {len(checked):,} assessments; scored the long way {counts['long']:,} "
           f"(a key not seen before, a full table, or a cohort or rated row), taken from the row's table {counts['rows'] - counts['long']:,}")
-    print(f"totals: zen and pack.assess agree on {len(checked) - bad} of {len(checked)} inputs "
-          f"({sum(1 for d in checked if 'new_media_update_dates' in d.get('facts', {}))} with update dates)")
     if bad:
-        sys.exit(1)
+        sys.exit(f"zen and pack.assess disagree on {bad} of the examples and warm-up inputs")
 
     key = GRAPH.name
     ways: dict[str, Callable[[dict[str, Any]], Any]] = {
@@ -179,16 +189,23 @@ def main() -> None:
         "assess": lambda d: pack.assess(d, TARGET),
         "assess + to_json": lambda d: pack.assess(d, TARGET).to_json(),
     }
-    for data in sets.values():  # warm-up
+    for data in per_round[0].values():  # warm-up
         for fn in ways.values():
             for d in data[:200]:
                 fn(d)
     rates: dict[str, dict[str, list[float]]] = {s: {w: [] for w in ways} for s in sets}
     for r in range(rounds):
-        for s, data in sets.items():
+        for s, data in per_round[r + 1].items():
             order = list(ways) if r % 2 == 0 else list(reversed(ways))
             for w in order:
                 rates[s][w].append(rate(ways[w], data))
+    if not args.replay:
+        checked += timed
+        bad += agree(pack, engine, timed)
+    print(f"totals: zen and pack.assess agree on {len(checked) - bad} of {len(checked)} inputs "
+          f"({sum(1 for d in checked if 'new_media_update_dates' in d.get('facts', {}))} with update dates)")
+    if bad:
+        sys.exit(1)
     rows = []
     summary: dict[str, Any] = {}
     for s in sets:
