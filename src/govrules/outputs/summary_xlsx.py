@@ -25,7 +25,6 @@ or numbers.
 from __future__ import annotations
 
 import datetime as _dt
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 

@@ -39,7 +39,7 @@ import re
 from decimal import Decimal
 from typing import Any, Sequence
 
-from xlsxwriter.utility import _preserve_whitespace, _utf16_len, _utf16_truncate, xl_col_to_name
+from xlsxwriter.utility import _utf16_len, _utf16_truncate, xl_col_to_name
 from xlsxwriter.xmlwriter import XMLwriter
 
 from .xlsx import FORMULA_START, safe
