@@ -103,8 +103,10 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
                     stem = unit_files(result, u, out, sheets, pdf)
                     outcome, kept, lost = reduced(result)
                     if summary_xlsx.FAST_ROWS:
-                        # The workbook's rows are made here, on the worker's core; the parent only numbers and writes them.
+                        # The workbook's rows are made here, on the worker's core; the parent only numbers and writes
+                        # them, so the detail it spills goes without them (only the sheets written at the end read it).
                         rows = summary_xlsx.unit_rows(clean(u.unit) if u.unit is not None else None, outcome, kept)
+                        kept = attrs.evolve(kept, effects=[], reviews=[], fixes=[])
                     detail = pack_detail(kept)
                     if outcome.state == "incomplete":
                         # Its blank cells are named here, where the row's cells are known (the parent lets them go).
