@@ -15,6 +15,19 @@ of a province's cells) are written while the units are scored
 the details read back from the batch's spill file in the order each needs.
 A sheet longer than Excel's 1,048,576 rows goes on in 扣分明细（2）, （3）…
 
+Why the rows are written as text (:mod:`.xlsxrows`): XlsxWriter's per-cell
+path (a call, a cell tuple, then escaping and writing each cell's XML when
+the next row comes) was over a third of a batch's CPU, all of it in the
+parent. A row is now made into the XML XlsxWriter would write for it, in one
+pass, and the input-order sheets' rows are made in the worker processes (the
+row number left open: :func:`unit_rows`), so the parent only numbers them
+and writes the bytes. XlsxWriter still writes the header rows, styles,
+column widths, print setup, autofilter, charts and the package, and the file
+is the same, byte for byte, as its own calls write (``FAST_ROWS = False``
+writes it that way; ``tests/test_xlsx_rows.py`` compares the two). This
+relies on XlsxWriter's private worksheet state, as :meth:`SummaryBook.close`
+does for sheet order: pyproject pins ``XlsxWriter>=3.1,<4``.
+
 Every sheet is print-ready as offices file the yearly 通报: A4, landscape where
 it is wide, the header row repeated on each printed page, fitted to the page
 width, with an autofilter over the table. Text cells go through

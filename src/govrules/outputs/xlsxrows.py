@@ -28,9 +28,11 @@ calls corrupt. Here it is escaped like any text: the cell shows what was written
 
 This reads and sets XlsxWriter's private worksheet state (``row_data_fh``,
 ``previous_row``, ``table``, ``dim_*``, ``_write_single_row``), as
-:meth:`.summary_xlsx.SummaryBook.close` already does for sheet order;
-pyproject pins XlsxWriter ``>=3.1,<4``, and :class:`RowWriter` checks what it
-assumes when it starts.
+:meth:`.summary_xlsx.SummaryBook.close` already does for sheet order, and
+writes what XlsxWriter 3.3.1 writes (the first to count a text's length in
+UTF-16 units, as Excel does; earlier ones counted characters): pyproject pins
+XlsxWriter ``>=3.3.1,<4``, and :class:`RowWriter` checks what it assumes when
+it starts.
 """
 
 from __future__ import annotations
@@ -39,8 +41,7 @@ import re
 from decimal import Decimal
 from typing import Any, Sequence
 
-from xlsxwriter.utility import _utf16_len, _utf16_truncate, xl_col_to_name
-from xlsxwriter.xmlwriter import XMLwriter
+from xlsxwriter.utility import xl_col_to_name
 
 from .xlsx import FORMULA_START, safe
 
@@ -53,6 +54,9 @@ RowText = tuple[str | None, int, int, int]
 _STRMAX = 32_767  # Excel's most UTF-16 units in a cell, XlsxWriter's xls_strmax
 # Anything XlsxWriter's escapes would change; a text without it is written as it is.
 _ESCAPED = re.compile("_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff&<>]")
+# XlsxWriter's escapes of an inline string (worksheet._write_cell, XMLwriter._escape_control_characters, _escape_data).
+_ESCAPE_LOOKALIKE = re.compile("(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile("([\x00-\x08\x0b-\x1f])")
 # Anything safe() or the escapes would change but a formula's first character; most text has none (searched once).
 _PLAIN = re.compile("_x[0-9a-fA-F]{4}_|[\x00-\x1f\ud800-\udfff\ufffe\uffff&<>]")
 _COLS = [xl_col_to_name(c) for c in range(256)]
@@ -62,14 +66,30 @@ class Unwritable(Exception):
     """A value this writer does not encode (a float, a bool, a date…): the row goes through XlsxWriter's own calls."""
 
 
+def _utf16_cut(value: str) -> str:
+    """What XlsxWriter 3.3.1's write_string keeps of a text: 32,767 UTF-16 units, a character past U+FFFF counting two, none split."""
+    units = 0
+    for i, ch in enumerate(value):
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > _STRMAX:
+            return value[:i]
+    return value
+
+
+def _escaped(value: str) -> str:
+    value = _ESCAPE_LOOKALIKE.sub(r"_x005F\1", value)  # a text that reads as an escape is escaped itself
+    value = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", value)
+    value = value.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _text_cell(col: str, value: str) -> str:
     if _PLAIN.search(value) is not None or len(value) > _STRMAX // 2:
-        value = safe(value)
-        if len(value) > _STRMAX // 2 and _utf16_len(value) > _STRMAX:
-            value = _utf16_truncate(value, _STRMAX)  # what write_string does (safe() has already cut by characters)
+        value = safe(value)  # safe() has already cut it to 32,767 characters; XlsxWriter counts UTF-16 units
+        if len(value) > _STRMAX // 2:
+            value = _utf16_cut(value)
         if _ESCAPED.search(value) is not None:
-            value = XMLwriter._escape_control_characters(value)
-            value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            value = _escaped(value)
     elif value.startswith(FORMULA_START):
         value = safe(value)  # only the quote it puts before: nothing else in it to change
     # str.isspace is re's \s: the same test as XlsxWriter's ^\s / \s$ (checked over every code point).
