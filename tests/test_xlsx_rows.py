@@ -207,3 +207,8 @@ def test_row_text_leaves_the_row_number_open():
         '<row r="\x00"><c r="B\x00" t="inlineStr"><is><t xml:space="preserve">甲 </t></is></c><c r="C\x00"><v>-0.50</v></c><c r="D\x00"><v>3</v></c></row>', text
     )
     assert row_text([None, ""]) == (None, 2, -1, -1)  # no cells: XlsxWriter writes no <row>
+
+
+def test_a_row_wider_than_the_columns_made_ready_gives_the_same_bytes(tmp_path):
+    rows = [[f"指标{c}" for c in range(300)], [Decimal(c) for c in range(300)]]  # past column IV (256), written through XlsxWriter
+    _same_parts(_workbook(tmp_path / "plain.xlsx", False, rows), _workbook(tmp_path / "fast.xlsx", True, rows), tmp_path)

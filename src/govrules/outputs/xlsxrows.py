@@ -83,19 +83,20 @@ def _escaped(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _text_cell(col: str, value: str) -> str:
-    if _PLAIN.search(value) is not None or len(value) > _STRMAX // 2:
-        value = safe(value)  # safe() has already cut it to 32,767 characters; XlsxWriter counts UTF-16 units
-        if len(value) > _STRMAX // 2:
-            value = _utf16_cut(value)
-        if _ESCAPED.search(value) is not None:
-            value = _escaped(value)
-    elif value.startswith(FORMULA_START):
-        value = safe(value)  # only the quote it puts before: nothing else in it to change
-    # str.isspace is re's \s: the same test as XlsxWriter's ^\s / \s$ (checked over every code point).
-    if value[:1].isspace() or value[-1:].isspace():
-        return f'<c r="{col}{ROW}" t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
-    return f'<c r="{col}{ROW}" t="inlineStr"><is><t>{value}</t></is></c>'
+_OPEN_TEXT = [f'<c r="{c}{ROW}" t="inlineStr"><is><t>' for c in _COLS]
+_OPEN_KEPT = [f'<c r="{c}{ROW}" t="inlineStr"><is><t xml:space="preserve">' for c in _COLS]
+_OPEN_NUMBER = [f'<c r="{c}{ROW}"><v>' for c in _COLS]
+_FORMULA_FIRST = "".join(FORMULA_START)
+
+
+def _worked(value: str) -> str:
+    """A text with something to change: safe() (which cuts at 32,767 characters), then XlsxWriter's cut (UTF-16 units) and escapes."""
+    value = safe(value)
+    if len(value) > _STRMAX // 2:
+        value = _utf16_cut(value)
+    if _ESCAPED.search(value) is not None:
+        value = _escaped(value)
+    return value
 
 
 def row_text(values: Sequence[Any]) -> RowText:
@@ -103,24 +104,37 @@ def row_text(values: Sequence[Any]) -> RowText:
 
     Raises :class:`Unwritable` for a value other than text, ``int`` or a finite ``Decimal``.
     """
-    cells = []
+    parts: list[str] = []
+    put = parts.append
     first = last = -1
-    for c, v in enumerate(values):
-        if v is None or v == "":
-            continue  # an empty cell, as the plain path leaves it
-        t = type(v)
-        if t is str:
-            cells.append(_text_cell(_COLS[c], v))
-        elif t is int or (t is Decimal and v.is_finite()):
-            cells.append(f'<c r="{_COLS[c]}{ROW}"><v>{v:.16G}</v></c>')  # XlsxWriter's number format
-        else:
-            raise Unwritable(t.__name__)
-        if first < 0:
-            first = c
-        last = c
-    if not cells:
+    try:
+        for c, v in enumerate(values):
+            t = type(v)
+            if t is str:
+                if not v:
+                    continue  # an empty cell, as the plain path leaves it
+                if _PLAIN.search(v) is not None or len(v) > _STRMAX // 2 or v[0] in _FORMULA_FIRST:
+                    v = _worked(v)
+                # str.isspace is re's \s: the same test as XlsxWriter's ^\s / \s$ (checked over every code point).
+                put(_OPEN_KEPT[c] if v[:1].isspace() or v[-1:].isspace() else _OPEN_TEXT[c])
+                put(v)
+                put("</t></is></c>")
+            elif t is int or (t is Decimal and v.is_finite()):
+                put(_OPEN_NUMBER[c])
+                put(format(v, ".16G"))  # XlsxWriter's number format
+                put("</v></c>")
+            elif v is None or v == "":
+                continue
+            else:
+                raise Unwritable(t.__name__)
+            if first < 0:
+                first = c
+            last = c
+    except IndexError:  # a column past those made ready (_COLS): XlsxWriter's calls write it
+        raise Unwritable("column") from None
+    if not parts:
         return (None, len(values), -1, -1)
-    return (f'<row r="{ROW}">{"".join(cells)}</row>', len(values), first, last)
+    return (f'<row r="{ROW}">{"".join(parts)}</row>', len(values), first, last)
 
 
 def plain_cells(ws: Any, row: int, values: Sequence[Any]) -> None:
