@@ -112,6 +112,25 @@ class _Sheet:
             self.cols = row[1]
         self.row += 1
 
+    def add_texts(self, rows: list[RowText | list[Any]]) -> None:
+        """Rows as :meth:`add_text` takes them, written together where they fit on the current worksheet."""
+        assert self.out is not None, "row text given to a sheet written through XlsxWriter's calls"
+        start = 0
+        while start < len(rows):
+            self._next_row()  # a full worksheet is finished here and the next one started
+            room = len(rows) - start if self.rows_max is None else min(len(rows) - start, self.rows_max - self.row)
+            part = rows[start : start + room]
+            if any(type(r) is list for r in part):
+                for r in part:
+                    self.add_text(r)
+            else:
+                self.out.texts(self.row, part)  # type: ignore[arg-type]
+                width = max(r[1] for r in part)
+                if width > self.cols:
+                    self.cols = width
+                self.row += len(part)
+            start += room
+
     def _finish_part(self) -> None:
         ws = self.ws
         if self.out is not None:
@@ -210,12 +229,9 @@ class SummaryBook:
     def add_rows(self, rows: UnitRows) -> None:
         """A scored unit's rows of the input-order sheets, made by :func:`unit_rows`."""
         effects, reviews, fixes = rows
-        for r in effects:
-            self.effects.add_text(r)
-        for r in reviews:
-            self.reviews.add_text(r)
-        for r in fixes:
-            self.fixes.add_text(r)
+        self.effects.add_texts(effects)
+        self.reviews.add_texts(reviews)
+        self.fixes.add_texts(fixes)
 
     def input_order_sheets(self) -> None:
         """The input-order sheets are done: they are shown here, after those written so far."""

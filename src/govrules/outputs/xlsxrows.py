@@ -182,24 +182,40 @@ class RowWriter:
 
     def text(self, row: int, rt: RowText) -> None:
         """Write a row made by :func:`row_text` as row ``row`` (0-based), after every row written so far."""
-        text, _n, first, last = rt
-        if text is None:
-            return  # XlsxWriter writes nothing for a row without cells, nor counts it in the dimensions
+        self.texts(row, (rt,))
+
+    def texts(self, row: int, rts: Sequence[RowText]) -> None:
+        """Write rows made by :func:`row_text` as rows ``row``, ``row + 1``… (0-based), after every row written so far."""
         ws = self.ws
         if row <= ws.previous_row and (row < ws.previous_row or ws.dim_rowmax is not None):
             raise ValueError(f"row {row + 1} written after row {ws.previous_row + 1}")
-        self._write(text.replace(ROW, str(row + 1)))
+        out = []
+        top = bottom = lo = hi = -1
+        for n, (text, _width, first, last) in enumerate(rts, start=row):
+            if text is None:
+                continue  # XlsxWriter writes nothing for a row without cells, nor counts it in the dimensions
+            out.append(text.replace(ROW, str(n + 1)))
+            if top < 0:
+                top, lo, hi = n, first, last
+            else:
+                if first < lo:
+                    lo = first
+                if last > hi:
+                    hi = last
+            bottom = n
+        if top < 0:
+            return
+        self._write("".join(out))
         # As _check_dimensions keeps them (the <dimension> element), and _write_single_row's row.
-        ws.previous_row = row
+        ws.previous_row = bottom
         if ws.dim_rowmin is None:
-            ws.dim_rowmin = ws.dim_rowmax = row
-            ws.dim_colmin, ws.dim_colmax = first, last
+            ws.dim_rowmin, ws.dim_colmin, ws.dim_colmax = top, lo, hi
         else:
-            ws.dim_rowmax = row  # rows come top to bottom, so only the last can be the largest
-            if first < ws.dim_colmin:
-                ws.dim_colmin = first
-            if last > ws.dim_colmax:
-                ws.dim_colmax = last
+            if lo < ws.dim_colmin:
+                ws.dim_colmin = lo
+            if hi > ws.dim_colmax:
+                ws.dim_colmax = hi
+        ws.dim_rowmax = bottom  # rows come top to bottom, so only the last can be the largest
 
     def check(self) -> None:
         """At a worksheet's end: nothing set since the start that the rows' text would have had to show."""
