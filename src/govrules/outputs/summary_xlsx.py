@@ -26,7 +26,7 @@ column widths, print setup, autofilter, charts and the package, and the file
 is the same, byte for byte, as its own calls write (``FAST_ROWS = False``
 writes it that way; ``tests/test_xlsx_rows.py`` compares the two). This
 relies on XlsxWriter's private worksheet state, as :meth:`SummaryBook.close`
-does for sheet order: pyproject pins ``XlsxWriter>=3.1,<4``.
+does for sheet order: pyproject pins ``XlsxWriter>=3.3.1,<4``.
 
 Every sheet is print-ready as offices file the yearly 通报: A4, landscape where
 it is wide, the header row repeated on each printed page, fitted to the page
