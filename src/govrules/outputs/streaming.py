@@ -63,7 +63,8 @@ from .batch import (
     output_folder,
 )
 from .outcome import Outcome, Spill, pack_detail, reduced, unpack_detail
-from .summary_xlsx import SummaryBook
+from . import summary_xlsx
+from .summary_xlsx import SummaryBook, UnitRows
 
 #: Units per chunk: large enough that sending a chunk to a worker costs little, small enough to bound memory.
 CHUNK = 250
@@ -71,8 +72,8 @@ CHUNK = 250
 # (pack, target, output folder, write per-unit sheets, a table's columns, per-unit PDFs) of the worker processes, set before they fork.
 _JOB: tuple[Pack, str | None, Path, bool, list[Any], bool] | None = None
 
-# (index, unit name, problems, outcome, its sheets' stem, detail (pickled), points lost per row)
-Scored = tuple[int, str | None, list[Problem], Outcome | None, str | None, bytes | None, list[Any]]
+# (index, unit name, problems, outcome, its sheets' stem, detail (pickled), points lost per row, its rows of summary.xlsx's input-order sheets)
+Scored = tuple[int, str | None, list[Problem], Outcome | None, str | None, bytes | None, list[Any], UnitRows | None]
 
 
 def default_jobs() -> int:
@@ -94,12 +95,18 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
         stem: str | None = None
         detail: bytes | None = None
         lost: list[Any] = []
+        rows: UnitRows | None = None
         if not u.problems and (u.data is not None or u.parts):
             result = assess_unit(pack, u, target)
             if result is not None:
                 try:
                     stem = unit_files(result, u, out, sheets, pdf)
                     outcome, kept, lost = reduced(result)
+                    if summary_xlsx.FAST_ROWS:
+                        # The workbook's rows are made here, on the worker's core; the parent only numbers and writes
+                        # them, so the detail it spills goes without them (only the sheets written at the end read it).
+                        rows = summary_xlsx.unit_rows(clean(u.unit) if u.unit is not None else None, outcome, kept)
+                        kept = attrs.evolve(kept, effects=[], reviews=[], fixes=[])
                     detail = pack_detail(kept)
                     if outcome.state == "incomplete":
                         # Its blank cells are named here, where the row's cells are known (the parent lets them go).
@@ -111,7 +118,8 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
                     u.problems = [_unexpected(u.where, exc)]
                     _remove(out, stem)
                     stem = None
-        back.append((u.index, u.unit, u.problems, outcome, stem, detail, lost))
+                    rows = None
+        back.append((u.index, u.unit, u.problems, outcome, stem, detail, lost, rows))
     return back
 
 
@@ -200,7 +208,7 @@ def run_batch(
                 on_start(estimate)
             seen: dict[tuple[str, str], Unit] = {}
             for chunk_units, scored in _scored(_chunks(units, chunk), pool, jobs):
-                for u, (index, name, problems, outcome, stem, detail, lost) in zip(chunk_units, scored):
+                for u, (index, name, problems, outcome, stem, detail, lost, rows) in zip(chunk_units, scored):
                     assert u.index == index
                     u.unit, u.problems, u.outcome, u.stem = name, problems, outcome, stem
                     u.pdf = pdf and stem is not None
@@ -211,7 +219,10 @@ def run_batch(
                     elif detail is not None and outcome is not None:
                         u.detail_at = spill.put(detail)
                         batch.losses.add(outcome, lost)
-                        book.add_unit(clean(name) if name is not None else None, outcome, unpack_detail(detail))
+                        if rows is not None:
+                            book.add_rows(rows)
+                        else:
+                            book.add_unit(clean(name) if name is not None else None, outcome, unpack_detail(detail))
                     batch.units.append(u)
                 if advance is not None:
                     advance(len(chunk_units))

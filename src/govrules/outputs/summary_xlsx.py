@@ -15,6 +15,19 @@ of a province's cells) are written while the units are scored
 the details read back from the batch's spill file in the order each needs.
 A sheet longer than Excel's 1,048,576 rows goes on in 扣分明细（2）, （3）…
 
+Why the rows are written as text (:mod:`.xlsxrows`): XlsxWriter's per-cell
+path (a call, a cell tuple, then escaping and writing each cell's XML when
+the next row comes) was over a third of a batch's CPU, all of it in the
+parent. A row is now made into the XML XlsxWriter would write for it, in one
+pass, and the input-order sheets' rows are made in the worker processes (the
+row number left open: :func:`unit_rows`), so the parent only numbers them
+and writes the bytes. XlsxWriter still writes the header rows, styles,
+column widths, print setup, autofilter, charts and the package, and the file
+is the same, byte for byte, as its own calls write (``FAST_ROWS = False``
+writes it that way; ``tests/test_xlsx_rows.py`` compares the two). This
+relies on XlsxWriter's private worksheet state, as :meth:`SummaryBook.close`
+does for sheet order: pyproject pins ``XlsxWriter>=3.3.1,<4``.
+
 Every sheet is print-ready as offices file the yearly 通报: A4, landscape where
 it is wide, the header row repeated on each printed page, fitted to the page
 width, with an autofilter over the table. Text cells go through
@@ -25,13 +38,13 @@ or numbers.
 from __future__ import annotations
 
 import datetime as _dt
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..messages import text
 from .assessors import ASSESSOR_HEADER, assessor_sheet_rows
-from .xlsx import EFFECT_HEADER, FIX_HEADER, safe, safe_row, sheet_title
+from .xlsx import EFFECT_HEADER, FIX_HEADER, safe_row, sheet_title
+from .xlsxrows import RowText, RowWriter, Unwritable, plain_cells, row_text
 
 if TYPE_CHECKING:
     from .batch import Batch
@@ -42,6 +55,9 @@ A4 = 9  # Excel's paper code
 WIDE = 6  # a sheet with more columns than this prints landscape
 
 
+#: Rows written as text by :mod:`.xlsxrows` (True), or through XlsxWriter's own calls (False: the same bytes, slower; tests compare the two).
+FAST_ROWS = True
+
 #: Excel's rows per worksheet: a longer sheet continues on 扣分明细（2）, （3）… (a test injects a small one).
 ROWS_MAX = 1_048_576
 
@@ -49,9 +65,10 @@ ROWS_MAX = 1_048_576
 class _Sheet:
     """One table written top to bottom, made print-ready when closed; past :data:`ROWS_MAX` rows it continues on a new worksheet."""
 
-    def __init__(self, new: Callable[[str], Any], title: str, header: list[str], widths: Iterable[float], bold: Any, split: bool = True) -> None:
+    def __init__(self, new: Callable[[str], Any], title: str, header: list[str], widths: Iterable[float], bold: Any, split: bool = True, fast: bool = True) -> None:
         self._new, self._header, self._widths, self._bold = new, header, list(widths), bold
         self.title = title
+        self.fast = fast
         self.parts: list[Any] = []  # its worksheets, in order
         # A sheet whose rows are placed (图表: charts drawn beside them) is never split; it has a few dozen rows.
         self.rows_max = ROWS_MAX if split else None
@@ -65,28 +82,59 @@ class _Sheet:
         self.row = 1
         for i, w in enumerate(self._widths):
             self.ws.set_column(i, i, w)
+        # The header (bold) goes through XlsxWriter; the rows after it as text (RowWriter writes the header out first).
+        self.out = RowWriter(self.ws) if self.fast else None
 
-    def add(self, values: list[Any]) -> None:
+    def _next_row(self) -> None:
         if self.rows_max is not None and self.row >= self.rows_max:
             self._finish_part()
             self._start(self.title)  # the title is taken: sheet_title numbers it 扣分明细（2）
-        # By type rather than through write()'s dispatch: a province's workbook has over a million cells.
-        ws, row = self.ws, self.row
-        for c, v in enumerate(values):
-            if v is None or v == "":
-                continue  # an empty cell, as openpyxl wrote it
-            if type(v) is str:
-                ws.write_string(row, c, safe(v))
-            elif isinstance(v, (Decimal, int)) and not isinstance(v, bool):
-                ws.write_number(row, c, v)
-            else:
-                ws.write(row, c, safe(v))
+
+    def add(self, values: list[Any]) -> None:
+        self._next_row()
+        if self.out is not None:
+            self.out.values(self.row, values)
+        else:
+            plain_cells(self.ws, self.row, values)
         if len(values) > self.cols:
             self.cols = len(values)
         self.row += 1
 
+    def add_text(self, row: RowText | list[Any]) -> None:
+        """A row made by :func:`.xlsxrows.row_text` (in a worker, say), or its values where it could not be."""
+        if type(row) is list:
+            self.add(row)
+            return
+        assert self.out is not None, "row text given to a sheet written through XlsxWriter's calls"
+        self._next_row()
+        self.out.text(self.row, row)  # type: ignore[arg-type]
+        if row[1] > self.cols:
+            self.cols = row[1]
+        self.row += 1
+
+    def add_texts(self, rows: list[RowText | list[Any]]) -> None:
+        """Rows as :meth:`add_text` takes them, written together where they fit on the current worksheet."""
+        assert self.out is not None, "row text given to a sheet written through XlsxWriter's calls"
+        start = 0
+        while start < len(rows):
+            self._next_row()  # a full worksheet is finished here and the next one started
+            room = len(rows) - start if self.rows_max is None else min(len(rows) - start, self.rows_max - self.row)
+            part = rows[start : start + room]
+            if any(type(r) is list for r in part):
+                for r in part:
+                    self.add_text(r)
+            else:
+                self.out.texts(self.row, part)  # type: ignore[arg-type]
+                width = max(r[1] for r in part)
+                if width > self.cols:
+                    self.cols = width
+                self.row += len(part)
+            start += room
+
     def _finish_part(self) -> None:
         ws = self.ws
+        if self.out is not None:
+            self.out.check()
         ws.set_paper(A4)
         if self.cols > WIDE:
             ws.set_landscape()
@@ -102,6 +150,25 @@ class _Sheet:
 #: The sheets in input order, one row per effect, review or recoverable point of each unit: most of a province's cells.
 INPUT_ORDER = ("扣分明细", "复核记录", "可挽回分值")
 
+#: A unit's rows of the input-order sheets, each as row text (or its values, for a row that row_text does not write).
+UnitRows = tuple[list[Any], list[Any], list[Any]]
+
+
+def _prepared(values: list[Any]) -> RowText | list[Any]:
+    try:
+        return row_text(values)
+    except Unwritable:
+        return values
+
+
+def unit_rows(unit: str | None, outcome: Outcome, detail: Detail) -> UnitRows:
+    """A scored unit's rows of 扣分明细, 复核记录 and 可挽回分值 as text (``unit`` as the sheets print it): a worker makes them, the parent numbers and writes them."""
+    return (
+        [_prepared([unit, outcome.target_name, *row]) for row in detail.effects],
+        [_prepared([unit, outcome.target_name, *row]) for row in detail.reviews],
+        [_prepared([unit or "", *row]) for row in detail.fixes] if outcome.state == "ranked" else [],
+    )
+
 
 class SummaryBook:
     """summary.xlsx, open while the units are scored, so that its input-order sheets are written as units come back.
@@ -115,9 +182,10 @@ class SummaryBook:
     (:attr:`order`), each worksheet's position renumbered, before it closes.
     """
 
-    def __init__(self, path: Path, title: str) -> None:
+    def __init__(self, path: Path, title: str, fast: bool | None = None) -> None:
         import xlsxwriter
 
+        self.fast = FAST_ROWS if fast is None else fast
         self.book = xlsxwriter.Workbook(
             str(path),
             {"constant_memory": True, "strings_to_urls": False, "strings_to_formulas": False, "strings_to_numbers": False, "nan_inf_to_errors": True},
@@ -137,7 +205,7 @@ class SummaryBook:
         return self.book.add_worksheet(title)
 
     def _sheet(self, title: str, header: list[str], widths: Iterable[float] = (), split: bool = True) -> _Sheet:
-        return _Sheet(self._new, title, header, widths, self.bold, split)
+        return _Sheet(self._new, title, header, widths, self.bold, split, self.fast)
 
     def sheet(self, title: str, header: list[str], widths: Iterable[float] = (), split: bool = True) -> _Sheet:
         """A sheet written now, shown after those before it."""
@@ -147,6 +215,9 @@ class SummaryBook:
 
     def add_unit(self, unit: str | None, outcome: Outcome, detail: Detail) -> None:
         """A scored unit's rows of the input-order sheets (``unit`` as the sheets print it)."""
+        if self.fast:
+            self.add_rows(unit_rows(unit, outcome, detail))
+            return
         for row in detail.effects:
             self.effects.add([unit, outcome.target_name, *row])
         for row in detail.reviews:
@@ -154,6 +225,13 @@ class SummaryBook:
         if outcome.state == "ranked":
             for row in detail.fixes:
                 self.fixes.add([unit or "", *row])
+
+    def add_rows(self, rows: UnitRows) -> None:
+        """A scored unit's rows of the input-order sheets, made by :func:`unit_rows`."""
+        effects, reviews, fixes = rows
+        self.effects.add_texts(effects)
+        self.reviews.add_texts(reviews)
+        self.fixes.add_texts(fixes)
 
     def input_order_sheets(self) -> None:
         """The input-order sheets are done: they are shown here, after those written so far."""
