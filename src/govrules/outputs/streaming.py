@@ -64,6 +64,7 @@ from .batch import (
 )
 from .outcome import Outcome, Spill, pack_detail, reduced, unpack_detail
 from .summary_xlsx import SummaryBook
+from .unitstore import UnitStore
 
 #: Units per chunk: large enough that sending a chunk to a worker costs little, small enough to bound memory.
 CHUNK = 250
@@ -198,27 +199,29 @@ def run_batch(
         try:
             if on_start is not None:
                 on_start(estimate)
-            seen: dict[tuple[str, str], Unit] = {}
+            # Each unit, once scored, is one row of the store (on disk): the parent holds no object per unit.
+            store = batch.units = UnitStore()
             for chunk_units, scored in _scored(_chunks(units, chunk), pool, jobs):
                 for u, (index, name, problems, outcome, stem, detail, lost) in zip(chunk_units, scored):
                     assert u.index == index
                     u.unit, u.problems, u.outcome, u.stem = name, problems, outcome, stem
                     u.pdf = pdf and stem is not None
                     u.settled()  # the input is let go as soon as the unit is scored
-                    if duplicate(seen, u):
+                    if duplicate(store, u):
                         _remove(tmp, stem)
                         u.stem = None
                     elif detail is not None and outcome is not None:
                         u.detail_at = spill.put(detail)
                         batch.losses.add(outcome, lost)
                         book.add_unit(clean(name) if name is not None else None, outcome, unpack_detail(detail))
-                    batch.units.append(u)
+                    store.append(u)
                 if advance is not None:
                     advance(len(chunk_units))
             if pool is not None:
                 pool.close()
                 pool.join()
                 pool = None
+            store.done()
             settle(batch)
             written = [f for u in batch.units for f in u.files.values()]
             written += write_summaries(batch, tmp, spill, pdf, book)
