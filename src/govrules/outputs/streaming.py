@@ -2,9 +2,11 @@
 
 Units are read one chunk at a time (:func:`.batch.open_units`), scored, their
 own sheets written and their result reduced to an :class:`.outcome.Outcome`
-(kept) and a :class:`.outcome.Detail` (spilled to a temporary file) before the
-next chunk is read: memory holds a few chunks of inputs and results and one
-small record per unit, whatever the number of units.
+and a :class:`.outcome.Detail` (spilled to a temporary file) before the
+next chunk is read. The unit and its outcome become one row of a
+:class:`.unitstore.UnitStore` (SQLite, on disk), which the ranking and the
+summaries read back: memory holds a few chunks of inputs and results,
+whatever the number of units.
 
 With ``jobs`` above one, chunks are scored by that many worker processes
 (:mod:`multiprocessing`, forked so that each inherits the loaded pack rather
@@ -152,7 +154,7 @@ def run_batch(
     advance: Callable[[int], None] | None = None,
     chunk: int = CHUNK,
 ) -> tuple[Batch, list[Path]]:
-    """Read, score and write a whole batch into ``out``; returns the batch (one small record per unit) and the paths written.
+    """Read, score and write a whole batch into ``out``; returns the batch (its units in a :class:`.unitstore.UnitStore`, except for a pack with cohort rules) and the paths written.
 
     ``on_start(n)`` is called once the input is open and the workers have
     started, with how many units there are at most; ``advance(k)`` after each
