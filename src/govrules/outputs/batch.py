@@ -1241,27 +1241,36 @@ def html_context(batch: Batch, assessors: list[dict[str, Any]], charts: dict[str
         "source": batch.source,
         "counts": batch.counts(),
         "groups": groups,
-        "incomplete": [
-            {
-                "unit": u.unit,
-                "target_name": names.get(u.outcome.target, u.outcome.target),  # type: ignore[union-attr]
-                "not_checked": u.outcome.not_checked,  # type: ignore[union-attr]
-                "missing_facts": u.outcome.missing_labels,  # type: ignore[union-attr]  # the page names them by label
-                "base_sum": u.outcome.base_sum,  # type: ignore[union-attr]
-                "grade": u.outcome.grade,  # type: ignore[union-attr]
-                "where": u.where,
-                "html": _href(u),
-            }
-            for u in batch.incomplete
-        ],
-        "failures": [{"where": u.where, "unit": u.unit, "problems": [str(p) for p in u.problems]} for u in batch.failed]
-        + ([{"where": batch.source, "unit": None, "problems": [str(p) for p in batch.input_problems]}] if batch.input_problems else []),
+        # Made as the page is written (Lazy): a province's incomplete and failed units are not listed at once.
+        "incomplete": _lazy(batch.incomplete, lambda u: _incomplete_entry(u, names)),
+        "failures": Lazy(
+            lambda: itertools.chain(
+                ({"where": u.where, "unit": u.unit, "problems": [str(p) for p in u.problems]} for u in batch.failed),
+                [{"where": batch.source, "unit": None, "problems": [str(p) for p in batch.input_problems]}] if batch.input_problems else [],
+            ),
+            len(batch.failed) + bool(batch.input_problems),
+        ),
         "assessors": assessors,
         "has_grades": batch.graded,
         "pending_word": text("grade.pending"),  # a graded unit without a grade yet; the loader keeps bands from this word
         "grade_counts": batch.grade_counts() if batch.graded else [],
         "up": "",  # how a page reaches the output folder (a target's page is in targets/)
         "target_page": False,
+    }
+
+
+def _incomplete_entry(u: Unit, names: dict[str, str]) -> dict[str, Any]:
+    r = u.outcome
+    assert r is not None
+    return {
+        "unit": u.unit,
+        "target_name": names.get(r.target, r.target),
+        "not_checked": r.not_checked,
+        "missing_facts": r.missing_labels,  # the page names them by label
+        "base_sum": r.base_sum,
+        "grade": r.grade,
+        "where": u.where,
+        "html": _href(u),
     }
 
 
@@ -1489,7 +1498,10 @@ def target_context(context: dict[str, Any], group: dict[str, Any]) -> dict[str, 
         "groups": [group],
         "up": "../",
         "target_page": True,
-        "incomplete": [u for u in context["incomplete"] if u["target_name"] == group["target_name"]],
+        "incomplete": Lazy(
+            lambda: (u for u in context["incomplete"] if u["target_name"] == group["target_name"]),
+            sum(1 for u in context["incomplete"] if u["target_name"] == group["target_name"]),
+        ),
         "assessors": [a for a in context["assessors"] if a["target"] == group["target"]],
         "failures": [],
     }
