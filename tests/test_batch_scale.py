@@ -405,3 +405,27 @@ def test_the_stores_sort_key_orders_totals_as_numbers():
     assert total_key(D("100")) == total_key(D("100.0")) and total_key(D("0")) == total_key(D("0.00"))
     assert all((total_key(a) == total_key(b)) == (a == b) for a in values for b in values)
     assert isinstance(values[0], Decimal)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a,b\nc,d\n", "a,b\r\nc,d", "a,b\rc,d\r", '"x\r\ny",z\n\n"q\rr"\r\n', "", "\n\r\n\r", 'a,"b\nc', "α,β\r\n甲,乙"],
+)
+def test_a_csvs_records_are_read_as_from_a_stringio(text):
+    """The lines the reader is fed (cut from the text, not a StringIO copy of it) give the records a StringIO gives."""
+    import csv
+    import io
+
+    from govrules.outputs.batch import _csv_records
+
+    def records(it):
+        out = []
+        while True:
+            try:
+                out.append(next(it))
+            except StopIteration:
+                return out
+            except csv.Error as exc:
+                out.append(str(exc))
+
+    assert [r if r is not None else e for _n, r, e in _csv_records(text)] == records(csv.reader(io.StringIO(text, newline="")))
