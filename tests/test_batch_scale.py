@@ -350,3 +350,82 @@ def test_a_cell_over_several_lines_does_not_count_as_more_units(tmp_path, monkey
     assert batch.open_units(units, pack)[2] == rows + 1
     monkeypatch.setattr(batch, "UNIT_SHEETS_UP_TO", rows + 10)  # at or under it, lines are counted (no quote needed)
     assert batch.open_units(units, pack)[2] == rows + 3
+
+
+def test_a_streamed_batch_keeps_no_object_per_unit(registry, tmp_path, monkeypatch):
+    """The parent holds its units as rows of a store on disk, not as Unit and Outcome objects (issue 14: memory flat in the number of units)."""
+    import gc
+
+    from govrules.outputs import batch as batch_mod, streaming
+    from govrules.outputs.outcome import Outcome
+    from test_batch import HEADER, UNITS
+
+    hebaz, jinpen = UNITS[1], UNITS[3]  # 河坝镇 99.7 and 金盆镇 80 (test_batch.py's rows 3 and 5)
+    rows = [[f"{'河坝' if n % 2 else '金盆'}{n}镇", *(hebaz if n % 2 else jinpen)[1:]] for n in range(600)]
+    rows.append(["河坝1镇", *hebaz[1:]])  # the same unit again: fails, the first one stands
+    units = write_csv(tmp_path / "u.csv", HEADER, rows)
+
+    alive: dict[str, int] = {}
+
+    def counting(batch, *args, **kw):
+        gc.collect()
+        alive["Unit"] = sum(isinstance(o, batch_mod.Unit) for o in gc.get_objects())
+        alive["Outcome"] = sum(isinstance(o, Outcome) for o in gc.get_objects())
+        return batch_mod.write_summaries(batch, *args, **kw)
+
+    monkeypatch.setattr(streaming, "write_summaries", counting)
+    batch, _ = run_batch(units, registry.get("datonghu_2023"), tmp_path / "out", jobs=1, chunk=50, unit_sheets=False)
+    # When the summaries begin, of the 601 units at most the last chunk's (50) are still objects (the loop's
+    # last variables); a batch keeping a Unit and an Outcome per unit had 601 of each here.
+    assert alive["Unit"] <= 50 and alive["Outcome"] <= 50
+    # The ranking read back from the store: 300 units at 99.7 share rank 1 (input order among them), 300 at 80 share rank 301.
+    from govrules.numbers import fmt
+
+    ranked = batch.ranked("xiangzhen")
+    assert len(ranked) == 600
+    got = [(u.rank, u.unit, fmt(u.outcome.total)) for u in ranked]
+    assert got[:2] == [(1, "河坝1镇", "99.7"), (1, "河坝3镇", "99.7")]
+    assert got[299:301] == [(1, "河坝599镇", "99.7"), (301, "金盆0镇", "80")]
+    assert got[-1] == (301, "金盆598镇", "80")
+    assert batch.counts() == {"total": 601, "ranked": 600, "incomplete": 0, "checklist": 0, "failed": 1}
+    (twice,) = batch.failed
+    assert twice.where == "u.csv 第602行" and "第3行" in twice.problems[0].message  # row 3 is 河坝1镇's first row
+
+
+def test_the_stores_sort_key_orders_totals_as_numbers():
+    """Totals sort in the store as Decimals do: 100 and 100.0 tie, negatives below zero, 0.12 below 0.123."""
+    from decimal import Decimal
+
+    from govrules.outputs.unitstore import total_key
+
+    values = [D(v) for v in ["100", "100.0", "99.95", "0", "0.00", "0.12", "0.123", "-0.12", "-0.123", "-5", "1E+3", "7.5", "75", "-100"]]
+    by_key = sorted(values, key=lambda v: (total_key(v), str(v)))
+    by_value = sorted(values, key=lambda v: (v, str(v)))
+    assert [v for v in by_key] == [v for v in by_value]
+    assert total_key(D("100")) == total_key(D("100.0")) and total_key(D("0")) == total_key(D("0.00"))
+    assert all((total_key(a) == total_key(b)) == (a == b) for a in values for b in values)
+    assert isinstance(values[0], Decimal)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a,b\nc,d\n", "a,b\r\nc,d", "a,b\rc,d\r", '"x\r\ny",z\n\n"q\rr"\r\n', "", "\n\r\n\r", 'a,"b\nc', "α,β\r\n甲,乙"],
+)
+def test_a_csvs_records_are_read_as_from_a_stringio(text):
+    """The lines the reader is fed (cut from the text, not a StringIO copy of it) give the records a StringIO gives."""
+    import csv
+    import io
+
+    from govrules.outputs.batch import _csv_records
+
+    def records(it):
+        out = []
+        while True:
+            try:
+                out.append(next(it))
+            except StopIteration:
+                return out
+            except csv.Error as exc:
+                out.append(str(exc))
+
+    assert [r if r is not None else e for _n, r, e in _csv_records(text)] == records(csv.reader(io.StringIO(text, newline="")))

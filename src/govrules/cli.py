@@ -1042,7 +1042,7 @@ def _batch_table(batch: Any, show: int = 20) -> Any:
                 grade = (r.grade_cell or "",) if graded else ()
                 t.add_row(str(u.rank), u.unit or "", fmt(r.total), *grade, fmt(r.max_total) or "", r.self_cell if isinstance(r.self_cell, str) else fmt(r.self_cell) or "", u.where)
             parts.append(t)
-        checklist = [u for u in units if u.state == "checklist"]
+        checklist = batch.in_state("checklist", tid)
         if checklist:
             t = Table(title=f"{batch.pack.title}（{name}）逐项检查", box=box.SIMPLE_HEAVY)
             for col in ("单位", "符合", "不符合", "未检查", "不适用", "来源"):

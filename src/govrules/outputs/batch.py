@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-import io
 import itertools
 import json
 import os
@@ -37,7 +36,7 @@ import uuid
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 from urllib.parse import quote as url_quote
 
 import attrs
@@ -70,6 +69,7 @@ from ..engine.result import Result
 from ..rubric.model import FactSpec
 from .outcome import Losses, Outcome, Spill, detail_of, missing_facts, outcome_of, reduced
 from ..untrusted import has_lone_surrogate
+from .unitstore import UnitStore
 
 #: Shared by every settled unit without problems or parts (never appended to: reading is over).
 _NONE: list[Any] = []
@@ -207,7 +207,7 @@ class Unit:
 class Batch:
     pack: Pack
     source: str
-    units: list[Unit]
+    units: list[Unit] | UnitStore  # a streamed batch's are stored (:mod:`.unitstore`), one row each
     input_problems: list[Problem] = attrs.field(factory=list)  # problems with the input as a whole (its header)
     skipped: list[str] = attrs.field(factory=list)
     columns: list[Column] = attrs.field(factory=list)  # a table input's columns (parse_header)
@@ -215,8 +215,19 @@ class Batch:
     unit_sheets: bool = True  # whether units/ was written (by default not above UNIT_SHEETS_UP_TO units)
 
     @property
-    def failed(self) -> list[Unit]:
-        return [u for u in self.units if u.failed]
+    def stored(self) -> UnitStore | None:
+        """The store a streamed batch keeps its units in (None where they are a list: :func:`score_units`)."""
+        return self.units if isinstance(self.units, UnitStore) else None
+
+    @property
+    def failed(self) -> Sequence[Unit]:
+        return self.in_state("failed")
+
+    def in_state(self, state: str, target: str | None = None) -> Sequence[Unit]:
+        """The units in ``state`` (see :attr:`Unit.state`), of ``target`` where given, in input order."""
+        if self.stored is not None:
+            return self.stored.in_state(state, target)
+        return [u for u in self.units if u.state == state and (target is None or (u.outcome is not None and u.outcome.target == target))]
 
     @property
     def ok(self) -> bool:
@@ -224,22 +235,28 @@ class Batch:
 
     def groups(self) -> list[tuple[str, str, list[Unit]]]:
         """(target id, name, units) for each target scored, in the pack's target order."""
-        out = []
+        out: list[tuple[str, str, Any]] = []
+        if self.stored is not None:
+            store, scored = self.stored, self.stored.targets()
+            return [(t.id, t.name, store.of_target(t.id)) for t in self.pack.spec.targets if t.id in scored]
         for t in self.pack.spec.targets:
             units = [u for u in self.units if u.outcome is not None and u.outcome.target == t.id]
             if units:
                 out.append((t.id, t.name, units))
         return out
 
-    def ranked(self, target: str) -> list[Unit]:
+    def ranked(self, target: str) -> Sequence[Unit]:
+        """The ranked units of ``target``, highest total first, input order among equals."""
+        if self.stored is not None:
+            return self.stored.ranked(target)
         return sorted(
             (u for u in self.units if u.outcome is not None and u.outcome.state == "ranked" and u.outcome.target == target),
             key=lambda u: (-(u.outcome.total), u.index),  # type: ignore[union-attr,operator]
         )
 
     @property
-    def incomplete(self) -> list[Unit]:
-        return [u for u in self.units if u.state == "incomplete"]
+    def incomplete(self) -> Sequence[Unit]:
+        return self.in_state("incomplete")
 
     @property
     def graded(self) -> bool:
@@ -264,6 +281,8 @@ class Batch:
         return out
 
     def counts(self) -> dict[str, int]:
+        if self.stored is not None:
+            return {"total": len(self.units), **self.stored.state_counts()}
         states = [u.state for u in self.units]
         return {
             "total": len(self.units),
@@ -552,9 +571,14 @@ def _decode(raw: bytes, where: str) -> str:
     return raw.decode("utf-8-sig", "surrogateescape")
 
 
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
 def _csv_records(text: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
     """(record number, fields, error) for each CSV record; a record the csv module refuses is an error of that record alone."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # Lines cut from the text one at a time, as io.StringIO(text, newline="") gives them (at \n, \r or \r\n,
+    # kept): a StringIO copies the whole text, at four bytes a character (84 MB for 100,000 rows).
+    reader = csv.reader(m.group() for m in _LINES.finditer(text))
     n = 0
     while True:
         try:
@@ -858,15 +882,23 @@ def score_units(batch: Batch, target: str | None = None, advance: Callable[[], N
     settle(batch)
 
 
-def duplicate(seen: dict[tuple[str, str], Unit], u: Unit) -> bool:
-    """Whether ``u`` names a unit already scored for the same target (then it fails; the first one stands)."""
+def duplicate(seen: dict[tuple[str, str], Unit] | UnitStore, u: Unit) -> bool:
+    """Whether ``u`` names a unit already scored for the same target (then it fails; the first one stands).
+
+    ``seen``: the units so far, by (target, name), or the store they were put in (asked by its index).
+    """
     if u.outcome is None or u.unit is None:
         return False
     key = (u.outcome.target, u.unit)
-    if key in seen:
-        u.fail([Problem.coded(u.where, "batch.unit_twice", unit=repr(u.unit), other=seen[key].where)])
+    if isinstance(seen, UnitStore):
+        other = seen.first_named(*key)
+    else:
+        other = seen[key].where if key in seen else None
+        if other is None:
+            seen[key] = u
+    if other is not None:
+        u.fail([Problem.coded(u.where, "batch.unit_twice", unit=repr(u.unit), other=other)])
         return True
-    seen[key] = u
     return False
 
 
@@ -954,6 +986,9 @@ def score_cohorts(pack: Pack, inputs: list[tuple[Unit, dict[str, Any]]]) -> None
 
 
 def _rank(batch: Batch) -> None:
+    if batch.stored is not None:
+        batch.stored.rank()
+        return
     for u in batch.units:
         u.rank = None
     for target_id_, _name, _units in batch.groups():
@@ -969,11 +1004,20 @@ def _rank(batch: Batch) -> None:
 
 def _clean_texts(batch: Batch) -> None:
     """Make every text a writer will meet encodable (a problem may quote the input it refuses)."""
-    for u in batch.units:
+
+    def cleaned(u: Unit) -> bool:
+        before = (u.where, u.unit, u.problems)
         u.where = clean(u.where)
         if u.unit is not None:
             u.unit = clean(u.unit)
         u.problems = [Problem(clean(p.where), clean(p.message)) for p in u.problems]
+        return (u.where, u.unit, u.problems) != before
+
+    if batch.stored is not None:
+        batch.stored.update_each(cleaned)  # a stored unit is written back only where a text changed
+    else:
+        for u in batch.units:
+            cleaned(u)
     batch.input_problems = [Problem(clean(p.where), clean(p.message)) for p in batch.input_problems]
     batch.skipped = [clean(t) for t in batch.skipped]
     batch.source = clean(batch.source)
@@ -1078,7 +1122,7 @@ class Lazy(list):  # type: ignore[type-arg]
         return self._size > 0
 
 
-def _lazy(units: list[Unit], row: Callable[[Unit], Any]) -> Lazy:
+def _lazy(units: Sequence[Unit], row: Callable[[Unit], Any]) -> Lazy:
     return Lazy(lambda: (row(u) for u in units), len(units))
 
 
@@ -1089,7 +1133,7 @@ def summary_data(batch: Batch, assessors: list[dict[str, Any]] | None = None, co
     ``lazy``: the long lists are :class:`Lazy` (for json's indenting encoder, which iterates them; the C
     encoder of ``json.dumps`` without ``indent`` would see them empty), else plain lists.
     """
-    listed: Callable[[list[Unit], Callable[[Unit], Any]], Any] = _lazy if lazy else (lambda units, row: [row(u) for u in units])
+    listed: Callable[[Sequence[Unit], Callable[[Unit], Any]], Any] = _lazy if lazy else (lambda units, row: [row(u) for u in units])
     pack = batch.pack
     if assessors is None:
         assessors = assessor_view(batch)
@@ -1136,7 +1180,7 @@ def summary_data(batch: Batch, assessors: list[dict[str, Any]] | None = None, co
             },
         ),
         "checklist": listed(
-            [u for u in batch.units if u.state == "checklist"],
+            batch.in_state("checklist"),
             lambda u: {"unit": u.unit, "target": u.outcome.target, "where": u.where, "status_counts": u.outcome.status_counts, "files": u.files},  # type: ignore[union-attr]
         ),
         "failures": listed(batch.failed, lambda u: {"where": u.where, "unit": u.unit, "problems": [p.to_dict() for p in u.problems]}),
@@ -1187,11 +1231,10 @@ def html_context(batch: Batch, assessors: list[dict[str, Any]], charts: dict[str
                     batch.ranked(tid),
                     lambda u: {"rank": u.rank, "unit": u.unit, "total": u.outcome.total, "grade": u.outcome.grade, "max_total": u.outcome.max_total, "self_total": u.outcome.self_cell, "where": u.where, "html": _href(u)},  # type: ignore[union-attr]
                 ),
-                "checklist": [
-                    {"unit": u.unit, "counts": u.outcome.status_counts, "where": u.where, "html": _href(u)}  # type: ignore[union-attr]
-                    for u in units
-                    if u.state == "checklist"
-                ],
+                "checklist": _lazy(
+                    batch.in_state("checklist", tid),
+                    lambda u: {"unit": u.unit, "counts": u.outcome.status_counts, "where": u.where, "html": _href(u)},  # type: ignore[union-attr]
+                ),
             }
         )
     return {
@@ -1202,27 +1245,36 @@ def html_context(batch: Batch, assessors: list[dict[str, Any]], charts: dict[str
         "source": batch.source,
         "counts": batch.counts(),
         "groups": groups,
-        "incomplete": [
-            {
-                "unit": u.unit,
-                "target_name": names.get(u.outcome.target, u.outcome.target),  # type: ignore[union-attr]
-                "not_checked": u.outcome.not_checked,  # type: ignore[union-attr]
-                "missing_facts": u.outcome.missing_labels,  # type: ignore[union-attr]  # the page names them by label
-                "base_sum": u.outcome.base_sum,  # type: ignore[union-attr]
-                "grade": u.outcome.grade,  # type: ignore[union-attr]
-                "where": u.where,
-                "html": _href(u),
-            }
-            for u in batch.incomplete
-        ],
-        "failures": [{"where": u.where, "unit": u.unit, "problems": [str(p) for p in u.problems]} for u in batch.failed]
-        + ([{"where": batch.source, "unit": None, "problems": [str(p) for p in batch.input_problems]}] if batch.input_problems else []),
+        # Made as the page is written (Lazy): a province's incomplete and failed units are not listed at once.
+        "incomplete": _lazy(batch.incomplete, lambda u: _incomplete_entry(u, names)),
+        "failures": Lazy(
+            lambda: itertools.chain(
+                ({"where": u.where, "unit": u.unit, "problems": [str(p) for p in u.problems]} for u in batch.failed),
+                [{"where": batch.source, "unit": None, "problems": [str(p) for p in batch.input_problems]}] if batch.input_problems else [],
+            ),
+            len(batch.failed) + bool(batch.input_problems),
+        ),
         "assessors": assessors,
         "has_grades": batch.graded,
         "pending_word": text("grade.pending"),  # a graded unit without a grade yet; the loader keeps bands from this word
         "grade_counts": batch.grade_counts() if batch.graded else [],
         "up": "",  # how a page reaches the output folder (a target's page is in targets/)
         "target_page": False,
+    }
+
+
+def _incomplete_entry(u: Unit, names: dict[str, str]) -> dict[str, Any]:
+    r = u.outcome
+    assert r is not None
+    return {
+        "unit": u.unit,
+        "target_name": names.get(r.target, r.target),
+        "not_checked": r.not_checked,
+        "missing_facts": r.missing_labels,  # the page names them by label
+        "base_sum": r.base_sum,
+        "grade": r.grade,
+        "where": u.where,
+        "html": _href(u),
     }
 
 
@@ -1450,7 +1502,10 @@ def target_context(context: dict[str, Any], group: dict[str, Any]) -> dict[str, 
         "groups": [group],
         "up": "../",
         "target_page": True,
-        "incomplete": [u for u in context["incomplete"] if u["target_name"] == group["target_name"]],
+        "incomplete": Lazy(
+            lambda: (u for u in context["incomplete"] if u["target_name"] == group["target_name"]),
+            sum(1 for u in context["incomplete"] if u["target_name"] == group["target_name"]),
+        ),
         "assessors": [a for a in context["assessors"] if a["target"] == group["target"]],
         "failures": [],
     }
@@ -1519,12 +1574,11 @@ def ranking_rows(batch: Batch) -> Iterator[list[Any]]:
         r = u.outcome
         assert r is not None
         yield graded_row(batch, [names.get(r.target, r.target), None, u.unit, None, r.max_total, r.self_cell, "未完成：" + "、".join(r.not_checked) + " 未检查", u.where], r.grade_cell)
-    for u in batch.units:
-        if u.state == "checklist":
-            r = u.outcome
-            assert r is not None
-            c = r.status_counts
-            yield graded_row(batch, [names.get(r.target, r.target), None, u.unit, None, None, None, f"逐项检查：不符合 {c['fail']}，未检查 {c['notchecked']}", u.where], r.grade_cell)
+    for u in batch.in_state("checklist"):
+        r = u.outcome
+        assert r is not None
+        c = r.status_counts
+        yield graded_row(batch, [names.get(r.target, r.target), None, u.unit, None, None, None, f"逐项检查：不符合 {c['fail']}，未检查 {c['notchecked']}", u.where], r.grade_cell)
     for u in batch.failed:
         yield graded_row(batch, [None, None, u.unit, None, None, None, "出错：" + "；".join(str(p) for p in u.problems), u.where], None)
 

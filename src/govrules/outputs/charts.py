@@ -21,6 +21,7 @@ script and loads nothing from the network.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from decimal import Decimal
@@ -87,11 +88,14 @@ def figures(batch: Batch, assessors: list[dict[str, Any]]) -> dict[str, list[Fig
             shown = items[:TOP_ITEMS]
             note = f"（失分最多的 {len(shown)} 项，共 {len(items)} 项失分）" if len(items) > len(shown) else ""
             figs.append(Figure(tid, "items", f"各指标失分合计（{name}）", [f"{k} {n}" for _, _, k, n in shown], [("失分", [v for v, _, _, _ in shown])], note))
-        pairs = [(u.outcome.self_total, u.outcome.total) for u in ranked if u.outcome is not None and u.outcome.self_total is not None]
-        if pairs:
-            step = math.ceil(len(pairs) / SCATTER_MAX)
-            note = f"（共 {len(pairs)} 个单位，图中每 {step} 个取 1 个）" if step > 1 else ""
-            figs.append(Figure(tid, "self", f"自评合计与最终得分（{name}）", [], [("单位", pairs[::step])], note))
+        # Counted first, then every step-th pair taken: a province's pairs are never listed whole.
+        selfs = sum(1 for u in ranked if u.outcome is not None and u.outcome.self_total is not None)
+        if selfs:
+            step = math.ceil(selfs / SCATTER_MAX)
+            pairs = (u.outcome for u in ranked if u.outcome is not None and u.outcome.self_total is not None)
+            shown = [(o.self_total, o.total) for o in itertools.islice(pairs, 0, None, step)]
+            note = f"（共 {selfs} 个单位，图中每 {step} 个取 1 个）" if step > 1 else ""
+            figs.append(Figure(tid, "self", f"自评合计与最终得分（{name}）", [], [("单位", shown)], note))
         depts = [(a["assessor"], Decimal(a["lost"])) for a in assessors if a["target"] == tid and a["lost"] is not None]
         if depts:
             figs.append(Figure(tid, "assessors", f"各负责考核部门失分合计（{name}）", [d for d, _ in depts], [("失分", [v for _, v in depts])]))

@@ -3,8 +3,9 @@
 A province scores tens of thousands of units; a full :class:`Result` per unit
 held until the end is what made memory grow with the number of units. Each
 unit's result is reduced, as soon as it is scored, to an :class:`Outcome`: the
-few figures the ranking and the summaries need (kept in memory: unit, target,
-total, grade and the like) and its rows of the summary workbook's detail
+few figures the ranking and the summaries need (unit, target, total, grade
+and the like: kept with the unit in the batch's :class:`.unitstore.UnitStore`,
+on disk, in a streamed run) and its rows of the summary workbook's detail
 sheets (:class:`Detail`, spilled to a temporary file by :class:`Spill` and read
 back once, when the workbook is written). Both are plain data, so a worker
 process can make them and send them back.

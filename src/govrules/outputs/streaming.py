@@ -2,9 +2,11 @@
 
 Units are read one chunk at a time (:func:`.batch.open_units`), scored, their
 own sheets written and their result reduced to an :class:`.outcome.Outcome`
-(kept) and a :class:`.outcome.Detail` (spilled to a temporary file) before the
-next chunk is read: memory holds a few chunks of inputs and results and one
-small record per unit, whatever the number of units.
+and a :class:`.outcome.Detail` (spilled to a temporary file) before the
+next chunk is read. The unit and its outcome become one row of a
+:class:`.unitstore.UnitStore` (SQLite, on disk), which the ranking and the
+summaries read back: memory holds a few chunks of inputs and results,
+whatever the number of units.
 
 With ``jobs`` above one, chunks are scored by that many worker processes
 (:mod:`multiprocessing`, forked so that each inherits the loaded pack rather
@@ -65,6 +67,7 @@ from .batch import (
 from .outcome import Outcome, Spill, pack_detail, reduced, unpack_detail
 from . import summary_xlsx
 from .summary_xlsx import SummaryBook, UnitRows
+from .unitstore import UnitStore
 
 #: Units per chunk: large enough that sending a chunk to a worker costs little, small enough to bound memory.
 CHUNK = 250
@@ -159,7 +162,7 @@ def run_batch(
     advance: Callable[[int], None] | None = None,
     chunk: int = CHUNK,
 ) -> tuple[Batch, list[Path]]:
-    """Read, score and write a whole batch into ``out``; returns the batch (one small record per unit) and the paths written.
+    """Read, score and write a whole batch into ``out``; returns the batch (its units in a :class:`.unitstore.UnitStore`, except for a pack with cohort rules) and the paths written.
 
     ``on_start(n)`` is called once the input is open and the workers have
     started, with how many units there are at most; ``advance(k)`` after each
@@ -206,14 +209,15 @@ def run_batch(
         try:
             if on_start is not None:
                 on_start(estimate)
-            seen: dict[tuple[str, str], Unit] = {}
+            # Each unit, once scored, is one row of the store (on disk): the parent holds no object per unit.
+            store = batch.units = UnitStore()
             for chunk_units, scored in _scored(_chunks(units, chunk), pool, jobs):
                 for u, (index, name, problems, outcome, stem, detail, lost, rows) in zip(chunk_units, scored):
                     assert u.index == index
                     u.unit, u.problems, u.outcome, u.stem = name, problems, outcome, stem
                     u.pdf = pdf and stem is not None
                     u.settled()  # the input is let go as soon as the unit is scored
-                    if duplicate(seen, u):
+                    if duplicate(store, u):
                         _remove(tmp, stem)
                         u.stem = None
                     elif detail is not None and outcome is not None:
@@ -223,13 +227,14 @@ def run_batch(
                             book.add_rows(rows)
                         else:
                             book.add_unit(clean(name) if name is not None else None, outcome, unpack_detail(detail))
-                    batch.units.append(u)
+                    store.append(u)
                 if advance is not None:
                     advance(len(chunk_units))
             if pool is not None:
                 pool.close()
                 pool.join()
                 pool = None
+            store.done()
             settle(batch)
             written = [f for u in batch.units for f in u.files.values()]
             written += write_summaries(batch, tmp, spill, pdf, book)

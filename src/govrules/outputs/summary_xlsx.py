@@ -38,6 +38,7 @@ or numbers.
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -267,11 +268,15 @@ def write_summary_workbook(
     header = ranking_header(batch)
     s = sheet("排名", header, graded_row(batch, [10, 6, 24, 8, 8, 10, 40, 30], 8))
     spans: dict[str, tuple[int, int]] = {}  # target → its ranked rows in 排名 (for the scatter chart)
-    ranked_targets = {tid for tid, _n, _u in batch.groups() if batch.ranked(tid)}
-    row_target: list[str | None] = [tid for tid, _n, _u in batch.groups() for _ in batch.ranked(tid)]
+    # 排名 begins with each target's ranked rows, target after target: where each target's end (not a list per row).
+    ranked_counts = [(tid, len(batch.ranked(tid))) for tid, _n, _u in batch.groups()]
+    ends = list(itertools.accumulate(k for _tid, k in ranked_counts))
+    g = 0
     for n, row in enumerate(ranking_rows(batch)):
-        tid = row_target[n] if n < len(row_target) else None
-        if tid in ranked_targets:
+        while g < len(ends) and n >= ends[g]:
+            g += 1
+        if g < len(ends):
+            tid = ranked_counts[g][0]
             first, _last = spans.get(tid, (s.row, s.row))
             spans[tid] = (first, s.row)
         s.add(row)
@@ -281,7 +286,7 @@ def write_summary_workbook(
         s = sheet("等次统计", ["考核对象", "等次", "单位数"], [10, 10, 8])
         for g in batch.grade_counts():
             if g["unstated"]:
-                s.add([g["target_name"], "本文件未规定等次", sum(1 for u in batch.units if u.outcome is not None and u.outcome.target == g["target"])])
+                s.add([g["target_name"], "本文件未规定等次", sum(len(units) for tid, _n, units in batch.groups() if tid == g["target"])])
                 continue
             for grade, n in g["counts"].items():
                 s.add([g["target_name"], grade, n])
@@ -304,12 +309,14 @@ def write_summary_workbook(
     s.finish()
 
     for tid, name, units in batch.groups():
-        scored = [u for u in units if u.detail_at is not None]
-        if not scored:
+        head = next((u for u in units if u.detail_at is not None), None)
+        if head is None:
             continue
-        items, ledgers = spill.get(scored[0].detail_at).heading  # type: ignore[arg-type]
+        items, ledgers = spill.get(head.detail_at).heading  # type: ignore[arg-type]
+        # Ranked first, then the others in input order (read as written, not listed).
+        scored = itertools.chain(batch.ranked(tid), (u for u in units if u.detail_at is not None and u.state != "ranked"))
         s = sheet(f"得分明细（{name}）", ["排名", "单位", *items, "基础分", *ledgers, "总分", *(["等次"] if batch.graded else []), "自评合计", "来源"], [6, 24])
-        for u in batch.ranked(tid) + [u for u in scored if u.state != "ranked"]:
+        for u in scored:
             d = spill.get(u.detail_at)  # type: ignore[arg-type]
             r = u.outcome
             assert r is not None

@@ -1,0 +1,215 @@
+"""Where a streamed batch keeps its units once they are scored: an SQLite table on disk, one row per unit.
+
+A province of 100,000 units kept as Python objects (a :class:`.batch.Unit`
+and an :class:`.outcome.Outcome` each) made the batch's memory grow by about
+1.4 KB a unit. Here each unit is one row, pickled, with the few columns the
+summaries select and order by (target, unit name, state, total as a sortable
+key, rank); the summaries read the units back one at a time, as transient
+objects, in the order they need.
+
+Why :mod:`sqlite3`: it is in the standard library (a fresh machine needs
+nothing more), its page cache is bounded (:data:`CACHE_KIB`) whatever the
+number of rows, ``ORDER BY`` over an index gives the ranking without sorting
+in Python, and ``RANK()`` gives ties exactly as the ranking always had them
+(1, 2, 2, 4). The database is SQLite's private temporary file (opened with
+an empty name): on disk, deleted by SQLite itself when closed or when the
+process dies, so nothing is left behind, in the output folder or beside it.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Callable, Iterator, overload
+
+if TYPE_CHECKING:
+    from .batch import Unit
+
+#: The page cache of the database (KiB): what its memory is bounded by.
+CACHE_KIB = 8192
+
+_STATES = ("ranked", "incomplete", "checklist", "failed")
+
+
+def total_key(total: Decimal | None) -> str | None:
+    """Text that sorts as the totals do (and is equal where they are equal, ``100`` as ``100.0``)."""
+    if total is None:
+        return None
+    if total.is_zero():
+        return "1"
+    sign, digits, exponent = total.normalize().as_tuple()
+    assert isinstance(exponent, int)  # a total is finite
+    point = len(digits) + exponent  # where the decimal point is, from the first (non-zero) digit
+    text = "".join(map(str, digits))
+    if not sign:
+        return f"2{point + 500000:07d}{text}"
+    # Negative: the larger the magnitude the smaller; "~" ends the digits so that -0.12 sorts above -0.123.
+    return f"0{500000 - point:07d}{''.join(str(9 - int(c)) for c in text)}~"
+
+
+class Rows(Sequence["Unit"]):
+    """Units chosen by a query, read back each time they are iterated (never held); a slice is a list."""
+
+    def __init__(self, store: UnitStore, where: str, args: tuple[Any, ...] = (), order: str = "idx") -> None:
+        self._store, self._where, self._args, self._order = store, where, args, order
+        self._len: int | None = None
+
+    def __iter__(self) -> Iterator[Unit]:
+        return self._store._select(self._where, self._args, self._order)
+
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = self._store._count(self._where, self._args)
+        return self._len
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    @overload
+    def __getitem__(self, i: int) -> Unit: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Unit]: ...
+    def __getitem__(self, i: int | slice) -> Unit | list[Unit]:
+        n = len(self)
+        if isinstance(i, slice):
+            start, stop, step = i.indices(n)
+            if step != 1:
+                return [self[k] for k in range(start, stop, step)]
+            return list(self._store._select(self._where, self._args, self._order, limit=max(0, stop - start), offset=start))
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(i)
+        return next(self._store._select(self._where, self._args, self._order, limit=1, offset=i))
+
+    def __add__(self, other: Any) -> list[Unit]:
+        return [*self, *other]
+
+
+class UnitStore(Sequence["Unit"]):
+    """A batch's units in input order, one row each (see the module's text); appended as they are scored."""
+
+    def __init__(self) -> None:
+        # check_same_thread off: the HTTP service writes a batch in one thread and may read it in another (never at once).
+        self._db = sqlite3.connect("", check_same_thread=False, isolation_level=None)
+        self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        self._db.execute("PRAGMA journal_mode = OFF")  # a temporary table: nothing to recover after a crash
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute(
+            "CREATE TABLE units (idx INTEGER PRIMARY KEY, target TEXT, unit TEXT, state TEXT NOT NULL,"
+            " total_key TEXT, rank INTEGER, blob BLOB NOT NULL)"
+        )
+        self._db.execute("CREATE INDEX by_name ON units (target, unit)")  # the same unit named twice
+        self._db.execute("CREATE INDEX by_rank ON units (state, target, total_key DESC, idx)")
+        self._db.execute("BEGIN")  # one transaction while appending (committed by :meth:`done`)
+        self._open = True
+        self._size = 0
+
+    # ------------------------------------------------------------- writing
+
+    @staticmethod
+    def _row(u: Unit) -> tuple[Any, ...]:
+        o = u.outcome
+        blob = pickle.dumps((u.where, u.unit, u.problems, o, u.stem, u.pdf, u.detail_at), protocol=pickle.HIGHEST_PROTOCOL)
+        return (o.target if o is not None else None, u.unit, u.state, total_key(o.total) if o is not None else None, u.rank, blob, u.index)
+
+    def append(self, u: Unit) -> None:
+        self._db.execute("INSERT INTO units (target, unit, state, total_key, rank, blob, idx) VALUES (?, ?, ?, ?, ?, ?, ?)", self._row(u))
+        self._size += 1
+
+    def replace(self, u: Unit) -> None:
+        """Write a unit read back and changed (its texts cleaned, say) over its row."""
+        self._db.execute("UPDATE units SET target = ?, unit = ?, state = ?, total_key = ?, rank = ?, blob = ? WHERE idx = ?", self._row(u))
+
+    def first_named(self, target: str, unit: str) -> str | None:
+        """Where the unit of ``target`` named ``unit`` that was scored first came from, if any."""
+        got = self._db.execute("SELECT blob FROM units WHERE target = ? AND unit = ? AND state != 'failed' ORDER BY idx LIMIT 1", (target, unit)).fetchone()
+        return None if got is None else pickle.loads(got[0])[0]
+
+    def rank(self) -> None:
+        """Rank the ranked units of each target: highest total first, input order among equals, ties sharing a rank (1, 2, 2, 4)."""
+        self._db.execute("UPDATE units SET rank = NULL WHERE rank IS NOT NULL")
+        self._db.execute("CREATE TEMP TABLE ranks (idx INTEGER PRIMARY KEY, rank INTEGER)")
+        self._db.execute(
+            "INSERT INTO ranks SELECT idx, RANK() OVER (PARTITION BY target ORDER BY total_key DESC) FROM units WHERE state = 'ranked'"
+        )
+        self._db.execute("UPDATE units SET rank = (SELECT rank FROM ranks WHERE ranks.idx = units.idx) WHERE state = 'ranked'")
+        self._db.execute("DROP TABLE ranks")
+
+    def done(self) -> None:
+        """Every unit is in: commit (reading is as fast either way; a commit lets the cache go)."""
+        if self._db.in_transaction:
+            self._db.execute("COMMIT")
+
+    def update_each(self, change: Callable[[Unit], bool]) -> None:
+        """Call ``change`` on each unit, in input order; write back those it says it changed."""
+        last = 0
+        while True:  # a page at a time: the rows are not read while being written
+            page = list(self._select("idx > ?", (last,), "idx", limit=1000))
+            if not page:
+                return
+            for u in page:
+                if change(u):
+                    self.replace(u)
+            last = page[-1].index
+
+    # ------------------------------------------------------------- reading
+
+    def _unit(self, idx: int, rank: int | None, blob: bytes) -> Unit:
+        from .batch import Unit
+
+        where, unit, problems, outcome, stem, pdf, detail_at = pickle.loads(blob)  # only ever our own rows
+        return Unit(idx, where, unit, None, problems, rank=rank, stem=stem, outcome=outcome, detail_at=detail_at, pdf=pdf)
+
+    def _select(self, where: str, args: tuple[Any, ...], order: str, limit: int = -1, offset: int = 0) -> Iterator[Unit]:
+        cursor = self._db.execute(f"SELECT idx, rank, blob FROM units WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?", (*args, limit, offset))
+        while rows := cursor.fetchmany(256):
+            for row in rows:
+                yield self._unit(*row)
+
+    def _count(self, where: str, args: tuple[Any, ...]) -> int:
+        return int(self._db.execute(f"SELECT count(*) FROM units WHERE {where}", args).fetchone()[0])
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[Unit]:
+        return self._select("1", (), "idx")
+
+    @overload
+    def __getitem__(self, i: int) -> Unit: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Unit]: ...
+    def __getitem__(self, i: int | slice) -> Unit | list[Unit]:
+        return Rows(self, "1")[i]
+
+    def in_state(self, state: str, target: str | None = None) -> Rows:
+        if target is None:
+            return Rows(self, "state = ?", (state,))
+        return Rows(self, "state = ? AND target = ?", (state, target))
+
+    def of_target(self, target: str) -> Rows:
+        """The units scored for ``target`` (failed ones are not), in input order."""
+        return Rows(self, "target = ? AND state != 'failed'", (target,))
+
+    def ranked(self, target: str) -> Rows:
+        return Rows(self, "state = 'ranked' AND target = ?", (target,), "total_key DESC, idx")
+
+    def targets(self) -> set[str]:
+        return {t for (t,) in self._db.execute("SELECT DISTINCT target FROM units WHERE state != 'failed'")}
+
+    def state_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(_STATES, 0)
+        counts.update(self._db.execute("SELECT state, count(*) FROM units GROUP BY state").fetchall())
+        return counts
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __del__(self) -> None:
+        try:
+            self._db.close()
+        except Exception:
+            pass
