@@ -429,3 +429,44 @@ def test_a_csvs_records_are_read_as_from_a_stringio(text):
                 out.append(str(exc))
 
     assert [r if r is not None else e for _n, r, e in _csv_records(text)] == records(csv.reader(io.StringIO(text, newline="")))
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CELLS = st.sampled_from(["甲镇", "乡镇", "是", "3", "", "a,b", '带"引号"', "第一行\n第二行", "x\r\ny", "\ufeff", "ÿ", "政务公开"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.lists(_CELLS, min_size=1, max_size=4), min_size=0, max_size=6),
+    ending=st.sampled_from(["\n", "\r\n", "\r"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "mixed"]),
+    last_newline=st.booleans(),
+)
+def test_a_csv_file_read_as_it_goes_gives_the_records_of_its_whole_text(tmp_path_factory, rows, ending, encoding, last_newline):
+    # The file is read as it is scored (never held whole); what it gives must be what decoding it whole gave:
+    # the same encoding chosen (UTF-8 with or without BOM, GB18030, UTF-8 with bad rows kept as surrogates),
+    # the same records, the same count of rows.
+    import csv
+    import io
+
+    from govrules.outputs import batch
+
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator=ending).writerows([["unit", "target"], *rows])
+    text = buf.getvalue()
+    if not last_newline:
+        text = text[: -len(ending)]
+    if encoding == "mixed":  # a UTF-8 file with one row in GB18030: that row's bytes kept as surrogates
+        raw = text.encode("utf-8") + "\n坏行,乡镇\n".encode("gb18030")
+    else:
+        raw = text.encode(encoding)
+    p = tmp_path_factory.mktemp("csv") / "u.csv"
+    p.write_bytes(raw)
+    whole = batch._decode(raw, "u.csv")
+    scan = batch._csv_scan(p)
+    assert list(batch._csv_file_records(p, scan.encoding, scan.errors)) == list(batch._csv_records(whole))
+    assert scan.rows(p) == batch._csv_rows(whole)
+    # The records are read as a file is iterated: lines, not the whole text.
+    assert scan.lines == whole.count("\n") + (not whole.endswith("\n")) - 1

@@ -578,7 +578,70 @@ def _csv_records(text: str) -> Iterator[tuple[int, list[str] | None, str | None]
     """(record number, fields, error) for each CSV record; a record the csv module refuses is an error of that record alone."""
     # Lines cut from the text one at a time, as io.StringIO(text, newline="") gives them (at \n, \r or \r\n,
     # kept): a StringIO copies the whole text, at four bytes a character (84 MB for 100,000 rows).
-    reader = csv.reader(m.group() for m in _LINES.finditer(text))
+    return _records(csv.reader(m.group() for m in _LINES.finditer(text)))
+
+
+def _csv_file_records(p: Path, encoding: str, errors: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """:func:`_csv_records` of the file's text as :func:`_decode` gives it, read as it goes (newline="": the same lines)."""
+    with open(p, encoding=encoding, errors=errors, newline="") as fh:
+        yield from _records(csv.reader(fh))
+
+
+@attrs.frozen
+class _CsvScan:
+    """What a pass over a CSV file's bytes found: the encoding :func:`_decode` would choose, its lines, whether it quotes."""
+
+    encoding: str
+    errors: str
+    lines: int  # as _csv_rows counts them: "\n"s, one more for a last line without one, less the header
+    quoted: bool
+
+    def rows(self, p: Path) -> int:
+        """:func:`_csv_rows` of its text."""
+        if self.lines <= UNIT_SHEETS_UP_TO or not self.quoted:
+            return self.lines
+        return sum(1 for _ in _csv_file_records(p, self.encoding, self.errors)) - 1
+
+
+def _csv_scan(p: Path) -> _CsvScan:
+    """:func:`_decode`'s choice for a file, made line by line: neither UTF-8 nor GB18030 has a b"\n" inside a
+    character, so the whole decodes exactly when each line does, and :func:`_looks_utf8` counts the same lines."""
+    utf8 = True
+    good = bad = newlines = 0
+    quoted = False
+    last = b""
+    with open(p, "rb") as fh:
+        for line in fh:
+            last = line
+            newlines += line.endswith(b"\n")
+            quoted = quoted or b'"' in line
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+                good += 1
+            except UnicodeDecodeError:
+                bad += 1
+                utf8 = False
+    lines = newlines + (not last.endswith(b"\n")) - 1
+    if utf8:
+        return _CsvScan("utf-8-sig", "strict", lines, quoted)
+    if not good > bad:
+        with open(p, "rb") as fh:  # a second pass, for a file that is not UTF-8 only
+            if all(_decodes(line, "gb18030") for line in fh):
+                return _CsvScan("gb18030", "strict", lines, quoted)
+    return _CsvScan("utf-8-sig", "surrogateescape", lines, quoted)
+
+
+def _decodes(line: bytes, encoding: str) -> bool:
+    try:
+        line.decode(encoding)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str] | None, str | None]]:
     n = 0
     while True:
         try:
@@ -695,19 +758,26 @@ def open_units(path: str | Path, pack: Pack) -> tuple[Batch, Iterator[Unit], int
     kind = kind_of(str(p))
     if kind == "csv":
         try:
-            raw = _read_bytes(p, CSV_BYTES_MAX)
+            if p.is_file():
+                # Read as it is scored, never held whole: its encoding and rows are found by a first pass over its bytes.
+                if p.stat().st_size > CSV_BYTES_MAX:
+                    raise InputError(f"{clean(p)} 太大", [Problem.coded(clean(p), "batch.too_large", limit=CSV_BYTES_MAX)])
+                scan = _csv_scan(p)
+                records = _csv_file_records(p, scan.encoding, scan.errors)
+                rows: Callable[[], int] = lambda: scan.rows(p)
+            else:  # a pipe can be read once: its text is held
+                text = _decode(_read_bytes(p, CSV_BYTES_MAX), clean(p.name))
+                records = _csv_records(text)
+                rows = lambda: _csv_rows(text)
+            first = next(records, None)
         except OSError as exc:
             raise InputError(f"无法读取 {clean(path)}", [Problem(clean(path), os_reason(exc))]) from None
-        text = _decode(raw, clean(p.name))
-        del raw
-        records = _csv_records(text)
-        first = next(records, None)
         if first is None:
             raise InputError(f"{clean(path)} 是空文件", [Problem.coded(clean(path), "batch.no_header")])
         if first[1] is None:
             raise InputError(f"{clean(path)} 不是有效的 CSV", [Problem.coded(f"{clean(p.name)} 第1行", "batch.header_unreadable", error=first[2])])
         _header(batch, first[1], pack, clean(p.name))
-        return batch, _table_units(records, clean(p.name), number), _csv_rows(text)
+        return batch, _table_units(records, clean(p.name), number), rows()
     if kind == "xlsx":
         book = open_workbook(p)
         if is_form(book):
