@@ -87,17 +87,33 @@ def test_what_a_worker_sends_back_is_the_plain_definition(registry, pack_id, dat
 
 
 def test_the_fixes_are_worked_out_once_per_result(registry, monkeypatch):
+    import govrules.engine.recoverable as engine
+
     pack = registry.get("datonghu_2023")
     calls = []
-    real = report._recoverable
-    monkeypatch.setattr(report, "_recoverable", lambda r: calls.append(r) or real(r))
+    real = engine.recoverable
+    monkeypatch.setattr(engine, "recoverable", lambda r: calls.append(r) or real(r))
     a = pack.assess({"pack": "datonghu_2023", "target": "xiangzhen", "unit": "甲镇", "facts": {}})
     b = pack.assess({"pack": "datonghu_2023", "target": "xiangzhen", "unit": "乙镇", "facts": {}})
     first = report.recoverable(a)
-    assert report.recoverable(a) is first and first == engine_recoverable(a)
-    assert report.recoverable(b) == engine_recoverable(b)  # another result: its own
-    assert report.recoverable(b) is report.recoverable(b)
+    assert report.recoverable(a) == first == real(a) and a.recoverable() == first
+    assert report.recoverable(b) == real(b)  # another result: its own
+    assert report.recoverable(b) == b.recoverable()
     assert calls == [a, b]
+    # Kept on the result, not shared: a caller changing its list changes nobody else's.
+    import json
+    from pathlib import Path
+
+    example = next(json.loads(f.read_text(encoding="utf-8")) for f in sorted((Path(pack.origin).parent / "examples").glob("*.json")))
+    c = pack.assess(example)
+    mine = c.recoverable()
+    assert mine, "an example with points to win back"
+    mine.clear()
+    assert c.recoverable() == real(c) != []
+    # Neither part of its value nor carried to a changed copy.
+    import attrs
+
+    assert attrs.evolve(a, unit="丙镇")._fixes is None and a == attrs.evolve(a)
 
 
 def test_a_batch_works_the_fixes_out_once_per_unit(registry, tmp_path, monkeypatch):
@@ -107,7 +123,9 @@ def test_a_batch_works_the_fixes_out_once_per_unit(registry, tmp_path, monkeypat
     src = tmp_path / "u.csv"
     src.write_text("单位,考核对象\n甲镇,乡镇\n乙镇,乡镇\n丙镇,乡镇\n", encoding="utf-8")
     calls = []
-    real = report._recoverable
-    monkeypatch.setattr(report, "_recoverable", lambda r: calls.append(r.unit) or real(r))
+    import govrules.engine.recoverable as engine
+
+    real = engine.recoverable
+    monkeypatch.setattr(engine, "recoverable", lambda r: calls.append(r.unit) or real(r))
     run_batch(src, pack, tmp_path / "out", jobs=1)
     assert calls == ["甲镇", "乙镇", "丙镇"]

@@ -717,6 +717,8 @@ class Result:
         return self.grading.grade if self.grading is not None else None
     # Text its target's results share, encoded once (govrules.engine.jsontext); no part of its value.
     texts: TargetTexts | None = attrs.field(default=None, eq=False, repr=False)
+    # The 可挽回分值 once worked out (recoverable()); no part of its value, and not carried by attrs.evolve.
+    _fixes: tuple[Any, ...] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @property
     def items(self) -> tuple[ItemResult, ...]:
@@ -828,11 +830,17 @@ class Result:
         """可挽回分值: what putting each finding right would restore, most first (a list of ``Fix``).
 
         A pure function of this result (:mod:`govrules.engine.recoverable`),
-        computed anew on each call; empty for an unscored result.
+        worked out on the first call and kept (a batch lists them in a unit's
+        JSON, its sheet and its workbook rows); each call returns a new list
+        of the same frozen ``Fix`` records. Empty for an unscored result.
         """
-        from .recoverable import recoverable
+        fixes = self._fixes
+        if fixes is None:
+            from .recoverable import recoverable
 
-        return recoverable(self)
+            fixes = tuple(recoverable(self))
+            object.__setattr__(self, "_fixes", fixes)  # one store of a whole tuple: racing threads keep equal ones
+        return list(fixes)
 
     def to_dict(self, *, recoverable: bool = False) -> dict[str, Any]:
         """The result as JSON data; ``recoverable=True`` adds the 可挽回分值 list at the end (``"recoverable"``)."""

@@ -414,30 +414,15 @@ class _Plan:
     places: tuple[tuple[str, str], ...]
 
 
-_PLANS: dict[tuple[int, tuple[Column, ...]], _Plan] = {}
-# The plan last used, with the very list of columns it was asked for: a table's rows all pass the same list
-# (its batch's), so the next row finds its plan without hashing every column again.
-_LAST_PLAN: tuple[list[Column], _Plan] | None = None
+def row_plan(columns: list[Column], pack: Pack) -> _Plan:
+    """The plan for reading a table's rows, made once per table by whoever reads them (a batch's workers get it
+    with their job), so that no row works it out again and nothing is kept between tables."""
+    from openpyxl.utils import get_column_letter
 
-
-def _plan(columns: list[Column], pack: Pack) -> _Plan:
-    global _LAST_PLAN
-    last = _LAST_PLAN
-    if last is not None and last[0] is columns and last[1].pack is pack and len(columns) == len(last[1].columns):
-        return last[1]
-    key = (id(pack), tuple(columns))
-    plan = _PLANS.get(key)
-    if plan is None or plan.pack is not pack:
-        from openpyxl.utils import get_column_letter
-
-        specs = {f.name: f for f in pack.spec.facts}
-        cells = tuple((c, _reader(specs.get(c.key)) if c.kind == "fact" else None, clean(c.header)) for c in columns)
-        places = tuple((c.key, f"{get_column_letter(c.index + 1)}列「{clean(c.header)}」") for c in columns if c.kind in ("fact", "points"))
-        if len(_PLANS) >= 16:  # a long-lived process reading many tables keeps the latest few
-            _PLANS.clear()
-        plan = _PLANS[key] = _Plan(pack, key[1], cells, places)
-    _LAST_PLAN = (columns, plan)
-    return plan
+    specs = {f.name: f for f in pack.spec.facts}
+    cells = tuple((c, _reader(specs.get(c.key)) if c.kind == "fact" else None, clean(c.header)) for c in columns)
+    places = tuple((c.key, f"{get_column_letter(c.index + 1)}列「{clean(c.header)}」") for c in columns if c.kind in ("fact", "points"))
+    return _Plan(pack, tuple(columns), cells, places)
 
 
 def _reader(spec: FactSpec | None) -> Any:
@@ -447,7 +432,7 @@ def _reader(spec: FactSpec | None) -> Any:
 
 def row_assessment(columns: list[Column], values: list[Any], pack: Pack, where: str) -> tuple[str | None, dict[str, Any], list[Problem]]:
     """One table row as (unit, assessment input, problems reading its cells)."""
-    return _read_row(_plan(columns, pack), values, where)
+    return _read_row(row_plan(columns, pack), values, where)
 
 
 def _read_row(plan: _Plan, values: list[Any], where: str) -> tuple[str | None, dict[str, Any], list[Problem]]:
@@ -677,12 +662,11 @@ def _table_units(rows: Iterable[tuple[int, list[Any] | None, str | None]], name:
         yield Unit(next(number), where, None, None, pending=values)
 
 
-def prepare(u: Unit, pack: Pack, columns: list[Column]) -> None:
-    """Read a table row's cells into the unit's input (problems, never an exception)."""
+def prepare(u: Unit, plan: _Plan) -> None:
+    """Read a table row's cells into the unit's input (problems, never an exception); ``plan`` is its table's :func:`row_plan`."""
     if u.pending is None:
         return
     values, u.pending = u.pending, None
-    plan = _plan(columns, pack)
     try:
         unit, data, row_problems = _read_row(plan, values, u.where)
     except Exception as exc:  # one row never stops the others
@@ -731,8 +715,9 @@ def read_units(path: str | Path, pack: Pack) -> Batch:
     read at all (missing, not CSV/Excel, no header) raises :class:`InputError`.
     """
     batch, units, _count = open_units(path, pack)
+    plan = row_plan(batch.columns, pack)
     for u in units:
-        prepare(u, pack, batch.columns)
+        prepare(u, plan)
         batch.units.append(u)
     return batch
 

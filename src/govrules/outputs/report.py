@@ -18,8 +18,6 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-import weakref
-
 import attrs
 from rich import box
 from rich.console import Console, Group
@@ -32,7 +30,6 @@ from ..engine.result import FAIL, NOT_APPLICABLE, NOT_CHECKED, STATUS_LABELS, Ef
 from ..kinds.base import AWARD, DEDUCT, SET, ZERO_ROW
 from ..untrusted import for_markdown, markdown_line, terminal_text
 from ..engine.recoverable import Fix
-from ..engine.recoverable import recoverable as _recoverable
 from .naming import IDS, Naming
 
 #: Column names of the indicator levels, as the documents write them.
@@ -382,26 +379,9 @@ def level_cells(row: SheetRow, depth: int) -> list[str]:
 # Computed by the engine (govrules.engine.recoverable), a pure function of the
 # result, so that the public Result carries it; the sheets below print it.
 
-# The result last asked about (by weak reference: it is never kept alive here) and its fixes.
-_LAST: tuple[weakref.ref[Result], list[Fix]] | None = None
-
-
 def recoverable(result: Result) -> list[Fix]:
-    """The result's 可挽回分值 (:func:`govrules.engine.recoverable.recoverable`), worked out once for the result last asked about.
-
-    A batch lists them in each unit's JSON, its HTML sheet and its rows of
-    the summary workbook: three asks, one computation. A result is frozen and
-    the list a pure function of it, so the same object gives the same list;
-    callers only read it. (One slot, set at once: threads asking about
-    different results at worst work one out again.)
-    """
-    global _LAST
-    last = _LAST
-    if last is not None and last[0]() is result:
-        return last[1]
-    fixes = _recoverable(result)
-    _LAST = (weakref.ref(result), fixes)
-    return fixes
+    """The result's 可挽回分值 (:meth:`.Result.recoverable`: worked out once per result, then kept on it)."""
+    return result.recoverable()
 
 
 # ----------------------------------------------------------- terminal and md

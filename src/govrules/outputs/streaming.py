@@ -55,6 +55,7 @@ from .batch import (
     gather_parts,
     open_units,
     prepare,
+    row_plan,
     score_units,
     settle,
     unit_files,
@@ -72,8 +73,8 @@ from .unitstore import UnitStore
 #: Units per chunk: large enough that sending a chunk to a worker costs little, small enough to bound memory.
 CHUNK = 250
 
-# (pack, target, output folder, write per-unit sheets, a table's columns, per-unit PDFs) of the worker processes, set before they fork.
-_JOB: tuple[Pack, str | None, Path, bool, list[Any], bool] | None = None
+# (pack, target, output folder, write per-unit sheets, how to read a table's rows, per-unit PDFs) of the worker processes, set before they fork.
+_JOB: tuple[Pack, str | None, Path, bool, Any, bool] | None = None
 
 # (index, unit name, problems, outcome, its sheets' stem, detail (pickled), points lost per row, its rows of summary.xlsx's input-order sheets)
 Scored = tuple[int, str | None, list[Problem], Outcome | None, str | None, bytes | None, list[Any], UnitRows | None]
@@ -90,10 +91,10 @@ def default_jobs() -> int:
 def _score_chunk(chunk: list[Unit]) -> list[Scored]:
     """Read a chunk's rows, score them and write their sheets; what comes back is small and picklable."""
     assert _JOB is not None
-    pack, target, out, sheets, columns, pdf = _JOB
+    pack, target, out, sheets, plan, pdf = _JOB
     back: list[Scored] = []
     for u in chunk:
-        prepare(u, pack, columns)
+        prepare(u, plan)
         outcome: Outcome | None = None
         stem: str | None = None
         detail: bytes | None = None
@@ -175,6 +176,7 @@ def run_batch(
     global _JOB
     final = check_out(out)
     batch, units, estimate = open_units(path, pack)
+    plan = row_plan(batch.columns, pack)  # how a table's rows are read, worked out once (workers get it with their job)
     if unit_sheets is None:
         unit_sheets = unit_sheets_by_default(estimate)
     batch.unit_sheets = unit_sheets
@@ -184,7 +186,7 @@ def run_batch(
         if on_start is not None:
             on_start(estimate)
         for u in units:
-            prepare(u, pack, batch.columns)
+            prepare(u, plan)
             batch.units.append(u)
         score_units(batch, target, advance=(lambda: advance(1)) if advance is not None else None)
         return batch, write_outputs(batch, Path(out), unit_sheets=unit_sheets, pdf=pdf)
@@ -193,12 +195,12 @@ def run_batch(
         # a folder, or a table with an assessor column, is read whole and its parts joined before scoring.
         listed = []
         for u in units:
-            prepare(u, pack, batch.columns)
+            prepare(u, plan)
             listed.append(u)
         units = iter(gather_parts(listed))
     jobs = default_jobs() if jobs is None else max(1, jobs)
     with output_folder(out) as tmp:
-        _JOB = (pack, target, tmp, unit_sheets, batch.columns, pdf)
+        _JOB = (pack, target, tmp, unit_sheets, plan, pdf)
         pool = None
         # Forking costs more than a chunk or two takes to score serially; the output is the same either way.
         if jobs > 1 and estimate > chunk and "fork" in multiprocessing.get_all_start_methods():
