@@ -526,16 +526,15 @@ def _read_row(plan: _Plan, values: list[Any], where: str) -> tuple[str | None, d
 
 def _looks_utf8(raw: bytes) -> bool:
     """Do most lines with non-ASCII bytes decode as UTF-8? (Then a line that does not is a bad row, not a GB18030 file.)"""
-    good = bad = 0
-    for line in raw.split(b"\n"):
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-            good += 1
-        except UnicodeDecodeError:
-            bad += 1
-    return good > bad
+    votes = [_utf8_vote(line) for line in raw.split(b"\n")]
+    return votes.count(1) > votes.count(-1)
+
+
+def _utf8_vote(line: bytes) -> int:
+    """A line's say in :func:`_looks_utf8`: none if it is ASCII, for if it decodes as UTF-8, against if not."""
+    if line.isascii():
+        return 0
+    return 1 if _decodes(line, "utf-8") else -1
 
 
 def _decode(raw: bytes, where: str) -> str:
@@ -589,9 +588,8 @@ class _CsvScan:
 
 
 def _csv_scan(p: Path) -> _CsvScan:
-    """:func:`_decode`'s choice for a file, made line by line: neither UTF-8 nor GB18030 has a b"\n" inside a
-    character, so the whole decodes exactly when each line does, and :func:`_looks_utf8` counts the same lines."""
-    utf8 = True
+    """:func:`_decode`'s choice for a file, made line by line: neither UTF-8 nor GB18030 has a newline byte inside
+    a character, so the whole decodes exactly when each line does, and :func:`_looks_utf8` counts the same lines."""
     good = bad = newlines = 0
     quoted = False
     last = b""
@@ -600,16 +598,11 @@ def _csv_scan(p: Path) -> _CsvScan:
             last = line
             newlines += line.endswith(b"\n")
             quoted = quoted or b'"' in line
-            if line.isascii():
-                continue
-            try:
-                line.decode("utf-8")
-                good += 1
-            except UnicodeDecodeError:
-                bad += 1
-                utf8 = False
+            vote = _utf8_vote(line)
+            good += vote == 1
+            bad += vote == -1
     lines = newlines + (not last.endswith(b"\n")) - 1
-    if utf8:
+    if not bad:
         return _CsvScan("utf-8-sig", "strict", lines, quoted)
     if not good > bad:
         with open(p, "rb") as fh:  # a second pass, for a file that is not UTF-8 only
