@@ -1086,7 +1086,7 @@ def unit_json(result: Result) -> bytes:
     encoder (a profile of 4,000 units spent 18% there); parsing its text gives
     the same value. A value orjson refuses (an integer beyond 64 bits) falls
     back to the standard encoder. The 可挽回分值 are the ones the unit's HTML
-    sheet and workbook rows list (worked out once: :func:`.report.recoverable`).
+    sheet and workbook rows list (worked out once and kept on the result: :meth:`.Result.recoverable`).
 
     From ``to_dict``, not the compact ``to_json`` text: measured on 1,500 fresh
     datonghu 乡镇 results, ``to_dict`` with the fixes took 36 µs and

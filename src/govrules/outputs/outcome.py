@@ -153,7 +153,7 @@ def reduced(result: Result) -> tuple[Outcome, Detail, Lost]:
     """A result's :func:`outcome_of`, :func:`detail_of` and :func:`lost_points`, from one pass over its rows.
 
     What a batch worker sends back of each unit. Its 可挽回分值 are the ones
-    the unit's sheets listed (:func:`.report.recoverable` keeps them).
+    the unit's sheets listed (the result keeps them: :meth:`.Result.recoverable`).
     """
     from .xlsx import effect_rows
 
