@@ -1050,22 +1050,25 @@ def _rank(batch: Batch) -> None:
             u.rank = rank
 
 
-def _clean_texts(batch: Batch) -> None:
-    """Make every text a writer will meet encodable (a problem may quote the input it refuses)."""
-
-    def cleaned(u: Unit) -> bool:
-        before = (u.where, u.unit, u.problems)
-        u.where = clean(u.where)
-        if u.unit is not None:
-            u.unit = clean(u.unit)
+def clean_unit(u: Unit) -> bool:
+    """Make a unit's texts encodable (a problem may quote the input it refuses); True if one changed."""
+    before = (u.where, u.unit, u.problems)
+    u.where = clean(u.where)
+    if u.unit is not None:
+        u.unit = clean(u.unit)
+    if u.problems:
         u.problems = [Problem(clean(p.where), clean(p.message)) for p in u.problems]
-        return (u.where, u.unit, u.problems) != before
+    return (u.where, u.unit, u.problems) != before
 
+
+def _clean_texts(batch: Batch) -> None:
+    """Make every text a writer will meet encodable."""
     if batch.stored is not None:
-        batch.stored.update_each(cleaned)  # a stored unit is written back only where a text changed
+        if not batch.stored.cleaned:  # a streamed batch cleans each unit as it is stored
+            batch.stored.update_each(clean_unit)  # a stored unit is written back only where a text changed
     else:
         for u in batch.units:
-            cleaned(u)
+            clean_unit(u)
     batch.input_problems = [Problem(clean(p.where), clean(p.message)) for p in batch.input_problems]
     batch.skipped = [clean(t) for t in batch.skipped]
     batch.source = clean(batch.source)
@@ -1496,22 +1499,56 @@ def write_outputs(batch: Batch, out: Path, *, unit_sheets: bool = True, pdf: boo
     return [final / w for w in written]
 
 
-def write_summaries(batch: Batch, out: Path, spill: Spill, pdf: bool = False, book: Any = None) -> list[str]:
+def write_summaries(batch: Batch, out: Path, spill: Spill, pdf: bool = False, book: Any = None, side_by_side: bool = False) -> list[str]:
     """summary.json, ranking.csv, summary.xlsx, index.html and a page per target, from the units' outcomes and spilled details;
     with ``pdf``, summary.pdf too (index.html as it prints, for filing). ``book``: summary.xlsx as opened before
-    scoring, its input-order sheets already written (:class:`.summary_xlsx.SummaryBook`)."""
+    scoring, its input-order sheets already written (:class:`.summary_xlsx.SummaryBook`).
+
+    ``side_by_side`` (a streamed batch, every unit in): summary.xlsx is written
+    here while a forked process (:mod:`.forked`) writes the rest, on a second
+    core; the files are the same either way.
+    """
     from . import charts as charts_mod
-    from .html import write_batch_html
 
     def items_of(u: Unit) -> list[Any]:
         assert u.detail_at is not None
         return spill.get(u.detail_at).items
 
-    written: list[str] = []
     assessors = assessor_view(batch, items_of)
-    figures = charts_mod.figures(batch, assessors)
-
     cohort = cohort_rows(batch, spill)
+
+    if not (side_by_side and batch.stored is not None):
+        figures = charts_mod.figures(batch, assessors)
+        summary_workbook(batch, out / "summary.xlsx", spill, assessors, figures, cohort, book)
+        written = _write_pages(batch, out, assessors, cohort, figures, pdf)
+        return written[:2] + ["summary.xlsx"] + written[2:]  # in the order the files were always listed (the marker's list)
+
+    from .forked import Forked
+
+    store = batch.stored
+
+    def pages(tell: Callable[[Any], None]) -> list[str]:
+        store.reopen_read_only()
+        figures = charts_mod.figures(batch, assessors)
+        tell(figures)  # the workbook's last sheet draws them: worked out once, here, while the parent writes the sheets before it
+        return _write_pages(batch, out, assessors, cohort, figures, pdf)
+
+    spill.flush()  # the child reads what was spilled
+    side = Forked(pages)
+    try:
+        summary_workbook(batch, out / "summary.xlsx", spill, assessors, side.told, cohort, book)
+        written = side.result()
+    finally:
+        side.stop()
+    return written[:2] + ["summary.xlsx"] + written[2:]
+
+
+def _write_pages(batch: Batch, out: Path, assessors: list[dict[str, Any]], cohort: list[list[Any]], figures: Any, pdf: bool) -> list[str]:
+    """What :func:`write_summaries` writes besides summary.xlsx; the names written, in order."""
+    from . import charts as charts_mod
+    from .html import write_batch_html
+
+    written: list[str] = []
     with open(out / "summary.json", "w", encoding="utf-8") as fh:
         # Piece by piece: the same text as json.dumps(indent=2), without a province's ranking in memory at once.
         for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(summary_data(batch, assessors, cohort, lazy=True)):
@@ -1521,9 +1558,6 @@ def write_summaries(batch: Batch, out: Path, spill: Spill, pdf: bool = False, bo
 
     _ranking_csv(batch, out / "ranking.csv")
     written.append("ranking.csv")
-
-    summary_workbook(batch, out / "summary.xlsx", spill, assessors, figures, cohort, book)
-    written.append("summary.xlsx")
 
     svgs = charts_mod.svgs(figures)
     context = html_context(batch, assessors, svgs)

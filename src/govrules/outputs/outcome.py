@@ -225,28 +225,55 @@ class Losses:
             entry[1] += points
 
 
+_PREAD = hasattr(os, "pread")
+
+
 class Spill:
     """Details written to a temporary file as units are scored, read back by position.
 
     Memory stays bounded: only each detail's offset is kept. The file is
     deleted when closed (and by the operating system if the process dies).
+
+    Details are read back with ``pread``, which moves no file offset: a
+    process forked to write some of the summaries (:mod:`.streaming`) reads
+    the same file at the same time as its parent, and a shared offset moved by
+    one would make the other read the wrong bytes.
     """
 
     def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
         self._fh: BinaryIO = tempfile.TemporaryFile(prefix="govrules-spill-", dir=folder)
+        self._end = 0
+        self._pending = False  # written through the file object's buffer and not flushed yet
 
     def put(self, detail: Detail | bytes) -> int:
         data = detail if isinstance(detail, bytes) else pickle.dumps(detail, protocol=pickle.HIGHEST_PROTOCOL)
-        self._fh.seek(0, os.SEEK_END)
-        at = self._fh.tell()
+        at = self._end
+        if not _PREAD:
+            self._fh.seek(at)  # a get() moved the offset
         self._fh.write(len(data).to_bytes(8, "little"))
         self._fh.write(data)
+        self._end += 8 + len(data)
+        self._pending = True
         return at
 
+    def flush(self) -> None:
+        """Everything put so far on disk (before a fork, and before reading with ``pread``)."""
+        if self._pending:
+            self._fh.flush()
+            self._pending = False
+
     def get(self, at: int) -> Detail:
-        self._fh.seek(at)
-        size = int.from_bytes(self._fh.read(8), "little")
-        return unpack_detail(self._fh.read(size))
+        self.flush()
+        if not _PREAD:  # Windows: no fork either, so nothing else reads this file
+            self._fh.seek(at)
+            size = int.from_bytes(self._fh.read(8), "little")
+            return unpack_detail(self._fh.read(size))
+        fd = self._fh.fileno()
+        size = int.from_bytes(os.pread(fd, 8, at), "little")
+        data = os.pread(fd, size, at + 8)
+        if len(data) != size:  # pragma: no cover - a file shortened under us
+            raise OSError(f"spill file ended at {at + 8 + len(data)}, {size} bytes expected")
+        return unpack_detail(data)
 
     def close(self) -> None:
         self._fh.close()

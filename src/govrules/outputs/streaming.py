@@ -49,6 +49,7 @@ from .batch import (
     _unexpected,
     assess_unit,
     blank_cells,
+    clean_unit,
     clean,
     check_out,
     duplicate,
@@ -208,11 +209,12 @@ def run_batch(
         spill = Spill(tmp.parent)
         # Opened now: its input-order sheets are written as units come back, while the workers score the next ones.
         book = SummaryBook(tmp / "summary.xlsx", pack.title)
+        # Each unit, once scored, is one row of the store (on disk): the parent holds no object per unit.
+        store = batch.units = UnitStore(tmp.parent)
+        store.cleaned = True
         try:
             if on_start is not None:
                 on_start(estimate)
-            # Each unit, once scored, is one row of the store (on disk): the parent holds no object per unit.
-            store = batch.units = UnitStore()
             for chunk_units, scored in _scored(_chunks(units, chunk), pool, jobs):
                 for u, (index, name, problems, outcome, stem, detail, lost, rows) in zip(chunk_units, scored):
                     assert u.index == index
@@ -229,9 +231,11 @@ def run_batch(
                             book.add_rows(rows)
                         else:
                             book.add_unit(clean(name) if name is not None else None, outcome, unpack_detail(detail))
+                    clean_unit(u)  # now, rather than by reading every unit back once all are in (a scored unit's texts are clean already)
                     store.append(u)
                 if advance is not None:
                     advance(len(chunk_units))
+            two_cores = pool is not None
             if pool is not None:
                 pool.close()
                 pool.join()
@@ -239,8 +243,12 @@ def run_batch(
             store.done()
             settle(batch)
             written = [f for u in batch.units for f in u.files.values()]
-            written += write_summaries(batch, tmp, spill, pdf, book)
+            # Where the units were scored on several cores, summary.xlsx and the other summaries are written side by side too.
+            written += write_summaries(batch, tmp, spill, pdf, book, side_by_side=two_cores)
             write_marker(tmp, batch, written)
+        except BaseException:
+            store.close()  # its file goes now, not when the batch is collected (the caller never gets it)
+            raise
         finally:
             if pool is not None:
                 pool.terminate()  # stops the workers before their folder is removed

@@ -251,9 +251,18 @@ class SummaryBook:
 
 
 def write_summary_workbook(
-    batch: Batch, path: Path, spill: Spill, assessors: list[dict[str, Any]], figures: dict[str, list[Figure]], cohort: list[list[Any]], book: SummaryBook | None = None
+    batch: Batch,
+    path: Path,
+    spill: Spill,
+    assessors: list[dict[str, Any]],
+    figures: dict[str, list[Figure]] | Callable[[], dict[str, list[Figure]]],
+    cohort: list[list[Any]],
+    book: SummaryBook | None = None,
 ) -> None:
-    """The workbook; ``book``, where given, is the one its input-order sheets were written to as the units were scored."""
+    """The workbook; ``book``, where given, is the one its input-order sheets were written to as the units were scored.
+
+    ``figures`` may be a function giving them, called only when the last sheet (图表) is written.
+    """
     from .batch import COHORT_HEADER, graded_row, ranking_header, ranking_rows
 
     if book is None:
@@ -337,6 +346,8 @@ def write_summary_workbook(
             s.add(row)
         s.finish()
 
+    if callable(figures):  # worked out elsewhere meanwhile (a forked process: .batch.write_summaries), asked for only now
+        figures = figures()
     if figures:
         _charts_sheet(book.book, sheet, figures, spans, header)
     book.close()

@@ -11,15 +11,26 @@ Why :mod:`sqlite3`: it is in the standard library (a fresh machine needs
 nothing more), its page cache is bounded (:data:`CACHE_KIB`) whatever the
 number of rows, ``ORDER BY`` over an index gives the ranking without sorting
 in Python, and ``RANK()`` gives ties exactly as the ranking always had them
-(1, 2, 2, 4). The database is SQLite's private temporary file (opened with
-an empty name): on disk, deleted by SQLite itself when closed or when the
-process dies, so nothing is left behind, in the output folder or beside it.
+(1, 2, 2, 4).
+
+The database is a temporary file of its own (``govrules-units-*.db``, in the
+folder given, else the system's temporary folder), deleted when the store is
+closed, collected or the process exits; a process killed outright (SIGKILL)
+leaves it behind, as it would any temporary file. It has a name, rather than
+being SQLite's private temporary database, so that a process forked to write
+some of the summaries at the same time (:mod:`.streaming`) can open a
+connection of its own, read-only (:meth:`UnitStore.reopen_read_only`): a
+connection must not be used on both sides of a fork.
 """
 
 from __future__ import annotations
 
+import os
+import pathlib
 import pickle
 import sqlite3
+import tempfile
+import weakref
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Iterator, overload
@@ -91,9 +102,13 @@ class Rows(Sequence["Unit"]):
 class UnitStore(Sequence["Unit"]):
     """A batch's units in input order, one row each (see the module's text); appended as they are scored."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
+        fd, self.path = tempfile.mkstemp(prefix="govrules-units-", suffix=".db", dir=folder)
+        os.close(fd)  # SQLite takes an empty file for a new database
         # check_same_thread off: the HTTP service writes a batch in one thread and may read it in another (never at once).
-        self._db = sqlite3.connect("", check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._inherited: list[sqlite3.Connection] = []
+        self._finalizer = weakref.finalize(self, _remove, self._db, self.path, os.getpid())
         self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self._db.execute("PRAGMA journal_mode = OFF")  # a temporary table: nothing to recover after a crash
         self._db.execute("PRAGMA synchronous = OFF")
@@ -106,6 +121,8 @@ class UnitStore(Sequence["Unit"]):
         self._db.execute("BEGIN")  # one transaction while appending (committed by :meth:`done`)
         self._open = True
         self._size = 0
+        #: Set by whoever appends units whose texts are already encodable (:func:`.batch.clean_unit`): nothing to clean at the end.
+        self.cleaned = False
 
     # ------------------------------------------------------------- writing
 
@@ -205,11 +222,29 @@ class UnitStore(Sequence["Unit"]):
         counts.update(self._db.execute("SELECT state, count(*) FROM units GROUP BY state").fetchall())
         return counts
 
-    def close(self) -> None:
-        self._db.close()
+    def reopen_read_only(self) -> None:
+        """In a forked process: read through a connection of its own from now on (the parent's is left untouched).
 
-    def __del__(self) -> None:
+        Every unit must be in (:meth:`done`): the database is only read from here on, on both sides.
+        """
+        assert not self._db.in_transaction, "reopened before done()"
+        self._inherited.append(self._db)  # never used again here, nor closed: it is the parent's
+        uri = pathlib.Path(self.path).resolve().as_uri() + "?mode=ro"
+        self._db = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+        self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+
+    def close(self) -> None:
+        """Close the database and delete its file (only the process that made it deletes it)."""
+        self._finalizer()
+
+
+def _remove(db: sqlite3.Connection, path: str, owner: int) -> None:
+    try:
+        db.close()
+    except Exception:
+        pass
+    if os.getpid() == owner:
         try:
-            self._db.close()
-        except Exception:
+            os.unlink(path)
+        except OSError:
             pass
