@@ -67,20 +67,33 @@ def figures(batch: Batch, assessors: list[dict[str, Any]]) -> dict[str, list[Fig
     for tid, name, _units in batch.groups():
         figs: list[Figure] = []
         ranked = batch.ranked(tid)
-        top = max((u.outcome.max_total for u in ranked if u.outcome is not None and u.outcome.max_total), default=None)
-        if ranked and top:
+        grades: list[str] = []
+        if batch.graded:
+            view = batch.pack.view(tid)
+            grades = [b.grade for b in view.grading.bands] if view.grading is not None else []
+            grades.append(PENDING)
+        # One pass for the full marks, the totals (counted by value: a province's totals repeat) and the 自评 count;
+        # a stored batch reads its units back from disk, so each pass over them costs.
+        top: Decimal | None = None
+        tally: dict[str, dict[Decimal, int]] = {}  # by grade (in the order first met), then by total
+        selfs = 0
+        for u in ranked:
+            o = u.outcome
+            assert o is not None and o.total is not None
+            if o.max_total and (top is None or o.max_total > top):
+                top = o.max_total
+            by_total = tally.setdefault((o.grade or PENDING) if grades else "单位数", {})
+            by_total[o.total] = by_total.get(o.total, 0) + 1
+            if o.self_total is not None:
+                selfs += 1
+        if tally and top:
             bins = _bins(top)
             labels = [f"{fmt(lo)}–{fmt(hi)}" for lo, hi in bins]
-            grades: list[str] = []
-            if batch.graded:
-                view = batch.pack.view(tid)
-                grades = [b.grade for b in view.grading.bands] if view.grading is not None else []
-                grades.append(PENDING)
             counts = {g: [0] * BINS for g in grades} if grades else {"单位数": [0] * BINS}
-            for u in ranked:
-                assert u.outcome is not None and u.outcome.total is not None
-                key = (u.outcome.grade or PENDING) if grades else "单位数"
-                counts.setdefault(key, [0] * BINS)[_bin_of(u.outcome.total, top)] += 1
+            for key, by_total in tally.items():
+                row = counts.setdefault(key, [0] * BINS)
+                for total, n in by_total.items():
+                    row[_bin_of(total, top)] += n
             series = [(k, v) for k, v in counts.items() if any(v)]
             figs.append(Figure(tid, "distribution", f"总分分布（{name}，满分 {fmt(top)}）", labels, series))
         items = sorted(((v[1], v[2], k, v[0]) for k, v in lost.get(tid, {}).items() if v[1] > ZERO), key=lambda t: (-t[0], t[1]))
@@ -88,8 +101,7 @@ def figures(batch: Batch, assessors: list[dict[str, Any]]) -> dict[str, list[Fig
             shown = items[:TOP_ITEMS]
             note = f"（失分最多的 {len(shown)} 项，共 {len(items)} 项失分）" if len(items) > len(shown) else ""
             figs.append(Figure(tid, "items", f"各指标失分合计（{name}）", [f"{k} {n}" for _, _, k, n in shown], [("失分", [v for v, _, _, _ in shown])], note))
-        # Counted first, then every step-th pair taken: a province's pairs are never listed whole.
-        selfs = sum(1 for u in ranked if u.outcome is not None and u.outcome.self_total is not None)
+        # Counted first (above), then every step-th pair taken: a province's pairs are never listed whole.
         if selfs:
             step = math.ceil(selfs / SCATTER_MAX)
             pairs = (u.outcome for u in ranked if u.outcome is not None and u.outcome.self_total is not None)
