@@ -215,3 +215,23 @@ def test_row_text_leaves_the_row_number_open():
 def test_a_row_wider_than_the_columns_made_ready_gives_the_same_bytes(tmp_path):
     rows = [[f"指标{c}" for c in range(300)], [Decimal(c) for c in range(300)]]  # past column IV (256), written through XlsxWriter
     _same_parts(_workbook(tmp_path / "plain.xlsx", False, rows), _workbook(tmp_path / "fast.xlsx", True, rows), tmp_path)
+
+
+@given(
+    values=st.lists(st.one_of(st.none(), st.just(""), _TEXT, st.integers(min_value=-(10**6), max_value=10**6)), max_size=30),
+    col=st.integers(min_value=0, max_value=40),
+    number=st.one_of(st.none(), st.integers(min_value=1, max_value=10**6)),
+)
+def test_a_number_put_into_a_row_made_as_text_is_the_row_made_with_it(values, col, number):
+    """得分明细's rank (known only once every unit is scored) put into the row a worker made equals the row made with it."""
+    from govrules.outputs.xlsxrows import Unwritable, with_number
+
+    values = values + [None] * (col + 1 - len(values)) if len(values) <= col else list(values)
+    values[col] = None
+    try:
+        made = row_text(values)
+    except Unwritable:
+        return
+    whole = list(values)
+    whole[col] = number
+    assert with_number(made, col, number) == row_text(whole)

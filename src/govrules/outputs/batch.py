@@ -143,6 +143,11 @@ def _surrogate_paths(data: Any, limit: int = 100_000) -> list[str]:
     return found
 
 
+def pack_graded(pack: Pack) -> bool:
+    """Whether ``pack`` declares grades (等次) or vetoes: then every table shows 等次."""
+    return bool(pack.spec.grades or pack.spec.vetoes)
+
+
 @attrs.define
 class Unit:
     """One unit of a batch: where it came from, its input, and what became of it.
@@ -168,6 +173,8 @@ class Unit:
     # Where each fact is filled in (a table's cell, a form's row), so that a blank one is named by its cell.
     cells: dict[str, str] = attrs.field(factory=dict)
     pdf: bool = False  # its 考核表 as PDF is written too (batch --pdf)
+    # Its row of 得分明细 as a worker made it (summary_xlsx.score_row), on its way into the store (not kept on the unit).
+    score_row: Any = None
 
     @property
     def failed(self) -> bool:
@@ -261,7 +268,7 @@ class Batch:
     @property
     def graded(self) -> bool:
         """Whether the pack declares grades (等次) or vetoes: then every table shows 等次."""
-        return bool(self.pack.spec.grades or self.pack.spec.vetoes)
+        return pack_graded(self.pack)
 
     def grade_counts(self) -> list[dict[str, Any]]:
         """Per target: how many units got each grade, best first, and how many have none yet (待定)."""

@@ -65,6 +65,7 @@ from .batch import (
     write_outputs,
     write_summaries,
     output_folder,
+    pack_graded,
 )
 from .outcome import Outcome, Spill, pack_detail, reduced, unpack_detail
 from . import summary_xlsx
@@ -77,8 +78,9 @@ CHUNK = 250
 # (pack, target, output folder, write per-unit sheets, how to read a table's rows, per-unit PDFs) of the worker processes, set before they fork.
 _JOB: tuple[Pack, str | None, Path, bool, Any, bool] | None = None
 
-# (index, unit name, problems, outcome, its sheets' stem, detail (pickled), points lost per row, its rows of summary.xlsx's input-order sheets)
-Scored = tuple[int, str | None, list[Problem], Outcome | None, str | None, bytes | None, list[Any], UnitRows | None]
+# (index, unit name, problems, outcome, its sheets' stem, detail (pickled), points lost per row, its rows of summary.xlsx's
+# input-order sheets, its row of 得分明细 without its rank)
+Scored = tuple[int, str | None, list[Problem], Outcome | None, str | None, bytes | None, list[Any], UnitRows | None, Any]
 
 
 def default_jobs() -> int:
@@ -93,6 +95,7 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
     """Read a chunk's rows, score them and write their sheets; what comes back is small and picklable."""
     assert _JOB is not None
     pack, target, out, sheets, plan, pdf = _JOB
+    graded = pack_graded(pack)
     back: list[Scored] = []
     for u in chunk:
         prepare(u, plan)
@@ -101,6 +104,7 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
         detail: bytes | None = None
         lost: list[Any] = []
         rows: UnitRows | None = None
+        score: Any = None
         if not u.problems and (u.data is not None or u.parts):
             result = assess_unit(pack, u, target)
             if result is not None:
@@ -110,7 +114,9 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
                     if summary_xlsx.FAST_ROWS:
                         # The workbook's rows are made here, on the worker's core; the parent only numbers and writes
                         # them, so the detail it spills goes without them (only the sheets written at the end read it).
-                        rows = summary_xlsx.unit_rows(clean(u.unit) if u.unit is not None else None, outcome, kept)
+                        name = clean(u.unit) if u.unit is not None else None
+                        rows = summary_xlsx.unit_rows(name, outcome, kept)
+                        score = summary_xlsx.score_row(name, outcome, kept.scores, graded, clean(u.where))
                         kept = attrs.evolve(kept, effects=[], reviews=[], fixes=[])
                     detail = pack_detail(kept)
                     if outcome.state == "incomplete":
@@ -123,8 +129,8 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
                     u.problems = [_unexpected(u.where, exc)]
                     _remove(out, stem)
                     stem = None
-                    rows = None
-        back.append((u.index, u.unit, u.problems, outcome, stem, detail, lost, rows))
+                    rows = score = None
+        back.append((u.index, u.unit, u.problems, outcome, stem, detail, lost, rows, score))
     return back
 
 
@@ -212,11 +218,12 @@ def run_batch(
         # Each unit, once scored, is one row of the store (on disk): the parent holds no object per unit.
         store = batch.units = UnitStore(tmp.parent)
         store.cleaned = True
+        store.score_rows_kept = summary_xlsx.FAST_ROWS  # every scored unit comes with its row of 得分明细 made
         try:
             if on_start is not None:
                 on_start(estimate)
             for chunk_units, scored in _scored(_chunks(units, chunk), pool, jobs):
-                for u, (index, name, problems, outcome, stem, detail, lost, rows) in zip(chunk_units, scored):
+                for u, (index, name, problems, outcome, stem, detail, lost, rows, score) in zip(chunk_units, scored):
                     assert u.index == index
                     u.unit, u.problems, u.outcome, u.stem = name, problems, outcome, stem
                     u.pdf = pdf and stem is not None
@@ -227,12 +234,14 @@ def run_batch(
                     elif detail is not None and outcome is not None:
                         u.detail_at = spill.put(detail)
                         batch.losses.add(outcome, lost)
+                        u.score_row = score
                         if rows is not None:
                             book.add_rows(rows)
                         else:
                             book.add_unit(clean(name) if name is not None else None, outcome, unpack_detail(detail))
                     clean_unit(u)  # now, rather than by reading every unit back once all are in (a scored unit's texts are clean already)
                     store.append(u)
+                    u.score_row = None
                 if advance is not None:
                     advance(len(chunk_units))
             two_cores = pool is not None

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from ..messages import text
 from .assessors import ASSESSOR_HEADER, assessor_sheet_rows
 from .xlsx import EFFECT_HEADER, FIX_HEADER, safe_row, sheet_title
-from .xlsxrows import RowText, RowWriter, Unwritable, plain_cells, row_text
+from .xlsxrows import RowText, RowWriter, Unwritable, plain_cells, row_text, with_number
 
 if TYPE_CHECKING:
     from .batch import Batch
@@ -169,6 +169,22 @@ def unit_rows(unit: str | None, outcome: Outcome, detail: Detail) -> UnitRows:
         [_prepared([unit, outcome.target_name, *row]) for row in detail.reviews],
         [_prepared([unit or "", *row]) for row in detail.fixes] if outcome.state == "ranked" else [],
     )
+
+
+def score_row_values(rank: int | None, unit: str | None, outcome: Outcome, scores: list[Any], graded: bool, where: str) -> list[Any]:
+    """A unit's row of 得分明细 (得分明细（<target>）): rank, unit, its scores, 等次 where the pack grades, 自评合计, where it came from."""
+    return [rank, unit, *scores, *([outcome.grade_cell] if graded else []), outcome.self_cell, where]
+
+
+def score_row(unit: str | None, outcome: Outcome, scores: list[Any], graded: bool, where: str) -> RowText | list[Any]:
+    """That row as text with its rank cell empty (a worker makes it; the parent puts the rank in with :func:`.xlsxrows.with_number`)."""
+    return _prepared(score_row_values(None, unit, outcome, scores, graded, where))
+
+
+def _ranked(rank: int | None, row: RowText | list[Any]) -> RowText | list[Any]:
+    if type(row) is list:
+        return [rank, *row[1:]]
+    return with_number(row, 0, rank)  # type: ignore[arg-type]
 
 
 class SummaryBook:
@@ -322,14 +338,19 @@ def write_summary_workbook(
         if head is None:
             continue
         items, ledgers = spill.get(head.detail_at).heading  # type: ignore[arg-type]
-        # Ranked first, then the others in input order (read as written, not listed).
-        scored = itertools.chain(batch.ranked(tid), (u for u in units if u.detail_at is not None and u.state != "ranked"))
         s = sheet(f"得分明细（{name}）", ["排名", "单位", *items, "基础分", *ledgers, "总分", *(["等次"] if batch.graded else []), "自评合计", "来源"], [6, 24])
-        for u in scored:
-            d = spill.get(u.detail_at)  # type: ignore[arg-type]
-            r = u.outcome
-            assert r is not None
-            s.add([u.rank, u.unit, *d.scores, *([r.grade_cell] if batch.graded else []), r.self_cell, u.where])
+        stored = batch.stored
+        if stored is not None and stored.score_rows_kept and s.out is not None:
+            # The rows as the workers made them; only the rank is put in here.
+            for rank, row in stored.score_rows(tid):
+                s.add_text(_ranked(rank, row))
+        else:
+            # Ranked first, then the others in input order (read as written, not listed).
+            scored = itertools.chain(batch.ranked(tid), (u for u in units if u.detail_at is not None and u.state != "ranked"))
+            for u in scored:
+                d = spill.get(u.detail_at)  # type: ignore[arg-type]
+                assert u.outcome is not None
+                s.add(score_row_values(u.rank, u.unit, u.outcome, d.scores, batch.graded, u.where))
         s.finish()
 
     book.input_order_sheets()  # written as the units came (or above)

@@ -114,7 +114,7 @@ class UnitStore(Sequence["Unit"]):
         self._db.execute("PRAGMA synchronous = OFF")
         self._db.execute(
             "CREATE TABLE units (idx INTEGER PRIMARY KEY, target TEXT, unit TEXT, state TEXT NOT NULL,"
-            " total_key TEXT, rank INTEGER, blob BLOB NOT NULL)"
+            " total_key TEXT, rank INTEGER, blob BLOB NOT NULL, score_row BLOB)"
         )
         self._db.execute("CREATE INDEX by_name ON units (target, unit)")  # the same unit named twice
         self._db.execute("CREATE INDEX by_rank ON units (state, target, total_key DESC, idx)")
@@ -123,6 +123,8 @@ class UnitStore(Sequence["Unit"]):
         self._size = 0
         #: Set by whoever appends units whose texts are already encodable (:func:`.batch.clean_unit`): nothing to clean at the end.
         self.cleaned = False
+        #: Set by whoever appends every scored unit with its row of 得分明细 (``Unit.score_row``): :meth:`score_rows` gives them.
+        self.score_rows_kept = False
 
     # ------------------------------------------------------------- writing
 
@@ -133,7 +135,12 @@ class UnitStore(Sequence["Unit"]):
         return (o.target if o is not None else None, u.unit, u.state, total_key(o.total) if o is not None else None, u.rank, blob, u.index)
 
     def append(self, u: Unit) -> None:
-        self._db.execute("INSERT INTO units (target, unit, state, total_key, rank, blob, idx) VALUES (?, ?, ?, ?, ?, ?, ?)", self._row(u))
+        row = self._row(u)
+        if u.score_row is None:
+            self._db.execute("INSERT INTO units (target, unit, state, total_key, rank, blob, idx) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+        else:
+            score = pickle.dumps(u.score_row, protocol=pickle.HIGHEST_PROTOCOL)
+            self._db.execute("INSERT INTO units (target, unit, state, total_key, rank, blob, idx, score_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*row, score))
         self._size += 1
 
     def replace(self, u: Unit) -> None:
@@ -185,6 +192,17 @@ class UnitStore(Sequence["Unit"]):
         while rows := cursor.fetchmany(256):
             for row in rows:
                 yield self._unit(*row)
+
+    def score_rows(self, target: str) -> Iterator[tuple[int | None, Any]]:
+        """得分明细's rows of ``target`` with each unit's rank: its ranked units highest first, then its other scored units in input order.
+
+        Each row as the worker made it (``Unit.score_row``), its rank cell empty; read without unpickling the units.
+        """
+        for where, order in (("state = 'ranked' AND target = ?", "total_key DESC, idx"), ("target = ? AND state NOT IN ('ranked', 'failed') AND score_row IS NOT NULL", "idx")):
+            cursor = self._db.execute(f"SELECT rank, score_row FROM units WHERE {where} ORDER BY {order}", (target,))
+            while rows := cursor.fetchmany(256):
+                for rank, score in rows:
+                    yield rank, pickle.loads(score)  # only ever our own rows
 
     def _count(self, where: str, args: tuple[Any, ...]) -> int:
         return int(self._db.execute(f"SELECT count(*) FROM units WHERE {where}", args).fetchone()[0])

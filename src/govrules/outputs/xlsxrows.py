@@ -137,6 +137,29 @@ def row_text(values: Sequence[Any]) -> RowText:
     return (f'<row r="{ROW}">{"".join(parts)}</row>', len(values), first, last)
 
 
+_CELL_COLUMN = re.compile(f'<c r="([A-Z]+){ROW}"')
+
+
+def with_number(rt: RowText, col: int, value: int | None) -> RowText:
+    """A row made by :func:`row_text` with ``value`` put in its empty column ``col`` (a unit's rank, known only once all are scored); None leaves it empty."""
+    if value is None:
+        return rt
+    text, width, first, last = rt
+    cell = f"{_OPEN_NUMBER[col]}{format(value, '.16G')}</v></c>"
+    if text is None:
+        return (f'<row r="{ROW}">{cell}</row>', width, col, col)
+    name = _COLS[col]
+    at = len(text) - len("</row>")
+    for m in _CELL_COLUMN.finditer(text):  # no cell's text holds "<c r=": row_text escapes every "<"
+        found = m.group(1)
+        if found == name:
+            raise ValueError(f"column {name} is not empty")
+        if (len(found), found) > (len(name), name):
+            at = m.start()
+            break
+    return (text[:at] + cell + text[at:], width, col if first < 0 or col < first else first, col if col > last else last)
+
+
 def plain_cells(ws: Any, row: int, values: Sequence[Any]) -> None:
     """A row through XlsxWriter's own calls (the switch's other side, and rows :func:`row_text` does not write)."""
     for c, v in enumerate(values):
@@ -224,4 +247,4 @@ class RowWriter:
             raise RuntimeError("a row or column format was set on a sheet written by RowWriter")
 
 
-__all__ = ["ROW", "RowText", "RowWriter", "Unwritable", "row_text", "plain_cells"]
+__all__ = ["ROW", "RowText", "RowWriter", "Unwritable", "row_text", "plain_cells", "with_number"]
