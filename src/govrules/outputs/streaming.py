@@ -223,6 +223,8 @@ def run_batch(
             if on_start is not None:
                 on_start(estimate)
             for chunk_units, scored in _scored(_chunks(units, chunk), pool, jobs):
+                # A chunk's rows of the input-order sheets, written together (each sheet's rows stay in input order).
+                chunk_rows: UnitRows = ([], [], [])
                 for u, (index, name, problems, outcome, stem, detail, lost, rows, score) in zip(chunk_units, scored):
                     assert u.index == index
                     u.unit, u.problems, u.outcome, u.stem = name, problems, outcome, stem
@@ -236,12 +238,15 @@ def run_batch(
                         batch.losses.add(outcome, lost)
                         u.score_row = score
                         if rows is not None:
-                            book.add_rows(rows)
+                            for gathered, made in zip(chunk_rows, rows):
+                                gathered.extend(made)
                         else:
                             book.add_unit(clean(name) if name is not None else None, outcome, unpack_detail(detail))
                     clean_unit(u)  # now, rather than by reading every unit back once all are in (a scored unit's texts are clean already)
                     store.append(u)
                     u.score_row = None
+                if any(chunk_rows):
+                    book.add_rows(chunk_rows)
                 if advance is not None:
                     advance(len(chunk_units))
             two_cores = pool is not None
