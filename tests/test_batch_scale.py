@@ -187,6 +187,19 @@ def test_terminal_shows_top_and_bottom_of_a_long_ranking(runner, tmp_path):
     assert "北洲子镇" not in text.split("未完成")[0]
 
 
+def test_terminal_lists_at_most_twice_show_incomplete_units(runner, tmp_path):
+    from test_batch import ALL_MET, HEADER, NO_REVIEW
+
+    # Five units with active_late_count blank: xz.1 not checked, so each is incomplete (未完成), none ranked.
+    rows = [[f"空{i}镇", "乡镇", "", *ALL_MET[1:], *NO_REVIEW] for i in range(1, 6)]
+    result = runner.invoke(main, ["batch", "datonghu_2023", str(write_csv(tmp_path / "u.csv", HEADER, rows)), "--out", str(tmp_path / "out"), "--show", "1"])
+    table = result.stdout
+    assert "空1镇" in table and "空2镇" in table and "空3镇" not in table
+    assert "其余 3 个单位略" in table and "summary.xlsx「未完成」" in table
+    assert all(f"空{i}镇" in result.stderr for i in range(1, 6))  # each one's blank cells are still named on stderr
+    assert result.exit_code == 1
+
+
 def test_ctrl_c_leaves_no_output_that_looks_complete(tmp_path):
     """SIGINT while units are being written: exit 130, no output folder, no temporary folder left behind."""
     sys.path.insert(0, str(ROOT / "bench"))

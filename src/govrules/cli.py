@@ -870,7 +870,7 @@ TERMINAL_RANKING = 20
 @click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json"]), default="table", show_default=True, help="标准输出的格式：排名表（table）或 summary.json（json）")
 @click.option("--jobs", "-j", default=None, type=click.IntRange(1, 256), help="并行评分的进程数（默认：处理器核数）")
 @click.option("--unit-sheets/--no-unit-sheets", default=None, help="是否写每个单位的评分表 units/NNN_<单位>.json 和 .html（默认：不超过 20000 个单位时写，超过时不写并提示）")
-@click.option("--show", default=TERMINAL_RANKING, show_default=True, type=click.IntRange(0, 1_000_000), help="终端显示的排名行数：每个考核对象显示前 N 名和后 N 名")
+@click.option("--show", default=TERMINAL_RANKING, show_default=True, type=click.IntRange(0, 1_000_000), help="终端显示的排名行数：每个考核对象显示前 N 名和后 N 名；未完成和逐项检查的单位最多显示 2N 个")
 @click.option("--pdf", "pdf", is_flag=True, help="另写 PDF 供归档：summary.pdf（排名汇总）和每个单位的考核表 units/NNN_单位.pdf")
 def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, jobs: int | None, unit_sheets: bool | None, show: int, pdf: bool) -> None:
     """为多个单位批量评分并排名。
@@ -951,21 +951,24 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, j
         err.print(Text.assemble(("错误", "bold red"), _line(f"：输入 {batch.source} 有 {len(batch.input_problems)} 处问题")))
         for pr in batch.input_problems:
             err.print(Text("  - " + _line(pr)))
+    # A province may list thousands of units here: their lines are printed as one text (one print a line costs ~0.1 ms).
     if batch.failed:
         err.print(Text.assemble(("错误", "bold red"), f"：{len(batch.failed)} 个单位未能评分（其余 {len(batch.units) - len(batch.failed)} 个已评分）"))
+        lines = []
         for u in batch.failed:
-            err.print(Text(_line(f"  {u.where}" + (f"（{u.unit}）" if u.unit else "") + "：")))
-            for pr in u.problems:
-                err.print(Text("    - " + _line(pr)))
+            lines.append(_line(f"  {u.where}" + (f"（{u.unit}）" if u.unit else "") + "："))
+            lines.extend("    - " + _line(pr) for pr in u.problems)
+        err.print(Text("\n".join(lines)))
     if batch.incomplete:
         # The results are written (incomplete units listed apart); the exit code says the work is not done.
         from .outputs.batch import blank_cells
 
         err.print(Text.assemble(("未完成", "bold yellow"), _line(f"：{len(batch.incomplete)} 个单位有未填的必填项，不参加排名（结果已写入）")))
+        lines = []
         for u in batch.incomplete:
-            err.print(Text(_line(f"  {u.unit or u.where}：")))
-            for cell in blank_cells(u, p):
-                err.print(Text("    - " + _line(cell)))
+            lines.append(_line(f"  {u.unit or u.where}："))
+            lines.extend("    - " + _line(cell) for cell in blank_cells(u, p))
+        err.print(Text("\n".join(lines)))
     if not batch.ok or batch.incomplete:
         sys.exit(EXIT_INPUT)
 
@@ -1047,17 +1050,26 @@ def _batch_table(batch: Any, show: int = 20) -> Any:
             t = Table(title=f"{batch.pack.title}（{name}）逐项检查", box=box.SIMPLE_HEAVY)
             for col in ("单位", "符合", "不符合", "未检查", "不适用", "来源"):
                 t.add_column(col, overflow="fold")
-            for u in checklist:
+            listed = checklist if len(checklist) <= 2 * show else checklist[: 2 * show]
+            for u in listed:
                 c = u.outcome.status_counts
                 t.add_row(u.unit or "", str(c["pass"]), str(c["fail"]), str(c["notchecked"]), str(c["notapplicable"]), u.where)
+            if len(listed) < len(checklist):
+                t.add_row("…", f"（其余 {len(checklist) - len(listed)} 个单位略，完整列表见 ranking.csv、index.html）", "", "", "", "")
             parts.append(t)
-    if batch.incomplete:
+    incomplete = batch.incomplete
+    if incomplete:
+        # Listed as far as 2 × show units, as a ranking is: a province's thousand incomplete rows are in the files.
         t = Table(title="未完成（不参加排名）", box=box.SIMPLE)
-        for col in ("单位", "考核对象", "未检查的指标", *(("等次",) if batch.graded else ()), "来源"):
+        columns = ("单位", "考核对象", "未检查的指标", *(("等次",) if batch.graded else ()), "来源")
+        for col in columns:
             t.add_column(col, overflow="fold")
-        for u in batch.incomplete:
+        listed = incomplete if len(incomplete) <= 2 * show else incomplete[: 2 * show]
+        for u in listed:
             grade = (u.outcome.grade_cell or "",) if batch.graded else ()
             t.add_row(u.unit or "", u.outcome.target_name, "、".join(u.outcome.not_checked), *grade, u.where)
+        if len(listed) < len(incomplete):
+            t.add_row("…", f"（其余 {len(incomplete) - len(listed)} 个单位略，完整列表见 summary.xlsx「未完成」、index.html）", *[""] * (len(columns) - 2))
         parts.append(t)
     for g in batch.grade_counts() if batch.graded else ():
         if g["unstated"]:
