@@ -117,7 +117,10 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
                         name = clean(u.unit) if u.unit is not None else None
                         rows = summary_xlsx.unit_rows(name, outcome, kept)
                         score = summary_xlsx.score_row(name, outcome, kept.scores, graded, clean(u.where))
-                        kept = attrs.evolve(kept, effects=[], reviews=[], fixes=[])
+                        # So is its row of 得分明细 (scores); its rows' losses (items) stay only where a row names a
+                        # 负责考核部门, the one view that reads them back (assessors.assessor_view).
+                        items = kept.items if any(i.assessors for i in kept.items) else []
+                        kept = attrs.evolve(kept, effects=[], reviews=[], fixes=[], scores=[], items=items)
                     detail = pack_detail(kept)
                     if outcome.state == "incomplete":
                         # Its blank cells are named here, where the row's cells are known (the parent lets them go).
