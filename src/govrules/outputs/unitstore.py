@@ -44,6 +44,7 @@ CACHE_KIB = 8192
 _STATES = ("ranked", "incomplete", "checklist", "failed")
 
 
+
 def total_key(total: Decimal | None) -> str | None:
     """Text that sorts as the totals do (and is equal where they are equal, ``100`` as ``100.0``)."""
     if total is None:
@@ -102,6 +103,9 @@ class Rows(Sequence["Unit"]):
 class UnitStore(Sequence["Unit"]):
     """A batch's units in input order, one row each (see the module's text); appended as they are scored."""
 
+    #: Bits of the filter of stored names (a power of two, at least 8).
+    name_bits = 1 << 20
+
     def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
         fd, self.path = tempfile.mkstemp(prefix="govrules-units-", suffix=".db", dir=folder)
         os.close(fd)  # SQLite takes an empty file for a new database
@@ -123,6 +127,10 @@ class UnitStore(Sequence["Unit"]):
         self._size = 0
         #: Set by whoever appends units whose texts are already encodable (:func:`.batch.clean_unit`): nothing to clean at the end.
         self.cleaned = False
+        # A Bloom filter of the (target, unit name) pairs stored: a name it has never seen needs no query for the
+        # duplicate check, and its size is fixed (128 KiB) whatever the number of units; a false "maybe" costs a query.
+        self._names = bytearray(self.name_bits // 8)
+        self._mask = self.name_bits - 1
         #: Set by whoever appends every scored unit with its row of 得分明细 (``Unit.score_row``): :meth:`score_rows` gives them.
         self.score_rows_kept = False
 
@@ -134,7 +142,18 @@ class UnitStore(Sequence["Unit"]):
         blob = pickle.dumps((u.where, u.unit, u.problems, o, u.stem, u.pdf, u.detail_at), protocol=pickle.HIGHEST_PROTOCOL)
         return (o.target if o is not None else None, u.unit, u.state, total_key(o.total) if o is not None else None, u.rank, blob, u.index)
 
+    def _note_name(self, u: Unit) -> None:
+        if u.outcome is not None and u.unit is not None:
+            h = hash((u.outcome.target, u.unit))
+            for probe in (h & self._mask, (h >> 24) & self._mask):
+                self._names[probe >> 3] |= 1 << (probe & 7)
+
+    def _maybe_named(self, target: str, unit: str) -> bool:
+        h = hash((target, unit))
+        return all(self._names[probe >> 3] & (1 << (probe & 7)) for probe in (h & self._mask, (h >> 24) & self._mask))
+
     def append(self, u: Unit) -> None:
+        self._note_name(u)
         row = self._row(u)
         if u.score_row is None:
             self._db.execute("INSERT INTO units (target, unit, state, total_key, rank, blob, idx) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
@@ -145,10 +164,13 @@ class UnitStore(Sequence["Unit"]):
 
     def replace(self, u: Unit) -> None:
         """Write a unit read back and changed (its texts cleaned, say) over its row."""
+        self._note_name(u)
         self._db.execute("UPDATE units SET target = ?, unit = ?, state = ?, total_key = ?, rank = ?, blob = ? WHERE idx = ?", self._row(u))
 
     def first_named(self, target: str, unit: str) -> str | None:
         """Where the unit of ``target`` named ``unit`` that was scored first came from, if any."""
+        if not self._maybe_named(target, unit):
+            return None  # never stored: no query (almost every unit of a batch)
         got = self._db.execute("SELECT blob FROM units WHERE target = ? AND unit = ? AND state != 'failed' ORDER BY idx LIMIT 1", (target, unit)).fetchone()
         return None if got is None else pickle.loads(got[0])[0]
 
