@@ -568,3 +568,50 @@ def test_a_target_name_excel_refuses_as_a_sheet_name_still_writes_the_summary(tm
     write_outputs(batch, tmp_path / "out")
     book = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")
     assert "得分明细（乡［镇］）" in book.sheetnames
+
+
+_SURROGATE_TEXT = st.one_of(st.text(max_size=4), st.sampled_from(["\ud800", "a\udfffb", "\udc80", "镇\ud83d"]))
+_NESTED = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), _SURROGATE_TEXT, st.decimals(allow_nan=False), st.dates(), st.binary(max_size=3)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.lists(inner, max_size=3).map(tuple),
+        st.dictionaries(st.one_of(_SURROGATE_TEXT, st.integers(), st.tuples(st.integers())), inner, max_size=4),
+    ),
+    max_leaves=20,
+)
+
+
+@given(data=_NESTED)
+def test_the_surrogate_check_finds_what_the_walk_finds(data):
+    """batch._surrogate_paths searches the input's JSON text first: where it says there is none, the walk agrees."""
+    from govrules.outputs import batch as batch_mod
+
+    found = batch_mod._surrogate_paths(data)
+    walked = _walk(data)
+    assert found == walked
+
+
+def _walk(data):
+    """The walk alone (the check before its JSON-text shortcut), as a reference."""
+    from govrules.outputs.batch import clean
+    from govrules.untrusted import has_lone_surrogate
+
+    found: list[str] = []
+    stack = [("", data)]
+    seen = 0
+    while stack and seen < 100_000 and len(found) < 10:
+        path, value = stack.pop()
+        seen += 1
+        if isinstance(value, str):
+            if has_lone_surrogate(value):
+                found.append(path or "(the input)")
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                key = clean(k)
+                if isinstance(k, str) and has_lone_surrogate(k):
+                    found.append(f"{path}.{key}".lstrip("."))
+                stack.append((f"{path}.{key}".lstrip("."), v))
+        elif isinstance(value, (list, tuple)):
+            stack.extend((f"{path}.{i}".lstrip("."), v) for i, v in enumerate(value))
+    return found

@@ -122,7 +122,20 @@ def _unexpected(where: str, exc: BaseException) -> Problem:
 
 
 def _surrogate_paths(data: Any, limit: int = 100_000) -> list[str]:
-    """Where in ``data`` (keys or text values) a lone surrogate is; walked without recursion, bounded."""
+    """Where in ``data`` (keys or text values) a lone surrogate is; walked without recursion, bounded.
+
+    Almost no input holds one: its JSON text (made in C, every text and key of
+    every dict, list and tuple in it, other values left out) is searched once
+    first, and only an input where it finds one, or that it cannot encode, is
+    walked to say where.
+    """
+    try:
+        whole = json.dumps(data, ensure_ascii=False, default=_nothing)
+    except (TypeError, ValueError, RecursionError):  # a key json cannot take, a cycle, too deep: the walk says
+        pass
+    else:
+        if not has_lone_surrogate(whole):
+            return []
     found: list[str] = []
     stack: list[tuple[str, Any]] = [("", data)]
     seen = 0
@@ -146,6 +159,10 @@ def _surrogate_paths(data: Any, limit: int = 100_000) -> list[str]:
 def pack_graded(pack: Pack) -> bool:
     """Whether ``pack`` declares grades (等次) or vetoes: then every table shows 等次."""
     return bool(pack.spec.grades or pack.spec.vetoes)
+
+
+def _nothing(value: Any) -> None:
+    return None  # a value other than text, a number, a dict, a list or a tuple: no text the walk would look into
 
 
 @attrs.define
@@ -175,6 +192,9 @@ class Unit:
     pdf: bool = False  # its 考核表 as PDF is written too (batch --pdf)
     # Its row of 得分明细 as a worker made it (summary_xlsx.score_row), on its way into the store (not kept on the unit).
     score_row: Any = None
+    # Its input was read from a table row whose cells were searched for lone surrogates (a cell holding one is left
+    # out, with a problem): nothing in ``data`` can hold one, so scoring it need not search again.
+    searched: bool = False
 
     @property
     def failed(self) -> bool:
@@ -672,6 +692,7 @@ def prepare(u: Unit, plan: _Plan) -> None:
     except Exception as exc:  # one row never stops the others
         unit, data, row_problems = None, None, [_unexpected(u.where, exc)]
     u.unit, u.data, u.problems = unit, data, row_problems
+    u.searched = data is not None
     # Each fact's cell in this row (「units.csv 第7行 C列「…」」).
     u.cells = {key: f"{u.where} {place}" for key, place in plan.places}
 
@@ -865,7 +886,7 @@ def _checked_input(u: Unit, target: str | None) -> tuple[str, Any] | None:
     assert data is not None
     if target is not None and not data.get("target"):
         data = {**data, "target": target}  # --target is the default for rows that name none
-    bad = _surrogate_paths(data)
+    bad = [] if u.searched else _surrogate_paths(data)
     if bad:
         u.problems = [Problem.coded(f"{u.where} {b}", "batch.surrogate") for b in bad]
         return None
