@@ -99,6 +99,41 @@ def _worked(value: str) -> str:
     return value
 
 
+# A text cell's body by its text: (kept: starts or ends with white space, the text as written). Most of a province's
+# cells repeat (targets, indicators, rules' wording, reasons, totals), so each is worked out once. Bounded: a pure
+# function's memo, cleared when full (then refilled by what repeats).
+_TEXTS: dict[str, tuple[bool, str]] = {}
+_NUMBERS: dict[Any, str] = {}
+_MEMO_MAX = 8192
+
+
+def _text_body(v: str) -> tuple[bool, str]:
+    got = _TEXTS.get(v)
+    if got is None:
+        w = v
+        if _PLAIN.search(w) is not None or len(w) > _STRMAX // 2 or w[0] in _FORMULA_FIRST:
+            w = _worked(w)
+        # str.isspace is re's \s: the same test as XlsxWriter's ^\s / \s$ (checked over every code point).
+        got = (w[:1].isspace() or w[-1:].isspace(), w)
+        if len(v) <= 200:  # long texts (reasons written out) rarely repeat: not kept
+            if len(_TEXTS) >= _MEMO_MAX:
+                _TEXTS.clear()
+            _TEXTS[v] = got
+    return got
+
+
+def _number_body(v: Any) -> str:
+    # Keyed by type and value: Decimal("1.0") and Decimal("1") are equal but print differently, so by their digits.
+    key = v.as_tuple() if type(v) is Decimal else v
+    got = _NUMBERS.get(key)
+    if got is None:
+        got = format(v, ".16G")  # XlsxWriter's number format
+        if len(_NUMBERS) >= _MEMO_MAX:
+            _NUMBERS.clear()
+        _NUMBERS[key] = got
+    return got
+
+
 def row_text(values: Sequence[Any]) -> RowText:
     """A row's XML as XlsxWriter writes it, its number left open; text through :func:`.xlsx.safe`, empty cells left out.
 
@@ -113,15 +148,13 @@ def row_text(values: Sequence[Any]) -> RowText:
             if t is str:
                 if not v:
                     continue  # an empty cell, as the plain path leaves it
-                if _PLAIN.search(v) is not None or len(v) > _STRMAX // 2 or v[0] in _FORMULA_FIRST:
-                    v = _worked(v)
-                # str.isspace is re's \s: the same test as XlsxWriter's ^\s / \s$ (checked over every code point).
-                put(_OPEN_KEPT[c] if v[:1].isspace() or v[-1:].isspace() else _OPEN_TEXT[c])
-                put(v)
+                kept, body = _text_body(v)
+                put(_OPEN_KEPT[c] if kept else _OPEN_TEXT[c])
+                put(body)
                 put("</t></is></c>")
             elif t is int or (t is Decimal and v.is_finite()):
                 put(_OPEN_NUMBER[c])
-                put(format(v, ".16G"))  # XlsxWriter's number format
+                put(_number_body(v))
                 put("</v></c>")
             elif v is None or v == "":
                 continue
