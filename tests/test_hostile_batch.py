@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 import govrules
 from govrules.outputs import batch as batch_mod
@@ -615,3 +615,26 @@ def _walk(data):
         elif isinstance(value, (list, tuple)):
             stack.extend((f"{path}.{i}".lstrip("."), v) for i, v in enumerate(value))
     return found
+
+
+def test_a_unit_whose_workbook_rows_cannot_be_made_fails_alone(runner, tmp_path, monkeypatch):
+    """An exception after the unit was scored (making its rows of summary.xlsx) fails that unit whole: not ranked, not in the sheets."""
+    from govrules.outputs import summary_xlsx
+
+    real = summary_xlsx.score_row
+
+    def score_row(unit, *a, **k):
+        if unit == "炸镇":
+            raise RuntimeError("boom")
+        return real(unit, *a, **k)
+
+    monkeypatch.setattr(summary_xlsx, "score_row", score_row)
+    rows = [good_row("甲镇"), good_row("炸镇"), good_row("乙镇")]
+    result = run(runner, "batch", "datonghu_2023", write_units_csv(tmp_path / "u.csv", rows), "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert ranked_units(tmp_path / "out") == {"甲镇": "99.9", "乙镇": "99.9"}
+    assert failures(tmp_path / "out")["u.csv 第3行"] == ["u.csv 第3行: 无法读取或评分（RuntimeError：boom）"]
+    book = load_workbook(tmp_path / "out" / "summary.xlsx", read_only=True)
+    units_in = {r[1] for name in book.sheetnames if name.startswith("得分明细") for r in book[name].iter_rows(min_row=2, values_only=True)}
+    assert units_in == {"甲镇", "乙镇"}
+    assert not list((tmp_path / "out" / "units").glob("*炸镇*"))

@@ -132,7 +132,8 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
                     u.problems = [_unexpected(u.where, exc)]
                     _remove(out, stem)
                     stem = None
-                    rows = score = None
+                    # It fails whole: no outcome (it is not ranked with a problem), nothing of it in the summaries.
+                    outcome, detail, lost, rows, score = None, None, [], None, None
         back.append((u.index, u.unit, u.problems, outcome, stem, detail, lost, rows, score))
     return back
 
