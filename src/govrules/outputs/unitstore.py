@@ -25,6 +25,7 @@ connection must not be used on both sides of a fork.
 
 from __future__ import annotations
 
+import functools
 import os
 import pathlib
 import pickle
@@ -44,11 +45,15 @@ CACHE_KIB = 8192
 _STATES = ("ranked", "incomplete", "checklist", "failed")
 
 
-
 def total_key(total: Decimal | None) -> str | None:
     """Text that sorts as the totals do (and is equal where they are equal, ``100`` as ``100.0``)."""
     if total is None:
         return None
+    return _total_key(total)
+
+
+@functools.lru_cache(maxsize=4096)  # a province's totals take few values; equal totals give the same text, so equal keys may share it
+def _total_key(total: Decimal) -> str:
     if total.is_zero():
         return "1"
     sign, digits, exponent = total.normalize().as_tuple()
