@@ -951,24 +951,21 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, j
         err.print(Text.assemble(("错误", "bold red"), _line(f"：输入 {batch.source} 有 {len(batch.input_problems)} 处问题")))
         for pr in batch.input_problems:
             err.print(Text("  - " + _line(pr)))
-    # A province may list thousands of units here: their lines are printed as one text (one print a line costs ~0.1 ms).
     if batch.failed:
         err.print(Text.assemble(("错误", "bold red"), f"：{len(batch.failed)} 个单位未能评分（其余 {len(batch.units) - len(batch.failed)} 个已评分）"))
-        lines = []
         for u in batch.failed:
-            lines.append(_line(f"  {u.where}" + (f"（{u.unit}）" if u.unit else "") + "："))
-            lines.extend("    - " + _line(pr) for pr in u.problems)
-        err.print(Text("\n".join(lines)))
+            err.print(Text(_line(f"  {u.where}" + (f"（{u.unit}）" if u.unit else "") + "：")))
+            for pr in u.problems:
+                err.print(Text("    - " + _line(pr)))
     if batch.incomplete:
         # The results are written (incomplete units listed apart); the exit code says the work is not done.
         from .outputs.batch import blank_cells
 
         err.print(Text.assemble(("未完成", "bold yellow"), _line(f"：{len(batch.incomplete)} 个单位有未填的必填项，不参加排名（结果已写入）")))
-        lines = []
         for u in batch.incomplete:
-            lines.append(_line(f"  {u.unit or u.where}："))
-            lines.extend("    - " + _line(cell) for cell in blank_cells(u, p))
-        err.print(Text("\n".join(lines)))
+            err.print(Text(_line(f"  {u.unit or u.where}：")))
+            for cell in blank_cells(u, p):
+                err.print(Text("    - " + _line(cell)))
     if not batch.ok or batch.incomplete:
         sys.exit(EXIT_INPUT)
 
