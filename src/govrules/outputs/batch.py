@@ -68,6 +68,7 @@ from .assessors import assessor_view
 from ..engine.result import Result
 from ..rubric.model import FactSpec
 from .outcome import Losses, Outcome, Spill, detail_of, missing_facts, outcome_of, reduced
+from ..fileio import write_all
 from ..untrusted import has_lone_surrogate
 from .unitstore import UnitStore
 
@@ -1146,9 +1147,7 @@ def _write_new(path: str, data: bytes) -> None:
     """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        write_all(fd, data)
     finally:
         os.close(fd)
 

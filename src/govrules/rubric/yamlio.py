@@ -27,6 +27,7 @@ import yaml
 from yaml.composer import Composer, ComposerError
 from yaml.constructor import ConstructorError
 
+from ..fileio import write_all
 from .. import __version__
 from ..errors import PackError, Problem
 from ..untrusted import has_lone_surrogate, shown
@@ -630,9 +631,7 @@ class ParseCache:
         name = f".{secrets.token_hex(8)}.tmp"
         fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC, 0o600, dir_fd=folder)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            write_all(fd, data)
         finally:
             os.close(fd)
         return name
