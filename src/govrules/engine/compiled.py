@@ -13,7 +13,7 @@ import attrs
 from pydantic import BaseModel
 
 from ..kinds.base import DEDUCT, ZERO_ROW, RuleKind
-from .conditions import Node, conjunction, facts_of, normalize
+from .conditions import CompareFacts, Node, conjunction, facts_of, normalize
 from .grading import compile_grading, veto_facts
 from .facts import RESHAPED_TYPES, build_model, canonical
 from .wellformed import checker, facts_checker
@@ -222,6 +222,14 @@ class TargetView:
     rules_read: frozenset[str] = attrs.field(
         init=False, default=attrs.Factory(lambda v: frozenset().union(*(r.read_set | r.quantity_set for r in v.rules)), takes_self=True)
     )
+    # The same without each rule's optional facts (a discretionary deduction's, whose absence
+    # means "nothing recorded"): with all of these given, every rule can still be checked, since a
+    # comparison on an absent optional fact is false, never unknown (conditions.decide), and no
+    # optional fact is counted or compared with another (checked at load; _required keeps any
+    # that is all the same). Most inputs leave some discretionary deduction out.
+    rules_required: frozenset[str] = attrs.field(
+        init=False, default=attrs.Factory(lambda v: frozenset().union(*(_required(r) for r in v.rules)), takes_self=True)
+    )
 
     # The same, as results share them (engine.result.Untouched: positions, status counts, texts).
     shared_items: Untouched = attrs.field(init=False, default=attrs.Factory(lambda v: Untouched(v.untouched_items), takes_self=True), eq=False, repr=False)
@@ -302,6 +310,20 @@ class TargetView:
 
     def item(self, item_id: str) -> ItemView | None:
         return self.item_index.get(item_id)
+
+
+def _required(rule: "CompiledRule") -> frozenset[str]:
+    """The facts a rule needs given to be decided and counted: all it reads or counts, but the optional
+    ones that are compared with a constant only (their absence makes such a comparison false, not unknown)."""
+    compared: set[str] = set()
+    stack = [rule.condition] if rule.condition is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompareFacts):
+            compared.update((node.fact, node.other))
+        else:
+            stack.extend(getattr(node, "parts", ()))
+    return (rule.read_set - (frozenset(rule.optional) - compared)) | rule.quantity_set
 
 
 def compile_rule(owner: str, owner_kind: str, rule: Rule) -> CompiledRule:

@@ -109,7 +109,8 @@ def findings_of(view: TargetView, assessment: Assessment, evaluation: Evaluation
     present = values.keys()
     fired = evaluation.fired
     unchecked: dict[str, tuple[str, ...]] = {}
-    if present >= view.rules_read:  # every fact a rule reads or counts is known: every rule could be checked
+    # Every fact a rule reads or counts is known, but perhaps optional ones (TargetView.rules_required): every rule could be checked.
+    if present >= view.rules_required:
         return Findings(view, assessment, fired, unchecked, evaluation.missing_evidence, evaluator, values)
     scalars = None
     for rule in view.rules:
