@@ -71,6 +71,10 @@ class Effect:
     # The rule's share of the effect's JSON text, worked out once per compiled
     # target (govrules.engine.jsontext); no part of the effect's value.
     texts: EffectTexts | None = attrs.field(default=None, eq=False, repr=False)
+    # Its JSON text once written: a rule's effects are remembered by their facts
+    # (engine.rowcache) and shared by every result with those facts, so their
+    # text is written once. No part of its value; attrs.evolve makes a new effect without it.
+    _text: str | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -93,7 +97,14 @@ class Effect:
         }
 
     def _json_text(self) -> str:
-        """``dumps(self.to_dict())``, from the rule's texts and this effect's own values."""
+        """``dumps(self.to_dict())``, from the rule's texts and this effect's own values (written once, then kept)."""
+        text = self._text
+        if text is None:
+            text = self._write_text()
+            object.__setattr__(self, "_text", text)  # one store of a whole string: racing threads store equal ones
+        return text
+
+    def _write_text(self) -> str:
         t = self.texts
         if t is None or t.key != (self.rule, self.kind, self.label, self.quote, self.reading):
             return _dumps(self.to_dict())
