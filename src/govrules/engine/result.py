@@ -528,19 +528,34 @@ class Difference:
         return {"item": self.item, "self_score": fmt(self.self_score), "final": fmt(self.final), "difference": fmt(diff)}
 
     def _json_text(self) -> str:
-        """``dumps(self.to_dict())``, its values put between its keys."""
-        final = self.final
-        return "".join([
-            '{"item": ',
-            _scalar(self.item),
-            ', "self_score": ',
-            _number(self.self_score),
-            ', "final": ',
-            _number(final),
-            ', "difference": ',
-            _number(None if final is None else sub(final, self.self_score)),
-            "}",
-        ])
+        """``dumps(self.to_dict())``, its values put between its keys (remembered by value: see _DIFFERENCE_TEXTS)."""
+        key = (self.item, self.self_score, self.final)
+        text = _DIFFERENCE_TEXTS.get(key)
+        if text is None:
+            final = self.final
+            text = "".join([
+                '{"item": ',
+                _scalar(self.item),
+                ', "self_score": ',
+                _number(self.self_score),
+                ', "final": ',
+                _number(final),
+                ', "difference": ',
+                _number(None if final is None else sub(final, self.self_score)),
+                "}",
+            ])
+            if len(_DIFFERENCE_TEXTS) < _DIFFERENCE_KEYS:
+                _DIFFERENCE_TEXTS[key] = text  # racing threads store the same text
+        return text
+
+
+#: A bounded memo of :meth:`Difference._json_text`, a pure function of the
+#: row id and the two scores' values: ``fmt`` writes equal numbers alike
+#: (``1.0`` and ``1`` as ``1``), so keys that compare equal have one text.
+#: 自评 and final scores repeat across units (a row's points, its usual
+#: deductions); once full, a new key's text is written each time.
+_DIFFERENCE_TEXTS: dict[tuple[str, Decimal, Decimal | None], str] = {}
+_DIFFERENCE_KEYS = 4096
 
 
 @attrs.frozen
