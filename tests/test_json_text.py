@@ -21,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from govrules.engine import jsontext
+from govrules.engine.facts import Discretion
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
@@ -212,3 +213,26 @@ def test_a_sheets_text_is_its_dicts_encoding(registry, changes):
 
 
 # Graded sheets, models and every pack's rows: tests/test_scoring_shortcuts.py (test_json_put_together_from_rows_is_the_dumped_dict).
+
+
+# Every fact value a result holds (what validation makes, and others a caller may put in an
+# evolved result), written by its type without the dict, against the dict's encoding.
+FACT_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | TEXTS
+    | st.decimals(min_value=-100, max_value=100, places=2)
+    | st.dates()
+    | st.builds(Discretion, st.decimals(min_value=0, max_value=20, places=1), TEXTS | st.none()),
+    lambda inner: st.lists(inner, max_size=3).map(tuple) | st.lists(TEXTS, max_size=3).map(tuple),
+    max_leaves=6,
+)
+
+
+@given(st.lists(st.tuples(TEXTS, FACT_VALUES), max_size=6))
+def test_facts_text_is_the_facts_dicts_encoding(facts):
+    from govrules.engine.result import _facts_json, _facts_text
+
+    facts = tuple(dict(facts).items())  # a fact once, as results hold them
+    assert _facts_text(facts) == json.dumps(_facts_json(facts), ensure_ascii=False)

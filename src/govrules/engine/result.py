@@ -20,9 +20,9 @@ from typing import Any, ClassVar, Mapping
 
 import attrs
 
-from .facts import to_jsonable
+from .facts import Discretion, to_jsonable
 from ..rubric.scope import COMBINE_LABELS
-from .jsontext import STATUS_TEXTS, EffectTexts, RowTexts, TargetTexts, dumps as _dumps, dumps_with, number as _number, scalar as _scalar, strings as _strings
+from .jsontext import STATUS_TEXTS, EffectTexts, RowTexts, TargetTexts, dumps as _dumps, dumps_with, number as _number, scalar as _scalar, string as _string, strings as _strings
 from ..numbers import exact, fmt, sub
 
 PASS = "pass"
@@ -44,6 +44,53 @@ _PLAIN = frozenset({int, str, bool, type(None)})
 
 def _facts_json(facts: Facts) -> dict[str, Any]:
     return {name: value if type(value) in _PLAIN else to_jsonable(value) for name, value in facts}
+
+
+def _discretion_text(d: Discretion) -> str:
+    if type(d.points) is Decimal and type(d.reason) is str:
+        return '{"points": "' + fmt(d.points) + '", "reason": ' + _string(d.reason) + "}"
+    return _dumps(to_jsonable(d))
+
+
+def _tuple_text(values: tuple[Any, ...]) -> str:
+    if not values:
+        return "[]"
+    for v in values:
+        if type(v) is not str:
+            return _dumps(to_jsonable(values))
+    return "[" + ", ".join(map(_string, values)) + "]"  # choices (a subset fact)
+
+
+#: Each fact value's JSON text by its exact type, as ``dumps(_facts_json(...))`` writes it; any other type through to_jsonable.
+_VALUE_TEXTS: dict[type, Any] = {
+    int: int.__repr__,
+    str: _string,
+    bool: lambda v: "true" if v else "false",
+    type(None): lambda v: "null",
+    Discretion: _discretion_text,
+    tuple: _tuple_text,
+}
+
+
+def _facts_text(facts: Facts) -> str:
+    """``dumps(_facts_json(facts))``, each value written by its type without the dict (tests/test_json_text.py)."""
+    keys = _FACT_KEYS
+    texts = _VALUE_TEXTS
+    parts = []
+    for name, value in facts:
+        key = keys.get(name)
+        if key is None:
+            key = _string(name) + ": "
+            if len(keys) < _FACT_KEY_LIMIT:
+                keys[name] = key
+        write = texts.get(type(value))
+        parts.append(key + (write(value) if write is not None else _dumps(to_jsonable(value))))
+    return "{" + ", ".join(parts) + "}"
+
+
+#: A bounded memo of each fact name's JSON text and colon (names are a pack's few identifiers).
+_FACT_KEYS: dict[str, str] = {}
+_FACT_KEY_LIMIT = 4096
 
 
 @attrs.frozen
@@ -121,7 +168,7 @@ class Effect:
             ', "reason": ',
             _scalar(self.reason),
             t.reading,
-            _dumps(_facts_json(self.facts)),
+            _facts_text(self.facts),
             t.quote,
         ]
         if self.mode in ("award", "set"):
@@ -956,7 +1003,7 @@ class Result:
             '], "ledgers": ',
             ledgers,
             ', "facts": ',
-            _dumps(_facts_json(self.facts)),
+            _facts_text(self.facts),
             ', "derived_facts": ',
             _strings(self.derived_facts),
             ', "readings": ',
