@@ -109,9 +109,8 @@ class ItemView:
     cacheable: bool = attrs.field(init=False, default=attrs.Factory(lambda i: all(r.cohort is None for r in i.rules), takes_self=True))
     # The row's states remembered by key, up to rowcache.ROW_KEYS (see govrules.engine.rowcache):
     # per compiled target, filled as assessments come, never emptied; no part of the row's value.
+    # Each entry is (state without a 自评, readings, [JSON text in halves around the 自评, once written]).
     states: dict[Any, tuple[Any, ...]] = attrs.field(init=False, factory=dict, eq=False, repr=False)
-    # The JSON text of each of those keys a result was written for, in halves around its 自评's value.
-    texts_by_key: dict[Any, tuple[str, str]] = attrs.field(init=False, factory=dict, eq=False, repr=False)
     # Each cap with the uids of the rules it groups, sorted.
     cap_groups: tuple[tuple[Cap, tuple[str, ...]], ...] = attrs.field(
         init=False,

@@ -15,11 +15,13 @@ row remembers its state without one and its text in two halves around it.
 Most assessments repeat a row's key (a count of 2, say): each row of a
 compiled target remembers, for up to :data:`ROW_KEYS` keys, its state and its
 readings (``ItemView.states``), and, once a result with that key is written
-as JSON, its text (``ItemView.texts_by_key``); a repeated key costs a dict
+as JSON, its text (in a one-place list in the same entry, so that writing it
+costs no second look-up by key); a repeated key costs a dict
 look-up instead of building effects, the row's arithmetic and its text. When
 the table is full it takes no more keys (memory stays flat): a new key is
 scored the long way, as every key was before. What is stored is immutable
-(tuples of frozen records and strings) and a function of its key alone, so
+(tuples of frozen records and strings; the text's place is filled once, with
+a function of the key) and a function of its key alone, so
 results are the same whatever the order of assessments or threads, and two
 threads storing the same key at once store equal entries.
 

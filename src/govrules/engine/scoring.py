@@ -231,9 +231,10 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
 def _row_entry(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAssessment) -> tuple[Any, ...]:
     """A touched row's ``(state, ref, readings)``: from its table by key (:mod:`.rowcache`), else scored.
 
-    ``ref`` is ``(item, key)`` for a row in its table, whose JSON text is then
-    kept once per key (:func:`_text_halves`), else None; ``readings`` the ids
-    of the readings it brings into the result.
+    ``ref`` is ``(bare, box)`` for a row in its table: its state without a
+    自评 and the one-place list its entry keeps its JSON text in, written once
+    per key (:func:`_text_halves`); else None. ``readings`` are the ids of the
+    readings it brings into the result.
     """
     if item.cacheable and rowcache.ROW_KEYS and item.id not in per.combined:
         try:
@@ -249,12 +250,13 @@ def _row_entry(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAsse
                 if len(table) >= rowcache.ROW_KEYS:  # full: no more keys, the long way
                     return (state, None, used)
                 bare = state if state[12] is None else state[:12] + (None,) + state[13:]
-                table[key] = (bare, used)  # two threads may store the same key at once: equal entries, one kept
-                return (state, (item, key), used)
-            bare, used = entry
+                box: list[Any] = [None]
+                table[key] = (bare, used, box)  # two threads may store the same key at once: equal entries, one kept
+                return (state, (bare, box), used)
+            bare, used, box = entry
             self_score = per.self_scores.get(item.id)
             # The 自评 is no part of the key: put in its place in the state (and, by Rows.texts, between the text's halves).
-            return (bare if self_score is None else bare[:12] + (self_score,) + bare[13:], (item, key), used)
+            return (bare if self_score is None else bare[:12] + (self_score,) + bare[13:], (bare, box), used)
     state = _score_item(item, findings, spec, per)
     return (state, None, _row_readings(spec, state, per.out_of_scope))
 
@@ -265,23 +267,20 @@ _CUT = len(', "self_score": ')
 
 
 def _text_halves(ref: tuple[Any, Any], state: tuple[Any, ...]) -> tuple[str, str] | None:
-    """A remembered row's JSON text, in halves around its 自评's value: written the first time a result asks, then kept by key.
+    """A remembered row's JSON text, in halves around its 自评's value: written the first time a result asks, then kept in its entry.
 
     None where the text cannot be cut there (no row's is: ItemResult.to_dict);
     the row is then written from its state each time.
     """
-    item, key = ref
-    halves = item.texts_by_key.get(key)
+    bare, box = ref
+    halves = box[0]
     if halves is None:
-        bare = state if state[12] is None else state[:12] + (None,) + state[13:]
         # The first occurrence is the field itself: the id and names before it
         # are encoded strings, whose quotes are escaped.
         head, found, tail = _item_text(bare).partition(_SELF_SCORE)
-        if not found:
-            return None
-        halves = (head + _SELF_SCORE[:_CUT], _SELF_SCORE[_CUT + 4:] + tail)
-        item.texts_by_key[key] = halves  # a key of the row's table (bounded with it); threads store equal halves
-    return halves  # type: ignore[no-any-return]
+        # One store of a whole value, a function of the entry's key: threads racing here store equal ones.
+        halves = box[0] = (head + _SELF_SCORE[:_CUT], _SELF_SCORE[_CUT + 4:] + tail) if found else False
+    return halves or None
 
 
 def _item_result(
