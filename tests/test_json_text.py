@@ -236,3 +236,15 @@ def test_facts_text_is_the_facts_dicts_encoding(facts):
 
     facts = tuple(dict(facts).items())  # a fact once, as results hold them
     assert _facts_text(facts) == json.dumps(_facts_json(facts), ensure_ascii=False)
+
+
+def test_a_sections_remembered_text_is_its_dicts_encoding():
+    # SectionTexts.text remembers texts by (status, score): equal scores written differently share one text.
+    from govrules.engine.result import SectionResult
+
+    children = ("a.1", "a.2")
+    texts = jsontext.SectionTexts("a", ("甲",), Decimal(20), None, children)
+    for score in (Decimal(20), Decimal("20.0"), Decimal("2E+1"), Decimal("19.5"), Decimal("19.50"), Decimal("-0"), Decimal(0), None) * 2:
+        for status in ("pass", "fail", "notchecked"):
+            record = SectionResult("a", ("甲",), Decimal(20), None, score, status, children)
+            assert texts.text(status, score) == json.dumps(record.to_dict(), ensure_ascii=False)

@@ -225,17 +225,30 @@ class SectionTexts:
     its record. Immutable once made.
     """
 
-    __slots__ = ("key", "head", "middle", "tail")
+    __slots__ = ("key", "head", "middle", "tail", "known")
 
     def __init__(self, section_id: str, names: tuple[str, ...], maximum: Any, stated_max: Any, children: tuple[str, ...]):
         self.key = (section_id, names, maximum, stated_max, children)
         self.head = f'{{"id": {string(section_id)}, "names": {strings(names)}, "status": '
         self.middle = f', "max": {scalar(fmt(maximum))}, "stated_max": {scalar(fmt(stated_max))}, "score": '
         self.tail = f', "children": {strings(children)}}}'
+        #: A bounded memo of :meth:`text` by (status, score): a section's scores are
+        #: few, and ``fmt`` writes equal scores alike (``1.0`` and ``1`` as ``1``).
+        self.known: dict[tuple[str, Any], str] = {}
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (SectionTexts, self.key)
 
     def text(self, status: str, score: Any) -> str:
         """``dumps(SectionResult(...).to_dict())`` of a plain section with this status and score."""
-        return "".join([self.head, string(status), self.middle, scalar(fmt(score)), self.tail])
+        key = (status, score)
+        text = self.known.get(key)
+        if text is None:
+            text = "".join([self.head, string(status), self.middle, scalar(fmt(score)), self.tail])
+            if len(self.known) < SECTION_KEYS:
+                self.known[key] = text  # racing threads store the same text
+        return text
+
+
+#: How many (status, score) texts each section remembers (SectionTexts.text).
+SECTION_KEYS = 256

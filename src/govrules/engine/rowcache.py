@@ -112,10 +112,15 @@ def row_key(item: Any, findings: Any, per: Any) -> tuple[Any, ...]:
         unchecked = findings.unchecked
         parts: list[Any] = []
         read_keys = per.read_keys
+        value_of = findings.values.__getitem__
         for rule in item.rules:
             if rule.uid in fired:
+                try:  # every fact it reads given (most rules): read_key of facts_read, without the pairs
+                    k = tuple([v if type(v) in _OWN_KEY else value_key(v) for v in map(value_of, rule.reads)])
+                except KeyError:
+                    k = read_key(rule, findings.facts_read(rule))
                 # Kept for the rule's own table, should the row's key be new (Findings.effects).
-                read_keys[rule.uid] = k = read_key(rule, findings.facts_read(rule))
+                read_keys[rule.uid] = k
                 parts.append(k)
             else:
                 parts.append(False)

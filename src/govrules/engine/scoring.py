@@ -90,7 +90,8 @@ class _PerAssessment:
         # checked, or one is scored against the cohort. Every other touched item
         # (自评 or 复核 only, say) scores as if none of its rules fired.
         self.ruled = {owner[u] for u in findings.fired if u in owner}
-        self.ruled.update(owner[u] for u in findings.unchecked if u in owner)
+        if findings.unchecked:
+            self.ruled.update(owner[u] for u in findings.unchecked if u in owner)
         if findings.view.cohort_rules:
             self.ruled.update(r.owner for r in findings.view.cohort_rules)
         touched = set(self.na)
