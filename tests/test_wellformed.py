@@ -175,3 +175,23 @@ def test_the_shortcut_leaves_subclasses_and_bools_to_the_full_way(datonghu):
     assert wellformed.parts(plan, {"unit": _Str("x"), "facts": counts}, datonghu.id, True) is None
     assert wellformed.parts(plan, {"unit": "x", "facts": counts, "extra": 1}, datonghu.id, True) is None
     assert wellformed.parts(plan, {"unit": "x", "facts": counts}, datonghu.id, True) is not None
+
+
+def _target_outcome(fn):  # type: ignore[no-untyped-def]
+    try:
+        return ("ok", fn())
+    except govrules.FactsError as exc:
+        return ("refused", [(p.where, p.code, p.message) for p in exc.problems])
+
+
+@pytest.mark.parametrize("argument", [None, "xiangzhen", "乡镇", " 乡镇 ", "quzhi", "nowhere", _Str("xiangzhen")])
+@pytest.mark.parametrize("named", ["(absent)", None, "xiangzhen", "乡镇", "quzhi", "nowhere", 3, _Str("xiangzhen")])
+def test_the_target_chosen_without_the_search_is_the_one_resolve_target_chooses(datonghu, argument, named):
+    # Pack._validate takes a plain target id as it is (from the input, or the argument when the input
+    # names none or the same); every other combination goes through resolve_target.
+    data: dict[str, Any] = {"facts": {}}
+    if named != "(absent)":
+        data["target"] = named
+    expected = _target_outcome(lambda: resolve_target(datonghu.spec, data, argument))
+    got = _target_outcome(lambda: datonghu._validate(data, argument)[0].target.id)
+    assert got == expected

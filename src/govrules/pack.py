@@ -172,9 +172,13 @@ class Pack:
         plain = self._plain_targets
         if plain is None:
             plain = self._plain_targets = frozenset(t.id for t in self.spec.targets if canonical_target(self.spec, t.id) == t.id)
-        given = data.get("target") if target is None and type(data) is dict else None
-        # The usual input names its target by its id, and no argument names another: that is the target.
-        target_id = given if type(given) is str and given in plain else resolve_target(self.spec, data, target)
+        chosen = None
+        if type(data) is dict:
+            given = data.get("target")
+            # The usual input names its target by its id, and no argument names another (or the
+            # argument names it, and the input no other): that is the target.
+            chosen = given if target is None else target if given is None or given == target else None
+        target_id = chosen if type(chosen) is str and chosen in plain else resolve_target(self.spec, data, target)
         view = self._views.get(target_id)  # resolve_target gave one of the pack's targets: view()'s check again is not needed
         if view is None:
             view = self.view(target_id)
