@@ -76,7 +76,7 @@ class _PerAssessment:
         self.combined = combined or {}
         self.na = dict(a.not_applicable)
         self.self_scores = dict(a.self_assessment)
-        self.reviews = {r.item: r for r in a.reviews}
+        self.reviews = {r.item: r for r in a.reviews} if a.reviews else {}
         self.missing_evidence: dict[str, list[str]] = {}
         # Each fired rule's facts as a key, where a row's key was worked out (engine.rowcache): its rule's table reads it.
         self.read_keys: dict[str, tuple[Any, ...]] = {}

@@ -420,7 +420,7 @@ class DurableEvaluator:
         uids = self._rule_uids
         rules = frozenset([uids[name] for name in fired if name in uids])
         requirements = self._evidence_names
-        absent = {requirements[name] for name in fired if name in requirements}
+        absent = {requirements[name] for name in fired if name in requirements} if requirements else None
         missing = tuple([pair for pair in view.evidence if pair in absent]) if absent else ()
         return Evaluation(fired=rules, missing_evidence=missing)
 
