@@ -137,6 +137,11 @@ def _surrogate_paths(data: Any, limit: int = 100_000) -> list[str]:
     else:
         if not has_lone_surrogate(whole):
             return []
+    return _surrogate_walk(data, limit)
+
+
+def _surrogate_walk(data: Any, limit: int) -> list[str]:
+    """:func:`_surrogate_paths` the long way: every key and text of ``data`` looked at."""
     found: list[str] = []
     stack: list[tuple[str, Any]] = [("", data)]
     seen = 0
