@@ -1157,29 +1157,36 @@ def _write_new(path: str, data: bytes) -> None:
         os.close(fd)
 
 
-def unit_files(result: Result, u: Unit, out: Path, sheets: bool = True, pdf: bool = False) -> str | None:
-    """Write one unit's sheets (units/NNN_<unit>.json and .html, and .pdf with ``pdf``) into ``out``; their stem, or None when ``sheets`` is off.
+def unit_sheets(result: Result, u: Unit, pdf: bool = False) -> tuple[str, list[tuple[str, bytes]]]:
+    """One unit's sheets made, not yet written: their stem and each file's name under units/ with its bytes.
 
-    All are made before any is written: a unit whose sheet cannot be made
-    raises and leaves no file.
+    All are made before any is written (:func:`write_unit_sheets`): a unit
+    whose sheet cannot be made raises and leaves no file.
     """
-    if not sheets:
-        return None
     from .html import score_html
 
     stem = f"{u.index:03d}_{slug(u.unit or 'unit')}"
-    j_bytes = unit_json(result)
-    h_bytes = score_html(result).encode("utf-8")
-    p_bytes = None
+    files = [(stem + ".json", unit_json(result)), (stem + ".html", score_html(result).encode("utf-8"))]
     if pdf:
         from .pdf import score_pdf
 
-        p_bytes = score_pdf(result)
-    folder = os.path.join(out, "units", stem)
-    _write_new(folder + ".json", j_bytes)
-    _write_new(folder + ".html", h_bytes)
-    if p_bytes is not None:
-        _write_new(folder + ".pdf", p_bytes)
+        files.append((stem + ".pdf", score_pdf(result)))
+    return stem, files
+
+
+def write_unit_sheets(out: Path, files: list[tuple[str, bytes]]) -> None:
+    """Write sheets :func:`unit_sheets` made into ``out``/units."""
+    folder = os.path.join(out, "units")
+    for name, data in files:
+        _write_new(os.path.join(folder, name), data)
+
+
+def unit_files(result: Result, u: Unit, out: Path, sheets: bool = True, pdf: bool = False) -> str | None:
+    """Write one unit's sheets (units/NNN_<unit>.json and .html, and .pdf with ``pdf``) into ``out``; their stem, or None when ``sheets`` is off."""
+    if not sheets:
+        return None
+    stem, files = unit_sheets(result, u, pdf)
+    write_unit_sheets(out, files)
     return stem
 
 

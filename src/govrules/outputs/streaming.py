@@ -59,8 +59,9 @@ from .batch import (
     row_plan,
     score_units,
     settle,
-    unit_files,
+    unit_sheets,
     unit_sheets_by_default,
+    write_unit_sheets,
     write_marker,
     write_outputs,
     write_summaries,
@@ -75,8 +76,9 @@ from .unitstore import UnitStore
 #: Units per chunk: large enough that sending a chunk to a worker costs little, small enough to bound memory.
 CHUNK = 250
 
-# (pack, target, output folder, write per-unit sheets, how to read a table's rows, per-unit PDFs) of the worker processes, set before they fork.
-_JOB: tuple[Pack, str | None, Path, bool, Any, bool] | None = None
+# (pack, target, output folder, write per-unit sheets, how to read a table's rows, per-unit PDFs, the lock the
+# workers take to write their sheets or None) of the worker processes, set before they fork.
+_JOB: tuple[Pack, str | None, Path, bool, Any, bool, Any] | None = None
 
 # (index, unit name, problems, outcome, its sheets' stem, detail (pickled), points lost per row, its rows of summary.xlsx's
 # input-order sheets, its row of 得分明细 without its rank)
@@ -94,9 +96,10 @@ def default_jobs() -> int:
 def _score_chunk(chunk: list[Unit]) -> list[Scored]:
     """Read a chunk's rows, score them and write their sheets; what comes back is small and picklable."""
     assert _JOB is not None
-    pack, target, out, sheets, plan, pdf = _JOB
+    pack, target, out, sheets, plan, pdf, lock = _JOB
     graded = pack_graded(pack)
     back: list[Scored] = []
+    files: list[tuple[str, bytes]] = []  # the chunk's sheets, written together at its end
     for u in chunk:
         prepare(u, plan)
         outcome: Outcome | None = None
@@ -109,7 +112,9 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
             result = assess_unit(pack, u, target)
             if result is not None:
                 try:
-                    stem = unit_files(result, u, out, sheets, pdf)
+                    made: list[tuple[str, bytes]] = []
+                    if sheets:
+                        stem, made = unit_sheets(result, u, pdf)
                     outcome, kept, lost = reduced(result)
                     if summary_xlsx.FAST_ROWS:
                         # The workbook's rows are made here, on the worker's core; the parent only numbers and writes
@@ -126,15 +131,23 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
                         # Its blank cells are named here, where the row's cells are known (the parent lets them go).
                         u.outcome = outcome
                         outcome = attrs.evolve(outcome, blanks=tuple(blank_cells(u, pack)))
+                    files += made
                 except (OSError, KeyboardInterrupt):
                     raise
-                except Exception as exc:  # a unit whose sheet cannot be written fails alone
+                except Exception as exc:  # a unit whose sheet cannot be made fails alone (nothing of it is written)
                     u.problems = [_unexpected(u.where, exc)]
-                    _remove(out, stem)
                     stem = None
                     # It fails whole: no outcome (it is not ranked with a problem), nothing of it in the summaries.
                     outcome, detail, lost, rows, score = None, None, [], None, None
         back.append((u.index, u.unit, u.problems, outcome, stem, detail, lost, rows, score))
+    if files:
+        # One worker at a time creates files: two creating them at once in the one units/ folder cost ext4 (here)
+        # three to four times the kernel time a file (docs/performance.md, section 6); the other goes on scoring.
+        if lock is None:
+            write_unit_sheets(out, files)
+        else:
+            with lock:
+                write_unit_sheets(out, files)
     return back
 
 
@@ -211,11 +224,13 @@ def run_batch(
         units = iter(gather_parts(listed))
     jobs = default_jobs() if jobs is None else max(1, jobs)
     with output_folder(out) as tmp:
-        _JOB = (pack, target, tmp, unit_sheets, plan, pdf)
+        _JOB = (pack, target, tmp, unit_sheets, plan, pdf, None)
         pool = None
         # Forking costs more than a chunk or two takes to score serially; the output is the same either way.
         if jobs > 1 and estimate > chunk and "fork" in multiprocessing.get_all_start_methods():
-            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init)
+            forking = multiprocessing.get_context("fork")
+            _JOB = (pack, target, tmp, unit_sheets, plan, pdf, forking.Lock())  # the workers inherit it
+            pool = forking.Pool(jobs, initializer=_worker_init)
         spill = Spill(tmp.parent)
         # Opened now: its input-order sheets are written as units come back, while the workers score the next ones.
         book = SummaryBook(tmp / "summary.xlsx", pack.title)
