@@ -80,6 +80,29 @@ def test_parallel_output_of_a_streamed_csv_is_byte_identical_to_serial(registry,
     assert got == EXPECTED_RANKING
 
 
+def test_workers_write_their_sheets_one_at_a_time(registry, tmp_path, monkeypatch):
+    # Two workers creating files at once in units/ cost ext4 several times the kernel time (docs/performance.md,
+    # section 6): each writes its chunk's sheets holding a lock the pool's workers share.
+    from govrules.outputs import streaming
+
+    real = streaming.write_unit_sheets
+
+    def checked(out, files):
+        lock = streaming._JOB[6]
+        assert lock is not None and not lock.acquire(block=False)  # held, by this worker
+        real(out, files)
+
+    monkeypatch.setattr(streaming, "write_unit_sheets", checked)
+    pack = registry.get("datonghu_2023")
+    units = write_csv(tmp_path / "u.csv")
+    batch, _ = run_batch(units, pack, tmp_path / "parallel", jobs=2, chunk=2)
+    written = sorted(p.name for p in (tmp_path / "parallel" / "units").iterdir())
+    assert written and len(written) == 2 * sum(1 for u in batch.units if u.stem)
+    monkeypatch.setattr(streaming, "write_unit_sheets", real)
+    run_batch(units, pack, tmp_path / "serial", jobs=1, chunk=2)  # one process: no lock
+    assert snapshot(tmp_path / "serial") == snapshot(tmp_path / "parallel")
+
+
 def test_no_unit_sheets(runner, tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(main, ["batch", "datonghu_2023", str(write_csv(tmp_path / "u.csv")), "--out", str(out), "--no-unit-sheets", "-f", "json"])
