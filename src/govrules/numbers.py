@@ -42,8 +42,13 @@ class RoundingRule:
         return text("rounding.rule", places=self.places, mode=text("rounding." + self.mode))
 
 
+@functools.lru_cache(maxsize=16)
 def rounding_words(described: str) -> str:
-    """A result's rounding (``Stamp.rounding``, as :meth:`RoundingRule.describe` wrote it) in the catalogue's words."""
+    """A result's rounding (``Stamp.rounding``, as :meth:`RoundingRule.describe` wrote it) in the catalogue's words.
+
+    Kept per text: every sheet's footer states it (a batch writes a sheet per
+    unit), and the catalogue's template costs some 4 µs to fill in each time.
+    """
     return ROUNDING.words() if described == ROUNDING.describe() else described
 
 
