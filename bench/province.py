@@ -16,6 +16,16 @@ all cores against the bare loop's: less swayed by a shared machine's load than
 wall clocks; on two free cores the wall ratio can at best be half of it) and peak RSS (the goal: at most 400 MB at 20,000,
 flat up to 100,000).
 
+Before each batch, a probe creates 2,000 files of 9.6 KB (a unit's sheet) in
+the work folder and reports the CPU it took per file: the state of the
+filesystem at that moment. On this VM's ext4, which has no journal, that is
+10–20 µs a file normally and 10 times as much within minutes of deleting
+many files (another run's outputs): allocating an inode passes over every
+recently deleted one (the kernel's ``recently_deleted``; docs/performance.md,
+section 6). A run with per-unit sheets creates 40,000 files at 20,000 units:
+measure it in a fresh ``--keep`` folder, and delete earlier outputs minutes
+before, not just before.
+
     .venv/bin/python bench/province.py [--n 20000 100000] [--jobs 2] [--no-unit-sheets] [--json FILE]
 """
 
@@ -88,6 +98,21 @@ def units_csv(path: Path, pack: Any, inputs: list[dict[str, Any]]) -> None:
             w.writerow(row)
 
 
+def file_probe(folder: Path, n: int = 2_000, size: int = 9_600) -> float:
+    """CPU (user and system) per file to create ``n`` files of ``size`` bytes in ``folder``, in µs; the files stay."""
+    import resource
+
+    folder.mkdir(parents=True, exist_ok=True)
+    data = b"x" * size
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    for i in range(n):
+        fd = os.open(folder / f"{i:05d}.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        os.write(fd, data)
+        os.close(fd)
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    return (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / n * 1e6
+
+
 def main() -> None:
     ap = benchlib.parser(__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, nargs="+", default=None, help="units (default 20,000 and 100,000; --quick 2,000)")
@@ -119,6 +144,7 @@ def main() -> None:
             del inputs
 
             sheets = not args.no_unit_sheets and n <= args.sheets_up_to
+            probe = file_probe(work / f"probe-{n}")
             out = work / f"out-{n}"
             # Said either way: the batch's own default leaves the sheets out above 20,000 units.
             cmd = [gov, "batch", PACK, str(src), "--out", str(out), "--jobs", str(args.jobs), "--unit-sheets" if sheets else "--no-unit-sheets"]
@@ -128,16 +154,17 @@ def main() -> None:
             peak, code, cpu_text = done.stdout.split()
             peak_kib, rc, cpu = int(peak), int(code), float(cpu_text)
             files = sum(len(f) for _, _, f in os.walk(out))
-            rows.append([f"{n:,}", "yes" if sheets else "no", bare, wall, f"{wall / bare:.2f}×", f"{cpu / bare_cpu:.2f}×", f"{peak_kib / 1024:.0f}", f"{files:,}", rc])
-            report.append({"n": n, "unit_sheets": sheets, "bare_s": bare, "batch_s": wall, "ratio": wall / bare, "bare_cpu_s": bare_cpu, "batch_cpu_s": cpu, "cpu_ratio": cpu / bare_cpu, "peak_rss_mb": peak_kib / 1024, "files": files, "exit": rc})
+            rows.append([f"{n:,}", "yes" if sheets else "no", bare, wall, f"{wall / bare:.2f}×", f"{cpu / bare_cpu:.2f}×", f"{peak_kib / 1024:.0f}", f"{files:,}", rc, f"{probe:.0f}"])
+            report.append({"n": n, "unit_sheets": sheets, "bare_s": bare, "batch_s": wall, "ratio": wall / bare, "bare_cpu_s": bare_cpu, "batch_cpu_s": cpu, "cpu_ratio": cpu / bare_cpu, "peak_rss_mb": peak_kib / 1024, "files": files, "exit": rc, "file_probe_us": probe})
             if not args.keep:
                 shutil.rmtree(out, ignore_errors=True)
                 src.unlink()
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print(benchlib.table(["units", "unit sheets", "bare assess s", "batch s", "batch / bare", "CPU batch / bare", "peak RSS MB", "files", "exit"], rows))
+    print(benchlib.table(["units", "unit sheets", "bare assess s", "batch s", "batch / bare", "CPU batch / bare", "peak RSS MB", "files", "exit", "µs/file (probe)"], rows))
     print("\nexit 1 is expected: the generated inputs include incomplete and refused rows, reported as such.")
+    print("µs/file (probe): CPU to create a file of 9.6 KB in the work folder just before the batch (10-20 normally on this VM; see the docstring).")
     benchlib.write_json(args.json, {"benchmark": "province", "pack": PACK, "target": TARGET, "jobs": args.jobs, "runs": report})
 
 
