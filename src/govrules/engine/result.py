@@ -74,23 +74,51 @@ _VALUE_TEXTS: dict[type, Any] = {
 
 def _facts_text(facts: Facts) -> str:
     """``dumps(_facts_json(facts))``, each value written by its type without the dict (tests/test_json_text.py)."""
-    keys = _FACT_KEYS
-    texts = _VALUE_TEXTS
+    known = _FACT_PARTS
+    remembered = _REMEMBERED
     parts = []
-    for name, value in facts:
-        key = keys.get(name)
-        if key is None:
-            key = _string(name) + ": "
-            if len(keys) < _FACT_KEY_LIMIT:
-                keys[name] = key
-        write = texts.get(type(value))
-        parts.append(key + (write(value) if write is not None else _dumps(to_jsonable(value))))
+    for pair in facts:
+        kind = type(pair[1])
+        if kind in remembered and type(pair) is tuple:
+            hit = known.get(pair)
+            # An equal pair of another type (True and 1, 1 and Decimal(1)) is written apart.
+            if hit is not None and hit[1] is kind:
+                parts.append(hit[0])
+                continue
+            text = _fact_text(*pair)
+            if hit is None and len(known) < _FACT_PART_LIMIT:
+                known[pair] = (text, kind)  # racing threads store the same text
+        else:
+            text = _fact_text(*pair)
+        parts.append(text)
     return "{" + ", ".join(parts) + "}"
+
+
+def _fact_text(name: str, value: Any) -> str:
+    """One fact's ``"name": value`` in ``dumps(_facts_json(...))``."""
+    keys = _FACT_KEYS
+    key = keys.get(name)
+    if key is None:
+        key = _string(name) + ": "
+        if len(keys) < _FACT_KEY_LIMIT:
+            keys[name] = key
+    write = _VALUE_TEXTS.get(type(value))
+    return key + (write(value) if write is not None else _dumps(to_jsonable(value)))
 
 
 #: A bounded memo of each fact name's JSON text and colon (names are a pack's few identifiers).
 _FACT_KEYS: dict[str, str] = {}
 _FACT_KEY_LIMIT = 4096
+
+#: A bounded memo of a fact's ``"name": value`` text by its (name, value) pair and
+#: the value's type, for the values whose text is a function of their value and
+#: type alone (counts, yes/no, text; not tuples, which may hold values of any
+#: type, nor Discretion, whose points may be a float equal to a Decimal): most
+#: facts repeat across inputs (a count of 0, a yes). Once full, a new pair's
+#: text is written each time.
+_FACT_PARTS: dict[tuple[str, Any], tuple[str, type]] = {}
+_FACT_PART_LIMIT = 4096
+_REMEMBERED = frozenset({int, bool, str, type(None)})
 
 
 @attrs.frozen
@@ -636,7 +664,7 @@ class Untouched:
     the others' texts and in their status counts, instead of going over every row.
     """
 
-    __slots__ = ("rows", "positions", "counts", "_texts")
+    __slots__ = ("rows", "positions", "counts", "_texts", "counts_texts")
 
     def __init__(self, rows: Mapping[str, Any]):
         self.rows = rows  # id → record, in the rows' order
@@ -646,6 +674,11 @@ class Untouched:
             counts[row.status] += 1
         self.counts = counts
         self._texts: tuple[str, ...] | None = None
+        #: A bounded memo of the status counts' JSON text by the touched rows'
+        #: statuses, in order (Rows.counts_text): with every untouched row a pass,
+        #: they are all a result's counts depend on, and a target's results
+        #: have few of them (COUNTS_KEYS). None where some untouched row is not a pass.
+        self.counts_texts: dict[tuple[str, ...], str] | None = {} if counts[PASS] == len(rows) else None
 
     def texts(self) -> tuple[str, ...]:
         """Each row's JSON text, in order (worked out on first use; threads racing to it work out equal tuples)."""
@@ -715,9 +748,17 @@ class Rows:
         text = self.text
         for key, state in self.touched.items():
             ref = known.get(key)
-            # A remembered row's text comes in halves around its 自评's value, which is no part of its key.
-            halves = self.halves(ref, state) if ref is not None else None
-            texts[positions[key]] = halves[0] + _number(state[12]) + halves[1] if halves is not None else text(state)
+            if ref is not None:
+                # A remembered row's text comes in halves around its 自评's value, which is no part of its key
+                # (kept in its entry's one-place list once written: see scoring._text_halves).
+                halves = ref[1][0]
+                if halves is None:
+                    halves = self.halves(ref, state)
+                if halves:
+                    self_score = state[12]
+                    texts[positions[key]] = "".join((halves[0], "null" if self_score is None else _number(self_score), halves[1]))
+                    continue
+            texts[positions[key]] = text(state)
         return texts
 
     def status_counts(self) -> dict[str, int]:
@@ -728,6 +769,21 @@ class Rows:
             counts[untouched[key].status] -= 1
             counts[state[2]] += 1
         return counts
+
+    def counts_text(self) -> str:
+        """:meth:`status_counts` as ``to_json`` writes it, remembered by the touched rows' statuses (see ``Untouched.counts_texts``)."""
+        known = self.shared.counts_texts
+        if known is None:
+            counts = self.status_counts()
+            return _STATUS_COUNTS.format(*[counts[s] for s in STATUSES])
+        key = tuple([state[2] for state in self.touched.values()])
+        text = known.get(key)
+        if text is None:
+            counts = self.status_counts()
+            text = _STATUS_COUNTS.format(*[counts[s] for s in STATUSES])
+            if len(known) < COUNTS_KEYS:
+                known[key] = text  # racing threads store the same text
+        return text
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (tuple, (self.get(),))
@@ -942,34 +998,33 @@ class Result:
         # encoded once, see ItemResult._json_text), the stamp's and the
         # readings' (once per pack or target) put in their places.
         # tests/test_json_text.py checks it against the dict's encoding.
-        counts = self.status_counts
-        floor = f', "total_floor": {_dumps(self.total_floor_dict())}' if self.total_floor_cut else ""
+        rows = self._items
+        counts = rows.counts_text() if type(rows) is not tuple else _counts_text(self.status_counts)
         zeroed = _dumps([z.to_dict() for z in self.zeroed]) if self.zeroed else "[]"
         grading = _dumps(self.grading.to_dict()) if self.grading is not None else "null"
         missing = _dumps([{"item": i, "evidence": k} for i, k in self.missing_evidence]) if self.missing_evidence else "[]"
-        differences = "[" + ", ".join([d._json_text() for d in self.differences]) + "]"
+        differences = "[" + ", ".join([d._json_text() for d in self.differences]) + "]" if self.differences else "[]"
         ledgers = _dumps([l.to_dict() for l in self.ledgers]) if self.ledgers else "[]"
         if self.texts is not None:
             readings = self.texts.readings_text(self.readings)
         else:
             readings = _dumps([{"id": i, "quote": q, "choice": c} for i, q, c in self.readings])
-        model = _dumps(self.model.to_dict()) if self.model is not None else "null"
-        sources = f', "sources": {_dumps([s.to_dict() for s in self.sources])}' if self.sources else ""
-        return "".join([
-            self.stamp._json_text[:-1],
-            ', "target": {"id": ',
-            _scalar(self.target),
-            ', "name": ',
-            _scalar(self.target_name),
-            '}, "unit": ',
+        stamp = self.stamp._json_text
+        head_key = (stamp, self.target, self.target_name)
+        head = _HEADS.get(head_key)
+        if head is None:
+            head = "".join([stamp[:-1], ', "target": {"id": ', _scalar(self.target), ', "name": ', _scalar(self.target_name), '}, "unit": '])
+            if len(_HEADS) < _HEAD_KEYS:
+                _HEADS[head_key] = head  # racing threads store the same text
+        parts = [
+            head,
             _scalar(self.unit),
-            ', "scored": ',
-            "true" if self.scored else "false",
-            ', "complete": ',
-            "true" if self.complete else "false",
-            ', "total": ',
+            _SCORED_COMPLETE[not self.scored, not self.complete],
             _number(self.total),
-            floor,
+        ]
+        if self.total_floor_cut:
+            parts += [', "total_floor": ', _dumps(self.total_floor_dict())]
+        parts += [
             ', "max_total": ',
             _number(self.max_total),
             ', "base": {"max": ',
@@ -978,16 +1033,14 @@ class Result:
             _number(self.base_sum),
             ', "score": ',
             _number(self.base),
-            ', "rescaled": ',
-            "true" if self.rescaled else "false",
-            '}, "zeroed": ',
+            ', "rescaled": true}, "zeroed": ' if self.rescaled else ', "rescaled": false}, "zeroed": ',
             zeroed,
             ', "grade": ',
             _scalar(self.grade),
             ', "grading": ',
             grading,
             ', "status_counts": ',
-            _STATUS_COUNTS.format(*[counts[s] for s in STATUSES]),
+            counts,
             ', "not_checked": ',
             _strings(self.not_checked),
             ', "missing_evidence": ',
@@ -999,7 +1052,7 @@ class Result:
             '}, "sections": [',
             ", ".join(_row_texts(self._sections)),
             '], "items": [',
-            ", ".join(_row_texts(self._items)),
+            ", ".join(_row_texts(rows)),
             '], "ledgers": ',
             ledgers,
             ', "facts": ',
@@ -1008,11 +1061,35 @@ class Result:
             _strings(self.derived_facts),
             ', "readings": ',
             readings,
-            ', "model": ',
-            model,
-            sources,
-            "}",
-        ])
+        ]
+        if self.model is not None:
+            parts += [', "model": ', _dumps(self.model.to_dict())]
+        else:
+            parts.append(', "model": null')
+        if self.sources:
+            parts += [', "sources": ', _dumps([s.to_dict() for s in self.sources])]
+        parts.append("}")
+        return "".join(parts)
+
+
+#: The sheet's text from its start to its unit's value, by (stamp's text, target, target name):
+#: the same for every result of a target (a bounded memo: a process has few packs and targets).
+_HEADS: dict[tuple[str, str, str], str] = {}
+_HEAD_KEYS = 256
+
+#: What follows the unit, up to the total's value, by (not scored, not complete).
+_SCORED_COMPLETE = {
+    (not scored, not complete): f', "scored": {"true" if scored else "false"}, "complete": {"true" if complete else "false"}, "total": '
+    for scored in (True, False)
+    for complete in (True, False)
+}
+
+#: How many texts of its status counts each target's rows remember (Untouched.counts_texts).
+COUNTS_KEYS = 256
+
+
+def _counts_text(counts: Mapping[str, int]) -> str:
+    return _STATUS_COUNTS.format(*[counts[s] for s in STATUSES])
 
 
 #: The sheet's status counts, as dumps writes the dict (counts are ints).
