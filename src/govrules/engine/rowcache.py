@@ -102,10 +102,16 @@ def facts_key(rule: Any, read: tuple[tuple[str, Any], ...], item_max: Decimal | 
 def row_key(item: Any, findings: Any, per: Any) -> tuple[Any, ...]:
     """Everything a touched row's state is made from (see the module's docs); raises :class:`Unkeyable`."""
     item_id = item.id
-    kinds = per.missing_evidence.get(item_id)
-    why = per.out_of_scope.get(item_id, "")
-    na = per.na.get(item_id)
-    review = per.reviews.get(item_id)
+    if per.plain:  # no N/A, missing evidence, 复核 or named units in this assessment (most): only its rules tell rows apart
+        if item_id not in per.ruled:
+            return _UNRULED
+        kinds = na = review = None
+        why = ""
+    else:
+        kinds = per.missing_evidence.get(item_id)
+        why = per.out_of_scope.get(item_id, "")
+        na = per.na.get(item_id)
+        review = per.reviews.get(item_id)
     rules: tuple[Any, ...] | None = None
     if why == "" and na is None and item_id in per.ruled:  # its rules decide it
         fired = findings.fired
@@ -134,6 +140,10 @@ def row_key(item: Any, findings: Any, per: Any) -> tuple[Any, ...]:
         (review.reviewer, review.at, str(review.score), review.reason) if review is not None else None,
         rules,
     )
+
+
+#: The key of a row nothing but its 自评 touched, in an assessment with no N/A, missing evidence, 复核 or named units.
+_UNRULED = (None, "", None, None, None)
 
 
 __all__ = ["ROW_KEYS", "RULE_KEYS", "Unkeyable", "facts_key", "read_key", "row_key", "value_key"]

@@ -101,6 +101,8 @@ class _PerAssessment:
         self.out_of_scope = out_of_scope(findings.view, a.unit) if findings.view.unit_items else {}
         if self.out_of_scope:
             touched.update(self.out_of_scope)
+        # Nothing but rules and 自评 tells this assessment's rows apart (most assessments): rowcache.row_key's short way.
+        self.plain = not (self.na or self.missing_evidence or self.reviews or self.out_of_scope)
         # (A cohort row, in ruled, is never its untouched self: it is pending, or scored against the cohort.)
         self.touched = sorted(touched, key=findings.view.item_order.__getitem__)
 
@@ -581,6 +583,28 @@ def _readings(
     return tuple([r for r in findings.view.reading_rows if r[0] in used])
 
 
+#: How many results' readings each target remembers by what brought them in (``TargetView.readings_known``).
+READINGS_KEYS = 512
+
+
+def _result_readings(
+    spec: PackSpec, rows: list[frozenset[str]], ledgers: tuple[LedgerResult, ...], findings: Findings, sections: Any, total: tuple[str, ...]
+) -> tuple[tuple[str, str, str], ...]:
+    """:func:`_readings`, remembered by the touched rows' readings and the total's where nothing else brings any in (most results)."""
+    view = findings.view
+    if view.capped_sections or findings.assessment.derived or (ledgers and any(l.effects for l in ledgers)):
+        return _readings(spec, rows, ledgers, findings, sections if view.capped_sections else (), total)
+    # The rows' readings are frozensets, most of them their table's (engine.rowcache): their hash is kept.
+    key = (*rows, total)
+    known = view.readings_known
+    readings = known.get(key)
+    if readings is None:
+        readings = _readings(spec, rows, ledgers, findings, (), total)
+        if len(known) < READINGS_KEYS:
+            known[key] = readings  # racing threads store equal tuples
+    return readings
+
+
 def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined: dict[str, Combined] | None = None) -> Result:
     """:func:`score`, for a caller already in govrules' decimal context (``numbers.exact``).
 
@@ -597,12 +621,26 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
     states = {}  # in item order
     refs = {}
     row_readings = []
+    # What the sheet reads of the touched rows, gathered in the one pass over them
+    # (untouched items are complete, pass, and carry nothing else).
+    not_checked = []
+    na_excluded = []
+    differences = []
     for item_id in per.touched:
         state, ref, used = _row_entry(item_index[item_id], findings, spec, per)
         states[item_id] = state
         if ref is not None:
             refs[item_id] = ref
         row_readings.append(used)
+        item, row_score_, status = state[0], state[1], state[2]
+        # row_complete, inline
+        if state[13] is None and status != NOT_APPLICABLE and (row_score_ is None if item.max is not None else status == NOT_CHECKED):
+            not_checked.append(item_id)
+        if status == NOT_APPLICABLE and row_score_ is None and item.max is not None:
+            na_excluded.append(item.max)
+        self_score = state[12]
+        if self_score is not None and self_score != row_score_:
+            differences.append(Difference(item_id, self_score, row_score_))
     items: tuple[ItemResult, ...] | Rows = Rows(view.shared_items, states, _item_record, _item_text, refs, _text_halves)
     section_rows: tuple[SectionResult, ...] | Rows
     if view.adjusting_sections:
@@ -619,17 +657,13 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         for t in view.top:
             state = states.get(t) or section_states.get(t)
             top_scores.append(state[1] if state is not None else (untouched_items[t] if t in untouched_items else untouched_sections[t]).score)
-    touched = states.values()  # untouched items are complete, pass, and carry nothing else
-
     scored = view.scored
-    not_checked = tuple([s[0].id for s in touched if not row_complete(s[0].max, s[1], s[2], s[13])])
     rescaled = False
     base_max = view.target.total
     base_sum = base = None
     if scored:
         base_sum = _sum([s for s in top_scores if s is not None])
         base = base_sum
-        na_excluded = [s[0].max for s in touched if s[2] == NOT_APPLICABLE and s[1] is None and s[0].max is not None]
         # An N/A row has no score only where its policy (the pack's, or a
         # named-units row's own) leaves it out and rescales the base.
         if na_excluded:
@@ -665,7 +699,6 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         max_total = view.max_total
     self_scores = a.self_assessment
     self_total = _sum([s for _, s in self_scores]) if self_scores else None
-    differences = tuple([Difference(st[0].id, st[12], st[1]) for st in touched if st[12] is not None and st[12] != st[1]])
     return Result(
         stamp=stamp,
         target=view.target.id,
@@ -683,15 +716,13 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         total=total,
         max_total=max_total,
         complete=complete,
-        not_checked=not_checked,
+        not_checked=tuple(not_checked),
         missing_evidence=findings.missing_evidence,
         self_total=self_total,
-        differences=differences,
+        differences=tuple(differences),
         facts=a.facts,
         derived_facts=a.derived,
-        readings=_readings(
-            spec, row_readings, ledgers, findings, section_rows if view.capped_sections else (), _total_readings(spec, total, total_floor_cut)
-        ),
+        readings=_result_readings(spec, row_readings, ledgers, findings, section_rows, _total_readings(spec, total, total_floor_cut)),
         texts=view.texts,
         **({"total_floor_cut": total_floor_cut, "total_floor_quote": spec.floor.quote, "total_floor_reading": spec.floor.reading} if total_floor_cut else {}),
         sources=tuple([Source(*s) for s in a.sources]) if a.sources else (),
