@@ -89,9 +89,11 @@ class _PerAssessment:
         # The items whose rules have something to say: one fired or could not be
         # checked, or one is scored against the cohort. Every other touched item
         # (自评 or 复核 only, say) scores as if none of its rules fired.
-        self.ruled = {owner[u] for u in findings.fired if u in owner}
+        # (A ledger's or zeroing's rule has no row: None, taken out.)
+        ruled = self.ruled = set(map(owner.get, findings.fired))
         if findings.unchecked:
-            self.ruled.update(owner[u] for u in findings.unchecked if u in owner)
+            ruled.update(map(owner.get, findings.unchecked))
+        ruled.discard(None)
         if findings.view.cohort_rules:
             self.ruled.update(r.owner for r in findings.view.cohort_rules)
         touched = set(self.na)
@@ -470,21 +472,24 @@ def _section_states(view: TargetView, items: dict[str, tuple[Any, ...]]) -> dict
     untouched_items = view.untouched_items
     untouched_sections = view.untouched_sections
     scored = view.scored
+    item_state = items.get
+    section_state = states.get
     for section in view.sections_children_first:
         if section.id not in affected:
             continue
         scores = []
         statuses = set()
         for c in section.children:
-            state = items.get(c) or states.get(c)
+            state = item_state(c) or section_state(c)
             if state is not None:
-                score, status = state[1], state[2]
+                score = state[1]
+                statuses.add(state[2])
             else:
                 row = untouched_items[c] if c in untouched_items else untouched_sections[c]
-                score, status = row.score, row.status
+                score = row.score
+                statuses.add(row.status)
             if score is not None:
                 scores.append(score)
-            statuses.add(status)
         states[section.id] = (section, sum(scores, ZERO) if (scores and scored) else None, _section_status(statuses))
     return states
 
@@ -671,7 +676,7 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
             rescaled = True
             base = divide(base_sum * base_max, applicable_max) if applicable_max > 0 else ZERO  # type: ignore[operator]
 
-    ledgers = _score_ledgers(view, findings)
+    ledgers = _score_ledgers(view, findings) if view.ledgers else ()
     zeroed = []
     zero_complete = True
     for rule in view.zeroings:
@@ -680,7 +685,7 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
             z = rule.zeroing
             zeroed.append(Zeroed(z.id, z.name, z.quote, findings.facts_read(rule)))  # type: ignore[union-attr]
 
-    complete = not not_checked and all(l.complete for l in ledgers) and zero_complete
+    complete = not not_checked and zero_complete and (not ledgers or all(l.complete for l in ledgers))
     total = max_total = None
     total_floor_cut = ZERO
     if scored:
@@ -724,7 +729,10 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         derived_facts=a.derived,
         readings=_result_readings(spec, row_readings, ledgers, findings, section_rows, _total_readings(spec, total, total_floor_cut)),
         texts=view.texts,
-        **({"total_floor_cut": total_floor_cut, "total_floor_quote": spec.floor.quote, "total_floor_reading": spec.floor.reading} if total_floor_cut else {}),
+        # Only a total the floor cut carries the floor's words (the fields' defaults otherwise).
+        total_floor_cut=total_floor_cut,
+        total_floor_quote=spec.floor.quote if total_floor_cut else None,
+        total_floor_reading=spec.floor.reading if total_floor_cut else (),
         sources=tuple([Source(*s) for s in a.sources]) if a.sources else (),
         fact_labels=view.fact_labels,
         reading_labels=view.reading_names,
