@@ -56,24 +56,25 @@ def number(value: Any) -> str:
     so it is quoted without going through the encoder.
     """
     if type(value) is Decimal:
-        text = NUMBER_TEXTS.get(value)
+        own = str(value)
+        text = NUMBER_TEXTS.get(own)
         if text is None:
             text = '"' + fmt(value) + '"'  # type: ignore[operator]
             if len(NUMBER_TEXTS) < NUMBER_KEYS:
-                NUMBER_TEXTS[value] = text  # racing threads store the same text
+                NUMBER_TEXTS[own] = text  # racing threads store the same text
         return text
     if value is None:
         return "null"
     return '"' + fmt(value) + '"'  # type: ignore[operator]
 
 
-#: A bounded memo of :func:`number`'s text of a Decimal, a pure function of its
-#: value: ``fmt`` writes equal numbers alike (``1.0`` and ``1`` as ``1``, ``-0`` as
-#: ``0``), so keys that compare equal have one text. Only Decimals are stored
-#: and looked up (``True == Decimal(1)``, but ``fmt(True)`` is ``True``). A
-#: result's scores are a handful of values (a row's points, its usual
+#: A bounded memo of :func:`number`'s text of a Decimal by the Decimal's own text
+#: (``str``), of which it is a pure function (a Decimal's text gives back its
+#: value exactly). Keyed by text rather than by the Decimal: most scores are
+#: new Decimal objects, and a Decimal's hash costs several times its ``str``.
+#: A result's scores are a handful of values (a row's points, its usual
 #: deductions, 自评); once full, a new value's text is written each time.
-NUMBER_TEXTS: dict[Decimal, str] = {}
+NUMBER_TEXTS: dict[str, str] = {}
 NUMBER_KEYS = 4096
 
 
@@ -263,8 +264,8 @@ class SectionTexts:
         self.head = f'{{"id": {string(section_id)}, "names": {strings(names)}, "status": '
         self.middle = f', "max": {scalar(fmt(maximum))}, "stated_max": {scalar(fmt(stated_max))}, "score": '
         self.tail = f', "children": {strings(children)}}}'
-        #: A bounded memo of :meth:`text` by (status, score): a section's scores are
-        #: few, and ``fmt`` writes equal scores alike (``1.0`` and ``1`` as ``1``).
+        #: A bounded memo of :meth:`text` by (status, the score's text): a section's scores are
+        #: few, and ``fmt`` writes a score from its text alone.
         self.known: dict[tuple[str, Any], str] = {}
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -272,7 +273,8 @@ class SectionTexts:
 
     def text(self, status: str, score: Any) -> str:
         """``dumps(SectionResult(...).to_dict())`` of a plain section with this status and score."""
-        key = (status, score)
+        # By the score's own text: a Decimal's hash costs several times its str, and a section's sum is a new Decimal.
+        key = (status, None if score is None else str(score))
         text = self.known.get(key)
         if text is None:
             text = "".join([self.head, string(status), self.middle, scalar(fmt(score)), self.tail])

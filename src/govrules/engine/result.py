@@ -604,10 +604,11 @@ class Difference:
 
     def _json_text(self) -> str:
         """``dumps(self.to_dict())``, its values put between its keys (remembered by value: see _DIFFERENCE_TEXTS)."""
-        key = (self.item, self.self_score, self.final)
+        final = self.final
+        # The scores' own texts, of which the text is a function: a Decimal's hash costs several times its str.
+        key = (self.item, str(self.self_score), None if final is None else str(final))
         text = _DIFFERENCE_TEXTS.get(key)
         if text is None:
-            final = self.final
             text = "".join([
                 '{"item": ',
                 _scalar(self.item),
@@ -625,11 +626,10 @@ class Difference:
 
 
 #: A bounded memo of :meth:`Difference._json_text`, a pure function of the
-#: row id and the two scores' values: ``fmt`` writes equal numbers alike
-#: (``1.0`` and ``1`` as ``1``), so keys that compare equal have one text.
+#: row id and the two scores' texts (a Decimal's text gives back its value).
 #: 自评 and final scores repeat across units (a row's points, its usual
 #: deductions); once full, a new key's text is written each time.
-_DIFFERENCE_TEXTS: dict[tuple[str, Decimal, Decimal | None], str] = {}
+_DIFFERENCE_TEXTS: dict[tuple[str, str, str | None], str] = {}
 _DIFFERENCE_KEYS = 4096
 
 
