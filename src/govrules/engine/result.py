@@ -22,7 +22,7 @@ import attrs
 
 from .facts import Discretion, to_jsonable
 from ..rubric.scope import COMBINE_LABELS
-from .jsontext import STATUS_TEXTS, EffectTexts, RowTexts, TargetTexts, dumps as _dumps, dumps_with, number as _number, scalar as _scalar, string as _string, strings as _strings
+from .jsontext import NUMBER_TEXTS as _NUMBERS, STATUS_TEXTS, EffectTexts, RowTexts, TargetTexts, dumps as _dumps, dumps_with, number as _number, scalar as _scalar, string as _string, strings as _strings
 from ..numbers import exact, fmt, sub
 
 PASS = "pass"
@@ -78,16 +78,30 @@ def _facts_text(facts: Facts) -> str:
     remembered = _REMEMBERED
     parts = []
     for pair in facts:
-        kind = type(pair[1])
+        value = pair[1]
+        kind = type(value)
         if kind in remembered and type(pair) is tuple:
-            hit = known.get(pair)
+            try:
+                hit = known.get(pair)
+            except TypeError:  # a tuple holding a list, say
+                parts.append(_fact_text(*pair))
+                continue
             # An equal pair of another type (True and 1, 1 and Decimal(1)) is written apart.
             if hit is not None and hit[1] is kind:
                 parts.append(hit[0])
                 continue
             text = _fact_text(*pair)
-            if hit is None and len(known) < _FACT_PART_LIMIT:
+            # Only choices (strings) of tuples: a tuple equal to one of them holds equal strings, written alike.
+            if hit is None and len(known) < _FACT_PART_LIMIT and (kind is not tuple or all([type(v) is str for v in value])):
                 known[pair] = (text, kind)  # racing threads store the same text
+        elif kind is Discretion and type(value.points) is Decimal and type(value.reason) is str:
+            # By the points' text (a new Decimal's hash costs several times its str), of which its text is a function.
+            key = (pair[0], str(value.points), value.reason)
+            text = _DISCRETIONS.get(key)
+            if text is None:
+                text = _fact_text(*pair)
+                if len(_DISCRETIONS) < _FACT_PART_LIMIT:
+                    _DISCRETIONS[key] = text  # racing threads store the same text
         else:
             text = _fact_text(*pair)
         parts.append(text)
@@ -112,13 +126,16 @@ _FACT_KEY_LIMIT = 4096
 
 #: A bounded memo of a fact's ``"name": value`` text by its (name, value) pair and
 #: the value's type, for the values whose text is a function of their value and
-#: type alone (counts, yes/no, text; not tuples, which may hold values of any
-#: type, nor Discretion, whose points may be a float equal to a Decimal): most
-#: facts repeat across inputs (a count of 0, a yes). Once full, a new pair's
-#: text is written each time.
+#: type alone (counts, yes/no, text, choices: tuples of strings only, as a
+#: tuple of other values may be equal to one written otherwise): most facts
+#: repeat across inputs (a count of 0, a yes). Once full, a new pair's text is
+#: written each time. ``_DISCRETIONS`` likewise holds a discretionary
+#: deduction's by its name, its points' text and its reason (up to the same
+#: number; only Decimal points and a reason: float points may equal a Decimal).
 _FACT_PARTS: dict[tuple[str, Any], tuple[str, type]] = {}
 _FACT_PART_LIMIT = 4096
-_REMEMBERED = frozenset({int, bool, str, type(None)})
+_REMEMBERED = frozenset({int, bool, str, type(None), tuple})
+_DISCRETIONS: dict[tuple[str, str, str], str] = {}
 
 
 @attrs.frozen
@@ -448,14 +465,16 @@ def row_text(
         ', "complete": true, "max": ' if complete else ', "complete": false, "max": ',
         t.max,
         ', "score": ',
-        _number(score),
+        # number(), its memo looked up here (a Python call costs more than the look-up)
+        "null" if score is None else (_NUMBERS.get(str(score)) or _number(score)),
         ', "computed": ',
-        _number(computed),
+        "null" if computed is None else (_NUMBERS.get(str(computed)) or _number(computed)),
         ', "self_score": ',
-        _number(self_score),
+        "null" if self_score is None else (_NUMBERS.get(str(self_score)) or _number(self_score)),
         ', "effects": [',
-        ", ".join([e._json_text() for e in effects]),
     ]
+    if effects:
+        parts.append(", ".join([e._text or e._json_text() for e in effects]))
     if not (caps or cut or zeroed_by is not None or not_applicable is not None or unchecked or missing or override is not None):
         parts.append(t.plain_tail)  # most rows: the rest is the row's constant text
         return "".join(parts)
@@ -756,7 +775,9 @@ class Rows:
                     halves = self.halves(ref, state)
                 if halves:
                     self_score = state[12]
-                    texts[positions[key]] = "".join((halves[0], "null" if self_score is None else _number(self_score), halves[1]))
+                    texts[positions[key]] = (
+                        halves[2] if self_score is None else "".join((halves[0], _NUMBERS.get(str(self_score)) or _number(self_score), halves[1]))
+                    )
                     continue
             texts[positions[key]] = text(state)
         return texts
@@ -1003,12 +1024,22 @@ class Result:
         zeroed = _dumps([z.to_dict() for z in self.zeroed]) if self.zeroed else "[]"
         grading = _dumps(self.grading.to_dict()) if self.grading is not None else "null"
         missing = _dumps([{"item": i, "evidence": k} for i, k in self.missing_evidence]) if self.missing_evidence else "[]"
-        differences = "[" + ", ".join([d._json_text() for d in self.differences]) + "]" if self.differences else "[]"
+        if self.differences:
+            known = _DIFFERENCE_TEXTS
+            diffs = []
+            for d in self.differences:  # Difference._json_text, its memo looked up here
+                final = d.final
+                diffs.append(known.get((d.item, str(d.self_score), None if final is None else str(final))) or d._json_text())
+            differences = "[" + ", ".join(diffs) + "]"
+        else:
+            differences = "[]"
         ledgers = _dumps([l.to_dict() for l in self.ledgers]) if self.ledgers else "[]"
         if self.texts is not None:
             readings = self.texts.readings_text(self.readings)
         else:
             readings = _dumps([{"id": i, "quote": q, "choice": c} for i, q, c in self.readings])
+        # number(), its memo looked up here (a Python call costs more than the look-up)
+        numbers = _NUMBERS
         stamp = self.stamp._json_text
         head_key = (stamp, self.target, self.target_name)
         head = _HEADS.get(head_key)
@@ -1020,19 +1051,19 @@ class Result:
             head,
             _scalar(self.unit),
             _SCORED_COMPLETE[not self.scored, not self.complete],
-            _number(self.total),
+            "null" if self.total is None else (numbers.get(str(self.total)) or _number(self.total)),
         ]
         if self.total_floor_cut:
             parts += [', "total_floor": ', _dumps(self.total_floor_dict())]
         parts += [
             ', "max_total": ',
-            _number(self.max_total),
+            "null" if self.max_total is None else (numbers.get(str(self.max_total)) or _number(self.max_total)),
             ', "base": {"max": ',
-            _number(self.base_max),
+            "null" if self.base_max is None else (numbers.get(str(self.base_max)) or _number(self.base_max)),
             ', "sum": ',
-            _number(self.base_sum),
+            "null" if self.base_sum is None else (numbers.get(str(self.base_sum)) or _number(self.base_sum)),
             ', "score": ',
-            _number(self.base),
+            "null" if self.base is None else (numbers.get(str(self.base)) or _number(self.base)),
             ', "rescaled": true}, "zeroed": ' if self.rescaled else ', "rescaled": false}, "zeroed": ',
             zeroed,
             ', "grade": ',
@@ -1046,7 +1077,7 @@ class Result:
             ', "missing_evidence": ',
             missing,
             ', "self_assessment": {"total": ',
-            _number(self.self_total),
+            "null" if self.self_total is None else (numbers.get(str(self.self_total)) or _number(self.self_total)),
             ', "differences": ',
             differences,
             '}, "sections": [',

@@ -271,8 +271,8 @@ _SELF_SCORE = ', "self_score": null, "effects": '
 _CUT = len(', "self_score": ')
 
 
-def _text_halves(ref: tuple[Any, Any], state: tuple[Any, ...]) -> tuple[str, str] | None:
-    """A remembered row's JSON text, in halves around its 自评's value: written the first time a result asks, then kept in its entry.
+def _text_halves(ref: tuple[Any, Any], state: tuple[Any, ...]) -> tuple[str, str, str] | None:
+    """A remembered row's JSON text, in halves around its 自评's value, and whole with none: written the first time a result asks, then kept in its entry.
 
     None where the text cannot be cut there (no row's is: ItemResult.to_dict);
     the row is then written from its state each time.
@@ -284,7 +284,9 @@ def _text_halves(ref: tuple[Any, Any], state: tuple[Any, ...]) -> tuple[str, str
         # are encoded strings, whose quotes are escaped.
         head, found, tail = _item_text(bare).partition(_SELF_SCORE)
         # One store of a whole value, a function of the entry's key: threads racing here store equal ones.
-        halves = box[0] = (head + _SELF_SCORE[:_CUT], _SELF_SCORE[_CUT + 4:] + tail) if found else False
+        before, after = head + _SELF_SCORE[:_CUT], _SELF_SCORE[_CUT + 4:] + tail
+        # (and whole, with no 自评: most rows)
+        halves = box[0] = (before, after, before + "null" + after) if found else False
     return halves or None
 
 
