@@ -761,7 +761,7 @@ class Rows:
         if built is not None:
             return [r._json_text for r in built]
         shared = self.shared
-        texts = list(shared.texts())
+        texts = list(shared._texts or shared.texts())
         positions = shared.positions
         known = self.known
         text = self.text
@@ -1020,6 +1020,7 @@ class Result:
         # readings' (once per pack or target) put in their places.
         # tests/test_json_text.py checks it against the dict's encoding.
         rows = self._items
+        sections = self._sections
         counts = rows.counts_text() if type(rows) is not tuple else _counts_text(self.status_counts)
         zeroed = _dumps([z.to_dict() for z in self.zeroed]) if self.zeroed else "[]"
         grading = _dumps(self.grading.to_dict()) if self.grading is not None else "null"
@@ -1067,7 +1068,7 @@ class Result:
             ', "rescaled": true}, "zeroed": ' if self.rescaled else ', "rescaled": false}, "zeroed": ',
             zeroed,
             ', "grade": ',
-            _scalar(self.grade),
+            "null" if self.grading is None else _scalar(self.grading.grade),
             ', "grading": ',
             grading,
             ', "status_counts": ',
@@ -1081,9 +1082,9 @@ class Result:
             ', "differences": ',
             differences,
             '}, "sections": [',
-            ", ".join(_row_texts(self._sections)),
+            ", ".join(sections.texts() if type(sections) is not tuple else [r._json_text for r in sections]),
             '], "items": [',
-            ", ".join(_row_texts(rows)),
+            ", ".join(rows.texts() if type(rows) is not tuple else [r._json_text for r in rows]),
             '], "ledgers": ',
             ledgers,
             ', "facts": ',
@@ -1125,9 +1126,3 @@ def _counts_text(counts: Mapping[str, int]) -> str:
 
 #: The sheet's status counts, as dumps writes the dict (counts are ints).
 _STATUS_COUNTS = "{{" + ", ".join(f'"{s}": {{}}' for s in STATUSES) + "}}"
-
-
-
-def _row_texts(rows: Any) -> list[str]:
-    """Each row's JSON text: the records' where built, else from scoring's state (:meth:`Rows.texts`)."""
-    return [r._json_text for r in rows] if type(rows) is tuple else rows.texts()

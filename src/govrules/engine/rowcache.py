@@ -104,7 +104,7 @@ def row_key(item: Any, findings: Any, per: Any) -> tuple[Any, ...]:
     item_id = item.id
     if per.plain:  # no N/A, missing evidence, 复核 or named units in this assessment (most): only its rules tell rows apart
         if item_id not in per.ruled:
-            return _UNRULED
+            return UNRULED
         kinds = na = review = None
         why = ""
     else:
@@ -143,7 +143,7 @@ def row_key(item: Any, findings: Any, per: Any) -> tuple[Any, ...]:
 
 
 #: The key of a row nothing but its 自评 touched, in an assessment with no N/A, missing evidence, 复核 or named units.
-_UNRULED = (None, "", None, None, None)
+UNRULED = (None, "", None, None, None)
 
 
 __all__ = ["ROW_KEYS", "RULE_KEYS", "Unkeyable", "facts_key", "read_key", "row_key", "value_key"]

@@ -30,6 +30,7 @@ makes the total 0, whatever else holds.
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, Iterable
 
 from . import rowcache
@@ -242,10 +243,13 @@ def _row_entry(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAsse
     readings it brings into the result.
     """
     if item.cacheable and rowcache.ROW_KEYS and item.id not in per.combined:
-        try:
-            key = rowcache.row_key(item, findings, per)
-        except rowcache.Unkeyable:
-            key = None
+        if per.plain and item.id not in per.ruled:
+            key = rowcache.UNRULED  # what row_key gives it, without the call
+        else:
+            try:
+                key = rowcache.row_key(item, findings, per)
+            except rowcache.Unkeyable:
+                key = None
         if key is not None:
             table = item.states
             entry = table.get(key)
@@ -467,7 +471,13 @@ def _affected(view: TargetView, items: dict[str, tuple[Any, ...]]) -> set[str]:
 
 def _section_states(view: TargetView, items: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
     """Each rescored section's state ``(section, score, status)``, for a target none of whose sections is capped or floored."""
-    affected = _affected(view, items)
+    # _affected, in place (a call costs more than its loop over the few touched rows)
+    untouched = view.untouched_items
+    enclosing = view.enclosing
+    affected: set[str] = set()
+    for i, state in items.items():
+        if state[1] is not untouched[i].score or state[2] != PASS:
+            affected.update(enclosing[i])
     states: dict[str, tuple[Any, ...]] = {}
     if not affected:
         return states
@@ -492,7 +502,9 @@ def _section_states(view: TargetView, items: dict[str, tuple[Any, ...]]) -> dict
                 statuses.add(row.status)
             if score is not None:
                 scores.append(score)
-        states[section.id] = (section, sum(scores, ZERO) if (scores and scored) else None, _section_status(statuses))
+        # _section_status, in place
+        status = FAIL if FAIL in statuses else NOT_CHECKED if NOT_CHECKED in statuses else PASS if PASS in statuses else NOT_APPLICABLE
+        states[section.id] = (section, sum(scores, ZERO) if (scores and scored) else None, status)
     return states
 
 
@@ -655,7 +667,8 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         records = {i.id: i for i in items}
         section_results = _score_sections(view, records, states)
         section_rows = tuple(section_results.values())
-        top_scores = [(section_results[t] if t in section_results else records[t]).score for t in view.top]
+        tops = [(section_results[t] if t in section_results else records[t]).score for t in view.top]
+        top_scores = [s for s in tops if s is not None]
     else:
         section_states = _section_states(view, states)
         section_rows = Rows(view.shared_sections, section_states, _section_record, _section_text)
@@ -663,13 +676,15 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         top_scores = []
         for t in view.top:
             state = states.get(t) or section_states.get(t)
-            top_scores.append(state[1] if state is not None else (untouched_items[t] if t in untouched_items else untouched_sections[t]).score)
+            top = state[1] if state is not None else (untouched_items[t] if t in untouched_items else untouched_sections[t]).score
+            if top is not None:
+                top_scores.append(top)
     scored = view.scored
     rescaled = False
     base_max = view.target.total
     base_sum = base = None
     if scored:
-        base_sum = _sum([s for s in top_scores if s is not None])
+        base_sum = sum(top_scores, ZERO)  # the scored ones (exact: see _sum)
         base = base_sum
         # An N/A row has no score only where its policy (the pack's, or a
         # named-units row's own) leaves it out and rescales the base.
@@ -705,7 +720,7 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
                 total_floor_cut, total = -total, ZERO
         max_total = view.max_total
     self_scores = a.self_assessment
-    self_total = _sum([s for _, s in self_scores]) if self_scores else None
+    self_total = sum(map(itemgetter(1), self_scores), ZERO) if self_scores else None  # (exact: see _sum)
     return Result(
         stamp=stamp,
         target=view.target.id,
@@ -729,7 +744,11 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         differences=tuple(differences),
         facts=a.facts,
         derived_facts=a.derived,
-        readings=_result_readings(spec, row_readings, ledgers, findings, section_rows, _total_readings(spec, total, total_floor_cut)),
+        readings=_result_readings(
+            spec, row_readings, ledgers, findings, section_rows,
+            # _total_readings, in place
+            spec.floor.reading if total_floor_cut else spec.floor.negative_total if total is not None and total < 0 else (),
+        ),
         texts=view.texts,
         # Only a total the floor cut carries the floor's words (the fields' defaults otherwise).
         total_floor_cut=total_floor_cut,
@@ -739,15 +758,6 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         fact_labels=view.fact_labels,
         reading_labels=view.reading_names,
     )
-
-
-def _total_readings(spec: PackSpec, total: Decimal | None, floor_cut: Decimal) -> tuple[str, ...]:
-    """The readings behind the total's floor where it cut, or behind a total the pack lets go below 0."""
-    if floor_cut:
-        return spec.floor.reading
-    if total is not None and total < 0:
-        return spec.floor.negative_total
-    return ()
 
 
 @exact
