@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import json.encoder
 from decimal import Decimal
 from typing import Any, ClassVar, Mapping
 
@@ -24,6 +25,8 @@ from .facts import Discretion, to_jsonable
 from ..rubric.scope import COMBINE_LABELS
 from .jsontext import NUMBER_TEXTS as _NUMBERS, STATUS_TEXTS, EffectTexts, RowTexts, TargetTexts, dumps as _dumps, dumps_with, number as _number, scalar as _scalar, string as _string, strings as _strings
 from ..numbers import exact, fmt, sub
+
+_encode_string = json.encoder.encode_basestring
 
 PASS = "pass"
 FAIL = "fail"
@@ -1050,7 +1053,7 @@ class Result:
                 _HEADS[head_key] = head  # racing threads store the same text
         parts = [
             head,
-            _scalar(self.unit),
+            _encode_string(self.unit) if type(self.unit) is str else _scalar(self.unit),  # jsontext.string, without its call
             _SCORED_COMPLETE[not self.scored, not self.complete],
             "null" if self.total is None else (numbers.get(str(self.total)) or _number(self.total)),
         ]
@@ -1074,7 +1077,7 @@ class Result:
             ', "status_counts": ',
             counts,
             ', "not_checked": ',
-            _strings(self.not_checked),
+            _strings(self.not_checked) if self.not_checked else "[]",
             ', "missing_evidence": ',
             missing,
             ', "self_assessment": {"total": ',
@@ -1090,7 +1093,7 @@ class Result:
             ', "facts": ',
             _facts_text(self.facts),
             ', "derived_facts": ',
-            _strings(self.derived_facts),
+            _strings(self.derived_facts) if self.derived_facts else "[]",
             ', "readings": ',
             readings,
         ]

@@ -483,7 +483,7 @@ def _section_states(view: TargetView, items: dict[str, tuple[Any, ...]]) -> dict
         return states
     untouched_items = view.untouched_items
     untouched_sections = view.untouched_sections
-    scored = view.scored
+    scored = view.target.total is not None  # view.scored, without the property's call
     item_state = items.get
     section_state = states.get
     for section in view.sections_children_first:
@@ -515,7 +515,7 @@ def _score_sections(view: TargetView, items: dict[str, ItemResult], touched: dic
     if not affected:
         return sections
     rows: dict[str, ItemResult | SectionResult] = {**items, **sections}
-    scored = view.scored
+    scored = view.target.total is not None  # view.scored, without the property's call
     for section in view.sections_children_first:
         section_id = section.id
         if section_id not in affected:
@@ -645,11 +645,23 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
     not_checked = []
     na_excluded = []
     differences = []
+    # A row only its 自评 touched (most of the touched rows where a 自评 is given) is looked up in its
+    # table here, as _row_entry would, without the call.
+    self_only = per.plain and rowcache.ROW_KEYS
+    ruled, combined_rows, self_score_of = per.ruled, per.combined, per.self_scores.get
     for item_id in per.touched:
-        state, ref, used = _row_entry(item_index[item_id], findings, spec, per)
+        item = item_index[item_id]
+        entry = item.states.get(rowcache.UNRULED) if self_only and item_id not in ruled and item.cacheable and item_id not in combined_rows else None
+        if entry is not None:
+            bare, used, box = entry
+            self_score = self_score_of(item_id)
+            state = bare if self_score is None else bare[:12] + (self_score,) + bare[13:]
+            refs[item_id] = (bare, box)
+        else:
+            state, ref, used = _row_entry(item, findings, spec, per)
+            if ref is not None:
+                refs[item_id] = ref
         states[item_id] = state
-        if ref is not None:
-            refs[item_id] = ref
         row_readings.append(used)
         item, row_score_, status = state[0], state[1], state[2]
         # row_complete, inline
@@ -679,7 +691,7 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
             top = state[1] if state is not None else (untouched_items[t] if t in untouched_items else untouched_sections[t]).score
             if top is not None:
                 top_scores.append(top)
-    scored = view.scored
+    scored = view.target.total is not None  # view.scored, without the property's call
     rescaled = False
     base_max = view.target.total
     base_sum = base = None
