@@ -481,25 +481,26 @@ def row_text(
     if not (caps or cut or zeroed_by is not None or not_applicable is not None or unchecked or missing or override is not None):
         parts.append(t.plain_tail)  # most rows: the rest is the row's constant text
         return "".join(parts)
+    # (Each helper called only where its value is not the usual null or empty list.)
     parts += [
         '], "caps": ',
         _dumps([c.to_dict() for c in caps]) if caps else "[]",
         ', "floor_cut": ',
-        _number(cut),
+        _number(cut) if cut or cut is None else '"0"',
         ', "floor_quote": ',
-        _scalar(floor_quote if cut else None),
+        _scalar(floor_quote) if cut and floor_quote is not None else "null",
         ', "floor_reading": ',
-        _strings(floor_reading) if cut else "[]",
+        _strings(floor_reading) if cut and floor_reading else "[]",
         ', "zeroed_by": ',
-        _scalar(zeroed_by),
+        "null" if zeroed_by is None else _scalar(zeroed_by),
         ', "not_applicable": ',
-        _scalar(not_applicable),
+        "null" if not_applicable is None else _scalar(not_applicable),
         ', "unchecked_facts": ',
-        _strings(unchecked),
+        _strings(unchecked) if unchecked else "[]",
         ', "evidence": ',
         t.evidence,
         ', "missing_evidence": ',
-        _strings(missing),
+        _strings(missing) if missing else "[]",
         ', "evaluation": ',
         t.evaluation,
         ', "override": ',
