@@ -723,8 +723,9 @@ class Rows:
     that state, a tuple starting ``(view, score, status, …)``. The records
     (:class:`ItemResult`, :class:`SectionResult`) are made by ``make`` only when
     a caller first reads :attr:`Result.items` or :attr:`Result.sections`;
-    ``to_json()`` writes each touched row from its state (``text``) without
-    them. Every other row is its target's shared untouched record.
+    ``to_json()`` writes each touched row from its state (``text``; None for
+    sections, whose state ``(section, score, status)`` its section's
+    ``SectionTexts`` writes) without them. Every other row is its target's shared untouched record.
 
     Results are shared read-only between threads: two threads asking at once
     may both build the records; each gets a complete tuple and one is kept
@@ -783,7 +784,7 @@ class Rows:
                         halves[2] if self_score is None else "".join((halves[0], _NUMBERS.get(str(self_score)) or _number(self_score), halves[1]))
                     )
                     continue
-            texts[positions[key]] = text(state)
+            texts[positions[key]] = text(state) if text is not None else state[0].texts.text(state[2], state[1])
         return texts
 
     def status_counts(self) -> dict[str, int]:

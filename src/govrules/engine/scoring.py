@@ -59,7 +59,6 @@ from .result import (
     Source,
     Stamp,
     Zeroed,
-    row_complete,
     row_text,
 )
 
@@ -374,7 +373,10 @@ def _item_text(state: tuple[Any, ...]) -> str:
     (item, score, status, computed, effects, caps, floor_cut, _, zeroed_by,
      not_applicable, unchecked, missing_evidence, self_score, override, combined, cohort) = state
     if item.ceiling is None and not item.assessors and not item.units and combined is None and not cohort:
-        complete = row_complete(item.max, score, status, override)
+        # row_complete, in place
+        complete = (
+            override is not None or status == NOT_APPLICABLE or (status != NOT_CHECKED if item.max is None else score is not None)
+        )
         return row_text(
             item.texts, status, complete, score, computed, self_score, effects, caps, floor_cut, item.floor_quote,
             item.floor_reading, zeroed_by, not_applicable, unchecked, missing_evidence, override,
@@ -386,11 +388,6 @@ def _section_record(state: tuple[Any, ...]) -> SectionResult:
     """The :class:`SectionResult` of a rescored plain section's state ``(section, score, status)``."""
     section, score, status = state
     return SectionResult(section.id, section.names, section.max, section.stated_max, score, status, section.children)
-
-
-def _section_text(state: tuple[Any, ...]) -> str:
-    section, score, status = state
-    return section.texts.text(status, score)  # type: ignore[no-any-return]
 
 
 def row_score(
@@ -411,7 +408,7 @@ def row_score(
     base = maximum
     award = ZERO
     if deducts_only:
-        deduction = _sum([e.amount for e in effects if e.amount is not None])  # type: ignore[misc]
+        deduction = sum([e.amount for e in effects if e.amount is not None], ZERO)  # _sum, in place  # type: ignore[misc]
     else:
         deduction = ZERO
         for e in effects:
@@ -683,7 +680,7 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         top_scores = [s for s in tops if s is not None]
     else:
         section_states = _section_states(view, states)
-        section_rows = Rows(view.shared_sections, section_states, _section_record, _section_text)
+        section_rows = Rows(view.shared_sections, section_states, _section_record, None)  # text None: written by the section's SectionTexts
         untouched_items, untouched_sections = view.untouched_items, view.untouched_sections
         top_scores = []
         for t in view.top:
