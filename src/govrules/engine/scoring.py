@@ -233,38 +233,48 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
     )
 
 
-def _row_entry(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAssessment) -> tuple[Any, ...]:
+def _row_key(item: ItemView, findings: Findings, per: _PerAssessment) -> Any:
+    """The row's key in its table (:func:`.rowcache.row_key`), or None: a row with no table (cohort or several raters) or no key."""
+    if item.cacheable and rowcache.ROW_KEYS and item.id not in per.combined:
+        if per.plain and item.id not in per.ruled:
+            return rowcache.UNRULED  # what row_key gives it, without the call
+        try:
+            return rowcache.row_key(item, findings, per)
+        except rowcache.Unkeyable:
+            return None
+    return None
+
+
+#: _row_entry's ``key`` when the caller has not worked it out.
+_NO_KEY = object()
+
+
+def _row_entry(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAssessment, key: Any = _NO_KEY) -> tuple[Any, ...]:
     """A touched row's ``(state, ref, readings)``: from its table by key (:mod:`.rowcache`), else scored.
 
     ``ref`` is ``(bare, box)`` for a row in its table: its state without a
     自评 and the one-place list its entry keeps its JSON text in, written once
     per key (:func:`_text_halves`); else None. ``readings`` are the ids of the
-    readings it brings into the result.
+    readings it brings into the result. ``key``: the row's :func:`_row_key`, where the caller has it.
     """
-    if item.cacheable and rowcache.ROW_KEYS and item.id not in per.combined:
-        if per.plain and item.id not in per.ruled:
-            key = rowcache.UNRULED  # what row_key gives it, without the call
-        else:
-            try:
-                key = rowcache.row_key(item, findings, per)
-            except rowcache.Unkeyable:
-                key = None
-        if key is not None:
-            table = item.states
-            entry = table.get(key)
-            if entry is None:
-                state = _score_item(item, findings, spec, per)
-                used = _row_readings(spec, state, per.out_of_scope)
-                if len(table) >= rowcache.ROW_KEYS:  # full: no more keys, the long way
-                    return (state, None, used)
-                bare = state if state[12] is None else state[:12] + (None,) + state[13:]
-                box: list[Any] = [None]
-                table[key] = (bare, used, box)  # two threads may store the same key at once: equal entries, one kept
-                return (state, (bare, box), used)
-            bare, used, box = entry
-            self_score = per.self_scores.get(item.id)
-            # The 自评 is no part of the key: put in its place in the state (and, by Rows.texts, between the text's halves).
-            return (bare if self_score is None else bare[:12] + (self_score,) + bare[13:], (bare, box), used)
+    if key is _NO_KEY:
+        key = _row_key(item, findings, per)
+    if key is not None:
+        table = item.states
+        entry = table.get(key)
+        if entry is None:
+            state = _score_item(item, findings, spec, per)
+            used = _row_readings(spec, state, per.out_of_scope)
+            if len(table) >= rowcache.ROW_KEYS:  # full: no more keys, the long way
+                return (state, None, used)
+            bare = state if state[12] is None else state[:12] + (None,) + state[13:]
+            box: list[Any] = [None]
+            table[key] = (bare, used, box)  # two threads may store the same key at once: equal entries, one kept
+            return (state, (bare, box), used)
+        bare, used, box = entry
+        self_score = per.self_scores.get(item.id)
+        # The 自评 is no part of the key: put in its place in the state (and, by Rows.texts, between the text's halves).
+        return (bare if self_score is None else bare[:12] + (self_score,) + bare[13:], (bare, box), used)
     state = _score_item(item, findings, spec, per)
     return (state, None, _row_readings(spec, state, per.out_of_scope))
 
@@ -642,20 +652,29 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
     not_checked = []
     na_excluded = []
     differences = []
-    # A row only its 自评 touched (most of the touched rows where a 自评 is given) is looked up in its
-    # table here, as _row_entry would, without the call.
-    self_only = per.plain and rowcache.ROW_KEYS
+    # Each row is looked up in its table here, as _row_entry would, without the call (its key as _row_key
+    # works it out); only a row not there is scored by _row_entry.
+    keyed, plain = rowcache.ROW_KEYS, per.plain
     ruled, combined_rows, self_score_of = per.ruled, per.combined, per.self_scores.get
     for item_id in per.touched:
         item = item_index[item_id]
-        entry = item.states.get(rowcache.UNRULED) if self_only and item_id not in ruled and item.cacheable and item_id not in combined_rows else None
+        key = None
+        if keyed and item.cacheable and item_id not in combined_rows:
+            if plain and item_id not in ruled:
+                key = rowcache.UNRULED
+            else:
+                try:
+                    key = rowcache.row_key(item, findings, per)
+                except rowcache.Unkeyable:
+                    pass
+        entry = item.states.get(key) if key is not None else None
         if entry is not None:
             bare, used, box = entry
             self_score = self_score_of(item_id)
             state = bare if self_score is None else bare[:12] + (self_score,) + bare[13:]
             refs[item_id] = (bare, box)
         else:
-            state, ref, used = _row_entry(item, findings, spec, per)
+            state, ref, used = _row_entry(item, findings, spec, per, key)
             if ref is not None:
                 refs[item_id] = ref
         states[item_id] = state
