@@ -1041,7 +1041,8 @@ class Result:
             differences = "[]"
         ledgers = _dumps([l.to_dict() for l in self.ledgers]) if self.ledgers else "[]"
         if self.texts is not None:
-            readings = self.texts.readings_text(self.readings)
+            # TargetTexts.readings_text's memo looked up here first
+            readings = self.texts.lists.get(self.readings) or self.texts.readings_text(self.readings)
         else:
             readings = _dumps([{"id": i, "quote": q, "choice": c} for i, q, c in self.readings])
         # number(), its memo looked up here (a Python call costs more than the look-up)

@@ -749,6 +749,13 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         max_total = view.max_total
     self_scores = a.self_assessment
     self_total = sum(map(itemgetter(1), self_scores), ZERO) if self_scores else None  # (exact: see _sum)
+    # The readings behind the total's floor where it cut, or behind a total the pack lets go below 0.
+    total_readings = spec.floor.reading if total_floor_cut else spec.floor.negative_total if total is not None and total < 0 else ()
+    readings = None
+    if not (view.capped_sections or a.derived or ledgers):  # _result_readings' memo, looked up here first
+        readings = view.readings_known.get((*row_readings, total_readings))
+    if readings is None:
+        readings = _result_readings(spec, row_readings, ledgers, findings, section_rows, total_readings)
     return Result(
         stamp=stamp,
         target=view.target.id,
@@ -772,11 +779,7 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         differences=tuple(differences),
         facts=a.facts,
         derived_facts=a.derived,
-        readings=_result_readings(
-            spec, row_readings, ledgers, findings, section_rows,
-            # _total_readings, in place
-            spec.floor.reading if total_floor_cut else spec.floor.negative_total if total is not None and total < 0 else (),
-        ),
+        readings=readings,
         texts=view.texts,
         # Only a total the floor cut carries the floor's words (the fields' defaults otherwise).
         total_floor_cut=total_floor_cut,
