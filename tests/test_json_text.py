@@ -271,3 +271,16 @@ def test_a_numbers_remembered_text_is_fmts():
     for _ in range(2):
         for value in (Decimal(20), Decimal("20.0"), Decimal("2E+1"), Decimal("19.50"), Decimal("-0"), Decimal("0.00"), Decimal("1E-7"), 3, None):
             assert jsontext.number(value) == ("null" if value is None else '"' + fmt(value) + '"')
+
+
+def test_a_number_first_written_under_a_callers_low_precision_is_remembered_right():
+    # fmt normalizes in govrules' context: a text remembered while a caller's context had a precision
+    # of 2 (test_decimal_context's) is the one every later result writes.
+    import decimal
+
+    from govrules.numbers import fmt
+
+    value = Decimal("13.750")  # not remembered yet: its text takes fmt's long way (a trailing zero)
+    with decimal.localcontext(decimal.Context(prec=2, rounding=decimal.ROUND_FLOOR, traps=[])):
+        under = jsontext.number(value)
+    assert under == jsontext.number(value) == '"13.75"' == '"' + fmt(value) + '"'
