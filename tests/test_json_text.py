@@ -248,3 +248,39 @@ def test_a_sections_remembered_text_is_its_dicts_encoding():
         for status in ("pass", "fail", "notchecked"):
             record = SectionResult("a", ("甲",), Decimal(20), None, score, status, children)
             assert texts.text(status, score) == json.dumps(record.to_dict(), ensure_ascii=False)
+
+
+def test_remembered_fact_texts_tell_equal_values_of_other_types_apart():
+    # _facts_text remembers a fact's text by its (name, value) pair and the value's type: True == 1 == Decimal(1)
+    # == 1.0, and a discretionary deduction's float points equal a Decimal's, but each is written as its own.
+    from govrules.engine.result import _facts_json, _facts_text
+
+    values = [1, True, Decimal(1), 1.0, Decimal("1.0"), ("x", "y"), ("x", 1), ("x", True), Discretion(Decimal("0.5"), "r"),
+              Discretion(0.5, "r"), Discretion(Decimal("0.50"), "r"), Discretion(Decimal("0.5"), None), None, "1"]
+    for _ in range(2):  # the second time round from the memos
+        for first in values:
+            for second in values:
+                facts = (("remembered_fact", first), ("other_fact", second))
+                assert _facts_text(facts) == json.dumps(_facts_json(facts), ensure_ascii=False)
+
+
+def test_a_numbers_remembered_text_is_fmts():
+    # number() remembers a Decimal's text by its own text: equal numbers written differently give fmt's one text.
+    from govrules.numbers import fmt
+
+    for _ in range(2):
+        for value in (Decimal(20), Decimal("20.0"), Decimal("2E+1"), Decimal("19.50"), Decimal("-0"), Decimal("0.00"), Decimal("1E-7"), 3, None):
+            assert jsontext.number(value) == ("null" if value is None else '"' + fmt(value) + '"')
+
+
+def test_a_number_first_written_under_a_callers_low_precision_is_remembered_right():
+    # fmt normalizes in govrules' context: a text remembered while a caller's context had a precision
+    # of 2 (test_decimal_context's) is the one every later result writes.
+    import decimal
+
+    from govrules.numbers import fmt
+
+    value = Decimal("13.750")  # not remembered yet: its text takes fmt's long way (a trailing zero)
+    with decimal.localcontext(decimal.Context(prec=2, rounding=decimal.ROUND_FLOOR, traps=[])):
+        under = jsontext.number(value)
+    assert under == jsontext.number(value) == '"13.75"' == '"' + fmt(value) + '"'

@@ -133,5 +133,7 @@ def fmt(value: Decimal | None) -> str | None:
     # trailing zero after a point (20, 19.7, 0.25), which is what
     # normalize() would strip. Other text (20.0, 2E+1, 1E-7) takes the long way.
     if "E" in text or ("." in text and text[-1] == "0"):
-        return format(value.normalize(), "f")
+        # In govrules' context, not the caller's (a precision of 2 would round 19.75 to 20): the text
+        # is then a function of the value's own text, which jsontext's memos of texts rely on.
+        return format(value.normalize(_CONTEXT), "f")
     return text

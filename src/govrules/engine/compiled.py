@@ -279,6 +279,9 @@ class TargetView:
     grading: Any = None  # its grade bands and vetoes, where the pack declares some (govrules.engine.grading)
     # The JSON text its results share (govrules.engine.jsontext), encoded once.
     texts: TargetTexts = attrs.field(init=False, default=attrs.Factory(lambda v: TargetTexts(v.reading_rows), takes_self=True))
+    #: A bounded memo of a result's readings (scoring._readings) by its touched rows' readings and its total's,
+    #: for results with nothing else bringing readings in (up to READINGS_KEYS).
+    readings_known: dict[tuple[Any, ...], tuple[tuple[str, str, str], ...]] = attrs.field(init=False, factory=dict, eq=False, repr=False)
 
     # The rules scored against the cohort (in item order): the evaluators never see them.
     cohort_rules: tuple[CompiledRule, ...] = attrs.field(

@@ -81,13 +81,20 @@ class Findings:
         """
         if rule.uid not in self.fired:
             return ()
-        facts = self.facts_read(rule)
+        # facts_read, in place (a call costs more than its look-ups)
+        values = self.values
+        reads = rule.reads
+        try:
+            facts = tuple(zip(reads, map(values.__getitem__, reads)))
+        except KeyError:  # some are missing: the ones that are there
+            facts = tuple([(name, values[name]) for name in reads if name in values])
         if not rowcache.RULE_KEYS:
             return _effects(rule, facts, item_max)
         # Remembered by the facts' values (and the row's points): a kind's effects are a pure
         # function of the rule, its facts and the row's points (govrules.engine.rowcache).
         try:
-            key = rowcache.facts_key(rule, facts, item_max, read_key)
+            # rowcache.facts_key, in place where the row worked out the facts' key
+            key = rowcache.facts_key(rule, facts, item_max) if read_key is None else (read_key, None if item_max is None else str(item_max))
         except rowcache.Unkeyable:
             return _effects(rule, facts, item_max)
         table = rule.effects_made

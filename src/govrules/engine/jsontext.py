@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import json.encoder
+from decimal import Decimal
 from typing import Any
 
 from ..numbers import fmt
@@ -54,9 +55,27 @@ def number(value: Any) -> str:
     A Decimal's canonical text (digits, a sign, a point) needs no escaping,
     so it is quoted without going through the encoder.
     """
+    if type(value) is Decimal:
+        own = str(value)
+        text = NUMBER_TEXTS.get(own)
+        if text is None:
+            text = '"' + fmt(value) + '"'  # type: ignore[operator]
+            if len(NUMBER_TEXTS) < NUMBER_KEYS:
+                NUMBER_TEXTS[own] = text  # racing threads store the same text
+        return text
     if value is None:
         return "null"
     return '"' + fmt(value) + '"'  # type: ignore[operator]
+
+
+#: A bounded memo of :func:`number`'s text of a Decimal by the Decimal's own text
+#: (``str``), of which it is a pure function (a Decimal's text gives back its
+#: value exactly). Keyed by text rather than by the Decimal: most scores are
+#: new Decimal objects, and a Decimal's hash costs several times its ``str``.
+#: A result's scores are a handful of values (a row's points, its usual
+#: deductions, 自评); once full, a new value's text is written each time.
+NUMBER_TEXTS: dict[str, str] = {}
+NUMBER_KEYS = 4096
 
 
 #: Each XCCDF status as a JSON string.
@@ -166,18 +185,31 @@ class TargetTexts:
     ``readings``: each reading's row of ``Result.readings`` → its JSON object.
     """
 
-    __slots__ = ("rows", "readings")
+    __slots__ = ("rows", "readings", "lists")
 
     def __init__(self, reading_rows: tuple[tuple[str, str, str], ...]):
         self.rows = reading_rows
         self.readings = {row: dumps({"id": row[0], "quote": row[1], "choice": row[2]}) for row in reading_rows}
+        #: A bounded memo of :meth:`readings_text` (READING_LISTS): a target's results
+        #: bring in the same few combinations of its readings.
+        self.lists: dict[tuple[tuple[str, str, str], ...], str] = {}
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (TargetTexts, (self.rows,))
 
     def readings_text(self, rows: tuple[tuple[str, str, str], ...]) -> str:
-        known = self.readings
-        return "[" + ", ".join([known.get(row) or dumps({"id": row[0], "quote": row[1], "choice": row[2]}) for row in rows]) + "]"
+        """The JSON list of these rows of ``Result.readings``."""
+        text = self.lists.get(rows)
+        if text is None:
+            known = self.readings
+            text = "[" + ", ".join([known.get(row) or dumps({"id": row[0], "quote": row[1], "choice": row[2]}) for row in rows]) + "]"
+            if len(self.lists) < READING_LISTS:
+                self.lists[rows] = text  # racing threads store the same text
+        return text
+
+
+#: How many lists of readings each target remembers the text of (TargetTexts.readings_text).
+READING_LISTS = 256
 
 
 def strings(values: tuple[Any, ...]) -> str:
@@ -232,8 +264,8 @@ class SectionTexts:
         self.head = f'{{"id": {string(section_id)}, "names": {strings(names)}, "status": '
         self.middle = f', "max": {scalar(fmt(maximum))}, "stated_max": {scalar(fmt(stated_max))}, "score": '
         self.tail = f', "children": {strings(children)}}}'
-        #: A bounded memo of :meth:`text` by (status, score): a section's scores are
-        #: few, and ``fmt`` writes equal scores alike (``1.0`` and ``1`` as ``1``).
+        #: A bounded memo of :meth:`text` by (status, the score's text): a section's scores are
+        #: few, and ``fmt`` writes a score from its text alone.
         self.known: dict[tuple[str, Any], str] = {}
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -241,7 +273,8 @@ class SectionTexts:
 
     def text(self, status: str, score: Any) -> str:
         """``dumps(SectionResult(...).to_dict())`` of a plain section with this status and score."""
-        key = (status, score)
+        # By the score's own text: a Decimal's hash costs several times its str, and a section's sum is a new Decimal.
+        key = (status, None if score is None else str(score))
         text = self.known.get(key)
         if text is None:
             text = "".join([self.head, string(status), self.middle, scalar(fmt(score)), self.tail])

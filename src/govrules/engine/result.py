@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import json.encoder
 from decimal import Decimal
 from typing import Any, ClassVar, Mapping
 
@@ -22,8 +23,10 @@ import attrs
 
 from .facts import Discretion, to_jsonable
 from ..rubric.scope import COMBINE_LABELS
-from .jsontext import STATUS_TEXTS, EffectTexts, RowTexts, TargetTexts, dumps as _dumps, dumps_with, number as _number, scalar as _scalar, string as _string, strings as _strings
+from .jsontext import NUMBER_TEXTS as _NUMBERS, STATUS_TEXTS, EffectTexts, RowTexts, TargetTexts, dumps as _dumps, dumps_with, number as _number, scalar as _scalar, string as _string, strings as _strings
 from ..numbers import exact, fmt, sub
+
+_encode_string = json.encoder.encode_basestring
 
 PASS = "pass"
 FAIL = "fail"
@@ -74,23 +77,68 @@ _VALUE_TEXTS: dict[type, Any] = {
 
 def _facts_text(facts: Facts) -> str:
     """``dumps(_facts_json(facts))``, each value written by its type without the dict (tests/test_json_text.py)."""
-    keys = _FACT_KEYS
-    texts = _VALUE_TEXTS
+    known = _FACT_PARTS
+    remembered = _REMEMBERED
     parts = []
-    for name, value in facts:
-        key = keys.get(name)
-        if key is None:
-            key = _string(name) + ": "
-            if len(keys) < _FACT_KEY_LIMIT:
-                keys[name] = key
-        write = texts.get(type(value))
-        parts.append(key + (write(value) if write is not None else _dumps(to_jsonable(value))))
+    for pair in facts:
+        value = pair[1]
+        kind = type(value)
+        if kind in remembered and type(pair) is tuple:
+            try:
+                hit = known.get(pair)
+            except TypeError:  # a tuple holding a list, say
+                parts.append(_fact_text(*pair))
+                continue
+            # An equal pair of another type (True and 1, 1 and Decimal(1)) is written apart.
+            if hit is not None and hit[1] is kind:
+                parts.append(hit[0])
+                continue
+            text = _fact_text(*pair)
+            # Only choices (strings) of tuples: a tuple equal to one of them holds equal strings, written alike.
+            if hit is None and len(known) < _FACT_PART_LIMIT and (kind is not tuple or all([type(v) is str for v in value])):
+                known[pair] = (text, kind)  # racing threads store the same text
+        elif kind is Discretion and type(value.points) is Decimal and type(value.reason) is str:
+            # By the points' text (a new Decimal's hash costs several times its str), of which its text is a function.
+            key = (pair[0], str(value.points), value.reason)
+            text = _DISCRETIONS.get(key)
+            if text is None:
+                text = _fact_text(*pair)
+                if len(_DISCRETIONS) < _FACT_PART_LIMIT:
+                    _DISCRETIONS[key] = text  # racing threads store the same text
+        else:
+            text = _fact_text(*pair)
+        parts.append(text)
     return "{" + ", ".join(parts) + "}"
+
+
+def _fact_text(name: str, value: Any) -> str:
+    """One fact's ``"name": value`` in ``dumps(_facts_json(...))``."""
+    keys = _FACT_KEYS
+    key = keys.get(name)
+    if key is None:
+        key = _string(name) + ": "
+        if len(keys) < _FACT_KEY_LIMIT:
+            keys[name] = key
+    write = _VALUE_TEXTS.get(type(value))
+    return key + (write(value) if write is not None else _dumps(to_jsonable(value)))
 
 
 #: A bounded memo of each fact name's JSON text and colon (names are a pack's few identifiers).
 _FACT_KEYS: dict[str, str] = {}
 _FACT_KEY_LIMIT = 4096
+
+#: A bounded memo of a fact's ``"name": value`` text by its (name, value) pair and
+#: the value's type, for the values whose text is a function of their value and
+#: type alone (counts, yes/no, text, choices: tuples of strings only, as a
+#: tuple of other values may be equal to one written otherwise): most facts
+#: repeat across inputs (a count of 0, a yes). Once full, a new pair's text is
+#: written each time. ``_DISCRETIONS`` likewise holds a discretionary
+#: deduction's by its name, its points' text and its reason (up to the same
+#: number; only Decimal points and a reason: float points may equal a Decimal).
+_FACT_PARTS: dict[tuple[str, Any], tuple[str, type]] = {}
+_FACT_PART_LIMIT = 4096
+_REMEMBERED = frozenset({int, bool, str, type(None), tuple})
+_DISCRETIONS: dict[tuple[str, str, str], str] = {}
 
 
 @attrs.frozen
@@ -420,36 +468,39 @@ def row_text(
         ', "complete": true, "max": ' if complete else ', "complete": false, "max": ',
         t.max,
         ', "score": ',
-        _number(score),
+        # number(), its memo looked up here (a Python call costs more than the look-up)
+        "null" if score is None else (_NUMBERS.get(str(score)) or _number(score)),
         ', "computed": ',
-        _number(computed),
+        "null" if computed is None else (_NUMBERS.get(str(computed)) or _number(computed)),
         ', "self_score": ',
-        _number(self_score),
+        "null" if self_score is None else (_NUMBERS.get(str(self_score)) or _number(self_score)),
         ', "effects": [',
-        ", ".join([e._json_text() for e in effects]),
     ]
+    if effects:
+        parts.append(", ".join([e._text or e._json_text() for e in effects]))
     if not (caps or cut or zeroed_by is not None or not_applicable is not None or unchecked or missing or override is not None):
         parts.append(t.plain_tail)  # most rows: the rest is the row's constant text
         return "".join(parts)
+    # (Each helper called only where its value is not the usual null or empty list.)
     parts += [
         '], "caps": ',
         _dumps([c.to_dict() for c in caps]) if caps else "[]",
         ', "floor_cut": ',
-        _number(cut),
+        _number(cut) if cut or cut is None else '"0"',
         ', "floor_quote": ',
-        _scalar(floor_quote if cut else None),
+        _scalar(floor_quote) if cut and floor_quote is not None else "null",
         ', "floor_reading": ',
-        _strings(floor_reading) if cut else "[]",
+        _strings(floor_reading) if cut and floor_reading else "[]",
         ', "zeroed_by": ',
-        _scalar(zeroed_by),
+        "null" if zeroed_by is None else _scalar(zeroed_by),
         ', "not_applicable": ',
-        _scalar(not_applicable),
+        "null" if not_applicable is None else _scalar(not_applicable),
         ', "unchecked_facts": ',
-        _strings(unchecked),
+        _strings(unchecked) if unchecked else "[]",
         ', "evidence": ',
         t.evidence,
         ', "missing_evidence": ',
-        _strings(missing),
+        _strings(missing) if missing else "[]",
         ', "evaluation": ',
         t.evaluation,
         ', "override": ',
@@ -576,10 +627,11 @@ class Difference:
 
     def _json_text(self) -> str:
         """``dumps(self.to_dict())``, its values put between its keys (remembered by value: see _DIFFERENCE_TEXTS)."""
-        key = (self.item, self.self_score, self.final)
+        final = self.final
+        # The scores' own texts, of which the text is a function: a Decimal's hash costs several times its str.
+        key = (self.item, str(self.self_score), None if final is None else str(final))
         text = _DIFFERENCE_TEXTS.get(key)
         if text is None:
-            final = self.final
             text = "".join([
                 '{"item": ',
                 _scalar(self.item),
@@ -597,11 +649,10 @@ class Difference:
 
 
 #: A bounded memo of :meth:`Difference._json_text`, a pure function of the
-#: row id and the two scores' values: ``fmt`` writes equal numbers alike
-#: (``1.0`` and ``1`` as ``1``), so keys that compare equal have one text.
+#: row id and the two scores' texts (a Decimal's text gives back its value).
 #: 自评 and final scores repeat across units (a row's points, its usual
 #: deductions); once full, a new key's text is written each time.
-_DIFFERENCE_TEXTS: dict[tuple[str, Decimal, Decimal | None], str] = {}
+_DIFFERENCE_TEXTS: dict[tuple[str, str, str | None], str] = {}
 _DIFFERENCE_KEYS = 4096
 
 
@@ -636,7 +687,7 @@ class Untouched:
     the others' texts and in their status counts, instead of going over every row.
     """
 
-    __slots__ = ("rows", "positions", "counts", "_texts")
+    __slots__ = ("rows", "positions", "counts", "_texts", "counts_texts")
 
     def __init__(self, rows: Mapping[str, Any]):
         self.rows = rows  # id → record, in the rows' order
@@ -646,6 +697,11 @@ class Untouched:
             counts[row.status] += 1
         self.counts = counts
         self._texts: tuple[str, ...] | None = None
+        #: A bounded memo of the status counts' JSON text by the touched rows'
+        #: statuses, in order (Rows.counts_text): with every untouched row a pass,
+        #: they are all a result's counts depend on, and a target's results
+        #: have few of them (COUNTS_KEYS). None where some untouched row is not a pass.
+        self.counts_texts: dict[tuple[str, ...], str] | None = {} if counts[PASS] == len(rows) else None
 
     def texts(self) -> tuple[str, ...]:
         """Each row's JSON text, in order (worked out on first use; threads racing to it work out equal tuples)."""
@@ -667,8 +723,9 @@ class Rows:
     that state, a tuple starting ``(view, score, status, …)``. The records
     (:class:`ItemResult`, :class:`SectionResult`) are made by ``make`` only when
     a caller first reads :attr:`Result.items` or :attr:`Result.sections`;
-    ``to_json()`` writes each touched row from its state (``text``) without
-    them. Every other row is its target's shared untouched record.
+    ``to_json()`` writes each touched row from its state (``text``; None for
+    sections, whose state ``(section, score, status)`` its section's
+    ``SectionTexts`` writes) without them. Every other row is its target's shared untouched record.
 
     Results are shared read-only between threads: two threads asking at once
     may both build the records; each gets a complete tuple and one is kept
@@ -709,15 +766,25 @@ class Rows:
         if built is not None:
             return [r._json_text for r in built]
         shared = self.shared
-        texts = list(shared.texts())
+        texts = list(shared._texts or shared.texts())
         positions = shared.positions
         known = self.known
         text = self.text
         for key, state in self.touched.items():
             ref = known.get(key)
-            # A remembered row's text comes in halves around its 自评's value, which is no part of its key.
-            halves = self.halves(ref, state) if ref is not None else None
-            texts[positions[key]] = halves[0] + _number(state[12]) + halves[1] if halves is not None else text(state)
+            if ref is not None:
+                # A remembered row's text comes in halves around its 自评's value, which is no part of its key
+                # (kept in its entry's one-place list once written: see scoring._text_halves).
+                halves = ref[1][0]
+                if halves is None:
+                    halves = self.halves(ref, state)
+                if halves:
+                    self_score = state[12]
+                    texts[positions[key]] = (
+                        halves[2] if self_score is None else "".join((halves[0], _NUMBERS.get(str(self_score)) or _number(self_score), halves[1]))
+                    )
+                    continue
+            texts[positions[key]] = text(state) if text is not None else state[0].texts.text(state[2], state[1])
         return texts
 
     def status_counts(self) -> dict[str, int]:
@@ -728,6 +795,21 @@ class Rows:
             counts[untouched[key].status] -= 1
             counts[state[2]] += 1
         return counts
+
+    def counts_text(self) -> str:
+        """:meth:`status_counts` as ``to_json`` writes it, remembered by the touched rows' statuses (see ``Untouched.counts_texts``)."""
+        known = self.shared.counts_texts
+        if known is None:
+            counts = self.status_counts()
+            return _STATUS_COUNTS.format(*[counts[s] for s in STATUSES])
+        key = tuple([state[2] for state in self.touched.values()])
+        text = known.get(key)
+        if text is None:
+            counts = self.status_counts()
+            text = _STATUS_COUNTS.format(*[counts[s] for s in STATUSES])
+            if len(known) < COUNTS_KEYS:
+                known[key] = text  # racing threads store the same text
+        return text
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (tuple, (self.get(),))
@@ -942,84 +1024,111 @@ class Result:
         # encoded once, see ItemResult._json_text), the stamp's and the
         # readings' (once per pack or target) put in their places.
         # tests/test_json_text.py checks it against the dict's encoding.
-        counts = self.status_counts
-        floor = f', "total_floor": {_dumps(self.total_floor_dict())}' if self.total_floor_cut else ""
+        rows = self._items
+        sections = self._sections
+        counts = rows.counts_text() if type(rows) is not tuple else _counts_text(self.status_counts)
         zeroed = _dumps([z.to_dict() for z in self.zeroed]) if self.zeroed else "[]"
         grading = _dumps(self.grading.to_dict()) if self.grading is not None else "null"
         missing = _dumps([{"item": i, "evidence": k} for i, k in self.missing_evidence]) if self.missing_evidence else "[]"
-        differences = "[" + ", ".join([d._json_text() for d in self.differences]) + "]"
+        if self.differences:
+            known = _DIFFERENCE_TEXTS
+            diffs = []
+            for d in self.differences:  # Difference._json_text, its memo looked up here
+                final = d.final
+                diffs.append(known.get((d.item, str(d.self_score), None if final is None else str(final))) or d._json_text())
+            differences = "[" + ", ".join(diffs) + "]"
+        else:
+            differences = "[]"
         ledgers = _dumps([l.to_dict() for l in self.ledgers]) if self.ledgers else "[]"
         if self.texts is not None:
-            readings = self.texts.readings_text(self.readings)
+            # TargetTexts.readings_text's memo looked up here first
+            readings = self.texts.lists.get(self.readings) or self.texts.readings_text(self.readings)
         else:
             readings = _dumps([{"id": i, "quote": q, "choice": c} for i, q, c in self.readings])
-        model = _dumps(self.model.to_dict()) if self.model is not None else "null"
-        sources = f', "sources": {_dumps([s.to_dict() for s in self.sources])}' if self.sources else ""
-        return "".join([
-            self.stamp._json_text[:-1],
-            ', "target": {"id": ',
-            _scalar(self.target),
-            ', "name": ',
-            _scalar(self.target_name),
-            '}, "unit": ',
-            _scalar(self.unit),
-            ', "scored": ',
-            "true" if self.scored else "false",
-            ', "complete": ',
-            "true" if self.complete else "false",
-            ', "total": ',
-            _number(self.total),
-            floor,
+        # number(), its memo looked up here (a Python call costs more than the look-up)
+        numbers = _NUMBERS
+        stamp = self.stamp._json_text
+        head_key = (stamp, self.target, self.target_name)
+        head = _HEADS.get(head_key)
+        if head is None:
+            head = "".join([stamp[:-1], ', "target": {"id": ', _scalar(self.target), ', "name": ', _scalar(self.target_name), '}, "unit": '])
+            if len(_HEADS) < _HEAD_KEYS:
+                _HEADS[head_key] = head  # racing threads store the same text
+        parts = [
+            head,
+            _encode_string(self.unit) if type(self.unit) is str else _scalar(self.unit),  # jsontext.string, without its call
+            _SCORED_COMPLETE[not self.scored, not self.complete],
+            "null" if self.total is None else (numbers.get(str(self.total)) or _number(self.total)),
+        ]
+        if self.total_floor_cut:
+            parts += [', "total_floor": ', _dumps(self.total_floor_dict())]
+        parts += [
             ', "max_total": ',
-            _number(self.max_total),
+            "null" if self.max_total is None else (numbers.get(str(self.max_total)) or _number(self.max_total)),
             ', "base": {"max": ',
-            _number(self.base_max),
+            "null" if self.base_max is None else (numbers.get(str(self.base_max)) or _number(self.base_max)),
             ', "sum": ',
-            _number(self.base_sum),
+            "null" if self.base_sum is None else (numbers.get(str(self.base_sum)) or _number(self.base_sum)),
             ', "score": ',
-            _number(self.base),
-            ', "rescaled": ',
-            "true" if self.rescaled else "false",
-            '}, "zeroed": ',
+            "null" if self.base is None else (numbers.get(str(self.base)) or _number(self.base)),
+            ', "rescaled": true}, "zeroed": ' if self.rescaled else ', "rescaled": false}, "zeroed": ',
             zeroed,
             ', "grade": ',
-            _scalar(self.grade),
+            "null" if self.grading is None else _scalar(self.grading.grade),
             ', "grading": ',
             grading,
             ', "status_counts": ',
-            _STATUS_COUNTS.format(*[counts[s] for s in STATUSES]),
+            counts,
             ', "not_checked": ',
-            _strings(self.not_checked),
+            _strings(self.not_checked) if self.not_checked else "[]",
             ', "missing_evidence": ',
             missing,
             ', "self_assessment": {"total": ',
-            _number(self.self_total),
+            "null" if self.self_total is None else (numbers.get(str(self.self_total)) or _number(self.self_total)),
             ', "differences": ',
             differences,
             '}, "sections": [',
-            ", ".join(_row_texts(self._sections)),
+            ", ".join(sections.texts() if type(sections) is not tuple else [r._json_text for r in sections]),
             '], "items": [',
-            ", ".join(_row_texts(self._items)),
+            ", ".join(rows.texts() if type(rows) is not tuple else [r._json_text for r in rows]),
             '], "ledgers": ',
             ledgers,
             ', "facts": ',
             _facts_text(self.facts),
             ', "derived_facts": ',
-            _strings(self.derived_facts),
+            _strings(self.derived_facts) if self.derived_facts else "[]",
             ', "readings": ',
             readings,
-            ', "model": ',
-            model,
-            sources,
-            "}",
-        ])
+        ]
+        if self.model is not None:
+            parts += [', "model": ', _dumps(self.model.to_dict())]
+        else:
+            parts.append(', "model": null')
+        if self.sources:
+            parts += [', "sources": ', _dumps([s.to_dict() for s in self.sources])]
+        parts.append("}")
+        return "".join(parts)
+
+
+#: The sheet's text from its start to its unit's value, by (stamp's text, target, target name):
+#: the same for every result of a target (a bounded memo: a process has few packs and targets).
+_HEADS: dict[tuple[str, str, str], str] = {}
+_HEAD_KEYS = 256
+
+#: What follows the unit, up to the total's value, by (not scored, not complete).
+_SCORED_COMPLETE = {
+    (not scored, not complete): f', "scored": {"true" if scored else "false"}, "complete": {"true" if complete else "false"}, "total": '
+    for scored in (True, False)
+    for complete in (True, False)
+}
+
+#: How many texts of its status counts each target's rows remember (Untouched.counts_texts).
+COUNTS_KEYS = 256
+
+
+def _counts_text(counts: Mapping[str, int]) -> str:
+    return _STATUS_COUNTS.format(*[counts[s] for s in STATUSES])
 
 
 #: The sheet's status counts, as dumps writes the dict (counts are ints).
 _STATUS_COUNTS = "{{" + ", ".join(f'"{s}": {{}}' for s in STATUSES) + "}}"
-
-
-
-def _row_texts(rows: Any) -> list[str]:
-    """Each row's JSON text: the records' where built, else from scoring's state (:meth:`Rows.texts`)."""
-    return [r._json_text for r in rows] if type(rows) is tuple else rows.texts()

@@ -76,15 +76,15 @@ def value_key(v: Any) -> Any:
         return (_DECIMAL, str(v))  # its exact text: 1.0 and 1 are equal numbers, written differently
     if t is bool:
         return (_BOOL, v)
-    if t is tuple:
-        return (_TUPLE, *map(value_key, v))
+    if t is tuple:  # most are choices: strings, their own keys
+        return (_TUPLE, *[x if type(x) is str else value_key(x) for x in v])
     if t is Discretion:
         return (_DISCRETION, str(v.points), v.reason)
     raise Unkeyable(t)
 
 
-#: Values that are their own key (most facts: counts and choices); the rest go through value_key.
-_OWN_KEY = frozenset({int, str})
+#: Values that are their own key (most facts: counts and choices, and a fact not given); the rest go through value_key.
+_OWN_KEY = frozenset({int, str, type(None)})
 
 
 def read_key(rule: Any, read: tuple[tuple[str, Any], ...]) -> tuple[Any, ...]:
@@ -102,10 +102,16 @@ def facts_key(rule: Any, read: tuple[tuple[str, Any], ...], item_max: Decimal | 
 def row_key(item: Any, findings: Any, per: Any) -> tuple[Any, ...]:
     """Everything a touched row's state is made from (see the module's docs); raises :class:`Unkeyable`."""
     item_id = item.id
-    kinds = per.missing_evidence.get(item_id)
-    why = per.out_of_scope.get(item_id, "")
-    na = per.na.get(item_id)
-    review = per.reviews.get(item_id)
+    if per.plain:  # no N/A, missing evidence, 复核 or named units in this assessment (most): only its rules tell rows apart
+        if item_id not in per.ruled:
+            return UNRULED
+        kinds = na = review = None
+        why = ""
+    else:
+        kinds = per.missing_evidence.get(item_id)
+        why = per.out_of_scope.get(item_id, "")
+        na = per.na.get(item_id)
+        review = per.reviews.get(item_id)
     rules: tuple[Any, ...] | None = None
     if why == "" and na is None and item_id in per.ruled:  # its rules decide it
         fired = findings.fired
@@ -115,8 +121,13 @@ def row_key(item: Any, findings: Any, per: Any) -> tuple[Any, ...]:
         value_of = findings.values.__getitem__
         for rule in item.rules:
             if rule.uid in fired:
+                reads = rule.reads
                 try:  # every fact it reads given (most rules): read_key of facts_read, without the pairs
-                    k = tuple([v if type(v) in _OWN_KEY else value_key(v) for v in map(value_of, rule.reads)])
+                    if len(reads) == 1:  # most rules: without a list made for one value
+                        v = value_of(reads[0])
+                        k = (v if type(v) in _OWN_KEY else value_key(v),)
+                    else:
+                        k = tuple([v if type(v) in _OWN_KEY else value_key(v) for v in map(value_of, reads)])
                 except KeyError:
                     k = read_key(rule, findings.facts_read(rule))
                 # Kept for the rule's own table, should the row's key be new (Findings.effects).
@@ -134,6 +145,10 @@ def row_key(item: Any, findings: Any, per: Any) -> tuple[Any, ...]:
         (review.reviewer, review.at, str(review.score), review.reason) if review is not None else None,
         rules,
     )
+
+
+#: The key of a row nothing but its 自评 touched, in an assessment with no N/A, missing evidence, 复核 or named units.
+UNRULED = (None, "", None, None, None)
 
 
 __all__ = ["ROW_KEYS", "RULE_KEYS", "Unkeyable", "facts_key", "read_key", "row_key", "value_key"]

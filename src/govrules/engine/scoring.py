@@ -30,6 +30,7 @@ makes the total 0, whatever else holds.
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, Iterable
 
 from . import rowcache
@@ -58,7 +59,6 @@ from .result import (
     Source,
     Stamp,
     Zeroed,
-    row_complete,
     row_text,
 )
 
@@ -89,9 +89,11 @@ class _PerAssessment:
         # The items whose rules have something to say: one fired or could not be
         # checked, or one is scored against the cohort. Every other touched item
         # (自评 or 复核 only, say) scores as if none of its rules fired.
-        self.ruled = {owner[u] for u in findings.fired if u in owner}
+        # (A ledger's or zeroing's rule has no row: None, taken out.)
+        ruled = self.ruled = set(map(owner.get, findings.fired))
         if findings.unchecked:
-            self.ruled.update(owner[u] for u in findings.unchecked if u in owner)
+            ruled.update(map(owner.get, findings.unchecked))
+        ruled.discard(None)
         if findings.view.cohort_rules:
             self.ruled.update(r.owner for r in findings.view.cohort_rules)
         touched = set(self.na)
@@ -101,6 +103,8 @@ class _PerAssessment:
         self.out_of_scope = out_of_scope(findings.view, a.unit) if findings.view.unit_items else {}
         if self.out_of_scope:
             touched.update(self.out_of_scope)
+        # Nothing but rules and 自评 tells this assessment's rows apart (most assessments): rowcache.row_key's short way.
+        self.plain = not (self.na or self.missing_evidence or self.reviews or self.out_of_scope)
         # (A cohort row, in ruled, is never its untouched self: it is pending, or scored against the cohort.)
         self.touched = sorted(touched, key=findings.view.item_order.__getitem__)
 
@@ -229,35 +233,48 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
     )
 
 
-def _row_entry(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAssessment) -> tuple[Any, ...]:
+def _row_key(item: ItemView, findings: Findings, per: _PerAssessment) -> Any:
+    """The row's key in its table (:func:`.rowcache.row_key`), or None: a row with no table (cohort or several raters) or no key."""
+    if item.cacheable and rowcache.ROW_KEYS and item.id not in per.combined:
+        if per.plain and item.id not in per.ruled:
+            return rowcache.UNRULED  # what row_key gives it, without the call
+        try:
+            return rowcache.row_key(item, findings, per)
+        except rowcache.Unkeyable:
+            return None
+    return None
+
+
+#: _row_entry's ``key`` when the caller has not worked it out.
+_NO_KEY = object()
+
+
+def _row_entry(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAssessment, key: Any = _NO_KEY) -> tuple[Any, ...]:
     """A touched row's ``(state, ref, readings)``: from its table by key (:mod:`.rowcache`), else scored.
 
     ``ref`` is ``(bare, box)`` for a row in its table: its state without a
     自评 and the one-place list its entry keeps its JSON text in, written once
     per key (:func:`_text_halves`); else None. ``readings`` are the ids of the
-    readings it brings into the result.
+    readings it brings into the result. ``key``: the row's :func:`_row_key`, where the caller has it.
     """
-    if item.cacheable and rowcache.ROW_KEYS and item.id not in per.combined:
-        try:
-            key = rowcache.row_key(item, findings, per)
-        except rowcache.Unkeyable:
-            key = None
-        if key is not None:
-            table = item.states
-            entry = table.get(key)
-            if entry is None:
-                state = _score_item(item, findings, spec, per)
-                used = _row_readings(spec, state, per.out_of_scope)
-                if len(table) >= rowcache.ROW_KEYS:  # full: no more keys, the long way
-                    return (state, None, used)
-                bare = state if state[12] is None else state[:12] + (None,) + state[13:]
-                box: list[Any] = [None]
-                table[key] = (bare, used, box)  # two threads may store the same key at once: equal entries, one kept
-                return (state, (bare, box), used)
-            bare, used, box = entry
-            self_score = per.self_scores.get(item.id)
-            # The 自评 is no part of the key: put in its place in the state (and, by Rows.texts, between the text's halves).
-            return (bare if self_score is None else bare[:12] + (self_score,) + bare[13:], (bare, box), used)
+    if key is _NO_KEY:
+        key = _row_key(item, findings, per)
+    if key is not None:
+        table = item.states
+        entry = table.get(key)
+        if entry is None:
+            state = _score_item(item, findings, spec, per)
+            used = _row_readings(spec, state, per.out_of_scope)
+            if len(table) >= rowcache.ROW_KEYS:  # full: no more keys, the long way
+                return (state, None, used)
+            bare = state if state[12] is None else state[:12] + (None,) + state[13:]
+            box: list[Any] = [None]
+            table[key] = (bare, used, box)  # two threads may store the same key at once: equal entries, one kept
+            return (state, (bare, box), used)
+        bare, used, box = entry
+        self_score = per.self_scores.get(item.id)
+        # The 自评 is no part of the key: put in its place in the state (and, by Rows.texts, between the text's halves).
+        return (bare if self_score is None else bare[:12] + (self_score,) + bare[13:], (bare, box), used)
     state = _score_item(item, findings, spec, per)
     return (state, None, _row_readings(spec, state, per.out_of_scope))
 
@@ -267,8 +284,8 @@ _SELF_SCORE = ', "self_score": null, "effects": '
 _CUT = len(', "self_score": ')
 
 
-def _text_halves(ref: tuple[Any, Any], state: tuple[Any, ...]) -> tuple[str, str] | None:
-    """A remembered row's JSON text, in halves around its 自评's value: written the first time a result asks, then kept in its entry.
+def _text_halves(ref: tuple[Any, Any], state: tuple[Any, ...]) -> tuple[str, str, str] | None:
+    """A remembered row's JSON text, in halves around its 自评's value, and whole with none: written the first time a result asks, then kept in its entry.
 
     None where the text cannot be cut there (no row's is: ItemResult.to_dict);
     the row is then written from its state each time.
@@ -280,7 +297,9 @@ def _text_halves(ref: tuple[Any, Any], state: tuple[Any, ...]) -> tuple[str, str
         # are encoded strings, whose quotes are escaped.
         head, found, tail = _item_text(bare).partition(_SELF_SCORE)
         # One store of a whole value, a function of the entry's key: threads racing here store equal ones.
-        halves = box[0] = (head + _SELF_SCORE[:_CUT], _SELF_SCORE[_CUT + 4:] + tail) if found else False
+        before, after = head + _SELF_SCORE[:_CUT], _SELF_SCORE[_CUT + 4:] + tail
+        # (and whole, with no 自评: most rows)
+        halves = box[0] = (before, after, before + "null" + after) if found else False
     return halves or None
 
 
@@ -364,7 +383,10 @@ def _item_text(state: tuple[Any, ...]) -> str:
     (item, score, status, computed, effects, caps, floor_cut, _, zeroed_by,
      not_applicable, unchecked, missing_evidence, self_score, override, combined, cohort) = state
     if item.ceiling is None and not item.assessors and not item.units and combined is None and not cohort:
-        complete = row_complete(item.max, score, status, override)
+        # row_complete, in place
+        complete = (
+            override is not None or status == NOT_APPLICABLE or (status != NOT_CHECKED if item.max is None else score is not None)
+        )
         return row_text(
             item.texts, status, complete, score, computed, self_score, effects, caps, floor_cut, item.floor_quote,
             item.floor_reading, zeroed_by, not_applicable, unchecked, missing_evidence, override,
@@ -376,11 +398,6 @@ def _section_record(state: tuple[Any, ...]) -> SectionResult:
     """The :class:`SectionResult` of a rescored plain section's state ``(section, score, status)``."""
     section, score, status = state
     return SectionResult(section.id, section.names, section.max, section.stated_max, score, status, section.children)
-
-
-def _section_text(state: tuple[Any, ...]) -> str:
-    section, score, status = state
-    return section.texts.text(status, score)  # type: ignore[no-any-return]
 
 
 def row_score(
@@ -401,7 +418,7 @@ def row_score(
     base = maximum
     award = ZERO
     if deducts_only:
-        deduction = _sum([e.amount for e in effects if e.amount is not None])  # type: ignore[misc]
+        deduction = sum([e.amount for e in effects if e.amount is not None], ZERO)  # _sum, in place  # type: ignore[misc]
     else:
         deduction = ZERO
         for e in effects:
@@ -461,29 +478,40 @@ def _affected(view: TargetView, items: dict[str, tuple[Any, ...]]) -> set[str]:
 
 def _section_states(view: TargetView, items: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
     """Each rescored section's state ``(section, score, status)``, for a target none of whose sections is capped or floored."""
-    affected = _affected(view, items)
+    # _affected, in place (a call costs more than its loop over the few touched rows)
+    untouched = view.untouched_items
+    enclosing = view.enclosing
+    affected: set[str] = set()
+    for i, state in items.items():
+        if state[1] is not untouched[i].score or state[2] != PASS:
+            affected.update(enclosing[i])
     states: dict[str, tuple[Any, ...]] = {}
     if not affected:
         return states
     untouched_items = view.untouched_items
     untouched_sections = view.untouched_sections
-    scored = view.scored
+    scored = view.target.total is not None  # view.scored, without the property's call
+    item_state = items.get
+    section_state = states.get
     for section in view.sections_children_first:
         if section.id not in affected:
             continue
         scores = []
         statuses = set()
         for c in section.children:
-            state = items.get(c) or states.get(c)
+            state = item_state(c) or section_state(c)
             if state is not None:
-                score, status = state[1], state[2]
+                score = state[1]
+                statuses.add(state[2])
             else:
                 row = untouched_items[c] if c in untouched_items else untouched_sections[c]
-                score, status = row.score, row.status
+                score = row.score
+                statuses.add(row.status)
             if score is not None:
                 scores.append(score)
-            statuses.add(status)
-        states[section.id] = (section, sum(scores, ZERO) if (scores and scored) else None, _section_status(statuses))
+        # _section_status, in place
+        status = FAIL if FAIL in statuses else NOT_CHECKED if NOT_CHECKED in statuses else PASS if PASS in statuses else NOT_APPLICABLE
+        states[section.id] = (section, sum(scores, ZERO) if (scores and scored) else None, status)
     return states
 
 
@@ -494,7 +522,7 @@ def _score_sections(view: TargetView, items: dict[str, ItemResult], touched: dic
     if not affected:
         return sections
     rows: dict[str, ItemResult | SectionResult] = {**items, **sections}
-    scored = view.scored
+    scored = view.target.total is not None  # view.scored, without the property's call
     for section in view.sections_children_first:
         section_id = section.id
         if section_id not in affected:
@@ -581,6 +609,28 @@ def _readings(
     return tuple([r for r in findings.view.reading_rows if r[0] in used])
 
 
+#: How many results' readings each target remembers by what brought them in (``TargetView.readings_known``).
+READINGS_KEYS = 512
+
+
+def _result_readings(
+    spec: PackSpec, rows: list[frozenset[str]], ledgers: tuple[LedgerResult, ...], findings: Findings, sections: Any, total: tuple[str, ...]
+) -> tuple[tuple[str, str, str], ...]:
+    """:func:`_readings`, remembered by the touched rows' readings and the total's where nothing else brings any in (most results)."""
+    view = findings.view
+    if view.capped_sections or findings.assessment.derived or (ledgers and any(l.effects for l in ledgers)):
+        return _readings(spec, rows, ledgers, findings, sections if view.capped_sections else (), total)
+    # The rows' readings are frozensets, most of them their table's (engine.rowcache): their hash is kept.
+    key = (*rows, total)
+    known = view.readings_known
+    readings = known.get(key)
+    if readings is None:
+        readings = _readings(spec, rows, ledgers, findings, (), total)
+        if len(known) < READINGS_KEYS:
+            known[key] = readings  # racing threads store equal tuples
+    return readings
+
+
 def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined: dict[str, Combined] | None = None) -> Result:
     """:func:`score`, for a caller already in govrules' decimal context (``numbers.exact``).
 
@@ -597,12 +647,47 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
     states = {}  # in item order
     refs = {}
     row_readings = []
+    # What the sheet reads of the touched rows, gathered in the one pass over them
+    # (untouched items are complete, pass, and carry nothing else).
+    not_checked = []
+    na_excluded = []
+    differences = []
+    # Each row is looked up in its table here, as _row_entry would, without the call (its key as _row_key
+    # works it out); only a row not there is scored by _row_entry.
+    keyed, plain = rowcache.ROW_KEYS, per.plain
+    ruled, combined_rows, self_score_of = per.ruled, per.combined, per.self_scores.get
     for item_id in per.touched:
-        state, ref, used = _row_entry(item_index[item_id], findings, spec, per)
+        item = item_index[item_id]
+        key = None
+        if keyed and item.cacheable and item_id not in combined_rows:
+            if plain and item_id not in ruled:
+                key = rowcache.UNRULED
+            else:
+                try:
+                    key = rowcache.row_key(item, findings, per)
+                except rowcache.Unkeyable:
+                    pass
+        entry = item.states.get(key) if key is not None else None
+        if entry is not None:
+            bare, used, box = entry
+            self_score = self_score_of(item_id)
+            state = bare if self_score is None else bare[:12] + (self_score,) + bare[13:]
+            refs[item_id] = (bare, box)
+        else:
+            state, ref, used = _row_entry(item, findings, spec, per, key)
+            if ref is not None:
+                refs[item_id] = ref
         states[item_id] = state
-        if ref is not None:
-            refs[item_id] = ref
         row_readings.append(used)
+        item, row_score_, status = state[0], state[1], state[2]
+        # row_complete, inline
+        if state[13] is None and status != NOT_APPLICABLE and (row_score_ is None if item.max is not None else status == NOT_CHECKED):
+            not_checked.append(item_id)
+        if status == NOT_APPLICABLE and row_score_ is None and item.max is not None:
+            na_excluded.append(item.max)
+        self_score = state[12]
+        if self_score is not None and self_score != row_score_:
+            differences.append(Difference(item_id, self_score, row_score_))
     items: tuple[ItemResult, ...] | Rows = Rows(view.shared_items, states, _item_record, _item_text, refs, _text_halves)
     section_rows: tuple[SectionResult, ...] | Rows
     if view.adjusting_sections:
@@ -610,26 +695,25 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         records = {i.id: i for i in items}
         section_results = _score_sections(view, records, states)
         section_rows = tuple(section_results.values())
-        top_scores = [(section_results[t] if t in section_results else records[t]).score for t in view.top]
+        tops = [(section_results[t] if t in section_results else records[t]).score for t in view.top]
+        top_scores = [s for s in tops if s is not None]
     else:
         section_states = _section_states(view, states)
-        section_rows = Rows(view.shared_sections, section_states, _section_record, _section_text)
+        section_rows = Rows(view.shared_sections, section_states, _section_record, None)  # text None: written by the section's SectionTexts
         untouched_items, untouched_sections = view.untouched_items, view.untouched_sections
         top_scores = []
         for t in view.top:
             state = states.get(t) or section_states.get(t)
-            top_scores.append(state[1] if state is not None else (untouched_items[t] if t in untouched_items else untouched_sections[t]).score)
-    touched = states.values()  # untouched items are complete, pass, and carry nothing else
-
-    scored = view.scored
-    not_checked = tuple([s[0].id for s in touched if not row_complete(s[0].max, s[1], s[2], s[13])])
+            top = state[1] if state is not None else (untouched_items[t] if t in untouched_items else untouched_sections[t]).score
+            if top is not None:
+                top_scores.append(top)
+    scored = view.target.total is not None  # view.scored, without the property's call
     rescaled = False
     base_max = view.target.total
     base_sum = base = None
     if scored:
-        base_sum = _sum([s for s in top_scores if s is not None])
+        base_sum = sum(top_scores, ZERO)  # the scored ones (exact: see _sum)
         base = base_sum
-        na_excluded = [s[0].max for s in touched if s[2] == NOT_APPLICABLE and s[1] is None and s[0].max is not None]
         # An N/A row has no score only where its policy (the pack's, or a
         # named-units row's own) leaves it out and rescales the base.
         if na_excluded:
@@ -637,7 +721,7 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
             rescaled = True
             base = divide(base_sum * base_max, applicable_max) if applicable_max > 0 else ZERO  # type: ignore[operator]
 
-    ledgers = _score_ledgers(view, findings)
+    ledgers = _score_ledgers(view, findings) if view.ledgers else ()
     zeroed = []
     zero_complete = True
     for rule in view.zeroings:
@@ -646,7 +730,7 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
             z = rule.zeroing
             zeroed.append(Zeroed(z.id, z.name, z.quote, findings.facts_read(rule)))  # type: ignore[union-attr]
 
-    complete = not not_checked and all(l.complete for l in ledgers) and zero_complete
+    complete = not not_checked and zero_complete and (not ledgers or all(l.complete for l in ledgers))
     total = max_total = None
     total_floor_cut = ZERO
     if scored:
@@ -664,8 +748,14 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
                 total_floor_cut, total = -total, ZERO
         max_total = view.max_total
     self_scores = a.self_assessment
-    self_total = _sum([s for _, s in self_scores]) if self_scores else None
-    differences = tuple([Difference(st[0].id, st[12], st[1]) for st in touched if st[12] is not None and st[12] != st[1]])
+    self_total = sum(map(itemgetter(1), self_scores), ZERO) if self_scores else None  # (exact: see _sum)
+    # The readings behind the total's floor where it cut, or behind a total the pack lets go below 0.
+    total_readings = spec.floor.reading if total_floor_cut else spec.floor.negative_total if total is not None and total < 0 else ()
+    readings = None
+    if not (view.capped_sections or a.derived or ledgers):  # _result_readings' memo, looked up here first
+        readings = view.readings_known.get((*row_readings, total_readings))
+    if readings is None:
+        readings = _result_readings(spec, row_readings, ledgers, findings, section_rows, total_readings)
     return Result(
         stamp=stamp,
         target=view.target.id,
@@ -683,30 +773,22 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
         total=total,
         max_total=max_total,
         complete=complete,
-        not_checked=not_checked,
+        not_checked=tuple(not_checked),
         missing_evidence=findings.missing_evidence,
         self_total=self_total,
-        differences=differences,
+        differences=tuple(differences),
         facts=a.facts,
         derived_facts=a.derived,
-        readings=_readings(
-            spec, row_readings, ledgers, findings, section_rows if view.capped_sections else (), _total_readings(spec, total, total_floor_cut)
-        ),
+        readings=readings,
         texts=view.texts,
-        **({"total_floor_cut": total_floor_cut, "total_floor_quote": spec.floor.quote, "total_floor_reading": spec.floor.reading} if total_floor_cut else {}),
+        # Only a total the floor cut carries the floor's words (the fields' defaults otherwise).
+        total_floor_cut=total_floor_cut,
+        total_floor_quote=spec.floor.quote if total_floor_cut else None,
+        total_floor_reading=spec.floor.reading if total_floor_cut else (),
         sources=tuple([Source(*s) for s in a.sources]) if a.sources else (),
         fact_labels=view.fact_labels,
         reading_labels=view.reading_names,
     )
-
-
-def _total_readings(spec: PackSpec, total: Decimal | None, floor_cut: Decimal) -> tuple[str, ...]:
-    """The readings behind the total's floor where it cut, or behind a total the pack lets go below 0."""
-    if floor_cut:
-        return spec.floor.reading
-    if total is not None and total < 0:
-        return spec.floor.negative_total
-    return ()
 
 
 @exact
