@@ -426,6 +426,13 @@ def test_a_target_is_named_in_a_path_as_in_json_input(client, registry):
     # And the typed assessment's own "target" takes the name too, as the JSON input does.
     assessment = doc["components"]["schemas"]["datonghu_2023.xiangzhen.Assessment"]
     assert assessment["properties"]["target"]["enum"] == ["xiangzhen", "乡镇", None]
+    # So does the pack-wide endpoint's, whose body names its target: {"target": "区直"} is answered (200), so
+    # the contract must not call it invalid (schemathesis sends bodies the schema forbids and expects a 4xx).
+    for path in ("/packs/datonghu_2023/assess", "/packs/datonghu_2023/assess/merged"):
+        body = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        branches = [b["properties"]["parts"]["items"] if path.endswith("merged") else b for b in body["oneOf"]]
+        assert [b["properties"]["target"] for b in branches] == [{"enum": ["quzhi", "区直"]}, {"enum": ["xiangzhen", "乡镇"]}], path
+    assert client.post("/packs/datonghu_2023/assess", json={**data, "target": "乡镇"}).content == by_id.content
 
 
 def test_the_merged_bodies_are_typed_in_the_contract(client, registry):

@@ -321,13 +321,15 @@ def document(registry: Registry, max_body: int) -> dict[str, Any]:
         for target in pack.targets:
             name = component(pack.id, target, "Assessment")
             schemas[name] = assessment_schema(pack, target, schemas)
-            named = {"allOf": [{"$ref": f"#/components/schemas/{name}"}], "required": ["target"], "properties": {"target": {"const": target}}}
+            # The target by its id or its Chinese name (区直), as every entry point takes it.
+            naming = {"enum": list(dict.fromkeys([target, pack.view(target).target.name]))}
+            named = {"allOf": [{"$ref": f"#/components/schemas/{name}"}], "required": ["target"], "properties": {"target": naming}}
             typed.append({"$ref": f"#/components/schemas/{name}"} if len(pack.targets) == 1 else named)
             part = component(pack.id, target, "Part")
             schemas[part] = part_schema(schemas[name])
             schemas[component(pack.id, target, "Merged")] = merged_schema({"$ref": f"#/components/schemas/{part}"})
             # Pack-wide, each part names its target (a part naming none takes the others', but then the schema cannot say which).
-            named_part = {"allOf": [{"$ref": f"#/components/schemas/{part}"}], "required": ["target"], "properties": {"target": {"const": target}}}
+            named_part = {"allOf": [{"$ref": f"#/components/schemas/{part}"}], "required": ["target"], "properties": {"target": naming}}
             merged.append({"$ref": f"#/components/schemas/{component(pack.id, target, 'Merged')}"} if len(pack.targets) == 1 else merged_schema(named_part))
             shown = f"{pack.title}（{pack.view(target).target.name}）"
             paths[f"/packs/{pack.id}/targets/{target}/assess/merged"] = _typed_post(
