@@ -148,7 +148,7 @@ def assessment_schema(pack: Pack, target: str, schemas: dict[str, Any]) -> dict[
         "additionalProperties": False,
         "properties": {
             "pack": {"enum": [pack.id, None]},
-            "target": {"enum": [*dict.fromkeys((target, view.target.name)), None]},  # the id or the Chinese name, as the JSON input takes
+            "target": {"enum": [*spellings(target, view.target.name), None]},  # the id or the Chinese name, as the JSON input takes
             "unit": {"type": ["string", "null"], "description": "被考核单位"},
             "facts": {"$ref": f"#/components/schemas/{facts_name}"},
             "evidence": {"type": "object", "properties": evidence, "additionalProperties": False},
@@ -196,7 +196,12 @@ def _merged_responses() -> dict[str, Any]:
 
 def target_names(pack: Pack) -> list[str]:
     """How a request may name each of the pack's targets: its id and its Chinese name."""
-    return [name for t in pack.spec.targets for name in dict.fromkeys((t.id, t.name))]
+    return [name for t in pack.spec.targets for name in spellings(t.id, t.name)]
+
+
+def spellings(target_id: str, name: str) -> list[str]:
+    """How a request may name one target: its id and its Chinese name (once, where they are the same)."""
+    return list(dict.fromkeys((target_id, name)))
 
 
 def _typed_post(operation: str, tag: str, summary: str, schema: dict[str, Any], responses: dict[str, Any]) -> dict[str, Any]:
@@ -321,8 +326,9 @@ def document(registry: Registry, max_body: int) -> dict[str, Any]:
         for target in pack.targets:
             name = component(pack.id, target, "Assessment")
             schemas[name] = assessment_schema(pack, target, schemas)
+            target_name = pack.view(target).target.name
             # The target by its id or its Chinese name (区直), as every entry point takes it.
-            naming = {"enum": list(dict.fromkeys([target, pack.view(target).target.name]))}
+            naming = {"enum": spellings(target, target_name)}
             named = {"allOf": [{"$ref": f"#/components/schemas/{name}"}], "required": ["target"], "properties": {"target": naming}}
             typed.append({"$ref": f"#/components/schemas/{name}"} if len(pack.targets) == 1 else named)
             part = component(pack.id, target, "Part")
@@ -331,7 +337,7 @@ def document(registry: Registry, max_body: int) -> dict[str, Any]:
             # Pack-wide, each part names its target (a part naming none takes the others', but then the schema cannot say which).
             named_part = {"allOf": [{"$ref": f"#/components/schemas/{part}"}], "required": ["target"], "properties": {"target": naming}}
             merged.append({"$ref": f"#/components/schemas/{component(pack.id, target, 'Merged')}"} if len(pack.targets) == 1 else merged_schema(named_part))
-            shown = f"{pack.title}（{pack.view(target).target.name}）"
+            shown = f"{pack.title}（{target_name}）"
             paths[f"/packs/{pack.id}/targets/{target}/assess/merged"] = _typed_post(
                 f"assess_merged_{pack.id}_{target}", pack.id, f"合并评分：{shown}，各部分考核输入合并为一个单位后评分", _ref(component(pack.id, target, "Merged")), _merged_responses()
             )
