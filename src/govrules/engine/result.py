@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import json
-import json.encoder
 from decimal import Decimal
 from typing import Any, ClassVar, Mapping
 
@@ -23,10 +22,9 @@ import attrs
 
 from .facts import Discretion, to_jsonable
 from ..rubric.scope import COMBINE_LABELS
-from .jsontext import NUMBER_TEXTS as _NUMBERS, STATUS_TEXTS, EffectTexts, RowTexts, TargetTexts, dumps as _dumps, dumps_with, number as _number, scalar as _scalar, string as _string, strings as _strings
+from .jsontext import STATUS_TEXTS, EffectTexts, RowTexts, TargetTexts, dumps as _dumps, dumps_with, number as _number, scalar as _scalar, string as _string, strings as _strings
 from ..numbers import exact, fmt, sub
 
-_encode_string = json.encoder.encode_basestring
 
 PASS = "pass"
 FAIL = "fail"
@@ -468,12 +466,11 @@ def row_text(
         ', "complete": true, "max": ' if complete else ', "complete": false, "max": ',
         t.max,
         ', "score": ',
-        # number(), its memo looked up here (a Python call costs more than the look-up)
-        "null" if score is None else (_NUMBERS.get(str(score)) or _number(score)),
+        _number(score),
         ', "computed": ',
-        "null" if computed is None else (_NUMBERS.get(str(computed)) or _number(computed)),
+        _number(computed),
         ', "self_score": ',
-        "null" if self_score is None else (_NUMBERS.get(str(self_score)) or _number(self_score)),
+        _number(self_score),
         ', "effects": [',
     ]
     if effects:
@@ -775,13 +772,13 @@ class Rows:
             if ref is not None:
                 # A remembered row's text comes in halves around its 自评's value, which is no part of its key
                 # (kept in its entry's one-place list once written: see scoring._text_halves).
-                halves = ref[1][0]
+                halves = ref[1][0]  # scoring._text_halves's kept value, without its call (most rows)
                 if halves is None:
                     halves = self.halves(ref, state)
                 if halves:
                     self_score = state[12]
                     texts[positions[key]] = (
-                        halves[2] if self_score is None else "".join((halves[0], _NUMBERS.get(str(self_score)) or _number(self_score), halves[1]))
+                        halves[2] if self_score is None else "".join((halves[0], _number(self_score), halves[1]))
                     )
                     continue
             texts[positions[key]] = text(state) if text is not None else state[0].texts.text(state[2], state[1])
@@ -800,13 +797,11 @@ class Rows:
         """:meth:`status_counts` as ``to_json`` writes it, remembered by the touched rows' statuses (see ``Untouched.counts_texts``)."""
         known = self.shared.counts_texts
         if known is None:
-            counts = self.status_counts()
-            return _STATUS_COUNTS.format(*[counts[s] for s in STATUSES])
+            return _counts_text(self.status_counts())
         key = tuple([state[2] for state in self.touched.values()])
         text = known.get(key)
         if text is None:
-            counts = self.status_counts()
-            text = _STATUS_COUNTS.format(*[counts[s] for s in STATUSES])
+            text = _counts_text(self.status_counts())
             if len(known) < COUNTS_KEYS:
                 known[key] = text  # racing threads store the same text
         return text
@@ -1030,23 +1025,12 @@ class Result:
         zeroed = _dumps([z.to_dict() for z in self.zeroed]) if self.zeroed else "[]"
         grading = _dumps(self.grading.to_dict()) if self.grading is not None else "null"
         missing = _dumps([{"item": i, "evidence": k} for i, k in self.missing_evidence]) if self.missing_evidence else "[]"
-        if self.differences:
-            known = _DIFFERENCE_TEXTS
-            diffs = []
-            for d in self.differences:  # Difference._json_text, its memo looked up here
-                final = d.final
-                diffs.append(known.get((d.item, str(d.self_score), None if final is None else str(final))) or d._json_text())
-            differences = "[" + ", ".join(diffs) + "]"
-        else:
-            differences = "[]"
+        differences = "[" + ", ".join([d._json_text() for d in self.differences]) + "]" if self.differences else "[]"
         ledgers = _dumps([l.to_dict() for l in self.ledgers]) if self.ledgers else "[]"
         if self.texts is not None:
-            # TargetTexts.readings_text's memo looked up here first
-            readings = self.texts.lists.get(self.readings) or self.texts.readings_text(self.readings)
+            readings = self.texts.readings_text(self.readings)
         else:
             readings = _dumps([{"id": i, "quote": q, "choice": c} for i, q, c in self.readings])
-        # number(), its memo looked up here (a Python call costs more than the look-up)
-        numbers = _NUMBERS
         stamp = self.stamp._json_text
         head_key = (stamp, self.target, self.target_name)
         head = _HEADS.get(head_key)
@@ -1056,21 +1040,21 @@ class Result:
                 _HEADS[head_key] = head  # racing threads store the same text
         parts = [
             head,
-            _encode_string(self.unit) if type(self.unit) is str else _scalar(self.unit),  # jsontext.string, without its call
+            _scalar(self.unit),
             _SCORED_COMPLETE[not self.scored, not self.complete],
-            "null" if self.total is None else (numbers.get(str(self.total)) or _number(self.total)),
+            _number(self.total),
         ]
         if self.total_floor_cut:
             parts += [', "total_floor": ', _dumps(self.total_floor_dict())]
         parts += [
             ', "max_total": ',
-            "null" if self.max_total is None else (numbers.get(str(self.max_total)) or _number(self.max_total)),
+            _number(self.max_total),
             ', "base": {"max": ',
-            "null" if self.base_max is None else (numbers.get(str(self.base_max)) or _number(self.base_max)),
+            _number(self.base_max),
             ', "sum": ',
-            "null" if self.base_sum is None else (numbers.get(str(self.base_sum)) or _number(self.base_sum)),
+            _number(self.base_sum),
             ', "score": ',
-            "null" if self.base is None else (numbers.get(str(self.base)) or _number(self.base)),
+            _number(self.base),
             ', "rescaled": true}, "zeroed": ' if self.rescaled else ', "rescaled": false}, "zeroed": ',
             zeroed,
             ', "grade": ',
@@ -1084,13 +1068,13 @@ class Result:
             ', "missing_evidence": ',
             missing,
             ', "self_assessment": {"total": ',
-            "null" if self.self_total is None else (numbers.get(str(self.self_total)) or _number(self.self_total)),
+            _number(self.self_total),
             ', "differences": ',
             differences,
             '}, "sections": [',
-            ", ".join(sections.texts() if type(sections) is not tuple else [r._json_text for r in sections]),
+            ", ".join(_row_texts(sections)),
             '], "items": [',
-            ", ".join(rows.texts() if type(rows) is not tuple else [r._json_text for r in rows]),
+            ", ".join(_row_texts(rows)),
             '], "ledgers": ',
             ledgers,
             ', "facts": ',
@@ -1128,6 +1112,11 @@ COUNTS_KEYS = 256
 
 def _counts_text(counts: Mapping[str, int]) -> str:
     return _STATUS_COUNTS.format(*[counts[s] for s in STATUSES])
+
+
+def _row_texts(rows: Any) -> list[str]:
+    """Each row's JSON text: the records' where built, else from scoring's state (:meth:`Rows.texts`)."""
+    return [r._json_text for r in rows] if type(rows) is tuple else rows.texts()
 
 
 #: The sheet's status counts, as dumps writes the dict (counts are ints).

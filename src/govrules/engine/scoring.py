@@ -418,7 +418,7 @@ def row_score(
     base = maximum
     award = ZERO
     if deducts_only:
-        deduction = sum([e.amount for e in effects if e.amount is not None], ZERO)  # _sum, in place  # type: ignore[misc]
+        deduction = _sum([e.amount for e in effects if e.amount is not None])  # type: ignore[misc]
     else:
         deduction = ZERO
         for e in effects:
@@ -478,19 +478,13 @@ def _affected(view: TargetView, items: dict[str, tuple[Any, ...]]) -> set[str]:
 
 def _section_states(view: TargetView, items: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
     """Each rescored section's state ``(section, score, status)``, for a target none of whose sections is capped or floored."""
-    # _affected, in place (a call costs more than its loop over the few touched rows)
-    untouched = view.untouched_items
-    enclosing = view.enclosing
-    affected: set[str] = set()
-    for i, state in items.items():
-        if state[1] is not untouched[i].score or state[2] != PASS:
-            affected.update(enclosing[i])
+    affected = _affected(view, items)
     states: dict[str, tuple[Any, ...]] = {}
     if not affected:
         return states
     untouched_items = view.untouched_items
     untouched_sections = view.untouched_sections
-    scored = view.target.total is not None  # view.scored, without the property's call
+    scored = view.scored
     item_state = items.get
     section_state = states.get
     for section in view.sections_children_first:
@@ -509,9 +503,7 @@ def _section_states(view: TargetView, items: dict[str, tuple[Any, ...]]) -> dict
                 statuses.add(row.status)
             if score is not None:
                 scores.append(score)
-        # _section_status, in place
-        status = FAIL if FAIL in statuses else NOT_CHECKED if NOT_CHECKED in statuses else PASS if PASS in statuses else NOT_APPLICABLE
-        states[section.id] = (section, sum(scores, ZERO) if (scores and scored) else None, status)
+        states[section.id] = (section, sum(scores, ZERO) if (scores and scored) else None, _section_status(statuses))
     return states
 
 
@@ -522,7 +514,7 @@ def _score_sections(view: TargetView, items: dict[str, ItemResult], touched: dic
     if not affected:
         return sections
     rows: dict[str, ItemResult | SectionResult] = {**items, **sections}
-    scored = view.target.total is not None  # view.scored, without the property's call
+    scored = view.scored
     for section in view.sections_children_first:
         section_id = section.id
         if section_id not in affected:
@@ -707,7 +699,7 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
             top = state[1] if state is not None else (untouched_items[t] if t in untouched_items else untouched_sections[t]).score
             if top is not None:
                 top_scores.append(top)
-    scored = view.target.total is not None  # view.scored, without the property's call
+    scored = view.scored
     rescaled = False
     base_max = view.target.total
     base_sum = base = None
@@ -751,11 +743,7 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
     self_total = sum(map(itemgetter(1), self_scores), ZERO) if self_scores else None  # (exact: see _sum)
     # The readings behind the total's floor where it cut, or behind a total the pack lets go below 0.
     total_readings = spec.floor.reading if total_floor_cut else spec.floor.negative_total if total is not None and total < 0 else ()
-    readings = None
-    if not (view.capped_sections or a.derived or ledgers):  # _result_readings' memo, looked up here first
-        readings = view.readings_known.get((*row_readings, total_readings))
-    if readings is None:
-        readings = _result_readings(spec, row_readings, ledgers, findings, section_rows, total_readings)
+    readings = _result_readings(spec, row_readings, ledgers, findings, section_rows, total_readings)
     return Result(
         stamp=stamp,
         target=view.target.id,
