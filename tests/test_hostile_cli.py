@@ -597,6 +597,18 @@ def _visible(text: str) -> str:
     return "".join(strip_controls(re.sub("[\r\n\x85\u2028\u2029]", " ", text)).split())
 
 
+@pytest.mark.parametrize("char", ["\ufffe", "\uffff"])
+def test_a_noncharacter_in_a_unit_name_leaves_a_workbook_that_opens(datonghu, base_input, char):
+    # Found by the fuzz test below: XML 1.0 cannot hold U+FFFE or U+FFFF, and openpyxl wrote them raw.
+    from govrules.outputs import xlsx
+
+    result = datonghu.assess({**base_input, "unit": f"北洲{char}子镇"})
+    buf = io.BytesIO()
+    xlsx.score_workbook(result).save(buf)
+    buf.seek(0)
+    assert load_workbook(buf)["评分表"]["B2"].value == "北洲子镇"
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(unit=TEXT, reason=TEXT, reviewer=TEXT, review_reason=TEXT)
 def test_fuzz_user_text_through_every_score_format(datonghu, base_input, unit, reason, reviewer, review_reason):

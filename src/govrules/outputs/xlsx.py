@@ -25,7 +25,9 @@ from ..kinds.base import AWARD, SET
 from ..untrusted import one_line
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Control characters Excel refuses, and U+FFFE and U+FFFF, which XML 1.0 cannot hold (openpyxl would write them
+# raw: a workbook no reader opens).
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -34,7 +36,7 @@ CELL_TEXT_MAX = 32_767
 
 
 def safe(value: Any) -> Any:
-    """A cell value that no spreadsheet will run as a formula (control characters Excel refuses are dropped, long text cut)."""
+    """A cell value that no spreadsheet will run as a formula (control characters Excel refuses and U+FFFE/U+FFFF are dropped, long text cut)."""
     if isinstance(value, str):
         value = _ILLEGAL.sub("", value)
         if _SURROGATE.search(value):  # no writer can encode a lone surrogate: show its escape
