@@ -149,6 +149,9 @@ def test_json_put_together_from_rows_is_the_dumped_dict(registry, pack_id, targe
     assert json.loads(result.to_json()) == result.to_dict()
     # Asking twice (the rows' text is cached) gives the same bytes.
     assert result.to_json() == result.to_json()
+    # With the 可挽回分值 (a batch's units/ files): the same text with them last, worked out once and kept.
+    fresh = pack.assess(raw, target)
+    assert fresh.to_json(recoverable=True) == json.dumps(fresh.to_dict(recoverable=True), ensure_ascii=False)
 
 
 def test_results_sharing_rows_pickle_and_copy(registry):

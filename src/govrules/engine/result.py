@@ -1012,8 +1012,15 @@ class Result:
         target (govrules.engine.jsontext). ``recoverable=True`` adds the
         可挽回分值 list (opt-in: the plain JSON stays what existing callers read).
         """
-        if indent is not None or recoverable:
+        if indent is not None:
             return json.dumps(self.to_dict(recoverable=recoverable), ensure_ascii=False, indent=indent)
+        text = self._compact_text()
+        if recoverable:
+            # The list to_dict puts last, put before the closing brace (a batch's units/ files are this text).
+            text = "".join([text[:-1], ', "recoverable": ', _dumps([f.to_dict() for f in self.recoverable()]), "}"])
+        return text
+
+    def _compact_text(self) -> str:
         # The sheet's own values put between its constant keys (no dict made
         # only to be encoded, most of its lists empty); the rows' text (each
         # encoded once, see ItemResult._json_text), the stamp's and the

@@ -1117,29 +1117,18 @@ def slug(text: str) -> str:
 
 
 def unit_json(result: Result) -> bytes:
-    """A unit's JSON sheet (indented, with 可挽回分值): ``result.to_dict(recoverable=True)``, encoded by orjson where it can.
+    """A unit's JSON sheet: ``result.to_json(recoverable=True)``, one line, and a newline.
 
-    orjson is several times faster than the standard library's indenting
-    encoder (a profile of 4,000 units spent 18% there); parsing its text gives
-    the same value. A value orjson refuses (an integer beyond 64 bits) falls
-    back to the standard encoder. The 可挽回分值 are the ones the unit's HTML
-    sheet and workbook rows list (worked out once and kept on the result: :meth:`.Result.recoverable`).
-
-    From ``to_dict``, not the compact ``to_json`` text: measured on 1,500 fresh
-    datonghu 乡镇 results, ``to_dict`` with the fixes took 36 µs and
-    ``to_json`` alone 48 µs (a result's JSON text is made once, so what its
-    rows' text caches save on a second call never comes).
+    The same text the library and ``POST /packs/{id}/assess`` give for the
+    result, with the 可挽回分值 its HTML sheet and workbook rows list
+    (:meth:`.Result.recoverable`, worked out once and kept) added last.
+    Compact rather than indented: put together from each row's text
+    (:meth:`.Result.to_json`), where indenting re-encodes every value of the
+    unit's dict. Measured with callgrind on datonghu 乡镇 units of
+    bench/province.py, a batch worker's instructions a unit with its sheets
+    went from 3.47 to 3.1 million (session 9, docs/performance.md).
     """
-    import orjson
-
-    from .report import recoverable
-
-    data = result.to_dict()
-    data["recoverable"] = [f.to_dict() for f in recoverable(result)]  # where to_dict(recoverable=True) puts them
-    try:
-        return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
-    except TypeError:
-        return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (result.to_json(recoverable=True) + "\n").encode("utf-8")
 
 
 def _write_new(path: str, data: bytes) -> None:
