@@ -305,3 +305,23 @@ def test_mixed_targets_are_ranked_separately(runner, tmp_path, datonghu):
         "quzhi": [(1, "区教育局", "100"), (2, "区财政局", "99.8")],
         "xiangzhen": [(1, "甲镇", "100"), (2, "乙镇", "80")],
     }
+
+
+def test_stderr_lists_failed_and_incomplete_units_as_far_as_the_ranking_shows(runner, tmp_path):
+    # Five incomplete units (only foi_ok given) and three failed ones (an unreadable count): with --show 1, two of
+    # each are listed with their cells or problems, then a line with how many were left out and where all are.
+    units = tmp_path / "units.csv"
+    rows = [f"{n}镇,乡镇,是," for n in "甲乙丙丁戊"] + [f"坏{n}镇,乡镇,是,三" for n in "一二三"]
+    units.write_text("unit,target,foi_ok,active_late_count\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = run(runner, "batch", "datonghu_2023", units, "--out", tmp_path / "out", "--show", "1", "--jobs", "1")
+    assert result.exit_code == 1
+    err = result.stderr
+    assert "3 个单位未能评分（其余 5 个已评分）" in err and "“三”不是次数" in err
+    assert "坏一镇" in err and "坏二镇" in err and "坏三镇" not in err
+    assert "…（其余 1 个单位略，完整列表见 summary.xlsx「出错」、summary.json）" in err
+    assert "未完成：5 个单位有未填的必填项" in err
+    assert "  甲镇：" in err and "  乙镇：" in err and "  丙镇：" not in err
+    assert "…（其余 3 个单位略，完整列表见 summary.xlsx「未完成」、index.html）" in err
+    # Every one is in the files.
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert len(summary["failures"]) == 3 and len(summary["incomplete"]) == 5

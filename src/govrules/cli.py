@@ -870,7 +870,7 @@ TERMINAL_RANKING = 20
 @click.option("--format", "-f", "fmt_", type=click.Choice(["table", "json"]), default="table", show_default=True, help="标准输出的格式：排名表（table）或 summary.json（json）")
 @click.option("--jobs", "-j", default=None, type=click.IntRange(1, 256), help="并行评分的进程数（默认：处理器核数）")
 @click.option("--unit-sheets/--no-unit-sheets", default=None, help="是否写每个单位的评分表 units/NNN_<单位>.json 和 .html（默认：不超过 20000 个单位时写，超过时不写并提示）")
-@click.option("--show", default=TERMINAL_RANKING, show_default=True, type=click.IntRange(0, 1_000_000), help="终端显示的排名行数：每个考核对象显示前 N 名和后 N 名；未完成和逐项检查的单位最多显示 2N 个")
+@click.option("--show", default=TERMINAL_RANKING, show_default=True, type=click.IntRange(0, 1_000_000), help="终端显示的排名行数：每个考核对象显示前 N 名和后 N 名；未完成、出错和逐项检查的单位最多显示 2N 个（标准输出和标准错误输出）")
 @click.option("--pdf", "pdf", is_flag=True, help="另写 PDF 供归档：summary.pdf（排名汇总）和每个单位的考核表 units/NNN_单位.pdf")
 def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, jobs: int | None, unit_sheets: bool | None, show: int, pdf: bool) -> None:
     """为多个单位批量评分并排名。
@@ -951,21 +951,27 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, j
         err.print(Text.assemble(("错误", "bold red"), _line(f"：输入 {batch.source} 有 {len(batch.input_problems)} 处问题")))
         for pr in batch.input_problems:
             err.print(Text("  - " + _line(pr)))
+    # Failed and incomplete units are listed as far as 2 × show units each, as the ranking is: a province's
+    # thousand incomplete rows would bury the terminal (and cost the run a second); every one is in the files.
     if batch.failed:
         err.print(Text.assemble(("错误", "bold red"), f"：{len(batch.failed)} 个单位未能评分（其余 {len(batch.units) - len(batch.failed)} 个已评分）"))
-        for u in batch.failed:
+        for u in batch.failed[: 2 * show]:
             err.print(Text(_line(f"  {u.where}" + (f"（{u.unit}）" if u.unit else "") + "：")))
             for pr in u.problems:
                 err.print(Text("    - " + _line(pr)))
+        if len(batch.failed) > 2 * show:
+            err.print(Text(f"  …（其余 {len(batch.failed) - 2 * show} 个单位略，完整列表见 summary.xlsx「出错」、summary.json）"))
     if batch.incomplete:
         # The results are written (incomplete units listed apart); the exit code says the work is not done.
         from .outputs.batch import blank_cells
 
         err.print(Text.assemble(("未完成", "bold yellow"), _line(f"：{len(batch.incomplete)} 个单位有未填的必填项，不参加排名（结果已写入）")))
-        for u in batch.incomplete:
+        for u in batch.incomplete[: 2 * show]:
             err.print(Text(_line(f"  {u.unit or u.where}：")))
             for cell in blank_cells(u, p):
                 err.print(Text("    - " + _line(cell)))
+        if len(batch.incomplete) > 2 * show:
+            err.print(Text(f"  …（其余 {len(batch.incomplete) - 2 * show} 个单位略，完整列表见 summary.xlsx「未完成」、index.html）"))
     if not batch.ok or batch.incomplete:
         sys.exit(EXIT_INPUT)
 
