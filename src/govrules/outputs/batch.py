@@ -1126,7 +1126,7 @@ def unit_json(result: Result) -> bytes:
     (:meth:`.Result.to_json`), where indenting re-encodes every value of the
     unit's dict. Measured with callgrind on datonghu 乡镇 units of
     bench/province.py, a batch worker's instructions a unit with its sheets
-    went from 3.47 to 3.1 million (session 9, docs/performance.md).
+    went from 3.47 to 3.37 million (session 9, docs/performance.md).
     """
     return (result.to_json(recoverable=True) + "\n").encode("utf-8")
 
