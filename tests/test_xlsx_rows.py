@@ -235,3 +235,39 @@ def test_a_number_put_into_a_row_made_as_text_is_the_row_made_with_it(values, co
     whole = list(values)
     whole[col] = number
     assert with_number(made, col, number) == row_text(whole)
+
+
+def _raw_member(path: Path, info: zipfile.ZipInfo) -> bytes:
+    """A member's bytes as stored in the zip (compressed), read from its local header."""
+    with open(path, "rb") as fh:
+        fh.seek(info.header_offset)
+        header = fh.read(30)
+        name_len, extra_len = int.from_bytes(header[26:28], "little"), int.from_bytes(header[28:30], "little")
+        fh.seek(info.header_offset + 30 + name_len + extra_len)
+        return fh.read(info.compress_size)
+
+
+def test_summary_workbook_is_zipped_at_its_level_and_other_workbooks_are_not(tmp_path):
+    import zlib
+
+    import xlsxwriter
+
+    def fill(book):
+        ws = book.add_worksheet("排名")
+        for r in range(2000):
+            ws.write_row(r, 0, [f"第{r:06d}镇", "乡镇", r, "现场复核：资料不全"])
+        book.close()
+
+    fill(summary_xlsx.fast_zip_workbook()(str(tmp_path / "fast.xlsx"), {"constant_memory": True}))
+    fill(xlsxwriter.Workbook(str(tmp_path / "plain.xlsx"), {"constant_memory": True}))  # made after: XlsxWriter's own is unchanged
+    for name, level in (("fast.xlsx", summary_xlsx.ZIP_LEVEL), ("plain.xlsx", zlib.Z_DEFAULT_COMPRESSION)):
+        with zipfile.ZipFile(tmp_path / name) as z:
+            for info in z.infolist():
+                if info.compress_type != zipfile.ZIP_DEFLATED:
+                    continue
+                deflate = zlib.compressobj(level, zlib.DEFLATED, -15)
+                assert _raw_member(tmp_path / name, info) == deflate.compress(z.read(info)) + deflate.flush(), (name, info.filename)
+    # The same parts either way, only zipped differently.
+    with zipfile.ZipFile(tmp_path / "fast.xlsx") as a, zipfile.ZipFile(tmp_path / "plain.xlsx") as b:
+        assert a.namelist() == b.namelist()
+        assert all(a.read(n) == b.read(n) for n in a.namelist() if not n.startswith("docProps/"))

@@ -26,7 +26,8 @@ column widths, print setup, autofilter, charts and the package, and the file
 is the same, byte for byte, as its own calls write (``FAST_ROWS = False``
 writes it that way; ``tests/test_xlsx_rows.py`` compares the two). This
 relies on XlsxWriter's private worksheet state, as :meth:`SummaryBook.close`
-does for sheet order: pyproject pins ``XlsxWriter>=3.3.1,<4``.
+does for sheet order and :func:`fast_zip_workbook` for the zip level:
+pyproject pins ``XlsxWriter>=3.3.1,<4``.
 
 Every sheet is print-ready as offices file the yearly 通报: A4, landscape where
 it is wide, the header row repeated on each printed page, fitted to the page
@@ -38,6 +39,7 @@ or numbers.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
@@ -187,6 +189,38 @@ def _ranked(rank: int | None, row: RowText | list[Any]) -> RowText | list[Any]:
     return with_number(row, 0, rank)  # type: ignore[arg-type]
 
 
+#: The deflate level summary.xlsx is zipped at. XlsxWriter zips at zlib's default (6): on the 87 MB of XML of
+#: 20,000 units that took 0.67 s of the batch's last, serial seconds; level 1 takes 0.24 s, for a file of 8.6 MB
+#: instead of 6.7 MB (docs/performance.md, session 9).
+ZIP_LEVEL = 1
+
+
+@functools.lru_cache(maxsize=1)
+def fast_zip_workbook() -> type:
+    """XlsxWriter's ``Workbook`` zipping its file at :data:`ZIP_LEVEL`.
+
+    XlsxWriter has no option for it: its ``_store_workbook`` makes a
+    ``ZipFile`` named in its module. Here that same function is given a copy
+    of its module's names in which ``ZipFile`` passes the level, so no module
+    is changed (other workbooks in the process zip as before) and no code of
+    XlsxWriter is copied. tests/test_xlsx_rows.py checks the level is used.
+    """
+    import types
+    import zipfile
+
+    import xlsxwriter.workbook as xw
+
+    class LevelZipFile(zipfile.ZipFile):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("compresslevel", ZIP_LEVEL)
+            super().__init__(*args, **kwargs)
+
+    names = dict(vars(xw), ZipFile=LevelZipFile)
+    store = xw.Workbook._store_workbook
+    rebound = types.FunctionType(store.__code__, names, store.__name__, store.__defaults__, store.__closure__)
+    return type("FastZipWorkbook", (xw.Workbook,), {"_store_workbook": rebound, "__module__": __name__})
+
+
 class SummaryBook:
     """summary.xlsx, open while the units are scored, so that its input-order sheets are written as units come back.
 
@@ -200,10 +234,8 @@ class SummaryBook:
     """
 
     def __init__(self, path: Path, title: str, fast: bool | None = None) -> None:
-        import xlsxwriter
-
         self.fast = FAST_ROWS if fast is None else fast
-        self.book = xlsxwriter.Workbook(
+        self.book = fast_zip_workbook()(
             str(path),
             {"constant_memory": True, "strings_to_urls": False, "strings_to_formulas": False, "strings_to_numbers": False, "nan_inf_to_errors": True},
         )
