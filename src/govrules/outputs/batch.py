@@ -27,6 +27,7 @@ import itertools
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import stat
@@ -1201,6 +1202,55 @@ class Lazy(list):  # type: ignore[type-arg]
         return self._size > 0
 
 
+def write_summary_json(data: dict[str, Any], fh: Any) -> None:
+    """Write summary.json to ``fh``: ``data`` indented by two spaces as ``json.dumps(indent=2)`` writes it, except
+    that each entry of a :class:`Lazy` list (a unit) is on one line of its own; parsing it gives the same value.
+
+    A province's units are written one at a time, never all in memory. json's
+    indenting encoder is pure Python; without ``indent``, ``json.dumps`` uses
+    the C encoder, several times faster on a unit's entry (docs/performance.md, session 9).
+    """
+    lazies: list[Lazy] = []
+    # Each Lazy list stands in the indented text as a string of its own: a NUL (which json writes \u0000), a
+    # token made for this call (no text of the data can hold it) and the list's number.
+    token = secrets.token_hex(8)
+    parts = re.split(rf'"\\u0000{token}:([0-9]+)\\u0000"', json.dumps(_stand_in(data, lazies, token), ensure_ascii=False, indent=2))
+    assert parts[1::2] == [str(n) for n in range(len(lazies))]  # each list once, in order
+    for n, part in enumerate(parts):
+        if n % 2 == 0:
+            fh.write(part)
+            continue
+        entries = lazies[int(part)]
+        if not entries:
+            fh.write("[]")
+            continue
+        line = parts[n - 1].rsplit("\n", 1)[-1]  # the line the list opens on: its indent is the list's
+        indent = line[: len(line) - len(line.lstrip(" "))]
+        fh.write("[")
+        comma = "\n"
+        for entry in entries:
+            fh.write(f"{comma}{indent}  {json.dumps(entry, ensure_ascii=False)}")
+            comma = ",\n"
+        fh.write(f"\n{indent}]")
+    fh.write("\n")
+
+
+def _stand_in(value: Any, lazies: list[Lazy], token: str) -> Any:
+    """``value`` with each Lazy list in it put in ``lazies`` and replaced by its stand-in (:func:`write_summary_json`).
+
+    A module function, not a closure calling itself: that would be a reference
+    cycle holding the batch's unit store (and its file) until the collector runs.
+    """
+    if isinstance(value, Lazy):
+        lazies.append(value)
+        return f"\x00{token}:{len(lazies) - 1}\x00"
+    if isinstance(value, dict):
+        return {k: _stand_in(v, lazies, token) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stand_in(v, lazies, token) for v in value]
+    return value
+
+
 def _lazy(units: Sequence[Unit], row: Callable[[Unit], Any]) -> Lazy:
     return Lazy(lambda: (row(u) for u in units), len(units))
 
@@ -1578,10 +1628,7 @@ def _write_pages(batch: Batch, out: Path, assessors: list[dict[str, Any]], cohor
 
     written: list[str] = []
     with open(out / "summary.json", "w", encoding="utf-8") as fh:
-        # Piece by piece: the same text as json.dumps(indent=2), without a province's ranking in memory at once.
-        for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(summary_data(batch, assessors, cohort, lazy=True)):
-            fh.write(chunk)
-        fh.write("\n")
+        write_summary_json(summary_data(batch, assessors, cohort, lazy=True), fh)
     written.append("summary.json")
 
     _ranking_csv(batch, out / "ranking.csv")
