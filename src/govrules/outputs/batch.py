@@ -1609,20 +1609,22 @@ def write_summaries(batch: Batch, out: Path, spill: Spill, pdf: bool = False, bo
         store.reopen_read_only()
         figures = charts_mod.figures(batch, assessors)
         tell(figures)  # the workbook's last sheet draws them: worked out once, here, while the parent writes the sheets before it
-        return _write_pages(batch, out, assessors, cohort, figures, pdf)
+        return _write_pages(batch, out, assessors, cohort, figures, pdf, ranking_csv=False)
 
     spill.flush()  # the child reads what was spilled
     side = Forked(pages)
     try:
         summary_workbook(batch, out / "summary.xlsx", spill, assessors, side.told, cohort, book)
+        # ranking.csv here rather than in the child: the two halves then take about as long (docs/performance.md, session 9).
+        _ranking_csv(batch, out / "ranking.csv")
         written = side.result()
     finally:
         side.stop()
-    return written[:2] + ["summary.xlsx"] + written[2:]
+    return written[:1] + ["ranking.csv", "summary.xlsx"] + written[1:]
 
 
-def _write_pages(batch: Batch, out: Path, assessors: list[dict[str, Any]], cohort: list[list[Any]], figures: Any, pdf: bool) -> list[str]:
-    """What :func:`write_summaries` writes besides summary.xlsx; the names written, in order."""
+def _write_pages(batch: Batch, out: Path, assessors: list[dict[str, Any]], cohort: list[list[Any]], figures: Any, pdf: bool, ranking_csv: bool = True) -> list[str]:
+    """What :func:`write_summaries` writes besides summary.xlsx (and ranking.csv, unless ``ranking_csv`` is off); the names written, in order."""
     from . import charts as charts_mod
     from .html import write_batch_html
 
@@ -1631,8 +1633,9 @@ def _write_pages(batch: Batch, out: Path, assessors: list[dict[str, Any]], cohor
         write_summary_json(summary_data(batch, assessors, cohort, lazy=True), fh)
     written.append("summary.json")
 
-    _ranking_csv(batch, out / "ranking.csv")
-    written.append("ranking.csv")
+    if ranking_csv:
+        _ranking_csv(batch, out / "ranking.csv")
+        written.append("ranking.csv")
 
     svgs = charts_mod.svgs(figures)
     context = html_context(batch, assessors, svgs)

@@ -1,8 +1,8 @@
 """One piece of work done in a forked process while this one does another; its result or its exception handed back.
 
 Why: once a province is scored, its summaries are written one after the
-other by one process: summary.xlsx (about half of it) and the rest
-(summary.json, ranking.csv, index.html and the target pages). Each half
+other by one process: summary.xlsx with ranking.csv (about half of it) and
+the rest (summary.json, index.html and the target pages). Each half
 reads the units and writes its own files, so on a second core the two go
 side by side (:func:`.batch.write_summaries`); the files written are the same.
 
