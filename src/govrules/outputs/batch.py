@@ -172,6 +172,14 @@ def _nothing(value: Any) -> None:
     return None  # a value other than text, a number, a dict, a list or a tuple: no text the walk would look into
 
 
+def sheet_files(stem: str, pdf: bool) -> dict[str, str]:
+    """A unit's sheets in the output folder by kind, from their stem (``NNN_<unit>``)."""
+    files = {"json": f"units/{stem}.json", "html": f"units/{stem}.html"}
+    if pdf:
+        files["pdf"] = f"units/{stem}.pdf"
+    return files
+
+
 @attrs.define
 class Unit:
     """One unit of a batch: where it came from, its input, and what became of it.
@@ -210,12 +218,7 @@ class Unit:
     @property
     def files(self) -> dict[str, str]:
         """Its sheets in the output folder (made from ``stem``: a province's units keep one string each, not a dict)."""
-        if self.stem is None:
-            return {}
-        files = {"json": f"units/{self.stem}.json", "html": f"units/{self.stem}.html"}
-        if self.pdf:
-            files["pdf"] = f"units/{self.stem}.pdf"
-        return files
+        return sheet_files(self.stem, self.pdf) if self.stem is not None else {}
 
     def settled(self) -> None:
         """Let go of what a scored unit no longer needs (its input; empty lists shared)."""

@@ -275,7 +275,7 @@ def run_batch(
                 pool = None
             store.done()
             settle(batch)
-            written = [f for u in batch.units for f in u.files.values()]
+            written = list(store.sheet_files())  # each unit's, in input order (from two columns: no unit unpickled)
             # Where the units were scored on several cores, summary.xlsx and the other summaries are written side by side too.
             written += write_summaries(batch, tmp, spill, pdf, book, side_by_side=two_cores)
             write_marker(tmp, batch, written)

@@ -123,7 +123,7 @@ class UnitStore(Sequence["Unit"]):
         self._db.execute("PRAGMA synchronous = OFF")
         self._db.execute(
             "CREATE TABLE units (idx INTEGER PRIMARY KEY, target TEXT, unit TEXT, state TEXT NOT NULL,"
-            " total_key TEXT, rank INTEGER, blob BLOB NOT NULL, score_row BLOB)"
+            " total_key TEXT, rank INTEGER, blob BLOB NOT NULL, score_row BLOB, stem TEXT, pdf INTEGER)"
         )
         self._db.execute("CREATE INDEX by_name ON units (target, unit)")  # the same unit named twice
         self._db.execute("CREATE INDEX by_rank ON units (state, target, total_key DESC, idx)")
@@ -145,7 +145,7 @@ class UnitStore(Sequence["Unit"]):
     def _row(u: Unit) -> tuple[Any, ...]:
         o = u.outcome
         blob = pickle.dumps((u.where, u.unit, u.problems, o, u.stem, u.pdf, u.detail_at), protocol=pickle.HIGHEST_PROTOCOL)
-        return (o.target if o is not None else None, u.unit, u.state, total_key(o.total) if o is not None else None, u.rank, blob, u.index)
+        return (o.target if o is not None else None, u.unit, u.state, total_key(o.total) if o is not None else None, u.rank, blob, u.stem, u.pdf, u.index)
 
     def _note_name(self, u: Unit) -> None:
         if u.outcome is not None and u.unit is not None:
@@ -161,16 +161,16 @@ class UnitStore(Sequence["Unit"]):
         self._note_name(u)
         row = self._row(u)
         if u.score_row is None:
-            self._db.execute("INSERT INTO units (target, unit, state, total_key, rank, blob, idx) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+            self._db.execute("INSERT INTO units (target, unit, state, total_key, rank, blob, stem, pdf, idx) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
         else:
             score = pickle.dumps(u.score_row, protocol=pickle.HIGHEST_PROTOCOL)
-            self._db.execute("INSERT INTO units (target, unit, state, total_key, rank, blob, idx, score_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*row, score))
+            self._db.execute("INSERT INTO units (target, unit, state, total_key, rank, blob, stem, pdf, idx, score_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*row, score))
         self._size += 1
 
     def replace(self, u: Unit) -> None:
         """Write a unit read back and changed (its texts cleaned, say) over its row."""
         self._note_name(u)
-        self._db.execute("UPDATE units SET target = ?, unit = ?, state = ?, total_key = ?, rank = ?, blob = ? WHERE idx = ?", self._row(u))
+        self._db.execute("UPDATE units SET target = ?, unit = ?, state = ?, total_key = ?, rank = ?, blob = ?, stem = ?, pdf = ? WHERE idx = ?", self._row(u))
 
     def first_named(self, target: str, unit: str) -> str | None:
         """Where the unit of ``target`` named ``unit`` that was scored first came from, if any."""
@@ -230,6 +230,15 @@ class UnitStore(Sequence["Unit"]):
             while rows := cursor.fetchmany(256):
                 for rank, score in rows:
                     yield rank, pickle.loads(score)  # only ever our own rows
+
+    def sheet_files(self) -> Iterator[str]:
+        """Every unit's sheets (``Unit.files``), in input order; read without unpickling the units."""
+        from .batch import sheet_files
+
+        cursor = self._db.execute("SELECT stem, pdf FROM units WHERE stem IS NOT NULL ORDER BY idx")
+        while rows := cursor.fetchmany(1024):
+            for stem, pdf in rows:
+                yield from sheet_files(stem, bool(pdf)).values()
 
     def _count(self, where: str, args: tuple[Any, ...]) -> int:
         return int(self._db.execute(f"SELECT count(*) FROM units WHERE {where}", args).fetchone()[0])
