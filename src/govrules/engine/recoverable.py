@@ -81,6 +81,29 @@ def _item_score(item: ItemResult, effects: list[Effect]) -> Decimal:
     return row_score(item.max, item.ceiling, effects, [(c, c.rules) for c in item.caps])[0]
 
 
+#: Each row's :func:`_fixed_scores` by its tuple of effects (a bounded memo, emptied when full). Results that share
+#: a row's state (scoring remembers each row's few states: engine/rowcache.py) share that tuple, and a fix is
+#: worked out once per state, not once per result. The tuple is kept in its entry, so while the entry lives no
+#: other tuple can have its id; the row's id, maximum, ceiling, caps and score are checked too.
+_FIXED: dict[int, tuple[Any, ...]] = {}
+_FIXED_MAX = 4096
+
+
+def _fixed_scores(item: ItemResult) -> tuple[tuple[int, Effect, Decimal], ...]:
+    """(position, effect, the row's score were that effect put right, everything else as it is) of each of the row's effects but bonuses."""
+    effects = item.effects
+    got = _FIXED.get(id(effects))
+    if got is not None and got[0] is effects and got[1] == (item.id, item.max, item.ceiling, item.caps):
+        return got[2]  # type: ignore[no-any-return]
+    # A bonus earned is nothing to put right.
+    fixed = tuple((k, e, _item_score(item, [x for j, x in enumerate(effects) if j != k])) for k, e in enumerate(effects) if e.mode != AWARD)
+    if effects:  # the empty tuple is every untouched row's: nothing to remember
+        if len(_FIXED) >= _FIXED_MAX:
+            _FIXED.clear()
+        _FIXED[id(effects)] = (effects, (item.id, item.max, item.ceiling, item.caps), fixed)  # racing threads store equal entries
+    return fixed
+
+
 @exact
 def recoverable(result: Result) -> list[Fix]:
     """What each fix would restore, most first (document order among equals)."""
@@ -124,13 +147,10 @@ def recoverable(result: Result) -> list[Fix]:
                 n += 1
             continue
         current = item.score
-        for k, effect in enumerate(item.effects):
-            if effect.mode == AWARD:
-                continue  # a bonus earned is nothing to put right
-            rest = [e for j, e in enumerate(item.effects) if j != k]
-            fixed = _item_score(item, rest)
+        for k, effect, fixed in _fixed_scores(item):
             gain = fixed - current
             if through is not None:
+                rest = [e for j, e in enumerate(item.effects) if j != k]
                 zeroed = item.zeroed_by if any(e.mode == ZERO_ROW for e in rest) else None
                 total_gain = to_total(through(item, attrs.evolve(item, effects=tuple(rest), score=fixed, zeroed_by=zeroed)))
             else:
