@@ -358,7 +358,7 @@ def _strip_suffix(header: str, suffixes: tuple[str, ...]) -> str | None:
 
 def parse_header(headers: list[Any], pack: Pack, where: str) -> tuple[list[Column], list[Problem]]:
     """What each column of a units table holds; unknown columns are problems (with did-you-mean)."""
-    from openpyxl.utils import get_column_letter
+    from xlsxwriter.utility import xl_col_to_name  # not openpyxl's: importing openpyxl costs a CSV batch 0.12 s
 
     from .unitsheet import header_names, normalise
 
@@ -374,7 +374,7 @@ def parse_header(headers: list[Any], pack: Pack, where: str) -> tuple[list[Colum
     seen: dict[tuple[str, str, str], str] = {}
     for i, raw in enumerate(headers):
         h = "" if raw is None else str(raw).strip()
-        col = get_column_letter(i + 1)
+        col = xl_col_to_name(i)
         here = f"{where} 第1行 {col}列「{clean(h)}」"
         if not h:
             columns.append(Column(i, h, "blank"))
@@ -454,11 +454,11 @@ class _Plan:
 def row_plan(columns: list[Column], pack: Pack) -> _Plan:
     """The plan for reading a table's rows, made once per table by whoever reads them (a batch's workers get it
     with their job), so that no row works it out again and nothing is kept between tables."""
-    from openpyxl.utils import get_column_letter
+    from xlsxwriter.utility import xl_col_to_name
 
     specs = {f.name: f for f in pack.spec.facts}
     cells = tuple((c, _reader(specs.get(c.key)) if c.kind == "fact" else None, clean(c.header)) for c in columns)
-    places = tuple((c.key, f"{get_column_letter(c.index + 1)}列「{clean(c.header)}」") for c in columns if c.kind in ("fact", "points"))
+    places = tuple((c.key, f"{xl_col_to_name(c.index)}列「{clean(c.header)}」") for c in columns if c.kind in ("fact", "points"))
     return _Plan(pack, tuple(columns), cells, places)
 
 
