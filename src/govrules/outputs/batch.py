@@ -37,7 +37,7 @@ import uuid
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence, overload
 from urllib.parse import quote as url_quote
 
 import attrs
@@ -170,6 +170,29 @@ def pack_graded(pack: Pack) -> bool:
 
 def _nothing(value: Any) -> None:
     return None  # a value other than text, a number, a dict, a list or a tuple: no text the walk would look into
+
+
+class Written(Sequence[Path]):
+    """The paths a batch wrote: its folder joined to each name as it is read.
+
+    A province writes 40,000 files and the command only counts them: making
+    each path at once took 0.1 s at the run's very end.
+    """
+
+    def __init__(self, folder: Path, names: list[str]) -> None:
+        self.folder, self.names = folder, names
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    @overload
+    def __getitem__(self, i: int) -> Path: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Path]: ...
+    def __getitem__(self, i: int | slice) -> Path | list[Path]:
+        if isinstance(i, slice):
+            return [self.folder / n for n in self.names[i]]
+        return self.folder / self.names[i]
 
 
 def sheet_files(stem: str, pdf: bool) -> dict[str, str]:
@@ -1541,7 +1564,7 @@ def write_marker(out: Path, batch: Batch, written: list[str]) -> None:
     )
 
 
-def write_outputs(batch: Batch, out: Path, *, unit_sheets: bool = True, pdf: bool = False) -> list[Path]:
+def write_outputs(batch: Batch, out: Path, *, unit_sheets: bool = True, pdf: bool = False) -> Sequence[Path]:
     """Write every output file of a scored batch (:func:`score_units`) into ``out``; returns the paths written.
 
     Written whole or not at all (see :func:`output_folder`). ``unit_sheets``
@@ -1577,7 +1600,7 @@ def write_outputs(batch: Batch, out: Path, *, unit_sheets: bool = True, pdf: boo
             write_marker(tmp, batch, written)
         finally:
             spill.close()
-    return [final / w for w in written]
+    return Written(final, written)
 
 
 def write_summaries(batch: Batch, out: Path, spill: Spill, pdf: bool = False, book: Any = None, side_by_side: bool = False) -> list[str]:

@@ -37,7 +37,7 @@ import multiprocessing
 import os
 import signal
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 import attrs
 
@@ -46,6 +46,7 @@ from ..pack import Pack
 from .batch import (
     Batch,
     Unit,
+    Written,
     _unexpected,
     assess_unit,
     blank_cells,
@@ -186,7 +187,7 @@ def run_batch(
     on_start: Callable[[int], None] | None = None,
     advance: Callable[[int], None] | None = None,
     chunk: int = CHUNK,
-) -> tuple[Batch, list[Path]]:
+) -> tuple[Batch, Sequence[Path]]:
     """Read, score and write a whole batch into ``out``; returns the batch (its units in a :class:`.unitstore.UnitStore`, except for a pack with cohort rules) and the paths written.
 
     ``on_start(n)`` is called once the input is open and the workers have
@@ -288,7 +289,7 @@ def run_batch(
                 pool.join()
             spill.close()
             _JOB = None
-    return batch, [final / w for w in written]
+    return batch, Written(final, written)
 
 
 def _scored(chunks: Iterator[list[Unit]], pool: Any, jobs: int) -> Iterator[tuple[list[Unit], list[Scored]]]:
