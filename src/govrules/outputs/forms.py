@@ -144,9 +144,11 @@ def _date_text(raw: Any) -> str:
     """A date cell as YYYY-MM-DD; a cell already written so (a CSV's usual dates) is checked by :meth:`date.fromisoformat` alone."""
     if type(raw) is str and _ISO_DATE.fullmatch(raw):  # not "2023-W01-1", which fromisoformat also reads
         try:
-            return dt.date.fromisoformat(raw).isoformat()
+            dt.date.fromisoformat(raw)
         except ValueError:
             pass  # not a valid date: the long way names the problem
+        else:
+            return raw  # a valid date written YYYY-MM-DD is its own isoformat()
     return _to_date(raw).isoformat()
 
 
