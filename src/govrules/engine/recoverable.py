@@ -84,7 +84,7 @@ def _item_score(item: ItemResult, effects: list[Effect]) -> Decimal:
 #: Each row's :func:`_fixed_scores` by its tuple of effects (a bounded memo, emptied when full). Results that share
 #: a row's state (scoring remembers each row's few states: engine/rowcache.py) share that tuple, and a fix is
 #: worked out once per state, not once per result. The tuple is kept in its entry, so while the entry lives no
-#: other tuple can have its id; the row's id, maximum, ceiling, caps and score are checked too.
+#: other tuple can have its id; the row's id, maximum, ceiling and caps (all the fixed scores depend on) are checked too.
 _FIXED: dict[int, tuple[Any, ...]] = {}
 _FIXED_MAX = 4096
 
