@@ -245,20 +245,15 @@ def _row_key(item: ItemView, findings: Findings, per: _PerAssessment) -> Any:
     return None
 
 
-#: _row_entry's ``key`` when the caller has not worked it out.
-_NO_KEY = object()
-
-
-def _row_entry(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAssessment, key: Any = _NO_KEY) -> tuple[Any, ...]:
+def _row_entry(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAssessment) -> tuple[Any, ...]:
     """A touched row's ``(state, ref, readings)``: from its table by key (:mod:`.rowcache`), else scored.
 
     ``ref`` is ``(bare, box)`` for a row in its table: its state without a
     自评 and the one-place list its entry keeps its JSON text in, written once
     per key (:func:`_text_halves`); else None. ``readings`` are the ids of the
-    readings it brings into the result. ``key``: the row's :func:`_row_key`, where the caller has it.
+    readings it brings into the result.
     """
-    if key is _NO_KEY:
-        key = _row_key(item, findings, per)
+    key = _row_key(item, findings, per)
     if key is not None:
         table = item.states
         entry = table.get(key)
@@ -644,31 +639,10 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
     not_checked = []
     na_excluded = []
     differences = []
-    # Each row is looked up in its table here, as _row_entry would, without the call (its key as _row_key
-    # works it out); only a row not there is scored by _row_entry.
-    keyed, plain = rowcache.ROW_KEYS, per.plain
-    ruled, combined_rows, self_score_of = per.ruled, per.combined, per.self_scores.get
     for item_id in per.touched:
-        item = item_index[item_id]
-        key = None
-        if keyed and item.cacheable and item_id not in combined_rows:
-            if plain and item_id not in ruled:
-                key = rowcache.UNRULED
-            else:
-                try:
-                    key = rowcache.row_key(item, findings, per)
-                except rowcache.Unkeyable:
-                    pass
-        entry = item.states.get(key) if key is not None else None
-        if entry is not None:
-            bare, used, box = entry
-            self_score = self_score_of(item_id)
-            state = bare if self_score is None else bare[:12] + (self_score,) + bare[13:]
-            refs[item_id] = (bare, box)
-        else:
-            state, ref, used = _row_entry(item, findings, spec, per, key)
-            if ref is not None:
-                refs[item_id] = ref
+        state, ref, used = _row_entry(item_index[item_id], findings, spec, per)
+        if ref is not None:
+            refs[item_id] = ref
         states[item_id] = state
         row_readings.append(used)
         item, row_score_, status = state[0], state[1], state[2]
