@@ -1174,7 +1174,7 @@ def _write_new(path: str, data: bytes) -> None:
 
 
 def unit_sheets(result: Result, u: Unit, pdf: bool = False) -> tuple[str, list[tuple[str, bytes]]]:
-    """One unit's sheets made, not yet written: their stem and each file's name under units/ with its bytes.
+    """One unit's sheets made, not yet written: their stem and each file's name in the output folder (:func:`sheet_files`) with its bytes.
 
     All are made before any is written (:func:`write_unit_sheets`): a unit
     whose sheet cannot be made raises and leaves no file.
@@ -1182,19 +1182,19 @@ def unit_sheets(result: Result, u: Unit, pdf: bool = False) -> tuple[str, list[t
     from .html import score_html
 
     stem = f"{u.index:03d}_{slug(u.unit or 'unit')}"
-    files = [(stem + ".json", unit_json(result)), (stem + ".html", score_html(result).encode("utf-8"))]
+    names = sheet_files(stem, pdf)
+    files = [(names["json"], unit_json(result)), (names["html"], score_html(result).encode("utf-8"))]
     if pdf:
         from .pdf import score_pdf
 
-        files.append((stem + ".pdf", score_pdf(result)))
+        files.append((names["pdf"], score_pdf(result)))
     return stem, files
 
 
 def write_unit_sheets(out: Path, files: list[tuple[str, bytes]]) -> None:
-    """Write sheets :func:`unit_sheets` made into ``out``/units."""
-    folder = os.path.join(out, "units")
+    """Write sheets :func:`unit_sheets` made into ``out``."""
     for name, data in files:
-        _write_new(os.path.join(folder, name), data)
+        _write_new(os.path.join(out, name), data)
 
 
 def unit_files(result: Result, u: Unit, out: Path, sheets: bool = True, pdf: bool = False) -> str | None:
@@ -1210,8 +1210,8 @@ class Lazy(list):  # type: ignore[type-arg]
     """A list whose items are made each time it is iterated, never held.
 
     summary.json and the pages of a province's 100,000 units are written from
-    these (json's indenting encoder and Jinja2 both just iterate), so the
-    ranking's dicts exist one at a time; the text written is the same.
+    these (:func:`write_summary_json` and Jinja2 both just iterate), so the
+    ranking's dicts exist one at a time.
     """
 
     def __init__(self, make: Callable[[], Iterable[Any]], size: int) -> None:
@@ -1285,8 +1285,8 @@ def summary_data(batch: Batch, assessors: list[dict[str, Any]] | None = None, co
     """summary.json: rankings, incomplete, checklist and failed units, grade counts, the 负责考核部门 view and the cohort figures.
 
     Without ``assessors`` and ``cohort`` (a batch scored in memory by :func:`score_units`), both are worked out from its results.
-    ``lazy``: the long lists are :class:`Lazy` (for json's indenting encoder, which iterates them; the C
-    encoder of ``json.dumps`` without ``indent`` would see them empty), else plain lists.
+    ``lazy``: the long lists are :class:`Lazy` (for :func:`write_summary_json` and the pages, which iterate
+    them; ``json.dumps`` would see them empty), else plain lists.
     """
     listed: Callable[[Sequence[Unit], Callable[[Unit], Any]], Any] = _lazy if lazy else (lambda units, row: [row(u) for u in units])
     pack = batch.pack
