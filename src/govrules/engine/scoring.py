@@ -236,8 +236,6 @@ def _score_item(item: ItemView, findings: Findings, spec: PackSpec, per: _PerAss
 def _row_key(item: ItemView, findings: Findings, per: _PerAssessment) -> Any:
     """The row's key in its table (:func:`.rowcache.row_key`), or None: a row with no table (cohort or several raters) or no key."""
     if item.cacheable and rowcache.ROW_KEYS and item.id not in per.combined:
-        if per.plain and item.id not in per.ruled:
-            return rowcache.UNRULED  # what row_key gives it, without the call
         try:
             return rowcache.row_key(item, findings, per)
         except rowcache.Unkeyable:
