@@ -1628,6 +1628,7 @@ def write_summaries(batch: Batch, out: Path, spill: Spill, pdf: bool = False, bo
         return written[:2] + ["summary.xlsx"] + written[2:]  # in the order the files were always listed (the marker's list)
 
     from .forked import Forked
+    from .xlsx import csv_rows
 
     store = batch.stored
 
@@ -1640,9 +1641,10 @@ def write_summaries(batch: Batch, out: Path, spill: Spill, pdf: bool = False, bo
     spill.flush()  # the child reads what was spilled
     side = Forked(pages)
     try:
-        summary_workbook(batch, out / "summary.xlsx", spill, assessors, side.told, cohort, book)
-        # ranking.csv here rather than in the child: the two halves then take about as long (docs/performance.md, session 9).
-        _ranking_csv(batch, out / "ranking.csv")
+        # ranking.csv here rather than in the child, from the rows of the workbook's 排名 (one pass over the units
+        # for both): the two halves then take about as long (docs/performance.md, sessions 9 and 10).
+        with csv_rows(out / "ranking.csv", ranking_header(batch)) as ranking_csv:
+            summary_workbook(batch, out / "summary.xlsx", spill, assessors, side.told, cohort, book, ranking_csv)
         written = side.result()
     finally:
         side.stop()
@@ -1718,11 +1720,13 @@ def summary_workbook_bytes(batch: Batch) -> bytes:
             spill.close()
 
 
-def summary_workbook(batch: Batch, path: Path, spill: Spill, assessors: list[dict[str, Any]], figures: Any, cohort: list[list[Any]], book: Any = None) -> None:
+def summary_workbook(
+    batch: Batch, path: Path, spill: Spill, assessors: list[dict[str, Any]], figures: Any, cohort: list[list[Any]], book: Any = None, ranking_to: Any = None
+) -> None:
     """summary.xlsx (see :mod:`.summary_xlsx`); a module-level name so that a test can interrupt it."""
     from .summary_xlsx import write_summary_workbook
 
-    write_summary_workbook(batch, path, spill, assessors, figures, cohort, book)
+    write_summary_workbook(batch, path, spill, assessors, figures, cohort, book, ranking_to)
 
 
 RANKING_HEADER = ["考核对象", "排名", "单位", "总分", "满分", "自评合计", "状态", "来源"]

@@ -306,10 +306,12 @@ def write_summary_workbook(
     figures: dict[str, list[Figure]] | Callable[[], dict[str, list[Figure]]],
     cohort: list[list[Any]],
     book: SummaryBook | None = None,
+    ranking_to: Callable[[list[Any]], None] | None = None,
 ) -> None:
     """The workbook; ``book``, where given, is the one its input-order sheets were written to as the units were scored.
 
-    ``figures`` may be a function giving them, called only when the last sheet (图表) is written.
+    ``figures`` may be a function giving them, called only when the last sheet (图表) is written. ``ranking_to``
+    is handed each row of 排名 as it is written (ranking.csv holds the same rows: one pass over the units for both).
     """
     from .batch import COHORT_HEADER, graded_row, ranking_header, ranking_rows
 
@@ -337,6 +339,8 @@ def write_summary_workbook(
             first, _last = spans.get(tid, (s.row, s.row))
             spans[tid] = (first, s.row)
         s.add(row)
+        if ranking_to is not None:
+            ranking_to(row)
     s.finish()
 
     if batch.graded:

@@ -9,11 +9,12 @@ are written as numbers, so a negative score is not touched.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from .. import messages
 from ..numbers import ZERO, fmt
@@ -81,11 +82,18 @@ def csv_field(value: Any) -> str:
 
 def write_csv(path: str | Path, header: list[str], rows: Iterable[Iterable[Any]]) -> None:
     """A CSV file Excel opens correctly (UTF-8 with BOM): text fields neutralised, numbers written as numbers."""
+    with csv_rows(path, header) as add:
+        for row in rows:
+            add(row)
+
+
+@contextlib.contextmanager
+def csv_rows(path: str | Path, header: list[str]) -> Iterator[Callable[[Iterable[Any]], None]]:
+    """:func:`write_csv`'s file, its rows handed over one at a time by whoever makes them (another file's rows, say)."""
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow([csv_field(h) for h in header])
-        for row in rows:
-            w.writerow([csv_field(v) for v in row])
+        yield lambda row: w.writerow([csv_field(v) for v in row])
 
 
 def effect_words(effect: Effect, verb: str = "扣", naming: Naming = IDS) -> str:
