@@ -68,3 +68,47 @@ def test_tables_read_in_turn_each_use_their_own_columns(datonghu):
     for _ in range(2):
         assert row_assessment(a, ["甲镇", "2", "3"], datonghu, "a.csv 第2行")[1]["facts"] == {"active_late_count": 2}
         assert row_assessment(b, ["乙镇", "1", "是"], datonghu, "b.csv 第2行")[1]["facts"] == {"active_late_count": 1, "foi_ok": True}
+
+
+@pytest.mark.parametrize("pack_id", PACK_IDS)
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_rows_read_through_one_plan_read_as_each_cell_alone(registry, pack_id, data):
+    """A plan's readers remember each cell text's value (forms.remembering_reader): a text met again, in any row,
+    reads as it did alone, of the same type; an unreadable one is named again; no row's list is another's."""
+    from govrules.outputs.batch import _read_row, row_plan
+
+    pack = registry.get(pack_id)
+    specs = {f.name: f for f in pack.spec.facts if f.type != "discretionary"}
+    names = data.draw(st.lists(st.sampled_from(sorted(specs)), min_size=1, max_size=6, unique=True))
+    columns, _ = parse_header(["单位", *names], pack, "t.csv")
+    plan = row_plan(columns, pack)
+    pool = data.draw(st.lists(CELLS, min_size=1, max_size=4))  # few texts, so that rows repeat them
+    seen: list[dict] = []
+    for row in range(4):
+        cells = [data.draw(st.sampled_from(pool)) for _ in names]
+        _, got, problems = _read_row(plan, ["甲镇", *cells], f"t.csv 第{row + 2}行")
+        want_facts, want_problems = {}, []
+        for c, v in zip(columns[1:], cells):
+            value, cell_problems = _alone(specs[c.key], v, f"t.csv 第{row + 2}行 列「{c.header}」")
+            if value is not MISSING:
+                want_facts[c.key] = value
+            want_problems += cell_problems
+        assert got["facts"] == want_facts
+        assert {k: type(v) for k, v in got["facts"].items()} == {k: type(v) for k, v in want_facts.items()}
+        assert problems == want_problems
+        for earlier in seen:
+            for k, v in got["facts"].items():
+                if isinstance(v, list):
+                    assert v is not earlier.get(k)
+        seen.append(got["facts"])
+
+
+def test_a_remembering_reader_keeps_a_bounded_number_of_texts(monkeypatch):
+    from govrules.outputs import forms
+
+    monkeypatch.setattr(forms, "CELL_TEXTS", 3)
+    read = forms.remembering_reader("count")
+    assert [read(str(n)) for n in range(10)] == list(range(10))
+    assert [read(str(n)) for n in range(10)] == list(range(10))  # the first three from memory, the rest read again
+    assert read.__closure__ is not None and len([c for c in read.__closure__ if isinstance(c.cell_contents, dict)][0].cell_contents) == 3

@@ -50,7 +50,7 @@ from .forms import (
     MISSING,
     InputError,
     cell_discretion,
-    cell_reader,
+    remembering_reader,
     drop_null_facts,
     is_blank,
     is_form,
@@ -61,7 +61,6 @@ from .forms import (
     review_from_cells,
     split_list,
     target_id,
-    _to_number,
 )
 from ..numbers import fmt
 from ..pack import Pack
@@ -472,6 +471,8 @@ class _Plan:
     cells: tuple[tuple[Column, Any, str], ...]
     # Per fact or 扣分 column: its fact and the cell's name after the row's place (「C列「…」」).
     places: tuple[tuple[str, str], ...]
+    # What reads a 自评 cell (forms._to_number, remembering the table's cell texts).
+    number: Any
 
 
 def row_plan(columns: list[Column], pack: Pack) -> _Plan:
@@ -482,12 +483,12 @@ def row_plan(columns: list[Column], pack: Pack) -> _Plan:
     specs = {f.name: f for f in pack.spec.facts}
     cells = tuple((c, _reader(specs.get(c.key)) if c.kind == "fact" else None, clean(c.header)) for c in columns)
     places = tuple((c.key, f"{xl_col_to_name(c.index)}列「{clean(c.header)}」") for c in columns if c.kind in ("fact", "points"))
-    return _Plan(pack, tuple(columns), cells, places)
+    return _Plan(pack, tuple(columns), cells, places, remembering_reader("number"))
 
 
 def _reader(spec: FactSpec | None) -> Any:
     assert spec is not None  # parse_header makes a fact column only of a fact the pack declares
-    return cell_reader(spec.type)
+    return remembering_reader(spec.type)
 
 
 def row_assessment(columns: list[Column], values: list[Any], pack: Pack, where: str) -> tuple[str | None, dict[str, Any], list[Problem]]:
@@ -553,7 +554,7 @@ def _read_row(plan: _Plan, values: list[Any], where: str) -> tuple[str | None, d
             continue
         try:
             if c.kind == "self":
-                data.setdefault("self_assessment", {})[c.key] = _to_number(v)
+                data.setdefault("self_assessment", {})[c.key] = plan.number(v)
             elif c.kind == "na":
                 data.setdefault("not_applicable", {})[c.key] = str(v).strip()
             elif c.kind == "evidence":

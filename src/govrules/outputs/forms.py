@@ -376,6 +376,46 @@ def cell_reader(fact_type: str) -> Any:
         raise AssertionError(fact_type) from None
 
 
+#: Cell texts a remembering reader keeps (:func:`remembering_reader`), per column of a table.
+CELL_TEXTS = 4096
+
+
+def remembering_reader(fact_type: str) -> Any:
+    """:func:`cell_reader`'s reader for one column of a table, remembering what each cell text read as (bounded).
+
+    A province's table repeats its cells (0, 是, 否, 20.0, the days of one
+    year): each is read once per column. Only values that cannot be changed in
+    place are remembered whole; a dates cell (a list) remembers each date. An
+    unreadable cell raises each time.
+    """
+    if fact_type == "dates":
+        date = _remembering(_date_text)
+
+        def dates(raw: Any) -> list[str]:
+            _no_formula(raw)
+            return [date(x) for x in split_list(raw)]
+
+        return dates
+    read = cell_reader(fact_type)
+    return read if fact_type in ("subset", "spans", "discretionary") else _remembering(read)
+
+
+def _remembering(read: Any) -> Any:
+    memo: dict[str, Any] = {}
+
+    def remembered(raw: Any) -> Any:
+        if type(raw) is not str:  # by exact type: a cell's number or date object reads as itself, not as its text
+            return read(raw)
+        got = memo.get(raw)
+        if got is None:
+            got = read(raw)
+            if len(memo) < CELL_TEXTS:
+                memo[raw] = got
+        return got
+
+    return remembered
+
+
 def cell_discretion(points: Any, reason: Any) -> Any:
     """A discretionary deduction from its 扣分 and 理由 cells; :data:`MISSING` if both are blank."""
     if is_blank(points) and is_blank(reason):
