@@ -511,7 +511,11 @@ def _read_row(plan: _Plan, values: list[Any], where: str) -> tuple[str | None, d
 
     width = len(values)
     # One search over the row's text: most rows hold no lone surrogate, and then no cell needs its own.
-    surrogates = has_lone_surrogate("\n".join(v for v in values if isinstance(v, str)))
+    try:
+        joined = "\n".join(values)  # a CSV row's cells are all text
+    except TypeError:
+        joined = "\n".join(v for v in values if isinstance(v, str))
+    surrogates = has_lone_surrogate(joined)
     for c, read, header in plan.cells:
         v = values[c.index] if c.index < width else None
         if surrogates and isinstance(v, str) and has_lone_surrogate(v):
@@ -547,7 +551,7 @@ def _read_row(plan: _Plan, values: list[Any], where: str) -> tuple[str | None, d
             discretion.setdefault(c.key, {})[c.kind] = v
             continue
         if c.kind == "review":
-            if not is_blank(v):
+            if v is not None and (not isinstance(v, str) or v.strip()):  # is_blank, inline: a table has 4 columns per reviewable row
                 reviews.setdefault(c.key, {})[c.field] = v
             continue
         if is_blank(v):
