@@ -445,6 +445,26 @@ def test_an_interruption_leaves_the_previous_output_untouched(runner, tmp_path, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv", "out"]
 
 
+def test_an_interrupted_batch_leaves_no_working_file_in_the_system_temporary_folder(runner, tmp_path, monkeypatch):
+    """summary.xlsx's rows wait in XlsxWriter's temporary files until it closes: a batch keeps them in its output's
+    temporary folder, removed whole when interrupted, not in the system's (which XlsxWriter would leave them in)."""
+    import tempfile
+
+    import govrules.outputs.html
+
+    system_tmp = tmp_path / "system-tmp"
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    calls = iter(range(100))
+    real = govrules.outputs.html.score_html
+    monkeypatch.setattr(govrules.outputs.html, "score_html", lambda r: real(r) if next(calls) < 1 else (_ for _ in ()).throw(KeyboardInterrupt))
+    b = write_units_csv(tmp_path / "b.csv", [good_row("丙镇"), good_row("丁镇")])
+    result = runner.invoke(main, ["batch", "datonghu_2023", str(b), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 130
+    assert list(system_tmp.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.csv", "system-tmp"]
+
+
 def test_a_write_error_leaves_the_previous_output_untouched(runner, tmp_path, monkeypatch):
     out = tmp_path / "out"
     run(runner, "batch", "datonghu_2023", write_units_csv(tmp_path / "a.csv", [good_row("甲镇")]), "--out", out)

@@ -234,7 +234,7 @@ def run_batch(
             pool = forking.Pool(jobs, initializer=_worker_init)
         spill = Spill(tmp.parent)
         # Opened now: its input-order sheets are written as units come back, while the workers score the next ones.
-        book = SummaryBook(tmp / "summary.xlsx", pack.title)
+        book = SummaryBook(tmp / "summary.xlsx", pack.title, tmpdir=tmp)
         # Each unit, once scored, is one row of the store (on disk): the parent holds no object per unit.
         store = batch.units = UnitStore(tmp.parent)
         store.cleaned = True
