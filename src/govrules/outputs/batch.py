@@ -233,6 +233,11 @@ class Unit:
     # out, with a problem): nothing in ``data`` can hold one, so scoring it need not search again.
     searched: bool = False
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Pickled by its fields in order and rebuilt through __init__: each chunk of a streamed batch goes to a worker
+        # pickled, and attrs' state dict, set back field by field, took the worker 11 µs a unit to read against 2.
+        return (Unit, tuple([getattr(self, f) for f in _UNIT_FIELDS]))
+
     @property
     def failed(self) -> bool:
         return self.outcome is None
@@ -260,6 +265,9 @@ class Unit:
         self.result = None
         self.outcome = None
         self.detail_at = None
+
+
+_UNIT_FIELDS = tuple(f.name for f in attrs.fields(Unit))
 
 
 @attrs.define
