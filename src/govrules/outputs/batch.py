@@ -227,7 +227,7 @@ class Unit:
     # Where each fact is filled in (a table's cell, a form's row), so that a blank one is named by its cell.
     cells: dict[str, str] = attrs.field(factory=dict)
     pdf: bool = False  # its 考核表 as PDF is written too (batch --pdf)
-    # Its row of 得分明细 as a worker made it (summary_xlsx.score_row), on its way into the store (not kept on the unit).
+    # Its row of 得分明细 as a worker made it (summary_xlsx.score_row), pickled, on its way into the store (not kept on the unit).
     score_row: Any = None
     # Its input was read from a table row whose cells were searched for lone surrogates (a cell holding one is left
     # out, with a problem): nothing in ``data`` can hold one, so scoring it need not search again.

@@ -35,6 +35,7 @@ from __future__ import annotations
 import collections
 import multiprocessing
 import os
+import pickle
 import signal
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -82,8 +83,8 @@ CHUNK = 250
 _JOB: tuple[Pack, str | None, Path, bool, Any, bool, Any] | None = None
 
 # (index, unit name, problems, outcome, its sheets' stem, detail (pickled), points lost per row, its rows of summary.xlsx's
-# input-order sheets, its row of 得分明细 without its rank)
-Scored = tuple[int, str | None, list[Problem], Outcome | None, str | None, bytes | None, list[Any], UnitRows | None, Any]
+# input-order sheets, its row of 得分明细 without its rank (pickled))
+Scored = tuple[int, str | None, list[Problem], Outcome | None, str | None, bytes | None, list[Any], UnitRows | None, bytes | None]
 
 
 def default_jobs() -> int:
@@ -122,7 +123,8 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
                         # them, so the detail it spills goes without them (only the sheets written at the end read it).
                         name = clean(u.unit) if u.unit is not None else None
                         rows = summary_xlsx.unit_rows(name, outcome, kept)
-                        score = summary_xlsx.score_row(name, outcome, kept.scores, graded, clean(u.where))
+                        # Pickled here: the parent only stores it (UnitStore.append), and unpickling it there to pickle it again cost it twice.
+                        score = pickle.dumps(summary_xlsx.score_row(name, outcome, kept.scores, graded, clean(u.where)), protocol=pickle.HIGHEST_PROTOCOL)
                         # So is its row of 得分明细 (scores); its rows' losses (items) stay only where a row names a
                         # 负责考核部门, the one view that reads them back (assessors.assessor_view).
                         items = kept.items if any(i.assessors for i in kept.items) else []

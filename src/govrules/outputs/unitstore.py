@@ -136,7 +136,7 @@ class UnitStore(Sequence["Unit"]):
         # duplicate check, and its size is fixed (128 KiB) whatever the number of units; a false "maybe" costs a query.
         self._names = bytearray(self.name_bits // 8)
         self._mask = self.name_bits - 1
-        #: Set by whoever appends every scored unit with its row of 得分明细 (``Unit.score_row``): :meth:`score_rows` gives them.
+        #: Set by whoever appends every scored unit with its row of 得分明细 (``Unit.score_row``, pickled): :meth:`score_rows` gives them.
         self.score_rows_kept = False
 
     # ------------------------------------------------------------- writing
@@ -163,8 +163,7 @@ class UnitStore(Sequence["Unit"]):
         if u.score_row is None:
             self._db.execute("INSERT INTO units (target, unit, state, total_key, rank, blob, stem, pdf, idx) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
         else:
-            score = pickle.dumps(u.score_row, protocol=pickle.HIGHEST_PROTOCOL)
-            self._db.execute("INSERT INTO units (target, unit, state, total_key, rank, blob, stem, pdf, idx, score_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*row, score))
+            self._db.execute("INSERT INTO units (target, unit, state, total_key, rank, blob, stem, pdf, idx, score_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*row, u.score_row))
         self._size += 1
 
     def replace(self, u: Unit) -> None:
