@@ -74,6 +74,7 @@ from .outcome import Outcome, Spill, pack_detail, reduced, unpack_detail
 from . import summary_xlsx
 from .summary_xlsx import SummaryBook, UnitRows
 from .unitstore import UnitStore
+from .xlsxrows import encoded
 
 #: Units per chunk: large enough that sending a chunk to a worker costs little, small enough to bound memory.
 CHUNK = 250
@@ -123,6 +124,8 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
                         # them, so the detail it spills goes without them (only the sheets written at the end read it).
                         name = clean(u.unit) if u.unit is not None else None
                         rows = summary_xlsx.unit_rows(name, outcome, kept)
+                        # As the workbook's file holds them: sent and written as they are (the parent decoded and encoded them).
+                        rows = (encoded(rows[0]), encoded(rows[1]), encoded(rows[2]))
                         # Pickled here: the parent only stores it (UnitStore.append), and unpickling it there to pickle it again cost it twice.
                         score = pickle.dumps(summary_xlsx.score_row(name, outcome, kept.scores, graded, clean(u.where)), protocol=pickle.HIGHEST_PROTOCOL)
                         # So is its row of 得分明细 (scores); its rows' losses (items) stay only where a row names a

@@ -173,6 +173,14 @@ def row_text(values: Sequence[Any]) -> RowText:
 
 _CELL_COLUMN = re.compile(f'<c r="([A-Z]+){ROW}"')
 
+_ROW_BYTES = ROW.encode("ascii")
+
+
+def encoded(rts: Sequence[RowText]) -> list[Any]:
+    """Rows made by :func:`row_text`, their text as UTF-8 (what the worksheet's file holds): for rows made in a
+    worker, which the parent then numbers and writes (:meth:`RowWriter.texts`) without decoding and encoding them again."""
+    return [rt if rt[0] is None else (rt[0].encode("utf-8"), rt[1], rt[2], rt[3]) for rt in rts]
+
 
 def with_number(rt: RowText, col: int, value: int | None) -> RowText:
     """A row made by :func:`row_text` with ``value`` put in its empty column ``col`` (a unit's rank, known only once all are scored); None leaves it empty."""
@@ -220,12 +228,22 @@ class RowWriter:
             raise RuntimeError("RowWriter writes rows of the default height and format only")
         self.ws = ws
         self._write = ws.row_data_fh.write
+        self._text_since = True  # text written to the file object since the last bytes (the header row, just now)
         self._flush_pending()
 
     def _flush_pending(self) -> None:
         # A row written through XlsxWriter's calls waits in its table until the next row comes: it is written now.
         if self.ws.table:
             self.ws._write_single_row(self.ws.previous_row)
+        self._text_since = True
+
+    def _write_bytes(self, data: bytes) -> None:
+        # Straight into the file's buffer, after whatever text its file object still holds (written before it).
+        fh = self.ws.row_data_fh
+        if self._text_since:
+            fh.flush()
+            self._text_since = False
+        fh.buffer.write(data)
 
     def values(self, row: int, values: Sequence[Any]) -> None:
         """Write a row of values (0-based ``row``); a row holding a value :func:`row_text` does not write goes through XlsxWriter."""
@@ -242,7 +260,8 @@ class RowWriter:
         self.texts(row, (rt,))
 
     def texts(self, row: int, rts: Sequence[RowText]) -> None:
-        """Write rows made by :func:`row_text` as rows ``row``, ``row + 1``… (0-based), after every row written so far."""
+        """Write rows made by :func:`row_text` as rows ``row``, ``row + 1``… (0-based), after every row written so far;
+        their text either all as made or all :func:`encoded`."""
         ws = self.ws
         if row <= ws.previous_row and (row < ws.previous_row or ws.dim_rowmax is not None):
             raise ValueError(f"row {row + 1} written after row {ws.previous_row + 1}")
@@ -251,7 +270,7 @@ class RowWriter:
         for n, (text, _width, first, last) in enumerate(rts, start=row):
             if text is None:
                 continue  # XlsxWriter writes nothing for a row without cells, nor counts it in the dimensions
-            out.append(text.replace(ROW, str(n + 1)))
+            out.append(text.replace(ROW, str(n + 1)) if type(text) is str else text.replace(_ROW_BYTES, b"%d" % (n + 1)))
             if top < 0:
                 top, lo, hi = n, first, last
             else:
@@ -262,7 +281,11 @@ class RowWriter:
             bottom = n
         if top < 0:
             return
-        self._write("".join(out))
+        if type(out[0]) is bytes:
+            self._write_bytes(b"".join(out))
+        else:
+            self._write("".join(out))
+            self._text_since = True
         # As _check_dimensions keeps them (the <dimension> element), and _write_single_row's row.
         ws.previous_row = bottom
         if ws.dim_rowmin is None:
@@ -281,4 +304,4 @@ class RowWriter:
             raise RuntimeError("a row or column format was set on a sheet written by RowWriter")
 
 
-__all__ = ["ROW", "RowText", "RowWriter", "Unwritable", "row_text", "plain_cells", "with_number"]
+__all__ = ["ROW", "RowText", "RowWriter", "Unwritable", "encoded", "row_text", "plain_cells", "with_number"]
