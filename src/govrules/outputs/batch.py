@@ -321,6 +321,12 @@ class Batch:
             key=lambda u: (-(u.outcome.total), u.index),  # type: ignore[union-attr,operator]
         )
 
+    def ranked_with_self_total(self, target: str) -> int:
+        """How many of :meth:`ranked` have a 自评合计 (a stored batch counts them without reading its units)."""
+        if self.stored is not None:
+            return self.stored.ranked_with_self_total(target)
+        return sum(1 for u in self.ranked(target) if u.outcome is not None and u.outcome.self_total is not None)
+
     @property
     def incomplete(self) -> Sequence[Unit]:
         return self.in_state("incomplete")

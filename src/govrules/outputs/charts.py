@@ -21,7 +21,6 @@ script and loads nothing from the network.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from decimal import Decimal
@@ -72,11 +71,15 @@ def figures(batch: Batch, assessors: list[dict[str, Any]]) -> dict[str, list[Fig
             view = batch.pack.view(tid)
             grades = [b.grade for b in view.grading.bands] if view.grading is not None else []
             grades.append(PENDING)
-        # One pass for the full marks, the totals (counted by value: a province's totals repeat) and the 自评 count;
-        # a stored batch reads its units back from disk, so each pass over them costs.
+        # One pass for the full marks, the totals (counted by value: a province's totals repeat) and the scatter's
+        # pairs, every step-th of the units with a 自评 (counted first, without reading them): a stored batch reads
+        # its units back from disk, so each pass over them costs.
+        selfs = batch.ranked_with_self_total(tid)
+        step = math.ceil(selfs / SCATTER_MAX) if selfs else 1
         top: Decimal | None = None
         tally: dict[str, dict[Decimal, int]] = {}  # by grade (in the order first met), then by total
-        selfs = 0
+        pairs: list[tuple[Decimal, Decimal]] = []
+        with_self = 0
         for u in ranked:
             o = u.outcome
             assert o is not None and o.total is not None
@@ -85,7 +88,10 @@ def figures(batch: Batch, assessors: list[dict[str, Any]]) -> dict[str, list[Fig
             by_total = tally.setdefault((o.grade or PENDING) if grades else "单位数", {})
             by_total[o.total] = by_total.get(o.total, 0) + 1
             if o.self_total is not None:
-                selfs += 1
+                if with_self % step == 0:
+                    pairs.append((o.self_total, o.total))
+                with_self += 1
+        assert with_self == selfs, "the units with a 自评合计 were miscounted"
         if tally and top:
             bins = _bins(top)
             labels = [f"{fmt(lo)}–{fmt(hi)}" for lo, hi in bins]
@@ -101,13 +107,10 @@ def figures(batch: Batch, assessors: list[dict[str, Any]]) -> dict[str, list[Fig
             shown = items[:TOP_ITEMS]
             note = f"（失分最多的 {len(shown)} 项，共 {len(items)} 项失分）" if len(items) > len(shown) else ""
             figs.append(Figure(tid, "items", f"各指标失分合计（{name}）", [f"{k} {n}" for _, _, k, n in shown], [("失分", [v for v, _, _, _ in shown])], note))
-        # Counted first (above), then every step-th pair taken: a province's pairs are never listed whole.
+        # Every step-th pair taken (above): a province's pairs are never listed whole.
         if selfs:
-            step = math.ceil(selfs / SCATTER_MAX)
-            pairs = (u.outcome for u in ranked if u.outcome is not None and u.outcome.self_total is not None)
-            shown = [(o.self_total, o.total) for o in itertools.islice(pairs, 0, None, step)]
             note = f"（共 {selfs} 个单位，图中每 {step} 个取 1 个）" if step > 1 else ""
-            figs.append(Figure(tid, "self", f"自评合计与最终得分（{name}）", [], [("单位", shown)], note))
+            figs.append(Figure(tid, "self", f"自评合计与最终得分（{name}）", [], [("单位", pairs)], note))
         depts = [(a["assessor"], Decimal(a["lost"])) for a in assessors if a["target"] == tid and a["lost"] is not None]
         if depts:
             figs.append(Figure(tid, "assessors", f"各负责考核部门失分合计（{name}）", [d for d, _ in depts], [("失分", [v for _, v in depts])]))

@@ -123,7 +123,7 @@ class UnitStore(Sequence["Unit"]):
         self._db.execute("PRAGMA synchronous = OFF")
         self._db.execute(
             "CREATE TABLE units (idx INTEGER PRIMARY KEY, target TEXT, unit TEXT, state TEXT NOT NULL,"
-            " total_key TEXT, rank INTEGER, blob BLOB NOT NULL, score_row BLOB, stem TEXT, pdf INTEGER)"
+            " total_key TEXT, rank INTEGER, blob BLOB NOT NULL, score_row BLOB, stem TEXT, pdf INTEGER, has_self INTEGER)"
         )
         self._db.execute("CREATE INDEX by_name ON units (target, unit)")  # the same unit named twice
         self._db.execute("CREATE INDEX by_rank ON units (state, target, total_key DESC, idx)")
@@ -145,7 +145,8 @@ class UnitStore(Sequence["Unit"]):
     def _row(u: Unit) -> tuple[Any, ...]:
         o = u.outcome
         blob = pickle.dumps((u.where, u.unit, u.problems, o, u.stem, u.pdf, u.detail_at), protocol=pickle.HIGHEST_PROTOCOL)
-        return (o.target if o is not None else None, u.unit, u.state, total_key(o.total) if o is not None else None, u.rank, blob, u.stem, u.pdf, u.index)
+        has_self = o is not None and o.self_total is not None
+        return (o.target if o is not None else None, u.unit, u.state, total_key(o.total) if o is not None else None, u.rank, blob, u.stem, u.pdf, has_self, u.index)
 
     def _note_name(self, u: Unit) -> None:
         if u.outcome is not None and u.unit is not None:
@@ -161,15 +162,17 @@ class UnitStore(Sequence["Unit"]):
         self._note_name(u)
         row = self._row(u)
         if u.score_row is None:
-            self._db.execute("INSERT INTO units (target, unit, state, total_key, rank, blob, stem, pdf, idx) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            self._db.execute("INSERT INTO units (target, unit, state, total_key, rank, blob, stem, pdf, has_self, idx) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
         else:
-            self._db.execute("INSERT INTO units (target, unit, state, total_key, rank, blob, stem, pdf, idx, score_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*row, u.score_row))
+            self._db.execute(
+                "INSERT INTO units (target, unit, state, total_key, rank, blob, stem, pdf, has_self, idx, score_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*row, u.score_row)
+            )
         self._size += 1
 
     def replace(self, u: Unit) -> None:
         """Write a unit read back and changed (its texts cleaned, say) over its row."""
         self._note_name(u)
-        self._db.execute("UPDATE units SET target = ?, unit = ?, state = ?, total_key = ?, rank = ?, blob = ?, stem = ?, pdf = ? WHERE idx = ?", self._row(u))
+        self._db.execute("UPDATE units SET target = ?, unit = ?, state = ?, total_key = ?, rank = ?, blob = ?, stem = ?, pdf = ?, has_self = ? WHERE idx = ?", self._row(u))
 
     def first_named(self, target: str, unit: str) -> str | None:
         """Where the unit of ``target`` named ``unit`` that was scored first came from, if any."""
@@ -266,6 +269,10 @@ class UnitStore(Sequence["Unit"]):
 
     def ranked(self, target: str) -> Rows:
         return Rows(self, "state = 'ranked' AND target = ?", (target,), "total_key DESC, idx")
+
+    def ranked_with_self_total(self, target: str) -> int:
+        """How many of :meth:`ranked` have a 自评合计, counted without reading them."""
+        return self._count("state = 'ranked' AND target = ? AND has_self", (target,))
 
     def targets(self) -> set[str]:
         return {t for (t,) in self._db.execute("SELECT DISTINCT target FROM units WHERE state != 'failed'")}
