@@ -211,10 +211,8 @@ class UnitStore(Sequence["Unit"]):
     # ------------------------------------------------------------- reading
 
     def _unit(self, idx: int, rank: int | None, blob: bytes) -> Unit:
-        from .batch import Unit
-
         where, unit, problems, outcome, stem, pdf, detail_at = pickle.loads(blob)  # only ever our own rows
-        return Unit(idx, where, unit, None, problems, rank=rank, stem=stem, outcome=outcome, detail_at=detail_at, pdf=pdf)
+        return _unit_class()(idx, where, unit, None, problems, rank=rank, stem=stem, outcome=outcome, detail_at=detail_at, pdf=pdf)
 
     def _select(self, where: str, args: tuple[Any, ...], order: str, limit: int = -1, offset: int = 0) -> Iterator[Unit]:
         cursor = self._db.execute(f"SELECT idx, rank, blob FROM units WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?", (*args, limit, offset))
@@ -296,6 +294,15 @@ class UnitStore(Sequence["Unit"]):
     def close(self) -> None:
         """Close the database and delete its file (only the process that made it deletes it)."""
         self._finalizer()
+
+
+@functools.lru_cache(maxsize=1)
+def _unit_class() -> type[Unit]:
+    # Imported on first use (batch imports this module), once: an import statement in _unit, run for every unit a
+    # summary reads back (80,000 at 20,000 units), cost about as much as making the unit.
+    from .batch import Unit
+
+    return Unit
 
 
 def _remove(db: sqlite3.Connection, path: str, owner: int) -> None:
