@@ -358,11 +358,11 @@ class ItemResult:
         return row_complete(self.max, self.score, self.status, self.override)
 
     @property
-    @exact
     def deducted(self) -> Decimal | None:
         if self.max is None or self.score is None:
             return None
-        return self.max - self.score
+        # In govrules' context without entering it (numbers.sub): a batch asks every row of every unit.
+        return sub(self.max, self.score)
 
     def to_dict(self, effects: bool = True) -> dict[str, Any]:
         """The row as JSON data (``effects=False``: the effects' place kept, empty, for _json_text)."""
