@@ -37,6 +37,7 @@ import uuid
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, Callable, Iterable, Iterator, Sequence, overload
 from urllib.parse import quote as url_quote
 
@@ -225,7 +226,7 @@ class Unit:
     detail_at: int | None = None  # where its Detail is in the batch's Spill
     pending: list[Any] | None = None  # a table row's cells, read into ``data`` by :func:`prepare` (in a worker, in a streaming run)
     # Where each fact is filled in (a table's cell, a form's row), so that a blank one is named by its cell.
-    cells: dict[str, str] = attrs.field(factory=dict)
+    cells: Mapping[str, str] = attrs.field(factory=dict)
     pdf: bool = False  # its 考核表 as PDF is written too (batch --pdf)
     # Its row of 得分明细 as a worker made it (summary_xlsx.score_row), pickled, on its way into the store (not kept on the unit).
     score_row: Any = None
@@ -483,8 +484,8 @@ class _Plan:
     columns: tuple[Column, ...]
     # Per column: the column, what reads its non-blank cells (fact columns: forms.cell_reader of the fact's type), its header as problems name it.
     cells: tuple[tuple[Column, Any, str], ...]
-    # Per fact or 扣分 column: its fact and the cell's name after the row's place (「C列「…」」).
-    places: tuple[tuple[str, str], ...]
+    # Per fact or 扣分 column: its fact -> the cell's name after the row's place (「C列「…」」).
+    places: dict[str, str]
     # What reads a 自评 cell (forms._to_number, remembering the table's cell texts).
     number: Any
 
@@ -496,7 +497,7 @@ def row_plan(columns: list[Column], pack: Pack) -> _Plan:
 
     specs = {f.name: f for f in pack.spec.facts}
     cells = tuple((c, _reader(specs.get(c.key)) if c.kind == "fact" else None, clean(c.header)) for c in columns)
-    places = tuple((c.key, f"{xl_col_to_name(c.index)}列「{clean(c.header)}」") for c in columns if c.kind in ("fact", "points"))
+    places = {c.key: f"{xl_col_to_name(c.index)}列「{clean(c.header)}」" for c in columns if c.kind in ("fact", "points")}
     return _Plan(pack, tuple(columns), cells, places, remembering_reader("number"))
 
 
@@ -745,8 +746,26 @@ def prepare(u: Unit, plan: _Plan) -> None:
         unit, data, row_problems = None, None, [_unexpected(u.where, exc)]
     u.unit, u.data, u.problems = unit, data, row_problems
     u.searched = data is not None
-    # Each fact's cell in this row (「units.csv 第7行 C列「…」」).
-    u.cells = {key: f"{u.where} {place}" for key, place in plan.places}
+    u.cells = _RowCells(u.where, plan.places)
+
+
+class _RowCells(Mapping[str, str]):
+    """Each fact's cell in a table row (「units.csv 第7行 C列「…」」), named when asked: only an incomplete unit's
+    blank cells ever are (:func:`blank_cells`), and a province has tens of thousands of rows."""
+
+    __slots__ = ("where", "places")
+
+    def __init__(self, where: str, places: dict[str, str]) -> None:
+        self.where, self.places = where, places
+
+    def __getitem__(self, key: str) -> str:
+        return f"{self.where} {self.places[key]}"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.places)
+
+    def __len__(self) -> int:
+        return len(self.places)
 
 
 def blank_cells(u: Unit, pack: Pack) -> list[str]:
