@@ -95,9 +95,29 @@ def effect_amount(effect: Effect, sign: str = "-", verb: str | None = None) -> s
     return f"{verb}{fmt(amount)}分" if verb else signed(sign, amount)
 
 
+#: Each effect's :func:`effect_text`, by the effect (a bounded memo, emptied when full): a rule's effects are shared
+#: by every result with the same facts (engine/rowcache.py), so a batch writes each line once, not once per unit.
+#: The effect is kept in its entry, so no other object can have its id while the entry lives.
+_NOTES: dict[int, tuple[Effect, str]] = {}
+_NOTES_MAX = 4096
+
+
+def _effect_note(effect: Effect, naming: Naming) -> str:
+    if effect.set_reading:  # names readings the way this result's sheet numbers them
+        return effect_text(effect, naming=naming)
+    got = _NOTES.get(id(effect))
+    if got is not None and got[0] is effect:
+        return got[1]
+    text = effect_text(effect)
+    if len(_NOTES) >= _NOTES_MAX:
+        _NOTES.clear()
+    _NOTES[id(effect)] = (effect, text)  # racing threads store equal entries
+    return text
+
+
 def item_notes(item: ItemResult, naming: Naming = IDS) -> list[str]:
     """Everything that shaped an item's score, one line each."""
-    notes = [effect_text(e, naming=naming) for e in item.effects]
+    notes = [_effect_note(e, naming) for e in item.effects]
     for cap in item.caps:
         # A cap on a bonus takes points back; a cap on deductions gives them back.
         sign = "-" if caps_award(item, cap) else "+"
@@ -250,9 +270,13 @@ def summary_lines(result: Result) -> list[str]:
 # ---------------------------------------------------------------- the layout
 
 
-@attrs.frozen
+@attrs.define
 class SheetRow:
-    """One row of a score sheet, in document order: a section (一级指标) or an item."""
+    """One row of a score sheet, in document order: a section (一级指标) or an item.
+
+    Made for each sheet and only read (never changed) by the renderers. Not ``attrs.frozen``: a frozen class sets
+    each field through ``object.__setattr__``, four times as long, and a batch makes a sheet per unit.
+    """
 
     kind: str  # "section" or "item"
     id: str
