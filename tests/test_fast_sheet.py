@@ -60,3 +60,21 @@ def test_score_html_is_the_fast_sheet(registry):
     pack = registry.get("datonghu_2023")
     result = pack.assess({"pack": "datonghu_2023", "target": "xiangzhen", "unit": "北洲子镇", "facts": {}})
     assert html.score_html(result) == html.jinja_score_html(result) == fastsheet.score_html(result)
+
+
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_sheets_of_several_packs_written_in_turn_are_each_the_template(registry, data):
+    """The parts the fast sheet remembers (a row's notes, a status cell, the page's head and footer, the readings
+    listed) are keyed by all they depend on: sheets of several packs and targets written in turn, then again in
+    the other order, are each still the template rendered."""
+    results = []
+    for pack_id, target in data.draw(st.lists(st.sampled_from(PACK_TARGETS), min_size=2, max_size=5)):
+        pack = registry.get(pack_id)
+        raw = data.draw(assessments(pack, target, complete=data.draw(st.booleans())))
+        try:
+            results.append(pack.assess(raw))
+        except govrules.FactsError:
+            continue
+    for result in results + results[::-1]:
+        assert fastsheet.score_html(result) == html.jinja_score_html(result)

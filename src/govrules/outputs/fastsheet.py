@@ -99,7 +99,65 @@ class _Layout:
 
 
 def _notes(notes: tuple[str, ...] | list[str]) -> str:
-    return '<ul class="notes">' + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>" if notes else ""
+    if not notes:
+        return ""
+    key = tuple(notes)
+    text = _NOTES_HTML.get(key)
+    if text is None:
+        text = '<ul class="notes">' + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>"
+        if len(_NOTES_HTML) >= _MEMO_MAX:
+            _NOTES_HTML.clear()
+        _NOTES_HTML[key] = text
+    return text
+
+
+# The parts of a sheet that repeat from unit to unit, each written once (bounded memos, emptied when full; racing
+# threads store equal texts): a row's notes (the document's words), its status cell, the page's head and footer,
+# the readings listed. Each is a function of its key alone.
+_MEMO_MAX = 4096
+_NOTES_HTML: dict[tuple[str, ...], str] = {}
+_STATUS_CELLS: dict[tuple[str, str], str] = {}
+_READINGS_HTML: dict[tuple[Any, ...], tuple[Any, str]] = {}
+
+
+def _status_cell(status: str, label: str) -> str:
+    key = (status, label)
+    text = _STATUS_CELLS.get(key)
+    if text is None:
+        text = _STATUS_CELLS[key] = f'  <td class="status {_e(status)}">{_e(label)}</td>\n'  # a handful of statuses
+    return text
+
+
+@lru_cache(maxsize=64)
+def _head(title: str, target_name: str) -> tuple[str, str, str]:
+    """The page up to its unit's name in the title, from there to the unit's name in the text, and on to 满分."""
+    head, middle, _ = _frame()
+    before = f"{head}{_e(title)}（{_e(target_name)}）"
+    between = f'{middle}<h1>{_e(title)}</h1>\n<p class="meta head">被考核单位：<strong class="unit">'
+    return before, between, f"</strong>　考核对象：{_e(target_name)}"
+
+
+@lru_cache(maxsize=64)
+def _footer(pack_id: str, pack_version: str, content_hash: str, engine_version: str, rounding: str) -> str:
+    return f"<footer>{_e(pack_id)} {_e(pack_version)} · {_e(content_hash[:19])} · govrules {_e(engine_version)} · 取整：{_e(rounding_words(rounding))}</footer>\n"
+
+
+def _readings(result: Result) -> str:
+    """本结果依据的解读, by the result's readings and the pack's names for them (kept in the entry, checked by identity)."""
+    labels = result.reading_labels
+    got = _READINGS_HTML.get(result.readings)
+    if got is not None and got[0] is labels:
+        return got[1]  # type: ignore[no-any-return]
+    names = result.reading_names()
+    out = ['<h2>本结果依据的解读</h2>\n<ul class="readings">\n']
+    for rid, quote, choice in result.readings:
+        out += ["  <li>", _e(names[rid]), " 「", _e(quote), "」：", _e(choice), "</li>\n"]
+    out.append("</ul>\n")
+    text = "".join(out)
+    if len(_READINGS_HTML) >= _MEMO_MAX:
+        _READINGS_HTML.clear()
+    _READINGS_HTML[result.readings] = (labels, text)
+    return text
 
 
 def score_html(result: Result) -> str:
@@ -110,14 +168,13 @@ def score_html(result: Result) -> str:
     key = tuple((r.kind, r.id, r.depth, r.names) for r in rows)
     layout = _cached(key, rows, scored, assessors)
     stamp = result.stamp
-    head, middle, tail = _frame()
+    tail = _frame()[2]
     unit = result.unit
-    out = [head, _e(stamp.pack_title), "（", _e(result.target_name), "）"]
+    before, between, after = _head(stamp.pack_title, result.target_name)
+    out = [before]
     if unit:
         out += [" — ", _e(unit)]
-    out.append(middle)
-    out += ["<h1>", _e(stamp.pack_title), "</h1>\n"]
-    out += ['<p class="meta head">被考核单位：<strong class="unit">', _e(unit or "（未填）"), "</strong>　考核对象：", _e(result.target_name)]
+    out += [between, _e(unit or "（未填）"), after]
     if result.scored and result.max_total is not None:
         out += ["　满分：", _n(result.max_total), "分"]
     out.append('</p>\n<div class="summary">\n')
@@ -141,7 +198,7 @@ def score_html(result: Result) -> str:
         if result.scored:
             out += ['  <td class="num">', _n(row.max), '</td>\n  <td class="num">', _n(row.self_score), "</td>\n"]
             out += ['  <td class="num', " differs" if row.differs else "", '">', "—" if row.score is None else _n(row.score), "</td>\n"]
-        out += ['  <td class="status ', _e(row.status), '">', _e(row.status_label), "</td>\n"]
+        out.append(_status_cell(row.status, row.status_label))
         if assessors:
             out += ["  <td>", _e(row.assessors), "</td>\n"]
         out += ["  <td>", _notes(row.notes), "</td>\n</tr>\n"]
@@ -180,13 +237,9 @@ def score_html(result: Result) -> str:
         out.append("</tbody>\n</table>\n")
     out.append("\n")
     if result.readings:
-        names = result.reading_names()
-        out.append('<h2>本结果依据的解读</h2>\n<ul class="readings">\n')
-        for rid, quote, choice in result.readings:
-            out += ["  <li>", _e(names[rid]), " 「", _e(quote), "」：", _e(choice), "</li>\n"]
-        out.append("</ul>\n")
+        out.append(_readings(result))
     out.append('\n<div class="signatures"><span>考核人：</span><span>复核人：</span><span>日期：　　年　　月　　日</span></div>\n\n')
-    out += ["<footer>", _e(stamp.pack_id), " ", _e(stamp.pack_version), " · ", _e(stamp.content_hash[:19]), " · govrules ", _e(stamp.engine_version), " · 取整：", _e(rounding_words(stamp.rounding)), "</footer>\n"]
+    out.append(_footer(stamp.pack_id, stamp.pack_version, stamp.content_hash, stamp.engine_version, stamp.rounding))
     out.append(tail)
     return "".join(out)
 
