@@ -122,6 +122,20 @@ def _text_body(v: str) -> tuple[bool, str]:
     return got
 
 
+# A text cell's whole XML by its column and text (row_text looks it up first): as _TEXTS, a memo of what repeats.
+_CELLS: dict[tuple[int, str], str] = {}
+
+
+def _text_cell(c: int, v: str) -> str:
+    kept, body = _text_body(v)
+    cell = f"{_OPEN_KEPT[c] if kept else _OPEN_TEXT[c]}{body}</t></is></c>"
+    if len(v) <= 200:
+        if len(_CELLS) >= _MEMO_MAX:
+            _CELLS.clear()
+        _CELLS[(c, v)] = cell
+    return cell
+
+
 def _number_body(v: Any) -> str:
     # Keyed by type and value: Decimal("1.0") and Decimal("1") are equal but print differently, so by their text
     # (an int's key is the int: never equal to a text). str() costs a fifth of as_tuple(), which builds a named tuple.
@@ -149,14 +163,10 @@ def row_text(values: Sequence[Any]) -> RowText:
             if t is str:
                 if not v:
                     continue  # an empty cell, as the plain path leaves it
-                kept, body = _text_body(v)
-                put(_OPEN_KEPT[c] if kept else _OPEN_TEXT[c])
-                put(body)
-                put("</t></is></c>")
+                cell = _CELLS.get((c, v))
+                put(cell if cell is not None else _text_cell(c, v))
             elif t is int or (t is Decimal and v.is_finite()):
-                put(_OPEN_NUMBER[c])
-                put(_number_body(v))
-                put("</v></c>")
+                put(f"{_OPEN_NUMBER[c]}{_number_body(v)}</v></c>")
             elif v is None or v == "":
                 continue
             else:
