@@ -74,9 +74,13 @@ class Outcome:
 _OUTCOME_FIELDS = tuple(f.name for f in attrs.fields(Outcome))
 
 
-@attrs.frozen
+@attrs.define
 class ItemLoss:
-    """One row of one unit, as the 负责考核部门 view and the points-lost chart count it."""
+    """One row of one unit, as the 负责考核部门 view and the points-lost chart count it.
+
+    Made for every row of every unit and only read. Not ``attrs.frozen``: a frozen class sets each field through
+    ``object.__setattr__``, four times as long.
+    """
 
     id: str
     name: str
@@ -113,8 +117,9 @@ _VALUES_MAX = 200_000
 def _shared(value: Any) -> Any:
     if value is None:
         return None
-    # Decimal("100") == Decimal("100.0"), but they print differently: keyed by the exact digits.
-    key = value.as_tuple() if isinstance(value, Decimal) else value
+    # Decimal("100") == Decimal("100.0"), but they print differently: keyed by the exact digits (its text: str() costs
+    # a fifth of as_tuple(), which builds a named tuple), apart from any text.
+    key = (Decimal, str(value)) if type(value) is Decimal else value
     got = _VALUES.get(key)
     if got is None and len(_VALUES) < _VALUES_MAX:
         _VALUES[key] = got = value
