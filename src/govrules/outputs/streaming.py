@@ -70,7 +70,7 @@ from .batch import (
     output_folder,
     pack_graded,
 )
-from .outcome import Outcome, Spill, pack_detail, reduced, unpack_detail
+from .outcome import Detail, Outcome, Spill, pack_detail, reduced, unpack_detail
 from . import summary_xlsx
 from .summary_xlsx import SummaryBook, UnitRows
 from .unitstore import UnitStore
@@ -131,8 +131,12 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
                         # So is its row of 得分明细 (scores); its rows' losses (items) stay only where a row names a
                         # 负责考核部门, the one view that reads them back (assessors.assessor_view).
                         items = kept.items if any(i.assessors for i in kept.items) else []
-                        kept = attrs.evolve(kept, effects=[], reviews=[], fixes=[], scores=[], items=items)
-                    detail = pack_detail(kept)
+                        if items or kept.cohort:
+                            detail = pack_detail(attrs.evolve(kept, effects=[], reviews=[], fixes=[], scores=[], items=items, base=None))
+                        else:
+                            detail = _bare_detail(kept.heading)
+                    else:
+                        detail = pack_detail(kept)
                     if outcome.state == "incomplete":
                         # Its blank cells are named here, where the row's cells are known (the parent lets them go).
                         u.outcome = outcome
@@ -155,6 +159,21 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
             with lock:
                 write_unit_sheets(out, files)
     return back
+
+
+# A detail that keeps only its target's heading (its other rows went into the workbook's rows, above), pickled once
+# per heading: most units of a province spill the same bytes. Bounded by the number of targets of the packs in use.
+_BARE_DETAILS: dict[tuple[tuple[str, ...], tuple[str, ...]], bytes] = {}
+
+
+def _bare_detail(heading: tuple[list[str], list[str]]) -> bytes:
+    key = (tuple(heading[0]), tuple(heading[1]))
+    got = _BARE_DETAILS.get(key)
+    if got is None:
+        if len(_BARE_DETAILS) >= 64:
+            _BARE_DETAILS.clear()
+        got = _BARE_DETAILS[key] = pack_detail(Detail(heading=heading, scores=[], base=None, effects=[], reviews=[], fixes=[], items=[], cohort=[]))
+    return got
 
 
 def _worker_init() -> None:
