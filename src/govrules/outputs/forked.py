@@ -17,6 +17,7 @@ workbook, say) is closed or written by it.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 from typing import Any, Callable
@@ -78,6 +79,7 @@ class Forked:
 
 def _child(work: Callable[[Callable[[Any], None]], Any], send: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()  # what it inherited outlives its work: kept out of the collector's passes (as in a batch's workers)
     try:
         answer: tuple[str, Any] = ("ok", work(lambda value: send.send(("told", value))))
     except BaseException as exc:  # handed to the parent, which raises it
