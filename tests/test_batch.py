@@ -130,6 +130,18 @@ def test_csv_with_bad_rows_in_the_middle(runner, tmp_path):
         assert (out / name).exists()
 
 
+def test_the_command_leaves_the_garbage_collector_as_it_found_it(runner, tmp_path):
+    """`govrules batch` keeps what it loaded out of the collector's passes while it runs (gc.freeze), and gives it back
+    after, ended well or not: a program calling the command in its own process is not left with a frozen heap."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    assert run(runner, "batch", "datonghu_2023", write_csv(tmp_path / "units.csv"), "--out", tmp_path / "out").exit_code == 1
+    assert gc.get_freeze_count() == 0
+    assert run(runner, "batch", "datonghu_2023", tmp_path / "missing.csv", "--out", tmp_path / "out2").exit_code != 0
+    assert gc.get_freeze_count() == 0
+
+
 def test_excel_workbook_of_units(runner, tmp_path):
     wb = Workbook()
     ws = wb.active

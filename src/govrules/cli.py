@@ -18,6 +18,7 @@ characters (:mod:`govrules.untrusted`).
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -919,6 +920,10 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, j
         task.append(progress.add_task("score", total=n))
 
     out_dir = Path(out)
+    # What is loaded by now (the packs) outlives the batch: the cyclic collector leaves it alone until the batch is
+    # done (the parent's CPU -6% at 20,000 units; the workers do the same, streaming._worker_init). The command's
+    # own choice: the library's run_batch leaves its caller's collector as it is.
+    gc.freeze()
     try:
         batch, written = run_batch(input_, p, out, target=t, jobs=jobs, unit_sheets=unit_sheets, pdf=pdf, on_start=on_start, advance=lambda k: progress.advance(task[0], k))
     except KeyboardInterrupt:
@@ -932,6 +937,8 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, j
         progress.stop()
         why = getattr(exc, "strerror", None) or str(exc)
         _fail(InputError(f"无法写入 {out}：{out} 保持原样（之前的结果未改动），临时目录已删除", [Problem(out, why)]))
+    finally:
+        gc.unfreeze()
     progress.stop()
 
     if fmt_ == "json":
