@@ -92,15 +92,16 @@ _FIXED_MAX = 4096
 def _fixed_scores(item: ItemResult) -> tuple[tuple[int, Effect, Decimal], ...]:
     """(position, effect, the row's score were that effect put right, everything else as it is) of each of the row's effects but bonuses."""
     effects = item.effects
+    if not effects:
+        return ()  # every untouched row's: nothing to put right
     got = _FIXED.get(id(effects))
     if got is not None and got[0] is effects and got[1] == (item.id, item.max, item.ceiling, item.caps):
         return got[2]  # type: ignore[no-any-return]
     # A bonus earned is nothing to put right.
     fixed = tuple((k, e, _item_score(item, [x for j, x in enumerate(effects) if j != k])) for k, e in enumerate(effects) if e.mode != AWARD)
-    if effects:  # the empty tuple is every untouched row's: nothing to remember
-        if len(_FIXED) >= _FIXED_MAX:
-            _FIXED.clear()
-        _FIXED[id(effects)] = (effects, (item.id, item.max, item.ceiling, item.caps), fixed)  # racing threads store equal entries
+    if len(_FIXED) >= _FIXED_MAX:
+        _FIXED.clear()
+    _FIXED[id(effects)] = (effects, (item.id, item.max, item.ceiling, item.caps), fixed)  # racing threads store equal entries
     return fixed
 
 
@@ -188,10 +189,9 @@ def recoverable(result: Result) -> list[Fix]:
 
 def _through_sections(result: Result) -> Any:
     """For a result with capped or floored sections: how much a changed item adds to the base, through its sections; else None."""
-    from .sections import section_score
-
     if not any(s.caps or s.floor_quote is not None for s in result.sections):
         return None
+    from .sections import section_score
     sections = {s.id: s for s in result.sections}
     parent = {c: s.id for s in result.sections for c in s.children}
 
