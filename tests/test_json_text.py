@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from govrules.engine import jsontext
 from govrules.engine.facts import Discretion
+from govrules.engine.recoverable import Fix
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
@@ -284,3 +285,20 @@ def test_a_number_first_written_under_a_callers_low_precision_is_remembered_righ
     with decimal.localcontext(decimal.Context(prec=2, rounding=decimal.ROUND_FLOOR, traps=[])):
         under = jsontext.number(value)
     assert under == jsontext.number(value) == '"13.75"' == '"' + fmt(value) + '"'
+
+
+_OPTIONAL_TEXT = st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["「引号」\"\\", "\x00\u2028", "复核评分 18（张三，2023-12-01）"]))
+_POINTS = st.one_of(st.none(), st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-100, max_value=100))
+
+
+@given(
+    st.builds(
+        Fix,
+        st.text(min_size=1, max_size=6), st.lists(st.text(max_size=6), max_size=3).map(tuple), st.sampled_from(["rule", "review", "penalty", "zeroing"]),
+        _OPTIONAL_TEXT, st.text(max_size=8), _OPTIONAL_TEXT, _OPTIONAL_TEXT, _OPTIONAL_TEXT, _POINTS,
+        _POINTS.filter(lambda d: d is not None), _POINTS.filter(lambda d: d is not None),
+    )
+)  # fmt: skip
+def test_a_fixs_text_is_its_dicts_encoding(fix):
+    """A 可挽回分值 entry is written field by field (Fix.json_text): the text json.dumps gives its dict."""
+    assert fix.json_text() == json.dumps(fix.to_dict(), ensure_ascii=False)

@@ -23,6 +23,7 @@ import attrs
 
 from ..kinds.base import AWARD, SET, ZERO_ROW
 from ..numbers import ZERO, add, divide, exact, fmt
+from .jsontext import number, scalar, string, strings
 from .result import NOT_APPLICABLE, NOT_CHECKED, Effect, ItemResult, Result
 
 
@@ -57,6 +58,17 @@ class Fix:
             "restores": fmt(self.restores),
             "restores_total": fmt(self.restores_total),
         }
+
+    def json_text(self) -> str:
+        """``dumps(self.to_dict())``, written field by field (a batch writes every unit's 可挽回分值 into its JSON)."""
+        return "".join(
+            [
+                '{"item": ', string(self.item), ', "names": ', strings(self.names), ', "kind": ', string(self.kind),
+                ', "rule": ', scalar(self.rule), ', "label": ', string(self.label), ', "level": ', scalar(self.level),
+                ', "reason": ', scalar(self.reason), ', "quote": ', scalar(self.quote), ', "lost": ', number(self.lost),
+                ', "restores": ', number(self.restores), ', "restores_total": ', number(self.restores_total), "}",
+            ]
+        )  # fmt: skip
 
     @property
     def text(self) -> str:

@@ -1017,7 +1017,7 @@ class Result:
         text = self._compact_text()
         if recoverable:
             # The list to_dict puts last, put before the closing brace (a batch's units/ files are this text).
-            text = "".join([text[:-1], ', "recoverable": ', _dumps([f.to_dict() for f in self.recoverable()]), "}"])
+            text = "".join([text[:-1], ', "recoverable": [', ", ".join([f.json_text() for f in self.recoverable()]), "]}"])
         return text
 
     def _compact_text(self) -> str:
