@@ -39,6 +39,17 @@ def _alone(spec, v, where):
         return MISSING, [Problem(where, str(exc))]
 
 
+def _cells_alone(specs, columns, cells, where):
+    """What a row's fact cells give each read by itself: (facts, problems)."""
+    facts, problems = {}, []
+    for c, v in zip(columns, cells):
+        value, cell_problems = _alone(specs[c.key], v, f"{where} 列「{c.header}」")
+        if value is not MISSING:
+            facts[c.key] = value
+        problems += cell_problems
+    return facts, problems
+
+
 @pytest.mark.parametrize("pack_id", PACK_IDS)
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
@@ -51,12 +62,7 @@ def test_a_row_reads_as_each_cell_alone(registry, pack_id, data):
     cells = [data.draw(CELLS) for _ in names]
     unit, got, problems = row_assessment(columns, ["甲镇", *cells], pack, "t.csv 第2行")
     assert unit == "甲镇"
-    want_facts, want_problems = {}, []
-    for c, v in zip(columns[1:], cells):
-        value, cell_problems = _alone(specs[c.key], v, f"t.csv 第2行 列「{c.header}」")
-        if value is not MISSING:
-            want_facts[c.key] = value
-        want_problems += cell_problems
+    want_facts, want_problems = _cells_alone(specs, columns[1:], cells, "t.csv 第2行")
     assert got["facts"] == want_facts
     assert problems == want_problems
 
@@ -88,12 +94,7 @@ def test_rows_read_through_one_plan_read_as_each_cell_alone(registry, pack_id, d
     for row in range(4):
         cells = [data.draw(st.sampled_from(pool)) for _ in names]
         _, got, problems = _read_row(plan, ["甲镇", *cells], f"t.csv 第{row + 2}行")
-        want_facts, want_problems = {}, []
-        for c, v in zip(columns[1:], cells):
-            value, cell_problems = _alone(specs[c.key], v, f"t.csv 第{row + 2}行 列「{c.header}」")
-            if value is not MISSING:
-                want_facts[c.key] = value
-            want_problems += cell_problems
+        want_facts, want_problems = _cells_alone(specs, columns[1:], cells, f"t.csv 第{row + 2}行")
         assert got["facts"] == want_facts
         assert {k: type(v) for k, v in got["facts"].items()} == {k: type(v) for k, v in want_facts.items()}
         assert problems == want_problems
