@@ -34,10 +34,10 @@ import stat
 import tempfile
 import threading
 import uuid
+from collections.abc import Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any, Callable, Iterable, Iterator, Sequence, overload
 from urllib.parse import quote as url_quote
 
@@ -482,7 +482,7 @@ class _Plan:
 
     pack: Pack
     columns: tuple[Column, ...]
-    # Per column: the column, what reads its non-blank cells (fact columns: forms.cell_reader of the fact's type), its header as problems name it.
+    # Per column: the column, what reads its non-blank cells (fact columns: forms.remembering_reader of the fact's type), its header as problems name it.
     cells: tuple[tuple[Column, Any, str], ...]
     # Per fact or 扣分 column: its fact -> the cell's name after the row's place (「C列「…」」).
     places: dict[str, str]
