@@ -99,37 +99,22 @@ def _worked(value: str) -> str:
     return value
 
 
-# A text cell's body by its text: (kept: starts or ends with white space, the text as written). Most of a province's
-# cells repeat (targets, indicators, rules' wording, reasons, totals), so each is worked out once. Bounded: a pure
-# function's memo, cleared when full (then refilled by what repeats).
-_TEXTS: dict[str, tuple[bool, str]] = {}
+# A text cell's whole XML by its column and text (row_text looks it up first). Most of a province's cells repeat
+# (targets, indicators, rules' wording, reasons, totals), so each is worked out once. Bounded: a pure function's
+# memo, cleared when full (then refilled by what repeats).
+_CELLS: dict[tuple[int, str], str] = {}
 _NUMBERS: dict[Any, str] = {}
 _MEMO_MAX = 8192
 
 
-def _text_body(v: str) -> tuple[bool, str]:
-    got = _TEXTS.get(v)
-    if got is None:
-        w = v
-        if _PLAIN.search(w) is not None or len(w) > _STRMAX // 2 or w[0] in _FORMULA_FIRST:
-            w = _worked(w)
-        # str.isspace is re's \s: the same test as XlsxWriter's ^\s / \s$ (checked over every code point).
-        got = (w[:1].isspace() or w[-1:].isspace(), w)
-        if len(v) <= 200:  # long texts (reasons written out) rarely repeat: not kept
-            if len(_TEXTS) >= _MEMO_MAX:
-                _TEXTS.clear()
-            _TEXTS[v] = got
-    return got
-
-
-# A text cell's whole XML by its column and text (row_text looks it up first): as _TEXTS, a memo of what repeats.
-_CELLS: dict[tuple[int, str], str] = {}
-
-
 def _text_cell(c: int, v: str) -> str:
-    kept, body = _text_body(v)
-    cell = f"{_OPEN_KEPT[c] if kept else _OPEN_TEXT[c]}{body}</t></is></c>"
-    if len(v) <= 200:
+    w = v
+    if _PLAIN.search(w) is not None or len(w) > _STRMAX // 2 or w[0] in _FORMULA_FIRST:
+        w = _worked(w)
+    # str.isspace is re's \s: the same test as XlsxWriter's ^\s / \s$ (checked over every code point).
+    kept = w[:1].isspace() or w[-1:].isspace()
+    cell = f"{_OPEN_KEPT[c] if kept else _OPEN_TEXT[c]}{w}</t></is></c>"
+    if len(v) <= 200:  # long texts (reasons written out) rarely repeat: not kept
         if len(_CELLS) >= _MEMO_MAX:
             _CELLS.clear()
         _CELLS[(c, v)] = cell
