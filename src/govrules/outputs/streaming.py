@@ -127,15 +127,12 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
                         rows = summary_xlsx.unit_rows(name, outcome, kept)
                         # As the workbook's file holds them: sent and written as they are (the parent decoded and encoded them).
                         rows = (encoded(rows[0]), encoded(rows[1]), encoded(rows[2]))
-                        # Pickled here: the parent only stores it (UnitStore.append), and unpickling it there to pickle it again cost it twice.
+                        # So is its row of 得分明细 (scores), pickled here: the parent only stores it (UnitStore.append), and
+                        # unpickling it there to pickle it again cost it twice.
                         score = pickle.dumps(summary_xlsx.score_row(name, outcome, kept.scores, graded, clean(u.where)), protocol=pickle.HIGHEST_PROTOCOL)
-                        # So is its row of 得分明细 (scores); its rows' losses (items) stay only where a row names a
-                        # 负责考核部门, the one view that reads them back (assessors.assessor_view).
-                        items = kept.items if any(i.assessors for i in kept.items) else []
-                        if items or kept.cohort:
-                            detail = pack_detail(attrs.evolve(kept, effects=[], reviews=[], fixes=[], scores=[], items=items, base=None))
-                        else:
-                            detail = _bare_detail(kept.heading)
+                        # Its rows' losses (items) stay only where a row names a 负责考核部门, the one view that reads them
+                        # back (assessors.assessor_view).
+                        detail = _emptied_detail(kept, kept.items if any(i.assessors for i in kept.items) else [])
                     else:
                         detail = pack_detail(kept)
                     if outcome.state == "incomplete":
@@ -162,19 +159,26 @@ def _score_chunk(chunk: list[Unit]) -> list[Scored]:
     return back
 
 
-# A detail that keeps only its target's heading (its other rows went into the workbook's rows, above), pickled once
-# per heading: most units of a province spill the same bytes. Bounded by the number of targets of the packs in use.
+# A detail that keeps only its target's heading, pickled once per heading: most units of a province spill the
+# same bytes. Bounded by the number of targets of the packs in use.
 _BARE_DETAILS: dict[tuple[tuple[str, ...], tuple[str, ...]], bytes] = {}
 
 
-def _bare_detail(heading: tuple[list[str], list[str]]) -> bytes:
-    key = (tuple(heading[0]), tuple(heading[1]))
-    got = _BARE_DETAILS.get(key)
-    if got is None:
+def _emptied_detail(kept: Detail, items: list[Any]) -> bytes:
+    """A unit's detail as a worker spills it once its rows went into the workbook's rows: its target's heading,
+    ``items`` (its rows' losses, where a row names a 负责考核部门) and its cohort figures, pickled."""
+    bare = not items and not kept.cohort
+    if bare:
+        key = (tuple(kept.heading[0]), tuple(kept.heading[1]))
+        got = _BARE_DETAILS.get(key)
+        if got is not None:
+            return got
+    data = pack_detail(attrs.evolve(kept, effects=[], reviews=[], fixes=[], scores=[], items=items, base=None))
+    if bare:
         if len(_BARE_DETAILS) >= 64:
             _BARE_DETAILS.clear()
-        got = _BARE_DETAILS[key] = pack_detail(Detail(heading=heading, scores=[], base=None, effects=[], reviews=[], fixes=[], items=[], cohort=[]))
-    return got
+        _BARE_DETAILS[key] = data
+    return data
 
 
 def _worker_init() -> None:
