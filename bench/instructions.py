@@ -51,18 +51,21 @@ for d in inputs[100:100 + {n}]:
 """
 
 
-def instructions(src: str, pack: str, target: str, n: int, total: int, json_too: bool, no_repeats: bool = False) -> int:
-    code = SCRIPT.format(bench=str(HERE), pack=pack, target=target, n=n, total=total, json_too=json_too, no_repeats=no_repeats)
+def callgrind(src: str, code: str, **env: str) -> int:
+    """The instructions valgrind's callgrind counts running ``code`` in a new interpreter over ``src`` (``env``: more variables)."""
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, PYTHONPATH=src, GOVRULES_CACHE="off")
         done = subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out", sys.executable, "-c", code],
-            env=env, capture_output=True, text=True, check=True,
+            env=dict(os.environ, PYTHONPATH=src, GOVRULES_CACHE="off", **env), capture_output=True, text=True,
         )
     found = re.search(r"Collected : (\d+)", done.stderr)
-    if found is None:
-        raise SystemExit(f"no count in valgrind's output:\n{done.stderr[-2000:]}")
+    if done.returncode or found is None:
+        raise SystemExit(f"no count in valgrind's output (exit {done.returncode}):\n{done.stderr[-2000:]}")
     return int(found.group(1))
+
+
+def instructions(src: str, pack: str, target: str, n: int, total: int, json_too: bool, no_repeats: bool = False) -> int:
+    return callgrind(src, SCRIPT.format(bench=str(HERE), pack=pack, target=target, n=n, total=total, json_too=json_too, no_repeats=no_repeats))
 
 
 def per_assessment(src: str, pack: str, target: str, n: int, json_too: bool, no_repeats: bool = False) -> float:

@@ -7,12 +7,13 @@ inputs, after the same warm-up and with every step's inputs made beforehand in
 both runs (the inputs of scoring are the findings, of ``to_json`` the
 results); the difference divided by N is one call's instructions. The whole
 ``pack.assess`` is counted the same way: its steps add up to it within a few
-per cent (the rest is the calls between them).
+per cent (counted alone, validating and scoring each enter govrules'
+decimal context, which ``pack.assess`` enters once for all its steps).
 
     .venv/bin/python bench/step_instructions.py [--pack datonghu_2023 --target xiangzhen] [--n 500] [--no-dates] [--src OTHER/src]
 
 Needs valgrind. The steps run two at a time (one valgrind process a core);
-all twelve counts take about 6 minutes at ``--n 500``. Instruction counts
+all twelve counts take 6–7 minutes at ``--n 500``. Instruction counts
 do not depend on the machine's load, but they are not time: durable_rules
 zeroes its per-session indexes (about 92 KB an assessment on datonghu 乡镇)
 with ``rep stosb``, which valgrind counts a byte at a time, so the
@@ -23,16 +24,15 @@ with ``rep stosb``, which valgrind counts a byte at a time, so the
 from __future__ import annotations
 
 import argparse
-import os
-import re
-import subprocess
 import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from instructions import callgrind  # noqa: E402
 
 STEPS = ("assess", "validate", "evaluate", "findings", "score", "to_json")
 
@@ -54,15 +54,16 @@ for d in inputs(2000, 5):  # the row and rule tables filled as in a long run
     pack.assess(d, target).to_json()
 data = inputs({n}, 12)
 k = {k}
+step = {step!r}
 ev = pack._evaluator(pack.view(target), "durable")
 stamp = pack.stamp(ev.name)
-validated = [pack.validate(d, target) for d in data]
-evaluations = [ev.evaluate(v, a) for v, a in validated]
-found = [findings_of(v, a, e, ev.name) for (v, a), e in zip(validated, evaluations)]
-results = [pack.assess(d, target) for d in data] if {step!r} == "to_json" else []
+# What the step takes in, made beforehand and alike in both runs (its own step's work is all the two differ by).
+validated = [pack.validate(d, target) for d in data] if step in ("evaluate", "findings", "score") else []
+evaluations = [ev.evaluate(v, a) for v, a in validated] if step in ("findings", "score") else []
+found = [findings_of(v, a, e, ev.name) for (v, a), e in zip(validated, evaluations)] if step == "score" else []
+results = [pack.assess(d, target) for d in data] if step == "to_json" else []
 validate = exact(lambda d: pack._validate(d, target))
 score = exact(lambda f: score_in_context(pack.spec, f, stamp))
-step = {step!r}
 if step == "assess":
     for d in data[:k]:
         pack.assess(d, target)
@@ -86,16 +87,7 @@ elif step == "to_json":
 
 def instructions(src: str, step: str, pack: str, target: str, n: int, k: int, no_dates: bool) -> int:
     code = SCRIPT.format(bench=str(HERE), pack=pack, target=target, n=n, k=k, step=step, no_dates=no_dates)
-    with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, PYTHONPATH=src, GOVRULES_CACHE="off", PYTHONHASHSEED="0")
-        done = subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out", sys.executable, "-c", code],
-            env=env, capture_output=True, text=True,
-        )
-    found = re.search(r"Collected : (\d+)", done.stderr)
-    if done.returncode or found is None:
-        raise SystemExit(f"no count for {step} from valgrind:\n{done.stderr[-2000:]}")
-    return int(found.group(1))
+    return callgrind(src, code, PYTHONHASHSEED="0")
 
 
 def per_call(src: str, step: str, pack: str, target: str, n: int, no_dates: bool) -> float:
