@@ -49,7 +49,7 @@ def _problem_response(text: str) -> dict[str, Any]:
 ERRORS = {
     "400": _problem_response("the body cannot be read (not JSON, not UTF-8, a key given twice, nested too deeply), or a query parameter has an unknown value"),
     "404": _problem_response("no such pack or target (with did-you-mean)"),
-    "413": _problem_response("the body is larger than the service takes (govrules serve --max-body)"),
+    "413": _problem_response("the body is larger than the service takes (govrules serve --max-body), or a form has over 1000 fields"),
     "415": _problem_response("the body has another content type"),
     "422": _problem_response("the input is not a valid assessment: every problem, each naming its field"),
 }
@@ -377,7 +377,14 @@ def document(registry: Registry, max_body: int) -> dict[str, Any]:
                     "content": {
                         "text/csv": {"schema": {"type": "string"}},
                         MEDIA["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
-                        "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}},
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["file"],
+                                "properties": {"file": {"type": "string", "format": "binary"}},
+                                "description": "the CSV or workbook in the file field; other fields are ignored, at most 1000 of them (413 over)",
+                            }
+                        },
                     },
                 },
                 "responses": {

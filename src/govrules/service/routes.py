@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -313,9 +314,14 @@ async def batch(request: Request) -> Response:
     return Response(body, media_type=out_media, headers=headers)
 
 
+#: A form's other fields are ignored, as HTML forms and generated clients may send some; the body limit bounds
+#: their size, and this their number (Starlette's default), so that a schema-valid form is not refused for them.
+_MAX_FORM_FIELDS = 1000
+
+
 async def _multipart_file(request: Request) -> tuple[bytes, str]:
     try:
-        async with request.form(max_files=1, max_fields=10) as form:
+        async with request.form(max_files=1, max_fields=_MAX_FORM_FIELDS) as form:
             upload = form.get("file")
             if upload is None or isinstance(upload, str):
                 raise Refused(422, InputError.coded("serve.no_file_summary", [Problem.coded("file", "serve.no_file")]))
@@ -323,7 +329,15 @@ async def _multipart_file(request: Request) -> tuple[bytes, str]:
             filename = upload.filename
     except (Refused, BodyTooLarge):
         raise
-    except Exception as exc:  # python-multipart's and Starlette's parse errors: the body is not a form
+    except HTTPException as exc:
+        # Starlette says which limit a form passed only in its English detail; one it words otherwise is still refused, as unreadable.
+        detail = str(exc.detail)
+        if detail.startswith("Too many files"):
+            raise Refused(422, InputError.coded("serve.no_file_summary", [Problem.coded("file", "serve.one_file")])) from None
+        if detail.startswith("Too many fields"):
+            raise Refused(413, InputError.coded("serve.too_large_summary", [Problem.coded("body", "serve.too_many_fields", limit=_MAX_FORM_FIELDS)])) from None
+        raise Refused(400, InputError.coded("serve.not_multipart_summary", [Problem.coded("body", "serve.not_multipart", kind=type(exc).__name__)])) from None
+    except Exception as exc:  # python-multipart's parse errors: the body is not a form
         raise Refused(400, InputError.coded("serve.not_multipart_summary", [Problem.coded("body", "serve.not_multipart", kind=type(exc).__name__)])) from None
     suffix = ".xlsx" if (filename or "").lower().endswith((".xlsx", ".xlsm")) else ".csv"
     return raw, _upload_name(filename, suffix)
