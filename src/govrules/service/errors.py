@@ -6,7 +6,7 @@ An error answer has the shape of :meth:`govrules.GovrulesError.to_dict`
 
 * 400 — the body cannot be read as JSON (or as the upload it claims to be);
 * 404 — no such pack or target (with did-you-mean), no such path;
-* 405 / 406 / 413 / 415 — wrong method, unknown format, body over the limit, wrong content type;
+* 405 / 406 / 413 / 415 — wrong method, unknown format, body over the limit (or a form of over 1,000 fields), wrong content type;
 * 422 — the input was read but is not a valid assessment (the :class:`~govrules.FactsError`'s problems).
 
 Anything else raised while answering is a bug: it is logged with its
