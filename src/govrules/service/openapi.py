@@ -41,6 +41,10 @@ MEDIA = {
 }
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
+#: A batch form's fields besides its file, which are ignored (HTML forms and generated clients may send some):
+#: the body limit bounds their size, and this their number (Starlette's default), so that a schema-valid form is not refused for them.
+MAX_FORM_FIELDS = 1000
+
 
 def _problem_response(text: str) -> dict[str, Any]:
     return {"description": text, "content": {"application/problem+json": {"schema": PROBLEM}}}
@@ -49,7 +53,7 @@ def _problem_response(text: str) -> dict[str, Any]:
 ERRORS = {
     "400": _problem_response("the body cannot be read (not JSON, not UTF-8, a key given twice, nested too deeply), or a query parameter has an unknown value"),
     "404": _problem_response("no such pack or target (with did-you-mean)"),
-    "413": _problem_response("the body is larger than the service takes (govrules serve --max-body), or a form has over 1000 fields"),
+    "413": _problem_response(f"the body is larger than the service takes (govrules serve --max-body), or a form has over {MAX_FORM_FIELDS} fields"),
     "415": _problem_response("the body has another content type"),
     "422": _problem_response("the input is not a valid assessment: every problem, each naming its field"),
 }
@@ -382,7 +386,7 @@ def document(registry: Registry, max_body: int) -> dict[str, Any]:
                                 "type": "object",
                                 "required": ["file"],
                                 "properties": {"file": {"type": "string", "format": "binary"}},
-                                "description": "the CSV or workbook in the file field; other fields are ignored, at most 1000 of them (413 over)",
+                                "description": f"the CSV or workbook in the file field; other fields are ignored, at most {MAX_FORM_FIELDS} of them (413 over)",
                             }
                         },
                     },

@@ -32,7 +32,7 @@ from .. import __version__
 from .body import json_body, media_type, shown_media
 from .caching import cached
 from .errors import BodyTooLarge, Refused
-from .openapi import FORMATS, MEDIA
+from .openapi import FORMATS, MAX_FORM_FIELDS, MEDIA
 
 if TYPE_CHECKING:
     from ..engine.result import Result
@@ -314,14 +314,9 @@ async def batch(request: Request) -> Response:
     return Response(body, media_type=out_media, headers=headers)
 
 
-#: A form's other fields are ignored, as HTML forms and generated clients may send some; the body limit bounds
-#: their size, and this their number (Starlette's default), so that a schema-valid form is not refused for them.
-_MAX_FORM_FIELDS = 1000
-
-
 async def _multipart_file(request: Request) -> tuple[bytes, str]:
     try:
-        async with request.form(max_files=1, max_fields=_MAX_FORM_FIELDS) as form:
+        async with request.form(max_files=1, max_fields=MAX_FORM_FIELDS) as form:
             upload = form.get("file")
             if upload is None or isinstance(upload, str):
                 raise Refused(422, InputError.coded("serve.no_file_summary", [Problem.coded("file", "serve.no_file")]))
@@ -335,7 +330,7 @@ async def _multipart_file(request: Request) -> tuple[bytes, str]:
         if detail.startswith("Too many files"):
             raise Refused(422, InputError.coded("serve.no_file_summary", [Problem.coded("file", "serve.one_file")])) from None
         if detail.startswith("Too many fields"):
-            raise Refused(413, InputError.coded("serve.too_large_summary", [Problem.coded("body", "serve.too_many_fields", limit=_MAX_FORM_FIELDS)])) from None
+            raise Refused(413, InputError.coded("serve.too_large_summary", [Problem.coded("body", "serve.too_many_fields", limit=MAX_FORM_FIELDS)])) from None
         raise Refused(400, InputError.coded("serve.not_multipart_summary", [Problem.coded("body", "serve.not_multipart", kind=type(exc).__name__)])) from None
     except Exception as exc:  # python-multipart's parse errors: the body is not a form
         raise Refused(400, InputError.coded("serve.not_multipart_summary", [Problem.coded("body", "serve.not_multipart", kind=type(exc).__name__)])) from None
