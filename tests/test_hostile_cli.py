@@ -683,3 +683,10 @@ def test_a_number_with_more_places_than_the_pack_takes_is_refused(runner, tmp_pa
     path.write_text(json.dumps(data), encoding="utf-8")
     result = run(runner, "score", "datonghu_2023", path)
     assert result.exit_code == 1 and "facts.active_quality.points" in result.output and "0.01" in result.output
+
+
+@pytest.mark.parametrize("prefix", ["govrules", "/govrules/", "/", "/a b", "/a\x1b[31m", "/政务", "//x", "/a/../b?x=1", "/..", "/a/.", "/a/..."])
+def test_serve_refuses_a_root_path_that_is_not_a_plain_prefix(runner, prefix):
+    result = run(runner, "serve", "--root-path", prefix)
+    assert result.exit_code == 1
+    assert "--root-path: 应以 / 开头" in result.output and "\x1b" not in result.output

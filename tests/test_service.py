@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from decimal import Decimal as D
 from pathlib import Path
 from urllib.parse import quote
@@ -26,6 +27,8 @@ from govrules.outputs.html import score_html
 from govrules.outputs.report import markdown
 
 pytest.importorskip("starlette")
+from starlette.applications import Starlette  # noqa: E402
+from starlette.routing import Mount  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
 from govrules.service import create_app  # noqa: E402
@@ -242,6 +245,32 @@ def test_a_form_s_other_fields_are_ignored_up_to_a_limit(client, tmp_path):
 
 
 # ------------------------------------------------------------------ pages, docs
+
+
+LINKS = re.compile(r'(?:href|src|data-url|data-root)="([^"]*)"')
+
+
+@pytest.mark.parametrize("how", ["proxy", "mounted"])
+def test_under_a_path_prefix_every_link_carries_it(registry, how):
+    # Behind a proxy that takes /govrules off (govrules serve --root-path /govrules), or mounted by another
+    # ASGI app: the pages, the docs and the contract send the browser and clients to the prefix.
+    app = create_app(registry, max_body=64 * 1024)
+    root = "/apps/govrules"
+    client = TestClient(app, root_path=root) if how == "proxy" else TestClient(Starlette(routes=[Mount(root, app=app)]))
+    pages = [client.get(root + p) for p in ("/", "/packs/datonghu_2023/targets/xiangzhen/form", "/docs")]
+    links = [link for page in pages for link in LINKS.findall(page.text) if link != "data:,"]  # (the pages' empty icon)
+    assert all(page.status_code == 200 for page in pages) and len(links) > 10
+    assert all(link.startswith(root + "/") or link == root for link in links), links
+    for link in links:
+        if link.startswith(root + "/") and "/form" not in link:
+            assert client.get(link).status_code == 200, link
+    assert 'data-root="/apps/govrules"' in pages[1].text and 'data-url="/apps/govrules/openapi.json"' in pages[2].text
+    assert client.get(root + "/openapi.json").json()["servers"] == [{"url": root}]
+    body = json.dumps(xz(active_late_count=3))
+    prefixed = client.post(root + "/packs/datonghu_2023/assess", content=body, headers={"Content-Type": "application/json"})
+    plain = TestClient(app).post("/packs/datonghu_2023/assess", content=body, headers={"Content-Type": "application/json"})
+    assert prefixed.status_code == 200 and prefixed.content == plain.content
+    assert "servers" not in TestClient(app).get("/openapi.json").json()  # at "/", the contract names no server
 
 
 def test_pages_and_assets_are_served_locally(client, registry):

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from service_server import running
+from service_server import prefix_proxy, running
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
@@ -138,3 +138,41 @@ def test_every_target_form_loads(browser, base, registry):
             assert not errors, errors  # no script error on any form
 
 
+
+
+def test_the_form_works_behind_a_proxy_under_a_path_prefix(browser):
+    # nginx's `location /govrules/ { proxy_pass http://127.0.0.1:PORT/; }` in front of `govrules serve --root-path /govrules`:
+    # the list, the form's script, its schema and its scoring all go through the prefix.
+    with running("--root-path", "/govrules") as upstream, prefix_proxy(upstream, "/govrules") as base:
+        browser.get(base + "/")
+        browser.find_element(By.CSS_SELECTOR, 'a[href="/govrules/packs/datonghu_2023/targets/xiangzhen/form"]').click()
+        wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#facts .fact"))
+        fill(browser, "active_late_count", "3")
+        # 主动公开信息 20 − 3 × 0.1 = 19.7
+        wait_for(browser, lambda d: text_of(d, "#item-xz\\.1 .final") == "19.7")
+        origins = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+        assert origins and all(u.startswith(base + "/") for u in origins), origins
+        try_healthz(browser, base)
+
+
+def try_healthz(browser, base: str) -> None:
+    """Swagger UI at /docs renders every operation of the contract, and "Try it out" on GET /healthz gets a 200."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(base + "/openapi.json") as r:
+        operations = sum(len(methods) for methods in json.load(r)["paths"].values())
+    browser.get(base + "/docs")
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".opblock")) == operations, 30)
+    browser.find_element(By.CSS_SELECTOR, "#operations-default-healthz .opblock-summary-control").click()
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#operations-default-healthz .try-out__btn")).__getitem__(0).click()
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#operations-default-healthz .execute")).__getitem__(0).click()
+    wait_for(browser, lambda d: "200" in [e.text.strip() for e in d.find_elements(By.CSS_SELECTOR, "#operations-default-healthz .live-responses-table tbody .response-col_status")])
+    assert base + "/healthz" in text_of(browser, "#operations-default-healthz .request-url")  # under a prefix, through it
+    origins = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert origins and all(u.startswith(base + "/") for u in origins), origins
+
+
+def test_the_api_docs_render_the_contract_and_try_it(browser, base):
+    # The contract is OpenAPI 3.1, which Swagger UI 4 could not render ("does not specify a valid version field").
+    try_healthz(browser, base)

@@ -983,12 +983,18 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, j
         sys.exit(EXIT_INPUT)
 
 
+#: A path prefix: segments of letters, digits and - . _ ~ (the characters a URL path never escapes), each after
+#: a /, none of them only dots (a browser would resolve /a/.. away).
+_ROOT_PATH = re.compile(r"(?:/(?!\.+(?:/|$))[A-Za-z0-9._~-]+)+")
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（0.0.0.0：所有网络接口）")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="端口")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="工作进程数；每个进程各自加载指标包，互不共享")
 @click.option("--max-body", default=None, type=click.IntRange(1, 1 << 34), help="请求体上限（字节，默认 8 MiB）；超过的返回 413")
-def serve_cmd(host: str, port: int, workers: int, max_body: int | None) -> None:
+@click.option("--root-path", default="", help="经反向代理以路径前缀提供时的前缀，如 /govrules（代理转发时去掉该前缀）")
+def serve_cmd(host: str, port: int, workers: int, max_body: int | None, root_path: str) -> None:
     """通过 HTTP 提供已安装的指标包，并在浏览器中提供填报表单。
 
     \b
@@ -1005,7 +1011,10 @@ def serve_cmd(host: str, port: int, workers: int, max_body: int | None) -> None:
     示例：
       govrules serve --port 8000
       curl -s localhost:8000/packs
+      govrules serve --root-path /govrules    # 代理把 /govrules/… 转发到本服务的 /…
     """
+    if root_path and not _ROOT_PATH.fullmatch(root_path):
+        _fail(InputError(f"无法使用路径前缀 {root_path}", [Problem("--root-path", text("cli.root_path"))]))
     try:
         import uvicorn
 
@@ -1014,8 +1023,11 @@ def serve_cmd(host: str, port: int, workers: int, max_body: int | None) -> None:
     except ImportError as exc:
         _fail(InputError("无法启动 govrules serve", [Problem.coded("serve", "cli.serve_extra_missing", module=exc.name)]))
     os.environ[MAX_BODY_ENV] = str(max_body or DEFAULT_MAX_BODY)  # the worker processes read it
-    _stderr().print(Text(_line(f"govrules serve: http://{host}:{port}/ （{workers} 个进程；Ctrl-C 停止）")))
-    uvicorn.run("govrules.service.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="info")
+    via = f"；页面经代理以 {root_path}/ 访问" if root_path else ""
+    _stderr().print(Text(_line(f"govrules serve: http://{host}:{port}/ （{workers} 个进程{via}；Ctrl-C 停止）")))
+    uvicorn.run(
+        "govrules.service.app:app_from_environment", factory=True, host=host, port=port, workers=workers, root_path=root_path, log_level="info"
+    )
 
 
 def _batch_table(batch: Any, show: int = 20) -> Any:

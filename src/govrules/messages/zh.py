@@ -241,6 +241,7 @@ MESSAGES: dict[str, str] = {
     "cli.out_is_dir": "是一个目录；请写文件名",
     "cli.aborted": "已中止",
     "cli.interrupted": "已中断",
+    "cli.root_path": "应以 / 开头、不以 / 结尾，各段只含字母、数字和 - . _ ~，如 /govrules 或 /apps/govrules",
     "cli.serve_extra_missing": "govrules serve 需要 serve 附加组件（缺少 {module}）：pip install 'govrules[serve]'",
     # -- click's own words, by click's msgid (messages/clicktext.py) --
     "click.Usage:": "用法：",

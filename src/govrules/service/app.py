@@ -33,9 +33,17 @@ MAX_BODY_ENV = "GOVRULES_SERVE_MAX_BODY"
 def create_app(registry: Registry | None = None, *, max_body: int = DEFAULT_MAX_BODY) -> Starlette:
     """The service over ``registry`` (default: the installed packs), refusing bodies over ``max_body`` bytes."""
     registry = registry if registry is not None else Registry.discover()
-    contract = json.dumps(document(registry, max_body), ensure_ascii=False).encode("utf-8")
+    # One per root path the service is reached under: in practice one, which the server sets (uvicorn's
+    # --root-path, or an app mounting this one). A few are kept, in case some server took it from requests.
+    contracts = {"": json.dumps(document(registry, max_body), ensure_ascii=False).encode("utf-8")}
 
     async def openapi(request: Request) -> Response:
+        root = pages.root_path(request)
+        contract = contracts.get(root)
+        if contract is None:
+            contract = json.dumps(document(registry, max_body, root), ensure_ascii=False).encode("utf-8")
+            if len(contracts) < 8:
+                contracts[root] = contract
         return cached(request, contract, "application/json")
 
     async def favicon(request: Request) -> Response:

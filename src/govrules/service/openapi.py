@@ -255,7 +255,8 @@ def _sheet_params() -> list[dict[str, Any]]:
     ]
 
 
-def document(registry: Registry, max_body: int) -> dict[str, Any]:
+def document(registry: Registry, max_body: int, root_path: str = "") -> dict[str, Any]:
+    """The contract of the service over ``registry``; ``root_path``: the prefix it is reached under (then its one server)."""
     PACK_PARAM = {"name": "pack_id", "in": "path", "required": True, "schema": {"type": "string", "enum": list(registry.ids)}, "description": "指标包 id (GET /packs)"}
     # A target is named in a path as in JSON input: by its id (xiangzhen) or its Chinese name (乡镇, percent-encoded).
     targets = sorted({name for p in registry.packs for t in p.spec.targets for name in (t.id, t.name)})
@@ -410,6 +411,8 @@ def document(registry: Registry, max_body: int) -> dict[str, Any]:
                 f"Request bodies are at most {max_body} bytes. Errors are application/problem+json with every problem and where it is."
             ),
         },
+        # Under a proxy's prefix, clients (Swagger UI's "try it out", generated ones) send to it.
+        **({"servers": [{"url": root_path}]} if root_path else {}),
         "paths": paths,
         "components": {"schemas": schemas},
         "x-number-limit": str(NUMBER_LIMIT),

@@ -5,7 +5,8 @@
 (function () {
   var root = document.getElementById("form");
   var pack = root.dataset.pack, target = root.dataset.target;
-  var base = "/packs/" + encodeURIComponent(pack) + "/targets/" + encodeURIComponent(target);
+  // data-root: the path prefix the service is reached under behind a proxy (govrules serve --root-path), else "".
+  var base = root.dataset.root + "/packs/" + encodeURIComponent(pack) + "/targets/" + encodeURIComponent(target);
   var schema = null, fields = {}, selfInputs = {}, timer = null, seq = 0;
 
   function el(tag, attrs, children) {
