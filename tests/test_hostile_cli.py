@@ -690,3 +690,10 @@ def test_serve_refuses_a_root_path_that_is_not_a_plain_prefix(runner, prefix):
     result = run(runner, "serve", "--root-path", prefix)
     assert result.exit_code == 1
     assert "--root-path: 应以 / 开头" in result.output and "\x1b" not in result.output
+
+
+@pytest.mark.parametrize("origin", ["portal.example", "https://portal.example/", "https://portal.example/path", "ftp://portal.example", "https://a b", "https://x\x1b[31m", "null"])
+def test_serve_refuses_a_cors_origin_that_is_not_an_origin(runner, origin):
+    result = run(runner, "serve", "--cors-origin", "https://portal.example", "--cors-origin", origin)
+    assert result.exit_code == 1
+    assert "--cors-origin: 应为网页的来源" in result.output and "\x1b" not in result.output

@@ -247,6 +247,27 @@ def test_a_form_s_other_fields_are_ignored_up_to_a_limit(client, tmp_path):
 # ------------------------------------------------------------------ pages, docs
 
 
+def test_pages_on_allowed_origins_may_call_the_api(registry):
+    portal = "https://portal.example"
+    app = TestClient(create_app(registry, max_body=64 * 1024, cors_origins=[portal]))
+    path = "/packs/datonghu_2023/targets/xiangzhen/assess"
+    # The browser's preflight for a JSON POST: answered before any body is read.
+    pre = app.options(path, headers={"Origin": portal, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == portal
+    assert "POST" in pre.headers["access-control-allow-methods"]
+    scored = app.post(path, json=xz(active_late_count=3), headers={"Origin": portal})
+    assert scored.json()["total"] == "99.7" and scored.headers["access-control-allow-origin"] == portal  # 100 − 3 × 0.1
+    assert "X-Request-ID" in scored.headers["access-control-expose-headers"]
+    refused = app.post(path, json={"facts": {"active_late_count": -1}}, headers={"Origin": portal})
+    assert refused.status_code == 422 and refused.headers["access-control-allow-origin"] == portal  # a refusal is readable too
+    # Another origin, or a service started without --cors-origin: nothing says the page may read the answer.
+    other = app.post(path, json=xz(), headers={"Origin": "https://elsewhere.example"})
+    assert other.status_code == 200 and "access-control-allow-origin" not in other.headers
+    plain = TestClient(create_app(registry, max_body=64 * 1024)).post(path, json=xz(), headers={"Origin": portal})
+    assert "access-control-allow-origin" not in plain.headers
+    assert app.options(path, headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST"}).status_code == 400
+
+
 LINKS = re.compile(r'(?:href|src|data-url|data-root)="([^"]*)"')
 
 

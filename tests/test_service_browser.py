@@ -8,6 +8,7 @@ chromium-driver). The server is a real ``govrules serve`` on 127.0.0.1.
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import tempfile
@@ -16,6 +17,7 @@ from urllib.parse import quote
 
 import pytest
 
+from datonghu_facts import xz
 from service_server import prefix_proxy, running
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -176,3 +178,23 @@ def try_healthz(browser, base: str) -> None:
 def test_the_api_docs_render_the_contract_and_try_it(browser, base):
     # The contract is OpenAPI 3.1, which Swagger UI 4 could not render ("does not specify a valid version field").
     try_healthz(browser, base)
+
+
+FETCH = """
+const [url, body, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
+fetch(url, {method: "POST", headers: {"Content-Type": "application/json"}, body: body})
+  .then(r => r.json().then(body => done(["answered", r.status, body.total, r.headers.get("X-Request-ID") !== null])))
+  .catch(e => done(["blocked", String(e)]));
+"""
+
+
+def test_a_page_on_an_allowed_origin_calls_the_api(browser, base):
+    # A portal's page (here: a document of another service, another port being another origin; not one of the form
+    # pages, whose own policy lets them call their service only) calls a service started with --cors-origin naming
+    # it; the browser's preflight passes, and the answer and its X-Request-ID are readable.
+    with running("--cors-origin", base) as allowed, running() as closed:
+        browser.get(base + "/healthz")
+        path = "/packs/datonghu_2023/targets/xiangzhen/assess"
+        body = json.dumps(xz(active_late_count=3))
+        assert browser.execute_async_script(FETCH, allowed + path, body) == ["answered", 200, "99.7", True]  # 100 − 3 × 0.1
+        assert browser.execute_async_script(FETCH, closed + path, body)[0] == "blocked"

@@ -987,6 +987,9 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, j
 #: a /, none of them only dots (a browser would resolve /a/.. away).
 _ROOT_PATH = re.compile(r"(?:/(?!\.+(?:/|$))[A-Za-z0-9._~-]+)+")
 
+#: An origin as a browser sends it: http or https, a host name or IPv4 address or [IPv6], an optional port; no path.
+_ORIGIN = re.compile(r"https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（0.0.0.0：所有网络接口）")
@@ -994,7 +997,8 @@ _ROOT_PATH = re.compile(r"(?:/(?!\.+(?:/|$))[A-Za-z0-9._~-]+)+")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="工作进程数；每个进程各自加载指标包，互不共享")
 @click.option("--max-body", default=None, type=click.IntRange(1, 1 << 34), help="请求体上限（字节，默认 8 MiB）；超过的返回 413")
 @click.option("--root-path", default="", help="经反向代理以路径前缀提供时的前缀，如 /govrules（代理转发时去掉该前缀）")
-def serve_cmd(host: str, port: int, workers: int, max_body: int | None, root_path: str) -> None:
+@click.option("--cors-origin", "cors_origins", multiple=True, help="允许其网页在浏览器中调用本接口的来源，如 https://portal.example（可重复；* 为任意来源）")
+def serve_cmd(host: str, port: int, workers: int, max_body: int | None, root_path: str, cors_origins: tuple[str, ...]) -> None:
     """通过 HTTP 提供已安装的指标包，并在浏览器中提供填报表单。
 
     \b
@@ -1012,17 +1016,22 @@ def serve_cmd(host: str, port: int, workers: int, max_body: int | None, root_pat
       govrules serve --port 8000
       curl -s localhost:8000/packs
       govrules serve --root-path /govrules    # 代理把 /govrules/… 转发到本服务的 /…
+      govrules serve --cors-origin https://portal.example    # 该来源的网页可在浏览器中调用接口
     """
     if root_path and not _ROOT_PATH.fullmatch(root_path):
         _fail(InputError(f"无法使用路径前缀 {root_path}", [Problem("--root-path", text("cli.root_path"))]))
+    for origin in cors_origins:
+        if origin != "*" and not _ORIGIN.fullmatch(origin):
+            _fail(InputError(f"无法使用来源 {origin}", [Problem("--cors-origin", text("cli.cors_origin"))]))
     try:
         import uvicorn
 
-        from .service.app import MAX_BODY_ENV
+        from .service.app import CORS_ENV, MAX_BODY_ENV
         from .service.body import DEFAULT_MAX_BODY
     except ImportError as exc:
         _fail(InputError("无法启动 govrules serve", [Problem.coded("serve", "cli.serve_extra_missing", module=exc.name)]))
-    os.environ[MAX_BODY_ENV] = str(max_body or DEFAULT_MAX_BODY)  # the worker processes read it
+    os.environ[MAX_BODY_ENV] = str(max_body or DEFAULT_MAX_BODY)  # the worker processes read them
+    os.environ[CORS_ENV] = " ".join(cors_origins)
     via = f"；页面经代理以 {root_path}/ 访问" if root_path else ""
     _stderr().print(Text(_line(f"govrules serve: http://{host}:{port}/ （{workers} 个进程{via}；Ctrl-C 停止）")))
     uvicorn.run(

@@ -242,6 +242,7 @@ MESSAGES: dict[str, str] = {
     "cli.aborted": "已中止",
     "cli.interrupted": "已中断",
     "cli.root_path": "应以 / 开头、不以 / 结尾，各段只含字母、数字和 - . _ ~，如 /govrules 或 /apps/govrules",
+    "cli.cors_origin": "应为网页的来源：http:// 或 https://、主机名（或 IP 地址），可带 :端口，不带路径，如 https://portal.example；或 *（任意来源）",
     "cli.serve_extra_missing": "govrules serve 需要 serve 附加组件（缺少 {module}）：pip install 'govrules[serve]'",
     # -- click's own words, by click's msgid (messages/clicktext.py) --
     "click.Usage:": "用法：",

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Sequence
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -26,12 +28,26 @@ from .errors import handlers
 from .openapi import document
 from .requestid import RequestId
 
+#: What a page on an allowed origin may send and read: the headers a client sets (JSON or an upload, the format,
+#: its request id, a cached copy's tag) and those it reads back (the request id, the tag, a sheet's file name).
+CORS = {
+    "allow_headers": ["Content-Type", "Accept", "X-Request-ID", "If-None-Match"],
+    "expose_headers": ["X-Request-ID", "ETag", "Content-Disposition"],
+    "max_age": 600,
+}
+
 #: Environment variable carrying --max-body to the worker processes.
 MAX_BODY_ENV = "GOVRULES_SERVE_MAX_BODY"
+#: Environment variable carrying the --cors-origin values (space-separated) to the worker processes.
+CORS_ENV = "GOVRULES_SERVE_CORS_ORIGINS"
 
 
-def create_app(registry: Registry | None = None, *, max_body: int = DEFAULT_MAX_BODY) -> Starlette:
-    """The service over ``registry`` (default: the installed packs), refusing bodies over ``max_body`` bytes."""
+def create_app(registry: Registry | None = None, *, max_body: int = DEFAULT_MAX_BODY, cors_origins: Sequence[str] = ()) -> Starlette:
+    """The service over ``registry`` (default: the installed packs), refusing bodies over ``max_body`` bytes.
+
+    ``cors_origins``: the origins (``https://portal.example``, or ``*``) whose pages may call the API from
+    the browser (CORS); none by default, so only the service's own pages can.
+    """
     registry = registry if registry is not None else Registry.discover()
     # One per root path the service is reached under: in practice one, which the server sets (uvicorn's
     # --root-path, or an app mounting this one). A few are kept, in case some server took it from requests.
@@ -72,13 +88,17 @@ def create_app(registry: Registry | None = None, *, max_body: int = DEFAULT_MAX_
     swagger = pages.swagger_folder()
     if swagger is not None:
         table.append(Mount("/docs/assets", StaticFiles(directory=str(swagger)), name="swagger"))
-    app = Starlette(routes=table, middleware=[Middleware(RequestId), Middleware(BodyLimit, limit=max_body)], exception_handlers=handlers())
+    middleware = [Middleware(RequestId), Middleware(BodyLimit, limit=max_body)]
+    if cors_origins:
+        # Outermost: a preflight is answered before anything reads a body, and every answer, a refusal too, says who may read it.
+        middleware.insert(0, Middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"], **CORS))
+    app = Starlette(routes=table, middleware=middleware, exception_handlers=handlers())
     app.state.registry = registry
     app.state.max_body = max_body
     return app
 
 
 def app_from_environment() -> Starlette:
-    """The factory uvicorn calls in each worker: the installed packs, the limit from the environment."""
+    """The factory uvicorn calls in each worker: the installed packs, the limit and the CORS origins from the environment."""
     raw = os.environ.get(MAX_BODY_ENV, "")
-    return create_app(max_body=int(raw) if raw.isdigit() else DEFAULT_MAX_BODY)
+    return create_app(max_body=int(raw) if raw.isdigit() else DEFAULT_MAX_BODY, cors_origins=os.environ.get(CORS_ENV, "").split())
