@@ -240,6 +240,7 @@ def test_a_form_s_other_fields_are_ignored_up_to_a_limit(client, tmp_path):
     assert plain.status_code == busy.status_code == 200 and busy.content == plain.content
     many = client.post("/packs/datonghu_2023/batch", **_form([("f", "x")] * 1001, file))
     assert many.status_code == 413 and problem_of(many)["problems"][0]["message"] == "表单字段超过 1000 个；本服务只读取 file 字段"
+    assert problem_of(many)["error"] == "PayloadTooLarge"  # as the body limit's 413 is named
     two = client.post("/packs/datonghu_2023/batch", **_form([], file + [("other", "b.csv", csv)]))
     assert two.status_code == 422 and problem_of(two)["problems"][0]["where"] == "file"
 

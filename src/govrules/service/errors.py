@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..errors import GovrulesError, Problem
+from ..errors import GovrulesError, InputError, Problem
 from ..messages import text
 from ..untrusted import strip_controls
 
@@ -41,6 +41,10 @@ class Refused(Exception):
         self.status = status
         self.error = error
         self.headers = headers or {}
+
+
+class PayloadTooLarge(InputError):
+    """A request over a limit other than the body's size (a form's number of fields): answered 413 under the same name."""
 
 
 class BodyTooLarge(Exception):

@@ -31,7 +31,7 @@ from ..untrusted import is_blank, shown
 from .. import __version__
 from .body import json_body, media_type, shown_media
 from .caching import cached
-from .errors import BodyTooLarge, Refused
+from .errors import BodyTooLarge, PayloadTooLarge, Refused
 from .openapi import FORMATS, MAX_FORM_FIELDS, MEDIA
 
 if TYPE_CHECKING:
@@ -330,7 +330,7 @@ async def _multipart_file(request: Request) -> tuple[bytes, str]:
         if detail.startswith("Too many files"):
             raise Refused(422, InputError.coded("serve.no_file_summary", [Problem.coded("file", "serve.one_file")])) from None
         if detail.startswith("Too many fields"):
-            raise Refused(413, InputError.coded("serve.too_large_summary", [Problem.coded("body", "serve.too_many_fields", limit=MAX_FORM_FIELDS)])) from None
+            raise Refused(413, PayloadTooLarge.coded("serve.too_large_summary", [Problem.coded("body", "serve.too_many_fields", limit=MAX_FORM_FIELDS)])) from None
         raise Refused(400, InputError.coded("serve.not_multipart_summary", [Problem.coded("body", "serve.not_multipart", kind=type(exc).__name__)])) from None
     except Exception as exc:  # python-multipart's parse errors: the body is not a form
         raise Refused(400, InputError.coded("serve.not_multipart_summary", [Problem.coded("body", "serve.not_multipart", kind=type(exc).__name__)])) from None
