@@ -28,9 +28,10 @@ from .errors import handlers
 from .openapi import document
 from .requestid import RequestId
 
-#: What a page on an allowed origin may send and read: the headers a client sets (JSON or an upload, the format,
-#: its request id, a cached copy's tag) and those it reads back (the request id, the tag, a sheet's file name).
+#: What a page on an allowed origin may send and read: the methods the API has, the headers a client sets (JSON or an
+#: upload, the format, its request id, a cached copy's tag) and those it reads back (the request id, the tag, a sheet's file name).
 CORS = {
+    "allow_methods": ["GET", "POST"],
     "allow_headers": ["Content-Type", "Accept", "X-Request-ID", "If-None-Match"],
     "expose_headers": ["X-Request-ID", "ETag", "Content-Disposition"],
     "max_age": 600,
@@ -91,7 +92,7 @@ def create_app(registry: Registry | None = None, *, max_body: int = DEFAULT_MAX_
     middleware = [Middleware(RequestId), Middleware(BodyLimit, limit=max_body)]
     if cors_origins:
         # Outermost: a preflight is answered before anything reads a body, and every answer, a refusal too, says who may read it.
-        middleware.insert(0, Middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"], **CORS))
+        middleware.insert(0, Middleware(CORSMiddleware, allow_origins=list(cors_origins), **CORS))
     app = Starlette(routes=table, middleware=middleware, exception_handlers=handlers())
     app.state.registry = registry
     app.state.max_body = max_body
