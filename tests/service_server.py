@@ -22,10 +22,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running(*args: str, timeout: float = 60) -> Iterator[str]:
-    """``govrules serve --port P ARGS`` started and waited for; its base URL; stopped afterwards."""
+def running(*args: str, timeout: float = 60, output: Path | None = None) -> Iterator[str]:
+    """``govrules serve --port P ARGS`` started and waited for; its base URL; stopped afterwards. ``output``: a file for its stdout and stderr."""
     port = free_port()
-    log = open(os.devnull, "wb")
+    log = open(output if output is not None else os.devnull, "wb")
     proc = subprocess.Popen([str(GOVRULES), "serve", "--host", "127.0.0.1", "--port", str(port), *args], stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

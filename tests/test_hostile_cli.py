@@ -697,3 +697,11 @@ def test_serve_refuses_a_cors_origin_that_is_not_an_origin(runner, origin):
     result = run(runner, "serve", "--cors-origin", "https://portal.example", "--cors-origin", origin)
     assert result.exit_code == 1
     assert "--cors-origin: 应为网页的来源" in result.output and "\x1b" not in result.output
+
+
+@pytest.mark.parametrize("proxies", ["", "proxy.example", "10.0.0.1/8", "10.0.0.300", "10.0.0.5,", "10.0.0.5;10.0.0.6", "１０.0.0.5", "10.0.0.5\x1b[31m", "* ,10.0.0.5"])
+def test_serve_refuses_proxies_that_are_not_addresses(runner, proxies):
+    # uvicorn takes anything as a name no peer has, and trusts no proxy without a word.
+    result = run(runner, "serve", "--forwarded-allow-ips", proxies)
+    assert result.exit_code == 1
+    assert "--forwarded-allow-ips: 应为反向代理的 IP 地址或网段" in result.output and "\x1b" not in result.output

@@ -48,11 +48,11 @@ ALLOWED = {
     "rubric", "source", "dev", "readme", "results", "forms", "units", "targets", "summary", "ranking", "index", "py",
     "yaml_language_server", "language", "server",
     "version", "title",  # the keys of a form's 基本信息 sheet, read back by name
-    "HTTP", "GET", "POST", "Swagger", "UI", "MiB", "format", "pip", "curl", "localhost",  # serve's help: for whoever runs the service
+    "HTTP", "GET", "POST", "Swagger", "UI", "MiB", "format", "pip", "curl", "localhost", "IP",  # serve's help: for whoever runs the service
 }  # fmt: skip
-#: Not words to read: hashes, file names, option names, markup, URLs.
+#: Not words to read: hashes, file names, option names, HTTP header names, markup, URLs.
 NOT_TEXT = re.compile(
-    r"\b(?:facts|self_assessment|reviews|evidence|not_applicable|ratings)(?:\.[^\s:：]+|\[\d+\])+|'[^'\n]*'|\"[^\"\n]*\"|(?:/[\w.@{}-]+)+/?|sha256:[0-9a-f]+|\b[0-9a-f]{12,}\b|https?://\S+|--?[a-z][a-z-]*|<[^>]+>|\$schema=\S+"
+    r"\b(?:facts|self_assessment|reviews|evidence|not_applicable|ratings)(?:\.[^\s:：]+|\[\d+\])+|'[^'\n]*'|\"[^\"\n]*\"|(?:/[\w.@{}-]+)+/?|sha256:[0-9a-f]+|\b[0-9a-f]{12,}\b|https?://\S+|--?[a-z][a-z-]*|\bX-[A-Z][A-Za-z-]*|<[^>]+>|\$schema=\S+"
     r"|[\w./-]+\.(?:json|yaml|yml|xlsx|csv|html|md|txt|pdf|py)\b|\bNNN_\S+|\b\w+\.(?:points|reason|score|reviewer|at)\b"
 )
 

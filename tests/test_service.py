@@ -570,6 +570,84 @@ def test_a_bug_is_answered_500_with_the_request_id(monkeypatch, registry):
     assert made.status_code == 500 and len(made.headers["x-request-id"]) == 32
 
 
+def access_lines(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "govrules.access"]
+
+
+def test_every_answer_is_logged_once_with_its_request_id(client, caplog):
+    caplog.set_level("INFO", logger="govrules.access")
+    scored = client.post("/packs/datonghu_2023/assess?format=json", json=xz(), headers={"X-Request-ID": "oa-2023-0002"})
+    refused = client.post("/packs/datonghu_2023/assess", json={"target": "xiangzhen", "facts": {"active_late_count": -1}})
+    missing = client.get("/no/such")
+    lines = access_lines(caplog)
+    assert len(lines) == 3
+    client_part, request_line, status, size, took, rid = re.fullmatch(r'(\S+) - "([^"]*)" (\d+) (\d+)B ([\d.]+)ms id=(\S+)', lines[0]).groups()
+    assert request_line == "POST /packs/datonghu_2023/assess?format=json HTTP/1.1" and status == "200" and rid == "oa-2023-0002"
+    assert int(size) == len(scored.content) and float(took) > 0 and client_part.startswith("testclient")
+    # A made id is logged as the answer carries it; refusals are logged with their status.
+    assert lines[1].endswith(f"id={refused.headers['x-request-id']}") and '" 422 ' in lines[1]
+    assert lines[2].endswith(f"id={missing.headers['x-request-id']}") and '"GET /no/such HTTP/1.1" 404 ' in lines[2]
+
+
+def test_the_access_log_holds_no_line_break_or_escape_from_a_request(client, caplog):
+    import asyncio
+
+    from govrules.service.accesslog import AccessLog
+
+    caplog.set_level("INFO", logger="govrules.access")
+    client.get("/no/such%0Aline?x=%1b[31m", headers={"X-Request-ID": "has space"})
+    # What a client cannot send through httpx, a server might still pass on: raw bytes in the request line.
+    async def answer(scope, receive, send):
+        await send({"type": "http.response.start", "status": 404, "headers": [(b"x-request-id", b"r-1")]})
+        await send({"type": "http.response.body", "body": b"no"})
+
+    async def ignore(message):
+        pass
+
+    scope = {"type": "http", "method": "GET", "http_version": "1.1", "path": "/", "raw_path": b'/a\nb\x1b[31m"\\\xe4', "query_string": b"q=\r", "headers": []}
+    asyncio.run(AccessLog(answer)(scope, None, ignore))
+    sent, raw = access_lines(caplog)
+    assert '"GET /no/such%0Aline?x=%1b[31m HTTP/1.1" 404' in sent
+    assert re.search(r"id=[0-9a-f]{32}$", sent)  # an implausible id is replaced, and the made one logged
+    assert raw == '- - "GET /a\\x0ab\\x1b[31m\\x22\\x5c\\xe4?q=\\x0d HTTP/1.1" 404 2B ' + raw.split("2B ")[1]
+    assert raw.endswith("id=r-1") and raw.count('"') == 2
+
+
+def test_a_bug_is_logged_500_with_its_request_id(monkeypatch, registry, caplog):
+    from govrules.service import routes
+
+    def broken(request):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(routes, "healthz", broken)
+    caplog.set_level("INFO", logger="govrules")
+    with TestClient(create_app(registry), raise_server_exceptions=False) as c:
+        assert c.get("/healthz", headers={"X-Request-ID": "oa-bug-2"}).status_code == 500
+    (line,) = access_lines(caplog)
+    assert '"GET /healthz HTTP/1.1" 500 0B' in line and line.endswith("id=oa-bug-2")
+    # The traceback is in the service's own log, under the same id.
+    (error,) = [r for r in caplog.records if r.name == "govrules.service"]
+    assert "oa-bug-2" in error.getMessage() and error.exc_info is not None
+
+
+def test_serve_logs_each_request_once_with_the_client_a_trusted_proxy_names(tmp_path):
+    import urllib.request
+
+    from service_server import running
+
+    out = tmp_path / "serve.log"
+    with running("--forwarded-allow-ips", "127.0.0.1, 10.0.0.0/8", output=out) as base:
+        forwarded = urllib.request.Request(base + "/packs", headers={"X-Forwarded-For": "10.9.8.7", "X-Request-ID": "oa-proxy-1"})
+        with urllib.request.urlopen(forwarded) as r:
+            assert r.status == 200
+    log = out.read_text(encoding="utf-8")
+    # The packs' line: the client the proxy (here 127.0.0.1, trusted) names, and the request's id; uvicorn's own
+    # access line (which has no id) is not written, so each request is logged once.
+    (line,) = [l for l in log.splitlines() if "/packs " in l]
+    assert re.fullmatch(r'INFO: +10\.9\.8\.7:\d+ - "GET /packs HTTP/1\.1" 200 \d+B [\d.]+ms id=oa-proxy-1', line), line
+    assert len([l for l in log.splitlines() if "/healthz " in l]) >= 1 and "Uvicorn running" in log
+
+
 def test_serve_without_the_serve_extra_says_so_in_chinese(monkeypatch, capsys):
     import sys
 

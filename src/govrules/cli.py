@@ -991,6 +991,26 @@ _ROOT_PATH = re.compile(r"(?:/(?!\.+(?:/|$))[A-Za-z0-9._~-]+)+")
 _ORIGIN = re.compile(r"https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 
 
+def _trusted_proxies(value: str) -> bool:
+    """Whether ``value`` is ``*`` or a comma-separated list of IP addresses and networks (10.1.0.0/16, not 10.1.2.3/16).
+
+    uvicorn would take anything else as a name no peer ever has, and trust no proxy without a word.
+    """
+    import ipaddress
+
+    if value.strip() == "*":
+        return True
+    parts = [p.strip() for p in value.split(",")]
+    try:
+        for p in parts:
+            if not p or not p.isascii():
+                return False
+            ipaddress.ip_network(p) if "/" in p else ipaddress.ip_address(p)
+    except ValueError:
+        return False
+    return True
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（0.0.0.0：所有网络接口）")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="端口")
@@ -998,7 +1018,14 @@ _ORIGIN = re.compile(r"https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.
 @click.option("--max-body", default=None, type=click.IntRange(1, 1 << 34), help="请求体上限（字节，默认 8 MiB）；超过的返回 413")
 @click.option("--root-path", default="", help="经反向代理以路径前缀提供时的前缀，如 /govrules（代理转发时去掉该前缀）")
 @click.option("--cors-origin", "cors_origins", multiple=True, help="允许其网页在浏览器中调用本接口的来源，如 https://portal.example（可重复；* 为任意来源）")
-def serve_cmd(host: str, port: int, workers: int, max_body: int | None, root_path: str, cors_origins: tuple[str, ...]) -> None:
+@click.option(
+    "--forwarded-allow-ips",
+    default=None,
+    help="信任其 X-Forwarded-For 的反向代理地址（逗号分隔的 IP 或网段，如 10.0.0.5,10.1.0.0/16；* 为任意），访问日志记录其转发的客户端地址；默认 127.0.0.1",
+)
+def serve_cmd(
+    host: str, port: int, workers: int, max_body: int | None, root_path: str, cors_origins: tuple[str, ...], forwarded_allow_ips: str | None
+) -> None:
     """通过 HTTP 提供已安装的指标包，并在浏览器中提供填报表单。
 
     \b
@@ -1017,15 +1044,19 @@ def serve_cmd(host: str, port: int, workers: int, max_body: int | None, root_pat
       curl -s localhost:8000/packs
       govrules serve --root-path /govrules    # 代理把 /govrules/… 转发到本服务的 /…
       govrules serve --cors-origin https://portal.example    # 该来源的网页可在浏览器中调用接口
+      govrules serve --forwarded-allow-ips 10.0.0.5    # 信任该代理的 X-Forwarded-For：访问日志记录原客户端地址
     """
     if root_path and not _ROOT_PATH.fullmatch(root_path):
         _fail(InputError(f"无法使用路径前缀 {root_path}", [Problem("--root-path", text("cli.root_path"))]))
     for origin in cors_origins:
         if origin != "*" and not _ORIGIN.fullmatch(origin):
             _fail(InputError(f"无法使用来源 {origin}", [Problem("--cors-origin", text("cli.cors_origin"))]))
+    if forwarded_allow_ips is not None and not _trusted_proxies(forwarded_allow_ips):
+        _fail(InputError(f"无法使用代理地址 {forwarded_allow_ips}", [Problem("--forwarded-allow-ips", text("cli.forwarded_allow_ips"))]))
     try:
         import uvicorn
 
+        from .service.accesslog import uvicorn_log_config
         from .service.app import CORS_ENV, MAX_BODY_ENV
         from .service.body import DEFAULT_MAX_BODY
     except ImportError as exc:
@@ -1034,8 +1065,19 @@ def serve_cmd(host: str, port: int, workers: int, max_body: int | None, root_pat
     os.environ[CORS_ENV] = " ".join(cors_origins)
     via = f"；页面经代理以 {root_path}/ 访问" if root_path else ""
     _stderr().print(Text(_line(f"govrules serve: http://{host}:{port}/ （{workers} 个进程{via}；Ctrl-C 停止）")))
+    # uvicorn's access line has no request id: the app logs its own (govrules.service.accesslog).
+    proxies = {"forwarded_allow_ips": forwarded_allow_ips} if forwarded_allow_ips is not None else {}
     uvicorn.run(
-        "govrules.service.app:app_from_environment", factory=True, host=host, port=port, workers=workers, root_path=root_path, log_level="info"
+        "govrules.service.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        root_path=root_path,
+        log_level="info",
+        log_config=uvicorn_log_config(),
+        access_log=False,
+        **proxies,
     )
 
 

@@ -243,6 +243,7 @@ MESSAGES: dict[str, str] = {
     "cli.interrupted": "已中断",
     "cli.root_path": "应以 / 开头、不以 / 结尾，各段只含字母、数字和 - . _ ~，如 /govrules 或 /apps/govrules",
     "cli.cors_origin": "应为网页的来源：http:// 或 https://、主机名（或 IP 地址），可带 :端口，不带路径，如 https://portal.example；或 *（任意来源）",
+    "cli.forwarded_allow_ips": "应为反向代理的 IP 地址或网段，逗号分隔，如 10.0.0.5 或 10.0.0.5,10.1.0.0/16（网段写其起始地址）；或 *（任意地址，仅在只有代理能连到本服务时使用）",
     "cli.serve_extra_missing": "govrules serve 需要 serve 附加组件（缺少 {module}）：pip install 'govrules[serve]'",
     # -- click's own words, by click's msgid (messages/clicktext.py) --
     "click.Usage:": "用法：",

@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..registry import Registry
 from . import pages, routes
+from .accesslog import AccessLog
 from .body import DEFAULT_MAX_BODY, BodyLimit
 from .caching import cached
 from .errors import handlers
@@ -91,8 +92,9 @@ def create_app(registry: Registry | None = None, *, max_body: int = DEFAULT_MAX_
         table.append(Mount("/docs/assets", StaticFiles(directory=str(swagger)), name="swagger"))
     middleware = [Middleware(RequestId), Middleware(BodyLimit, limit=max_body)]
     if cors_origins:
-        # Outermost: a preflight is answered before anything reads a body, and every answer, a refusal too, says who may read it.
+        # Before the others: a preflight is answered before anything reads a body, and every answer, a refusal too, says who may read it.
         middleware.insert(0, Middleware(CORSMiddleware, allow_origins=list(cors_origins), **CORS))
+    middleware.insert(0, Middleware(AccessLog))  # outermost: every answer is logged, a preflight's too
     app = Starlette(routes=table, middleware=middleware, exception_handlers=handlers())
     app.state.registry = registry
     app.state.max_body = max_body
