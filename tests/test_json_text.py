@@ -288,7 +288,8 @@ def test_a_number_first_written_under_a_callers_low_precision_is_remembered_righ
 
 
 _OPTIONAL_TEXT = st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["「引号」\"\\", "\x00\u2028", "复核评分 18（张三，2023-12-01）"]))
-_POINTS = st.one_of(st.none(), st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-100, max_value=100))
+_SOME_POINTS = st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-100, max_value=100)
+_POINTS = st.one_of(st.none(), _SOME_POINTS)
 
 
 @given(
@@ -296,7 +297,7 @@ _POINTS = st.one_of(st.none(), st.decimals(allow_nan=False, allow_infinity=False
         Fix,
         st.text(min_size=1, max_size=6), st.lists(st.text(max_size=6), max_size=3).map(tuple), st.sampled_from(["rule", "review", "penalty", "zeroing"]),
         _OPTIONAL_TEXT, st.text(max_size=8), _OPTIONAL_TEXT, _OPTIONAL_TEXT, _OPTIONAL_TEXT, _POINTS,
-        _POINTS.filter(lambda d: d is not None), _POINTS.filter(lambda d: d is not None),
+        _SOME_POINTS, _SOME_POINTS,  # (drawn, not filtered out of _POINTS: that discarded three in four, and the health check failed)
     )
 )  # fmt: skip
 def test_a_fixs_text_is_its_dicts_encoding(fix):
