@@ -178,6 +178,9 @@ class Pack:
             # The usual input names its target by its id, and no argument names another (or the
             # argument names it, and the input no other): that is the target.
             chosen = given if target is None else target if given is None or given == target else None
+        elif not isinstance(data, dict):
+            # Said before the target is looked for: a list or a number names none, and "which target?" would mislead.
+            raise FactsError.coded("input.not_an_object_summary", [Problem.coded("", "input.got", kind=type_name(data))])
         target_id = chosen if type(chosen) is str and chosen in plain else resolve_target(self.spec, data, target)
         view = self._views.get(target_id)  # resolve_target gave one of the pack's targets: view()'s check again is not needed
         if view is None:

@@ -9,7 +9,6 @@ import, to validate or to pass a plugin's checks is listed in
 
 from __future__ import annotations
 
-import difflib
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Iterable
@@ -23,6 +22,7 @@ from .messages import text
 from .kinds import Kinds, RuleKind
 from .pack import Pack, build_pack, read_pack_file
 from .rubric.yamlio import ParseCache
+from .untrusted import closest
 
 
 @attrs.frozen
@@ -252,9 +252,9 @@ class Registry:
         if pack is not None:
             return pack
         problems = [Problem.coded(text("registry.installed"), "registry.installed_ids", ids="、".join(self.ids)) if self.ids else Problem.coded(text("registry.installed"), "registry.none_installed")]
-        close = difflib.get_close_matches(pack_id, list(self._packs), n=1)
-        if close:
-            problems.insert(0, Problem(text("registry.did_you_mean"), close[0], code="registry.did_you_mean"))
+        close = closest(pack_id, list(self._packs)) if isinstance(pack_id, str) else None
+        if close is not None:
+            problems.insert(0, Problem(text("registry.did_you_mean"), close, code="registry.did_you_mean"))
         for b in self._broken:
             problems.append(Problem(text("registry.broken", plugin=b.plugin), b.summary, code="registry.broken"))
         raise PackNotFound.coded("registry.no_pack", problems, pack=repr(pack_id))

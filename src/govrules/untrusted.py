@@ -141,3 +141,28 @@ def shown(value: object, limit: int = 60) -> str:
     from .messages import text, type_name
 
     return text("value.of_type", kind=type_name(value))
+
+
+def closest(name: str, known: "list[str]") -> str | None:
+    """The known name ``name`` was probably meant to be, for a did-you-mean; None if none is close.
+
+    Compared as typed and also with case and width folded (NFKC, casefold): ``DATONGHU_2023`` means
+    ``datonghu_2023``, and ``乡(镇)政府`` with ASCII brackets ``乡（镇）政府``.
+    """
+    import difflib
+    import unicodedata
+
+    if len(name) > 100:  # no name is that long; difflib's time grows with it
+        return None
+
+    def fold(s: str) -> str:
+        return unicodedata.normalize("NFKC", s).casefold()
+
+    folded: dict[str, str] = {}
+    for k in known:
+        folded.setdefault(fold(k), k)
+    key = fold(name)
+    if key in folded:
+        return folded[key]
+    close = difflib.get_close_matches(key, list(folded), n=1)
+    return folded[close[0]] if close else None

@@ -31,7 +31,6 @@ type (bytes, sets, objects, ``True`` for a number) are refused, not coerced.
 from __future__ import annotations
 
 import collections
-import difflib
 import json
 import re
 from decimal import Decimal, InvalidOperation
@@ -49,7 +48,7 @@ text_ = text  # where a local ``text`` (the JSON being read) hides the catalogue
 from .facts import NonNegativeNumberIn, canonical, pydantic_problems, timestamp
 from .timing import OutsideCalendar, derived_count
 from ..rubric.model import PackSpec
-from ..untrusted import has_lone_surrogate, is_blank, shown
+from ..untrusted import closest, has_lone_surrogate, is_blank, shown
 
 
 def _empty(factory: type) -> Any:
@@ -311,10 +310,8 @@ def duplicate_keys(text: str) -> list[Problem]:
 
 
 def _suggest(name: str, known: list[str]) -> str:
-    if len(name) > 100:  # no name is that long; difflib's time grows with it
-        return ""
-    close = difflib.get_close_matches(name, known, n=1)
-    return text("hint.did_you_mean", name=repr(close[0])) if close else ""
+    close = closest(name, known)
+    return text("hint.did_you_mean", name=repr(close)) if close is not None else ""
 
 
 def canonical_target(spec: PackSpec, given: Any) -> Any:
@@ -347,7 +344,7 @@ def resolve_target(spec: PackSpec, data: Any, target: str | None) -> str:
         raise FactsError.coded("input.which_target_summary", [Problem.coded("target", "input.give_target", names=target_names(spec.targets))])
     if not isinstance(chosen, str) or chosen not in ids:
         names = target_names(spec.targets)
-        hint = _suggest(chosen, ids) if isinstance(chosen, str) else ""
+        hint = _suggest(chosen, ids + [t.name for t in spec.targets]) if isinstance(chosen, str) else ""
         raise FactsError.coded(
             "input.unknown_target_summary",
             [Problem.coded("target", "input.unknown_target", value=shown(chosen), pack=spec.pack.id, names=names, hint=hint)],
