@@ -267,6 +267,83 @@ def test_pages_on_allowed_origins_may_call_the_api(registry):
     plain = TestClient(create_app(registry, max_body=64 * 1024)).post(path, json=xz(), headers={"Origin": portal})
     assert "access-control-allow-origin" not in plain.headers
     assert app.options(path, headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST"}).status_code == 400
+    assert pre.headers["x-request-id"]  # a preflight carries its request id, as every answer does
+
+
+@pytest.mark.parametrize(
+    ("headers", "where", "words"),
+    [
+        ({"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST"}, "Origin", "https://elsewhere.example"),
+        ({"Origin": "https://portal.example", "Access-Control-Request-Method": "DELETE"}, "Access-Control-Request-Method", "DELETE"),
+        ({"Origin": "https://portal.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"}, "Access-Control-Request-Headers", "authorization"),
+    ],
+)
+def test_a_refused_preflight_is_problem_json_in_chinese(registry, headers, where, words):
+    app = TestClient(create_app(registry, max_body=64 * 1024, cors_origins=["https://portal.example"]))
+    refused = app.options("/packs/datonghu_2023/assess", headers={**headers, "X-Request-ID": "pre-1"})
+    body = problem_of(refused)
+    assert refused.status_code == 400 and body["error"] == "CorsRefused" and refused.headers["x-request-id"] == "pre-1"
+    assert body["summary"] == "浏览器的跨来源调用未获允许" and "Disallowed" not in refused.text
+    (p,) = body["problems"]
+    assert p["where"] == where and words in p["message"] and p["code"].startswith("serve.cors_")
+
+
+JDK_ACCEPT = "text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2"  # HttpURLConnection's, when none is set
+
+
+def test_java_s_default_accept_header_gets_json(client):
+    # A Java client on HttpURLConnection never chose HTML: its default header is disregarded (its bare * is no media range).
+    got = client.post("/packs/datonghu_2023/assess", json=xz(active_late_count=3), headers={"Accept": JDK_ACCEPT})
+    assert got.headers["content-type"] == "application/json" and got.json()["total"] == "99.7"  # 100 − 3 × 0.1
+    # Asked for by hand, the sheet is still given.
+    assert client.post("/packs/datonghu_2023/assess", json=xz(), headers={"Accept": "text/html"}).headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("query", ["format=html&format=xlsx", "format=xlsx&format=html", "format=json&format=json", "model=flat_unweighted&model=flat_unweighted"])
+def test_a_query_parameter_given_twice_is_refused(client, query):
+    got = client.post(f"/packs/datonghu_2023/assess?{query}", json=xz())
+    body = problem_of(got)
+    name = query.split("=")[0]
+    assert got.status_code == 400 and body["problems"][0]["where"] == name and "只能给一次" in body["problems"][0]["message"]
+
+
+def test_the_cohort_says_406_to_a_client_that_takes_no_json(client):
+    units = [{**xz(), "unit": "甲镇"}, {**xz(), "unit": "乙镇"}]
+    assert problem_of(client.post("/packs/datonghu_2023/cohort", json=units, headers={"Accept": "text/html"})).get("status") == 406
+    assert client.post("/packs/datonghu_2023/cohort", json=units, headers={"Accept": "text/html, application/json;q=0.5"}).status_code == 200
+    assert client.post("/packs/datonghu_2023/cohort", json=units, headers={"Accept": JDK_ACCEPT}).status_code == 200
+
+
+@pytest.mark.parametrize("body", ['"{\\"target\\": \\"xiangzhen\\", \\"facts\\": {}}"', '"x"', "[]", "[1]", "true", "null", "3"])
+@pytest.mark.parametrize("path", ["/packs/datonghu_2023/assess", "/packs/datonghu_2023/targets/xiangzhen/assess"])
+def test_a_body_that_is_not_an_object_is_refused_as_such(client, path, body):
+    # A JSON string is a string, never read again as JSON; a list or a number names no target, so "which target?" would mislead.
+    got = client.post(path, content=body.encode(), headers={"Content-Type": "application/json"})
+    problem = problem_of(got)
+    assert got.status_code == 422 and problem["summary"] == "考核输入应为一个 JSON 对象" and problem["problems"][0]["message"].startswith("实际是")
+
+
+def test_parts_and_cohort_entries_must_be_objects(client):
+    text = json.dumps(xz())
+    merged = problem_of(client.post("/packs/datonghu_2023/assess/merged", json={"parts": [text, xz()]}))
+    assert merged["status"] == 422 and [p["where"] for p in merged["problems"]] == ["parts[0]"] and "实际是文字" in merged["problems"][0]["message"]
+    cohort = problem_of(client.post("/packs/datonghu_2023/cohort", json=[{**xz(), "unit": "甲镇"}, text, 3]))
+    assert cohort["status"] == 422 and [p["where"] for p in cohort["problems"]] == ["[1]", "[2]"]
+
+
+def test_a_slash_too_many_is_a_404_naming_the_path_without_it(client, registry):
+    got = client.get("/packs/datonghu_2023/", follow_redirects=False)
+    body = problem_of(got)
+    assert got.status_code == 404 and "'/packs/datonghu_2023'" in body["problems"][0]["message"]
+    # Under a proxy's prefix, the 404's pointers carry it.
+    behind = TestClient(create_app(registry), root_path="/govrules").get("/govrules/no/such")
+    assert "/govrules/openapi.json" in problem_of(behind)["problems"][-1]["message"]
+
+
+@pytest.mark.parametrize(("path", "meant"), [("/packs/DATONGHU_2023", "datonghu_2023"), ("/packs/datonghu_2023/targets/XIANGZHEN/schema", "xiangzhen"), (f"/packs/datonghu_2023/targets/{quote('乡(镇)')}/schema", "乡镇")])
+def test_a_name_in_other_case_or_width_gets_a_did_you_mean(client, path, meant):
+    got = client.get(path)
+    assert got.status_code == 404 and meant in got.text
 
 
 LINKS = re.compile(r'(?:href|src|data-url|data-root)="([^"]*)"')

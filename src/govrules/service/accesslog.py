@@ -82,8 +82,8 @@ class AccessLog:
         finally:
             # (Cancelled before an answer began, the client gone: status "-".)
             if not answer["id"]:
-                # Not answered (an internal error) or answered before the request id was set (a CORS preflight):
-                # the id the request carries, which is the one a 500 answer names.
+                # Not answered (an internal error: Starlette answers it outside every middleware):
+                # the id the request carries, which is the one its 500 answer names.
                 given = [v for k, v in scope.get("headers", ()) if k == b"x-request-id"]
                 answer["id"] = _printable(given[-1][:200]) if given else "-"
             if log.isEnabledFor(logging.INFO):

@@ -14,7 +14,6 @@ from typing import Sequence
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -25,18 +24,10 @@ from . import pages, routes
 from .accesslog import AccessLog
 from .body import DEFAULT_MAX_BODY, BodyLimit
 from .caching import cached
+from .cors import Cors
 from .errors import handlers
 from .openapi import document
 from .requestid import RequestId
-
-#: What a page on an allowed origin may send and read: the methods the API has, the headers a client sets (JSON or an
-#: upload, the format, its request id, a cached copy's tag) and those it reads back (the request id, the tag, a sheet's file name).
-CORS = {
-    "allow_methods": ["GET", "POST"],
-    "allow_headers": ["Content-Type", "Accept", "X-Request-ID", "If-None-Match"],
-    "expose_headers": ["X-Request-ID", "ETag", "Content-Disposition"],
-    "max_age": 600,
-}
 
 #: Environment variable carrying --max-body to the worker processes.
 MAX_BODY_ENV = "GOVRULES_SERVE_MAX_BODY"
@@ -90,12 +81,16 @@ def create_app(registry: Registry | None = None, *, max_body: int = DEFAULT_MAX_
     swagger = pages.swagger_folder()
     if swagger is not None:
         table.append(Mount("/docs/assets", StaticFiles(directory=str(swagger)), name="swagger"))
-    middleware = [Middleware(RequestId), Middleware(BodyLimit, limit=max_body)]
+    # Outermost the log (every answer, a preflight's too), then the request id (on every answer, a preflight's too);
+    # then CORS, before anything reads a body: a preflight is answered there, and every answer, a refusal too, says who may read it.
+    middleware = [Middleware(AccessLog), Middleware(RequestId)]
     if cors_origins:
-        # Before the others: a preflight is answered before anything reads a body, and every answer, a refusal too, says who may read it.
-        middleware.insert(0, Middleware(CORSMiddleware, allow_origins=list(cors_origins), **CORS))
-    middleware.insert(0, Middleware(AccessLog))  # outermost: every answer is logged, a preflight's too
+        middleware.append(Middleware(Cors, origins=list(cors_origins)))
+    middleware.append(Middleware(BodyLimit, limit=max_body))
     app = Starlette(routes=table, middleware=middleware, exception_handlers=handlers())
+    # A path with a slash too many is a 404 naming the right one, not Starlette's bare 307: Java's HttpClient does not
+    # follow redirects unless told to, and a POST redirected by some clients loses its body.
+    app.router.redirect_slashes = False
     app.state.registry = registry
     app.state.max_body = max_body
     return app

@@ -26,7 +26,7 @@ from starlette.responses import Response
 
 from ..errors import GovrulesError, InputError, Problem
 from ..messages import text
-from ..untrusted import strip_controls
+from ..untrusted import shown, strip_controls
 
 log = logging.getLogger("govrules.service")
 
@@ -96,7 +96,11 @@ async def on_http(request: Request, exc: Exception) -> Response:
     if exc.status_code == 405 and exc.headers and "Allow" in exc.headers:
         problems.append(Problem.coded("method", "serve.method", method=request.method, allowed=exc.headers["Allow"]))
     elif exc.status_code == 404:
-        problems.append(Problem.coded("path", "serve.not_found"))
+        path = request.url.path
+        if len(path) > 1 and path.endswith("/"):
+            # Not redirected (app.py): a client that does not follow redirects (Java's HttpClient) would read a bare 307.
+            problems.append(Problem.coded("path", "serve.trailing_slash", path=shown(path.rstrip("/"))))
+        problems.append(Problem.coded("path", "serve.not_found", root=str(request.scope.get("root_path", "")).rstrip("/")))
     summary = text(code, method=request.method, status=exc.status_code)
     return problem(exc.status_code, error, summary, problems, dict(exc.headers or {}))
 

@@ -365,6 +365,7 @@ def document(registry: Registry, max_body: int, root_path: str = "") -> dict[str
                 "responses": {
                     "200": _json({"type": "array", "items": {"$ref": "#/components/schemas/Result"}}, "each unit's Result.to_json(), in input order"),
                     **ERRORS,
+                    "406": _problem_response("the Accept header does not allow JSON, the only format this operation writes"),
                 },
             }
         }

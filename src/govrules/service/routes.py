@@ -119,16 +119,49 @@ _ACCEPT = {
 }
 
 
+def query_value(request: Request, name: str) -> str | None:
+    """The query parameter ``name``, or None; refused (400) when given more than once: which one was meant cannot be told."""
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise Refused(400, InputError.coded("serve.query_twice_summary", [Problem.coded(name, "serve.query_twice", values="、".join(map(shown, values)))], name=name))
+    return values[0] if values else None
+
+
 def sheet_format(request: Request) -> str:
-    """The format asked for: ``?format=`` first, else the first acceptable of the Accept header (by q), else JSON."""
-    given = request.query_params.get("format")
+    """The format asked for: ``?format=`` first, else the first acceptable of the Accept header (by q), else JSON.
+
+    An Accept header holding a range that is not ``type/subtype`` is disregarded (JSON): Java's
+    HttpURLConnection sends ``text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2`` unless told
+    otherwise, and a client that never chose HTML would get the HTML sheet. ``?format=`` given twice is
+    refused (:func:`query_value`).
+    """
+    given = query_value(request, "format")
     if given is not None:
         if given not in FORMATS:
             raise Refused(400, InputError.coded("serve.unknown_format_summary", [Problem.coded("format", "serve.formats", formats="、".join(FORMATS))], value=shown(given)))
         return given
     accept = request.headers.get("accept")
-    if not accept:
+    ranges = _ranges(accept)
+    if ranges is None:
         return "json"
+    for media in ranges:
+        if media in _ACCEPT:
+            return _ACCEPT[media]
+    raise _not_acceptable(accept)
+
+
+def json_only(request: Request) -> None:
+    """Refuse (406) a request whose Accept header allows no JSON, for an endpoint that writes nothing else."""
+    accept = request.headers.get("accept")
+    ranges = _ranges(accept)
+    if ranges is not None and not any(_ACCEPT.get(m) == "json" for m in ranges):
+        raise _not_acceptable(accept, ("application/json",))
+
+
+def _ranges(accept: str | None) -> list[str] | None:
+    """The media ranges an Accept header allows, most wanted first (by q, then place); None for no header, or one disregarded (see sheet_format)."""
+    if not accept:
+        return None
     ranges = []
     for i, part in enumerate(accept.split(",")):
         fields = [f.strip() for f in part.split(";")]
@@ -139,18 +172,19 @@ def sheet_format(request: Request) -> str:
                     q = float(f[2:])
                 except ValueError:
                     q = 0.0
+        if fields[0] and "/" not in fields[0]:
+            return None  # a header no one wrote by hand (see sheet_format)
         if q > 0 and fields[0]:
             ranges.append((-q, i, fields[0].lower()))
-    for _, _, media in sorted(ranges):
-        if media in _ACCEPT:
-            return _ACCEPT[media]
-    raise Refused(
-        406, InputError.coded("serve.not_acceptable_summary", [Problem.coded("Accept", "serve.not_acceptable", accept=shown(accept), media="、".join(MEDIA.values()))])
-    )
+    return [media for _, _, media in sorted(ranges)]
+
+
+def _not_acceptable(accept: str | None, media: Any = MEDIA.values()) -> Refused:
+    return Refused(406, InputError.coded("serve.not_acceptable_summary", [Problem.coded("Accept", "serve.not_acceptable", accept=shown(accept), media="、".join(media))]))
 
 
 def model_of(request: Request) -> str | None:
-    model = request.query_params.get("model")
+    model = query_value(request, "model")
     if model is not None and model not in MODELS:
         raise Refused(400, InputError.coded("serve.unknown_model_summary", [Problem.coded("model", "serve.models", models="、".join(sorted(MODELS)))], value=shown(model)))
     return model
@@ -162,6 +196,14 @@ async def read_assessment(request: Request) -> Any:
         return parse_json(body)
     except FactsError as exc:
         raise Refused(400, exc) from None
+
+
+def not_objects(entries: list[Any], where: str) -> list[Problem]:
+    """A problem for each entry of a read body that is not a JSON object (``where`` formats its place).
+
+    The library also takes an assessment as JSON text; a body's string is a string, never read again as JSON.
+    """
+    return [Problem.coded(where.format(i), "serve.entry_not_object", kind=type_name(e)) for i, e in enumerate(entries) if not isinstance(e, dict)]
 
 
 def _assess(p: Pack, data: Any, target: str | None, model: str | None, fmt: str) -> tuple[bytes, str]:
@@ -202,6 +244,8 @@ async def assess(request: Request) -> Response:
     fmt = sheet_format(request)
     model = model_of(request)
     data = await read_assessment(request)
+    if not isinstance(data, dict):
+        raise Refused(422, FactsError.coded("input.not_an_object_summary", [Problem.coded("", "input.got", kind=type_name(data))]))
     body, media = await run_in_threadpool(_assess, p, data, target, model, fmt)
     return _sheet_response(body, media, fmt)
 
@@ -227,6 +271,8 @@ def merged_request(data: Any) -> tuple[list[Any], list[str]]:
         problems.append(Problem.coded("parts", "serve.merged_parts_not_list", kind=type_name(parts)))
     elif not parts:
         problems.append(Problem.coded("parts", "merge.nothing"))
+    else:
+        problems += not_objects(parts, "parts[{}]")
     if names is not None:
         if not isinstance(names, list):
             problems.append(Problem.coded("names", "serve.merged_names_not_list", kind=type_name(names)))
@@ -261,9 +307,13 @@ async def cohort(request: Request) -> Response:
     """Units of one target scored together (Pack.assess_cohort): a JSON array of assessments in, their results out."""
     p = pack_of(request)
     model = model_of(request)
+    json_only(request)
     data = await read_assessment(request)
     if not isinstance(data, list):
         raise Refused(422, FactsError.coded("serve.cohort_not_list_summary", [Problem.coded("", "serve.cohort_not_list", kind=type_name(data))]))
+    strays = not_objects(data, "[{}]")
+    if strays:
+        raise Refused(422, FactsError.coded("serve.cohort_problems_summary", strays, count=len(strays)))
 
     def run() -> bytes:
         try:
