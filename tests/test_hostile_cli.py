@@ -692,7 +692,7 @@ def test_serve_refuses_a_root_path_that_is_not_a_plain_prefix(runner, prefix):
     assert "--root-path: 应以 / 开头" in result.output and "\x1b" not in result.output
 
 
-@pytest.mark.parametrize("origin", ["portal.example", "https://portal.example/", "https://portal.example/path", "ftp://portal.example", "https://a b", "https://x\x1b[31m", "null"])
+@pytest.mark.parametrize("origin", ["https://portal.example:99999", "portal.example", "https://portal.example/", "https://portal.example/path", "ftp://portal.example", "https://a b", "https://x\x1b[31m", "null"])
 def test_serve_refuses_a_cors_origin_that_is_not_an_origin(runner, origin):
     result = run(runner, "serve", "--cors-origin", "https://portal.example", "--cors-origin", origin)
     assert result.exit_code == 1
@@ -705,3 +705,25 @@ def test_serve_refuses_proxies_that_are_not_addresses(runner, proxies):
     result = run(runner, "serve", "--forwarded-allow-ips", proxies)
     assert result.exit_code == 1
     assert "--forwarded-allow-ips: 应为反向代理的 IP 地址或网段" in result.output and "\x1b" not in result.output
+
+
+def test_serve_says_which_option_when_it_cannot_listen(runner):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        taken = run(runner, "serve", "--port", str(port))
+    assert taken.exit_code == 1 and f"--port: 端口 {port} 已被占用" in taken.output and "Errno" not in taken.output
+    # (uvicorn would print the banner, then an English error, and exit 3.)
+    for host in ("bad host", "10.99.99.99", "\x1b[31mx"):
+        refused = run(runner, "serve", "--host", host)
+        assert refused.exit_code == 1 and "--host: 无法在" in refused.output and "\x1b" not in refused.output and "govrules serve: http" not in refused.output
+
+
+def test_serve_s_banner_shows_the_port_it_listens_on():
+    from govrules.cli import _free_to_listen
+
+    # Port 0 is the free port the system gives: the banner (and uvicorn) are given that one, never ":0".
+    assert _free_to_listen("127.0.0.1", 0) > 0

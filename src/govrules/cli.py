@@ -988,7 +988,30 @@ def batch_cmd(pack: str, input_: str, out: str, target: str | None, fmt_: str, j
 _ROOT_PATH = re.compile(r"(?:/(?!\.+(?:/|$))[A-Za-z0-9._~-]+)+")
 
 #: An origin as a browser sends it: http or https, a host name or IPv4 address or [IPv6], an optional port; no path.
-_ORIGIN = re.compile(r"https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+_ORIGIN = re.compile(r"https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::([0-9]{1,5}))?")
+
+
+def _free_to_listen(host: str, port: int) -> int:
+    """The port ``govrules serve`` will listen on, bound once and let go before uvicorn starts (as uvicorn binds it).
+
+    uvicorn reports an unknown host or a port in use only after the banner, in English, with exit 3; here each is
+    exit 1 naming the option. Port 0 becomes the free port the system gives, which the banner can then show.
+    """
+    import errno
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a port in TIME_WAIT is free
+            s.bind((host, port))
+            return int(s.getsockname()[1])
+    except (OSError, UnicodeError, ValueError, OverflowError) as exc:
+        code = getattr(exc, "errno", None)
+        if code == errno.EADDRINUSE:
+            _fail(InputError(f"无法监听端口 {port}", [Problem("--port", text("cli.port_in_use", port=port))]))
+        if code == errno.EACCES:
+            _fail(InputError(f"无法监听端口 {port}", [Problem("--port", text("cli.port_denied", port=port))]))
+        _fail(InputError(f"无法监听地址 {host}", [Problem("--host", text("cli.host_unusable", host=host))]))
 
 
 def _trusted_proxies(value: str) -> bool:
@@ -1049,7 +1072,8 @@ def serve_cmd(
     if root_path and not _ROOT_PATH.fullmatch(root_path):
         _fail(InputError(f"无法使用路径前缀 {root_path}", [Problem("--root-path", text("cli.root_path"))]))
     for origin in cors_origins:
-        if origin != "*" and not _ORIGIN.fullmatch(origin):
+        match = _ORIGIN.fullmatch(origin)
+        if origin != "*" and (match is None or int(match.group(1) or 0) > 65535):  # group 1: the port
             _fail(InputError(f"无法使用来源 {origin}", [Problem("--cors-origin", text("cli.cors_origin"))]))
     if forwarded_allow_ips is not None and not _trusted_proxies(forwarded_allow_ips):
         _fail(InputError(f"无法使用代理地址 {forwarded_allow_ips}", [Problem("--forwarded-allow-ips", text("cli.forwarded_allow_ips"))]))
@@ -1063,8 +1087,10 @@ def serve_cmd(
         _fail(InputError("无法启动 govrules serve", [Problem.coded("serve", "cli.serve_extra_missing", module=exc.name)]))
     os.environ[MAX_BODY_ENV] = str(max_body or DEFAULT_MAX_BODY)  # the worker processes read them
     os.environ[CORS_ENV] = " ".join(cors_origins)
+    port = _free_to_listen(host, port)
     via = f"；页面经代理以 {root_path}/ 访问" if root_path else ""
-    _stderr().print(Text(_line(f"govrules serve: http://{host}:{port}/ （{workers} 个进程{via}；Ctrl-C 停止）")))
+    shown_host = f"[{host}]" if ":" in host else host  # an IPv6 address, bracketed as in a URL
+    _stderr().print(Text(_line(f"govrules serve: http://{shown_host}:{port}/ （{workers} 个进程{via}；Ctrl-C 停止）")))
     # uvicorn's access line has no request id: the app logs its own (govrules.service.accesslog).
     proxies = {"forwarded_allow_ips": forwarded_allow_ips} if forwarded_allow_ips is not None else {}
     uvicorn.run(
