@@ -245,6 +245,18 @@ def test_a_form_s_other_fields_are_ignored_up_to_a_limit(client, tmp_path):
     assert two.status_code == 422 and problem_of(two)["problems"][0]["where"] == "file"
 
 
+def test_a_form_with_two_files_is_told_one_file_a_request(client, tmp_path):
+    # Its summary once said no file was uploaded ("没有上传文件"), beside a problem saying only one is allowed.
+    csv = write_csv(tmp_path / "units.csv", HEADER, UNITS).read_bytes()
+    for files in ([("file", "a.csv", csv), ("other", "b.csv", csv)], [("file", "a.csv", csv), ("file", "b.csv", csv)]):
+        two = problem_of(client.post("/packs/datonghu_2023/batch", **_form([], files)))
+        assert two["status"] == 422 and two["error"] == "InputError", two
+        assert two["summary"] == "一次只能上传一个文件" and "没有上传" not in two["summary"]
+        assert [(q["where"], q["code"]) for q in two["problems"]] == [("file", "serve.one_file")]
+    none = problem_of(client.post("/packs/datonghu_2023/batch", **_form([("x", "1")], [])))
+    assert none["status"] == 422 and none["summary"] == "没有上传文件"
+
+
 # ------------------------------------------------------------------ pages, docs
 
 

@@ -212,6 +212,7 @@ MESSAGES: dict[str, str] = {
     "serve.cohort_not_list": "实际是{kind}；请发送 [考核输入, 考核输入, …]，每个单位一份",
     "serve.no_file_summary": "没有上传文件",
     "serve.no_file": "请把 CSV 文件或 Excel 工作簿放在表单的 file 字段上传",
+    "serve.one_file_summary": "一次只能上传一个文件",
     "serve.one_file": "表单中只能有一个文件：请把 CSV 文件或 Excel 工作簿放在 file 字段上传",
     "serve.too_many_fields": "表单字段超过 {limit} 个；本服务只读取 file 字段",
     "serve.not_multipart_summary": "无法按 multipart/form-data 读取上传内容",

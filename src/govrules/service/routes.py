@@ -328,7 +328,7 @@ async def _multipart_file(request: Request) -> tuple[bytes, str]:
         # Starlette says which limit a form passed only in its English detail; one it words otherwise is still refused, as unreadable.
         detail = str(exc.detail) if isinstance(exc, HTTPException) else ""
         if detail.startswith("Too many files"):
-            raise Refused(422, InputError.coded("serve.no_file_summary", [Problem.coded("file", "serve.one_file")])) from None
+            raise Refused(422, InputError.coded("serve.one_file_summary", [Problem.coded("file", "serve.one_file")])) from None
         if detail.startswith("Too many fields"):
             raise Refused(413, PayloadTooLarge.coded("serve.too_large_summary", [Problem.coded("body", "serve.too_many_fields", limit=MAX_FORM_FIELDS)])) from None
         raise Refused(400, InputError.coded("serve.not_multipart_summary", [Problem.coded("body", "serve.not_multipart", kind=type(exc).__name__)])) from None
