@@ -220,6 +220,25 @@ def test_a_batch_that_cannot_be_read_names_no_server_path(client):
     assert got.status_code == 422 and "govrules-batch" not in got.text
 
 
+def test_a_batch_s_unknown_target_is_a_400_as_an_unknown_format_is(client, datonghu, tmp_path):
+    # service.md: a query parameter with an unknown value is a 400 (?format=, ?model=); ?target= was a 422.
+    csv = write_csv(tmp_path / "units.csv", HEADER, UNITS).read_bytes()
+    send = {"content": csv, "headers": {"Content-Type": "text/csv"}}
+    for value, hint in (("foo", ""), ("xiangzen", "；是否想写 'xiangzhen'？")):
+        got = problem_of(client.post("/packs/datonghu_2023/batch", params={"target": value}, **send))
+        assert got["status"] == 400 and got["error"] == "InputError", got
+        with pytest.raises(govrules.FactsError) as library:
+            datonghu.assess({"target": value, "facts": {}})
+        assert got["summary"] == library.value.summary  # the library's words, its did-you-mean included
+        assert got["problems"] == [p.to_dict() for p in library.value.problems]
+        assert got["problems"][0]["where"] == "target" and got["problems"][0]["params"]["hint"] == hint
+    assert problem_of(client.post("/packs/datonghu_2023/batch", params={"format": "docx"}, **send))["status"] == 400
+    assert client.post("/packs/datonghu_2023/batch", params={"target": "乡镇"}, **send).status_code == 200
+    # The contract lists the status for the operation.
+    responses = client.get("/openapi.json").json()["paths"]["/packs/datonghu_2023/batch"]["post"]["responses"]
+    assert "400" in responses and "unknown value" in responses["400"]["description"]
+
+
 def _form(fields: list[tuple[str, str]], files: list[tuple[str, str, bytes]]) -> dict:
     """A multipart body written out (httpx cannot repeat a field name or give one in any script)."""
     b = "b0undary"

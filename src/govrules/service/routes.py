@@ -295,7 +295,10 @@ async def batch(request: Request) -> Response:
         try:
             target = resolve_target(p.spec, {}, target)
         except FactsError as exc:
-            raise Refused(422, exc) from None
+            # A query parameter with an unknown value, as ?format= and ?model= are: 400, in the library's words (its did-you-mean).
+            refused = InputError(exc.summary, exc.problems)
+            refused.code, refused.params = exc.code, exc.params
+            raise Refused(400, refused) from None
     fmt = request.query_params.get("format", "json")
     if fmt not in ("json", "xlsx"):
         raise Refused(400, InputError.coded("serve.unknown_format_summary", [Problem.coded("format", "serve.formats", formats="json、xlsx")], value=shown(fmt)))
