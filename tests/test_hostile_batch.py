@@ -28,6 +28,7 @@ import govrules
 from govrules.outputs import batch as batch_mod
 from govrules.outputs.batch import read_units, score_units, write_outputs
 from govrules.cli import main
+from govrules.errors import InputError
 from govrules.outputs.xlsx import csv_field, write_csv
 
 from datonghu_facts import XZ_ALL_MET
@@ -265,6 +266,22 @@ def test_an_unreadable_workbook_in_a_folder_fails_alone(runner, tmp_path):
     assert result.exit_code == 1
     assert ranked_units(tmp_path / "out") == {"好镇": "99.9"}
     assert set(failures(tmp_path / "out")) == {"b.xlsx", "c.xlsx"}
+
+
+def test_a_workbook_that_is_not_one_is_named_in_words_not_by_an_exception(runner, registry, tmp_path):
+    """A .xlsx that is CSV text, a broken zip or an old .xls: the catalogue's words (the service reads uploads with the same code)."""
+    text = write_units_csv(tmp_path / "u.csv", [good_row("甲镇")]).read_bytes()
+    for body, code in ((text, "forms.xlsx_is_text"), (b"PK\x03\x04nonsense", "forms.xlsx_damaged"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "forms.xlsx_is_xls")):
+        path = tmp_path / "单位.xlsx"
+        path.write_bytes(body)
+        result = run(runner, "batch", "datonghu_2023", path, "--out", tmp_path / "out")
+        assert result.exit_code == 1
+        words = govrules.messages.render(code, {})
+        assert f"错误：无法读取 Excel 文件：{path}" in result.output and f"  - {path}: {words}" in result.output, result.output
+        assert "BadZipFile" not in result.output and "Error" not in result.output
+        with pytest.raises(InputError) as err:
+            read_units(path, registry.get("datonghu_2023"))
+        assert [(p.code, p.params) for p in err.value.problems] == [(code, {})]
 
 
 # ----------------------------------------------------------------- unexpected

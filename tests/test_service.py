@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import govrules
+from govrules import messages
 from govrules.outputs.batch import read_units, score_units, summary_data
 from govrules.outputs.catalogue import listing, pack_detail
 from govrules.outputs.describe import describe
@@ -237,6 +238,17 @@ def test_a_batch_s_unknown_target_is_a_400_as_an_unknown_format_is(client, daton
     # The contract lists the status for the operation.
     responses = client.get("/openapi.json").json()["paths"]["/packs/datonghu_2023/batch"]["post"]["responses"]
     assert "400" in responses and "unknown value" in responses["400"]["description"]
+
+
+def test_a_csv_sent_as_a_workbook_is_told_so_in_the_catalogue_s_words(client, tmp_path):
+    # Its problem once had no code or params and named Python's exception: "不是可读取的 .xlsx 工作簿（BadZipFile）".
+    csv = write_csv(tmp_path / "units.csv", HEADER, UNITS).read_bytes()
+    for body, code in ((csv, "forms.xlsx_is_text"), (b"PK\x03\x04nonsense", "forms.xlsx_damaged"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "forms.xlsx_is_xls")):
+        got = problem_of(client.post("/packs/datonghu_2023/batch", content=body, headers={"Content-Type": XLSX}))
+        assert got["status"] == 422 and got["summary"] == "无法读取 Excel 文件：upload.xlsx", got
+        assert [(q["where"], q["code"], q["params"]) for q in got["problems"]] == [("upload.xlsx", code, {})]
+        assert got["problems"][0]["message"] == messages.render(code, {})
+        assert not re.search(r"[A-Z][a-z]+[A-Z][A-Za-z]*(Error|File|Exception)?", got["problems"][0]["message"]), got  # no exception's name
 
 
 def _form(fields: list[tuple[str, str]], files: list[tuple[str, str, bytes]]) -> dict:

@@ -322,7 +322,10 @@ MESSAGES: dict[str, str] = {
     "forms.unzips_to": "解压后为 {total} 字节；最多 {limit}",
     "forms.merged_whole": "合并了整行或整列（{ref}）",
     "forms.merged_too_many": "合并单元格超过 {limit} 个",
-    "forms.not_xlsx": "不是可读取的 .xlsx 工作簿（{kind}）",
+    "forms.xlsx_is_text": "内容是文本（像是 CSV 文件），不是 .xlsx 工作簿；CSV 文件请作为 CSV 提交",
+    "forms.xlsx_is_xls": "是旧版 Excel（.xls）文件或设了密码的工作簿，无法读取；请在 Excel 中另存为 .xlsx（不设密码）",
+    "forms.xlsx_not_zip": "不是 .xlsx 工作簿（.xlsx 文件是压缩包格式，此文件不是）",
+    "forms.xlsx_damaged": "不是可读取的 .xlsx 工作簿：文件已损坏，或不是 Excel 保存的",
     # what a file of one unit's input failed at, as a whole (its problems follow)
     "forms.summary.excel_too_large": "Excel 文件太大：{path}",
     "forms.summary.excel_unreadable": "无法读取 Excel 文件：{path}",

@@ -352,7 +352,14 @@ def _batch(p: Pack, raw: bytes, name: str, target: str | None, fmt: str) -> tupl
             def bare(text: str) -> str:
                 return text.replace(str(path), name).replace(folder + "/", "")
 
-            raise Refused(422, type(exc)(bare(exc.summary), [Problem(bare(q.where), bare(q.message)) for q in exc.problems])) from None
+            def bare_params(params: dict[str, Any]) -> dict[str, Any]:
+                return {k: bare(str(v)) if isinstance(v, (str, Path)) else v for k, v in params.items()}
+
+            # Each problem keeps its code and params (the summary's too), as every other answer's do.
+            problems = [Problem(bare(q.where), bare(q.message), code=q.code, params=bare_params(q.params)) for q in exc.problems]
+            refused = type(exc)(bare(exc.summary), problems)
+            refused.code, refused.params = exc.code, bare_params(exc.params)
+            raise Refused(422, refused) from None
         units.source = name
         if units.input_problems:
             # The file was read but is not a batch (its header names no unit or facts): nothing to rank.
