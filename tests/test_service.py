@@ -251,6 +251,51 @@ def test_a_csv_sent_as_a_workbook_is_told_so_in_the_catalogue_s_words(client, tm
         assert not re.search(r"[A-Z][a-z]+[A-Z][A-Za-z]*(Error|File|Exception)?", got["problems"][0]["message"]), got  # no exception's name
 
 
+#: C0 and C1 controls and DEL: none belongs in a problem's where (a field, row or column) or its message.
+CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _no_controls(body: dict) -> None:
+    for q in body["problems"]:
+        assert not CONTROLS.search(q["where"] + q["message"] + "".join(q.get("params", {}).values())), q
+    assert not CONTROLS.search(body["summary"]), body
+
+
+def test_a_workbook_sent_as_csv_is_told_it_is_not_csv_text(client, tmp_path):
+    # Its bytes were read as CSV text: a problem's where held the ZIP's first "column", NULs and all.
+    csv = write_csv(tmp_path / "units.csv", HEADER, UNITS).read_bytes()
+    book = openpyxl.Workbook()
+    for row in csv.decode("utf-8").splitlines():
+        book.active.append(row.split(","))
+    buf = io.BytesIO()
+    book.save(buf)
+    xlsx = buf.getvalue()
+    cases = [
+        ({"content": xlsx, "headers": {"Content-Type": "text/csv"}}, "upload.csv", "batch.csv_is_xlsx"),
+        ({"files": {"file": ("单位.csv", xlsx, "text/csv")}}, "单位.csv", "batch.csv_is_xlsx"),
+        ({"content": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "headers": {"Content-Type": "text/csv"}}, "upload.csv", "batch.csv_is_xls"),
+        ({"content": "单位,考核对象\n甲,乡镇\n".encode("utf-16"), "headers": {"Content-Type": "text/csv"}}, "upload.csv", "batch.csv_utf16"),
+        ({"content": b"unit,\x00\x01target\n\xe7\x94\xb2,x\n", "headers": {"Content-Type": "text/csv"}}, "upload.csv", "batch.csv_binary"),
+    ]
+    for send, name, code in cases:
+        got = problem_of(client.post("/packs/datonghu_2023/batch", **send))
+        assert got["status"] == 422 and got["summary"] == f"{name} 不是 CSV 文本", got
+        assert [(q["where"], q["code"], q["params"]) for q in got["problems"]] == [(name, code, {})]
+        assert got["problems"][0]["message"] == messages.render(code, {})
+        _no_controls(got)
+    assert "像是 Excel 工作簿" in messages.render("batch.csv_is_xlsx", {})
+    # Sent as what it is, the same workbook is scored.
+    assert client.post("/packs/datonghu_2023/batch", content=xlsx, headers={"Content-Type": XLSX}).status_code == 200
+
+
+def test_controls_in_a_csv_s_text_never_reach_a_problem(client):
+    header = "单位,考核对象,a\x1bb\x07,\x0c,x\ty\n"
+    got = problem_of(client.post("/packs/datonghu_2023/batch", content=(header + "甲\x01,乡镇,1,2,3\n").encode(), headers={"Content-Type": "text/csv"}))
+    assert got["status"] == 422
+    _no_controls(got)
+    assert any("a\\x1bb\\x07" in q["where"] for q in got["problems"]), got
+
+
 def _form(fields: list[tuple[str, str]], files: list[tuple[str, str, bytes]]) -> dict:
     """A multipart body written out (httpx cannot repeat a field name or give one in any script)."""
     b = "b0undary"
@@ -385,7 +430,7 @@ PRINTABLE = st.characters(min_codepoint=32, max_codepoint=126)
 def _never_a_bug(response) -> None:
     assert response.status_code in (200, 400, 404, 406, 413, 415, 422), response.text
     if response.status_code != 200:
-        problem_of(response)
+        _no_controls(problem_of(response))
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
