@@ -399,7 +399,7 @@ MESSAGES: dict[str, str] = {
     "batch.summary.not_csv": "{path} 不是 CSV 文本",
     "batch.csv_is_xlsx": "内容是压缩包（像是 Excel 工作簿），不是 CSV 文本；Excel 工作簿请作为 .xlsx 提交",
     "batch.csv_is_xls": "内容像是旧版 Excel（.xls）文件，不是 CSV 文本；请在 Excel 中另存为 .xlsx 或 CSV",
-    "batch.csv_utf16": "是 UTF-16 编码的文本，不能作为 CSV 读取（只读 UTF-8 或 GB18030）；请在 Excel 中另存为「CSV UTF-8（逗号分隔）」",
+    "batch.csv_utf16": "是 UTF-16 编码的文本，不能作为 CSV 读取；请在 Excel 中另存为「CSV UTF-8（逗号分隔）」",
     "batch.csv_binary": "表头行含有空字节，是二进制文件，不是 CSV 文本；请提交 CSV 文件或 Excel 工作簿",
     "batch.header_unreadable": "无法读取表头行：{error}",
     "batch.not_a_file": "不是普通文件",
