@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import os
+import re
 import time
 from decimal import Decimal as D
 from pathlib import Path
@@ -28,6 +29,7 @@ import govrules
 from govrules.outputs import batch as batch_mod
 from govrules.outputs.batch import read_units, score_units, write_outputs
 from govrules.cli import main
+from govrules.errors import InputError
 from govrules.outputs.xlsx import csv_field, write_csv
 
 from datonghu_facts import XZ_ALL_MET
@@ -265,6 +267,53 @@ def test_an_unreadable_workbook_in_a_folder_fails_alone(runner, tmp_path):
     assert result.exit_code == 1
     assert ranked_units(tmp_path / "out") == {"好镇": "99.9"}
     assert set(failures(tmp_path / "out")) == {"b.xlsx", "c.xlsx"}
+
+
+def test_a_workbook_that_is_not_one_is_named_in_words_not_by_an_exception(runner, registry, tmp_path):
+    """A .xlsx that is CSV text, a broken zip or an old .xls: the catalogue's words (the service reads uploads with the same code)."""
+    text = write_units_csv(tmp_path / "u.csv", [good_row("甲镇")]).read_bytes()
+    for body, code in ((text, "forms.xlsx_is_text"), (b"PK\x03\x04nonsense", "forms.xlsx_damaged"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "forms.xlsx_is_xls")):
+        path = tmp_path / "单位.xlsx"
+        path.write_bytes(body)
+        result = run(runner, "batch", "datonghu_2023", path, "--out", tmp_path / "out")
+        assert result.exit_code == 1
+        words = govrules.messages.render(code, {})
+        assert f"错误：无法读取 Excel 文件：{path}" in result.output and f"  - {path}: {words}" in result.output, result.output
+        assert "BadZipFile" not in result.output and "Error" not in result.output
+        with pytest.raises(InputError) as err:
+            read_units(path, registry.get("datonghu_2023"))
+        assert [(p.code, p.params) for p in err.value.problems] == [(code, {})]
+
+
+def test_a_csv_that_is_not_text_is_refused_whole_saying_what_it_looks_like(runner, registry, tmp_path):
+    """A workbook saved as .csv was read as text: its ZIP bytes, NULs and all, became "columns" named in problems."""
+    book = Workbook()
+    book.active.append(HEADER)
+    book.active.append(good_row("甲镇"))
+    book.save(tmp_path / "book.xlsx")
+    cases = {
+        "batch.csv_is_xlsx": (tmp_path / "book.xlsx").read_bytes(),
+        "batch.csv_is_xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
+        "batch.csv_utf16": "unit,target\n甲镇,xiangzhen\n".encode("utf-16"),
+        "batch.csv_binary": b"unit,\x00target\n",
+    }
+    for code, body in cases.items():
+        path = tmp_path / "单位.csv"
+        path.write_bytes(body)
+        result = run(runner, "batch", "datonghu_2023", path, "--out", tmp_path / "out")
+        assert result.exit_code == 1
+        words = govrules.messages.render(code, {})
+        assert result.output == f"错误：{path} 不是 CSV 文本\n  - {path}: {words}\n", result.output
+        with pytest.raises(InputError) as err:
+            read_units(path, registry.get("datonghu_2023"))
+        assert [(p.code, p.params) for p in err.value.problems] == [(code, {})]
+    # A NUL in a later row is that row's problem alone; a control in a header cell is shown escaped.
+    path = write_units_csv(tmp_path / "u.csv", [good_row("甲镇"), good_row("乙\x00镇", active_late_count="\x00"), good_row("丙镇")], [*HEADER, "x\x1b[2J"])
+    result = run(runner, "batch", "datonghu_2023", path, "--out", tmp_path / "out")
+    assert ranked_units(tmp_path / "out") == {"甲镇": "99.9", "丙镇": "99.9"}
+    problems = [q for f in summary(tmp_path / "out")["failures"] for q in f["problems"]] + summary(tmp_path / "out")["input_problems"]
+    assert problems and not any(re.search("[\x00-\x1f\x7f-\x9f]", q["where"] + q["message"]) for q in problems), problems
+    assert any("x\\x1b[2J" in q["where"] for q in problems)
 
 
 # ----------------------------------------------------------------- unexpected

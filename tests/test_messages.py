@@ -40,7 +40,7 @@ WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
 #: Words an office user meets as they are: formats, units, literals JSON and forms take, the program's name.
 ALLOWED = {
     "JSON", "YAML", "Excel", "CSV", "XLSX", "PDF", "HTML", "UTF", "BOM", "ASCII",
-    "json", "yaml", "yml", "xlsx", "csv", "html", "htm", "md", "markdown", "txt", "table", "text", "pdf",
+    "json", "yaml", "yml", "xlsx", "xls", "csv", "html", "htm", "md", "markdown", "txt", "table", "text", "pdf",
     "true", "false", "null", "govrules", "sha256", "A4", "utf8", "Schema", "GOVRULES_DEBUG", "GOVRULES_CACHE", "head",
     "durable", "reference", "flat_unweighted", "points", "reason", "assessor", "raters", "ratings",
     "unit", "target", "facts", "self", "na", "evidence", "review", "score", "reviewer", "at",
@@ -336,6 +336,13 @@ def service_answers(client: Any) -> Iterator[Any]:
     yield client.post("/packs/datonghu_2023/batch", files={"other": ("a.csv", b"x", "text/csv")})  # 422: no file
     yield client.post("/packs/datonghu_2023/batch", content=b"--x\r\nbroken", headers={"Content-Type": "multipart/form-data; boundary=x"})
     yield client.post("/packs/datonghu_2023/batch", content="单位,备注\n甲,x\n".encode(), headers={"Content-Type": "text/csv"})
+    yield client.post("/packs/datonghu_2023/batch", files=[("file", ("a.csv", b"x", "text/csv")), ("other", ("b.csv", b"x", "text/csv"))])  # two files
+    yield client.post("/packs/datonghu_2023/batch?target=xiangzen", content="单位\n甲\n".encode(), headers={"Content-Type": "text/csv"})  # 400
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    for body in ("单位\n甲\n".encode(), b"PK\x03\x04x", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), b"\x00\x01"):  # not workbooks
+        yield client.post("/packs/datonghu_2023/batch", content=body, headers={"Content-Type": xlsx})
+    for body in (b"PK\x03\x04\x00\x00", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "单位\n".encode("utf-16"), b"unit\x00\n"):  # not CSV text
+        yield client.post("/packs/datonghu_2023/batch", content=body, headers={"Content-Type": "text/csv"})
     yield client.post(assess, json=xz(active_late_count=-1, foi_ok="yes"))  # 422
     yield client.post("/packs/datonghu_2023/cohort", json={"unit": "甲"})
     merged = "/packs/datonghu_2023/targets/乡镇/assess/merged"

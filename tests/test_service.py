@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import govrules
+from govrules import messages
 from govrules.outputs.batch import read_units, score_units, summary_data
 from govrules.outputs.catalogue import listing, pack_detail
 from govrules.outputs.describe import describe
@@ -220,6 +221,81 @@ def test_a_batch_that_cannot_be_read_names_no_server_path(client):
     assert got.status_code == 422 and "govrules-batch" not in got.text
 
 
+def test_a_batch_s_unknown_target_is_a_400_as_an_unknown_format_is(client, datonghu, tmp_path):
+    # service.md: a query parameter with an unknown value is a 400 (?format=, ?model=); ?target= was a 422.
+    csv = write_csv(tmp_path / "units.csv", HEADER, UNITS).read_bytes()
+    send = {"content": csv, "headers": {"Content-Type": "text/csv"}}
+    for value, hint in (("foo", ""), ("xiangzen", "；是否想写 'xiangzhen'？")):
+        got = problem_of(client.post("/packs/datonghu_2023/batch", params={"target": value}, **send))
+        assert got["status"] == 400 and got["error"] == "InputError", got
+        with pytest.raises(govrules.FactsError) as library:
+            datonghu.assess({"target": value, "facts": {}})
+        assert got["summary"] == library.value.summary  # the library's words, its did-you-mean included
+        assert got["problems"] == [p.to_dict() for p in library.value.problems]
+        assert got["problems"][0]["where"] == "target" and got["problems"][0]["params"]["hint"] == hint
+    assert problem_of(client.post("/packs/datonghu_2023/batch", params={"format": "docx"}, **send))["status"] == 400
+    assert client.post("/packs/datonghu_2023/batch", params={"target": "乡镇"}, **send).status_code == 200
+    # The contract lists the status for the operation.
+    responses = client.get("/openapi.json").json()["paths"]["/packs/datonghu_2023/batch"]["post"]["responses"]
+    assert "400" in responses and "unknown value" in responses["400"]["description"]
+
+
+def test_a_csv_sent_as_a_workbook_is_told_so_in_the_catalogue_s_words(client, tmp_path):
+    # Its problem once had no code or params and named Python's exception: "不是可读取的 .xlsx 工作簿（BadZipFile）".
+    csv = write_csv(tmp_path / "units.csv", HEADER, UNITS).read_bytes()
+    for body, code in ((csv, "forms.xlsx_is_text"), (b"PK\x03\x04nonsense", "forms.xlsx_damaged"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "forms.xlsx_is_xls")):
+        got = problem_of(client.post("/packs/datonghu_2023/batch", content=body, headers={"Content-Type": XLSX}))
+        assert got["status"] == 422 and got["summary"] == "无法读取 Excel 文件：upload.xlsx", got
+        assert [(q["where"], q["code"], q["params"]) for q in got["problems"]] == [("upload.xlsx", code, {})]
+        assert got["problems"][0]["message"] == messages.render(code, {})
+        assert not re.search(r"[A-Z][a-z]+[A-Z][A-Za-z]*(Error|File|Exception)?", got["problems"][0]["message"]), got  # no exception's name
+
+
+#: C0 and C1 controls and DEL: none belongs in a problem's where (a field, row or column) or its message.
+CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _no_controls(body: dict) -> None:
+    for q in body["problems"]:
+        assert not CONTROLS.search(q["where"] + q["message"] + "".join(q.get("params", {}).values())), q
+    assert not CONTROLS.search(body["summary"]), body
+
+
+def test_a_workbook_sent_as_csv_is_told_it_is_not_csv_text(client, tmp_path):
+    # Its bytes were read as CSV text: a problem's where held the ZIP's first "column", NULs and all.
+    csv = write_csv(tmp_path / "units.csv", HEADER, UNITS).read_bytes()
+    book = openpyxl.Workbook()
+    for row in csv.decode("utf-8").splitlines():
+        book.active.append(row.split(","))
+    buf = io.BytesIO()
+    book.save(buf)
+    xlsx = buf.getvalue()
+    cases = [
+        ({"content": xlsx, "headers": {"Content-Type": "text/csv"}}, "upload.csv", "batch.csv_is_xlsx"),
+        ({"files": {"file": ("单位.csv", xlsx, "text/csv")}}, "单位.csv", "batch.csv_is_xlsx"),
+        ({"content": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "headers": {"Content-Type": "text/csv"}}, "upload.csv", "batch.csv_is_xls"),
+        ({"content": "单位,考核对象\n甲,乡镇\n".encode("utf-16"), "headers": {"Content-Type": "text/csv"}}, "upload.csv", "batch.csv_utf16"),
+        ({"content": b"unit,\x00\x01target\n\xe7\x94\xb2,x\n", "headers": {"Content-Type": "text/csv"}}, "upload.csv", "batch.csv_binary"),
+    ]
+    for send, name, code in cases:
+        got = problem_of(client.post("/packs/datonghu_2023/batch", **send))
+        assert got["status"] == 422 and got["summary"] == f"{name} 不是 CSV 文本", got
+        assert [(q["where"], q["code"], q["params"]) for q in got["problems"]] == [(name, code, {})]
+        assert got["problems"][0]["message"] == messages.render(code, {})
+        _no_controls(got)
+    assert "像是 Excel 工作簿" in messages.render("batch.csv_is_xlsx", {})
+    # Sent as what it is, the same workbook is scored.
+    assert client.post("/packs/datonghu_2023/batch", content=xlsx, headers={"Content-Type": XLSX}).status_code == 200
+
+
+def test_controls_in_a_csv_s_text_never_reach_a_problem(client):
+    header = "单位,考核对象,a\x1bb\x07,\x0c,x\ty\n"
+    got = problem_of(client.post("/packs/datonghu_2023/batch", content=(header + "甲\x01,乡镇,1,2,3\n").encode(), headers={"Content-Type": "text/csv"}))
+    assert got["status"] == 422
+    _no_controls(got)
+    assert any("a\\x1bb\\x07" in q["where"] for q in got["problems"]), got
+
+
 def _form(fields: list[tuple[str, str]], files: list[tuple[str, str, bytes]]) -> dict:
     """A multipart body written out (httpx cannot repeat a field name or give one in any script)."""
     b = "b0undary"
@@ -243,6 +319,18 @@ def test_a_form_s_other_fields_are_ignored_up_to_a_limit(client, tmp_path):
     assert problem_of(many)["error"] == "PayloadTooLarge"  # as the body limit's 413 is named
     two = client.post("/packs/datonghu_2023/batch", **_form([], file + [("other", "b.csv", csv)]))
     assert two.status_code == 422 and problem_of(two)["problems"][0]["where"] == "file"
+
+
+def test_a_form_with_two_files_is_told_one_file_a_request(client, tmp_path):
+    # Its summary once said no file was uploaded ("没有上传文件"), beside a problem saying only one is allowed.
+    csv = write_csv(tmp_path / "units.csv", HEADER, UNITS).read_bytes()
+    for files in ([("file", "a.csv", csv), ("other", "b.csv", csv)], [("file", "a.csv", csv), ("file", "b.csv", csv)]):
+        two = problem_of(client.post("/packs/datonghu_2023/batch", **_form([], files)))
+        assert two["status"] == 422 and two["error"] == "InputError", two
+        assert two["summary"] == "一次只能上传一个文件" and "没有上传" not in two["summary"]
+        assert [(q["where"], q["code"]) for q in two["problems"]] == [("file", "serve.one_file")]
+    none = problem_of(client.post("/packs/datonghu_2023/batch", **_form([("x", "1")], [])))
+    assert none["status"] == 422 and none["summary"] == "没有上传文件"
 
 
 # ------------------------------------------------------------------ pages, docs
@@ -419,7 +507,7 @@ PRINTABLE = st.characters(min_codepoint=32, max_codepoint=126)
 def _never_a_bug(response) -> None:
     assert response.status_code in (200, 400, 404, 406, 413, 415, 422), response.text
     if response.status_code != 200:
-        problem_of(response)
+        _no_controls(problem_of(response))
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -8,6 +8,7 @@ once instead of fixing one and rerunning.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import attrs
@@ -23,6 +24,37 @@ def _encodable(text: str) -> str:
     return text
 
 
+#: C0 controls, DEL and C1 controls: none belongs in a problem (a where names a field, row or column; a message is one line).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape_control(m: re.Match[str]) -> str:
+    c = m.group(0)
+    return _ESCAPES.get(c) or f"\\x{ord(c):02x}"
+
+
+def _shown(text: str) -> str:
+    """:func:`_encodable`, and every control character written as its escape (``\\x00``, ``\\n``), as ``repr`` writes it.
+
+    A problem's ``where`` quotes what came in (a CSV's header cell, a JSON key):
+    bytes that are not text, an escape sequence or a line break would reach a
+    terminal, a log line or a client as they are.
+    """
+    text = _encodable(text)
+    return _CONTROLS.sub(_escape_control, text) if isinstance(text, str) and _CONTROLS.search(text) else text
+
+
+_BREAKS = re.compile("[\t\n\r]+")
+
+
+def _one_line(text: str) -> str:
+    """A message on one line: a library's reason broken over lines reads on with a space; any other control is escaped (:func:`_shown`)."""
+    if isinstance(text, str) and _CONTROLS.search(text):
+        text = _BREAKS.sub(" ", text)
+    return _shown(text)
+
+
 @attrs.frozen
 class Problem:
     """One thing wrong with an input.
@@ -34,8 +66,8 @@ class Problem:
     caller can render it in another locale; they take no part in equality.
     """
 
-    where: str = attrs.field(converter=_encodable)
-    message: str = attrs.field(converter=_encodable)
+    where: str = attrs.field(converter=_shown)
+    message: str = attrs.field(converter=_one_line)
     #: For a problem in a pack file, the parts of ``where`` one by one (for
     #: ``govrules pack lint --format json``): the file, its line, the row
     #: (``指标 xz.3（主动公开）``) and the path in the file (``rules[1].amount``).
@@ -60,7 +92,7 @@ class Problem:
         if self.code is not None:
             # For rendering in another locale: the parameters as the message shows them.
             out["code"] = self.code
-            out["params"] = {k: str(v) for k, v in self.params.items()}
+            out["params"] = {k: _shown(str(v)) for k, v in self.params.items()}
         return out
 
     def located(self) -> dict[str, object]:

@@ -49,6 +49,8 @@ from ..messages import library_reason, os_reason, text, type_name
 from .forms import (
     form_cells,
     MISSING,
+    content_kind,
+    file_head,
     InputError,
     cell_discretion,
     remembering_reader,
@@ -799,6 +801,25 @@ def _read_bytes(p: Path, limit: int) -> bytes:
     return raw
 
 
+#: Why a CSV input is not CSV text, by what its first bytes look like (:func:`.forms.content_kind`).
+_NOT_CSV = {"zip": "batch.csv_is_xlsx", "ole2": "batch.csv_is_xls", "utf16": "batch.csv_utf16", "binary": "batch.csv_binary"}
+
+
+def _refuse_binary(p: Path, head: bytes | None) -> None:
+    """Raise :class:`InputError` if a CSV input's first bytes are not text (``head`` None: not looked at).
+
+    A file is refused whole when it starts as a workbook or as UTF-16 does, or
+    when its header line holds a NUL byte; a NUL in a later row is that row's
+    problem alone (one bad row never stops the others).
+    """
+    kind = content_kind(head) if head else "text"
+    if kind == "binary" and b"\x00" not in head.split(b"\n", 1)[0]:  # type: ignore[union-attr]
+        kind = "text"
+    code = _NOT_CSV.get(kind)
+    if code is not None:
+        raise InputError.coded("batch.summary.not_csv", [Problem.coded(clean(p), code)], path=clean(p))
+
+
 def read_units(path: str | Path, pack: Pack) -> Batch:
     """The units of a batch input: a directory of files, a CSV file, or an Excel workbook.
 
@@ -835,6 +856,8 @@ def open_units(path: str | Path, pack: Pack) -> tuple[Batch, Iterator[Unit], int
     kind = kind_of(str(p))
     if kind == "csv":
         try:
+            # Bytes that are not text (a workbook, a NUL) would be read as a header of binary "columns": refused, saying what they look like.
+            _refuse_binary(p, file_head(p) if p.is_file() else None)
             if p.is_file():
                 # Read as it is scored, never held whole: its encoding and rows are found by a first pass over its bytes.
                 if p.stat().st_size > CSV_BYTES_MAX:
@@ -843,7 +866,10 @@ def open_units(path: str | Path, pack: Pack) -> tuple[Batch, Iterator[Unit], int
                 records = _csv_file_records(p, scan.encoding, scan.errors)
                 rows: Callable[[], int] = lambda: scan.rows(p)
             else:  # a pipe can be read once: its text is held
-                text = _decode(_read_bytes(p, CSV_BYTES_MAX), clean(p.name))
+                raw = _read_bytes(p, CSV_BYTES_MAX)
+                _refuse_binary(p, raw[:8192])
+                text = _decode(raw, clean(p.name))
+                del raw
                 records = _csv_records(text)
                 rows = lambda: _csv_rows(text)
             first = next(records, None)

@@ -787,6 +787,36 @@ def is_form(book: Book) -> bool:
     return FORM_SHEETS[1] in book.sheetnames and FORM_SHEETS[0] in book.sheetnames
 
 
+#: How a file starts: a ZIP archive (every .xlsx is one), or an OLE2 compound file (an old .xls, or a workbook saved with a password).
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def file_head(path: str | Path, size: int = 8192) -> bytes:
+    """The first ``size`` bytes of a file (none if it cannot be read: whoever reads it next says why)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(size)
+    except OSError:
+        return b""
+
+
+def content_kind(head: bytes) -> str:
+    """What a file's first bytes look like: ``zip``, ``ole2``, ``utf16`` (text Excel saves as "Unicode"), ``binary`` (a NUL byte) or ``text``."""
+    if head.startswith(ZIP_SIGNATURES):
+        return "zip"
+    if head.startswith(OLE2_SIGNATURE):
+        return "ole2"
+    if head.startswith(UTF16_BOMS):
+        return "utf16"
+    return "binary" if b"\x00" in head else "text"
+
+
+#: Why a file named .xlsx is not one, by what it starts like (a ZIP that openpyxl cannot read is damaged).
+_NOT_XLSX = {"zip": "forms.xlsx_damaged", "ole2": "forms.xlsx_is_xls", "utf16": "forms.xlsx_is_text", "text": "forms.xlsx_is_text", "binary": "forms.xlsx_not_zip"}
+
+
 def open_workbook(path: str | Path) -> Book:
     """An Excel workbook's cell values (formulas as their last computed values)."""
     from openpyxl import load_workbook
@@ -796,8 +826,10 @@ def open_workbook(path: str | Path) -> Book:
         return Book(load_workbook(path, data_only=True), load_workbook(path, data_only=False))
     except FileNotFoundError:
         raise InputError.coded("forms.summary.not_found", [Problem.coded(str(path), "os.ENOENT")], path=path) from None
-    except Exception as exc:  # any failure to load (bad zip, bad XML, a value openpyxl cannot convert) means the file is unreadable
-        raise InputError.coded("forms.summary.excel_unreadable", [Problem.coded(str(path), "forms.not_xlsx", kind=type(exc).__name__)], path=path) from None
+    except Exception:  # any failure to load (bad zip, bad XML, a value openpyxl cannot convert) means the file is unreadable
+        # Said by what the file is, never by the exception's name (BadZipFile means nothing to whoever saved the file).
+        code = _NOT_XLSX[content_kind(file_head(path))]
+        raise InputError.coded("forms.summary.excel_unreadable", [Problem.coded(str(path), code)], path=path) from None
 
 
 def _cells(row: list[Any], cols: dict[str, int]) -> Any:

@@ -345,7 +345,10 @@ async def batch(request: Request) -> Response:
         try:
             target = resolve_target(p.spec, {}, target)
         except FactsError as exc:
-            raise Refused(422, exc) from None
+            # A query parameter with an unknown value, as ?format= and ?model= are: 400, in the library's words (its did-you-mean).
+            refused = InputError(exc.summary, exc.problems)
+            refused.code, refused.params = exc.code, exc.params
+            raise Refused(400, refused) from None
     fmt = request.query_params.get("format", "json")
     if fmt not in ("json", "xlsx"):
         raise Refused(400, InputError.coded("serve.unknown_format_summary", [Problem.coded("format", "serve.formats", formats="json、xlsx")], value=shown(fmt)))
@@ -378,7 +381,7 @@ async def _multipart_file(request: Request) -> tuple[bytes, str]:
         # Starlette says which limit a form passed only in its English detail; one it words otherwise is still refused, as unreadable.
         detail = str(exc.detail) if isinstance(exc, HTTPException) else ""
         if detail.startswith("Too many files"):
-            raise Refused(422, InputError.coded("serve.no_file_summary", [Problem.coded("file", "serve.one_file")])) from None
+            raise Refused(422, InputError.coded("serve.one_file_summary", [Problem.coded("file", "serve.one_file")])) from None
         if detail.startswith("Too many fields"):
             raise Refused(413, PayloadTooLarge.coded("serve.too_large_summary", [Problem.coded("body", "serve.too_many_fields", limit=MAX_FORM_FIELDS)])) from None
         raise Refused(400, InputError.coded("serve.not_multipart_summary", [Problem.coded("body", "serve.not_multipart", kind=type(exc).__name__)])) from None
@@ -399,7 +402,14 @@ def _batch(p: Pack, raw: bytes, name: str, target: str | None, fmt: str) -> tupl
             def bare(text: str) -> str:
                 return text.replace(str(path), name).replace(folder + "/", "")
 
-            raise Refused(422, type(exc)(bare(exc.summary), [Problem(bare(q.where), bare(q.message)) for q in exc.problems])) from None
+            def bare_params(params: dict[str, Any]) -> dict[str, Any]:
+                return {k: bare(str(v)) if isinstance(v, (str, Path)) else v for k, v in params.items()}
+
+            # Each problem keeps its code and params (the summary's too), as every other answer's do.
+            problems = [Problem(bare(q.where), bare(q.message), code=q.code, params=bare_params(q.params)) for q in exc.problems]
+            refused = type(exc)(bare(exc.summary), problems)
+            refused.code, refused.params = exc.code, bare_params(exc.params)
+            raise Refused(422, refused) from None
         units.source = name
         if units.input_problems:
             # The file was read but is not a batch (its header names no unit or facts): nothing to rank.
