@@ -390,6 +390,8 @@ def test_java_s_default_accept_header_gets_json(client):
 @pytest.mark.parametrize("query", ["format=html&format=xlsx", "format=xlsx&format=html", "format=json&format=json", "model=flat_unweighted&model=flat_unweighted"])
 def test_a_query_parameter_given_twice_is_refused(client, query):
     got = client.post(f"/packs/datonghu_2023/assess?{query}", json=xz())
+    batch = client.post("/packs/datonghu_2023/batch?target=xiangzhen&target=quzhi", content=b"unit\n", headers={"Content-Type": "text/csv"})
+    assert problem_of(batch)["status"] == 400 and batch.json()["problems"][0]["where"] == "target"
     body = problem_of(got)
     name = query.split("=")[0]
     assert got.status_code == 400 and body["problems"][0]["where"] == name and "只能给一次" in body["problems"][0]["message"]

@@ -340,7 +340,7 @@ def _upload_name(given: str | None, suffix: str) -> str:
 
 async def batch(request: Request) -> Response:
     p = pack_of(request)
-    target = request.query_params.get("target")
+    target = query_value(request, "target")
     if target is not None:
         try:
             target = resolve_target(p.spec, {}, target)
@@ -349,7 +349,8 @@ async def batch(request: Request) -> Response:
             refused = InputError(exc.summary, exc.problems)
             refused.code, refused.params = exc.code, exc.params
             raise Refused(400, refused) from None
-    fmt = request.query_params.get("format", "json")
+    fmt = query_value(request, "format")
+    fmt = "json" if fmt is None else fmt  # (?format= with nothing is refused, as any other unknown value)
     if fmt not in ("json", "xlsx"):
         raise Refused(400, InputError.coded("serve.unknown_format_summary", [Problem.coded("format", "serve.formats", formats="json、xlsx")], value=shown(fmt)))
     media = media_type(request)
