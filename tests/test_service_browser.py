@@ -70,6 +70,29 @@ def fill(browser, name: str, value: str) -> None:
     field.send_keys(value)
 
 
+FORM = "/packs/datonghu_2023/targets/xiangzhen/form"
+
+
+def open_form(browser, url: str) -> None:
+    browser.get(url)
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#facts .fact"))
+
+
+def fill_all_met(browser) -> None:
+    """Every 乡镇 fact as in datonghu_facts.XZ_ALL_MET, typed in: 100 points."""
+    fill(browser, "active_late_count", "0")
+    browser.find_element(By.CSS_SELECTOR, '[name="zone_missing.none"]').click()
+    for name in ("new_media_incident_count", "new_media_criticism_state_council", "new_media_criticism_province", "new_media_criticism_city", "new_media_stale_periods"):
+        fill(browser, name, "0")
+    Select(browser.find_element(By.NAME, "opinion_response_ok")).select_by_visible_text("是")
+    Select(browser.find_element(By.NAME, "foi_ok")).select_by_visible_text("是")
+    wait_for(browser, lambda d: text_of(d, "#total") == "100")
+
+
+def problem_at(browser, where: str) -> str:
+    return text_of(browser, f'[data-problem="{where}"]')
+
+
 def test_the_form_scores_as_facts_are_entered(browser, base):
     browser.get(base + "/")
     browser.find_element(By.CSS_SELECTOR, 'a[href="/packs/datonghu_2023/targets/xiangzhen/form"]').click()
@@ -106,6 +129,25 @@ def test_the_form_scores_as_facts_are_entered(browser, base):
     # Nothing came from anywhere but this server.
     origins = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert origins and all(u.startswith(base + "/") for u in origins), origins
+
+
+
+
+def test_a_refusal_clears_the_item_scores(browser, base):
+    open_form(browser, base + FORM)
+    fill_all_met(browser)
+    fill(browser, "active_late_count", "3")
+    # 主动公开信息 20 − 3 × 0.1 = 19.7, a deduction: the row is marked failed.
+    wait_for(browser, lambda d: text_of(d, "#item-xz\\.1 .final") == "19.7")
+    assert browser.find_element(By.ID, "item-xz.1").get_attribute("class") == "fail"
+    # A 自评 above the item's 20 points is refused: no score stands, neither the total nor any item's.
+    fill(browser, "self.xz.1", "25")
+    wait_for(browser, lambda d: text_of(d, "#total") == "—")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#items tbody tr")
+    assert [r.find_element(By.CSS_SELECTOR, ".final").text for r in rows] == ["—"] * 5
+    assert [r.get_attribute("class") for r in rows] == [""] * 5
+    fill(browser, "self.xz.1", "19")
+    wait_for(browser, lambda d: text_of(d, "#item-xz\\.1 .final") == "19.7" and text_of(d, "#total") == "99.7")
 
 
 def test_the_sheet_downloads_as_html_and_excel(browser, base, tmp_path):

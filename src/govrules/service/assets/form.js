@@ -108,19 +108,27 @@
     });
   }
 
+  function refused(body) {
+    // No score stands for a refused input: the previous answer's item scores would read as this one's.
+    document.getElementById("total").textContent = "—";
+    document.getElementById("status").textContent = body.summary || "输入有误";
+    showProblems(body.problems);
+    document.querySelectorAll("#items tbody tr").forEach(function (row) {
+      row.className = "";
+      row.querySelector(".final").textContent = "—";
+    });
+  }
+
   function rescore() {
     var mine = ++seq;
     post().then(function (r) { return r.json().then(function (body) { return { status: r.status, body: body }; }); }).then(function (a) {
       if (mine !== seq) return; // an older answer arriving late
-      var total = document.getElementById("total"), status = document.getElementById("status");
       if (a.status !== 200) {
-        total.textContent = "—";
-        status.textContent = a.body.summary || "输入有误";
-        showProblems(a.body.problems);
+        refused(a.body);
         return;
       }
       showProblems([]);
-      var res = a.body;
+      var res = a.body, total = document.getElementById("total"), status = document.getElementById("status");
       total.textContent = res.total === null ? "—" : res.total;
       document.getElementById("max").textContent = res.max_total === null ? "" : " / " + res.max_total;
       status.textContent = res.complete ? "已完成" : "未完成：尚未填写 " + res.not_checked.join("、") + " 所需的事实";
