@@ -29,6 +29,7 @@ if not (CHROMIUM and DRIVER) and not UNDER_CI:
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 
@@ -89,6 +90,13 @@ def fill_all_met(browser) -> None:
     wait_for(browser, lambda d: text_of(d, "#total") == "100")
 
 
+def empty(browser, name: str) -> None:
+    """The field emptied by keys, as a person empties it, each key an input event."""
+    field = browser.find_element(By.CSS_SELECTOR, f'[name="{name}"]')
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(Keys.DELETE)
+
+
 def problem_at(browser, where: str) -> str:
     return text_of(browser, f'[data-problem="{where}"]')
 
@@ -120,9 +128,9 @@ def test_the_form_scores_as_facts_are_entered(browser, base):
     fill(browser, "active_quality.reason", "机构信息中负责人姓名未随人事调整更新")
     wait_for(browser, lambda d: text_of(d, "#total") == "99.2")
 
-    # The 自评 column is sent with the facts; a 自评 above the item's points is refused, naming it.
+    # The 自评 column is sent with the facts; a 自评 above the item's points is refused, next to it.
     fill(browser, "self.xz.1", "25")
-    wait_for(browser, lambda d: "self_assessment.xz.1" in text_of(d, "#problems"))
+    wait_for(browser, lambda d: "超过" in problem_at(d, "self_assessment.xz.1"))
     fill(browser, "self.xz.1", "19")
     wait_for(browser, lambda d: text_of(d, "#total") == "99.2" and text_of(d, "#problems") == "")
 
@@ -148,6 +156,26 @@ def test_a_refusal_clears_the_item_scores(browser, base):
     assert [r.get_attribute("class") for r in rows] == [""] * 5
     fill(browser, "self.xz.1", "19")
     wait_for(browser, lambda d: text_of(d, "#item-xz\\.1 .final") == "19.7" and text_of(d, "#total") == "99.7")
+
+
+def test_problems_of_a_list_fact_and_of_a_self_assessment_show_next_to_their_input(browser, base):
+    open_form(browser, base + FORM)
+    fill_all_met(browser)
+    # The server names the second date (facts.new_media_update_dates.1): the problem goes under the list's field,
+    # not into the general list under a machine path.
+    fill(browser, "new_media_update_dates", "2023-01-05\nbad")
+    wait_for(browser, lambda d: "不是日期" in problem_at(d, "facts.new_media_update_dates"))
+    assert text_of(browser, "#problems") == ""
+    empty(browser, "new_media_update_dates")  # its count is given as new_media_stale_periods: the dates are left out
+    wait_for(browser, lambda d: text_of(d, "#total") == "100" and problem_at(d, "facts.new_media_update_dates") == "")
+    # self_assessment.xz.1: under the 自评 input of 主动公开信息 (20 points).
+    fill(browser, "self.xz.1", "25")
+    wait_for(browser, lambda d: "超过" in problem_at(d, "self_assessment.xz.1"))
+    assert browser.find_element(By.CSS_SELECTOR, '#item-xz\\.1 [data-problem="self_assessment.xz.1"]')
+    assert text_of(browser, "#problems") == ""
+    fill(browser, "self.xz.1", "20")
+    wait_for(browser, lambda d: text_of(d, "#total") == "100" and problem_at(d, "self_assessment.xz.1") == "")
+
 
 
 def test_the_sheet_downloads_as_html_and_excel(browser, base, tmp_path):

@@ -97,13 +97,22 @@
   }
 
   function showProblems(problems) {
-    document.querySelectorAll("[data-problem]").forEach(function (p) { p.textContent = ""; });
+    var slots = {};
+    document.querySelectorAll("[data-problem]").forEach(function (p) { p.textContent = ""; slots[p.dataset.problem] = p; });
     var general = document.getElementById("problems");
     general.textContent = "";
     (problems || []).forEach(function (p) {
-      var where = p.where.replace(/\.(points|reason)$/, "");
-      var slot = document.querySelector('[data-problem="' + where.replace(/"/g, "") + '"]');
-      if (slot) slot.textContent = p.message;
+      // A problem goes next to its field: the one its path names, else the nearest above it, so that
+      // facts.dates.1 / facts.dates[1] (a list's element) and facts.x.points (a deduction's part) land on
+      // facts.dates / facts.x. Item ids hold dots (self_assessment.xz.1), hence the whole path is tried first.
+      var path = p.where, slot = null;
+      while (!slot && /^(facts|self_assessment)\./.test(path)) {
+        slot = slots[path] || null;
+        var up = path.replace(/(\[[^\]]*\]|\.[^.\[]*)$/, "");
+        if (up === path) break;
+        path = up;
+      }
+      if (slot) slot.textContent = slot.textContent ? slot.textContent + "；" + p.message : p.message;
       else general.appendChild(el("li", { text: p.where + "：" + p.message }));
     });
   }
@@ -162,7 +171,8 @@
       selfInputs[item.id] = input;
       return el("tr", { id: "item-" + item.id }, [
         el("td", { text: item.id }), el("td", { text: item.names.join(" / ") }), el("td", { className: "num", text: item.max }),
-        el("td", { className: "num" }, [input]), el("td", { className: "num final", text: item.score === null ? "—" : item.score }),
+        el("td", { className: "num" }, [input, el("div", { className: "problem", "data-problem": "self_assessment." + item.id })]),
+        el("td", { className: "num final", text: item.score === null ? "—" : item.score }),
       ]);
     });
     if (!rows.length) return null;
