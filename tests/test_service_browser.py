@@ -178,6 +178,39 @@ def test_problems_of_a_list_fact_and_of_a_self_assessment_show_next_to_their_inp
 
 
 
+def test_a_count_reaches_the_server_as_typed(browser, base):
+    open_form(browser, base + FORM)
+    fill_all_met(browser)
+    # 3.5 is not a count: the server says so next to the field (it was read as 3 and scored 19.7).
+    fill(browser, "active_late_count", "3.5")
+    wait_for(browser, lambda d: "整数" in problem_at(d, "facts.active_late_count"))
+    assert text_of(browser, "#total") == "—"
+    # 2e1 is 20 (it was read as 2): 主动公开信息 20 − 20 × 0.1 = 18, the other four 20 each: 98.
+    fill(browser, "active_late_count", "2e1")
+    wait_for(browser, lambda d: text_of(d, "#total") == "98")
+    assert text_of(browser, "#item-xz\\.1 .final") == "18"
+    assert problem_at(browser, "facts.active_late_count") == ""
+
+
+def test_a_number_the_browser_cannot_read_is_a_problem_not_a_blank(browser, base):
+    open_form(browser, base + FORM)
+    fill_all_met(browser)
+    # "1e" in a number field: the browser's value is "", which had dropped the fact and scored without it.
+    for name, where, valid, total in (
+        ("active_late_count", "facts.active_late_count", "3", "99.7"),  # 20 − 3 × 0.1 = 19.7, + 4 × 20
+        ("active_quality.points", "facts.active_quality", "0", "99.7"),  # no deduction
+        ("self.xz.1", "self_assessment.xz.1", "19", "99.7"),  # a 自评 does not change the score
+    ):
+        fill(browser, name, "1e")
+        assert browser.execute_script("return document.querySelector(arguments[0]).validity.badInput", f'[name="{name}"]')
+        wait_for(browser, lambda d: problem_at(d, where) == "不是有效的数字")
+        assert text_of(browser, "#total") == "—"
+        assert text_of(browser, "#item-xz\\.1 .final") == "—"
+        assert text_of(browser, "#problems") == ""
+        fill(browser, name, valid)
+        wait_for(browser, lambda d: text_of(d, "#total") == total and problem_at(d, where) == "")
+
+
 def test_the_sheet_downloads_as_html_and_excel(browser, base, tmp_path):
     browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
     browser.get(base + "/packs/datonghu_2023/targets/xiangzhen/form")

@@ -7,7 +7,7 @@
   var pack = root.dataset.pack, target = root.dataset.target;
   // data-root: the path prefix the service is reached under behind a proxy (govrules serve --root-path), else "".
   var base = root.dataset.root + "/packs/" + encodeURIComponent(pack) + "/targets/" + encodeURIComponent(target);
-  var schema = null, fields = {}, selfInputs = {}, timer = null, seq = 0;
+  var schema = null, fields = {}, selfInputs = {}, numbers = [], timer = null, seq = 0;
 
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
@@ -35,7 +35,10 @@
     if (kind === "count" || kind === "number") {
       input = el("input", { id: id, name: name, type: "number", min: inner.minimum !== undefined ? inner.minimum : "", step: kind === "count" ? "1" : "any" });
       if (inner.maximum !== undefined) input.setAttribute("max", inner.maximum);
-      get = function () { if (input.value === "") return undefined; return kind === "count" ? parseInt(input.value, 10) : Number(input.value); };
+      // Sent as typed, 3.5 and 1e3 included: the server says what is wrong with a count that is not a whole number
+      // (parseInt read 3.5 as 3 and 1e3 as 1, silently).
+      get = function () { return input.value === "" ? undefined : Number(input.value); };
+      numbers.push({ input: input, where: "facts." + name });
     } else if (kind === "boolean") {
       input = el("select", { id: id, name: name }, [el("option", { value: "", text: "（未填）" }), el("option", { value: "true", text: "是" }), el("option", { value: "false", text: "否" })]);
       get = function () { return input.value === "" ? undefined : input.value === "true"; };
@@ -58,6 +61,7 @@
       var points = el("input", { id: id, name: name + ".points", type: "number", min: "0", max: pts.maximum, step: pts.multipleOf || "0.01", placeholder: "扣分" });
       var reason = el("input", { id: id + "-reason", name: name + ".reason", type: "text", className: "reason", placeholder: "扣分理由（扣分时必填）" });
       input = el("div", {}, [points, reason]);
+      numbers.push({ input: points, where: "facts." + name });
       get = function () {
         if (points.value === "") return undefined;
         var v = { points: Number(points.value), reason: reason.value };
@@ -86,6 +90,18 @@
     var data = { target: target, facts: facts, self_assessment: self };
     if (unit) data.unit = unit;
     return data;
+  }
+
+  function unreadable() {
+    // A number field holding what the browser cannot read as a number ("1e", "1-") has the value "", which would
+    // be sent as not filled and scored without it: it is a problem of its own, and nothing is sent.
+    return numbers.filter(function (n) { return n.input.validity.badInput; }).map(function (n) {
+      return { where: n.where, message: "不是有效的数字" };
+    });
+  }
+
+  function refusedHere(bad) {
+    refused({ summary: "输入有误：有 " + bad.length + " 处数字无法识别", problems: bad });
   }
 
   function changed() { clearTimeout(timer); timer = setTimeout(rescore, 250); }
@@ -129,7 +145,8 @@
   }
 
   function rescore() {
-    var mine = ++seq;
+    var mine = ++seq, bad = unreadable();
+    if (bad.length) { refusedHere(bad); return; } // ++seq: an answer still on its way is not shown over this
     post().then(function (r) { return r.json().then(function (body) { return { status: r.status, body: body }; }); }).then(function (a) {
       if (mine !== seq) return; // an older answer arriving late
       if (a.status !== 200) {
@@ -155,6 +172,8 @@
   }
 
   function download(format, name) {
+    var bad = unreadable();
+    if (bad.length) { refusedHere(bad); return; }
     post(format).then(function (r) {
       if (!r.ok) return r.json().then(function (b) { showProblems(b.problems); });
       return r.blob().then(function (blob) {
@@ -169,6 +188,7 @@
       var input = el("input", { className: "self", type: "number", min: "0", max: item.max, step: "0.01", name: "self." + item.id });
       input.addEventListener("input", changed);
       selfInputs[item.id] = input;
+      numbers.push({ input: input, where: "self_assessment." + item.id });
       return el("tr", { id: "item-" + item.id }, [
         el("td", { text: item.id }), el("td", { text: item.names.join(" / ") }), el("td", { className: "num", text: item.max }),
         el("td", { className: "num" }, [input, el("div", { className: "problem", "data-problem": "self_assessment." + item.id })]),
