@@ -211,6 +211,15 @@ def test_a_number_the_browser_cannot_read_is_a_problem_not_a_blank(browser, base
         wait_for(browser, lambda d: text_of(d, "#total") == total and problem_at(d, where) == "")
 
 
+def test_an_incomplete_form_names_the_items_still_without_facts(browser, base):
+    open_form(browser, base + FORM)
+    fill(browser, "active_late_count", "3")
+    # Only 主动公开信息 (xz.1) has its facts; the other four items are named as the rubric names them, not by id.
+    wait_for(browser, lambda d: text_of(d, "#item-xz\\.1 .final") == "19.7")
+    assert text_of(browser, "#status") == "未完成：尚未填写 政务公开专区、政务新媒体、政务舆情回应、依申请公开 所需的事实"
+
+
+
 def test_the_sheet_downloads_as_html_and_excel(browser, base, tmp_path):
     browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
     browser.get(base + "/packs/datonghu_2023/targets/xiangzhen/form")

@@ -157,7 +157,10 @@
       var res = a.body, total = document.getElementById("total"), status = document.getElementById("status");
       total.textContent = res.total === null ? "—" : res.total;
       document.getElementById("max").textContent = res.max_total === null ? "" : " / " + res.max_total;
-      status.textContent = res.complete ? "已完成" : "未完成：尚未填写 " + res.not_checked.join("、") + " 所需的事实";
+      // The office knows its items by name (an item's names run from its top section down to itself), not by id.
+      var names = {};
+      res.items.forEach(function (item) { names[item.id] = item.names[item.names.length - 1]; });
+      status.textContent = res.complete ? "已完成" : "未完成：尚未填写 " + res.not_checked.map(function (id) { return names[id] || id; }).join("、") + " 所需的事实";
       res.items.forEach(function (item) {
         var row = document.getElementById("item-" + item.id);
         if (!row) return;
