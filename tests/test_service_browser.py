@@ -239,6 +239,29 @@ def test_the_sheet_downloads_as_html_and_excel(browser, base, tmp_path):
     assert "19.7" in html and "大通湖区" in html
 
 
+def downloaded(folder, names: set[str], seconds: float = 30) -> set[str]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not names <= {p.name for p in folder.iterdir()}:
+        time.sleep(0.2)
+    return {p.name for p in folder.iterdir()}
+
+
+def test_the_sheet_is_named_after_the_unit(browser, base, tmp_path):
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    open_form(browser, base + FORM)
+    fill(browser, "active_late_count", "3")
+    # A unit's name is the file's, with what a file name cannot hold (/ \\ : * ? " < > |) as _.
+    browser.find_element(By.ID, "unit").send_keys('北洲子镇/二组:"?"')
+    wait_for(browser, lambda d: text_of(d, "#item-xz\\.1 .final") == "19.7")
+    browser.find_element(By.ID, "download-html").click()
+    browser.find_element(By.ID, "download-xlsx").click()
+    expected = {"北洲子镇_二组____评分表.html", "北洲子镇_二组____评分表.xlsx"}
+    assert downloaded(tmp_path, expected) == expected
+    html = (tmp_path / "北洲子镇_二组____评分表.html").read_text(encoding="utf-8")
+    assert "19.7" in html and "北洲子镇/二组" in html
+
+
+
 def test_every_target_form_loads(browser, base, registry):
     for pack in registry.packs:
         for t in pack.spec.targets:

@@ -174,7 +174,15 @@
     });
   }
 
-  function download(format, name) {
+  function sheetName(ext) {
+    // A sheet per unit, named after it (北洲子镇评分表.html), so that an office's downloads do not overwrite each other;
+    // what no file system takes in a name (Windows' / \ : * ? " < > | and control characters) becomes _.
+    var unit = document.getElementById("unit").value.trim().replace(/[\/\\:*?"<>|\u0000-\u001f\u007f]/g, "_");
+    return unit + "评分表." + ext;
+  }
+
+  function download(format) {
+    var name = sheetName(format);
     var bad = unreadable();
     if (bad.length) { refusedHere(bad); return; }
     post(format).then(function (r) {
@@ -226,8 +234,8 @@
     root.appendChild(list);
     var table = itemsTable(got[1]);
     if (table) { root.appendChild(el("h2", { text: "自评与得分" })); root.appendChild(table); }
-    document.getElementById("download-html").addEventListener("click", function () { download("html", "评分表.html"); });
-    document.getElementById("download-xlsx").addEventListener("click", function () { download("xlsx", "评分表.xlsx"); });
+    document.getElementById("download-html").addEventListener("click", function () { download("html"); });
+    document.getElementById("download-xlsx").addEventListener("click", function () { download("xlsx"); });
     rescore();
   }).catch(function (e) { console.error(e); root.textContent = "无法加载填报表，请刷新页面重试"; });
 })();
