@@ -262,6 +262,41 @@ def test_the_sheet_is_named_after_the_unit(browser, base, tmp_path):
 
 
 
+def test_a_download_that_fails_says_so(browser, base, tmp_path):
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    # Refused: 3.5 late items is not a count. What the rescoring showed is wiped first, so that what shows is the
+    # download's own answer: the server's summary, its problem next to the field, and no sheet.
+    open_form(browser, base + FORM)
+    fill_all_met(browser)
+    fill(browser, "active_late_count", "3.5")
+    browser.execute_script("document.activeElement.blur()")  # its change event rescores now, not on the click below
+    wait_for(browser, lambda d: "整数" in problem_at(d, "facts.active_late_count"))
+    time.sleep(1)
+    browser.execute_script("document.getElementById('status').textContent = ''; document.querySelectorAll('[data-problem]').forEach(p => p.textContent = '')")
+    time.sleep(1)
+    assert text_of(browser, "#status") == ""  # no rescoring under way
+    browser.find_element(By.ID, "download-html").click()
+    wait_for(browser, lambda d: text_of(d, "#status") == "datonghu_2023 / 乡镇 的考核输入有 1 处问题" and "整数" in problem_at(d, "facts.active_late_count"))
+    # A number the browser cannot read: nothing is asked of the server, nothing downloaded.
+    fill(browser, "active_late_count", "1e")
+    browser.find_element(By.ID, "download-xlsx").click()
+    wait_for(browser, lambda d: problem_at(d, "facts.active_late_count") == "不是有效的数字")
+    time.sleep(1)
+    assert list(tmp_path.iterdir()) == []
+
+    # The service gone (a network error): the same words as when rescoring cannot reach it. Nothing is typed,
+    # so no field's change event rescores on the click: the words are the download's.
+    with running() as gone:
+        open_form(browser, gone + FORM)
+        wait_for(browser, lambda d: text_of(d, "#status").startswith("未完成"))
+    browser.find_element(By.ID, "download-html").click()
+    wait_for(browser, lambda d: text_of(d, "#status") == "无法连接评分服务，请检查网络后重试")
+    assert list(tmp_path.iterdir()) == []
+    # The browser's reason goes to the console (read here, so that no later test takes it for a script error).
+    assert any("Failed to fetch" in e["message"] for e in browser.get_log("browser") if e["source"] == "console-api")
+
+
+
 def test_every_target_form_loads(browser, base, registry):
     for pack in registry.packs:
         for t in pack.spec.targets:

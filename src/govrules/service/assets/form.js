@@ -133,6 +133,17 @@
     });
   }
 
+  function answer(r) {
+    // A refusal's body: the service's problem JSON, or, from a proxy in front of it, a page that is not JSON.
+    return r.json().catch(function () { return { summary: "评分服务出错（HTTP " + r.status + "），请稍后重试" }; });
+  }
+
+  function unreachable(e) {
+    // The browser's own words for a network error are English: the reason goes to the console, the office reads Chinese.
+    console.error(e);
+    document.getElementById("status").textContent = "无法连接评分服务，请检查网络后重试";
+  }
+
   function refused(body) {
     // No score stands for a refused input: the previous answer's item scores would read as this one's.
     document.getElementById("total").textContent = "—";
@@ -147,7 +158,7 @@
   function rescore() {
     var mine = ++seq, bad = unreadable();
     if (bad.length) { refusedHere(bad); return; } // ++seq: an answer still on its way is not shown over this
-    post().then(function (r) { return r.json().then(function (body) { return { status: r.status, body: body }; }); }).then(function (a) {
+    post().then(function (r) { return (r.ok ? r.json() : answer(r)).then(function (body) { return { status: r.status, body: body }; }); }).then(function (a) {
       if (mine !== seq) return; // an older answer arriving late
       if (a.status !== 200) {
         refused(a.body);
@@ -167,11 +178,7 @@
         row.className = item.status;
         row.querySelector(".final").textContent = item.score === null ? "—" : item.score;
       });
-    }).catch(function (e) {
-      // The browser's own words for a network error are English: the reason goes to the console, the office reads Chinese.
-      console.error(e);
-      document.getElementById("status").textContent = "无法连接评分服务，请检查网络后重试";
-    });
+    }).catch(unreachable);
   }
 
   function sheetName(ext) {
@@ -186,12 +193,13 @@
     var bad = unreadable();
     if (bad.length) { refusedHere(bad); return; }
     post(format).then(function (r) {
-      if (!r.ok) return r.json().then(function (b) { showProblems(b.problems); });
+      // A refusal is shown as the rescoring shows one, never saved as a sheet.
+      if (!r.ok) return answer(r).then(refused);
       return r.blob().then(function (blob) {
         var a = el("a", { href: URL.createObjectURL(blob), download: name });
         document.body.appendChild(a); a.click(); a.remove();
       });
-    });
+    }).catch(unreachable);
   }
 
   function itemsTable(result) {
