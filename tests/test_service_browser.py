@@ -29,6 +29,7 @@ if not (CHROMIUM and DRIVER) and not UNDER_CI:
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 
@@ -70,6 +71,36 @@ def fill(browser, name: str, value: str) -> None:
     field.send_keys(value)
 
 
+FORM = "/packs/datonghu_2023/targets/xiangzhen/form"
+
+
+def open_form(browser, url: str) -> None:
+    browser.get(url)
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#facts .fact"))
+
+
+def fill_all_met(browser) -> None:
+    """Every 乡镇 fact as in datonghu_facts.XZ_ALL_MET, typed in: 100 points."""
+    fill(browser, "active_late_count", "0")
+    browser.find_element(By.CSS_SELECTOR, '[name="zone_missing.none"]').click()
+    for name in ("new_media_incident_count", "new_media_criticism_state_council", "new_media_criticism_province", "new_media_criticism_city", "new_media_stale_periods"):
+        fill(browser, name, "0")
+    Select(browser.find_element(By.NAME, "opinion_response_ok")).select_by_visible_text("是")
+    Select(browser.find_element(By.NAME, "foi_ok")).select_by_visible_text("是")
+    wait_for(browser, lambda d: text_of(d, "#total") == "100")
+
+
+def empty(browser, name: str) -> None:
+    """The field emptied by keys, as a person empties it, each key an input event."""
+    field = browser.find_element(By.CSS_SELECTOR, f'[name="{name}"]')
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(Keys.DELETE)
+
+
+def problem_at(browser, where: str) -> str:
+    return text_of(browser, f'[data-problem="{where}"]')
+
+
 def test_the_form_scores_as_facts_are_entered(browser, base):
     browser.get(base + "/")
     browser.find_element(By.CSS_SELECTOR, 'a[href="/packs/datonghu_2023/targets/xiangzhen/form"]').click()
@@ -97,15 +128,96 @@ def test_the_form_scores_as_facts_are_entered(browser, base):
     fill(browser, "active_quality.reason", "机构信息中负责人姓名未随人事调整更新")
     wait_for(browser, lambda d: text_of(d, "#total") == "99.2")
 
-    # The 自评 column is sent with the facts; a 自评 above the item's points is refused, naming it.
+    # The 自评 column is sent with the facts; a 自评 above the item's points is refused, next to it.
     fill(browser, "self.xz.1", "25")
-    wait_for(browser, lambda d: "self_assessment.xz.1" in text_of(d, "#problems"))
+    wait_for(browser, lambda d: "超过" in problem_at(d, "self_assessment.xz.1"))
     fill(browser, "self.xz.1", "19")
     wait_for(browser, lambda d: text_of(d, "#total") == "99.2" and text_of(d, "#problems") == "")
 
     # Nothing came from anywhere but this server.
     origins = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert origins and all(u.startswith(base + "/") for u in origins), origins
+
+
+
+
+def test_a_refusal_clears_the_item_scores(browser, base):
+    open_form(browser, base + FORM)
+    fill_all_met(browser)
+    fill(browser, "active_late_count", "3")
+    # 主动公开信息 20 − 3 × 0.1 = 19.7, a deduction: the row is marked failed.
+    wait_for(browser, lambda d: text_of(d, "#item-xz\\.1 .final") == "19.7")
+    assert browser.find_element(By.ID, "item-xz.1").get_attribute("class") == "fail"
+    # A 自评 above the item's 20 points is refused: no score stands, neither the total nor any item's.
+    fill(browser, "self.xz.1", "25")
+    wait_for(browser, lambda d: text_of(d, "#total") == "—")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#items tbody tr")
+    assert [r.find_element(By.CSS_SELECTOR, ".final").text for r in rows] == ["—"] * 5
+    assert [r.get_attribute("class") for r in rows] == [""] * 5
+    fill(browser, "self.xz.1", "19")
+    wait_for(browser, lambda d: text_of(d, "#item-xz\\.1 .final") == "19.7" and text_of(d, "#total") == "99.7")
+
+
+def test_problems_of_a_list_fact_and_of_a_self_assessment_show_next_to_their_input(browser, base):
+    open_form(browser, base + FORM)
+    fill_all_met(browser)
+    # The server names the second date (facts.new_media_update_dates.1): the problem goes under the list's field,
+    # not into the general list under a machine path.
+    fill(browser, "new_media_update_dates", "2023-01-05\nbad")
+    wait_for(browser, lambda d: "不是日期" in problem_at(d, "facts.new_media_update_dates"))
+    assert text_of(browser, "#problems") == ""
+    empty(browser, "new_media_update_dates")  # its count is given as new_media_stale_periods: the dates are left out
+    wait_for(browser, lambda d: text_of(d, "#total") == "100" and problem_at(d, "facts.new_media_update_dates") == "")
+    # self_assessment.xz.1: under the 自评 input of 主动公开信息 (20 points).
+    fill(browser, "self.xz.1", "25")
+    wait_for(browser, lambda d: "超过" in problem_at(d, "self_assessment.xz.1"))
+    assert browser.find_element(By.CSS_SELECTOR, '#item-xz\\.1 [data-problem="self_assessment.xz.1"]')
+    assert text_of(browser, "#problems") == ""
+    fill(browser, "self.xz.1", "20")
+    wait_for(browser, lambda d: text_of(d, "#total") == "100" and problem_at(d, "self_assessment.xz.1") == "")
+
+
+
+def test_a_count_reaches_the_server_as_typed(browser, base):
+    open_form(browser, base + FORM)
+    fill_all_met(browser)
+    # 3.5 is not a count: the server says so next to the field (it was read as 3 and scored 19.7).
+    fill(browser, "active_late_count", "3.5")
+    wait_for(browser, lambda d: "整数" in problem_at(d, "facts.active_late_count"))
+    assert text_of(browser, "#total") == "—"
+    # 2e1 is 20 (it was read as 2): 主动公开信息 20 − 20 × 0.1 = 18, the other four 20 each: 98.
+    fill(browser, "active_late_count", "2e1")
+    wait_for(browser, lambda d: text_of(d, "#total") == "98")
+    assert text_of(browser, "#item-xz\\.1 .final") == "18"
+    assert problem_at(browser, "facts.active_late_count") == ""
+
+
+def test_a_number_the_browser_cannot_read_is_a_problem_not_a_blank(browser, base):
+    open_form(browser, base + FORM)
+    fill_all_met(browser)
+    # "1e" in a number field: the browser's value is "", which had dropped the fact and scored without it.
+    for name, where, valid, total in (
+        ("active_late_count", "facts.active_late_count", "3", "99.7"),  # 20 − 3 × 0.1 = 19.7, + 4 × 20
+        ("active_quality.points", "facts.active_quality", "0", "99.7"),  # no deduction
+        ("self.xz.1", "self_assessment.xz.1", "19", "99.7"),  # a 自评 does not change the score
+    ):
+        fill(browser, name, "1e")
+        assert browser.execute_script("return document.querySelector(arguments[0]).validity.badInput", f'[name="{name}"]')
+        wait_for(browser, lambda d: problem_at(d, where) == "不是有效的数字")
+        assert text_of(browser, "#total") == "—"
+        assert text_of(browser, "#item-xz\\.1 .final") == "—"
+        assert text_of(browser, "#problems") == ""
+        fill(browser, name, valid)
+        wait_for(browser, lambda d: text_of(d, "#total") == total and problem_at(d, where) == "")
+
+
+def test_an_incomplete_form_names_the_items_still_without_facts(browser, base):
+    open_form(browser, base + FORM)
+    fill(browser, "active_late_count", "3")
+    # Only 主动公开信息 (xz.1) has its facts; the other four items are named as the rubric names them, not by id.
+    wait_for(browser, lambda d: text_of(d, "#item-xz\\.1 .final") == "19.7")
+    assert text_of(browser, "#status") == "未完成：尚未填写 政务公开专区、政务新媒体、政务舆情回应、依申请公开 所需的事实"
+
 
 
 def test_the_sheet_downloads_as_html_and_excel(browser, base, tmp_path):
@@ -125,6 +237,64 @@ def test_the_sheet_downloads_as_html_and_excel(browser, base, tmp_path):
     assert book.sheetnames
     html = (tmp_path / "评分表.html").read_text(encoding="utf-8")
     assert "19.7" in html and "大通湖区" in html
+
+
+def downloaded(folder, names: set[str], seconds: float = 30) -> set[str]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not names <= {p.name for p in folder.iterdir()}:
+        time.sleep(0.2)
+    return {p.name for p in folder.iterdir()}
+
+
+def test_the_sheet_is_named_after_the_unit(browser, base, tmp_path):
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    open_form(browser, base + FORM)
+    fill(browser, "active_late_count", "3")
+    # A unit's name is the file's, with what a file name cannot hold (/ \\ : * ? " < > |) as _.
+    browser.find_element(By.ID, "unit").send_keys('北洲子镇/二组:"?"')
+    wait_for(browser, lambda d: text_of(d, "#item-xz\\.1 .final") == "19.7")
+    browser.find_element(By.ID, "download-html").click()
+    browser.find_element(By.ID, "download-xlsx").click()
+    expected = {"北洲子镇_二组____评分表.html", "北洲子镇_二组____评分表.xlsx"}
+    assert downloaded(tmp_path, expected) == expected
+    html = (tmp_path / "北洲子镇_二组____评分表.html").read_text(encoding="utf-8")
+    assert "19.7" in html and "北洲子镇/二组" in html
+
+
+
+def test_a_download_that_fails_says_so(browser, base, tmp_path):
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    # Refused: 3.5 late items is not a count. What the rescoring showed is wiped first, so that what shows is the
+    # download's own answer: the server's summary, its problem next to the field, and no sheet.
+    open_form(browser, base + FORM)
+    fill_all_met(browser)
+    fill(browser, "active_late_count", "3.5")
+    browser.execute_script("document.activeElement.blur()")  # its change event rescores now, not on the click below
+    wait_for(browser, lambda d: "整数" in problem_at(d, "facts.active_late_count"))
+    time.sleep(1)
+    browser.execute_script("document.getElementById('status').textContent = ''; document.querySelectorAll('[data-problem]').forEach(p => p.textContent = '')")
+    time.sleep(1)
+    assert text_of(browser, "#status") == ""  # no rescoring under way
+    browser.find_element(By.ID, "download-html").click()
+    wait_for(browser, lambda d: text_of(d, "#status") == "datonghu_2023 / 乡镇 的考核输入有 1 处问题" and "整数" in problem_at(d, "facts.active_late_count"))
+    # A number the browser cannot read: nothing is asked of the server, nothing downloaded.
+    fill(browser, "active_late_count", "1e")
+    browser.find_element(By.ID, "download-xlsx").click()
+    wait_for(browser, lambda d: problem_at(d, "facts.active_late_count") == "不是有效的数字")
+    time.sleep(1)
+    assert list(tmp_path.iterdir()) == []
+
+    # The service gone (a network error): the same words as when rescoring cannot reach it. Nothing is typed,
+    # so no field's change event rescores on the click: the words are the download's.
+    with running() as gone:
+        open_form(browser, gone + FORM)
+        wait_for(browser, lambda d: text_of(d, "#status").startswith("未完成"))
+    browser.find_element(By.ID, "download-html").click()
+    wait_for(browser, lambda d: text_of(d, "#status") == "无法连接评分服务，请检查网络后重试")
+    assert list(tmp_path.iterdir()) == []
+    # The browser's reason goes to the console (read here, so that no later test takes it for a script error).
+    assert any("Failed to fetch" in e["message"] for e in browser.get_log("browser") if e["source"] == "console-api")
+
 
 
 def test_every_target_form_loads(browser, base, registry):

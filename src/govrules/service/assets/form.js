@@ -7,7 +7,7 @@
   var pack = root.dataset.pack, target = root.dataset.target;
   // data-root: the path prefix the service is reached under behind a proxy (govrules serve --root-path), else "".
   var base = root.dataset.root + "/packs/" + encodeURIComponent(pack) + "/targets/" + encodeURIComponent(target);
-  var schema = null, fields = {}, selfInputs = {}, timer = null, seq = 0;
+  var schema = null, fields = {}, selfInputs = {}, numbers = [], timer = null, seq = 0;
 
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
@@ -35,7 +35,10 @@
     if (kind === "count" || kind === "number") {
       input = el("input", { id: id, name: name, type: "number", min: inner.minimum !== undefined ? inner.minimum : "", step: kind === "count" ? "1" : "any" });
       if (inner.maximum !== undefined) input.setAttribute("max", inner.maximum);
-      get = function () { if (input.value === "") return undefined; return kind === "count" ? parseInt(input.value, 10) : Number(input.value); };
+      // Sent as typed, 3.5 and 1e3 included: the server says what is wrong with a count that is not a whole number
+      // (parseInt read 3.5 as 3 and 1e3 as 1, silently).
+      get = function () { return input.value === "" ? undefined : Number(input.value); };
+      numbers.push({ input: input, where: "facts." + name });
     } else if (kind === "boolean") {
       input = el("select", { id: id, name: name }, [el("option", { value: "", text: "（未填）" }), el("option", { value: "true", text: "是" }), el("option", { value: "false", text: "否" })]);
       get = function () { return input.value === "" ? undefined : input.value === "true"; };
@@ -58,6 +61,7 @@
       var points = el("input", { id: id, name: name + ".points", type: "number", min: "0", max: pts.maximum, step: pts.multipleOf || "0.01", placeholder: "扣分" });
       var reason = el("input", { id: id + "-reason", name: name + ".reason", type: "text", className: "reason", placeholder: "扣分理由（扣分时必填）" });
       input = el("div", {}, [points, reason]);
+      numbers.push({ input: points, where: "facts." + name });
       get = function () {
         if (points.value === "") return undefined;
         var v = { points: Number(points.value), reason: reason.value };
@@ -88,6 +92,18 @@
     return data;
   }
 
+  function unreadable() {
+    // A number field holding what the browser cannot read as a number ("1e", "1-") has the value "", which would
+    // be sent as not filled and scored without it: it is a problem of its own, and nothing is sent.
+    return numbers.filter(function (n) { return n.input.validity.badInput; }).map(function (n) {
+      return { where: n.where, message: "不是有效的数字" };
+    });
+  }
+
+  function refusedHere(bad) {
+    refused({ summary: "输入有误：有 " + bad.length + " 处数字无法识别", problems: bad });
+  }
+
   function changed() { clearTimeout(timer); timer = setTimeout(rescore, 250); }
 
   function post(format) {
@@ -97,54 +113,93 @@
   }
 
   function showProblems(problems) {
-    document.querySelectorAll("[data-problem]").forEach(function (p) { p.textContent = ""; });
+    var slots = {};
+    document.querySelectorAll("[data-problem]").forEach(function (p) { p.textContent = ""; slots[p.dataset.problem] = p; });
     var general = document.getElementById("problems");
     general.textContent = "";
     (problems || []).forEach(function (p) {
-      var where = p.where.replace(/\.(points|reason)$/, "");
-      var slot = document.querySelector('[data-problem="' + where.replace(/"/g, "") + '"]');
-      if (slot) slot.textContent = p.message;
+      // A problem goes next to its field: the one its path names, else the nearest above it, so that
+      // facts.dates.1 / facts.dates[1] (a list's element) and facts.x.points (a deduction's part) land on
+      // facts.dates / facts.x. Item ids hold dots (self_assessment.xz.1), hence the whole path is tried first.
+      var path = p.where, slot = null;
+      while (!slot && /^(facts|self_assessment)\./.test(path)) {
+        slot = slots[path] || null;
+        var up = path.replace(/(\[[^\]]*\]|\.[^.\[]*)$/, "");
+        if (up === path) break;
+        path = up;
+      }
+      if (slot) slot.textContent = slot.textContent ? slot.textContent + "；" + p.message : p.message;
       else general.appendChild(el("li", { text: p.where + "：" + p.message }));
     });
   }
 
+  function answer(r) {
+    // A refusal's body: the service's problem JSON, or, from a proxy in front of it, a page that is not JSON.
+    return r.json().catch(function () { return { summary: "评分服务出错（HTTP " + r.status + "），请稍后重试" }; });
+  }
+
+  function unreachable(e) {
+    // The browser's own words for a network error are English: the reason goes to the console, the office reads Chinese.
+    console.error(e);
+    document.getElementById("status").textContent = "无法连接评分服务，请检查网络后重试";
+  }
+
+  function refused(body) {
+    // No score stands for a refused input: the previous answer's item scores would read as this one's.
+    document.getElementById("total").textContent = "—";
+    document.getElementById("status").textContent = body.summary || "输入有误";
+    showProblems(body.problems);
+    document.querySelectorAll("#items tbody tr").forEach(function (row) {
+      row.className = "";
+      row.querySelector(".final").textContent = "—";
+    });
+  }
+
   function rescore() {
-    var mine = ++seq;
-    post().then(function (r) { return r.json().then(function (body) { return { status: r.status, body: body }; }); }).then(function (a) {
+    var mine = ++seq, bad = unreadable();
+    if (bad.length) { refusedHere(bad); return; } // ++seq: an answer still on its way is not shown over this
+    post().then(function (r) { return (r.ok ? r.json() : answer(r)).then(function (body) { return { status: r.status, body: body }; }); }).then(function (a) {
       if (mine !== seq) return; // an older answer arriving late
-      var total = document.getElementById("total"), status = document.getElementById("status");
       if (a.status !== 200) {
-        total.textContent = "—";
-        status.textContent = a.body.summary || "输入有误";
-        showProblems(a.body.problems);
+        refused(a.body);
         return;
       }
       showProblems([]);
-      var res = a.body;
+      var res = a.body, total = document.getElementById("total"), status = document.getElementById("status");
       total.textContent = res.total === null ? "—" : res.total;
       document.getElementById("max").textContent = res.max_total === null ? "" : " / " + res.max_total;
-      status.textContent = res.complete ? "已完成" : "未完成：尚未填写 " + res.not_checked.join("、") + " 所需的事实";
+      // The office knows its items by name (an item's names run from its top section down to itself), not by id.
+      var names = {};
+      res.items.forEach(function (item) { names[item.id] = item.names[item.names.length - 1]; });
+      status.textContent = res.complete ? "已完成" : "未完成：尚未填写 " + res.not_checked.map(function (id) { return names[id] || id; }).join("、") + " 所需的事实";
       res.items.forEach(function (item) {
         var row = document.getElementById("item-" + item.id);
         if (!row) return;
         row.className = item.status;
         row.querySelector(".final").textContent = item.score === null ? "—" : item.score;
       });
-    }).catch(function (e) {
-      // The browser's own words for a network error are English: the reason goes to the console, the office reads Chinese.
-      console.error(e);
-      document.getElementById("status").textContent = "无法连接评分服务，请检查网络后重试";
-    });
+    }).catch(unreachable);
   }
 
-  function download(format, name) {
+  function sheetName(ext) {
+    // A sheet per unit, named after it (北洲子镇评分表.html), so that an office's downloads do not overwrite each other;
+    // what no file system takes in a name (Windows' / \ : * ? " < > | and control characters) becomes _.
+    var unit = document.getElementById("unit").value.trim().replace(/[\/\\:*?"<>|\u0000-\u001f\u007f]/g, "_");
+    return unit + "评分表." + ext;
+  }
+
+  function download(format) {
+    var name = sheetName(format);
+    var bad = unreadable();
+    if (bad.length) { refusedHere(bad); return; }
     post(format).then(function (r) {
-      if (!r.ok) return r.json().then(function (b) { showProblems(b.problems); });
+      // A refusal is shown as the rescoring shows one, never saved as a sheet.
+      if (!r.ok) return answer(r).then(refused);
       return r.blob().then(function (blob) {
         var a = el("a", { href: URL.createObjectURL(blob), download: name });
         document.body.appendChild(a); a.click(); a.remove();
       });
-    });
+    }).catch(unreachable);
   }
 
   function itemsTable(result) {
@@ -152,9 +207,11 @@
       var input = el("input", { className: "self", type: "number", min: "0", max: item.max, step: "0.01", name: "self." + item.id });
       input.addEventListener("input", changed);
       selfInputs[item.id] = input;
+      numbers.push({ input: input, where: "self_assessment." + item.id });
       return el("tr", { id: "item-" + item.id }, [
         el("td", { text: item.id }), el("td", { text: item.names.join(" / ") }), el("td", { className: "num", text: item.max }),
-        el("td", { className: "num" }, [input]), el("td", { className: "num final", text: item.score === null ? "—" : item.score }),
+        el("td", { className: "num" }, [input, el("div", { className: "problem", "data-problem": "self_assessment." + item.id })]),
+        el("td", { className: "num final", text: item.score === null ? "—" : item.score }),
       ]);
     });
     if (!rows.length) return null;
@@ -185,8 +242,8 @@
     root.appendChild(list);
     var table = itemsTable(got[1]);
     if (table) { root.appendChild(el("h2", { text: "自评与得分" })); root.appendChild(table); }
-    document.getElementById("download-html").addEventListener("click", function () { download("html", "评分表.html"); });
-    document.getElementById("download-xlsx").addEventListener("click", function () { download("xlsx", "评分表.xlsx"); });
+    document.getElementById("download-html").addEventListener("click", function () { download("html"); });
+    document.getElementById("download-xlsx").addEventListener("click", function () { download("xlsx"); });
     rescore();
   }).catch(function (e) { console.error(e); root.textContent = "无法加载填报表，请刷新页面重试"; });
 })();
