@@ -43,3 +43,10 @@ def test_an_extension_compiled_from_another_version_of_its_source_is_not_importe
     edited, from_source, result_from_source, why = run.stdout.strip().split(" ", 3)
     assert (edited, from_source, result_from_source) == ("True", "True", "False")  # the unedited result module stays compiled
     assert why.startswith("source (its extension was compiled from another version")
+
+
+def test_no_compiled_module_calls_super_without_arguments():
+    # attrs' slotted classes are new classes: CPython's methods have their __class__ cell moved to them by attrs,
+    # a compiled method's cannot be, and its super() then fails ("obj must be an instance or subtype of type").
+    for module in speedups.COMPILED:
+        assert "super()" not in speedups.source_of(module).read_text(encoding="utf-8"), module

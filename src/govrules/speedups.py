@@ -4,7 +4,11 @@ The modules in :data:`COMPILED` are plain Python, and the build (``setup.py``)
 also compiles each of them with Cython, unchanged: no types are added, and
 ``annotation_typing`` is off, so the compiled module means exactly what
 CPython makes of the source (Cython would otherwise read ``x: float`` as a C
-double). The same inputs give the same results, byte for byte
+double). One thing CPython allows and a compiled module does not: ``super()``
+without arguments in a method of an attrs class (attrs replaces the class,
+and cannot move a compiled method's ``__class__`` cell to the new one); such
+a module names the base class instead (a test checks). The same inputs give
+the same results, byte for byte
 (``tests/test_speedups.py`` checks the recorded results both ways); the
 compiled engine takes about three quarters of the time (docs/performance.md).
 
