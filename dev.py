@@ -78,9 +78,20 @@ def pack_test_dirs() -> list[Path]:
     return [p / "tests" for p in _packs() if (p / "tests").is_dir()]
 
 
+def _compiled_sources() -> list[Path]:
+    """setup.py, and the sources it compiles (src/govrules/speedups.py names them): a change to one is a rebuild."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("govrules_speedups", ROOT / "src" / "govrules" / "speedups.py")
+    assert spec is not None and spec.loader is not None
+    speedups = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(speedups)
+    return [ROOT / "setup.py", ROOT / "src" / "govrules" / "speedups.py"] + [speedups.source_of(m) for m in speedups.COMPILED]
+
+
 def _fingerprint() -> str:
     h = hashlib.sha256(sys.version.encode())
-    for f in [ROOT / "pyproject.toml"] + [p / "pyproject.toml" for p in _packs()]:
+    for f in [ROOT / "pyproject.toml"] + [p / "pyproject.toml" for p in _packs()] + _compiled_sources():
         h.update(str(f.relative_to(ROOT)).encode())
         h.update(f.read_bytes())
     return h.hexdigest()

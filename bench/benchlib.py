@@ -290,6 +290,15 @@ def git_state() -> str:
     return head + (f" + uncommitted changes to {', '.join(changed)}" if changed else "")
 
 
+def speedups_state() -> str:
+    """How many of govrules' compiled modules run compiled (govrules/speedups.py): every figure depends on it."""
+    from govrules import speedups
+
+    status = speedups.status()
+    done = sum(v == "compiled" for v in status.values())
+    return f"{done} of {len(status)} modules compiled" + ("" if done == len(status) else f" ({speedups.PURE_ENV}={os.environ.get(speedups.PURE_ENV, '')})" if os.environ.get(speedups.PURE_ENV) else "")
+
+
 def machine() -> dict[str, Any]:
     try:
         import importlib.metadata as md
@@ -307,6 +316,7 @@ def machine() -> dict[str, Any]:
         "durable_rules": dre,
         "loadavg": os.getloadavg(),
         "git": git_state(),
+        "compiled": speedups_state(),
         "when": dt.datetime.now().isoformat(timespec="seconds"),
     }
 
@@ -315,7 +325,7 @@ def header(title: str) -> None:
     m = machine()
     print(f"# {title}")
     print(f"# {m['nproc']} × {m['cpu']}, Python {m['python']}, govrules {m['govrules']}, durable_rules {m['durable_rules']}, load {m['loadavg'][0]:.2f}")
-    print(f"# code: {m['git']}")
+    print(f"# code: {m['git']}; {m['compiled']}")
 
 
 def parser(description: str) -> argparse.ArgumentParser:

@@ -14,6 +14,10 @@ The stable API::
 
 __version__ = "0.1.0"
 
+from . import speedups as _speedups  # noqa: E402
+
+_speedups.install()  # before the rest: which modules are imported compiled (govrules/speedups.py)
+
 from .errors import EngineError, FactsError, GovrulesError, PackError, PackNotFound, Problem  # noqa: E402
 from .hookspecs import hookimpl  # noqa: E402
 from .numbers import ROUNDING  # noqa: E402

@@ -560,7 +560,9 @@ class AdjustedSectionResult(SectionResult):
     floor_cut: Decimal = Decimal(0)  # type: ignore[misc]
 
     def to_dict(self) -> dict[str, Any]:
-        data = super().to_dict()
+        # Named, not super(): attrs makes a new slotted class, and a compiled method's __class__ cell
+        # (govrules.speedups) still names the one it replaced, so super() would fail there.
+        data = SectionResult.to_dict(self)
         if self.caps:
             data["caps"] = [c.to_dict() for c in self.caps]
         if self.floor_quote is not None:
