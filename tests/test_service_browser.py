@@ -177,7 +177,6 @@ def test_problems_of_a_list_fact_and_of_a_self_assessment_show_next_to_their_inp
     wait_for(browser, lambda d: text_of(d, "#total") == "100" and problem_at(d, "self_assessment.xz.1") == "")
 
 
-
 def test_a_count_reaches_the_server_as_typed(browser, base):
     open_form(browser, base + FORM)
     fill_all_met(browser)
