@@ -100,7 +100,9 @@ async def on_http(request: Request, exc: Exception) -> Response:
         if len(path) > 1 and path.endswith("/"):
             # Not redirected (app.py): a client that does not follow redirects (Java's HttpClient) would read a bare 307.
             problems.append(Problem.coded("path", "serve.trailing_slash", path=shown(path.rstrip("/"))))
-        problems.append(Problem.coded("path", "serve.not_found", root=str(request.scope.get("root_path", "")).rstrip("/")))
+        from .pages import root_path  # (here: pages imports routes, which import this module)
+
+        problems.append(Problem.coded("path", "serve.not_found", root=root_path(request)))
     summary = text(code, method=request.method, status=exc.status_code)
     return problem(exc.status_code, error, summary, problems, dict(exc.headers or {}))
 
