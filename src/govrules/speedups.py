@@ -40,6 +40,9 @@ from typing import Any, Sequence
 #: The modules compiled by the build: the assessment's path (validating, durable_rules' records, findings,
 #: scoring, the result and its JSON) and the batch's per-unit outputs.
 COMPILED = (
+    "govrules.pack",
+    "govrules.numbers",
+    "govrules.untrusted",
     "govrules.engine.inputs",
     "govrules.engine.wellformed",
     "govrules.engine.inference.durable",

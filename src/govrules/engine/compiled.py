@@ -187,7 +187,7 @@ def _input_plan(view: "TargetView") -> InputPlan:
         in_order=tuple(view.facts_model.model_fields) == tuple(f.name for f in view.facts),
         checks=checks,
         evidence_kinds={item.id: frozenset(item.indicator.evidence) for item in view.items},
-        check_facts=facts_checker(view.facts, checks, defaults, f"{view.pack_id}/{view.target.id}"),
+        check_facts=facts_checker(view.facts, checks, defaults),
     )
 
 

@@ -490,19 +490,21 @@ def _quick(spec: PackSpec, view: TargetView, data: Any) -> Assessment | None:
     parts = wellformed.parts(plan, data, spec.pack.id, spec.not_applicable.allowed)
     if parts is None:
         return None
+    unit, values, evidence, not_applicable, self_assessment, reviews = parts
     try:
-        facts, derived = _derive(view, plan, parts.facts)
+        facts, derived = _derive(view, plan, values)
     except FactsError:
         return None
+    # Positionally (a call naming its arguments costs more): target, unit, facts, derived, evidence, N/A, 自评, 复核.
     return Assessment(
-        target=view.target.id,
-        unit=parts.unit,
-        facts=tuple(facts.items()),  # in the target's order, as the full way leaves them
-        derived=derived,
-        evidence=parts.evidence,
-        not_applicable=parts.not_applicable,
-        self_assessment=parts.self_assessment,
-        reviews=tuple([Review(*r) for r in parts.reviews]),
+        view.target.id,
+        unit,
+        tuple(facts.items()),  # in the target's order, as the full way leaves them
+        derived,
+        evidence,
+        not_applicable,
+        self_assessment,
+        tuple([Review(*r) for r in reviews]) if reviews else (),
     )
 
 

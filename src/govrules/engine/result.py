@@ -626,25 +626,59 @@ class Difference:
 
     def _json_text(self) -> str:
         """``dumps(self.to_dict())``, its values put between its keys (remembered by value: see _DIFFERENCE_TEXTS)."""
-        final = self.final
-        # The scores' own texts, of which the text is a function: a Decimal's hash costs several times its str.
-        key = (self.item, str(self.self_score), None if final is None else str(final))
-        text = _DIFFERENCE_TEXTS.get(key)
-        if text is None:
-            text = "".join([
-                '{"item": ',
-                _scalar(self.item),
-                ', "self_score": ',
-                _number(self.self_score),
-                ', "final": ',
-                _number(final),
-                ', "difference": ',
-                _number(None if final is None else sub(final, self.self_score)),
-                "}",
-            ])
-            if len(_DIFFERENCE_TEXTS) < _DIFFERENCE_KEYS:
-                _DIFFERENCE_TEXTS[key] = text  # racing threads store the same text
-        return text
+        return _difference_text(self.item, self.self_score, self.final)
+
+
+def _difference_text(item: str, self_score: Decimal, final: Decimal | None) -> str:
+    """:meth:`Difference._json_text` of the difference of these fields, without the record."""
+    # The scores' own texts, of which the text is a function: a Decimal's hash costs several times its str.
+    key = (item, str(self_score), None if final is None else str(final))
+    text = _DIFFERENCE_TEXTS.get(key)
+    if text is None:
+        text = "".join([
+            '{"item": ',
+            _scalar(item),
+            ', "self_score": ',
+            _number(self_score),
+            ', "final": ',
+            _number(final),
+            ', "difference": ',
+            _number(None if final is None else sub(final, self_score)),
+            "}",
+        ])
+        if len(_DIFFERENCE_TEXTS) < _DIFFERENCE_KEYS:
+            _DIFFERENCE_TEXTS[key] = text  # racing threads store the same text
+    return text
+
+
+class Differences:
+    """A result's 自评 differences as ``(item, self_score, final)``, their :class:`Difference` records made on first use.
+
+    Half of all inputs give a 自评 for every row, and most of those differ
+    from the final scores; a caller reading only the total or the items never
+    pays for their records, and ``to_json()`` writes them from the triples.
+    Shared read-only between threads as :class:`Rows` are: a racing read
+    builds equal tuples, one kept. Pickled or copied, it is the tuple of its records.
+    """
+
+    __slots__ = ("triples", "_built")
+
+    def __init__(self, triples: list[tuple[str, Decimal, Decimal | None]]):
+        self.triples = triples
+        self._built: tuple[Difference, ...] | None = None
+
+    def get(self) -> tuple[Difference, ...]:
+        built = self._built
+        if built is None:
+            built = self._built = tuple([Difference(*t) for t in self.triples])
+        return built
+
+    def texts(self) -> list[str]:
+        """Each difference's JSON text, in order, without its record."""
+        return [_difference_text(*t) for t in self.triples]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (tuple, (self.get(),))
 
 
 #: A bounded memo of :meth:`Difference._json_text`, a pure function of the
@@ -845,7 +879,8 @@ class Result:
     not_checked: tuple[str, ...]
     missing_evidence: tuple[tuple[str, str], ...]
     self_total: Decimal | None
-    differences: tuple[Difference, ...]
+    # Read through .differences (the constructor and attrs.evolve take differences=): a tuple, or Differences that builds it on first use.
+    _differences: tuple[Difference, ...] | Differences = attrs.field(eq=_built, repr=_built_repr)
     facts: Facts
     derived_facts: tuple[str, ...]
     readings: tuple[tuple[str, str, str], ...]  # (id, quote, choice) of readings that shaped this result
@@ -880,6 +915,16 @@ class Result:
             return rows
         built = rows.get()  # type: ignore[union-attr]
         object.__setattr__(self, "_items", built)  # one store: a thread sees the Rows or the tuple, both whole
+        return built
+
+    @property
+    def differences(self) -> tuple[Difference, ...]:
+        """The items whose 自评 differs from their final score, in the target's order (built on first use: see :class:`Differences`)."""
+        differences = self._differences
+        if type(differences) is tuple:
+            return differences
+        built = differences.get()  # type: ignore[union-attr]
+        object.__setattr__(self, "_differences", built)
         return built
 
     @property
@@ -1034,7 +1079,12 @@ class Result:
         zeroed = _dumps([z.to_dict() for z in self.zeroed]) if self.zeroed else "[]"
         grading = _dumps(self.grading.to_dict()) if self.grading is not None else "null"
         missing = _dumps([{"item": i, "evidence": k} for i, k in self.missing_evidence]) if self.missing_evidence else "[]"
-        differences = "[" + ", ".join([d._json_text() for d in self.differences]) + "]" if self.differences else "[]"
+        differences = self._differences
+        if not differences:
+            differences = "[]"
+        else:
+            texts = [d._json_text() for d in differences] if type(differences) is tuple else differences.texts()  # type: ignore[union-attr]
+            differences = "[" + ", ".join(texts) + "]"
         ledgers = _dumps([l.to_dict() for l in self.ledgers]) if self.ledgers else "[]"
         if self.texts is not None:
             readings = self.texts.readings_text(self.readings)

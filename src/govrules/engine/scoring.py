@@ -33,6 +33,8 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any, Iterable
 
+import attrs
+
 from . import rowcache
 from .compiled import ItemView, TargetView
 from ..kinds.base import AWARD, DEDUCT, SET, ZERO_ROW
@@ -47,7 +49,7 @@ from .result import (
     NOT_CHECKED,
     PASS,
     CapApplied,
-    Difference,
+    Differences,
     Effect,
     ItemResult,
     LedgerResult,
@@ -651,7 +653,7 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
             na_excluded.append(item.max)
         self_score = state[12]
         if self_score is not None and self_score != row_score_:
-            differences.append(Difference(item_id, self_score, row_score_))
+            differences.append((item_id, self_score, row_score_))  # their records made when read (result.Differences)
     items: tuple[ItemResult, ...] | Rows = Rows(view.shared_items, states, _item_record, _item_text, refs, _text_halves)
     section_rows: tuple[SectionResult, ...] | Rows
     if view.adjusting_sections:
@@ -716,39 +718,53 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
     # The readings behind the total's floor where it cut, or behind a total the pack lets go below 0.
     total_readings = spec.floor.reading if total_floor_cut else spec.floor.negative_total if total is not None and total < 0 else ()
     readings = _result_readings(spec, row_readings, ledgers, findings, section_rows, total_readings)
+    # Positionally, in _RESULT_ORDER (checked against the record's fields below): a call naming 32 arguments costs half as much again.
     return Result(
-        stamp=stamp,
-        target=view.target.id,
-        target_name=view.target.name,
-        unit=a.unit,
-        scored=scored,
-        items=items,
-        sections=section_rows,
-        ledgers=ledgers,
-        base_max=base_max,
-        base_sum=base_sum,
-        base=base,
-        rescaled=rescaled,
-        zeroed=tuple(zeroed),
-        total=total,
-        max_total=max_total,
-        complete=complete,
-        not_checked=tuple(not_checked),
-        missing_evidence=findings.missing_evidence,
-        self_total=self_total,
-        differences=tuple(differences),
-        facts=a.facts,
-        derived_facts=a.derived,
-        readings=readings,
-        texts=view.texts,
+        stamp,
+        view.target.id,
+        view.target.name,
+        a.unit,
+        scored,
+        items,
+        section_rows,
+        ledgers,
+        base_max,
+        base_sum,
+        base,
+        rescaled,
+        tuple(zeroed),
+        total,
+        max_total,
+        complete,
+        tuple(not_checked),
+        findings.missing_evidence,
+        self_total,
+        Differences(differences) if differences else (),
+        a.facts,
+        a.derived,
+        readings,
+        None,  # model
         # Only a total the floor cut carries the floor's words (the fields' defaults otherwise).
-        total_floor_cut=total_floor_cut,
-        total_floor_quote=spec.floor.quote if total_floor_cut else None,
-        total_floor_reading=spec.floor.reading if total_floor_cut else (),
-        sources=tuple([Source(*s) for s in a.sources]) if a.sources else (),
-        fact_labels=view.fact_labels,
-        reading_labels=view.reading_names,
+        total_floor_cut,
+        spec.floor.quote if total_floor_cut else None,
+        spec.floor.reading if total_floor_cut else (),
+        None,  # grading
+        tuple([Source(*s) for s in a.sources]) if a.sources else (),
+        view.fact_labels,
+        view.reading_names,
+        view.texts,
     )
+
+
+#: The order of Result's fields, in which score_in_context passes them.
+_RESULT_ORDER = (
+    "stamp", "target", "target_name", "unit", "scored", "items", "sections", "ledgers", "base_max", "base_sum", "base",
+    "rescaled", "zeroed", "total", "max_total", "complete", "not_checked", "missing_evidence", "self_total", "differences",
+    "facts", "derived_facts", "readings", "model", "total_floor_cut", "total_floor_quote", "total_floor_reading", "grading",
+    "sources", "fact_labels", "reading_labels", "texts",
+)
+if tuple(a.alias for a in attrs.fields(Result) if a.init) != _RESULT_ORDER:  # pragma: no cover - a field added or moved
+    raise ImportError("Result's fields are not those score_in_context passes in order: update it and _RESULT_ORDER")
 
 
 @exact

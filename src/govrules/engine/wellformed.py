@@ -7,8 +7,7 @@ through pydantic (two ``validate_python`` calls, a Python validator per
 number and date) costs more than the engine's own evaluation. This module
 checks such inputs in plain code, with checks made once per compiled target
 and kept in its :class:`~govrules.engine.compiled.InputPlan` (:func:`checker`
-per fact, and :func:`facts_checker`'s Python source compiled for all of them,
-as attrs and pydantic v1 generate theirs).
+per fact, and :func:`facts_checker` for all of them).
 
 Each check either gives exactly what the full way (:mod:`govrules.engine.inputs`
 through pydantic) gives for that input, or gives up (``None``, :data:`NO`):
@@ -25,8 +24,6 @@ import datetime as dt
 import math
 from decimal import Decimal
 from typing import Any, Callable
-
-import attrs
 
 from .facts import COUNT_MAX, DISCRETIONARY_STEP, NUMBER_LIMIT, NUMBER_PLACES, Discretion, _date, _number, _span, timestamp
 from ..rubric.model import FactSpec
@@ -226,41 +223,47 @@ def facts(plan: Any, raw: Any) -> dict[str, Any] | None:
     return plan.check_facts(raw)  # type: ignore[no-any-return]
 
 
-def facts_checker(specs: tuple[FactSpec, ...], checks: tuple[tuple[str, Checker | None], ...], defaults: dict[str, Any], where: str) -> Callable[[Any], dict[str, Any] | None]:
-    """The check :func:`facts` makes for one target, as Python source compiled once (as attrs and pydantic v1 make theirs).
+def facts_checker(specs: tuple[FactSpec, ...], checks: tuple[tuple[str, Checker | None], ...], defaults: dict[str, Any]) -> Callable[[Any], dict[str, Any] | None]:
+    """The check :func:`facts` makes for one target: each fact's checker and default, worked out once, in the target's order.
 
-    One straight block per fact, in the target's order: a count's and a
-    boolean's test written out, any other type's checker called; a loop over
-    the facts would look each one's checker and default up at every input.
+    (A loop over that table, not Python source made for each target: this
+    module is compiled (govrules.speedups), and a loop compiled costs less
+    than straight-line source run by the interpreter.)
     """
-    names: dict[str, Any] = {"NO": NO}
-    lines = ["def check(raw):", "    if type(raw) is not dict:", "        return None", "    get = raw.get", "    out = {}", "    found = 0"]
-    for i, (spec, (name, check)) in enumerate(zip(specs, checks)):
-        key = repr(name)
-        lines += [f"    v = get({key}, NO)", "    if v is not NO:", "        found += 1", "        if v is not None:"]
-        if check is None:
-            lines.append("            return None")
-        else:
-            if spec.type == "count":
-                low, high = _count_bounds(spec)
-                lines.append(f"            if type(v) is not int or not {low!r} <= v <= {high!r}:")
-            elif spec.type == "boolean":
-                lines.append("            if type(v) is not bool:")
-            else:
-                names[f"check{i}"] = check
-                lines += [f"            v = check{i}(v)", "            if v is NO:"]
-            lines += ["                return None", f"            out[{key}] = v"]
-        if name in defaults:  # a null is the same as leaving the fact out
-            names[f"default{i}"] = defaults[name]
-            lines += ["        else:", f"            out[{key}] = default{i}", "    else:", f"        out[{key}] = default{i}"]
-    lines += ["    if found != len(raw):", "        return None  # a name the target does not have"]
+    no = NO
+    plan = tuple((name, check, name in defaults, defaults.get(name)) for name, check in checks)
     given = {spec.name for spec in specs}
-    for spec in specs:
-        if spec.derive is not None and spec.derive.source in given:
-            lines += [f"    if {spec.name!r} in out and {spec.derive.source!r} in out:", "        return None  # the full way says to give one"]
-    lines.append("    return out")
-    exec(compile("\n".join(lines) + "\n", f"<facts check of {where}>", "exec"), names)
-    return names["check"]  # type: ignore[no-any-return]
+    # A fact given together with the one it is derived from: the full way says to give one.
+    both = tuple((spec.name, spec.derive.source) for spec in specs if spec.derive is not None and spec.derive.source in given)
+
+    def check(raw: Any) -> dict[str, Any] | None:
+        if type(raw) is not dict:
+            return None
+        get = raw.get
+        out = {}
+        found = 0
+        for name, test, has_default, default in plan:
+            v = get(name, no)
+            if v is not no:
+                found += 1
+                if v is not None:
+                    if test is None:
+                        return None
+                    v = test(v)
+                    if v is no:
+                        return None
+                    out[name] = v
+                    continue
+            if has_default:  # a null is the same as leaving the fact out
+                out[name] = default
+        if found != len(raw):
+            return None  # a name the target does not have
+        for name, source in both:
+            if name in out and source in out:
+                return None
+        return out
+
+    return check
 
 
 _KEYS = frozenset({"pack", "target", "unit", "facts", "evidence", "not_applicable", "self_assessment", "reviews", "ratings", "sources"})
@@ -272,16 +275,10 @@ _NONE: list = []
 ReviewParts = tuple[str, Decimal, str, str, str]
 
 
-@attrs.frozen
-class Parts:
-    """What ``inputs._validate`` would make of a well-formed input, before the derivations."""
-
-    unit: str | None
-    facts: dict[str, Any]
-    evidence: frozenset[tuple[str, str]]
-    not_applicable: tuple[tuple[str, str], ...]
-    self_assessment: tuple[tuple[str, Decimal], ...]
-    reviews: tuple[ReviewParts, ...]
+#: What ``inputs._validate`` would make of a well-formed input, before the derivations: ``(unit, facts,
+#: evidence, not_applicable, self_assessment, reviews)``, in the fields' forms of
+#: :class:`~govrules.engine.inputs.Assessment` (a tuple: made for every input, and read once, by ``inputs._quick``).
+Parts = tuple[str | None, dict[str, Any], frozenset[tuple[str, str]], tuple[tuple[str, str], ...], tuple[tuple[str, Decimal], ...], tuple[ReviewParts, ...]]
 
 
 def parts(plan: Any, data: Any, pack_id: str, na_allowed: bool) -> Parts | None:
@@ -370,7 +367,7 @@ def _rest(plan: Any, get: Any, na_allowed: bool, unit: str | None, values: dict[
         if len({r[0] for r in out}) != len(out):
             return None  # an item reviewed twice
         reviewed = tuple(sorted(out, key=lambda r: r[0]))
-    return Parts(unit, values, given, na, own, reviewed)
+    return (unit, values, given, na, own, reviewed)
 
 
 def _review(review: Any, maxima: dict[str, Decimal]) -> ReviewParts | None:

@@ -311,41 +311,42 @@ def _field_writer(field: str, writers: dict[str, Callable[[Any], str]], keys: di
     return field, key, writers[field]
 
 
-#: What the writer of a record's value is written as, by fact type, where it is a plain expression:
-#: value_writer's own for that type (tests/test_durable_fast.py checks the text against json.dumps).
-_INLINE = {"count": "str(v)", "boolean": "('true' if v else 'false')", "date": "str(v.toordinal())"}
+#: What a record's field holds when the assessment does not give its fact (no fact value is this object).
+_NO = object()
 
 
 def _text_writer(
     rule_records: tuple[tuple[str, tuple[tuple[str, str, Callable[[Any], str]], ...]], ...],
     evidence_records: tuple[tuple[tuple[str, str], str], ...],
     end_records: tuple[str, ...],
-    types: dict[str, str],
-    where: str,
 ) -> Callable[[str, tuple[tuple[str, Any], ...], frozenset[tuple[str, str]]], str]:
-    """The function writing one assessment's records as JSON text, as Python source compiled once per target.
+    """The function writing one assessment's records as JSON text.
 
     Its text is :func:`_json_list` of the records' bodies: for each group of
     rules, its head and the fields of the facts it reads that the assessment
-    gives, each written out in turn (a count's, a boolean's and a date's
-    writer inline, any other called); then the evidence given; then the end markers.
+    gives, each written by its fact's writer; then the evidence given; then
+    the end markers. (A loop over a table, not Python source made for each
+    target: this module is compiled (govrules.speedups), and a loop compiled
+    costs less than straight-line source run by the interpreter.)
     """
-    names: dict[str, Any] = {"NO": object(), "EVIDENCE": evidence_records, "ENDS": list(end_records), "json_list": _json_list}
-    lines = ["def text(sid, facts, evidence):", "    get = dict(facts).get", "    bodies = []"]
-    for m, (record_head, reads) in enumerate(rule_records):
-        lines.append(f"    body = [{record_head!r}]")
-        for i, (name, key, write) in enumerate(reads):
-            expression = _INLINE.get(types[name]) if write is not _scaled_count else None
-            if expression is None:
-                names[f"write{m}_{i}"] = write
-                expression = f"write{m}_{i}(v)"
-            lines += [f"    v = get({name!r}, NO)", "    if v is not NO:", f"        body.append({key!r} + {expression})"]
-        lines.append("    bodies.append(''.join(body))")
-    if evidence_records:
-        lines.append("    bodies += [body for pair, body in EVIDENCE if pair in evidence]")
-    lines += ["    return json_list(sid, bodies + ENDS)"]
-    exec(compile("\n".join(lines) + "\n", f"<durable_rules records of {where}>", "exec"), names)
-    return names["text"]  # type: ignore[no-any-return]
+    ends = list(end_records)
+    no = _NO
+
+    def text(sid: str, facts: tuple[tuple[str, Any], ...], evidence: frozenset[tuple[str, str]]) -> str:
+        get = dict(facts).get
+        bodies = []
+        for head, reads in rule_records:
+            body = [head]
+            for name, key, write in reads:
+                v = get(name, no)
+                if v is not no:
+                    body.append(key + write(v))
+            bodies.append("".join(body))
+        if evidence_records:
+            bodies += [body for pair, body in evidence_records if pair in evidence]
+        return _json_list(sid, bodies + ends)
+
+    return text
 
 
 class DurableEvaluator:
@@ -390,7 +391,7 @@ class DurableEvaluator:
         end_records = tuple(f', "id": "{_END}{m}", "t": "{_END}{m}"' for m in range(len(evidence_groups))) + (
             f', "id": "{_END}", "t": "{_END}"',
         )
-        self._text = _text_writer(rule_records, evidence_records, end_records, {f.name: f.type for f in view.facts}, f"{view.pack_id}/{view.target.id}")
+        self._text = _text_writer(rule_records, evidence_records, end_records)
 
     def _fact_text(self, sid: str, assessment: Assessment) -> str:
         """The JSON list of facts for one assessment: a record per group of rules, the evidence, the end markers."""
