@@ -237,6 +237,8 @@ class TargetView:
     )
 
     # Look-ups every assessment makes, built once.
+    #: Whether the target is scored (has a total); else a checklist of statuses.
+    scored: bool = attrs.field(init=False, default=attrs.Factory(lambda v: v.target.total is not None, takes_self=True))
     fact_specs: dict[str, FactSpec] = attrs.field(init=False, default=attrs.Factory(lambda v: {f.name: f for f in v.facts}, takes_self=True))
     #: Each fact's Chinese label, for what office users read (a missing fact named by its label).
     fact_labels: dict[str, str] = attrs.field(init=False, default=attrs.Factory(lambda v: {f.name: f.label for f in v.facts}, takes_self=True))
@@ -305,10 +307,6 @@ class TargetView:
             out.extend(ledger.rules)
         out.extend(self.zeroings)
         return tuple(out)
-
-    @property
-    def scored(self) -> bool:
-        return self.target.total is not None
 
     def item(self, item_id: str) -> ItemView | None:
         return self.item_index.get(item_id)

@@ -73,6 +73,8 @@ def _sum(values: list[Decimal]) -> Decimal:
 class _PerAssessment:
     """What every item looks up in the assessment, indexed once per assessment."""
 
+    __slots__ = ("combined", "na", "self_scores", "reviews", "missing_evidence", "read_keys", "ruled", "out_of_scope", "plain", "touched")
+
     def __init__(self, findings: Findings, combined: dict[str, Combined] | None = None):
         a = findings.assessment
         self.combined = combined or {}

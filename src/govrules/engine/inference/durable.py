@@ -403,7 +403,7 @@ class DurableEvaluator:
         fired: list[str] = []
         with self._lock:
             sid = str(next(self._sids))
-            text = self._fact_text(sid, assessment)
+            text = self._text(sid, assessment.facts, assessment.evidence)  # _fact_text, without its call
             try:
                 code, state_handle = _dre.assert_facts(self._handle, text)
                 if code == 2:
@@ -423,7 +423,7 @@ class DurableEvaluator:
         requirements = self._evidence_names
         absent = {requirements[name] for name in fired if name in requirements} if requirements else None
         missing = tuple([pair for pair in view.evidence if pair in absent]) if absent else ()
-        return Evaluation(fired=rules, missing_evidence=missing)
+        return Evaluation(rules, missing)
 
     def _drain(self, state_handle: int, fired: list[str]) -> None:
         """Run every pending action of the session now, in this thread, adding each rule's name to ``fired``.
