@@ -48,12 +48,12 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def has_lone_surrogate(text: str) -> bool:
     """True if ``text`` holds a code point that UTF-8 cannot encode (``"\\ud800"``)."""
-    return _SURROGATE.search(text) is not None
+    return not text.isascii() and _SURROGATE.search(text) is not None
 
 
 def is_blank(text: str) -> bool:
     """True if ``text`` shows nothing: only white space and invisible characters."""
-    return _INVISIBLE.sub("", text) == ""
+    return not text or _INVISIBLE.fullmatch(text) is not None  # all of it invisible, without the copy sub() makes
 
 
 def strip_controls(text: str) -> str:
