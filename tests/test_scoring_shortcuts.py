@@ -24,7 +24,7 @@ from govrules.engine import scoring
 from govrules.engine.compiled import compile_target
 from govrules.engine.findings import findings_of
 from govrules.numbers import add
-from govrules.engine.result import SectionResult
+from govrules.engine.result import Difference, SectionResult
 from govrules.engine.sections import adjusted_section
 from govrules.testing import assessments
 
@@ -190,14 +190,41 @@ def test_results_built_lazily_are_their_records(registry, pack_id, target, data)
     counts = lazy.status_counts
     text = lazy.to_json()  # from the state: no record built yet where the target allows it
     built = pack.assess(raw, target, model=model)
-    items, sections = built.items, built.sections  # the records, built
+    items, sections, differences = built.items, built.sections, built.differences  # the records, built
     assert built.to_json() == text == json.dumps(built.to_dict(), ensure_ascii=False)
     assert counts == {s: sum(1 for i in items if i.status == s) for s in counts}
-    assert lazy == built and lazy.items == items and lazy.sections == sections
+    assert lazy == built and lazy.items == items and lazy.sections == sections and lazy.differences == differences
+    assert type(differences) is tuple and all(type(d) is Difference for d in differences)
     assert lazy.to_json() == text  # and again, now from the records
     if built.base_sum is not None:  # the base, summed from the states, is the top rows' records added
         rows = {r.id: r for r in (*items, *sections)}
         assert built.base_sum == add(*[rows[t].score for t in pack.view(target).top if rows[t].score is not None])
+
+
+def test_differences_are_made_when_read(registry):
+    # A 自评 that differs from the final score is kept as (item, 自评, final) and made into its
+    # record when result.differences is first read; to_json() writes it without the record.
+    # 自评 xz.1 12, xz.5 19.5. xz.1 (20分): one late (每次扣0.1分) and 酌情扣分 2.4: 20 − 0.1 − 2.4 = 17.5;
+    # xz.5 (20分): 依申请公开 in order, no deduction: 20. Both differ, by 5.5 and 0.5.
+    import copy
+    import pickle
+
+    from decimal import Decimal
+
+    pack = registry.get("datonghu_2023")
+    raw = {
+        "target": "xiangzhen",
+        "facts": {"active_late_count": 1, "active_quality": {"points": 2.4, "reason": "负责人姓名未更新"}, "opinion_response_ok": True, "foi_ok": True},
+        "self_assessment": {"xz.1": 12, "xz.5": 19.5},
+    }
+    result = pack.assess(raw)
+    text = result.to_json()
+    shown = json.loads(text)["self_assessment"]["differences"]
+    assert [(d["item"], d["final"], d["difference"]) for d in shown] == [("xz.1", "17.5", "5.5"), ("xz.5", "20", "0.5")]
+    for clone in (pickle.loads(pickle.dumps(result)), copy.deepcopy(result), copy.copy(result)):
+        assert clone == result and clone.to_json() == text
+    assert result.differences == (Difference("xz.1", Decimal("12"), Decimal("17.5")), Difference("xz.5", Decimal("19.5"), Decimal("20")))
+    assert result.to_json() == text  # from the records now
 
 
 def test_rows_read_by_racing_threads_are_whole(registry):
