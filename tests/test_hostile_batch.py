@@ -230,7 +230,8 @@ def test_a_row_the_csv_module_refuses_fails_alone(runner, tmp_path):
     result = run(runner, "batch", "datonghu_2023", write_units_csv(tmp_path / "u.csv", rows), "--out", tmp_path / "out")
     assert result.exit_code == 1
     assert ranked_units(tmp_path / "out") == {"甲镇": "99.9", "乙镇": "99.9"}
-    assert any("field larger than field limit" in p for p in failures(tmp_path / "out")["u.csv 第3行"])
+    # In the catalogue's words (the csv module's own are English), with its limit.
+    assert any(f"有一格超过 {csv.field_size_limit()} 个字符" in p for p in failures(tmp_path / "out")["u.csv 第3行"])
 
 
 def test_bytes_that_are_not_utf8_in_a_header_or_cell_never_crash_a_writer(registry, tmp_path):

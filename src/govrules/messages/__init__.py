@@ -70,6 +70,17 @@ def library_reason(prefix: str, reason: str) -> str:
     return render(code) if code in CATALOGUES[LOCALE] else reason
 
 
+def csv_reason(exc: BaseException) -> str:
+    """The csv module's reason for refusing a row, in the catalogue's words where it has them (its own are English)."""
+    import re
+
+    reason = str(exc)
+    limited = re.fullmatch(r"(.*) \((\d+)\)", reason)  # "field larger than field limit (131072)"
+    if limited and "csv." + limited.group(1) in CATALOGUES[LOCALE]:
+        return render("csv." + limited.group(1), {"limit": limited.group(2)})
+    return library_reason("csv.", reason)
+
+
 def json_reason(msg: str) -> str:
     return library_reason("json.", msg)
 

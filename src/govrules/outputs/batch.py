@@ -45,7 +45,7 @@ import attrs
 
 from .. import __version__
 from ..errors import GovrulesError, Problem
-from ..messages import library_reason, os_reason, text, type_name
+from ..messages import csv_reason, library_reason, os_reason, text, type_name
 from .forms import (
     form_cells,
     MISSING,
@@ -710,7 +710,7 @@ def _records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str] | Non
             return
         except csv.Error as exc:
             n += 1
-            yield n, None, str(exc)
+            yield n, None, csv_reason(exc)
             continue
         n += 1
         yield n, row, None
