@@ -37,8 +37,8 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-#: The modules compiled by the build: the assessment's path (validating, durable_rules' records, findings,
-#: scoring, the result and its JSON) and the batch's per-unit outputs.
+#: The modules compiled by the build: the assessment's path (``Pack.assess`` and its decimal context, validating
+#: and its text checks, durable_rules' records, findings, scoring, the result and its JSON) and the batch's per-unit outputs.
 COMPILED = (
     "govrules.pack",
     "govrules.numbers",

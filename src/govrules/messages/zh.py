@@ -157,7 +157,7 @@ MESSAGES: dict[str, str] = {
     "json.Illegal trailing comma before end of object": "对象末尾多了逗号",
     "json.Illegal trailing comma before end of array": "数组末尾多了逗号",
     # the csv module's reasons for refusing a row (messages.csv_reason; its limit, where it names one, as {limit})
-    "csv.field larger than field limit": "有一格超过 {limit} 个字符（CSV 一格的长度上限），像是引号没有成对",
+    "csv.field larger than field limit": "有一格超过 {limit} 个字符（CSV 一格的长度上限；一个引号没有成对时，其后的内容会连成一格）",
     # -- many inputs for one unit (engine/merge.py) --
     "merge.not_a_list_summary": "合并需要一组部分考核输入",
     "merge.not_a_list": "实际是{kind}；请给出列表，每部分一项",
