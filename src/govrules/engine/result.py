@@ -847,8 +847,16 @@ class Rows:
 
 
 def _built(rows: Any) -> Any:
-    """A result's rows as records (for equality and repr): a tuple as it is, a :class:`Rows` built."""
+    """A result's rows (or differences) as records (for equality and repr): a tuple as it is, a :class:`Rows` (or :class:`Differences`) built."""
     return rows if type(rows) is tuple else rows.get()
+
+
+def _kept(result: Any, field: str, rows: Any) -> tuple[Any, ...]:
+    """A result's rows (or differences) as records, kept in its ``field`` once built: one store, so a thread sees what builds them or the tuple, both whole."""
+    built = _built(rows)
+    if built is not rows:
+        object.__setattr__(result, field, built)
+    return built  # type: ignore[no-any-return]
 
 
 def _built_repr(rows: Any) -> str:
@@ -910,32 +918,17 @@ class Result:
     @property
     def items(self) -> tuple[ItemResult, ...]:
         """Every item's result, in the target's order (built on first use: see :class:`Rows`)."""
-        rows = self._items
-        if type(rows) is tuple:
-            return rows
-        built = rows.get()  # type: ignore[union-attr]
-        object.__setattr__(self, "_items", built)  # one store: a thread sees the Rows or the tuple, both whole
-        return built
+        return _kept(self, "_items", self._items)
 
     @property
     def differences(self) -> tuple[Difference, ...]:
         """The items whose 自评 differs from their final score, in the target's order (built on first use: see :class:`Differences`)."""
-        differences = self._differences
-        if type(differences) is tuple:
-            return differences
-        built = differences.get()  # type: ignore[union-attr]
-        object.__setattr__(self, "_differences", built)
-        return built
+        return _kept(self, "_differences", self._differences)
 
     @property
     def sections(self) -> tuple[SectionResult, ...]:
         """Every section's result, in the target's order (built on first use: see :class:`Rows`)."""
-        rows = self._sections
-        if type(rows) is tuple:
-            return rows
-        built = rows.get()  # type: ignore[union-attr]
-        object.__setattr__(self, "_sections", built)
-        return built
+        return _kept(self, "_sections", self._sections)
 
     def fact_label(self, name: str) -> str:
         """A fact as a sheet names it: its Chinese label (its name where the result knows none)."""
