@@ -6,6 +6,7 @@ crash), the others show that govrules' use of it is not affected.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -86,16 +87,116 @@ def test_an_assessment_in_which_no_rule_fires():
     assert all(not i.effects for i in result.items)
 
 
-def test_sessions_are_deleted_so_live_sessions_never_pile_up():
-    # A ruleset holds at most 1024 live sessions; we delete each in `finally`.
+def test_one_session_per_ruleset_so_live_sessions_never_pile_up():
+    # A ruleset holds at most 1024 live sessions. Each evaluator keeps one,
+    # retracting an assessment's facts once its actions ran, and opens no other.
     pack = many_rules_pack(2)
     for k in range(3000):
         pack.assess({"facts": {"c0": k % 3, "c1": 0}})
     view = pack.view("t")
     evaluator = pack._evaluator(view, "durable")
-    for sid in ("1", "1500", "3000"):
+    assert evaluator._sid == "1"
+    assert json.loads(dre.get_state(evaluator._handle, "1")) == {"sid": "1", "id": "sid-1", "$s": 1}  # the session lives
+    for sid in ("2", "1500", "3000"):
         with pytest.raises(dre.error):
             dre.get_state(evaluator._handle, sid)
+
+
+def test_an_assessments_facts_are_retracted_from_the_session():
+    # What is left of an assessment in the reused session would be seen by the
+    # next one: every record is retracted, the evidence too; asserting them
+    # again is no duplicate (durable_rules answers code 2 to an id it holds).
+    pack = many_rules_pack(3)
+    evaluator = pack._evaluator(pack.view("t"), "durable")
+    for k in range(3):
+        evidence = {f"i{i}": ["缺少佐证"] for i in range(3) if i != k}
+        result = pack.assess({"facts": {"c0": 1, "c1": 0, "c2": 0}, "evidence": evidence})
+        # Hand-worked: i0 loses its 1 point (c0 = 1, 每次扣1分); the item without evidence is the one missing it.
+        assert result.total == D(2)
+        assert result.missing_evidence == ((f"i{k}", "缺少佐证"),)
+
+
+def test_an_end_marker_left_in_the_session_is_found_out(monkeypatch: pytest.MonkeyPatch):
+    # Were a retraction to miss, the end marker asserted again would be a
+    # duplicate: durable_rules answers code 2, the assessment fails loudly, and
+    # the session is left for a new one.
+    pack = many_rules_pack(2)
+    evaluator = pack._evaluator(pack.view("t"), "durable")
+    monkeypatch.setattr(DurableEvaluator, "_retraction", lambda self, evidence: "[]")
+    assert pack.assess({"facts": {"c0": 1, "c1": 0}}).total == D(1)  # its facts stay in the session
+    with pytest.raises(govrules.EngineError, match="saw a fact twice"):
+        pack.assess({"facts": {"c0": 0, "c1": 0}})
+    monkeypatch.undo()
+    assert evaluator._sid == "2"
+    assert pack.assess({"facts": {"c0": 0, "c1": 0}}).total == D(2)
+
+
+def test_raw_durable_rules_fires_an_absence_rule_when_evidence_is_retracted_before_its_end_marker():
+    # Why the end markers are retracted first: with the end marker still held,
+    # retracting the evidence makes its absence rule true, and an action is
+    # queued in the session. (Retracting the end marker afterwards happens to
+    # take it back; retracting it first never queues one.)
+    proc = run_python(
+        """
+        import json, durable_rules_engine as dre
+        rules = {"absent": {"all": [{"e": {"t": "end"}}, {"n$not": {"t": "ev"}}]}, "end": {"all": [{"e": {"t": "end"}}]}}
+        h = dre.create_ruleset("x", json.dumps(rules))
+        facts = json.dumps([{"sid": "1", "id": "ev", "t": "ev"}, {"sid": "1", "id": "end", "t": "end"}])
+        for first in ("ev", "end"):
+            code, state = dre.assert_facts(h, facts)
+            fired = []
+            m = dre.start_action_for_state(h, state)[1]
+            while m:
+                fired += list(json.loads(m))
+                m = dre.complete_and_start_action(h, state)
+            dre.retract_facts(h, json.dumps([{"sid": "1", "id": first}]))
+            pending = dre.start_action_for_state(h, state)
+            print(fired, "then", first, "retracted:", list(json.loads(pending[1])) if pending else None)
+            if pending:
+                dre.complete_and_start_action(h, state)
+            dre.retract_facts(h, json.dumps([{"sid": "1", "id": "end"}, {"sid": "1", "id": "ev"}]))
+        """
+    )
+    assert proc.stdout.splitlines() == ["['end'] then ev retracted: ['absent']", "['end'] then end retracted: None"], proc.stderr
+
+
+def test_a_failed_assessment_leaves_its_session_for_a_new_one(monkeypatch: pytest.MonkeyPatch):
+    pack = many_rules_pack(2)
+    evaluator = pack._evaluator(pack.view("t"), "durable")
+    assert pack.assess({"facts": {"c0": 1, "c1": 0}}).total == D(1)
+    drain = DurableEvaluator._drain
+
+    def failing(self: DurableEvaluator, state_handle: int, fired: list[str]) -> None:
+        drain(self, state_handle, fired)  # every rule fired, then the engine "fails"
+        raise dre.error("injected")
+
+    monkeypatch.setattr(DurableEvaluator, "_drain", failing)
+    with pytest.raises(govrules.EngineError, match="injected"):
+        pack.assess({"facts": {"c0": 1, "c1": 1}})
+    monkeypatch.undo()
+    assert evaluator._sid == "2"
+    with pytest.raises(dre.error):
+        dre.get_state(evaluator._handle, "1")  # deleted: a rule had fired in it
+    # Hand-worked: each item has 1 point and loses 1 per occurrence; nothing of the failed assessment is seen.
+    assert pack.assess({"facts": {"c0": 0, "c1": 0}}).total == D(2)
+    assert pack.assess({"facts": {"c0": 0, "c1": 1}}).total == D(1)
+
+
+def test_closing_an_evaluator_deletes_its_session_then_its_ruleset(monkeypatch: pytest.MonkeyPatch):
+    # delete_ruleset frees neither a session's sid nor its frames.
+    pack = many_rules_pack(1)
+    evaluator = DurableEvaluator(pack.view("t"))
+    calls: list[tuple[str, tuple[object, ...]]] = []
+    for name in ("delete_state", "delete_ruleset"):
+        real = getattr(dre, name)
+        monkeypatch.setattr(dre, name, lambda *a, _n=name, _f=real: (calls.append((_n, a)), _f(*a))[1])
+    evaluator.close()  # no assessment: no session to delete
+    assert [n for n, _ in calls] == ["delete_ruleset"]
+    calls.clear()
+    evaluator = DurableEvaluator(pack.view("t"))
+    evaluator.evaluate(pack.view("t"), pack.validate({"facts": {"c0": 1}})[1])
+    evaluator.close()
+    assert calls == [("delete_state", (evaluator._handle, "1")), ("delete_ruleset", (evaluator._handle,))]
 
 
 def test_raw_durable_rules_refuses_more_than_1024_live_sessions():

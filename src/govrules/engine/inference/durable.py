@@ -12,19 +12,29 @@ this module is the only place that touches it, and it does so in one way:
   actions never change the session's state fact, and no rule reads it).
 * One ruleset per compiled (pack, target), created once and reused; it is
   deleted when the evaluator is garbage-collected.
-* One session (sid) and one ``assert_facts`` call per assessment: one record
-  per group of rules (holding the facts they read), one fact per piece of
-  evidence, then the end markers, last. A rule on the final end marker
-  always fires, so (a) we can check that the engine really finished, and (b)
-  ``delete_state``, which segfaults on a session in which no rule fired, is
-  only ever called on one where a rule did. The facts' JSON text is assembled
-  from parts worked out once per target (it is exactly what ``json.dumps``
-  writes for the same records).
+* One ``assert_facts`` call per assessment: one record per group of rules
+  (holding the facts they read), one fact per piece of evidence, then the
+  end markers, last. A rule on the final end marker always fires, so (a) we
+  can check that the engine really finished, and (b) ``delete_state``, which
+  segfaults on a session in which no rule fired, is only ever called on one
+  where a rule did. The facts' JSON text is assembled from parts worked out
+  once per target (it is exactly what ``json.dumps`` writes for the same
+  records).
+* One session (sid) per ruleset, reused: once an assessment's actions are
+  drained, its facts are retracted by id, end markers first (an evidence fact
+  retracted while its end marker is still held makes that marker's absence
+  rule true: an action would be queued). Creating a session costs more than
+  the rest of a small assessment (a state fact parsed and asserted, and 8 KB
+  of frame index cleared per beta node); a retracted session is as a new
+  one, and an end marker left behind would be found out: asserting it again
+  answers code 2, an error. After any failure the session is dropped
+  (deleted where a rule has fired in it) and the next assessment opens a
+  new one.
 * Rules are grouped, 32 to a record type, so that no fact fans out to many
   alpha nodes (durable_rules overflows a 64-entry stack, error 303), no alpha
   node has more than 512 children (creating the ruleset would never return)
   and none carries more than 256 beta nodes (error 108).
-* ``delete_state`` runs in ``finally``, so at most one session is live.
+* So at most one session is live per ruleset; it is deleted with the ruleset.
 * Absence ("no such evidence") is written as ``end marker, then none(...)``:
   an absence pattern placed first never fires.
 * A lock serialises assessments on one ruleset: two threads on one sid
@@ -362,9 +372,12 @@ class DurableEvaluator:
             self._handle = _dre.create_ruleset(ruleset_name, json.dumps(definition, ensure_ascii=False))
         except _dre.error as exc:
             raise EngineError(f"durable_rules cannot compile {view.pack_id} / {view.target.id}: {exc}") from exc
-        self._finalizer = weakref.finalize(self, _dre.delete_ruleset, self._handle)
+        # The live session's sid, if one has had its end marker fired (so that deleting it is safe).
+        self._live: list[str] = []
+        self._finalizer = weakref.finalize(self, _delete, self._handle, self._live)
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
+        self._sid = ""
         # What each durable rule name stands for: a pack rule's uid, or an evidence requirement.
         self._rule_uids = rule_names
         self._evidence_names = evidence_names
@@ -388,10 +401,35 @@ class DurableEvaluator:
             for j in group
         )
         # End markers last: absence is judged when they arrive; the final one always fires.
-        end_records = tuple(f', "id": "{_END}{m}", "t": "{_END}{m}"' for m in range(len(evidence_groups))) + (
-            f', "id": "{_END}", "t": "{_END}"',
-        )
+        ends = [f"{_END}{m}" for m in range(len(evidence_groups))] + [_END]
+        end_records = tuple(f', "id": "{end}", "t": "{end}"' for end in ends)
         self._text = _text_writer(rule_records, evidence_records, end_records)
+        # What retracts them: the records' ids, end markers first (see the module's docs).
+        self._end_ids = [f', "id": "{end}"' for end in ends]
+        self._group_ids = [f', "id": "g{m}"' for m in range(len(group_reads))]
+        self._evidence_ids = tuple((pair, f', "id": "{_EVIDENCE}{j}"') for j, pair in enumerate(view.evidence))
+        self._new_session()
+
+    def _new_session(self) -> None:
+        """Take a new sid: the next assessment's ``assert_facts`` opens its session."""
+        self._sid = sid = str(next(self._sids))
+        # Retracting an assessment that gave no evidence (most): the same text each time.
+        self._bare_retraction = _json_list(sid, self._end_ids + self._group_ids)
+
+    def _retraction(self, evidence: frozenset[tuple[str, str]]) -> str:
+        """The JSON list retracting what the live session holds: its end markers, then the evidence given, then the rules' records."""
+        if evidence and self._evidence_ids:
+            given = [body for pair, body in self._evidence_ids if pair in evidence]
+            if given:
+                return _json_list(self._sid, self._end_ids + given + self._group_ids)
+        return self._bare_retraction
+
+    def _drop_session(self, fired: bool) -> None:
+        """Leave the session (after a failure) for a new sid, deleting it where that is safe: a rule has fired in it, now or before."""
+        if fired or self._live:
+            self._live.clear()
+            _dre.delete_state(self._handle, self._sid)
+        self._new_session()
 
     def _fact_text(self, sid: str, assessment: Assessment) -> str:
         """The JSON list of facts for one assessment: a record per group of rules, the evidence, the end markers."""
@@ -402,18 +440,24 @@ class DurableEvaluator:
             raise EngineError("this evaluator was compiled for another target")
         fired: list[str] = []
         with self._lock:
-            sid = str(next(self._sids))
+            sid = self._sid
             text = self._text(sid, assessment.facts, assessment.evidence)  # _fact_text, without its call
+            clean = False
             try:
                 code, state_handle = _dre.assert_facts(self._handle, text)
                 if code == 2:
                     raise EngineError("durable_rules saw a fact twice in one assessment")
                 self._drain(state_handle, fired)
+                if _END in fired:
+                    if not self._live:
+                        self._live.append(sid)
+                    _dre.retract_facts(self._handle, self._retraction(assessment.evidence))
+                    clean = True
             except _dre.error as exc:
                 raise EngineError(f"durable_rules failed on this assessment: {exc}") from exc
             finally:
-                if _END in fired:
-                    _dre.delete_state(self._handle, sid)
+                if not clean:
+                    self._drop_session(_END in fired)
         if _END not in fired:
             raise EngineError(
                 "durable_rules did not fire the end-of-assessment marker; refusing to return a possibly incomplete result"
@@ -443,5 +487,12 @@ class DurableEvaluator:
             message = _dre.complete_and_start_action(handle, state_handle)
 
     def close(self) -> None:
-        """Delete the ruleset now rather than at garbage collection."""
+        """Delete the ruleset (and its session) now rather than at garbage collection."""
         self._finalizer()
+
+
+def _delete(handle: int, live: list[str]) -> None:
+    """Delete a ruleset, and first its live session, if any (``delete_ruleset`` frees neither its sid nor its frames)."""
+    for sid in live:
+        _dre.delete_state(handle, sid)
+    _dre.delete_ruleset(handle)
