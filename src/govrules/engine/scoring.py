@@ -76,41 +76,48 @@ class _PerAssessment:
     __slots__ = ("combined", "na", "self_scores", "reviews", "missing_evidence", "read_keys", "ruled", "out_of_scope", "plain", "touched")
 
     def __init__(self, findings: Findings, combined: dict[str, Combined] | None = None):
+        # (Each value is read into a local first: a compiled attribute look-up costs more than a local's.)
         a = findings.assessment
-        self.combined = combined or {}
-        self.na = dict(a.not_applicable)
-        self.self_scores = dict(a.self_assessment)
-        self.reviews = {r.item: r for r in a.reviews} if a.reviews else {}
-        self.missing_evidence: dict[str, list[str]] = {}
-        # Each fired rule's facts as a key, where a row's key was worked out (engine.rowcache): its rule's table reads it.
-        self.read_keys: dict[str, tuple[Any, ...]] = {}
+        view = findings.view
+        self.combined = combined = combined or {}
+        self.na = na = dict(a.not_applicable)
+        self.self_scores = self_scores = dict(a.self_assessment)
+        reviews = a.reviews
+        self.reviews = reviews = {r.item: r for r in reviews} if reviews else {}
+        missing_evidence: dict[str, list[str]] = {}
         for item_id, kind in findings.missing_evidence:
-            self.missing_evidence.setdefault(item_id, []).append(kind)
+            missing_evidence.setdefault(item_id, []).append(kind)
+        self.missing_evidence = missing_evidence
+        # Each fired rule's facts as a key, where a row's key was worked out (engine.rowcache): its rule's table reads it.
+        self.read_keys = {}
         # The items something happened to: a rule fired or could not be
         # checked, N/A, missing evidence, 自评 or 复核. Every other item's
         # result is its untouched one (see TargetView.untouched_items).
-        owner = findings.view.rule_item
+        owner = view.rule_item.get
         # The items whose rules have something to say: one fired or could not be
         # checked, or one is scored against the cohort. Every other touched item
         # (自评 or 复核 only, say) scores as if none of its rules fired.
         # (A ledger's or zeroing's rule has no row: None, taken out.)
-        ruled = self.ruled = set(map(owner.get, findings.fired))
-        if findings.unchecked:
-            ruled.update(map(owner.get, findings.unchecked))
+        ruled = set(map(owner, findings.fired))
+        unchecked = findings.unchecked
+        if unchecked:
+            ruled.update(map(owner, unchecked))
         ruled.discard(None)
-        if findings.view.cohort_rules:
-            self.ruled.update(r.owner for r in findings.view.cohort_rules)
-        touched = set(self.na)
-        touched.update(self.missing_evidence, self.self_scores, self.reviews, self.combined, self.ruled)
+        cohort_rules = view.cohort_rules
+        if cohort_rules:
+            ruled.update(r.owner for r in cohort_rules)
+        self.ruled = ruled
+        touched = set(na)
+        touched.update(missing_evidence, self_scores, reviews, combined, ruled)
         # Items for named units only, when this assessment is for another unit or names none.
         # (Most packs have none: no call then, on the hot path.)
-        self.out_of_scope = out_of_scope(findings.view, a.unit) if findings.view.unit_items else {}
-        if self.out_of_scope:
-            touched.update(self.out_of_scope)
+        self.out_of_scope = outside = out_of_scope(view, a.unit) if view.unit_items else {}
+        if outside:
+            touched.update(outside)
         # Nothing but rules and 自评 tells this assessment's rows apart (most assessments): rowcache.row_key's short way.
-        self.plain = not (self.na or self.missing_evidence or self.reviews or self.out_of_scope)
+        self.plain = not (na or missing_evidence or reviews or outside)
         # (A cohort row, in ruled, is never its untouched self: it is pending, or scored against the cohort.)
-        self.touched = sorted(touched, key=findings.view.item_order.__getitem__)
+        self.touched = sorted(touched, key=view.item_order.__getitem__)
 
 
 def out_of_scope(view: Any, unit: str | None) -> dict[str, str | None]:
