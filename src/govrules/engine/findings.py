@@ -12,8 +12,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import functools
-
 import attrs
 
 from . import rowcache
@@ -59,6 +57,10 @@ class Findings:
     #: Each cohort rule's outcome for this unit (govrules.engine.cohort), by
     #: rule uid; None when the unit is assessed alone: its cohort rows are then not checked.
     cohort: dict[str, Any] | None = None
+    # :attr:`rules`, once built. (Not a functools.cached_property: on a slotted
+    # attrs class that adds a __getattr__, which every attribute read then goes
+    # through, and scoring reads a findings' attributes often.)
+    _rules: dict[str, RuleFinding] | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def facts_read(self, rule: CompiledRule) -> tuple[tuple[str, Any], ...]:
         """The (name, value) of each fact the rule reads that the assessment has."""
@@ -105,10 +107,14 @@ class Findings:
                 table[key] = made
         return made
 
-    @functools.cached_property
+    @property
     def rules(self) -> dict[str, RuleFinding]:
-        """Each rule's finding, by rule uid, in the target's rule order."""
-        return {rule.uid: self.finding(rule) for rule in self.view.rules}
+        """Each rule's finding, by rule uid, in the target's rule order (built on first use, then kept)."""
+        rules = self._rules
+        if rules is None:
+            rules = {rule.uid: self.finding(rule) for rule in self.view.rules}
+            object.__setattr__(self, "_rules", rules)  # one store of a whole dict: racing threads keep equal ones
+        return rules
 
 
 def findings_of(view: TargetView, assessment: Assessment, evaluation: Evaluation, evaluator: str) -> Findings:

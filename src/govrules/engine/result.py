@@ -13,7 +13,6 @@ Statuses follow XCCDF: ``pass``, ``fail``, ``notapplicable``, ``notchecked``,
 
 from __future__ import annotations
 
-import functools
 import json
 from decimal import Decimal
 from typing import Any, ClassVar, Mapping
@@ -351,6 +350,9 @@ class ItemResult:
     # The row's share of its JSON text, worked out once per compiled target
     # (govrules.engine.jsontext.RowTexts); no part of the row's value.
     texts: RowTexts | None = attrs.field(default=None, eq=False, repr=False)
+    # Its JSON text once written (see _json_text). A field, not a functools.cached_property:
+    # on a slotted attrs class that adds a __getattr__, which every attribute read then goes through.
+    _text: str | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @property
     def complete(self) -> bool:
@@ -397,8 +399,15 @@ class ItemResult:
             **({"cohort": [f.to_dict() for f in self.cohort]} if self.cohort else {}),
         }
 
-    @functools.cached_property
+    @property
     def _json_text(self) -> str:
+        text = self._text
+        if text is None:
+            text = self._write_text()
+            object.__setattr__(self, "_text", text)  # one store of a whole string: racing threads store equal ones
+        return text
+
+    def _write_text(self) -> str:
         # Rows nothing happened to are shared by every result of their target
         # (see TargetView.untouched_items), so their text is encoded once.
         t = self.texts
@@ -521,6 +530,9 @@ class SectionResult:
     caps: ClassVar[tuple[CapApplied, ...]] = ()
     floor_quote: ClassVar[str | None] = None
     floor_cut: ClassVar[Decimal] = Decimal(0)
+    # Its JSON text once written (see _json_text). A field, not a functools.cached_property:
+    # on a slotted attrs class that adds a __getattr__, which every attribute read then goes through.
+    _text: str | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @property
     @exact
@@ -541,8 +553,15 @@ class SectionResult:
             "children": list(self.children),
         }
 
-    @functools.cached_property
+    @property
     def _json_text(self) -> str:
+        text = self._text
+        if text is None:
+            text = self._write_text()
+            object.__setattr__(self, "_text", text)  # one store of a whole string: racing threads store equal ones
+        return text
+
+    def _write_text(self) -> str:
         return _dumps(self.to_dict())
 
 
@@ -698,6 +717,9 @@ class Stamp:
     engine_version: str
     evaluator: str
     rounding: str
+    # Its JSON text once written (see _json_text). A field, not a functools.cached_property:
+    # on a slotted attrs class that adds a __getattr__, which every attribute read then goes through.
+    _text: str | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -706,8 +728,15 @@ class Stamp:
             "rounding": self.rounding,
         }
 
-    @functools.cached_property
+    @property
     def _json_text(self) -> str:
+        text = self._text
+        if text is None:
+            text = self._write_text()
+            object.__setattr__(self, "_text", text)  # one store of a whole string: racing threads store equal ones
+        return text
+
+    def _write_text(self) -> str:
         # One stamp per pack and evaluator, shared by all its results: encoded once.
         return _dumps(self.to_dict())
 

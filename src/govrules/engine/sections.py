@@ -54,7 +54,7 @@ def adjusted_section(plain: SectionResult, section: Any, rows: Mapping[str, Any]
     return AdjustedSectionResult(**fields, caps=caps, floor_quote=section.floor_quote, floor_cut=floor_cut)
 
 
-_PLAIN = tuple(f.name for f in attrs.fields(SectionResult))
+_PLAIN = tuple(f.name for f in attrs.fields(SectionResult) if f.init)  # (not its JSON text once written)
 
 
 def section_score(
