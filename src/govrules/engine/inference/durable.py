@@ -332,7 +332,7 @@ def _text_writer(
 ) -> Callable[[str, tuple[tuple[str, Any], ...], frozenset[tuple[str, str]]], str]:
     """The function writing one assessment's records as JSON text.
 
-    Its text is :func:`_json_list` of the records' bodies: for each group of
+    Its text is what :func:`_json_list` makes of the records' bodies: for each group of
     rules, its head and the fields of the facts it reads that the assessment
     gives, each written by its fact's writer; then the evidence given; then
     the end markers. (A loop over a table, not Python source made for each
@@ -343,18 +343,31 @@ def _text_writer(
     no = _NO
 
     def text(sid: str, facts: tuple[tuple[str, Any], ...], evidence: frozenset[tuple[str, str]]) -> str:
+        # One list of pieces joined once (no string made per field or per record).
         get = dict(facts).get
-        bodies = []
+        start = '{"sid": "' + sid + '"'  # a sid is a decimal number: nothing to escape
+        parts = ["["]
         for head, reads in rule_records:
-            body = [head]
+            parts.append(start)
+            parts.append(head)
             for name, key, write in reads:
                 v = get(name, no)
                 if v is not no:
-                    body.append(key + write(v))
-            bodies.append("".join(body))
+                    parts.append(key)
+                    parts.append(write(v))
+            parts.append("}, ")
         if evidence_records:
-            bodies += [body for pair, body in evidence_records if pair in evidence]
-        return _json_list(sid, bodies + ends)
+            for pair, body in evidence_records:
+                if pair in evidence:
+                    parts.append(start)
+                    parts.append(body)
+                    parts.append("}, ")
+        for body in ends:
+            parts.append(start)
+            parts.append(body)
+            parts.append("}, ")
+        parts[-1] = "}]"
+        return "".join(parts)
 
     return text
 
