@@ -104,8 +104,8 @@ def test_one_session_per_ruleset_so_live_sessions_never_pile_up():
 
 def test_an_assessments_facts_are_retracted_from_the_session():
     # What is left of an assessment in the reused session would be seen by the
-    # next one: every record is retracted, the evidence too; asserting them
-    # again is no duplicate (durable_rules answers code 2 to an id it holds).
+    # next one: every record is retracted, the evidence too (a piece of
+    # evidence left behind would hide that the next assessment lacks it).
     pack = many_rules_pack(3)
     evaluator = pack._evaluator(pack.view("t"), "durable")
     for k in range(3):
@@ -114,6 +114,7 @@ def test_an_assessments_facts_are_retracted_from_the_session():
         # Hand-worked: i0 loses its 1 point (c0 = 1, 每次扣1分); the item without evidence is the one missing it.
         assert result.total == D(2)
         assert result.missing_evidence == ((f"i{k}", "缺少佐证"),)
+    assert evaluator._sid == "1"  # all in one session
 
 
 def test_an_end_marker_left_in_the_session_is_found_out(monkeypatch: pytest.MonkeyPatch):
