@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from . import rowcache
+from . import records, rowcache
 from .compiled import CompiledRule, TargetView
 from .conditions import decide
 from .inference import Evaluation, scalars_of
@@ -37,7 +37,8 @@ class RuleFinding:
         return self.rule.uid
 
 
-@attrs.frozen
+# No __weakref__ slot: made by govrules.engine.records' builder, which needs the layout without one.
+@attrs.frozen(weakref_slot=False)
 class Findings:
     """Every rule's finding for one assessment.
 
@@ -117,6 +118,10 @@ class Findings:
         return rules
 
 
+#: ``Findings(...)``, made without attrs' per-field ``object.__setattr__`` (govrules.engine.records).
+_new_findings = records.builder(Findings)
+
+
 def findings_of(view: TargetView, assessment: Assessment, evaluation: Evaluation, evaluator: str) -> Findings:
     values = dict(assessment.facts)
     present = values.keys()
@@ -124,7 +129,7 @@ def findings_of(view: TargetView, assessment: Assessment, evaluation: Evaluation
     unchecked: dict[str, tuple[str, ...]] = {}
     # Every fact a rule reads or counts is known, but perhaps optional ones (TargetView.rules_required): every rule could be checked.
     if present >= view.rules_required:
-        return Findings(view, assessment, fired, unchecked, evaluation.missing_evidence, evaluator, values)
+        return _new_findings(view, assessment, fired, unchecked, evaluation.missing_evidence, evaluator, values)
     scalars = None
     for rule in view.rules:
         # Whether a rule could be checked depends only on which facts are
@@ -146,7 +151,7 @@ def findings_of(view: TargetView, assessment: Assessment, evaluation: Evaluation
         if decided and (not is_fired or rule.quantity_set <= present):
             continue
         unchecked[rule.uid] = tuple(name for name in rule.reads if name not in present and name not in rule.optional)
-    return Findings(view, assessment, fired, unchecked, evaluation.missing_evidence, evaluator, values)
+    return _new_findings(view, assessment, fired, unchecked, evaluation.missing_evidence, evaluator, values)
 
 
 def effects_of(finding: RuleFinding, item_max: Decimal | None) -> tuple[Effect, ...]:

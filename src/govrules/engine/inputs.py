@@ -39,7 +39,7 @@ from typing import Annotated, Any
 import attrs
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StrictStr, ValidationError
 
-from . import wellformed
+from . import records, wellformed
 from .compiled import InputPlan, TargetView
 from ..errors import FactsError, Problem
 from ..messages import json_reason, library_reason, text, type_name
@@ -124,7 +124,8 @@ class Review:
     reason: str
 
 
-@attrs.frozen
+# No __weakref__ slot: made by govrules.engine.records' builder, which needs the layout without one.
+@attrs.frozen(weakref_slot=False)
 class Assessment:
     """A validated assessment input, in canonical order (independent of input order)."""
 
@@ -144,6 +145,10 @@ class Assessment:
     @property
     def fact_values(self) -> dict[str, Any]:
         return dict(self.facts)
+
+
+#: ``Assessment(...)``, made without attrs' per-field ``object.__setattr__`` (govrules.engine.records).
+_new_assessment = records.builder(Assessment)
 
 
 #: Longest JSON text :func:`parse_json` reads: characters of a str, or bytes
@@ -496,7 +501,7 @@ def _quick(spec: PackSpec, view: TargetView, data: Any) -> Assessment | None:
     except FactsError:
         return None
     # Positionally (a call naming its arguments costs more): target, unit, facts, derived, evidence, N/A, 自评, 复核.
-    return Assessment(
+    return _new_assessment(
         view.target.id,
         unit,
         tuple(facts.items()),  # in the target's order, as the full way leaves them

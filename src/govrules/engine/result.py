@@ -316,7 +316,8 @@ class Source:
         return {"name": self.name, "assessor": self.assessor, "gave": list(self.gave)}
 
 
-@attrs.frozen
+# No __weakref__ slot: made by govrules.engine.records' builder, which needs the layout without one.
+@attrs.frozen(weakref_slot=False)
 class ItemResult:
     id: str
     names: tuple[str, ...]
@@ -516,7 +517,8 @@ def row_text(
     return "".join(parts)
 
 
-@attrs.frozen
+# No __weakref__ slot: made by govrules.engine.records' builder, which needs the layout without one.
+@attrs.frozen(weakref_slot=False)
 class SectionResult:
     id: str
     names: tuple[str, ...]
@@ -892,7 +894,8 @@ def _built_repr(rows: Any) -> str:
     return repr(_built(rows))
 
 
-@attrs.frozen
+# No __weakref__ slot: results are made by govrules.engine.records' builder, which needs the layout without one.
+@attrs.frozen(weakref_slot=False)
 class Result:
     stamp: Stamp
     target: str

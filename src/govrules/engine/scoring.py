@@ -35,7 +35,7 @@ from typing import Any, Iterable
 
 import attrs
 
-from . import rowcache
+from . import records, rowcache
 from .compiled import ItemView, TargetView
 from ..kinds.base import AWARD, DEDUCT, SET, ZERO_ROW
 from .findings import Findings
@@ -352,7 +352,7 @@ def _item_record(state: tuple[Any, ...]) -> ItemResult:
     (item, score, status, computed, effects, caps, floor_cut, ceiling_cut, zeroed_by,
      not_applicable, unchecked, missing_evidence, self_score, override, combined, cohort) = state
     ind = item.indicator
-    return ItemResult(
+    return _new_item(
         id=item.id,
         names=item.names,
         max=item.max,
@@ -401,7 +401,7 @@ def _item_text(state: tuple[Any, ...]) -> str:
 def _section_record(state: tuple[Any, ...]) -> SectionResult:
     """The :class:`SectionResult` of a rescored plain section's state ``(section, score, status)``."""
     section, score, status = state
-    return SectionResult(section.id, section.names, section.max, section.stated_max, score, status, section.children)
+    return _new_section(section.id, section.names, section.max, section.stated_max, score, status, section.children)
 
 
 def row_score(
@@ -728,7 +728,7 @@ def score_in_context(spec: PackSpec, findings: Findings, stamp: Stamp, combined:
     total_readings = spec.floor.reading if total_floor_cut else spec.floor.negative_total if total is not None and total < 0 else ()
     readings = _result_readings(spec, row_readings, ledgers, findings, section_rows, total_readings)
     # Positionally, in _RESULT_ORDER (checked against the record's fields below): a call naming 32 arguments costs half as much again.
-    return Result(
+    return _new_result(
         stamp,
         view.target.id,
         view.target.name,
@@ -774,6 +774,10 @@ _RESULT_ORDER = (
 )
 if tuple(a.alias for a in attrs.fields(Result) if a.init) != _RESULT_ORDER:  # pragma: no cover - a field added or moved
     raise ImportError("Result's fields are not those score_in_context passes in order: update it and _RESULT_ORDER")
+#: ``Result(...)``, ``ItemResult(...)``, ``SectionResult(...)``, made without attrs' per-field ``object.__setattr__`` (govrules.engine.records).
+_new_result = records.builder(Result)
+_new_item = records.builder(ItemResult)
+_new_section = records.builder(SectionResult)
 
 
 @exact
