@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import govrules
-from govrules.engine import findings, inputs, records, scoring
+from govrules.engine import findings, inputs, records, recoverable, scoring
 from govrules.engine.findings import Findings
 from govrules.engine.inputs import Assessment
 from govrules.engine.result import ItemResult, Result, SectionResult
@@ -90,6 +90,7 @@ def test_classes_without_a_twin_are_built_by_themselves(cls):
 def test_the_engines_records_are_built_through_twins():
     assert scoring._new_result is not Result and scoring._new_item is not ItemResult and scoring._new_section is not SectionResult
     assert inputs._new_assessment is not Assessment and findings._new_findings is not Findings
+    assert recoverable._new_fix is not recoverable.Fix
 
 
 def test_a_result_built_through_its_twin_is_the_result_attrs_makes(registry: govrules.Registry):

@@ -23,11 +23,13 @@ import attrs
 
 from ..kinds.base import AWARD, SET, ZERO_ROW
 from ..numbers import ZERO, add, divide, exact, fmt
+from . import records
 from .jsontext import number, scalar, string, strings
-from .result import NOT_APPLICABLE, NOT_CHECKED, Effect, ItemResult, Result
+from .result import NOT_APPLICABLE, NOT_CHECKED, Effect, ItemResult, Result, Rows
 
 
-@attrs.frozen
+# No __weakref__ slot: made by govrules.engine.records' builder, which needs the layout without one.
+@attrs.frozen(weakref_slot=False)
 class Fix:
     """One thing a unit could put right, and the points it would restore (可挽回分值)."""
 
@@ -80,6 +82,10 @@ class Fix:
         return what
 
 
+#: ``Fix(...)``, made without attrs' per-field ``object.__setattr__`` (govrules.engine.records).
+_new_fix = records.builder(Fix)
+
+
 def _item_score(item: ItemResult, effects: list[Effect]) -> Decimal:
     """An item's score from a set of its effects, by the rules of :mod:`govrules.engine.scoring`."""
     from .scoring import row_score
@@ -117,6 +123,34 @@ def _fixed_scores(item: ItemResult) -> tuple[tuple[int, Effect, Decimal], ...]:
     return fixed
 
 
+def _rule_fix(item: ItemResult, effect: Effect, gain: Decimal, total_gain: Decimal) -> Fix:
+    """The fix of one of a row's effects: its points back in the row (``gain``) and in the total."""
+    # A grade's points are what it leaves, not what it takes.
+    lost = item.max - effect.amount if effect.mode == SET and effect.amount is not None else effect.amount  # type: ignore[operator]
+    return _new_fix(item.id, item.names, "rule", effect.rule, effect.label, effect.level, effect.reason, effect.quote, lost, gain, total_gain)
+
+
+#: Each row's fixes where the total takes a row's gain as it is (no rescaling, capped section, zeroing or
+#: total floor: most results), by its tuple of effects, checked as in _FIXED; a bounded memo, emptied when full.
+#: They depend on nothing but the row, and are frozen: results sharing a row's state share its fixes.
+_ROW_FIXES: dict[int, tuple[Any, ...]] = {}
+
+
+def _row_fixes(item: ItemResult) -> tuple[Fix, ...]:
+    """The fixes of a row's effects, each restoring to the total what it restores to the row."""
+    effects = item.effects
+    key = (item.id, item.names, item.max, item.ceiling, item.caps, item.score)
+    got = _ROW_FIXES.get(id(effects))
+    if got is not None and got[0] is effects and got[1] == key:
+        return got[2]  # type: ignore[no-any-return]
+    current = item.score
+    fixes = tuple(_rule_fix(item, effect, fixed - current, fixed - current) for _, effect, fixed in _fixed_scores(item))  # type: ignore[operator]
+    if len(_ROW_FIXES) >= _FIXED_MAX:
+        _ROW_FIXES.clear()
+    _ROW_FIXES[id(effects)] = (effects, key, fixes)  # racing threads store equal entries
+    return fixes
+
+
 @exact
 def recoverable(result: Result) -> list[Fix]:
     """What each fix would restore, most first (document order among equals)."""
@@ -145,6 +179,8 @@ def recoverable(result: Result) -> list[Fix]:
     # Where a section's caps or floor hold, a fix inside it restores only what
     # they let through: its gain is carried up through the enclosing sections.
     through = _through_sections(result)
+    # The total takes a row's gain as it is (most results): each row's fixes are its own (_row_fixes).
+    plain = through is None and scale_num is None and not result.zeroed and not result.total_floor_cut
 
     fixes: list[tuple[int, Fix]] = []
     n = 0
@@ -159,6 +195,13 @@ def recoverable(result: Result) -> list[Fix]:
                 fixes.append((n, Fix(item.id, item.names, "review", None, f"复核评分 {fmt(o.new)}（{o.reviewer}，{o.at}）", None, o.reason, None, gain, gain, total_gain)))
                 n += 1
             continue
+        if not item.effects:
+            continue
+        if plain:
+            for fix in _row_fixes(item):
+                fixes.append((n, fix))
+                n += 1
+            continue
         current = item.score
         for k, effect, fixed in _fixed_scores(item):
             gain = fixed - current
@@ -168,12 +211,7 @@ def recoverable(result: Result) -> list[Fix]:
                 total_gain = to_total(through(item, attrs.evolve(item, effects=tuple(rest), score=fixed, zeroed_by=zeroed)))
             else:
                 total_gain = to_total(gain)
-            total_gain = above_floor(total_gain)
-            # A grade's points are what it leaves, not what it takes.
-            lost = item.max - effect.amount if effect.mode == SET and effect.amount is not None else effect.amount
-            fixes.append(
-                (n, Fix(item.id, item.names, "rule", effect.rule, effect.label, effect.level, effect.reason, effect.quote, lost, gain, total_gain))
-            )
+            fixes.append((n, _rule_fix(item, effect, gain, above_floor(total_gain))))
             n += 1
     for ledger in result.ledgers:
         if ledger.direction != "penalty":
@@ -201,6 +239,10 @@ def recoverable(result: Result) -> list[Fix]:
 
 def _through_sections(result: Result) -> Any:
     """For a result with capped or floored sections: how much a changed item adds to the base, through its sections; else None."""
+    if type(result._sections) is Rows:
+        # Sections kept unbuilt: scoring keeps them so only for a target none of whose sections is capped or
+        # floored (score_in_context), and reading them here would build every section's record.
+        return None
     if not any(s.caps or s.floor_quote is not None for s in result.sections):
         return None
     from .sections import section_score
