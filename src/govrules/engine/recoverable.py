@@ -45,6 +45,9 @@ class Fix:
     restores: Decimal  # points the item (or ledger) regains if only this is put right
     restores_total: Decimal  # what that adds to the total (differs when the base is rescaled, or a section's caps hold it back)
     zeroed: bool = False  # the assessment is zeroed: nothing but lifting the zeroing restores the total
+    # Its JSON text once written: a row's fixes are shared by the results that share its state (_row_fixes), and a
+    # batch writes every unit's. No part of its value; attrs.evolve makes a new fix without it.
+    _text: str | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,7 +65,14 @@ class Fix:
         }
 
     def json_text(self) -> str:
-        """``dumps(self.to_dict())``, written field by field (a batch writes every unit's 可挽回分值 into its JSON)."""
+        """``dumps(self.to_dict())``, written field by field (a batch writes every unit's 可挽回分值 into its JSON), once."""
+        text = self._text
+        if text is None:
+            text = self._write_text()
+            object.__setattr__(self, "_text", text)  # one store of a whole string: racing threads store equal ones
+        return text
+
+    def _write_text(self) -> str:
         return "".join(
             [
                 '{"item": ', string(self.item), ', "names": ', strings(self.names), ', "kind": ', string(self.kind),
