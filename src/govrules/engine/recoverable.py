@@ -25,7 +25,7 @@ from ..kinds.base import AWARD, SET, ZERO_ROW
 from ..numbers import ZERO, add, divide, exact, fmt
 from . import records
 from .jsontext import number, scalar, string, strings
-from .result import NOT_APPLICABLE, NOT_CHECKED, Effect, ItemResult, Result, Rows
+from .result import NOT_APPLICABLE, NOT_CHECKED, Effect, ItemResult, Result, Rows, kept_text
 
 
 # No __weakref__ slot: made by govrules.engine.records' builder, which needs the layout without one.
@@ -66,11 +66,7 @@ class Fix:
 
     def json_text(self) -> str:
         """``dumps(self.to_dict())``, written field by field (a batch writes every unit's 可挽回分值 into its JSON), once."""
-        text = self._text
-        if text is None:
-            text = self._write_text()
-            object.__setattr__(self, "_text", text)  # one store of a whole string: racing threads store equal ones
-        return text
+        return kept_text(self)
 
     def _write_text(self) -> str:
         return "".join(

@@ -138,6 +138,20 @@ _REMEMBERED = frozenset({int, bool, str, type(None), tuple})
 _DISCRETIONS: dict[tuple[str, str, str], str] = {}
 
 
+def kept_text(record: Any) -> str:
+    """A frozen record's JSON text: written by its ``_write_text()`` the first time, then kept in its ``_text`` field.
+
+    The field is no part of the record's value (``eq=False``), and ``attrs.evolve`` makes a new record without it.
+    (Not a functools.cached_property: on a slotted attrs class that adds a __getattr__, which every attribute
+    read then goes through.)
+    """
+    text = record._text
+    if text is None:
+        text = record._write_text()
+        object.__setattr__(record, "_text", text)  # one store of a whole string: racing threads store equal ones
+    return text  # type: ignore[no-any-return]
+
+
 @attrs.frozen
 class Effect:
     """One deduction, bonus or penalty, and where it came from."""
@@ -190,11 +204,7 @@ class Effect:
 
     def _json_text(self) -> str:
         """``dumps(self.to_dict())``, from the rule's texts and this effect's own values (written once, then kept)."""
-        text = self._text
-        if text is None:
-            text = self._write_text()
-            object.__setattr__(self, "_text", text)  # one store of a whole string: racing threads store equal ones
-        return text
+        return kept_text(self)
 
     def _write_text(self) -> str:
         t = self.texts
@@ -351,8 +361,7 @@ class ItemResult:
     # The row's share of its JSON text, worked out once per compiled target
     # (govrules.engine.jsontext.RowTexts); no part of the row's value.
     texts: RowTexts | None = attrs.field(default=None, eq=False, repr=False)
-    # Its JSON text once written (see _json_text). A field, not a functools.cached_property:
-    # on a slotted attrs class that adds a __getattr__, which every attribute read then goes through.
+    # Its JSON text once written (kept_text).
     _text: str | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @property
@@ -402,11 +411,7 @@ class ItemResult:
 
     @property
     def _json_text(self) -> str:
-        text = self._text
-        if text is None:
-            text = self._write_text()
-            object.__setattr__(self, "_text", text)  # one store of a whole string: racing threads store equal ones
-        return text
+        return kept_text(self)
 
     def _write_text(self) -> str:
         # Rows nothing happened to are shared by every result of their target
@@ -532,8 +537,7 @@ class SectionResult:
     caps: ClassVar[tuple[CapApplied, ...]] = ()
     floor_quote: ClassVar[str | None] = None
     floor_cut: ClassVar[Decimal] = Decimal(0)
-    # Its JSON text once written (see _json_text). A field, not a functools.cached_property:
-    # on a slotted attrs class that adds a __getattr__, which every attribute read then goes through.
+    # Its JSON text once written (kept_text).
     _text: str | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @property
@@ -557,11 +561,7 @@ class SectionResult:
 
     @property
     def _json_text(self) -> str:
-        text = self._text
-        if text is None:
-            text = self._write_text()
-            object.__setattr__(self, "_text", text)  # one store of a whole string: racing threads store equal ones
-        return text
+        return kept_text(self)
 
     def _write_text(self) -> str:
         return _dumps(self.to_dict())
@@ -719,8 +719,7 @@ class Stamp:
     engine_version: str
     evaluator: str
     rounding: str
-    # Its JSON text once written (see _json_text). A field, not a functools.cached_property:
-    # on a slotted attrs class that adds a __getattr__, which every attribute read then goes through.
+    # Its JSON text once written (kept_text).
     _text: str | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -732,11 +731,7 @@ class Stamp:
 
     @property
     def _json_text(self) -> str:
-        text = self._text
-        if text is None:
-            text = self._write_text()
-            object.__setattr__(self, "_text", text)  # one store of a whole string: racing threads store equal ones
-        return text
+        return kept_text(self)
 
     def _write_text(self) -> str:
         # One stamp per pack and evaluator, shared by all its results: encoded once.
