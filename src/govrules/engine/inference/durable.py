@@ -439,10 +439,11 @@ class DurableEvaluator:
 
     def _drop_session(self, fired: bool) -> None:
         """Leave the session (after a failure) for a new sid, deleting it where that is safe: a rule has fired in it, now or before."""
-        if fired or self._live:
-            self._live.clear()
-            _dre.delete_state(self._handle, self._sid)
-        self._new_session()
+        old, deletable = self._sid, fired or bool(self._live)
+        self._live.clear()
+        self._new_session()  # first: should deleting fail, the next assessment still opens a session of its own
+        if deletable:
+            _dre.delete_state(self._handle, old)
 
     def _fact_text(self, sid: str, assessment: Assessment) -> str:
         """The JSON list of facts for one assessment: a record per group of rules, the evidence, the end markers."""
