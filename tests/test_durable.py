@@ -186,18 +186,23 @@ def test_a_failed_assessment_leaves_its_session_for_a_new_one(monkeypatch: pytes
 def test_closing_an_evaluator_deletes_its_session_then_its_ruleset(monkeypatch: pytest.MonkeyPatch):
     # delete_ruleset frees neither a session's sid nor its frames.
     pack = many_rules_pack(1)
-    evaluator = DurableEvaluator(pack.view("t"))
     calls: list[tuple[str, tuple[object, ...]]] = []
     for name in ("delete_state", "delete_ruleset"):
         real = getattr(dre, name)
         monkeypatch.setattr(dre, name, lambda *a, _n=name, _f=real: (calls.append((_n, a)), _f(*a))[1])
+
+    def on(handle: int) -> list[tuple[str, tuple[object, ...]]]:
+        # (Another test's evaluator collected meanwhile deletes its own ruleset through the same functions.)
+        return [(n, a) for n, a in calls if a[0] == handle]
+
+    evaluator = DurableEvaluator(pack.view("t"))
     evaluator.close()  # no assessment: no session to delete
-    assert [n for n, _ in calls] == ["delete_ruleset"]
+    assert on(evaluator._handle) == [("delete_ruleset", (evaluator._handle,))]
     calls.clear()
     evaluator = DurableEvaluator(pack.view("t"))
     evaluator.evaluate(pack.view("t"), pack.validate({"facts": {"c0": 1}})[1])
     evaluator.close()
-    assert calls == [("delete_state", (evaluator._handle, "1")), ("delete_ruleset", (evaluator._handle,))]
+    assert on(evaluator._handle) == [("delete_state", (evaluator._handle, "1")), ("delete_ruleset", (evaluator._handle,))]
 
 
 def test_raw_durable_rules_refuses_more_than_1024_live_sessions():
