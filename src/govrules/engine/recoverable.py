@@ -17,7 +17,7 @@ adds it to the JSON (see docs/embedding.md).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 import attrs
 
@@ -113,20 +113,35 @@ _FIXED: dict[int, tuple[Any, ...]] = {}
 _FIXED_MAX = 4096
 
 
+def _by_effects(table: dict[int, tuple[Any, ...]], item: ItemResult, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    """``make()``, remembered in ``table`` by the row's tuple of effects and ``key`` (what else it depends on of the row).
+
+    The tuple is kept in its entry, so while the entry lives no other tuple can
+    have its id; a bounded memo, emptied when full.
+    """
+    effects = item.effects
+    got = table.get(id(effects))
+    if got is not None and got[0] is effects and got[1] == key:
+        return got[2]
+    made = make()
+    if len(table) >= _FIXED_MAX:
+        table.clear()
+    table[id(effects)] = (effects, key, made)  # racing threads store equal entries
+    return made
+
+
 def _fixed_scores(item: ItemResult) -> tuple[tuple[int, Effect, Decimal], ...]:
     """(position, effect, the row's score were that effect put right, everything else as it is) of each of the row's effects but bonuses."""
     effects = item.effects
     if not effects:
         return ()  # every untouched row's: nothing to put right
-    got = _FIXED.get(id(effects))
-    if got is not None and got[0] is effects and got[1] == (item.id, item.max, item.ceiling, item.caps):
-        return got[2]  # type: ignore[no-any-return]
     # A bonus earned is nothing to put right.
-    fixed = tuple((k, e, _item_score(item, [x for j, x in enumerate(effects) if j != k])) for k, e in enumerate(effects) if e.mode != AWARD)
-    if len(_FIXED) >= _FIXED_MAX:
-        _FIXED.clear()
-    _FIXED[id(effects)] = (effects, (item.id, item.max, item.ceiling, item.caps), fixed)  # racing threads store equal entries
-    return fixed
+    return _by_effects(  # type: ignore[no-any-return]
+        _FIXED,
+        item,
+        (item.id, item.max, item.ceiling, item.caps),
+        lambda: tuple((k, e, _item_score(item, [x for j, x in enumerate(effects) if j != k])) for k, e in enumerate(effects) if e.mode != AWARD),
+    )
 
 
 def _rule_fix(item: ItemResult, effect: Effect, gain: Decimal, total_gain: Decimal) -> Fix:
@@ -137,24 +152,20 @@ def _rule_fix(item: ItemResult, effect: Effect, gain: Decimal, total_gain: Decim
 
 
 #: Each row's fixes where the total takes a row's gain as it is (no rescaling, capped section, zeroing or
-#: total floor: most results), by its tuple of effects, checked as in _FIXED; a bounded memo, emptied when full.
+#: total floor: most results), by its tuple of effects, as _FIXED keeps its fixed scores.
 #: They depend on nothing but the row, and are frozen: results sharing a row's state share its fixes.
 _ROW_FIXES: dict[int, tuple[Any, ...]] = {}
 
 
 def _row_fixes(item: ItemResult) -> tuple[Fix, ...]:
     """The fixes of a row's effects, each restoring to the total what it restores to the row."""
-    effects = item.effects
-    key = (item.id, item.names, item.max, item.ceiling, item.caps, item.score)
-    got = _ROW_FIXES.get(id(effects))
-    if got is not None and got[0] is effects and got[1] == key:
-        return got[2]  # type: ignore[no-any-return]
     current = item.score
-    fixes = tuple(_rule_fix(item, effect, fixed - current, fixed - current) for _, effect, fixed in _fixed_scores(item))  # type: ignore[operator]
-    if len(_ROW_FIXES) >= _FIXED_MAX:
-        _ROW_FIXES.clear()
-    _ROW_FIXES[id(effects)] = (effects, key, fixes)  # racing threads store equal entries
-    return fixes
+    return _by_effects(  # type: ignore[no-any-return]
+        _ROW_FIXES,
+        item,
+        (item.id, item.names, item.max, item.ceiling, item.caps, current),
+        lambda: tuple(_rule_fix(item, effect, fixed - current, fixed - current) for _, effect, fixed in _fixed_scores(item)),  # type: ignore[operator]
+    )
 
 
 @exact
