@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import govrules
+from datonghu_facts import XZ_SELF_ASSESSED
 from govrules.engine import findings, inputs, records, recoverable, scoring
 from govrules.engine.findings import Findings
 from govrules.engine.inputs import Assessment
@@ -96,12 +97,7 @@ def test_the_engines_records_are_built_through_twins():
 
 def test_a_result_built_through_its_twin_is_the_result_attrs_makes(registry: govrules.Registry):
     pack = registry.get("datonghu_2023")
-    raw = {
-        "target": "xiangzhen",
-        "facts": {"active_late_count": 1, "active_quality": {"points": 2.4, "reason": "负责人姓名未更新"}, "opinion_response_ok": True, "foi_ok": True},
-        "self_assessment": {"xz.1": 12, "xz.5": 19.5},
-    }
-    result = pack.assess(raw)
+    result = pack.assess(XZ_SELF_ASSESSED)
     assert type(result) is Result and type(result.items[0]) is ItemResult and type(result.sections[0]) is SectionResult
     # xz.1 (20分): one late (每次扣0.1分) and 酌情扣分 2.4: 20 − 0.1 − 2.4 = 17.5.
     assert result.item("xz.1").score == D("17.5")

@@ -211,13 +211,10 @@ def test_differences_are_made_when_read(registry):
 
     from decimal import Decimal
 
+    from datonghu_facts import XZ_SELF_ASSESSED
+
     pack = registry.get("datonghu_2023")
-    raw = {
-        "target": "xiangzhen",
-        "facts": {"active_late_count": 1, "active_quality": {"points": 2.4, "reason": "负责人姓名未更新"}, "opinion_response_ok": True, "foi_ok": True},
-        "self_assessment": {"xz.1": 12, "xz.5": 19.5},
-    }
-    result = pack.assess(raw)
+    result = pack.assess(XZ_SELF_ASSESSED)
     text = result.to_json()
     shown = json.loads(text)["self_assessment"]["differences"]
     assert [(d["item"], d["final"], d["difference"]) for d in shown] == [("xz.1", "17.5", "5.5"), ("xz.5", "20", "0.5")]
